@@ -1,0 +1,34 @@
+package io.switchboard.backend;
+
+import io.switchboard.config.ServerConfig;
+import java.util.List;
+
+/**
+ * Every state change of a pool is one of these values, applied by the pool's single writer
+ * ({@link Pool#apply}). Probes, the data plane's passive checks, the admin API, config reloads and
+ * the cluster all speak this one language.
+ */
+public sealed interface Change {
+    /** Adds a back end (error if the name exists). */
+    record Add(ServerConfig server) implements Change {}
+
+    /** Removes a back end at once; requests already dispatched to it finish. */
+    record Remove(String name) implements Change {}
+
+    record SetWeight(String name, int weight) implements Change {}
+
+    /** An operator's state: ready, drain or maint. */
+    record SetAdmin(String name, AdminState state, String cause) implements Change {}
+
+    /** One active probe result. */
+    record Probe(String name, boolean ok, String detail) implements Change {}
+
+    /** The data plane saw {@code consecutive} failures in a row; the outlier policy decides whether to eject. */
+    record PassiveFailure(String name, int consecutive, String detail) implements Change {}
+
+    /** Time passed: slow-start ramps and ejection expiry are re-evaluated. */
+    record Tick() implements Change {}
+
+    /** A config reload: add what is new, remove what is gone, update weights; names identify back ends. */
+    record Reconcile(List<ServerConfig> servers) implements Change {}
+}

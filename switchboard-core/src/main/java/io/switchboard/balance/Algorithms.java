@@ -1,0 +1,57 @@
+package io.switchboard.balance;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The one map of algorithms by config name. No central switch: an algorithm is a final class
+ * registered here once.
+ */
+public final class Algorithms {
+    private static final Map<String, Algorithm> BY_NAME = new LinkedHashMap<>();
+
+    static {
+        register(new RoundRobin());
+        register(new LeastConnections());
+        register(new LeastTraffic());
+        register(new WeightedRandom());
+        register(new PowerOfTwoChoices());
+        register(new Fastest());
+        register(new ConsistentHash("source-hash", ConsistentHash.DEFAULT_LOAD_FACTOR));
+        register(new ConsistentHash("uri-hash", ConsistentHash.DEFAULT_LOAD_FACTOR));
+    }
+
+    private Algorithms() {}
+
+    private static void register(Algorithm a) {
+        BY_NAME.put(a.name(), a);
+    }
+
+    public static List<String> names() {
+        return List.copyOf(BY_NAME.keySet());
+    }
+
+    public static boolean exists(String name) {
+        return BY_NAME.containsKey(name);
+    }
+
+    /**
+     * The algorithm for a config name. {@code hashLoadFactor} only matters for the consistent-hash
+     * algorithms (a new instance is made when it differs from the default).
+     */
+    public static Algorithm byName(String name, double hashLoadFactor) {
+        Algorithm a = BY_NAME.get(name);
+        if (a == null) {
+            throw new IllegalArgumentException("unknown algorithm '" + name + "' (allowed: " + String.join(", ", BY_NAME.keySet()) + ")");
+        }
+        if (a instanceof ConsistentHash ch && ch.loadFactor() != hashLoadFactor) {
+            return new ConsistentHash(ch.name(), hashLoadFactor);
+        }
+        return a;
+    }
+
+    public static Algorithm byName(String name) {
+        return byName(name, ConsistentHash.DEFAULT_LOAD_FACTOR);
+    }
+}

@@ -1,0 +1,22 @@
+package io.switchboard.balance;
+
+import io.switchboard.backend.Backend;
+import java.util.Set;
+import java.util.random.RandomGenerator;
+
+/**
+ * Per-request inputs to a {@link Picker}. The proxy passes real time and randomness; the simulator
+ * virtual ones. {@code hash} is the request's affinity key (source address or URI) for the hashing
+ * algorithms, ignored by the others. {@code exclude} holds back ends that already failed this
+ * request (redispatch); never null.
+ */
+public record PickContext(long hash, long nowNanos, RandomGenerator random, Set<Backend> exclude) {
+    public PickContext {
+        if (random == null) throw new IllegalArgumentException("random must not be null");
+        if (exclude == null) exclude = Set.of();
+    }
+
+    public boolean excluded(Backend b) {
+        return !exclude.isEmpty() && exclude.contains(b);
+    }
+}

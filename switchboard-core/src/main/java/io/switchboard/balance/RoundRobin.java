@@ -1,0 +1,98 @@
+package io.switchboard.balance;
+
+import io.switchboard.backend.Backend;
+import io.switchboard.backend.BackendSet;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Smooth weighted round robin (NGINX's algorithm; RFC 2391 "round robin" with weights): with weights
+ * 5,1,1 the order is a a b a c a a, not a a a a a b c, so no back end gets a burst.
+ *
+ * <p>The sequential algorithm is run once per snapshot by the writer to build the whole schedule
+ * (length = sum of weights after dividing by their gcd, capped at {@link #MAX_SCHEDULE} by scaling);
+ * a pick is then one atomic increment and an array read: lock-free, O(1), no allocation. The cursor
+ * carries over from the previous picker so a change does not restart the cycle at the first server.
+ */
+public final class RoundRobin implements Algorithm {
+    static final int MAX_SCHEDULE = 1 << 16;
+
+    @Override
+    public String name() {
+        return "round-robin";
+    }
+
+    @Override
+    public Picker newPicker(BackendSet backends, Picker previous) {
+        if (backends.size() == 0) return Picker.NONE;
+        AtomicLong cursor = previous instanceof RoundRobinPicker p ? p.cursor : new AtomicLong();
+        return new RoundRobinPicker(backends.eligible(), schedule(backends.weights()), cursor);
+    }
+
+    /** The smooth WRR schedule as indices into the eligible array. */
+    static int[] schedule(int[] weightsIn) {
+        int n = weightsIn.length;
+        int[] w = weightsIn.clone();
+        int g = 0;
+        for (int x : w) g = gcd(g, x);
+        long total = 0;
+        for (int i = 0; i < n; i++) {
+            w[i] /= Math.max(g, 1);
+            total += w[i];
+        }
+        if (total > MAX_SCHEDULE) {
+            // Scale down preserving proportions; every member keeps at least one slot.
+            double f = (double) MAX_SCHEDULE / total;
+            total = 0;
+            for (int i = 0; i < n; i++) {
+                w[i] = Math.max(1, (int) Math.round(w[i] * f));
+                total += w[i];
+            }
+        }
+        int[] out = new int[(int) total];
+        long[] current = new long[n];
+        for (int k = 0; k < out.length; k++) {
+            int best = -1;
+            for (int i = 0; i < n; i++) {
+                current[i] += w[i];
+                if (best < 0 || current[i] > current[best]) best = i;
+            }
+            current[best] -= total;
+            out[k] = best;
+        }
+        return out;
+    }
+
+    private static int gcd(int a, int b) {
+        while (b != 0) {
+            int t = a % b;
+            a = b;
+            b = t;
+        }
+        return a;
+    }
+
+    static final class RoundRobinPicker implements Picker {
+        private final Backend[] backends;
+        private final int[] schedule;
+        final AtomicLong cursor;
+
+        RoundRobinPicker(Backend[] backends, int[] schedule, AtomicLong cursor) {
+            this.backends = backends;
+            this.schedule = schedule;
+            this.cursor = cursor;
+        }
+
+        @Override
+        public Backend pick(PickContext ctx) {
+            int len = schedule.length;
+            // Bounded: at most one full cycle past excluded back ends.
+            for (int attempt = 0; attempt < len; attempt++) {
+                long c = cursor.getAndIncrement();
+                Backend b = backends[schedule[(int) Long.remainderUnsigned(c, len)]];
+                if (!ctx.excluded(b)) return b;
+                if (attempt >= backends.length && ctx.exclude().size() >= backends.length) break;
+            }
+            return null;
+        }
+    }
+}

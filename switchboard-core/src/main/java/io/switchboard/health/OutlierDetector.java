@@ -1,0 +1,24 @@
+package io.switchboard.health;
+
+/**
+ * Passive ejection with exponential back-off (Envoy's outlier detection, consecutive-failure
+ * flavour): the n-th ejection in a row lasts {@code base * 2^(n-1)}, capped at {@code max}. A back end
+ * that then stays healthy for {@code max} forgets its ejections. Pure decision.
+ */
+public record OutlierDetector(int consecutiveFailures, long baseEjectionNanos, long maxEjectionNanos) {
+    public boolean enabled() {
+        return consecutiveFailures > 0;
+    }
+
+    public boolean shouldEject(int consecutive) {
+        return enabled() && consecutive >= consecutiveFailures;
+    }
+
+    /** Ejection time for the given 1-based ejection count. */
+    public long ejectionNanos(int ejectionCount) {
+        int shift = Math.min(Math.max(ejectionCount - 1, 0), 30);
+        long d = baseEjectionNanos << shift;
+        if (d < 0 || d > maxEjectionNanos) return maxEjectionNanos;
+        return d;
+    }
+}
