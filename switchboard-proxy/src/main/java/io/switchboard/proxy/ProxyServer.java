@@ -1,0 +1,147 @@
+package io.switchboard.proxy;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.switchboard.backend.Pool;
+import io.switchboard.config.ListenerConfig;
+import io.switchboard.config.SwitchboardConfig;
+import io.switchboard.proxy.http.FrontendHandler;
+import io.switchboard.proxy.http.HttpFrontendInitializer;
+import io.switchboard.proxy.http.ProxyState;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP data plane: one server channel per configured listener, all on one event-loop group.
+ *
+ * <p>Threading: {@link #start}, {@link #update} and {@link #shutdownGracefully} are called by the
+ * controlling thread (CLI, signal handler, tests); request handling runs on the group's loops and
+ * sees configuration changes through one volatile routing snapshot.
+ */
+public final class ProxyServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ProxyServer.class);
+
+    private final Transport transport;
+    private final EventLoopGroup group;
+    private final ProxyState state;
+    private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
+    private final Map<String, Channel> servers = new LinkedHashMap<>();
+    private volatile SwitchboardConfig config;
+
+    public ProxyServer(SwitchboardConfig config, Map<String, Pool> pools, AccessLog accessLog, Transport transport,
+                       EventLoopGroup group) {
+        this.config = config;
+        this.transport = transport;
+        this.group = group;
+        this.state = new ProxyState(new ProxyState.Routing(config, pools), transport, accessLog);
+    }
+
+    /** Binds every listener; on failure, closes what was bound and says which address failed. */
+    public void start() throws IOException, InterruptedException {
+        for (ListenerConfig l : config.listeners()) {
+            ServerBootstrap b = new ServerBootstrap()
+                    .group(group)
+                    .channel(transport.serverChannel())
+                    .option(ChannelOption.SO_BACKLOG, 4096)
+                    .option(ChannelOption.SO_REUSEADDR, true)
+                    .childOption(ChannelOption.AUTO_READ, false)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                    .childHandler(new HttpFrontendInitializer(state, l, clients));
+            if (transport.name().equals("epoll")) {
+                b.option(EpollChannelOption.TCP_DEFER_ACCEPT, 1);
+            }
+            try {
+                Channel ch = b.bind(l.host(), l.port()).sync().channel();
+                servers.put(l.name(), ch);
+                log.info("listener {} on {} -> pool {}", l.name(), describe((InetSocketAddress) ch.localAddress()), l.defaultPool());
+            } catch (Exception e) {
+                close();
+                if (e instanceof BindException || e instanceof io.netty.channel.unix.Errors.NativeIoException) {
+                    throw new BindException("cannot listen on " + l.address() + " (listener '" + l.name() + "'): " + e.getMessage());
+                }
+                throw e;
+            }
+        }
+    }
+
+    private static String describe(InetSocketAddress a) {
+        String h = a.getAddress().getHostAddress();
+        return (h.indexOf(':') >= 0 ? "[" + h + "]" : h) + ":" + a.getPort();
+    }
+
+    /** The bound address of a listener (its port resolved when configured as 0). */
+    public InetSocketAddress boundAddress(String listenerName) {
+        Channel ch = servers.get(listenerName);
+        if (ch == null) throw new IllegalArgumentException("no listener named '" + listenerName + "' (have: " + servers.keySet() + ")");
+        return (InetSocketAddress) ch.localAddress();
+    }
+
+    /** Reload: requests that start after this call are routed with the new config and pools. */
+    public void update(SwitchboardConfig next, Map<String, Pool> pools) {
+        this.config = next;
+        state.routing(new ProxyState.Routing(next, pools));
+    }
+
+    public ProxyState state() {
+        return state;
+    }
+
+    public String transportName() {
+        return transport.name();
+    }
+
+    /**
+     * Stops accepting, closes idle client connections, lets in-flight exchanges finish (their
+     * responses carry {@code Connection: close}) until none is left or {@code grace} passes, then
+     * closes everything.
+     *
+     * @return true when every in-flight request finished within the grace period
+     */
+    public boolean shutdownGracefully(Duration grace) {
+        state.startDraining();
+        for (Channel s : servers.values()) s.close().awaitUninterruptibly();
+        for (Channel c : clients) {
+            FrontendHandler f = c.pipeline().get(FrontendHandler.class);
+            if (f != null) c.eventLoop().execute(f::closeIfIdle);
+        }
+        long deadline = System.nanoTime() + grace.toNanos();
+        boolean clean = true;
+        while (state.activeExchanges() > 0) {
+            if (System.nanoTime() >= deadline) {
+                clean = false;
+                log.warn("shutdown grace of {} ms over with {} requests in flight; closing them", grace.toMillis(), state.activeExchanges());
+                break;
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                clean = false;
+                break;
+            }
+        }
+        clients.close().awaitUninterruptibly();
+        return clean;
+    }
+
+    @Override
+    public void close() {
+        state.startDraining();
+        for (Channel s : servers.values()) s.close().awaitUninterruptibly();
+        clients.close().awaitUninterruptibly();
+    }
+}

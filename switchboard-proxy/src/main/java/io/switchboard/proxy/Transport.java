@@ -1,0 +1,57 @@
+package io.switchboard.proxy;
+
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import java.util.Locale;
+import java.util.concurrent.ThreadFactory;
+
+/**
+ * The socket transport: native epoll where available (fewer syscalls, splice, SO_REUSEPORT), NIO
+ * otherwise. Chosen once at start-up; every channel of the process uses the same one so that a
+ * back-end channel can be registered on its front-end channel's event loop.
+ */
+public record Transport(String name, IoHandlerFactory ioHandlerFactory,
+                        Class<? extends ServerChannel> serverChannel, Class<? extends Channel> channel) {
+
+    /** @param preference "auto", "epoll" or "nio" */
+    public static Transport select(String preference) {
+        String p = preference == null ? "auto" : preference.toLowerCase(Locale.ROOT);
+        switch (p) {
+            case "nio":
+                return nio();
+            case "epoll":
+                if (!Epoll.isAvailable()) {
+                    throw new IllegalStateException("transport 'epoll' requested but native epoll is unavailable: " + Epoll.unavailabilityCause());
+                }
+                return epoll();
+            case "auto":
+                return Epoll.isAvailable() ? epoll() : nio();
+            default:
+                throw new IllegalArgumentException("unknown transport '" + preference + "' (allowed: auto, epoll, nio)");
+        }
+    }
+
+    public static Transport epoll() {
+        return new Transport("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class, EpollSocketChannel.class);
+    }
+
+    public static Transport nio() {
+        return new Transport("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class, NioSocketChannel.class);
+    }
+
+    /** @param threads 0 means one per available processor */
+    public EventLoopGroup newGroup(int threads, ThreadFactory factory) {
+        int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        return new MultiThreadIoEventLoopGroup(n, factory, ioHandlerFactory);
+    }
+}

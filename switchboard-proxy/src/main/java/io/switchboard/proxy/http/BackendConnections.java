@@ -1,0 +1,112 @@
+package io.switchboard.proxy.http;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.switchboard.backend.Backend;
+import io.switchboard.proxy.Transport;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Keep-alive connections to back ends, for one event loop (seed 000: the master-to-slave connection
+ * is not torn down and rebuilt for each request).
+ *
+ * <p>Threading: confined to its event loop. Front-end channels of this loop only ever borrow from
+ * this instance, so back-end channels live on their front end's loop and nothing is handed across
+ * threads. A connection enters the pool only after its response was read completely; a broken one
+ * is closed, never offered. Idle connections are closed after the pool's back-end idle timeout by an
+ * {@link IdleStateHandler}, and a read is kept pending on each so a close by the back end is noticed
+ * at once, not by the next request.
+ */
+public final class BackendConnections {
+    static final int MAX_RESPONSE_HEADER = 64 * 1024;
+    static final int MAX_CHUNK = 64 * 1024;
+
+    private final EventLoop loop;
+    private final Transport transport;
+    private final Map<Backend, ArrayDeque<Channel>> idle = new IdentityHashMap<>();
+    private final Map<Backend, InetSocketAddress> resolved = new IdentityHashMap<>();
+    private long opened;
+    private long reused;
+
+    public BackendConnections(EventLoop loop, Transport transport) {
+        this.loop = loop;
+        this.transport = transport;
+    }
+
+    /** An idle, open connection to the back end, or null. */
+    Channel poll(Backend backend) {
+        ArrayDeque<Channel> q = idle.get(backend);
+        if (q == null) return null;
+        Channel ch;
+        while ((ch = q.pollLast()) != null) { // LIFO: the warmest connection, let the others time out
+            if (ch.isActive()) {
+                reused++;
+                return ch;
+            }
+        }
+        return null;
+    }
+
+    /** Returns a connection whose exchange completed cleanly; closes it if the pool is full. */
+    void offer(Backend backend, Channel ch, int maxIdle) {
+        if (!ch.isActive()) return;
+        ArrayDeque<Channel> q = idle.computeIfAbsent(backend, b -> new ArrayDeque<>());
+        if (q.size() >= maxIdle) {
+            ch.close();
+            return;
+        }
+        q.addLast(ch);
+        ch.read(); // notice an idle close by the back end
+    }
+
+    void forget(Backend backend, Channel ch) {
+        ArrayDeque<Channel> q = idle.get(backend);
+        if (q != null) {
+            q.remove(ch);
+            if (q.isEmpty()) idle.remove(backend);
+        }
+    }
+
+    /** Opens a new connection with the back-end pipeline installed. */
+    ChannelFuture connect(Backend backend, long connectTimeoutMillis, long idleTimeoutMillis) {
+        InetSocketAddress addr = resolved.computeIfAbsent(backend, b -> new InetSocketAddress(b.host(), b.port()));
+        opened++;
+        Bootstrap b = new Bootstrap()
+                .group(loop)
+                .channel(transport.channel())
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, Math.min(Integer.MAX_VALUE, connectTimeoutMillis)))
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, idleTimeoutMillis, TimeUnit.MILLISECONDS));
+                        ch.pipeline().addLast("codec", new HttpClientCodec(8192, MAX_RESPONSE_HEADER, MAX_CHUNK, false));
+                        ch.pipeline().addLast("backend", new BackendHandler(BackendConnections.this, backend));
+                    }
+                });
+        return b.connect(addr);
+    }
+
+    public long opened() { return opened; }
+    public long reused() { return reused; }
+
+    public int idleCount() {
+        int n = 0;
+        for (ArrayDeque<Channel> q : idle.values()) n += q.size();
+        return n;
+    }
+
+    EventLoop loop() { return loop; }
+}

@@ -1,0 +1,87 @@
+package io.switchboard.proxy.http;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import io.switchboard.backend.Backend;
+
+/**
+ * The last handler of a back-end channel: relays what the back end sends to the exchange that
+ * currently owns the connection, or closes the connection when it misbehaves while idle in the pool.
+ *
+ * <p>Threading: the channel's event loop, which is also the owning front end's loop.
+ */
+final class BackendHandler extends ChannelInboundHandlerAdapter {
+    private final BackendConnections connections;
+    private final Backend backend;
+    private FrontendHandler exchange;
+
+    BackendHandler(BackendConnections connections, Backend backend) {
+        this.connections = connections;
+        this.backend = backend;
+    }
+
+    void attach(FrontendHandler owner) {
+        this.exchange = owner;
+    }
+
+    void detach() {
+        this.exchange = null;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        FrontendHandler owner = exchange;
+        if (owner == null) {
+            // Bytes on an idle connection: the back end is confused; never reuse it.
+            ReferenceCountUtil.release(msg);
+            ctx.close();
+            return;
+        }
+        owner.onBackendRead(ctx.channel(), msg);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        FrontendHandler owner = exchange;
+        if (owner != null) owner.onBackendReadComplete(ctx.channel());
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        FrontendHandler owner = exchange;
+        if (owner != null) owner.onBackendWritabilityChanged(ctx.channel());
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        connections.forget(backend, ctx.channel());
+        FrontendHandler owner = exchange;
+        exchange = null;
+        if (owner != null) owner.onBackendClosed(ctx.channel(), null);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            FrontendHandler owner = exchange;
+            if (owner == null) {
+                ctx.close(); // idle in the pool for back-end-idle-timeout
+            } else {
+                owner.onBackendIdle(ctx.channel());
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        FrontendHandler owner = exchange;
+        exchange = null;
+        if (owner != null) owner.onBackendClosed(ctx.channel(), cause);
+        ctx.close();
+    }
+}

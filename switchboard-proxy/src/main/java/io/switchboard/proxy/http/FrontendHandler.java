@@ -1,0 +1,852 @@
+package io.switchboard.proxy.http;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.switchboard.backend.Backend;
+import io.switchboard.backend.Change;
+import io.switchboard.backend.Pool;
+import io.switchboard.balance.KeyHash;
+import io.switchboard.balance.PickContext;
+import io.switchboard.config.ListenerConfig;
+import io.switchboard.config.PoolConfig;
+import io.switchboard.proxy.AccessRecord;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection: reads requests, dispatches each to a back end, relays the response.
+ *
+ * <p>One exchange at a time. Pipelined requests wait in {@link #inbound} and are answered in order.
+ * AUTO_READ is off on both sides: the client is read only while the current request's body is being
+ * forwarded and the back end is writable, or when waiting for the next request; the back end is read
+ * only while the client is writable. So a 1 GB body in either direction moves through a bounded
+ * amount of memory.
+ *
+ * <p>Failures (seed 002: "loss of a single server will only slightly affect overall site
+ * performance"): a connect failure, or a reset before the response head of a request whose bytes can
+ * safely be sent again (no body sent, and idempotent or on a reused connection that went stale), is
+ * redispatched to another back end up to the pool's {@code retries}. Non-idempotent requests never
+ * borrow an idle connection (HAProxy's {@code http-reuse safe}), so a stale keep-alive connection can
+ * never make them fail or be replayed. A response timeout answers 504, a broken response 502, no
+ * eligible back end 503. Every outcome feeds the back end's live counters and passive health.
+ *
+ * <p>Threading: the channel's event loop; the back-end channel is on the same loop, so no state here
+ * is shared across threads.
+ */
+public final class FrontendHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(FrontendHandler.class);
+
+    private final ProxyState state;
+    private final ListenerConfig listener;
+    private final String proto;
+    private ChannelHandlerContext ctx;
+    private BackendConnections connections;
+    private String clientIp = "-";
+
+    /** Messages read but not yet processed: body chunks waiting for a back end, pipelined requests. */
+    private final ArrayDeque<HttpObject> inbound = new ArrayDeque<>(4);
+
+    // The current exchange; request == null means waiting for the next request head.
+    private HttpRequest request;
+    private String method;
+    private String uri;
+    private HttpVersion clientVersion;
+    private boolean clientKeepAlive;
+    private boolean idempotent;
+    private boolean requestDone;       // LastHttpContent read from the client
+    private boolean requestSent;       // LastHttpContent written to the back end
+    private boolean bodySent;          // some body bytes went to a back end: no replay any more
+    private boolean expectContinue;
+    private long requestBodyLimit;
+    private Pool pool;
+    private PoolConfig poolConfig;
+    private Backend backend;
+    private Channel backendChannel;
+    private boolean backendReady;
+    private boolean reusedConnection;
+    private boolean dispatched;
+    private boolean responseStarted;
+    private boolean interimResponse;
+    private boolean backendKeepAlive;
+    private boolean closeAfterResponse;
+    private int status;
+    private int attempts;
+    private int retries;
+    private Set<Backend> excluded;
+    private long startNanos;
+    private long sentNanos;
+    private long bytesIn;
+    private long bytesOut;
+    private String cause = "-";
+    private ScheduledFuture<?> responseTimer;
+    private ScheduledFuture<?> headTimer;
+    private boolean closing;
+
+    public FrontendHandler(ProxyState state, ListenerConfig listener) {
+        this.state = state;
+        this.listener = listener;
+        this.proto = "http";
+    }
+
+    // ---------------------------------------------------------------- client side
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        connections = state.connections(ctx.channel().eventLoop());
+        if (ctx.channel().remoteAddress() instanceof InetSocketAddress a) {
+            clientIp = a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
+        }
+        ctx.read();
+        ctx.fireChannelActive();
+    }
+
+    /** Called by {@link RequestHeadTimer} when the first byte of a request head arrives. */
+    void onRequestBytes() {
+        if (request == null && headTimer == null && !closing) {
+            long t = listener.headerTimeout().toMillis();
+            headTimer = ctx.executor().schedule(this::headTimeout, t, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void headTimeout() {
+        headTimer = null;
+        if (request != null || closing || !ctx.channel().isActive()) return;
+        // Slowloris guard: a request head that does not complete in time.
+        cause = "request head not received within " + listener.headerTimeout().toMillis() + " ms";
+        method = "-";
+        uri = "-";
+        clientVersion = HttpVersion.HTTP_1_1;
+        startNanos = System.nanoTime();
+        respondError(HttpResponseStatus.REQUEST_TIMEOUT, "request head not received in time", true);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof HttpObject obj) || closing) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (request != null && !requestDone && backendReady && inbound.isEmpty()) {
+            forwardBody(obj); // the streaming fast path
+            return;
+        }
+        inbound.addLast(obj);
+        drain();
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (backendChannel != null && backendReady) backendChannel.flush();
+        ctx.flush();
+        if (request != null && !requestDone && backendReady && inbound.isEmpty() && backendChannel.isWritable()) {
+            ctx.read();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable() && responseStarted && backendChannel != null) {
+            backendChannel.read();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            if (request == null && inbound.isEmpty() && headTimer == null) {
+                ctx.close(); // keep-alive idle timeout between requests
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        closing = true;
+        cancelTimers();
+        if (request != null) {
+            if (status == 0) {
+                status = 499; // nginx's "client closed request"
+                cause = "client closed connection";
+            }
+            if (backendChannel != null) {
+                releaseBackend(false);
+            }
+            completeBackendQuietly(); // the client left: not the back end's fault
+            finishAccounting(false);
+        }
+        releaseInbound();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (!(cause instanceof java.io.IOException)) {
+            log.warn("client {}: unexpected error, closing: {}", clientIp, cause.toString(), cause);
+        }
+        ctx.close();
+    }
+
+    /** Processes queued messages as far as the current state allows. */
+    private void drain() {
+        HttpObject next;
+        while (!closing) {
+            if (request == null) {
+                next = inbound.pollFirst();
+                if (next == null) return;
+                if (next instanceof HttpRequest req) {
+                    startExchange(req);
+                } else {
+                    ReferenceCountUtil.release(next); // remains of a request we already answered
+                }
+            } else if (!requestDone && backendReady) {
+                next = inbound.pollFirst();
+                if (next == null) return;
+                forwardBody(next);
+            } else {
+                return;
+            }
+        }
+    }
+
+    private void startExchange(HttpRequest req) {
+        cancelHeadTimer();
+        request = req;
+        startNanos = System.nanoTime();
+        state.exchangeStarted();
+        method = req.method().name();
+        uri = req.uri();
+        clientVersion = req.protocolVersion();
+        requestDone = false;
+        requestSent = false;
+        bodySent = false;
+        responseStarted = false;
+        interimResponse = false;
+        dispatched = false;
+        status = 0;
+        attempts = 0;
+        bytesIn = 0;
+        bytesOut = 0;
+        cause = "-";
+        excluded = null;
+        backend = null;
+        closeAfterResponse = false;
+
+        DecoderResult dr = req.decoderResult();
+        if (dr.isFailure()) {
+            rejectMalformed(dr.cause());
+            return;
+        }
+        if (req instanceof HttpContent) {
+            // Not produced by our decoder; refuse rather than guess.
+            respondError(HttpResponseStatus.BAD_REQUEST, "unsupported message", true);
+            return;
+        }
+        HttpHeaders h = req.headers();
+        clientKeepAlive = HttpUtil.isKeepAlive(req) && !state.draining();
+        idempotent = isIdempotent(req.method());
+        if (clientVersion.equals(HttpVersion.HTTP_1_1) && !h.contains(HttpHeaderNames.HOST)) {
+            respondError(HttpResponseStatus.BAD_REQUEST, "missing Host header", true);
+            return;
+        }
+        String expect = h.get(HttpHeaderNames.EXPECT);
+        expectContinue = false;
+        if (expect != null) {
+            if (!expect.equalsIgnoreCase("100-continue") || clientVersion.equals(HttpVersion.HTTP_1_0)) {
+                respondError(HttpResponseStatus.EXPECTATION_FAILED, "unsupported expectation", true);
+                return;
+            }
+            // We answer 100 ourselves once a back end is connected; the back end sees a plain request.
+            expectContinue = true;
+            h.remove(HttpHeaderNames.EXPECT);
+        }
+
+        String poolName = listener.defaultPool();
+        pool = state.pool(poolName);
+        poolConfig = state.poolConfig(poolName);
+        if (pool == null || poolConfig == null) {
+            respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "no pool '" + poolName + "'", false);
+            return;
+        }
+        retries = poolConfig.retries();
+        requestBodyLimit = poolConfig.maxBodyBytes();
+        if (requestBodyLimit > 0 && HttpUtil.getContentLength(req, -1L) > requestBodyLimit) {
+            respondError(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+                    "request body larger than " + requestBodyLimit + " bytes", true);
+            return;
+        }
+
+        ForwardingHeaders.forRequest(h, clientIp, proto);
+        req.setProtocolVersion(HttpVersion.HTTP_1_1);
+        dispatch();
+    }
+
+    private void rejectMalformed(Throwable why) {
+        clientVersion = HttpVersion.HTTP_1_1; // the decoder could not tell; answer in 1.1
+        HttpResponseStatus st;
+        String reason;
+        if (why instanceof TooLongHttpLineException) {
+            st = HttpResponseStatus.REQUEST_URI_TOO_LONG;
+            reason = "request line longer than " + listener.maxInitialLineLength() + " bytes";
+        } else if (why instanceof TooLongHttpHeaderException) {
+            st = HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
+            reason = "request header larger than " + listener.maxHeaderSize() + " bytes";
+        } else if (why instanceof TooLongFrameException) {
+            st = HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
+            reason = "request header too large";
+        } else {
+            st = HttpResponseStatus.BAD_REQUEST;
+            reason = "malformed request";
+        }
+        cause = reason + ": " + why.getMessage();
+        respondError(st, reason, true);
+    }
+
+    private static boolean isIdempotent(HttpMethod m) {
+        return m.equals(HttpMethod.GET) || m.equals(HttpMethod.HEAD) || m.equals(HttpMethod.OPTIONS)
+                || m.equals(HttpMethod.PUT) || m.equals(HttpMethod.DELETE) || m.equals(HttpMethod.TRACE);
+    }
+
+    // ---------------------------------------------------------------- choosing and connecting
+
+    private void dispatch() {
+        while (true) {
+            if (closing) return;
+            attempts++;
+            long now = System.nanoTime();
+            Backend b = pool.pick(new PickContext(affinityHash(), now, ThreadLocalRandom.current(),
+                    excluded == null ? Set.of() : excluded));
+            if (b == null) {
+                String why = excluded == null ? "no back end available in pool '" + pool.name() + "'"
+                        : "all back ends tried failed in pool '" + pool.name() + "'";
+                if (cause.equals("-")) cause = why; else cause = why + "; last: " + cause;
+                respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, why, false);
+                return;
+            }
+            backend = b;
+            Channel ch = idempotent ? connections.poll(b) : null;
+            if (ch != null) {
+                reusedConnection = true;
+                attach(ch);
+                return;
+            }
+            reusedConnection = false;
+            ChannelFuture f = connections.connect(b, poolConfig.connectTimeout().toMillis(),
+                    poolConfig.backendIdleTimeout().toMillis());
+            if (f.isDone()) {
+                if (f.isSuccess()) {
+                    attach(f.channel());
+                    return;
+                }
+                if (!connectFailed(b, f.cause())) return;
+                continue;
+            }
+            final Backend target = b;
+            f.addListener((ChannelFutureListener) done -> {
+                if (closing) {
+                    if (done.isSuccess()) done.channel().close();
+                    return;
+                }
+                if (done.isSuccess()) {
+                    attach(done.channel());
+                } else if (connectFailed(target, done.cause())) {
+                    dispatch();
+                }
+            });
+            return;
+        }
+    }
+
+    private long affinityHash() {
+        String algo = pool.algorithm().name();
+        if (algo.equals("source-hash")) return KeyHash.ofChars(clientIp);
+        if (algo.equals("uri-hash")) {
+            int q = uri.indexOf('?');
+            return KeyHash.ofChars(q < 0 ? uri : uri.substring(0, q));
+        }
+        return 0;
+    }
+
+    /** @return true when another attempt should be made */
+    private boolean connectFailed(Backend b, Throwable why) {
+        String what = describe(why);
+        cause = "connect to " + b.name() + " (" + b.address() + ") failed: " + what;
+        log.debug("{}", cause);
+        passiveFailure(b, b.onConnectFailure(), "connect " + what);
+        exclude(b);
+        backend = null;
+        if (attempts <= retries) return true;
+        respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "no back end could be reached", false);
+        return false;
+    }
+
+    private void exclude(Backend b) {
+        if (excluded == null) excluded = new HashSet<>(4);
+        excluded.add(b);
+    }
+
+    private void attach(Channel ch) {
+        backendChannel = ch;
+        ((BackendHandler) ch.pipeline().get("backend")).attach(this);
+        backendReady = true;
+        backendKeepAlive = true;
+        if (!dispatched) {
+            dispatched = true;
+            backend.onDispatch();
+        }
+        sentNanos = System.nanoTime();
+        ch.write(request);
+        if (expectContinue && !requestDone) {
+            expectContinue = false;
+            ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
+        }
+        if (requestDone) {
+            // A bodiless request being replayed after a failed attempt (anything queued is the next request).
+            ch.write(LastHttpContent.EMPTY_LAST_CONTENT);
+            requestSent = true;
+            armResponseTimer();
+        }
+        drain();
+        ch.flush();
+        ch.read();
+        if (!requestDone && inbound.isEmpty() && ch.isWritable()) ctx.read();
+    }
+
+    private void forwardBody(HttpObject msg) {
+        if (!(msg instanceof HttpContent content)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (content.decoderResult().isFailure()) {
+            content.release();
+            cause = "malformed request body: " + content.decoderResult().cause().getMessage();
+            failExchange(HttpResponseStatus.BAD_REQUEST, "malformed request body", false);
+            return;
+        }
+        int n = content.content().readableBytes();
+        bytesIn += n;
+        if (requestBodyLimit > 0 && bytesIn > requestBodyLimit) {
+            content.release();
+            cause = "request body exceeded " + requestBodyLimit + " bytes";
+            failExchange(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "request body larger than " + requestBodyLimit + " bytes", false);
+            return;
+        }
+        if (n > 0) bodySent = true;
+        boolean last = content instanceof LastHttpContent;
+        backendChannel.write(content);
+        if (last) {
+            requestDone = true;
+            requestSent = true;
+            backendChannel.flush();
+            armResponseTimer();
+        }
+    }
+
+    private void armResponseTimer() {
+        if (responseTimer != null || responseStarted) return;
+        long t = poolConfig.responseTimeout().toMillis();
+        responseTimer = ctx.executor().schedule(this::responseTimeout, t, TimeUnit.MILLISECONDS);
+    }
+
+    private void responseTimeout() {
+        responseTimer = null;
+        if (request == null || responseStarted || closing) return;
+        cause = backend.name() + " sent no response within " + poolConfig.responseTimeout().toMillis() + " ms";
+        Backend b = backend;
+        releaseBackend(false);
+        passiveFailure(b, completeBackend(false), "response timeout");
+        respondError(HttpResponseStatus.GATEWAY_TIMEOUT, "back end did not answer in time", !requestDone);
+    }
+
+    // ---------------------------------------------------------------- back-end side
+
+    void onBackendRead(Channel ch, Object msg) {
+        if (ch != backendChannel) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (msg instanceof HttpResponse resp) {
+            if (resp.decoderResult().isFailure()) {
+                ReferenceCountUtil.release(msg);
+                badResponse("malformed response head: " + resp.decoderResult().cause().getMessage());
+                return;
+            }
+            int code = resp.status().code();
+            if (code >= 100 && code < 200 && code != 101) {
+                interimResponse = true; // e.g. 103 Early Hints: relay, keep waiting for the final one
+                if (clientVersion.equals(HttpVersion.HTTP_1_1)) {
+                    ctx.write(msg);
+                } else {
+                    ReferenceCountUtil.release(msg);
+                }
+                return;
+            }
+            if (code == 101) {
+                ReferenceCountUtil.release(msg);
+                badResponse("back end switched protocols without being asked");
+                return;
+            }
+            cancelResponseTimer();
+            responseStarted = true;
+            status = code;
+            backendKeepAlive = HttpUtil.isKeepAlive(resp);
+            prepareResponse(resp);
+            if (resp instanceof HttpContent c) {
+                // Never produced by HttpClientCodec without an aggregator, but be exact if it is.
+                bytesOut += c.content().readableBytes();
+            }
+            ctx.write(resp);
+            if (resp instanceof LastHttpContent) endExchange();
+            return;
+        }
+        if (msg instanceof HttpContent content) {
+            if (interimResponse) {
+                interimResponse = false;
+                if (clientVersion.equals(HttpVersion.HTTP_1_1)) ctx.write(msg); else content.release();
+                return;
+            }
+            if (!responseStarted) {
+                content.release();
+                badResponse("content before response head");
+                return;
+            }
+            if (content.decoderResult().isFailure()) {
+                content.release();
+                cause = "malformed response body from " + backend.name() + ": " + content.decoderResult().cause().getMessage();
+                abortMidResponse();
+                return;
+            }
+            bytesOut += content.content().readableBytes();
+            ctx.write(content);
+            if (content instanceof LastHttpContent) endExchange();
+            return;
+        }
+        ReferenceCountUtil.release(msg);
+    }
+
+    void onBackendReadComplete(Channel ch) {
+        if (ch != backendChannel) return;
+        ctx.flush();
+        if (ctx.channel().isWritable()) ch.read();
+    }
+
+    void onBackendWritabilityChanged(Channel ch) {
+        if (ch == backendChannel && ch.isWritable() && request != null && !requestDone && inbound.isEmpty()) {
+            ctx.read();
+        }
+    }
+
+    void onBackendIdle(Channel ch) {
+        if (ch != backendChannel || request == null) return;
+        if (!responseStarted) return; // the response timer governs the wait for the head
+        cause = backend.name() + " idle mid-response for " + poolConfig.backendIdleTimeout().toMillis() + " ms";
+        abortMidResponse();
+    }
+
+    /** The back-end connection closed or failed while this exchange owned it. */
+    void onBackendClosed(Channel ch, Throwable why) {
+        if (ch != backendChannel || request == null || closing) return;
+        cancelResponseTimer();
+        backendChannel = null;
+        backendReady = false;
+        String what = why == null ? "connection closed" : describe(why);
+        if (responseStarted) {
+            cause = backend.name() + " " + what + " mid-response";
+            Backend b = backend;
+            passiveFailure(b, completeBackend(false), what);
+            abortMidResponse();
+            return;
+        }
+        Backend b = backend;
+        boolean replayable = !bodySent && (reusedConnection || idempotent);
+        cause = b.name() + " " + what + " before response" + (reusedConnection ? " (reused connection)" : "");
+        if (reusedConnection) {
+            // A keep-alive connection the back end had already closed: not the back end's fault.
+            completeBackendQuietly();
+        } else {
+            passiveFailure(b, completeBackend(false), what);
+            exclude(b);
+        }
+        if (replayable && (reusedConnection || attempts <= retries) && inboundReplayable()) {
+            if (reusedConnection) attempts--; // a stale connection does not use up a retry
+            log.debug("redispatching {} {}: {}", method, uri, cause);
+            dispatch();
+            return;
+        }
+        respondError(HttpResponseStatus.BAD_GATEWAY, "back end closed the connection", !requestDone);
+    }
+
+    /** Whether the request can be sent again: nothing of its body has gone out. */
+    private boolean inboundReplayable() {
+        return !bodySent;
+    }
+
+    private void badResponse(String what) {
+        cause = "bad response from " + backend.name() + ": " + what;
+        Backend b = backend;
+        releaseBackend(false);
+        passiveFailure(b, completeBackend(false), what);
+        respondError(HttpResponseStatus.BAD_GATEWAY, "invalid response from back end", !requestDone);
+    }
+
+    private void prepareResponse(HttpResponse resp) {
+        HttpHeaders h = resp.headers();
+        ForwardingHeaders.forResponse(h);
+        boolean framed = HttpUtil.isTransferEncodingChunked(resp) || h.contains(HttpHeaderNames.CONTENT_LENGTH)
+                || method.equals("HEAD") || status == 204 || status == 304;
+        boolean keepAlive = clientKeepAlive && !state.draining() && requestDone;
+        if (clientVersion.equals(HttpVersion.HTTP_1_0)) {
+            resp.setProtocolVersion(HttpVersion.HTTP_1_0);
+            if (HttpUtil.isTransferEncodingChunked(resp)) {
+                // HTTP/1.0 has no chunked coding: send the body raw and end it by closing.
+                h.remove(HttpHeaderNames.TRANSFER_ENCODING);
+                keepAlive = false;
+            } else if (!framed) {
+                keepAlive = false;
+            }
+        } else {
+            resp.setProtocolVersion(HttpVersion.HTTP_1_1);
+            if (!framed) {
+                // Back end ends its body by closing; give our client chunked framing so it can stay.
+                HttpUtil.setTransferEncodingChunked(resp, true);
+            }
+        }
+        closeAfterResponse = !keepAlive;
+        if (keepAlive) {
+            if (clientVersion.equals(HttpVersion.HTTP_1_0)) h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        } else {
+            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+    }
+
+    // ---------------------------------------------------------------- ending
+
+    private void endExchange() {
+        cancelResponseTimer();
+        Backend b = backend;
+        boolean ok = !(status >= 500 && poolConfig.passive().count5xx());
+        boolean reusable = backendKeepAlive && requestSent;
+        releaseBackend(reusable);
+        int consecutive = completeBackend(ok);
+        if (!ok) passiveFailure(b, consecutive, "HTTP " + status);
+        finishAccounting(true);
+        boolean close = closeAfterResponse || state.draining();
+        resetExchange();
+        if (close) {
+            closing = true;
+            ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        // The back end is released, so its read-complete will not flush for us.
+        ctx.flush();
+        if (!inbound.isEmpty()) {
+            drain();
+        }
+        if (request == null && inbound.isEmpty()) ctx.read();
+    }
+
+    /** A response that already started cannot be replaced by an error: cut the client connection. */
+    private void abortMidResponse() {
+        cancelResponseTimer();
+        releaseBackend(false);
+        if (dispatched) completeBackend(false);
+        finishAccounting(false);
+        resetExchange();
+        closing = true;
+        ctx.flush();
+        ctx.close();
+    }
+
+    /** An error in the middle of forwarding the request body (e.g. too large): answer if we still can. */
+    private void failExchange(HttpResponseStatus st, String reason, boolean unused) {
+        if (responseStarted) {
+            abortMidResponse();
+            return;
+        }
+        releaseBackend(false);
+        if (dispatched) completeBackend(false);
+        respondError(st, reason, true);
+    }
+
+    /** Answers the current request ourselves. {@code close} when the rest of the request cannot be trusted or skipped. */
+    private void respondError(HttpResponseStatus st, String reason, boolean close) {
+        cancelResponseTimer();
+        status = st.code();
+        if (cause.equals("-")) cause = reason;
+        if (backendChannel != null) releaseBackend(false);
+        // The rest of an answered request's body is read and dropped (drain() discards content with no
+        // request), unless the client waits for 100-continue: then it is ambiguous what comes next.
+        boolean keepAlive = !close && clientKeepAlive && !state.draining() && !(expectContinue && !requestDone);
+        FullHttpResponse resp = ErrorResponse.of(ctx.alloc(), st, reason, !keepAlive);
+        if (clientVersion != null && clientVersion.equals(HttpVersion.HTTP_1_0)) resp.setProtocolVersion(HttpVersion.HTTP_1_0);
+        bytesOut += resp.content().readableBytes();
+        if (request == null) {
+            // Not inside an exchange (head timeout): still log it.
+            logAccess();
+        } else {
+            finishAccounting(false);
+        }
+        resetExchange();
+        if (keepAlive) {
+            ctx.writeAndFlush(resp);
+            if (!inbound.isEmpty()) drain();
+            if (request == null && inbound.isEmpty()) ctx.read();
+        } else {
+            closing = true;
+            releaseInbound();
+            ctx.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    private void releaseBackend(boolean reusable) {
+        Channel ch = backendChannel;
+        backendChannel = null;
+        backendReady = false;
+        if (ch == null) return;
+        BackendHandler bh = (BackendHandler) ch.pipeline().get("backend");
+        if (bh != null) bh.detach();
+        if (reusable && ch.isActive()) {
+            connections.offer(backend, ch, poolConfig.maxIdlePerBackend());
+        } else {
+            ch.close();
+        }
+    }
+
+    /** Completes the dispatched request on the back end's counters; returns its consecutive failures. */
+    private int completeBackend(boolean ok) {
+        if (!dispatched || backend == null) return 0;
+        dispatched = false;
+        long now = System.nanoTime();
+        backend.onBytes(bytesIn, bytesOut, now);
+        return backend.onComplete(ok, now - sentNanos, now);
+    }
+
+    private void completeBackendQuietly() {
+        if (!dispatched || backend == null) return;
+        dispatched = false;
+        long now = System.nanoTime();
+        backend.onComplete(true, -1, now);
+    }
+
+    private void passiveFailure(Backend b, int consecutive, String what) {
+        if (b == null || poolConfig == null || consecutive <= 0) return;
+        int threshold = poolConfig.passive().consecutiveFailures();
+        if (threshold <= 0 || consecutive < threshold || consecutive % threshold != 0) return;
+        try {
+            pool.apply(new Change.PassiveFailure(b.name(), consecutive, what));
+        } catch (IllegalArgumentException removed) {
+            // the back end was removed from the pool meanwhile: nothing to eject
+        }
+    }
+
+    private void finishAccounting(boolean ok) {
+        if (request == null) return;
+        if (dispatched) completeBackend(ok);
+        state.exchangeEnded();
+        logAccess();
+    }
+
+    private void logAccess() {
+        long micros = (System.nanoTime() - startNanos) / 1000;
+        state.accessLog().log(new AccessRecord(System.currentTimeMillis(), clientIp, listener.name(),
+                method == null ? "-" : method, uri == null ? "-" : uri,
+                clientVersion == null ? "-" : clientVersion.text(), status,
+                backend == null ? "-" : backend.pool() + "/" + backend.name(),
+                bytesIn, bytesOut, micros, Math.max(0, attempts - 1), cause));
+    }
+
+    private void resetExchange() {
+        request = null;
+        pool = null;
+        backend = null;
+        backendReady = false;
+        responseStarted = false;
+        interimResponse = false;
+        dispatched = false;
+        excluded = null;
+    }
+
+    private void cancelResponseTimer() {
+        if (responseTimer != null) {
+            responseTimer.cancel(false);
+            responseTimer = null;
+        }
+    }
+
+    private void cancelHeadTimer() {
+        if (headTimer != null) {
+            headTimer.cancel(false);
+            headTimer = null;
+        }
+    }
+
+    private void cancelTimers() {
+        cancelResponseTimer();
+        cancelHeadTimer();
+    }
+
+    private void releaseInbound() {
+        HttpObject o;
+        while ((o = inbound.pollFirst()) != null) ReferenceCountUtil.release(o);
+    }
+
+    /** Closes the connection if it is between requests (graceful shutdown). */
+    public void closeIfIdle() {
+        if (request == null && inbound.isEmpty() && !closing) {
+            closing = true;
+            ctx.close();
+        }
+    }
+
+    private static String describe(Throwable t) {
+        if (t instanceof ConnectTimeoutException) return "connect timeout";
+        if (t instanceof ConnectException) {
+            String m = t.getMessage();
+            return m != null && m.toLowerCase(java.util.Locale.ROOT).contains("refused") ? "connection refused" : "connect error: " + m;
+        }
+        if (t instanceof java.io.IOException) {
+            String m = t.getMessage();
+            return m != null && m.toLowerCase(java.util.Locale.ROOT).contains("reset") ? "connection reset" : "I/O error: " + m;
+        }
+        return t.toString();
+    }
+}

@@ -1,0 +1,44 @@
+package io.switchboard.proxy.http;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.switchboard.config.ListenerConfig;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The front-end pipeline of one listener: idle timer, head timer, HTTP/1.1 codec, the proxy handler.
+ * Every accepted channel joins {@code clients} so graceful shutdown can find it.
+ */
+public final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
+    static final int MAX_CHUNK = 64 * 1024;
+
+    private final ProxyState state;
+    private final ListenerConfig listener;
+    private final ChannelGroup clients;
+
+    public HttpFrontendInitializer(ProxyState state, ListenerConfig listener, ChannelGroup clients) {
+        this.state = state;
+        this.listener = listener;
+        this.clients = clients;
+    }
+
+    @Override
+    protected void initChannel(Channel ch) {
+        clients.add(ch);
+        FrontendHandler frontend = new FrontendHandler(state, listener);
+        HttpDecoderConfig decoder = new HttpDecoderConfig()
+                .setMaxInitialLineLength(listener.maxInitialLineLength())
+                .setMaxHeaderSize(listener.maxHeaderSize())
+                .setMaxChunkSize(MAX_CHUNK)
+                .setValidateHeaders(true);
+        ch.pipeline()
+                .addLast("idle", new IdleStateHandler(0, 0, listener.clientIdleTimeout().toMillis(), TimeUnit.MILLISECONDS))
+                .addLast("head-timer", new RequestHeadTimer(frontend))
+                .addLast("codec", new HttpServerCodec(decoder))
+                .addLast("proxy", frontend);
+    }
+}

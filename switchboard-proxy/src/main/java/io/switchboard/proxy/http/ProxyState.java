@@ -1,0 +1,75 @@
+package io.switchboard.proxy.http;
+
+import io.netty.channel.EventLoop;
+import io.switchboard.backend.Pool;
+import io.switchboard.config.PoolConfig;
+import io.switchboard.config.SwitchboardConfig;
+import io.switchboard.proxy.AccessLog;
+import io.switchboard.proxy.Transport;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * What every front-end handler of one proxy shares: the current routing (swapped whole on reload,
+ * one volatile read per request), the per-event-loop connection pools, the access log, and the
+ * counters graceful shutdown waits on.
+ *
+ * <p>Threading: routing is published by one volatile write; connection pools are confined to their
+ * loop; counters are atomic.
+ */
+public final class ProxyState {
+    /** The configuration requests are routed with. Immutable. */
+    public record Routing(SwitchboardConfig config, Map<String, Pool> pools) {
+        public Routing {
+            pools = Map.copyOf(pools);
+        }
+    }
+
+    private final Transport transport;
+    private final AccessLog accessLog;
+    private final Map<EventLoop, BackendConnections> connections = new ConcurrentHashMap<>();
+    private final AtomicInteger activeExchanges = new AtomicInteger();
+    private final AtomicLong totalRequests = new AtomicLong();
+    private volatile Routing routing;
+    private volatile boolean draining;
+
+    public ProxyState(Routing routing, Transport transport, AccessLog accessLog) {
+        this.routing = routing;
+        this.transport = transport;
+        this.accessLog = accessLog;
+    }
+
+    public Routing routing() { return routing; }
+    public void routing(Routing next) { this.routing = next; }
+    public AccessLog accessLog() { return accessLog; }
+    public boolean draining() { return draining; }
+    public void startDraining() { this.draining = true; }
+    public int activeExchanges() { return activeExchanges.get(); }
+    public long totalRequests() { return totalRequests.get(); }
+
+    Pool pool(String name) { return routing.pools().get(name); }
+
+    PoolConfig poolConfig(String name) { return routing.config().pools().get(name); }
+
+    public BackendConnections connections(EventLoop loop) {
+        return connections.computeIfAbsent(loop, l -> new BackendConnections(l, transport));
+    }
+
+    /** Connections opened to back ends, and requests that reused one, over all loops (racy sum; for tests and metrics). */
+    public long backendConnectionsOpened() {
+        long n = 0;
+        for (BackendConnections c : connections.values()) n += c.opened();
+        return n;
+    }
+
+    void exchangeStarted() {
+        activeExchanges.incrementAndGet();
+        totalRequests.incrementAndGet();
+    }
+
+    void exchangeEnded() {
+        activeExchanges.decrementAndGet();
+    }
+}

@@ -1,0 +1,225 @@
+package io.switchboard.proxy.probe;
+
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.switchboard.backend.Backend;
+import io.switchboard.backend.BackendState;
+import io.switchboard.backend.Change;
+import io.switchboard.backend.Member;
+import io.switchboard.backend.Pool;
+import io.switchboard.backend.PoolListener;
+import io.switchboard.config.HealthCheckConfig;
+import io.switchboard.proxy.Transport;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drives one pool's active health checks and its clock.
+ *
+ * <p>Every back end of the pool's current snapshot except those in MAINT (an operator took them out;
+ * probing them into service would undo that) is probed every {@code interval}, randomized by
+ * ± {@code jitter} so that probes of many back ends, and of many balancers, do not synchronize into
+ * bursts. The next probe of a back end is scheduled when the previous one has finished, so a slow
+ * back end is never probed twice at once. Each result becomes a {@link Change.Probe}; the pool's
+ * {@link io.switchboard.health.HealthPolicy} decides what it means.
+ *
+ * <p>Membership follows the pool: a {@link PoolListener} notices back ends added, removed, or moved
+ * in and out of MAINT. Back ends are keyed by identity, not by name, because a reload that changes
+ * a server's address replaces its {@link Backend}: the old one stops being probed and the new one
+ * starts. A probe of a back end that left while the probe was in flight is dropped.
+ *
+ * <p>Independently of probing, and also for type NONE, a ticker applies {@link Change.Tick} every
+ * {@value #TICK_MILLIS} ms while {@link Pool#needsTick()}: slow-start ramps and ejection expiry only
+ * advance when something republishes the pool.
+ *
+ * <p>Threading: all of this class's mutable state is confined to one event loop of the group (its
+ * "home"); the probes' channels are spread over the whole group and hop back home with their results.
+ * The pool listener runs on whichever thread applied a change, so it only queues a resync on the home
+ * loop: it never calls {@link Pool#apply} itself (re-entrancy), and it never blocks the pool's writer.
+ * All {@link Pool#apply} calls of this class happen on the home loop. {@link #start} and
+ * {@link #close} may be called from any thread.
+ */
+public final class HealthChecker implements AutoCloseable {
+    static final long TICK_MILLIS = 200;
+    private static final Logger log = LoggerFactory.getLogger(HealthChecker.class);
+
+    private final Pool pool;
+    private final HealthCheckConfig config;
+    private final HealthProbe probe; // null for type NONE
+    private final EventLoop home;
+    private final long intervalNanos;
+    private final PoolListener listener = (p, snapshot, transitions) -> requestSync();
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicBoolean syncQueued = new AtomicBoolean();
+
+    // home loop only
+    private final Map<Backend, Target> targets = new IdentityHashMap<>();
+    private ScheduledFuture<?> ticker;
+
+    public HealthChecker(Pool pool, HealthCheckConfig config, Transport transport, EventLoopGroup group) {
+        this.pool = Objects.requireNonNull(pool, "pool");
+        this.config = Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(transport, "transport");
+        this.home = Objects.requireNonNull(group, "group").next();
+        this.probe = config.enabled() ? HealthProbe.of(config, transport, group) : null;
+        this.intervalNanos = Math.max(1, config.interval().toNanos());
+    }
+
+    /** Starts probing and ticking. Once only; a closed checker cannot be restarted. */
+    public void start() {
+        if (closed.get()) throw new IllegalStateException("health checker of pool '" + pool.name() + "' is closed");
+        if (!started.compareAndSet(false, true)) throw new IllegalStateException("health checker of pool '" + pool.name() + "' already started");
+        home.execute(() -> {
+            if (closed.get()) return;
+            ticker = home.scheduleAtFixedRate(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+        });
+        if (probe != null) {
+            // listen first, then sync: a change in between is then seen by the sync or queues another
+            pool.addListener(listener);
+            requestSync();
+        }
+    }
+
+    /**
+     * Stops probing and ticking; probes in flight are abandoned and their channels closed, and their
+     * results are never applied. Waits (briefly) for the home loop to acknowledge. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) return;
+        pool.removeListener(listener);
+        if (home.inEventLoop()) {
+            stopAll();
+            return;
+        }
+        try {
+            home.submit(this::stopAll).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // the group is already shutting down: its scheduled tasks die with it and every task checks `closed`
+        }
+    }
+
+    private void stopAll() {
+        if (ticker != null) ticker.cancel(false);
+        for (Target t : targets.values()) t.stop();
+        targets.clear();
+    }
+
+    /** Any thread, including the pool's writer inside apply: queue, never run inline. */
+    private void requestSync() {
+        if (closed.get() || !syncQueued.compareAndSet(false, true)) return;
+        try {
+            home.execute(() -> {
+                syncQueued.set(false);
+                sync();
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            syncQueued.set(false); // the group is shutting down; nothing left to probe with
+        }
+    }
+
+    /** Home loop: make the probed set equal the pool's current non-MAINT members. */
+    private void sync() {
+        if (closed.get()) return;
+        Set<Backend> wanted = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Member m : pool.snapshot().backends().members()) {
+            if (m.state() != BackendState.MAINT) wanted.add(m.backend());
+        }
+        targets.values().removeIf(t -> {
+            if (wanted.contains(t.backend)) return false;
+            t.stop();
+            return true;
+        });
+        for (Backend b : wanted) {
+            if (!targets.containsKey(b)) {
+                Target t = new Target(b);
+                targets.put(b, t);
+                // a random first delay in [0, interval) spreads a fresh pool's probes over one interval
+                t.schedule((long) (ThreadLocalRandom.current().nextDouble() * intervalNanos));
+            }
+        }
+    }
+
+    /** Home loop. A scheduled task that throws would be cancelled for good, hence the catch. */
+    private void tick() {
+        if (closed.get()) return;
+        try {
+            if (pool.needsTick()) pool.apply(new Change.Tick());
+        } catch (RuntimeException e) {
+            log.warn("pool {}: tick failed", pool.name(), e);
+        }
+    }
+
+    /** interval * (1 + jitter * u), u uniform in [-1, 1). */
+    private long nextDelayNanos() {
+        double u = 2 * ThreadLocalRandom.current().nextDouble() - 1;
+        return Math.max(1, (long) (intervalNanos * (1 + config.jitter() * u)));
+    }
+
+    /** One probed back end. Home loop only. */
+    private final class Target {
+        final Backend backend;
+        ScheduledFuture<?> next;
+        CompletableFuture<ProbeResult> inFlight;
+        boolean stopped;
+
+        Target(Backend backend) {
+            this.backend = backend;
+        }
+
+        void schedule(long delayNanos) {
+            next = home.schedule(this::run, delayNanos, TimeUnit.NANOSECONDS);
+        }
+
+        void run() {
+            next = null;
+            if (stopped || closed.get()) return;
+            CompletableFuture<ProbeResult> f = probe.probe(backend);
+            inFlight = f;
+            f.whenCompleteAsync((result, error) -> done(f, result, error), home);
+        }
+
+        void done(CompletableFuture<ProbeResult> f, ProbeResult result, Throwable error) {
+            if (inFlight == f) inFlight = null;
+            if (stopped || closed.get() || error instanceof CancellationException) return;
+            try {
+                ProbeResult r = error == null ? result : ProbeResult.failed("probe failed: " + error);
+                apply(r);
+            } finally {
+                if (!stopped && !closed.get()) schedule(nextDelayNanos());
+            }
+        }
+
+        private void apply(ProbeResult r) {
+            // Our view of membership lags the pool's by one queued sync: make sure the name still means
+            // this back end. (A reload could still replace it between this check and apply; the pool's
+            // rise/fall hysteresis absorbs that one stray result.)
+            if (pool.backend(backend.name()) != backend) return;
+            try {
+                pool.apply(new Change.Probe(backend.name(), r.ok(), r.detail()));
+            } catch (IllegalArgumentException e) {
+                // removed concurrently; the queued sync stops this target
+                log.debug("pool {}: dropped probe result of removed back end {}: {}", pool.name(), backend.name(), e.getMessage());
+            } catch (RuntimeException e) {
+                log.warn("pool {}: applying probe result of {} failed", pool.name(), backend.name(), e);
+            }
+        }
+
+        void stop() {
+            stopped = true;
+            if (next != null) next.cancel(false);
+            if (inFlight != null) inFlight.cancel(false); // closes the probe's channel
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package io.switchboard.proxy.probe;
+
+import io.netty.channel.EventLoopGroup;
+import io.switchboard.backend.Backend;
+import io.switchboard.config.HealthCheckConfig;
+import io.switchboard.proxy.Transport;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One kind of active health check: opens a fresh connection to a back end and judges it.
+ *
+ * <p>Threading: {@link #probe} may be called from any thread and never blocks; the returned future
+ * completes exactly once, on an event loop of the probe's group, with a result, never exceptionally
+ * (a failure to connect is a failed result, not an exception). Cancelling it abandons the probe and
+ * closes its channel. A probe never outlives its configured timeout and never leaks a channel or a
+ * buffer.
+ */
+public sealed interface HealthProbe permits TcpProbe, HttpProbe {
+
+    CompletableFuture<ProbeResult> probe(Backend backend);
+
+    /**
+     * The probe the config asks for.
+     *
+     * @throws IllegalArgumentException for type NONE, which has no probe
+     */
+    static HealthProbe of(HealthCheckConfig config, Transport transport, EventLoopGroup group) {
+        return switch (config.type()) {
+            case TCP -> new TcpProbe(config, transport, group);
+            case HTTP -> new HttpProbe(config, transport, group);
+            case NONE -> throw new IllegalArgumentException("health check type 'none' has no probe");
+        };
+    }
+}

@@ -1,0 +1,33 @@
+package io.switchboard.proxy.probe;
+
+import io.switchboard.backend.BackendState;
+import io.switchboard.backend.Pool;
+import io.switchboard.backend.PoolListener;
+import io.switchboard.backend.Transition;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Logs every state change of a pool's back ends, one line each, with its cause:
+ * {@code pool app: backend bravo up -> down (probe failed 3x: HTTP 503 (expected 200-399))}.
+ * WARN when a back end leaves UP (capacity was lost), INFO otherwise.
+ *
+ * <p>Threading: stateless; called on the pool writer's thread after each published change, and
+ * only logs.
+ */
+public final class TransitionLog implements PoolListener {
+    private static final Logger log = LoggerFactory.getLogger(TransitionLog.class);
+
+    @Override
+    public void onChange(Pool pool, Pool.Snapshot snapshot, List<Transition> transitions) {
+        for (Transition t : transitions) {
+            String from = t.from() == null ? "new" : t.from().label();
+            if (t.from() == BackendState.UP && t.to() != BackendState.UP) {
+                log.warn("pool {}: backend {} {} -> {} ({})", t.pool(), t.backend(), from, t.to().label(), t.cause());
+            } else {
+                log.info("pool {}: backend {} {} -> {} ({})", t.pool(), t.backend(), from, t.to().label(), t.cause());
+            }
+        }
+    }
+}

@@ -1,0 +1,138 @@
+package io.switchboard.proxy;
+
+import io.netty.channel.EventLoopGroup;
+import io.switchboard.backend.AllDownPolicy;
+import io.switchboard.backend.Change;
+import io.switchboard.backend.Pool;
+import io.switchboard.balance.Algorithms;
+import io.switchboard.config.HealthCheckConfig;
+import io.switchboard.config.ListenerConfig;
+import io.switchboard.config.PassiveHealthConfig;
+import io.switchboard.config.PoolConfig;
+import io.switchboard.config.ServerConfig;
+import io.switchboard.config.SwitchboardConfig;
+import io.switchboard.health.HealthPolicy;
+import io.switchboard.health.OutlierDetector;
+import io.switchboard.proxy.demo.DemoBackend;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real proxy on 127.0.0.1:0 in front of real {@link DemoBackend}s, for integration tests.
+ * Settings are plain mutable fields set before {@link #start()}.
+ */
+public final class ProxyFixture implements AutoCloseable {
+    public String algorithm = "round-robin";
+    public int retries = 2;
+    public Duration connectTimeout = Duration.ofSeconds(2);
+    public Duration responseTimeout = Duration.ofSeconds(10);
+    public Duration backendIdle = Duration.ofSeconds(60);
+    public Duration headerTimeout = Duration.ofSeconds(10);
+    public Duration clientIdle = Duration.ofSeconds(60);
+    public int maxIdle = 64;
+    public long maxBody = 0;
+    public PassiveHealthConfig passive = new PassiveHealthConfig(3, true, Duration.ofSeconds(30), Duration.ofSeconds(60));
+    public AllDownPolicy allDown = AllDownPolicy.FAIL;
+    public final List<AccessRecord> accessLog = new CopyOnWriteArrayList<>();
+
+    public final Transport transport = Transport.select("auto");
+    public final EventLoopGroup group = transport.newGroup(2, r -> {
+        Thread t = new Thread(r, "test-loop");
+        t.setDaemon(true);
+        return t;
+    });
+    public final List<DemoBackend> backends = new ArrayList<>();
+    public Pool pool;
+    public ProxyServer proxy;
+    public PoolConfig poolConfig;
+    public SwitchboardConfig config;
+    private HttpClient client;
+
+    public ProxyFixture backends(String... names) throws InterruptedException {
+        for (String n : names) backends.add(new DemoBackend(n, transport, group, 0, 0).start("127.0.0.1", 0));
+        return this;
+    }
+
+    public ServerConfig server(DemoBackend b, int weight) {
+        return new ServerConfig(b.name(), "127.0.0.1", b.port(), weight, null);
+    }
+
+    public ProxyFixture start() throws Exception {
+        List<ServerConfig> servers = new ArrayList<>();
+        for (DemoBackend b : backends) servers.add(server(b, 1));
+        return start(servers);
+    }
+
+    public ProxyFixture start(List<ServerConfig> servers) throws Exception {
+        poolConfig = new PoolConfig("app", algorithm, 1.25, retries, connectTimeout, responseTimeout, backendIdle, maxIdle,
+                Duration.ZERO, allDown, HealthCheckConfig.NONE, passive, maxBody, servers);
+        ListenerConfig l = new ListenerConfig("web", "127.0.0.1", 0, "app", headerTimeout, clientIdle, 8192, 16384);
+        config = new SwitchboardConfig(null, List.of(l), Map.of("app", poolConfig), 2, "auto", Duration.ofSeconds(5), "off");
+        pool = new Pool("app", Algorithms.byName(algorithm), new Pool.Settings(0, allDown, new HealthPolicy(2, 3), false,
+                new OutlierDetector(passive.consecutiveFailures(), passive.baseEjection().toNanos(), passive.maxEjection().toNanos())));
+        pool.apply(new Change.Reconcile(servers));
+        proxy = new ProxyServer(config, Map.of("app", pool), accessLog::add, transport, group);
+        proxy.start();
+        return this;
+    }
+
+    public int port() {
+        return proxy.boundAddress("web").getPort();
+    }
+
+    public URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + port() + path);
+    }
+
+    public HttpClient client() {
+        if (client == null) client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+        return client;
+    }
+
+    public HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return client().send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(20)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Sends raw bytes on a new connection and reads until the server closes or {@code timeout}. */
+    public String raw(String request, Duration timeout) throws IOException {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port()), 5000);
+            s.setSoTimeout((int) timeout.toMillis());
+            OutputStream out = s.getOutputStream();
+            out.write(request.getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            InputStream in = s.getInputStream();
+            StringBuilder sb = new StringBuilder();
+            byte[] buf = new byte[8192];
+            try {
+                int n;
+                while ((n = in.read(buf)) > 0) sb.append(new String(buf, 0, n, StandardCharsets.ISO_8859_1));
+            } catch (java.net.SocketTimeoutException e) {
+                // the server kept the connection open: return what came
+            }
+            return sb.toString();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (proxy != null) proxy.close();
+        for (DemoBackend b : backends) b.close();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}

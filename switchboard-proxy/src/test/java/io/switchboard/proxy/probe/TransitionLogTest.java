@@ -1,0 +1,55 @@
+package io.switchboard.proxy.probe;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.groups.Tuple.tuple;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.switchboard.backend.AdminState;
+import io.switchboard.backend.Change;
+import io.switchboard.backend.Pool;
+import io.switchboard.balance.Algorithms;
+import io.switchboard.config.ServerConfig;
+import java.time.Instant;
+import java.time.InstantSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+class TransitionLogTest {
+    private final Logger logger = (Logger) LoggerFactory.getLogger(TransitionLog.class);
+    private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    private final Pool pool = new Pool("app", Algorithms.byName("round-robin"), Pool.Settings.defaults(),
+            () -> 0L, InstantSource.fixed(Instant.EPOCH));
+
+    @BeforeEach
+    void attach() {
+        appender.start();
+        logger.addAppender(appender);
+        pool.addListener(new TransitionLog());
+    }
+
+    @AfterEach
+    void detach() {
+        logger.detachAppender(appender);
+    }
+
+    @Test
+    void logsEachTransitionWithItsCauseWarningWhenABackEndLeavesUp() {
+        pool.apply(new Change.Add(new ServerConfig("bravo", "127.0.0.1", 8080, 1, AdminState.READY)));
+        for (int i = 0; i < 3; i++) pool.apply(new Change.Probe("bravo", false, "HTTP 503 (expected 200-399)"));
+        for (int i = 0; i < 2; i++) pool.apply(new Change.Probe("bravo", true, "HTTP 200 in 3 ms"));
+        pool.apply(new Change.SetAdmin("bravo", AdminState.DRAIN, null));
+        pool.apply(new Change.Remove("bravo"));
+
+        assertThat(appender.list).extracting(ILoggingEvent::getLevel, ILoggingEvent::getFormattedMessage).containsExactly(
+                tuple(Level.INFO, "pool app: backend bravo new -> up (added)"),
+                tuple(Level.WARN, "pool app: backend bravo up -> down (probe failed 3x: HTTP 503 (expected 200-399))"),
+                tuple(Level.INFO, "pool app: backend bravo down -> up (probe passed 2x: HTTP 200 in 3 ms)"),
+                tuple(Level.WARN, "pool app: backend bravo up -> drain (operator: drain)"),
+                tuple(Level.INFO, "pool app: backend bravo drain -> maint (removed)"));
+    }
+}
