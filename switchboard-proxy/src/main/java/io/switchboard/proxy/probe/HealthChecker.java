@@ -11,12 +11,14 @@ import io.switchboard.backend.Pool;
 import io.switchboard.backend.PoolListener;
 import io.switchboard.config.HealthCheckConfig;
 import io.switchboard.proxy.Transport;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -105,7 +107,7 @@ public final class HealthChecker implements AutoCloseable {
         }
         try {
             home.submit(this::stopAll).awaitUninterruptibly(5, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             // the group is already shutting down: its scheduled tasks die with it and every task checks `closed`
         }
     }
@@ -124,7 +126,7 @@ public final class HealthChecker implements AutoCloseable {
                 syncQueued.set(false);
                 sync();
             });
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             syncQueued.set(false); // the group is shutting down; nothing left to probe with
         }
     }
@@ -132,7 +134,7 @@ public final class HealthChecker implements AutoCloseable {
     /** Home loop: make the probed set equal the pool's current non-MAINT members. */
     private void sync() {
         if (closed.get()) return;
-        Set<Backend> wanted = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        Set<Backend> wanted = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Member m : pool.snapshot().backends().members()) {
             if (m.state() != BackendState.MAINT) wanted.add(m.backend());
         }

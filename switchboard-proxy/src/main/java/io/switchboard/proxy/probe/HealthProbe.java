@@ -9,11 +9,11 @@ import java.util.concurrent.CompletableFuture;
 /**
  * One kind of active health check: opens a fresh connection to a back end and judges it.
  *
- * <p>Threading: {@link #probe} may be called from any thread and never blocks; the returned future
- * completes exactly once, on an event loop of the probe's group, with a result, never exceptionally
- * (a failure to connect is a failed result, not an exception). Cancelling it abandons the probe and
- * closes its channel. A probe never outlives its configured timeout and never leaks a channel or a
- * buffer.
+ * <p>Threading: {@link #probe} may be called from any thread and never blocks or throws. The returned
+ * future completes exactly once with a result, normally on an event loop of the probe's group, and
+ * never exceptionally: a back end that refuses, resets or stays silent is a failed result, not an
+ * exception. Cancelling the future abandons the probe and closes its channel. A probe never outlives
+ * its configured timeout and never leaks a channel or a buffer.
  */
 public sealed interface HealthProbe permits TcpProbe, HttpProbe {
 

@@ -1,6 +1,7 @@
 package io.switchboard.proxy.probe;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.groups.Tuple.tuple;
 
 import io.netty.channel.EventLoopGroup;
 import io.switchboard.backend.AdminState;
@@ -18,6 +19,7 @@ import io.switchboard.health.OutlierDetector;
 import io.switchboard.proxy.Transport;
 import io.switchboard.proxy.demo.DemoBackend;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
@@ -39,7 +41,7 @@ class HealthCheckerIT {
     private static final Duration INTERVAL = Duration.ofMillis(50);
     private static EventLoopGroup group;
 
-    private final List<AutoCloseable> closeAfter = new java.util.ArrayList<>();
+    private final List<AutoCloseable> closeAfter = new ArrayList<>();
 
     @BeforeAll
     static void startGroup() {
@@ -134,9 +136,9 @@ class HealthCheckerIT {
         assertThat(member(pool, "bravo").cause()).matches("probe passed 2x: HTTP 200 in \\d+ ms");
 
         assertThat(pool.history()).extracting(Transition::from, Transition::to).containsExactly(
-                org.assertj.core.groups.Tuple.tuple(null, BackendState.UP),
-                org.assertj.core.groups.Tuple.tuple(BackendState.UP, BackendState.DOWN),
-                org.assertj.core.groups.Tuple.tuple(BackendState.DOWN, BackendState.UP));
+                tuple(null, BackendState.UP),
+                tuple(BackendState.UP, BackendState.DOWN),
+                tuple(BackendState.DOWN, BackendState.UP));
     }
 
     @Test
