@@ -1,0 +1,136 @@
+#!/usr/bin/env python3
+"""Turn bench/run's raw measurements into the Markdown tables it prints and records.
+
+raw.tsv: round  scenario  proxy  value  p50_ms  p99_ms  errors  note   ("NA" = no measurement)
+rss.tsv: proxy  stage  kB                                              (stage: start, end, idle)
+Medians over rounds; errors are summed over rounds; ratios are median / HAProxy's median.
+"""
+import argparse
+import statistics
+import sys
+
+SCENARIOS = {
+    "keepalive": ("1 keep-alive, tiny", "req/s"),
+    "close": ("2 new conn per request", "req/s"),
+    "1m": ("3 1 MB responses", "MB/s"),
+    "idle": ("4 idle keep-alive conns", "kB/conn"),
+    "startup": ("5 start-up to first 200", "ms"),
+}
+
+
+def num(s):
+    try:
+        return float(s)
+    except ValueError:
+        return None
+
+
+def fmt_value(v, unit):
+    if v is None:
+        return "failed"
+    if unit == "req/s":
+        return "%d %s" % (round(v), unit)
+    if unit == "MB/s":
+        return "%.1f %s" % (v, unit)
+    if unit == "kB/conn":
+        return "%.2f %s" % (v, unit)
+    return "%.0f %s" % (v, unit)
+
+
+def fmt_ms(v):
+    if v is None:
+        return "-"
+    if v < 1:
+        return "%.3f ms" % v
+    if v < 10:
+        return "%.2f ms" % v
+    return "%.1f ms" % v
+
+
+def median(xs):
+    xs = [x for x in xs if x is not None]
+    return statistics.median(xs) if xs else None
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("raw")
+    ap.add_argument("rss")
+    ap.add_argument("--scenarios", required=True)
+    ap.add_argument("--proxies", required=True, help="display order, comma separated")
+    ap.add_argument("--idle-conns", default="10000")
+    a = ap.parse_args()
+
+    rows = {}
+    with open(a.raw) as f:
+        for line in f:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) < 8:
+                continue
+            rnd, scen, proxy, value, p50, p99, errors, note = parts[:8]
+            r = rows.setdefault((scen, proxy), {"v": [], "p50": [], "p99": [], "err": 0, "notes": [], "n": 0})
+            r["n"] += 1
+            r["v"].append(num(value))
+            r["p50"].append(num(p50))
+            r["p99"].append(num(p99))
+            r["err"] += int(num(errors) or 0)
+            if note and note != "-" and note not in r["notes"]:
+                r["notes"].append(note)
+
+    proxies = a.proxies.split(",")
+    out = []
+    out.append("| scenario | proxy | rps (or MB/s, kB/conn, ms) | p50 | p99 | ratio vs HAProxy | errors |")
+    out.append("|---|---|---:|---:|---:|---:|---:|")
+    for scen in a.scenarios.split(","):
+        label, unit = SCENARIOS[scen]
+        if scen == "idle":
+            label = "4 %s idle keep-alive conns" % a.idle_conns
+        base = rows.get((scen, "haproxy"))
+        base_v = median(base["v"]) if base else None
+        for proxy in proxies:
+            r = rows.get((scen, proxy))
+            if not r:
+                continue
+            v = median(r["v"])
+            shown = fmt_value(v, unit)
+            if v is None and any(n in ("not running", "skipped") for n in r["notes"]):
+                shown = "not run"
+            ratio = "%.2fx" % (v / base_v) if v is not None and base_v else "-"
+            err = str(r["err"])
+            measured = sum(1 for x in r["v"] if x is not None)
+            if measured < r["n"]:
+                err += " (%d/%d runs failed)" % (r["n"] - measured, r["n"])
+            if r["notes"]:
+                err += " " + "; ".join(r["notes"])
+            name = proxy if proxy != "direct" else "direct (no proxy)"
+            out.append("| %s | %s | %s | %s | %s | %s | %s |" % (
+                label, name, shown, fmt_ms(median(r["p50"])), fmt_ms(median(r["p99"])), ratio, err))
+
+    rss = {}
+    try:
+        with open(a.rss) as f:
+            for line in f:
+                parts = line.rstrip("\n").split("\t")
+                if len(parts) == 3 and num(parts[2]) is not None:
+                    rss.setdefault((parts[0], parts[1]), []).append(num(parts[2]))
+    except FileNotFoundError:
+        pass
+    if rss:
+        def mb(proxy, stage):
+            v = median(rss.get((proxy, stage), []))
+            return "-" if v is None else "%.1f MB" % (v / 1024.0)
+        out.append("")
+        out.append("Resident memory (VmRSS summed over the proxy's processes; median over rounds):")
+        out.append("")
+        out.append("| proxy | after start | after the load scenarios | with %s idle conns |" % a.idle_conns)
+        out.append("|---|---:|---:|---:|")
+        for proxy in proxies:
+            if proxy == "direct" or not any(k[0] == proxy for k in rss):
+                continue
+            out.append("| %s | %s | %s | %s |" % (proxy, mb(proxy, "start"), mb(proxy, "end"), mb(proxy, "idle")))
+    print("\n".join(out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
