@@ -67,7 +67,7 @@ public final class ProxyServer implements AutoCloseable {
             try {
                 Channel ch = b.bind(l.host(), l.port()).sync().channel();
                 servers.put(l.name(), ch);
-                log.info("listener {} on {} -> pool {}", l.name(), describe((InetSocketAddress) ch.localAddress()), l.defaultPool());
+                log.debug("listener {} on {} -> pool {}", l.name(), describe((InetSocketAddress) ch.localAddress()), l.defaultPool());
             } catch (Exception e) {
                 close();
                 if (e instanceof BindException || e instanceof io.netty.channel.unix.Errors.NativeIoException) {

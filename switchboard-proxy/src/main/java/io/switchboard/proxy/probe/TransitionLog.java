@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Logs every state change of a pool's back ends, one line each, with its cause:
  * {@code pool app: backend bravo up -> down (probe failed 3x: HTTP 503 (expected 200-399))}.
- * WARN when a back end leaves UP (capacity was lost), INFO otherwise.
+ * WARN when a back end leaves UP by failure (capacity was lost), INFO otherwise (including operator actions).
  *
  * <p>Threading: stateless; called on the pool writer's thread after each published change, and
  * only logs.
@@ -23,7 +23,9 @@ public final class TransitionLog implements PoolListener {
     public void onChange(Pool pool, Pool.Snapshot snapshot, List<Transition> transitions) {
         for (Transition t : transitions) {
             String from = t.from() == null ? "new" : t.from().label();
-            if (t.from() == BackendState.UP && t.to() != BackendState.UP) {
+            // Capacity lost by failure is a warning; an operator's drain, maint or removal is not.
+            boolean operator = t.cause().startsWith("operator") || t.cause().startsWith("reload") || t.cause().equals("removed");
+            if (t.from() == BackendState.UP && t.to() != BackendState.UP && !operator) {
                 log.warn("pool {}: backend {} {} -> {} ({})", t.pool(), t.backend(), from, t.to().label(), t.cause());
             } else {
                 log.info("pool {}: backend {} {} -> {} ({})", t.pool(), t.backend(), from, t.to().label(), t.cause());

@@ -1,0 +1,451 @@
+package io.switchboard.app;
+
+import io.switchboard.backend.AdminState;
+import io.switchboard.backend.AllDownPolicy;
+import io.switchboard.balance.Algorithms;
+import io.switchboard.config.HealthCheckConfig;
+import io.switchboard.config.ListenerConfig;
+import io.switchboard.config.PassiveHealthConfig;
+import io.switchboard.config.PoolConfig;
+import io.switchboard.config.ServerConfig;
+import io.switchboard.config.SwitchboardConfig;
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Reads one YAML file into a validated {@link SwitchboardConfig}.
+ *
+ * <p>Every error names the file, the line, the key path and what would be valid, and all of them are
+ * reported at once ({@link ConfigException#problems()}): a person fixing a config should need one
+ * round trip, not one per mistake. Doubtful but usable settings (an empty pool) load with warnings.
+ * The format and every default are documented in {@code docs/configuration.md}; keep the two in step.
+ *
+ * <p>Threading: stateless; safe from any thread.
+ */
+public final class ConfigLoader {
+    static final List<String> ROOT_KEYS = List.of("listeners", "pools", "event-loops", "transport", "shutdown-grace", "access-log");
+    static final List<String> LISTENER_KEYS = List.of("name", "address", "port", "default-pool", "header-timeout",
+            "client-idle-timeout", "max-request-line", "max-header-size");
+    static final List<String> POOL_KEYS = List.of("algorithm", "hash-load-factor", "retries", "connect-timeout",
+            "response-timeout", "backend-idle-timeout", "max-idle-per-backend", "slow-start", "when-all-down", "max-body",
+            "health", "passive", "servers");
+    static final List<String> HEALTH_KEYS = List.of("type", "method", "path", "host", "expect-status", "interval", "timeout",
+            "jitter", "rise", "fall");
+    static final List<String> HTTP_ONLY_HEALTH_KEYS = List.of("method", "path", "host", "expect-status");
+    static final List<String> PASSIVE_KEYS = List.of("consecutive-failures", "count-5xx", "base-ejection", "max-ejection");
+    static final List<String> SERVER_KEYS = List.of("name", "address", "weight", "state");
+
+    // Defaults, as documented in docs/configuration.md.
+    static final String DEFAULT_LISTEN_ADDRESS = "0.0.0.0";
+    static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(10);
+    static final Duration DEFAULT_CLIENT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+    static final int DEFAULT_MAX_REQUEST_LINE = 8192;
+    static final int DEFAULT_MAX_HEADER_SIZE = 16384;
+    static final String DEFAULT_ALGORITHM = "round-robin";
+    static final double DEFAULT_HASH_LOAD_FACTOR = 1.25;
+    static final int DEFAULT_RETRIES = 2;
+    static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
+    static final Duration DEFAULT_RESPONSE_TIMEOUT = Duration.ofSeconds(30);
+    static final Duration DEFAULT_BACKEND_IDLE_TIMEOUT = Duration.ofSeconds(60);
+    static final int DEFAULT_MAX_IDLE_PER_BACKEND = 64;
+    static final int DEFAULT_WEIGHT = 1;
+    static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    private static final String NAME_RULE = "use up to 64 letters, digits, '.', '_' or '-', starting with a letter or digit";
+    private static final Pattern HTTP_METHOD = Pattern.compile("[A-Z][A-Z-]{0,31}");
+    private static final Pattern STATUS_RANGE = Pattern.compile("(\\d{1,4})(?:\\s*-\\s*(\\d{1,4}))?");
+    private static final Pattern PERCENT = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*%");
+
+    private static final Map<String, HealthCheckConfig.Type> HEALTH_TYPES = ordered(
+            "none", HealthCheckConfig.Type.NONE, "tcp", HealthCheckConfig.Type.TCP, "http", HealthCheckConfig.Type.HTTP);
+    private static final Map<String, AllDownPolicy> ALL_DOWN = ordered(
+            "fail", AllDownPolicy.FAIL, "ignore-health", AllDownPolicy.IGNORE_HEALTH);
+    private static final Map<String, AdminState> STATES = ordered(
+            "ready", AdminState.READY, "drain", AdminState.DRAIN, "maint", AdminState.MAINT);
+    private static final Map<String, String> TRANSPORTS = ordered("auto", "auto", "epoll", "epoll", "nio", "nio");
+
+    private ConfigLoader() {}
+
+    /**
+     * @param file as the user named it; messages repeat it verbatim
+     * @throws ConfigException with every error found, when the file cannot be read or is not valid
+     */
+    public static LoadedConfig load(Path file) throws ConfigException {
+        String name = file.toString();
+        String text;
+        try {
+            byte[] bytes = Files.readAllBytes(file);
+            text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(fileProblem(name, "no such file"));
+        } catch (CharacterCodingException e) {
+            throw new ConfigException(fileProblem(name, "not UTF-8 text"));
+        } catch (IOException e) {
+            throw new ConfigException(fileProblem(name, "cannot read: " + e.getMessage()));
+        }
+        return parse(text, name, file);
+    }
+
+    /**
+     * @param fileName what messages call the text (a path, or the name of an embedded resource)
+     * @param source recorded in the config for reloads; null for embedded text. Relative access-log
+     *     paths are resolved against its directory.
+     */
+    public static LoadedConfig parse(String yaml, String fileName, Path source) throws ConfigException {
+        Problems problems = new Problems(fileName);
+        SwitchboardConfig config = read(yaml, source, problems);
+        if (problems.hasErrors() || config == null) throw new ConfigException(problems.errors());
+        return new LoadedConfig(config, problems.warnings());
+    }
+
+    private static ConfigProblem fileProblem(String file, String message) {
+        return new ConfigProblem(ConfigProblem.Severity.ERROR, file, 0, 0, "", message);
+    }
+
+    private static SwitchboardConfig read(String yaml, Path source, Problems problems) {
+        YamlNode tree = YamlTreeReader.read(yaml, problems);
+        if (tree == null) return null;
+        if (!(tree instanceof YamlNode.Mapping)) {
+            problems.error(tree, "", "expected a mapping with keys " + String.join(", ", ROOT_KEYS) + "; found " + tree.kind());
+            return null;
+        }
+        Section root = Section.open(tree, "", tree.line(), tree.column(), problems, ROOT_KEYS);
+
+        if (!root.has("listeners")) {
+            problems.error(root.line(), root.column(), "listeners", "required key is missing (a list with at least one listener)");
+        }
+        Map<String, PoolConfig> pools = new LinkedHashMap<>();
+        Map<String, YamlNode.Entry> poolEntries = new LinkedHashMap<>();
+        readPools(root, pools, poolEntries);
+        List<ListenerConfig> listeners = readListeners(root, poolEntries);
+
+        int eventLoops = root.integer("event-loops", 0, 0, 1024);
+        String transport = root.choice("transport", "auto", TRANSPORTS);
+        Duration shutdownGrace = root.duration("shutdown-grace", DEFAULT_SHUTDOWN_GRACE, false);
+        String accessLog = root.value("access-log", "stdout", s -> accessLogTarget(s, source));
+
+        for (Map.Entry<String, YamlNode.Entry> e : poolEntries.entrySet()) {
+            boolean used = listeners.stream().anyMatch(l -> l.defaultPool().equals(e.getKey()));
+            if (!used && !listeners.isEmpty()) {
+                YamlNode.Entry at = e.getValue();
+                problems.warn(at.line(), at.column(), "pools." + e.getKey(), "pool '" + e.getKey() + "' is not used by any listener");
+            }
+        }
+        if (problems.hasErrors()) return null;
+        return new SwitchboardConfig(source, listeners, pools, eventLoops, transport, shutdownGrace, accessLog);
+    }
+
+    // ---- pools ---------------------------------------------------------------------------------
+
+    private static void readPools(Section root, Map<String, PoolConfig> out, Map<String, YamlNode.Entry> entries) {
+        Problems problems = root.problems();
+        YamlNode.Entry e = root.entry("pools");
+        if (e == null) {
+            problems.error(root.line(), root.column(), "pools", "required key is missing (a map of pool name to pool, with at least one pool)");
+            return;
+        }
+        if (!(e.value() instanceof YamlNode.Mapping m) || m.entries().isEmpty()) {
+            boolean empty = e.value() instanceof YamlNode.Mapping || e.value() instanceof YamlNode.Scalar s && s.isEmpty();
+            problems.error(empty ? e.line() : e.value().line(), empty ? e.column() : e.value().column(), "pools",
+                    empty ? "at least one pool is required" : "expected a map of pool name to pool; found " + e.value().kind());
+            return;
+        }
+        for (YamlNode.Entry p : m.entries().values()) {
+            String path = "pools." + p.key();
+            if (!NAME.matcher(p.key()).matches()) {
+                problems.error(p.line(), p.column(), path, "'" + p.key() + "' is not a valid pool name (" + NAME_RULE + ")");
+            }
+            entries.put(p.key(), p);
+            PoolConfig pool = readPool(p.key(), Section.open(p.value(), path, p.line(), p.column(), problems, POOL_KEYS), p);
+            if (pool != null) out.put(p.key(), pool);
+        }
+    }
+
+    private static PoolConfig readPool(String name, Section s, YamlNode.Entry at) {
+        Problems problems = s.problems();
+        String algorithm = s.value("algorithm", DEFAULT_ALGORITHM, ConfigLoader::algorithm);
+        double hashLoadFactor = s.value("hash-load-factor", DEFAULT_HASH_LOAD_FACTOR, ConfigLoader::loadFactor);
+        if (s.has("hash-load-factor") && !algorithm.endsWith("-hash")) {
+            YamlNode.Entry h = s.entry("hash-load-factor");
+            problems.warn(h.line(), h.column(), s.keyPath("hash-load-factor"),
+                    "only used by source-hash and uri-hash; ignored with " + algorithm);
+        }
+        int retries = s.integer("retries", DEFAULT_RETRIES, 0, 10);
+        Duration connectTimeout = s.duration("connect-timeout", DEFAULT_CONNECT_TIMEOUT, true);
+        Duration responseTimeout = s.duration("response-timeout", DEFAULT_RESPONSE_TIMEOUT, true);
+        Duration backendIdle = s.duration("backend-idle-timeout", DEFAULT_BACKEND_IDLE_TIMEOUT, true);
+        int maxIdle = s.integer("max-idle-per-backend", DEFAULT_MAX_IDLE_PER_BACKEND, 0, 10_000);
+        Duration slowStart = s.duration("slow-start", Duration.ZERO, false);
+        AllDownPolicy allDown = s.choice("when-all-down", AllDownPolicy.FAIL, ALL_DOWN);
+        long maxBody = s.size("max-body", 0, 0, Long.MAX_VALUE);
+        HealthCheckConfig health = readHealth(s.section("health", HEALTH_KEYS));
+        PassiveHealthConfig passive = readPassive(s.section("passive", PASSIVE_KEYS));
+        List<ServerConfig> servers = readServers(name, s);
+        YamlNode.Entry e = s.entry("servers");
+        boolean noneDeclared = e == null || e.value() instanceof YamlNode.Scalar sc && sc.isEmpty()
+                || e.value() instanceof YamlNode.Sequence seq && seq.items().isEmpty();
+        if (noneDeclared) {
+            problems.warn(e == null ? at.line() : e.line(), e == null ? at.column() : e.column(), s.keyPath("servers"),
+                    "pool '" + name + "' has no servers; requests sent to it are answered 503");
+        }
+        return new PoolConfig(name, algorithm, hashLoadFactor, retries, connectTimeout, responseTimeout, backendIdle,
+                maxIdle, slowStart, allDown, health, passive, maxBody, servers);
+    }
+
+    private static String algorithm(String s) {
+        if (Algorithms.exists(s)) return s;
+        throw new IllegalArgumentException("unknown algorithm '" + s + "'" + Spelling.suggestion(s, Algorithms.names())
+                + " (allowed: " + String.join(", ", Algorithms.names()) + ")");
+    }
+
+    private static double loadFactor(String s) {
+        double v;
+        try {
+            v = Double.parseDouble(s.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + s + "' is not a number (allowed: 1.0 or more)");
+        }
+        if (!(v >= 1.0) || Double.isInfinite(v)) throw new IllegalArgumentException(s + " is out of range (allowed: 1.0 or more)");
+        return v;
+    }
+
+    private static HealthCheckConfig readHealth(Section s) {
+        HealthCheckConfig d = HealthCheckConfig.NONE;
+        HealthCheckConfig.Type type = s.choice("type", HealthCheckConfig.Type.NONE, HEALTH_TYPES);
+        String method = s.value("method", d.method(), ConfigLoader::httpMethod);
+        String path = s.value("path", d.path(), ConfigLoader::httpPath);
+        String host = s.value("host", null, ConfigLoader::hostHeader);
+        int[] status = s.value("expect-status", new int[] {d.statusMin(), d.statusMax()}, ConfigLoader::statusRange);
+        Duration interval = s.duration("interval", d.interval(), true);
+        Duration timeout = s.duration("timeout", d.timeout(), true);
+        double jitter = s.value("jitter", d.jitter(), ConfigLoader::percent);
+        int rise = s.integer("rise", d.rise(), 1, 100);
+        int fall = s.integer("fall", d.fall(), 1, 100);
+
+        List<String> ignored = switch (type) {
+            case NONE -> s.present(HEALTH_KEYS.subList(1, HEALTH_KEYS.size()));
+            case TCP -> s.present(HTTP_ONLY_HEALTH_KEYS);
+            case HTTP -> List.of();
+        };
+        if (!ignored.isEmpty()) {
+            YamlNode.Entry first = s.entry(ignored.get(0));
+            s.problems().warn(first.line(), first.column(), s.keyPath(ignored.get(0)),
+                    (type == HealthCheckConfig.Type.NONE ? "health checks are off (type: none)" : "type: tcp only connects")
+                            + ", so " + quoteAll(ignored) + " " + (ignored.size() == 1 ? "is" : "are") + " ignored"
+                            + (type == HealthCheckConfig.Type.NONE ? "; set type: http or tcp to turn them on" : ""));
+        }
+        return new HealthCheckConfig(type, method, path, host, status[0], status[1], interval, timeout, jitter, rise, fall);
+    }
+
+    private static String httpMethod(String s) {
+        if (HTTP_METHOD.matcher(s).matches()) return s;
+        throw new IllegalArgumentException("'" + s + "' is not an HTTP method (methods are upper case, e.g. GET, HEAD)");
+    }
+
+    private static String httpPath(String s) {
+        if (!s.startsWith("/")) throw new IllegalArgumentException("'" + s + "' must start with '/'");
+        if (s.chars().anyMatch(c -> c <= ' ' || c == 0x7f)) {
+            throw new IllegalArgumentException("'" + s + "' contains a space or control character (percent-encode it)");
+        }
+        return s;
+    }
+
+    private static String hostHeader(String s) {
+        if (s.isBlank() || s.chars().anyMatch(c -> c <= ' ' || c == 0x7f || c == '/')) {
+            throw new IllegalArgumentException("'" + s + "' is not a host name (write e.g. example.com or example.com:8080)");
+        }
+        return s;
+    }
+
+    private static int[] statusRange(String s) {
+        var m = STATUS_RANGE.matcher(s.trim());
+        if (!m.matches()) {
+            throw new IllegalArgumentException("'" + s + "' is not a status code or range (write e.g. 200 or 200-399)");
+        }
+        int min = Integer.parseInt(m.group(1));
+        int max = m.group(2) == null ? min : Integer.parseInt(m.group(2));
+        if (min < 100 || max > 599) throw new IllegalArgumentException("'" + s + "' is out of range (allowed: 100-599)");
+        if (min > max) throw new IllegalArgumentException("'" + s + "' is an empty range (write the lower code first)");
+        return new int[] {min, max};
+    }
+
+    /** Jitter as a fraction from "10%"; a bare 0 is allowed. */
+    private static double percent(String s) {
+        if (s.trim().equals("0")) return 0;
+        var m = PERCENT.matcher(s.trim());
+        if (!m.matches()) throw new IllegalArgumentException("'" + s + "' is not a percentage (write e.g. 10%)");
+        double v = Double.parseDouble(m.group(1));
+        if (v >= 100) throw new IllegalArgumentException(s + " is out of range (allowed: 0-99%)");
+        return v / 100.0;
+    }
+
+    private static PassiveHealthConfig readPassive(Section s) {
+        PassiveHealthConfig d = PassiveHealthConfig.DEFAULT;
+        int failures = s.integer("consecutive-failures", d.consecutiveFailures(), 0, 1000);
+        boolean count5xx = s.bool("count-5xx", d.count5xx());
+        Duration base = s.duration("base-ejection", d.baseEjection(), true);
+        Duration max = s.duration("max-ejection", d.maxEjection(), true);
+        if (max.compareTo(base) < 0) {
+            YamlNode.Entry e = s.entry("max-ejection") != null ? s.entry("max-ejection") : s.entry("base-ejection");
+            s.problems().error(e.value(), s.keyPath(e.key()), "max-ejection " + DurationSyntax.format(max)
+                    + " is shorter than base-ejection " + DurationSyntax.format(base) + " (it must be at least as long)");
+        }
+        return new PassiveHealthConfig(failures, count5xx, base, max);
+    }
+
+    private static List<ServerConfig> readServers(String pool, Section s) {
+        Problems problems = s.problems();
+        YamlNode.Sequence list = s.list("servers");
+        List<ServerConfig> out = new ArrayList<>();
+        if (list == null) return out;
+        Map<String, Integer> seen = new HashMap<>();
+        for (int i = 0; i < list.items().size(); i++) {
+            YamlNode item = list.items().get(i);
+            String path = s.keyPath("servers") + "[" + i + "]";
+            if (!(item instanceof YamlNode.Mapping)) {
+                problems.error(item, path, "expected a server (name: ..., address: host:port); found " + item.kind());
+                continue;
+            }
+            Section srv = Section.open(item, path, item.line(), item.column(), problems, SERVER_KEYS);
+            String name = srv.required("name", "a name unique in the pool", ConfigLoader::name);
+            HostPort address = srv.required("address", "host:port", HostPort::parse);
+            int weight = srv.integer("weight", DEFAULT_WEIGHT, 0, ServerConfig.MAX_WEIGHT);
+            AdminState state = srv.choice("state", AdminState.READY, STATES);
+            if (name != null) {
+                Integer firstLine = seen.putIfAbsent(name, srv.entry("name").line());
+                if (firstLine != null) {
+                    YamlNode.Entry e = srv.entry("name");
+                    problems.error(e.value(), srv.keyPath("name"), "duplicate server name '" + name + "' in pool '" + pool
+                            + "' (first at line " + firstLine + "); names identify servers across reloads");
+                    continue;
+                }
+            }
+            if (name != null && address != null) {
+                out.add(new ServerConfig(name, address.host(), address.port(), weight, state));
+            }
+        }
+        return out;
+    }
+
+    private static String name(String s) {
+        if (NAME.matcher(s).matches()) return s;
+        throw new IllegalArgumentException("'" + s + "' is not a valid name (" + NAME_RULE + ")");
+    }
+
+    // ---- listeners -----------------------------------------------------------------------------
+
+    private record Placed(ListenerConfig listener, YamlNode portNode, String path) {}
+
+    private static List<ListenerConfig> readListeners(Section root, Map<String, YamlNode.Entry> poolEntries) {
+        Problems problems = root.problems();
+        YamlNode.Entry e = root.entry("listeners");
+        if (e == null) return List.of(); // reported before the pools, in key order
+        YamlNode.Sequence list = root.list("listeners");
+        if (list == null) return List.of();
+        if (list.items().isEmpty()) {
+            problems.error(e.line(), e.column(), "listeners", "at least one listener is required");
+            return List.of();
+        }
+        List<Placed> placed = new ArrayList<>();
+        Map<String, Integer> names = new HashMap<>();
+        for (int i = 0; i < list.items().size(); i++) {
+            YamlNode item = list.items().get(i);
+            String path = "listeners[" + i + "]";
+            if (!(item instanceof YamlNode.Mapping)) {
+                problems.error(item, path, "expected a listener (port: ..., default-pool: ...); found " + item.kind());
+                continue;
+            }
+            Section s = Section.open(item, path, item.line(), item.column(), problems, LISTENER_KEYS);
+            String name = s.value("name", "listener-" + i, ConfigLoader::name);
+            Integer first = names.putIfAbsent(name, s.has("name") ? s.entry("name").line() : item.line());
+            if (first != null) {
+                YamlNode at = s.has("name") ? s.entry("name").value() : item;
+                problems.error(at, s.keyPath("name"), "duplicate listener name '" + name + "' (first at line " + first + ")");
+            }
+            String host = s.value("address", DEFAULT_LISTEN_ADDRESS, HostPort::parseHost);
+            Integer port = s.required("port", "1-65535, or 0 for any free port", v -> Section.integerIn(v, 0, 65535));
+            String pool = s.required("default-pool", "the name of a pool", v -> v);
+            if (pool != null && !poolEntries.containsKey(pool)) {
+                YamlNode.Entry pe = s.entry("default-pool");
+                String known = poolEntries.isEmpty() ? "none defined" : "pools: " + String.join(", ", poolEntries.keySet());
+                problems.error(pe.value(), s.keyPath("default-pool"),
+                        "no pool named '" + pool + "'" + Spelling.suggestion(pool, poolEntries.keySet()) + " (" + known + ")");
+            }
+            Duration headerTimeout = s.duration("header-timeout", DEFAULT_HEADER_TIMEOUT, true);
+            Duration idleTimeout = s.duration("client-idle-timeout", DEFAULT_CLIENT_IDLE_TIMEOUT, true);
+            int maxLine = (int) s.size("max-request-line", DEFAULT_MAX_REQUEST_LINE, 256, 1 << 20);
+            int maxHeader = (int) s.size("max-header-size", DEFAULT_MAX_HEADER_SIZE, 1 << 10, 1 << 20);
+            if (port == null || pool == null) continue;
+            placed.add(new Placed(new ListenerConfig(name, host, port, pool, headerTimeout, idleTimeout, maxLine, maxHeader),
+                    s.entry("port").value(), path));
+        }
+        checkPortClashes(placed, problems);
+        return placed.stream().map(Placed::listener).toList();
+    }
+
+    /** Two listeners on one port clash when they share the host or either binds every address. */
+    private static void checkPortClashes(List<Placed> placed, Problems problems) {
+        for (int i = 0; i < placed.size(); i++) {
+            ListenerConfig b = placed.get(i).listener();
+            if (b.port() == 0) continue;
+            for (int j = 0; j < i; j++) {
+                ListenerConfig a = placed.get(j).listener();
+                if (a.port() == b.port() && (a.host().equals(b.host()) || wildcard(a.host()) || wildcard(b.host()))) {
+                    problems.error(placed.get(i).portNode(), placed.get(i).path() + ".port", "port " + b.port()
+                            + " is already used by listener '" + a.name() + "' on " + a.address()
+                            + " (line " + placed.get(j).portNode().line() + ")");
+                    break;
+                }
+            }
+        }
+    }
+
+    private static boolean wildcard(String host) {
+        return host.equals("0.0.0.0") || host.equals("::") || host.equals("0:0:0:0:0:0:0:0");
+    }
+
+    // ---- process-wide settings -----------------------------------------------------------------
+
+    /**
+     * "stdout", "off", or a file. A relative path is taken relative to the config file, so that the
+     * same config means the same file whatever directory the service is started from.
+     */
+    private static String accessLogTarget(String s, Path source) {
+        if (s.equals("stdout") || s.equals("off")) return s;
+        Path p = Path.of(s);
+        if (!p.isAbsolute() && source != null) {
+            Path dir = source.toAbsolutePath().getParent();
+            if (dir != null) p = dir.resolve(p);
+        }
+        p = p.toAbsolutePath().normalize();
+        if (Files.isDirectory(p)) throw new IllegalArgumentException("'" + s + "' is a directory (give a file path, 'stdout' or 'off')");
+        Path dir = p.getParent();
+        if (dir != null && !Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("directory " + dir + " does not exist (allowed: stdout, off, or a file path)");
+        }
+        return p.toString();
+    }
+
+    private static String quoteAll(List<String> keys) {
+        return String.join(", ", keys.stream().map(k -> "'" + k + "'").toList());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> Map<String, T> ordered(Object... kv) {
+        Map<String, T> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) m.put((String) kv[i], (T) kv[i + 1]);
+        return java.util.Collections.unmodifiableMap(m);
+    }
+}

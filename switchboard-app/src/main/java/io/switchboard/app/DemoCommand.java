@@ -1,0 +1,89 @@
+package io.switchboard.app;
+
+import io.switchboard.balance.Algorithms;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.Iterator;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code switchboard demo}: see it balance in ten seconds, no config needed. */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        header = "Run demo back ends on loopback with a dispatcher in front of them; no file needed.",
+        description = {"",
+                "Starts demo back ends (alpha, bravo, charlie, ...) on 127.0.0.1 and a dispatcher in front of them on"
+                        + " 127.0.0.1:PORT, with HTTP health checks on /health. Each back end answers with its own name."
+                        + " Ctrl-C stops."})
+final class DemoCommand implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(DemoCommand.class);
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--port", defaultValue = "8080", paramLabel = "PORT",
+            description = "Port of the dispatcher on 127.0.0.1; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--backends", defaultValue = "3", paramLabel = "N",
+            description = "How many back ends, 1-26 (default: ${DEFAULT-VALUE}).")
+    int backends;
+
+    @Option(names = "--latency-ms", defaultValue = "0", paramLabel = "MS",
+            description = "Delay before each back end answers, in milliseconds (default: ${DEFAULT-VALUE}).")
+    long latencyMillis;
+
+    @Option(names = "--failure-rate", defaultValue = "0.0", paramLabel = "RATE",
+            description = "Fraction of requests a back end answers with 500, 0.0-1.0 (default: ${DEFAULT-VALUE}).")
+    double failureRate;
+
+    @Option(names = "--algorithm", defaultValue = "round-robin", paramLabel = "NAME", completionCandidates = AlgorithmNames.class,
+            description = "Balancing algorithm: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    String algorithm;
+
+    static final class AlgorithmNames implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            return Algorithms.names().iterator();
+        }
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        PrintWriter err = spec.commandLine().getErr();
+        Demo.Options options;
+        try {
+            options = new Demo.Options(port, backends, latencyMillis, failureRate, algorithm, "stdout");
+        } catch (IllegalArgumentException e) {
+            err.println(e.getMessage());
+            err.flush();
+            return Main.EXIT_CONFIG;
+        }
+        Demo demo;
+        try {
+            demo = Demo.start(options);
+        } catch (ConfigException e) {
+            // the embedded template is ours: this is a bug, but say precisely what is wrong
+            for (ConfigProblem p : e.problems()) err.println(p);
+            err.flush();
+            return Main.EXIT_FAILURE;
+        } catch (IOException | IllegalStateException e) {
+            log.error("demo not started: {}", e.getMessage());
+            return Main.EXIT_FAILURE;
+        }
+        ProcessSignals signals = ProcessSignals.install(null);
+        PrintWriter out = spec.commandLine().getOut();
+        out.println(demo.instructions());
+        out.flush();
+        try {
+            signals.awaitStop();
+        } finally {
+            demo.shutdownGracefully();
+        }
+        return Main.EXIT_OK;
+    }
+}

@@ -1,0 +1,110 @@
+package io.switchboard.app;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.regex.Pattern;
+
+/**
+ * A host and port as written in config: {@code 10.0.0.5:8080}, {@code app-1.internal:80},
+ * {@code [::1]:80}. Checked for form only: names are resolved when connecting, not when loading, so
+ * that a config can be checked on a machine that cannot resolve them.
+ */
+record HostPort(String host, int port) {
+    private static final Pattern HOSTNAME = Pattern.compile(
+            "(?=.{1,253}$)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(?:\\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\\.?");
+    private static final Pattern IPV4_LIKE = Pattern.compile("[0-9.]+");
+    private static final Pattern IPV6_CHARS = Pattern.compile("[0-9A-Fa-f:.]+");
+    private static final String FORM = "expected host:port, e.g. 10.0.0.5:8080 or [::1]:80";
+
+    /** A back end's address: the port is required. */
+    static HostPort parse(String text) {
+        String s = text.trim();
+        String host;
+        String port;
+        if (s.startsWith("[")) {
+            int close = s.indexOf(']');
+            if (close < 0) throw new IllegalArgumentException("'" + text + "' has no closing ']' (" + FORM + ")");
+            host = s.substring(1, close);
+            String rest = s.substring(close + 1);
+            if (!rest.startsWith(":") || rest.length() == 1) {
+                throw new IllegalArgumentException("'" + text + "' has no port (" + FORM + ")");
+            }
+            port = rest.substring(1);
+            checkIpv6(host, text);
+        } else {
+            int colons = (int) s.chars().filter(c -> c == ':').count();
+            if (colons == 0) throw new IllegalArgumentException("'" + text + "' has no port (" + FORM + ")");
+            if (colons > 1) {
+                throw new IllegalArgumentException("'" + text + "': an IPv6 address needs brackets, e.g. [::1]:80");
+            }
+            int colon = s.indexOf(':');
+            host = s.substring(0, colon);
+            port = s.substring(colon + 1);
+            if (host.isEmpty()) throw new IllegalArgumentException("'" + text + "' has no host (" + FORM + ")");
+            checkHost(host, text);
+        }
+        int p;
+        try {
+            p = Integer.parseInt(port);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + text + "': port '" + port + "' is not a number (" + FORM + ")");
+        }
+        if (p < 1 || p > 65535) throw new IllegalArgumentException("'" + text + "': port " + p + " is out of range (allowed: 1-65535)");
+        return new HostPort(host, p);
+    }
+
+    /** A host without a port (a listener's bind address): IPv4, IPv6 with or without brackets, or a name. */
+    static String parseHost(String text) {
+        String s = text.trim();
+        if (s.startsWith("[") && s.endsWith("]")) {
+            checkIpv6(s.substring(1, s.length() - 1), text);
+            return s.substring(1, s.length() - 1);
+        }
+        if (s.indexOf(':') >= 0) {
+            if (IPV6_CHARS.matcher(s).matches() && isIpv6(s)) return s;
+            if (s.chars().filter(c -> c == ':').count() == 1) {
+                throw new IllegalArgumentException("'" + text + "' has a port; write the host here and the port under 'port'");
+            }
+            throw new IllegalArgumentException("'" + text + "' is not a valid IPv6 address");
+        }
+        checkHost(s, text);
+        return s;
+    }
+
+    private static void checkHost(String host, String text) {
+        if (IPV4_LIKE.matcher(host).matches()) {
+            String[] octets = host.split("\\.", -1);
+            boolean ok = octets.length == 4;
+            for (String o : octets) {
+                ok &= !o.isEmpty() && o.length() <= 3 && Integer.parseInt(o) <= 255;
+            }
+            if (!ok) throw new IllegalArgumentException("'" + text + "': '" + host + "' is not a valid IPv4 address");
+            return;
+        }
+        if (!HOSTNAME.matcher(host).matches()) {
+            throw new IllegalArgumentException("'" + text + "': '" + host + "' is not a valid host name or IP address");
+        }
+    }
+
+    private static void checkIpv6(String host, String text) {
+        if (!IPV6_CHARS.matcher(host).matches() || !isIpv6(host)) {
+            throw new IllegalArgumentException("'" + text + "': '" + host + "' is not a valid IPv6 address");
+        }
+    }
+
+    /** Only ever called with hex digits, colons and dots, which the JDK parses as a literal without DNS. */
+    private static boolean isIpv6(String s) {
+        if (s.indexOf(':') < 0) return false;
+        try {
+            InetAddress.getByName(s);
+            return true;
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
+    }
+}

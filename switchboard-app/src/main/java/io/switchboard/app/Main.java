@@ -1,0 +1,66 @@
+package io.switchboard.app;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code switchboard} command line: {@code run}, {@code check}, {@code demo}.
+ *
+ * <p>Exit codes: 0 success; 1 the dispatcher failed (e.g. a port was taken); 2 the config or the
+ * command line is wrong (picocli also uses 2 for usage errors, so scripts need one test for "fix your
+ * input").
+ */
+@Command(name = "switchboard",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.VersionProvider.class,
+        description = "A load-balancing HTTP dispatcher: one address in front, a pool of back ends behind it.",
+        subcommands = {RunCommand.class, CheckCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
+        footerHeading = "%nExit codes:%n",
+        footer = {"  0  success", "  1  the dispatcher failed (e.g. a port is already in use)", "  2  invalid configuration or command line",
+                "", "Configuration reference: docs/configuration.md"})
+public final class Main implements Callable<Integer> {
+    static final int EXIT_OK = 0;
+    static final int EXIT_FAILURE = 1;
+    static final int EXIT_CONFIG = 2;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter err = spec.commandLine().getErr();
+        err.println("Missing command: run, check or demo");
+        spec.commandLine().usage(err);
+        err.flush();
+        return EXIT_CONFIG;
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line as {@link #main} runs it; tests call {@code execute} on it in-process. */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setUsageHelpAutoWidth(true);
+        cl.setExitCodeExceptionMapper(e -> EXIT_FAILURE);
+        return cl;
+    }
+
+    /** The jar manifest's Implementation-Version; "dev" when run from classes (IDE, tests). */
+    static String version() {
+        String v = Main.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+
+    static final class VersionProvider implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"switchboard " + version(), "Java " + Runtime.version() + " (" + System.getProperty("java.vendor") + ")"};
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package io.switchboard.app;
+
+import io.switchboard.config.SwitchboardConfig;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code switchboard run -c FILE}: the service itself. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        header = "Start the dispatcher; SIGHUP reloads the file, SIGTERM or Ctrl-C stops gracefully.",
+        description = {"",
+                "Runs until SIGTERM or SIGINT (Ctrl-C), then stops gracefully: stops accepting, lets requests in flight"
+                        + " finish for up to shutdown-grace, and exits. A second signal stops at once.",
+                "",
+                "SIGHUP reloads the file: pools and servers change in place. On any error, every error is logged and"
+                        + " the running configuration is kept. Changing listeners needs a restart."})
+final class RunCommand implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", defaultValue = "switchboard.yaml",
+            description = "The YAML configuration file (default: ${DEFAULT-VALUE}).")
+    Path config;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        LoadedConfig loaded;
+        try {
+            loaded = ConfigLoader.load(config);
+        } catch (ConfigException e) {
+            PrintWriter err = spec.commandLine().getErr();
+            for (ConfigProblem p : e.problems()) err.println(p);
+            err.println(LoadedConfig.count(e.problems().size(), "error") + " in " + config + "; not started");
+            err.flush();
+            return Main.EXIT_CONFIG;
+        }
+        for (ConfigProblem w : loaded.warnings()) log.warn("{}", w);
+        SwitchboardConfig cfg = loaded.config();
+        Switchboard switchboard;
+        try {
+            switchboard = Switchboard.start(cfg);
+        } catch (IOException | IllegalStateException e) {
+            log.error("not started: {}", e.getMessage());
+            return Main.EXIT_FAILURE;
+        }
+        ProcessSignals signals = ProcessSignals.install(switchboard::reloadFromSource);
+        log.info("ready (pid {}): SIGHUP reloads {}; SIGTERM or Ctrl-C stops", ProcessHandle.current().pid(), config);
+        try {
+            signals.awaitStop();
+        } finally {
+            switchboard.shutdownGracefully();
+        }
+        return Main.EXIT_OK;
+    }
+}

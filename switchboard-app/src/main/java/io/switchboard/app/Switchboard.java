@@ -1,0 +1,427 @@
+package io.switchboard.app;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.switchboard.backend.Change;
+import io.switchboard.backend.Pool;
+import io.switchboard.backend.PoolListener;
+import io.switchboard.config.HealthCheckConfig;
+import io.switchboard.config.ListenerConfig;
+import io.switchboard.config.PoolConfig;
+import io.switchboard.config.ServerConfig;
+import io.switchboard.config.SwitchboardConfig;
+import io.switchboard.proxy.AccessLog;
+import io.switchboard.proxy.ProxyServer;
+import io.switchboard.proxy.Transport;
+import io.switchboard.proxy.probe.HealthChecker;
+import io.switchboard.proxy.probe.TransitionLog;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running dispatcher: the event loops, the pools with their health checkers, the access log
+ * and the proxy, wired from one {@link SwitchboardConfig}, plus reload and graceful shutdown.
+ *
+ * <p>Reload (NGINX-style, but in place): pools whose algorithm and settings are unchanged are
+ * reconciled ({@link Change.Reconcile}), so their back ends keep health state, cursors and pooled
+ * connections; pools whose algorithm or settings changed are rebuilt; new requests see the result
+ * through one {@link ProxyServer#update}. Listeners are set up once, when they bind: a reload that
+ * changes any listener setting is rejected and the running config kept.
+ *
+ * <p>Threading: {@link #reload}, {@link #shutdownGracefully} and {@link #close} are serialized on
+ * this object (they come from the main thread, a signal handler, tests); the data plane never takes
+ * this lock.
+ */
+public final class Switchboard implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Switchboard.class);
+
+    /** What runs for one pool. Replaced as a whole when the pool is rebuilt or its health check changes. */
+    private record RunningPool(PoolConfig config, Pool pool, HealthChecker checker) {}
+
+    private final Transport transport;
+    private final EventLoopGroup group;
+    private final boolean ownsGroup;
+    private final AccessLog accessLog;
+    private final PoolListener transitionLog = new TransitionLog();
+    private ProxyServer proxy;
+    private SwitchboardConfig config;
+    private Map<String, RunningPool> pools = new LinkedHashMap<>();
+    private boolean closed;
+
+    private Switchboard(SwitchboardConfig config, Transport transport, EventLoopGroup group, boolean ownsGroup,
+                        AccessLog accessLog) {
+        this.config = config;
+        this.transport = transport;
+        this.group = group;
+        this.ownsGroup = ownsGroup;
+        this.accessLog = accessLog;
+    }
+
+    /**
+     * Starts a dispatcher with its own event loops, as the config's {@code transport} and
+     * {@code event-loops} ask.
+     *
+     * @throws IOException when a listener cannot bind (the message names the address) or the access
+     *     log cannot be opened
+     */
+    public static Switchboard start(SwitchboardConfig config) throws IOException, InterruptedException {
+        Transport transport = Transport.select(config.transport());
+        EventLoopGroup group = transport.newGroup(config.eventLoops(), new DefaultThreadFactory("switchboard-loop", true));
+        try {
+            return start(config, transport, group, true);
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw e;
+        }
+    }
+
+    /**
+     * Starts a dispatcher on event loops the caller owns and shuts down (the demo shares its loops with
+     * its back ends). The config's {@code transport} and {@code event-loops} are then not consulted.
+     */
+    public static Switchboard start(SwitchboardConfig config, Transport transport, EventLoopGroup group)
+            throws IOException, InterruptedException {
+        return start(config, transport, group, false);
+    }
+
+    private static Switchboard start(SwitchboardConfig config, Transport transport, EventLoopGroup group, boolean ownsGroup)
+            throws IOException, InterruptedException {
+        AccessLog accessLog;
+        try {
+            accessLog = AccessLog.open(config.accessLog());
+        } catch (IOException e) {
+            throw new IOException("access-log: cannot open " + config.accessLog() + ": " + e.getMessage(), e);
+        }
+        Switchboard sb = new Switchboard(config, transport, group, ownsGroup, accessLog);
+        try {
+            sb.startAll();
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            sb.stopAll(Duration.ZERO);
+            throw e;
+        }
+        return sb;
+    }
+
+    private synchronized void startAll() throws IOException, InterruptedException {
+        for (PoolConfig pc : config.pools().values()) pools.put(pc.name(), newPool(pc));
+        int loops = 0;
+        for (var ignored : group) loops++;
+        log.info("Switchboard {} on Java {} ({}), transport {}, {} event loop{}", Main.version(), Runtime.version(),
+                System.getProperty("java.vendor"), transport.name(), loops, loops == 1 ? "" : "s");
+        proxy = new ProxyServer(config, livePools(pools), accessLog, transport, group);
+        proxy.start();
+        for (RunningPool rp : pools.values()) rp.checker().start();
+        logStartup();
+    }
+
+    private RunningPool newPool(PoolConfig pc) {
+        Pool pool = PoolFactory.create(pc);
+        pool.addListener(transitionLog);
+        return new RunningPool(pc, pool, new HealthChecker(pool, pc.health(), transport, group));
+    }
+
+    private void logStartup() {
+        for (ListenerConfig l : config.listeners()) {
+            PoolConfig pc = config.pools().get(l.defaultPool());
+            log.info("listening on {} -> pool {} ({}, {})", address(proxy.boundAddress(l.name())), pc.name(), pc.algorithm(),
+                    LoadedConfig.count(pc.servers().size(), "server"));
+        }
+        for (PoolConfig pc : new TreeMap<>(config.pools()).values()) log.info("pool {}: {}", pc.name(), describe(pc));
+        log.info("access log: {}", config.accessLog());
+    }
+
+    /** "3 servers (alpha 127.0.0.1:40001, ...), health http GET /health every 2s". */
+    static String describe(PoolConfig pc) {
+        StringBuilder sb = new StringBuilder(LoadedConfig.count(pc.servers().size(), "server"));
+        if (!pc.servers().isEmpty()) {
+            sb.append(" (");
+            for (int i = 0; i < pc.servers().size(); i++) {
+                var s = pc.servers().get(i);
+                if (i > 0) sb.append(", ");
+                sb.append(s.name()).append(' ').append(s.address());
+                if (s.weight() != 1) sb.append(" weight ").append(s.weight());
+                if (s.state() != io.switchboard.backend.AdminState.READY) sb.append(' ').append(s.state().label());
+            }
+            sb.append(')');
+        }
+        HealthCheckConfig h = pc.health();
+        sb.append(", health ");
+        switch (h.type()) {
+            case NONE -> sb.append("off");
+            case TCP -> sb.append("tcp every ").append(DurationSyntax.format(h.interval()));
+            case HTTP -> sb.append("http ").append(h.method()).append(' ').append(h.path()).append(" every ")
+                    .append(DurationSyntax.format(h.interval()));
+        }
+        if (pc.passive().enabled()) {
+            sb.append(", eject after ").append(pc.passive().consecutiveFailures()).append(" failures");
+        }
+        return sb.toString();
+    }
+
+    private static String address(InetSocketAddress a) {
+        String h = a.getAddress().getHostAddress();
+        return (h.indexOf(':') >= 0 ? "[" + h + "]" : h) + ":" + a.getPort();
+    }
+
+    private static Map<String, Pool> livePools(Map<String, RunningPool> running) {
+        Map<String, Pool> m = new LinkedHashMap<>();
+        running.forEach((name, rp) -> m.put(name, rp.pool()));
+        return m;
+    }
+
+    public Transport transport() { return transport; }
+    public EventLoopGroup group() { return group; }
+    public synchronized SwitchboardConfig config() { return config; }
+
+    /** The live pools by name (a copy; the pools themselves are live). */
+    public synchronized Map<String, Pool> pools() {
+        return livePools(pools);
+    }
+
+    /** Where a listener is bound, its port resolved when configured as 0. */
+    public InetSocketAddress boundAddress(String listenerName) {
+        return proxy.boundAddress(listenerName);
+    }
+
+    /**
+     * Applies a new config to the running dispatcher. New requests see it at once; requests in flight
+     * finish with what they started with.
+     *
+     * @throws ConfigException when the new config changes the listeners (they are bound once, at
+     *     start); nothing is applied then
+     */
+    public synchronized void reload(SwitchboardConfig next) throws ConfigException {
+        if (closed) throw new IllegalStateException("switchboard is shut down");
+        String file = next.source() == null ? "(config)" : next.source().toString();
+        String listenerChange = listenerChange(config, next);
+        if (listenerChange != null) {
+            throw new ConfigException(new ConfigProblem(ConfigProblem.Severity.ERROR, file, 0, 0, "listeners",
+                    listenerChange + "; listeners are set up when they bind, so restart Switchboard to change them"
+                            + " (the running config is kept)"));
+        }
+        warnIfChanged("transport", config.transport(), next.transport());
+        warnIfChanged("event-loops", config.eventLoops(), next.eventLoops());
+        warnIfChanged("access-log", config.accessLog(), next.accessLog());
+
+        Map<String, RunningPool> nextPools = new LinkedHashMap<>();
+        List<RunningPool> retired = new ArrayList<>();
+        List<HealthChecker> toStart = new ArrayList<>();
+        List<String> added = new ArrayList<>();
+        List<String> rebuilt = new ArrayList<>();
+        for (PoolConfig pc : next.pools().values()) {
+            RunningPool cur = pools.get(pc.name());
+            if (cur != null && PoolFactory.sameShape(cur.config(), pc)) {
+                cur.pool().apply(new Change.Reconcile(pc.servers()));
+                String changes = serverChanges(cur.config(), pc);
+                if (changes != null) log.info("pool {}: {}", pc.name(), changes);
+                if (cur.config().health().equals(pc.health())) {
+                    nextPools.put(pc.name(), new RunningPool(pc, cur.pool(), cur.checker()));
+                } else {
+                    // the checker's interval, path and probe are fixed at construction
+                    cur.checker().close();
+                    HealthChecker checker = new HealthChecker(cur.pool(), pc.health(), transport, group);
+                    toStart.add(checker);
+                    nextPools.put(pc.name(), new RunningPool(pc, cur.pool(), checker));
+                }
+            } else {
+                RunningPool fresh = newPool(pc);
+                toStart.add(fresh.checker());
+                nextPools.put(pc.name(), fresh);
+                if (cur == null) {
+                    added.add(pc.name());
+                } else {
+                    retired.add(cur);
+                    rebuilt.add(pc.name());
+                }
+            }
+        }
+        List<String> removed = new ArrayList<>();
+        for (RunningPool rp : pools.values()) {
+            if (!next.pools().containsKey(rp.config().name())) {
+                retired.add(rp);
+                removed.add(rp.config().name());
+            }
+        }
+        proxy.update(next, livePools(nextPools));
+        for (HealthChecker c : toStart) c.start();
+        for (RunningPool rp : retired) {
+            rp.checker().close();
+            rp.pool().removeListener(transitionLog);
+        }
+        config = next;
+        pools = nextPools;
+        log.info("reloaded {}: {}{}{}{}", file, new LoadedConfig(next, List.of()).summary(),
+                added.isEmpty() ? "" : "; pools added: " + String.join(", ", added),
+                removed.isEmpty() ? "" : "; pools removed: " + String.join(", ", removed),
+                rebuilt.isEmpty() ? "" : "; pools rebuilt (algorithm or settings changed, health state starts afresh): "
+                        + String.join(", ", rebuilt));
+    }
+
+    /**
+     * Reloads the file the running config came from (SIGHUP). Every problem is logged; on any error
+     * the running config stays in force.
+     *
+     * @return true when the new config was applied
+     */
+    public boolean reloadFromSource() {
+        SwitchboardConfig current = config();
+        if (current.source() == null) {
+            log.warn("reload requested, but the running config did not come from a file; nothing to reload");
+            return false;
+        }
+        log.info("reloading {}", current.source());
+        try {
+            LoadedConfig loaded = ConfigLoader.load(current.source());
+            for (ConfigProblem w : loaded.warnings()) log.warn("{}", w);
+            reload(loaded.config());
+            return true;
+        } catch (ConfigException e) {
+            for (ConfigProblem p : e.problems()) log.error("{}", p);
+            log.error("reload failed ({}); the running config is kept", LoadedConfig.count(e.problems().size(), "error"));
+            return false;
+        } catch (RuntimeException e) {
+            log.error("reload failed; the running config is kept", e);
+            return false;
+        }
+    }
+
+    /**
+     * What a reload changes in a pool's servers, for the log ("added c; removed b; a weight 1 -> 0"):
+     * state changes are logged by the pool's transitions, weight changes would otherwise go unseen.
+     * Null when nothing changed.
+     */
+    static String serverChanges(PoolConfig before, PoolConfig after) {
+        Map<String, ServerConfig> old = new LinkedHashMap<>();
+        for (ServerConfig s : before.servers()) old.put(s.name(), s);
+        List<String> added = new ArrayList<>();
+        List<String> changed = new ArrayList<>();
+        for (ServerConfig s : after.servers()) {
+            ServerConfig o = old.remove(s.name());
+            if (o == null) {
+                added.add(s.name());
+                continue;
+            }
+            List<String> what = new ArrayList<>();
+            if (!o.address().equals(s.address())) what.add("address " + o.address() + " -> " + s.address());
+            if (o.weight() != s.weight()) what.add("weight " + o.weight() + " -> " + s.weight());
+            if (o.state() != s.state()) what.add("state " + o.state().label() + " -> " + s.state().label());
+            if (!what.isEmpty()) changed.add(s.name() + " " + String.join(", ", what));
+        }
+        List<String> parts = new ArrayList<>();
+        if (!added.isEmpty()) parts.add("added " + String.join(", ", added));
+        if (!old.isEmpty()) parts.add("removed " + String.join(", ", old.keySet()));
+        if (!changed.isEmpty()) parts.add(String.join("; ", changed));
+        return parts.isEmpty() ? null : "servers " + String.join("; ", parts);
+    }
+
+    /**
+     * Null when both configs have the same listeners; otherwise what differs, for people. Any change
+     * counts, not only the socket: the proxy sets up each listener's pipeline (limits, timeouts,
+     * default pool) once, when it binds.
+     */
+    static String listenerChange(SwitchboardConfig before, SwitchboardConfig after) {
+        Map<String, ListenerConfig> a = byName(before);
+        Map<String, ListenerConfig> b = byName(after);
+        if (a.equals(b)) return null;
+        List<String> parts = new ArrayList<>();
+        b.forEach((name, l) -> {
+            ListenerConfig o = a.get(name);
+            if (o == null) {
+                parts.add("added '" + name + "' on " + l.address());
+            } else if (!o.address().equals(l.address())) {
+                parts.add("moved '" + name + "' from " + o.address() + " to " + l.address());
+            } else if (!o.equals(l)) {
+                parts.add("changed '" + name + "' " + String.join(", ", settingChanges(o, l)));
+            }
+        });
+        a.forEach((name, l) -> {
+            if (!b.containsKey(name)) parts.add("removed '" + name + "' on " + l.address());
+        });
+        return "listeners changed (" + String.join("; ", parts) + ")";
+    }
+
+    private static List<String> settingChanges(ListenerConfig o, ListenerConfig l) {
+        List<String> what = new ArrayList<>();
+        if (!o.defaultPool().equals(l.defaultPool())) what.add("default-pool " + o.defaultPool() + " -> " + l.defaultPool());
+        if (!o.headerTimeout().equals(l.headerTimeout())) {
+            what.add("header-timeout " + DurationSyntax.format(o.headerTimeout()) + " -> " + DurationSyntax.format(l.headerTimeout()));
+        }
+        if (!o.clientIdleTimeout().equals(l.clientIdleTimeout())) {
+            what.add("client-idle-timeout " + DurationSyntax.format(o.clientIdleTimeout()) + " -> "
+                    + DurationSyntax.format(l.clientIdleTimeout()));
+        }
+        if (o.maxInitialLineLength() != l.maxInitialLineLength()) {
+            what.add("max-request-line " + SizeSyntax.format(o.maxInitialLineLength()) + " -> " + SizeSyntax.format(l.maxInitialLineLength()));
+        }
+        if (o.maxHeaderSize() != l.maxHeaderSize()) {
+            what.add("max-header-size " + SizeSyntax.format(o.maxHeaderSize()) + " -> " + SizeSyntax.format(l.maxHeaderSize()));
+        }
+        return what;
+    }
+
+    private static Map<String, ListenerConfig> byName(SwitchboardConfig c) {
+        Map<String, ListenerConfig> m = new LinkedHashMap<>();
+        for (ListenerConfig l : c.listeners()) m.put(l.name(), l);
+        return m;
+    }
+
+    private static void warnIfChanged(String key, Object before, Object after) {
+        if (!Objects.equals(before, after)) {
+            log.warn("{} changed from {} to {}; this takes effect at the next restart", key, before, after);
+        }
+    }
+
+    /**
+     * Stops accepting, lets requests in flight finish for up to the config's {@code shutdown-grace},
+     * then closes everything. Idempotent.
+     *
+     * @return true when every request in flight finished in time
+     */
+    public boolean shutdownGracefully() {
+        return shutdownGracefully(config().shutdownGrace());
+    }
+
+    public synchronized boolean shutdownGracefully(Duration grace) {
+        if (closed) return true;
+        log.info("shutting down: finishing requests in flight for up to {}", DurationSyntax.format(grace));
+        boolean clean = stopAll(grace);
+        log.info(clean ? "stopped" : "stopped; some requests were cut off at the end of the grace period");
+        return clean;
+    }
+
+    /** Stops at once: requests in flight are cut off. */
+    @Override
+    public synchronized void close() {
+        if (!closed) stopAll(Duration.ZERO);
+    }
+
+    private synchronized boolean stopAll(Duration grace) {
+        closed = true;
+        boolean clean = true;
+        if (proxy != null) {
+            clean = grace.isZero() ? closeProxy() : proxy.shutdownGracefully(grace);
+        }
+        for (RunningPool rp : pools.values()) {
+            rp.checker().close();
+            rp.pool().removeListener(transitionLog);
+        }
+        accessLog.close();
+        if (ownsGroup) group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        return clean;
+    }
+
+    private boolean closeProxy() {
+        proxy.close();
+        return true;
+    }
+}

@@ -1,0 +1,655 @@
+package io.switchboard.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.switchboard.backend.AdminState;
+import io.switchboard.backend.AllDownPolicy;
+import io.switchboard.config.HealthCheckConfig;
+import io.switchboard.config.ListenerConfig;
+import io.switchboard.config.PassiveHealthConfig;
+import io.switchboard.config.PoolConfig;
+import io.switchboard.config.ServerConfig;
+import io.switchboard.config.SwitchboardConfig;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+    private static final String FILE = "switchboard.yaml";
+
+    /** The smallest valid config; most bad files below are this with one mistake. */
+    private static final String MINIMAL = """
+            listeners:
+              - port: 8080
+                default-pool: app
+            pools:
+              app:
+                servers:
+                  - name: a
+                    address: 127.0.0.1:9001
+            """;
+
+    private static LoadedConfig load(String yaml) throws ConfigException {
+        return ConfigLoader.parse(yaml, FILE, null);
+    }
+
+    private static List<String> errors(String yaml) {
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> load(yaml));
+        assertThat(e).as("expected the config to be rejected").isNotNull();
+        return e.problems().stream().map(ConfigProblem::toString).toList();
+    }
+
+    private static List<String> warnings(String yaml) throws ConfigException {
+        return load(yaml).warnings().stream().map(ConfigProblem::toString).toList();
+    }
+
+    // ---- good files ----------------------------------------------------------------------------
+
+    @Test
+    void fullFileReadsEveryKey() throws Exception {
+        LoadedConfig loaded = load("""
+                listeners:
+                  - name: web
+                    address: 0.0.0.0
+                    port: 8080
+                    default-pool: app
+                    header-timeout: 5s
+                    client-idle-timeout: 2m
+                    max-request-line: 4k
+                    max-header-size: 32k
+                  - address: "[::1]"
+                    port: 0
+                    default-pool: hashed
+                pools:
+                  app:
+                    algorithm: least-conn
+                    retries: 3
+                    connect-timeout: 500ms
+                    response-timeout: 1m30s
+                    backend-idle-timeout: 90s
+                    max-idle-per-backend: 16
+                    slow-start: 20s
+                    when-all-down: ignore-health
+                    max-body: 10m
+                    health:
+                      type: http
+                      method: HEAD
+                      path: /healthz
+                      host: example.com
+                      expect-status: 204
+                      interval: 3s
+                      timeout: 1500ms
+                      jitter: 25%
+                      rise: 3
+                      fall: 4
+                    passive:
+                      consecutive-failures: 7
+                      count-5xx: false
+                      base-ejection: 5s
+                      max-ejection: 1h
+                    servers:
+                      - name: a
+                        address: 10.0.0.1:8080
+                        weight: 5
+                        state: drain
+                      - name: b
+                        address: "[2001:db8::1]:80"
+                        state: maint
+                      - name: c
+                        address: app-3.internal:8080
+                        weight: 0
+                  hashed:
+                    algorithm: uri-hash
+                    hash-load-factor: 1.5
+                    health:
+                      type: tcp
+                    passive:
+                      consecutive-failures: 0
+                    servers:
+                      - name: x
+                        address: 127.0.0.1:9001
+                event-loops: 4
+                transport: nio
+                shutdown-grace: 10s
+                access-log: off
+                """);
+        SwitchboardConfig c = loaded.config();
+        assertThat(loaded.warnings()).isEmpty();
+        assertThat(loaded.summary()).isEqualTo("2 listeners, 2 pools, 4 servers");
+        assertThat(c.listeners()).containsExactly(
+                new ListenerConfig("web", "0.0.0.0", 8080, "app", Duration.ofSeconds(5), Duration.ofMinutes(2), 4096, 32768),
+                new ListenerConfig("listener-1", "::1", 0, "hashed", Duration.ofSeconds(10), Duration.ofSeconds(60), 8192, 16384));
+        assertThat(c.pools().get("app")).isEqualTo(new PoolConfig("app", "least-conn", 1.25, 3,
+                Duration.ofMillis(500), Duration.ofSeconds(90), Duration.ofSeconds(90), 16, Duration.ofSeconds(20),
+                AllDownPolicy.IGNORE_HEALTH,
+                new HealthCheckConfig(HealthCheckConfig.Type.HTTP, "HEAD", "/healthz", "example.com", 204, 204,
+                        Duration.ofSeconds(3), Duration.ofMillis(1500), 0.25, 3, 4),
+                new PassiveHealthConfig(7, false, Duration.ofSeconds(5), Duration.ofHours(1)),
+                10L << 20,
+                List.of(new ServerConfig("a", "10.0.0.1", 8080, 5, AdminState.DRAIN),
+                        new ServerConfig("b", "2001:db8::1", 80, 1, AdminState.MAINT),
+                        new ServerConfig("c", "app-3.internal", 8080, 0, AdminState.READY))));
+        PoolConfig hashed = c.pools().get("hashed");
+        assertThat(hashed.algorithm()).isEqualTo("uri-hash");
+        assertThat(hashed.hashLoadFactor()).isEqualTo(1.5);
+        assertThat(hashed.health().type()).isEqualTo(HealthCheckConfig.Type.TCP);
+        assertThat(hashed.passive().enabled()).isFalse();
+        assertThat(c.eventLoops()).isEqualTo(4);
+        assertThat(c.transport()).isEqualTo("nio");
+        assertThat(c.shutdownGrace()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.accessLog()).isEqualTo("off");
+        assertThat(c.source()).isNull();
+    }
+
+    @Test
+    void omittedKeysTakeTheDocumentedDefaults() throws Exception {
+        SwitchboardConfig c = load(MINIMAL).config();
+        assertThat(c.listeners()).containsExactly(new ListenerConfig("listener-0", "0.0.0.0", 8080, "app",
+                Duration.ofSeconds(10), Duration.ofSeconds(60), 8192, 16384));
+        assertThat(c.pools().get("app")).isEqualTo(new PoolConfig("app", "round-robin", 1.25, 2,
+                Duration.ofSeconds(2), Duration.ofSeconds(30), Duration.ofSeconds(60), 64, Duration.ZERO, AllDownPolicy.FAIL,
+                HealthCheckConfig.NONE, PassiveHealthConfig.DEFAULT, 0,
+                List.of(new ServerConfig("a", "127.0.0.1", 9001, 1, AdminState.READY))));
+        assertThat(c.eventLoops()).isZero();
+        assertThat(c.transport()).isEqualTo("auto");
+        assertThat(c.shutdownGrace()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.accessLog()).isEqualTo("stdout");
+    }
+
+    @Test
+    void healthDefaultsWhenTypeIsGiven() throws Exception {
+        HealthCheckConfig h = load(MINIMAL + "    health:\n      type: http\n").config().pools().get("app").health();
+        assertThat(h).isEqualTo(new HealthCheckConfig(HealthCheckConfig.Type.HTTP, "GET", "/", null, 200, 399,
+                Duration.ofSeconds(2), Duration.ofSeconds(1), 0.1, 2, 3));
+    }
+
+    @Test
+    void loadsFromAFileAndResolvesARelativeAccessLogAgainstIt(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("conf/switchboard.yaml");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, MINIMAL + "access-log: logs/access.log\n");
+        Files.createDirectories(dir.resolve("conf/logs"));
+        SwitchboardConfig c = ConfigLoader.load(file).config();
+        assertThat(c.source()).isEqualTo(file);
+        assertThat(c.accessLog()).isEqualTo(dir.resolve("conf/logs/access.log").toAbsolutePath().normalize().toString());
+    }
+
+    // ---- the file itself -----------------------------------------------------------------------
+
+    @Test
+    void missingFile(@TempDir Path dir) {
+        Path file = dir.resolve("nope.yaml");
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(file));
+        assertThat(e.getMessage()).isEqualTo(file + ": no such file");
+        assertThat(e.line()).isZero();
+    }
+
+    @Test
+    void notUtf8(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("latin1.yaml");
+        Files.write(file, "listeners: caf\u00e9\n".getBytes(StandardCharsets.ISO_8859_1));
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(file));
+        assertThat(e.getMessage()).isEqualTo(file + ": not UTF-8 text");
+    }
+
+    @Test
+    void emptyFile() {
+        assertThat(errors("# nothing yet\n")).containsExactly(
+                "switchboard.yaml: the file has no content (expected at least 'listeners:' and 'pools:')");
+    }
+
+    @Test
+    void rootIsNotAMapping() {
+        assertThat(errors("- listeners\n- pools\n")).containsExactly(
+                "switchboard.yaml:1: expected a mapping with keys listeners, pools, event-loops, transport, shutdown-grace,"
+                        + " access-log; found a list");
+    }
+
+    @Test
+    void yamlSyntaxErrorNamesTheLine() {
+        assertThat(errors("""
+                listeners:
+                  - port: 8080
+                    default-pool: app
+                  port: 8081
+                pools: {}
+                """)).containsExactly("switchboard.yaml:4: YAML syntax error: expected <block end>, but found '?'"
+                + " (check the indentation of this line) (while parsing a block collection that starts at line 2)");
+    }
+
+    @Test
+    void tabIndentation() {
+        assertThat(errors("listeners:\n\t- port: 8080\n")).singleElement().asString()
+                .startsWith("switchboard.yaml:2: YAML syntax error: found character '\\t(TAB)' that cannot start any token");
+    }
+
+    @Test
+    void duplicateKeyAliasAndSecondDocument() {
+        assertThat(errors("""
+                listeners:
+                  - port: 8080
+                    port: 8081
+                    default-pool: &p app
+                    name: *p
+                pools:
+                  app:
+                    servers:
+                      - {name: a, address: "127.0.0.1:9001"}
+                ---
+                pools: {}
+                """)).containsExactly(
+                "switchboard.yaml:3: listeners[0].port: duplicate key (first given at line 2)",
+                "switchboard.yaml:5: listeners[0].name: YAML aliases (*p) are not supported; write the value out",
+                "switchboard.yaml:11: a second YAML document starts here; a config file holds exactly one (remove the '---')");
+    }
+
+    // ---- structure -----------------------------------------------------------------------------
+
+    @Test
+    void missingRequiredSections() {
+        assertThat(errors("transport: nio\n")).containsExactly(
+                "switchboard.yaml:1: listeners: required key is missing (a list with at least one listener)",
+                "switchboard.yaml:1: pools: required key is missing (a map of pool name to pool, with at least one pool)");
+    }
+
+    @Test
+    void emptySections() {
+        assertThat(errors("listeners: []\npools:\n")).containsExactly(
+                "switchboard.yaml:1: listeners: at least one listener is required",
+                "switchboard.yaml:2: pools: at least one pool is required");
+    }
+
+    @Test
+    void wrongShapes() {
+        assertThat(errors("""
+                listeners:
+                  port: 8080
+                pools:
+                  - app
+                """)).containsExactly(
+                "switchboard.yaml:2: listeners: expected a list (lines starting with '- '); found a mapping",
+                "switchboard.yaml:4: pools: expected a map of pool name to pool; found a list");
+    }
+
+    @Test
+    void unknownKeysSuggestTheClosest() {
+        assertThat(errors("""
+                listeners:
+                  - port: 8080
+                    default-pool: app
+                    headerTimeout: 5s
+                pools:
+                  app:
+                    servers:
+                      - name: a
+                        address: 127.0.0.1:9001
+                        wieght: 3
+                    helth:
+                      type: http
+                pool: {}
+                """)).containsExactly(
+                "switchboard.yaml:4: listeners[0].headerTimeout: unknown key 'headerTimeout', did you mean 'header-timeout'?"
+                        + " (allowed: name, address, port, default-pool, header-timeout, client-idle-timeout, max-request-line,"
+                        + " max-header-size)",
+                "switchboard.yaml:10: pools.app.servers[0].wieght: unknown key 'wieght', did you mean 'weight'?"
+                        + " (allowed: name, address, weight, state)",
+                "switchboard.yaml:11: pools.app.helth: unknown key 'helth', did you mean 'health'? (allowed: algorithm,"
+                        + " hash-load-factor, retries, connect-timeout, response-timeout, backend-idle-timeout,"
+                        + " max-idle-per-backend, slow-start, when-all-down, max-body, health, passive, servers)",
+                "switchboard.yaml:13: pool: unknown key 'pool', did you mean 'pools'? (allowed: listeners, pools, event-loops,"
+                        + " transport, shutdown-grace, access-log)");
+    }
+
+    @Test
+    void unknownKeyWithNothingClose() {
+        assertThat(errors(MINIMAL + "colour: blue\n")).containsExactly(
+                "switchboard.yaml:9: colour: unknown key 'colour' (allowed: listeners, pools, event-loops, transport,"
+                        + " shutdown-grace, access-log)");
+    }
+
+    @Test
+    void emptyValueAndListWhereAValueBelongs() {
+        assertThat(errors("""
+                listeners:
+                  - port:
+                    default-pool: [app]
+                pools:
+                  app:
+                    servers: []
+                """)).containsExactly(
+                "switchboard.yaml:2: listeners[0].port: has no value (give one, or remove the key to use the default)",
+                "switchboard.yaml:3: listeners[0].default-pool: expected a single value; found a list");
+    }
+
+    // ---- listeners -----------------------------------------------------------------------------
+
+    @Test
+    void listenerMissingRequiredKeys() {
+        assertThat(errors("""
+                listeners:
+                  - name: web
+                    address: 127.0.0.1
+                pools:
+                  app:
+                    servers: []
+                """)).containsExactly(
+                "switchboard.yaml:2: listeners[0].port: required key is missing (1-65535, or 0 for any free port)",
+                "switchboard.yaml:2: listeners[0].default-pool: required key is missing (the name of a pool)");
+    }
+
+    @Test
+    void referenceToAMissingPool() {
+        assertThat(errors("""
+                listeners:
+                  - port: 8080
+                    default-pool: ap
+                pools:
+                  app:
+                    servers: []
+                  static:
+                    servers: []
+                """)).containsExactly(
+                "switchboard.yaml:3: listeners[0].default-pool: no pool named 'ap', did you mean 'app'? (pools: app, static)");
+    }
+
+    @Test
+    void badPortsAndAddresses() {
+        assertThat(errors("""
+                listeners:
+                  - port: 70000
+                    default-pool: app
+                  - port: http
+                    default-pool: app
+                  - address: 10.0.0.1:80
+                    port: 81
+                    default-pool: app
+                  - address: 10.0.0.300
+                    port: 82
+                    default-pool: app
+                pools:
+                  app:
+                    servers: []
+                """)).containsExactly(
+                "switchboard.yaml:2: listeners[0].port: 70000 is out of range (allowed: 0-65535)",
+                "switchboard.yaml:4: listeners[1].port: 'http' is not a whole number (allowed: 0-65535)",
+                "switchboard.yaml:6: listeners[2].address: '10.0.0.1:80' has a port; write the host here and the port under 'port'",
+                "switchboard.yaml:9: listeners[3].address: '10.0.0.300': '10.0.0.300' is not a valid IPv4 address");
+    }
+
+    @Test
+    void duplicatePortsAndNames() {
+        assertThat(errors("""
+                listeners:
+                  - name: web
+                    port: 8080
+                    default-pool: app
+                  - name: web
+                    address: 127.0.0.1
+                    port: 8080
+                    default-pool: app
+                  - address: 127.0.0.2
+                    port: 9090
+                    default-pool: app
+                  - address: 127.0.0.3
+                    port: 9090
+                    default-pool: app
+                  - port: 0
+                    default-pool: app
+                  - port: 0
+                    default-pool: app
+                pools:
+                  app:
+                    servers: []
+                """)).containsExactly(
+                "switchboard.yaml:5: listeners[1].name: duplicate listener name 'web' (first at line 2)",
+                "switchboard.yaml:7: listeners[1].port: port 8080 is already used by listener 'web' on 0.0.0.0:8080 (line 3)");
+    }
+
+    @Test
+    void listenerLimitsAndTimeouts() {
+        assertThat(errors("""
+                listeners:
+                  - port: 8080
+                    default-pool: app
+                    header-timeout: 0
+                    client-idle-timeout: 30
+                    max-request-line: 100
+                    max-header-size: 2m
+                pools:
+                  app:
+                    servers: []
+                """)).containsExactly(
+                "switchboard.yaml:4: listeners[0].header-timeout: '0' must be more than 0",
+                "switchboard.yaml:5: listeners[0].client-idle-timeout: '30' has no unit (write 30s or 30ms)",
+                "switchboard.yaml:6: listeners[0].max-request-line: 100 is out of range (allowed: 256-1m)",
+                "switchboard.yaml:7: listeners[0].max-header-size: 2m is out of range (allowed: 1k-1m)");
+    }
+
+    // ---- pools ---------------------------------------------------------------------------------
+
+    @Test
+    void unknownAlgorithmListsThemAll() {
+        assertThat(errors(MINIMAL + "    algorithm: round-robbin\n")).containsExactly(
+                "switchboard.yaml:9: pools.app.algorithm: unknown algorithm 'round-robbin', did you mean 'round-robin'?"
+                        + " (allowed: round-robin, least-conn, least-traffic, random, p2c, fastest, source-hash, uri-hash)");
+    }
+
+    @Test
+    void poolSettingsOutOfRange() {
+        assertThat(errors(MINIMAL + """
+                    hash-load-factor: 0.5
+                    retries: 11
+                    connect-timeout: 2 s
+                    response-timeout: -1s
+                    max-idle-per-backend: lots
+                    slow-start: 1.5ms
+                    when-all-down: fial
+                    max-body: 1.5
+                """)).containsExactly(
+                "switchboard.yaml:9: pools.app.hash-load-factor: 0.5 is out of range (allowed: 1.0 or more)",
+                "switchboard.yaml:10: pools.app.retries: 11 is out of range (allowed: 0-10)",
+                "switchboard.yaml:11: pools.app.connect-timeout: '2 s' is not a duration (write e.g. 500ms, 2s, 1m, 1h or 1m30s)",
+                "switchboard.yaml:12: pools.app.response-timeout: '-1s' is negative (durations are 0 or more)",
+                "switchboard.yaml:13: pools.app.max-idle-per-backend: 'lots' is not a whole number (allowed: 0-10000)",
+                "switchboard.yaml:14: pools.app.slow-start: '1.5ms' is finer than a millisecond",
+                "switchboard.yaml:15: pools.app.when-all-down: unknown value 'fial', did you mean 'fail'? (allowed: fail, ignore-health)",
+                "switchboard.yaml:16: pools.app.max-body: '1.5' is not a whole number of bytes");
+    }
+
+    @Test
+    void badPoolName() {
+        assertThat(errors("""
+                listeners:
+                  - port: 8080
+                    default-pool: my app
+                pools:
+                  my app:
+                    servers: []
+                """)).containsExactly(
+                "switchboard.yaml:5: pools.my app: 'my app' is not a valid pool name (use up to 64 letters, digits, '.', '_' or '-',"
+                        + " starting with a letter or digit)");
+    }
+
+    @Test
+    void healthCheckValues() {
+        assertThat(errors(MINIMAL + """
+                    health:
+                      type: htp
+                      method: get
+                      path: health
+                      expect-status: 399-200
+                      interval: 0s
+                      jitter: 150%
+                      rise: 0
+                      fall: many
+                """)).containsExactly(
+                "switchboard.yaml:10: pools.app.health.type: unknown value 'htp', did you mean 'http'? (allowed: none, tcp, http)",
+                "switchboard.yaml:11: pools.app.health.method: 'get' is not an HTTP method (methods are upper case, e.g. GET, HEAD)",
+                "switchboard.yaml:12: pools.app.health.path: 'health' must start with '/'",
+                "switchboard.yaml:13: pools.app.health.expect-status: '399-200' is an empty range (write the lower code first)",
+                "switchboard.yaml:14: pools.app.health.interval: '0s' must be more than 0",
+                "switchboard.yaml:15: pools.app.health.jitter: 150% is out of range (allowed: 0-99%)",
+                "switchboard.yaml:16: pools.app.health.rise: 0 is out of range (allowed: 1-100)",
+                "switchboard.yaml:17: pools.app.health.fall: 'many' is not a whole number (allowed: 1-100)");
+    }
+
+    @Test
+    void expectStatusOutsideHttp() {
+        assertThat(errors(MINIMAL + "    health:\n      type: http\n      expect-status: 99-600\n      jitter: 0.1\n"))
+                .containsExactly(
+                        "switchboard.yaml:11: pools.app.health.expect-status: '99-600' is out of range (allowed: 100-599)",
+                        "switchboard.yaml:12: pools.app.health.jitter: '0.1' is not a percentage (write e.g. 10%)");
+    }
+
+    @Test
+    void passiveValues() {
+        assertThat(errors(MINIMAL + """
+                    passive:
+                      consecutive-failures: -1
+                      count-5xx: yes
+                      base-ejection: 30s
+                      max-ejection: 10s
+                """)).containsExactly(
+                "switchboard.yaml:10: pools.app.passive.consecutive-failures: -1 is out of range (allowed: 0-1000)",
+                "switchboard.yaml:11: pools.app.passive.count-5xx: 'yes' is not a boolean (allowed: true, false)",
+                "switchboard.yaml:13: pools.app.passive.max-ejection: max-ejection 10s is shorter than base-ejection 30s"
+                        + " (it must be at least as long)");
+    }
+
+    // ---- servers -------------------------------------------------------------------------------
+
+    @Test
+    void serverValues() {
+        assertThat(errors("""
+                listeners:
+                  - port: 8080
+                    default-pool: app
+                pools:
+                  app:
+                    servers:
+                      - name: a
+                        address: 127.0.0.1:9001
+                      - name: b
+                        address: 127.0.0.1:9002
+                        weight: 300
+                      - name: c
+                        address: 127.0.0.1
+                        state: down
+                      - name: d
+                        address: ::1:80
+                      - name: e
+                        address: "[::1]"
+                      - name: f
+                        address: 127.0.0.1:0
+                      - name: g
+                        address: bad_host!:80
+                      - address: 127.0.0.1:9009
+                      - just-a-name
+                """)).containsExactly(
+                "switchboard.yaml:11: pools.app.servers[1].weight: 300 is out of range (allowed: 0-256)",
+                "switchboard.yaml:13: pools.app.servers[2].address: '127.0.0.1' has no port (expected host:port, e.g. 10.0.0.5:8080"
+                        + " or [::1]:80)",
+                "switchboard.yaml:14: pools.app.servers[2].state: unknown value 'down' (allowed: ready, drain, maint)",
+                "switchboard.yaml:16: pools.app.servers[3].address: '::1:80': an IPv6 address needs brackets, e.g. [::1]:80",
+                "switchboard.yaml:18: pools.app.servers[4].address: '[::1]' has no port (expected host:port, e.g. 10.0.0.5:8080"
+                        + " or [::1]:80)",
+                "switchboard.yaml:20: pools.app.servers[5].address: '127.0.0.1:0': port 0 is out of range (allowed: 1-65535)",
+                "switchboard.yaml:22: pools.app.servers[6].address: 'bad_host!:80': 'bad_host!' is not a valid host name or IP"
+                        + " address",
+                "switchboard.yaml:23: pools.app.servers[7].name: required key is missing (a name unique in the pool)",
+                "switchboard.yaml:24: pools.app.servers[8]: expected a server (name: ..., address: host:port); found a value");
+    }
+
+    @Test
+    void duplicateServerNames() {
+        assertThat(errors(MINIMAL + """
+                      - name: b
+                        address: 127.0.0.1:9002
+                      - name: a
+                        address: 127.0.0.1:9003
+                """)).containsExactly(
+                "switchboard.yaml:11: pools.app.servers[2].name: duplicate server name 'a' in pool 'app' (first at line 7);"
+                        + " names identify servers across reloads");
+    }
+
+    // ---- process-wide settings -----------------------------------------------------------------
+
+    @Test
+    void processSettings() {
+        assertThat(errors(MINIMAL + """
+                event-loops: 2000
+                transport: epol
+                shutdown-grace: 2x
+                access-log: /nonexistent-dir-for-switchboard-tests/access.log
+                """)).containsExactly(
+                "switchboard.yaml:9: event-loops: 2000 is out of range (allowed: 0-1024)",
+                "switchboard.yaml:10: transport: unknown value 'epol', did you mean 'epoll'? (allowed: auto, epoll, nio)",
+                "switchboard.yaml:11: shutdown-grace: '2x' is not a duration (write e.g. 500ms, 2s, 1m, 1h or 1m30s)",
+                "switchboard.yaml:12: access-log: directory /nonexistent-dir-for-switchboard-tests does not exist"
+                        + " (allowed: stdout, off, or a file path)");
+    }
+
+    // ---- all at once ---------------------------------------------------------------------------
+
+    @Test
+    void everyErrorIsReportedInFileOrder() {
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> load("""
+                listeners:
+                  - port: 8080
+                    default-pool: nope
+                pools:
+                  app:
+                    retries: 99
+                    servers:
+                      - name: a
+                        address: 127.0.0.1:9001
+                        weight: 300
+                transport: epol
+                """));
+        assertThat(e.problems()).extracting(ConfigProblem::line).containsExactly(3, 6, 10, 11);
+        assertThat(e.file()).isEqualTo(FILE);
+        assertThat(e.line()).isEqualTo(3);
+        assertThat(e.column()).isEqualTo(19);
+        assertThat(e.key()).isEqualTo("listeners[0].default-pool");
+        assertThat(e.getMessage()).isEqualTo(String.join("\n",
+                "switchboard.yaml:3: listeners[0].default-pool: no pool named 'nope' (pools: app)",
+                "switchboard.yaml:6: pools.app.retries: 99 is out of range (allowed: 0-10)",
+                "switchboard.yaml:10: pools.app.servers[0].weight: 300 is out of range (allowed: 0-256)",
+                "switchboard.yaml:11: transport: unknown value 'epol', did you mean 'epoll'? (allowed: auto, epoll, nio)"));
+    }
+
+    // ---- warnings ------------------------------------------------------------------------------
+
+    @Test
+    void emptyAndUnusedPoolsLoadWithWarnings() throws Exception {
+        assertThat(warnings(MINIMAL + """
+                  spare:
+                    servers: []
+                  later:
+                """)).containsExactly(
+                "switchboard.yaml:9: warning: pools.spare: pool 'spare' is not used by any listener",
+                "switchboard.yaml:10: warning: pools.spare.servers: pool 'spare' has no servers; requests sent to it are answered 503",
+                "switchboard.yaml:11: warning: pools.later.servers: pool 'later' has no servers; requests sent to it are answered 503",
+                "switchboard.yaml:11: warning: pools.later: pool 'later' is not used by any listener");
+    }
+
+    @Test
+    void settingsThatHaveNoEffectAreWarnedAbout() throws Exception {
+        assertThat(warnings(MINIMAL + """
+                    hash-load-factor: 2
+                    health:
+                      path: /health
+                      interval: 5s
+                """)).containsExactly(
+                "switchboard.yaml:9: warning: pools.app.hash-load-factor: only used by source-hash and uri-hash; ignored with round-robin",
+                "switchboard.yaml:11: warning: pools.app.health.path: health checks are off (type: none), so 'path', 'interval' are"
+                        + " ignored; set type: http or tcp to turn them on");
+        assertThat(warnings(MINIMAL + "    health:\n      type: tcp\n      path: /health\n")).containsExactly(
+                "switchboard.yaml:11: warning: pools.app.health.path: type: tcp only connects, so 'path' is ignored");
+    }
+}

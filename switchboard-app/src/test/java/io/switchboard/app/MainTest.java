@@ -1,0 +1,124 @@
+package io.switchboard.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The command line, run in-process with captured output. Nothing here opens a socket. */
+class MainTest {
+    private record Run(int exitCode, String out, String err) {}
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = Main.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int code = cl.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void checkOfAValidFilePrintsASummary(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("switchboard.yaml");
+        Files.writeString(file, """
+                listeners:
+                  - port: 8080
+                    default-pool: app
+                pools:
+                  app:
+                    servers:
+                      - {name: a, address: "10.0.0.1:80"}
+                      - {name: b, address: "10.0.0.2:80"}
+                      - {name: c, address: "10.0.0.3:80"}
+                  static:
+                    servers:
+                      - {name: s1, address: "10.0.1.1:80"}
+                      - {name: s2, address: "10.0.1.2:80"}
+                """);
+        Run r = run("check", "-c", file.toString());
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.out()).isEqualTo("OK: 1 listener, 2 pools, 5 servers\n");
+        assertThat(r.err()).isEqualTo(file + ":10: warning: pools.static: pool 'static' is not used by any listener\n");
+    }
+
+    @Test
+    void checkOfABrokenFilePrintsEveryErrorAndExits2(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("broken.yaml");
+        Files.writeString(file, """
+                listeners:
+                  - port: 8080
+                    default-pool: ap
+                pools:
+                  app:
+                    servers:
+                      - name: a
+                        address: 127.0.0.1:9001
+                        wieght: 3
+                """);
+        Run r = run("check", "--config", file.toString());
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err()).isEqualTo(String.join("\n",
+                file + ":3: listeners[0].default-pool: no pool named 'ap', did you mean 'app'? (pools: app)",
+                file + ":9: pools.app.servers[0].wieght: unknown key 'wieght', did you mean 'weight'? (allowed: name, address, weight, state)",
+                "2 errors in " + file,
+                ""));
+    }
+
+    @Test
+    void checkOfAMissingFileExits2(@TempDir Path dir) {
+        Path file = dir.resolve("absent.yaml");
+        Run r = run("check", "-c", file.toString());
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo(file + ": no such file\n1 error in " + file + "\n");
+    }
+
+    @Test
+    void runWithABrokenFileDoesNotStart(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("broken.yaml");
+        Files.writeString(file, "listeners: []\npools: {}\n");
+        Run r = run("run", "-c", file.toString());
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).endsWith("2 errors in " + file + "; not started\n");
+    }
+
+    @Test
+    void versionFallsBackToDevOutsideTheJar() {
+        Run r = run("--version");
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.out()).startsWith("switchboard dev\nJava ");
+    }
+
+    @Test
+    void helpListsTheCommandsAndExitCodes() {
+        Run r = run("--help");
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.out()).contains("run", "check", "demo", "Exit codes:", "invalid configuration");
+        Run demoHelp = run("help", "demo");
+        assertThat(demoHelp.out()).contains("--backends", "--latency-ms", "--failure-rate", "--algorithm", "round-robin, least-conn");
+    }
+
+    @Test
+    void noCommandIsAUsageError() {
+        Run r = run();
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("Missing command: run, check or demo");
+    }
+
+    @Test
+    void demoOptionsAreValidatedBeforeAnythingStarts() {
+        Run r = run("demo", "--backends", "0");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("--backends 0 is out of range (allowed: 1-26)\n");
+        Run a = run("demo", "--algorithm", "roundrobin");
+        assertThat(a.exitCode()).isEqualTo(2);
+        assertThat(a.err()).startsWith("--algorithm: unknown algorithm 'roundrobin', did you mean 'round-robin'?");
+    }
+}

@@ -1,0 +1,157 @@
+package io.switchboard.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.switchboard.backend.Pool;
+import io.switchboard.proxy.demo.DemoBackend;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Reload of a running dispatcher from its file, as SIGHUP does it: servers change in place, pools
+ * come and go, a broken file or a listener change leaves the running config alone.
+ */
+class ReloadIT {
+    @TempDir
+    Path dir;
+
+    private DemoBackend alpha;
+    private DemoBackend bravo;
+    private DemoBackend charlie;
+    private Path file;
+    private Switchboard switchboard;
+    private HttpTestClient client;
+
+    @BeforeEach
+    void start() throws Exception {
+        alpha = new DemoBackend("alpha").start("127.0.0.1", 0);
+        bravo = new DemoBackend("bravo").start("127.0.0.1", 0);
+        charlie = new DemoBackend("charlie").start("127.0.0.1", 0);
+        file = dir.resolve("switchboard.yaml");
+        write("round-robin", servers(alpha, bravo), "");
+        switchboard = Switchboard.start(ConfigLoader.load(file).config());
+        client = new HttpTestClient();
+    }
+
+    @AfterEach
+    void stop() {
+        if (client != null) client.close();
+        if (switchboard != null) switchboard.close();
+        for (DemoBackend b : new DemoBackend[] {alpha, bravo, charlie}) if (b != null) b.close();
+    }
+
+    private void write(String algorithm, String servers, String extra) throws Exception {
+        Files.writeString(file, """
+                listeners:
+                  - name: web
+                    address: 127.0.0.1
+                    port: 0
+                    default-pool: app
+                pools:
+                  app:
+                    algorithm: %s
+                    servers:
+                %s%s
+                event-loops: 1
+                access-log: off
+                shutdown-grace: 1s
+                """.formatted(algorithm, servers, extra));
+    }
+
+    private static String servers(DemoBackend... backends) {
+        StringBuilder sb = new StringBuilder();
+        for (DemoBackend b : backends) {
+            sb.append("      - name: ").append(b.name()).append("\n        address: 127.0.0.1:").append(b.port()).append('\n');
+        }
+        return sb.toString();
+    }
+
+    private InetSocketAddress web() {
+        return switchboard.boundAddress("web");
+    }
+
+    @Test
+    void serversChangeInPlace() throws Exception {
+        Pool before = switchboard.pools().get("app");
+        assertThat(client.distribution(web(), 10)).containsOnlyKeys("alpha", "bravo");
+
+        write("round-robin", servers(alpha, charlie), "");
+        assertThat(switchboard.reloadFromSource()).isTrue();
+
+        assertThat(client.distribution(web(), 10)).containsOnlyKeys("alpha", "charlie");
+        assertThat(switchboard.pools().get("app")).isSameAs(before);
+        long bravoRequests = bravo.requestCount();
+        client.distribution(web(), 6);
+        assertThat(bravo.requestCount()).isEqualTo(bravoRequests);
+    }
+
+    @Test
+    void weightZeroAndDrainTakeABackEndOutOfRotation() throws Exception {
+        write("round-robin", servers(alpha) + "        weight: 0\n" + servers(bravo) + servers(charlie) + "        state: drain\n", "");
+        assertThat(switchboard.reloadFromSource()).isTrue();
+        assertThat(client.distribution(web(), 8)).containsOnlyKeys("bravo");
+    }
+
+    @Test
+    void changedAlgorithmRebuildsThePoolAndNewPoolsAppear() throws Exception {
+        Pool before = switchboard.pools().get("app");
+        write("least-conn", servers(alpha, bravo), """
+                  spare:
+                    servers:
+                      - name: charlie
+                        address: 127.0.0.1:%d
+                """.formatted(charlie.port()));
+        assertThat(switchboard.reloadFromSource()).isTrue();
+
+        Map<String, Pool> pools = switchboard.pools();
+        assertThat(pools).containsOnlyKeys("app", "spare");
+        assertThat(pools.get("app")).isNotSameAs(before);
+        assertThat(pools.get("app").algorithm().name()).isEqualTo("least-conn");
+        assertThat(client.distribution(web(), 6).keySet()).isSubsetOf("alpha", "bravo");
+
+        write("least-conn", servers(alpha, bravo), "");
+        assertThat(switchboard.reloadFromSource()).isTrue();
+        assertThat(switchboard.pools()).containsOnlyKeys("app");
+    }
+
+    @Test
+    void aBrokenFileKeepsTheRunningConfig() throws Exception {
+        var running = switchboard.config();
+        Files.writeString(file, Files.readString(file).replace("algorithm: round-robin", "algorithm: round-robbin"));
+        assertThat(switchboard.reloadFromSource()).isFalse();
+        assertThat(switchboard.config()).isSameAs(running);
+        assertThat(client.distribution(web(), 4)).containsOnlyKeys("alpha", "bravo");
+    }
+
+    @Test
+    void aListenerChangeIsRejectedWithTheReason() throws Exception {
+        var running = switchboard.config();
+        Files.writeString(file, Files.readString(file).replace("listeners:\n", """
+                listeners:
+                  - name: admin
+                    address: 127.0.0.1
+                    port: 0
+                    default-pool: app
+                """));
+        ConfigException e = catchThrowableOfType(ConfigException.class,
+                () -> switchboard.reload(ConfigLoader.load(file).config()));
+        assertThat(e.getMessage()).isEqualTo(file + ": listeners: listeners changed (added 'admin' on 127.0.0.1:0);"
+                + " listeners are set up when they bind, so restart Switchboard to change them (the running config is kept)");
+        assertThat(switchboard.reloadFromSource()).isFalse();
+        assertThat(switchboard.config()).isSameAs(running);
+        assertThat(client.distribution(web(), 4)).containsOnlyKeys("alpha", "bravo");
+    }
+
+    @Test
+    void gracefulShutdownWithNothingInFlightIsClean() {
+        assertThat(switchboard.shutdownGracefully()).isTrue();
+        assertThat(switchboard.shutdownGracefully()).isTrue();
+    }
+}

@@ -1,0 +1,90 @@
+package io.switchboard.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.switchboard.backend.Pool;
+import io.switchboard.config.PoolConfig;
+import io.switchboard.config.SwitchboardConfig;
+import org.junit.jupiter.api.Test;
+
+/** The wiring's pure parts: what a reload may change in place, and how it is described. No sockets. */
+class SwitchboardTest {
+    private static SwitchboardConfig config(String yaml) throws ConfigException {
+        return ConfigLoader.parse(yaml, "switchboard.yaml", null).config();
+    }
+
+    private static final String BASE = """
+            listeners:
+              - name: web
+                port: 8080
+                default-pool: app
+            pools:
+              app:
+                servers:
+                  - {name: a, address: "10.0.0.1:80"}
+                  - {name: b, address: "10.0.0.2:80"}
+            """;
+
+    @Test
+    void serverChangesAreDescribed() throws Exception {
+        PoolConfig before = config(BASE).pools().get("app");
+        PoolConfig after = config(BASE.replace("""
+                      - {name: a, address: "10.0.0.1:80"}
+                      - {name: b, address: "10.0.0.2:80"}
+                """, """
+                      - {name: a, address: "10.0.0.1:81", weight: 0, state: drain}
+                      - {name: c, address: "10.0.0.3:80"}
+                """)).pools().get("app");
+        assertThat(Switchboard.serverChanges(before, after))
+                .isEqualTo("servers added c; removed b; a address 10.0.0.1:80 -> 10.0.0.1:81, weight 1 -> 0, state ready -> drain");
+        assertThat(Switchboard.serverChanges(before, before)).isNull();
+    }
+
+    @Test
+    void listenerChangesAreDescribed() throws Exception {
+        SwitchboardConfig before = config(BASE);
+        assertThat(Switchboard.listenerChange(before, config(BASE))).isNull();
+        assertThat(Switchboard.listenerChange(before, config(BASE.replace("default-pool: app", "default-pool: app\n    header-timeout: 5s"))))
+                .isEqualTo("listeners changed (changed 'web' header-timeout 10s -> 5s)");
+        assertThat(Switchboard.listenerChange(before, config(BASE.replace("port: 8080", "port: 8081"))))
+                .isEqualTo("listeners changed (moved 'web' from 0.0.0.0:8080 to 0.0.0.0:8081)");
+        assertThat(Switchboard.listenerChange(before, config(BASE.replace("name: web", "name: www"))))
+                .isEqualTo("listeners changed (added 'www' on 0.0.0.0:8080; removed 'web' on 0.0.0.0:8080)");
+    }
+
+    @Test
+    void onlyAlgorithmAndSettingsForceARebuild() throws Exception {
+        PoolConfig base = config(BASE).pools().get("app");
+        assertThat(PoolFactory.sameShape(base, config(BASE + "    retries: 5\n    health: {type: http}\n").pools().get("app")))
+                .as("turning active health on changes the pool's settings").isFalse();
+        assertThat(PoolFactory.sameShape(base, config(BASE + "    retries: 5\n    max-body: 1m\n").pools().get("app")))
+                .as("retries and limits are read per request from the config").isTrue();
+        assertThat(PoolFactory.sameShape(base, config(BASE + "    algorithm: p2c\n").pools().get("app"))).isFalse();
+        assertThat(PoolFactory.sameShape(base, config(BASE + "    slow-start: 10s\n").pools().get("app"))).isFalse();
+        PoolConfig hash = config(BASE + "    algorithm: uri-hash\n").pools().get("app");
+        assertThat(PoolFactory.sameShape(hash, config(BASE + "    algorithm: uri-hash\n    hash-load-factor: 2\n").pools().get("app")))
+                .isFalse();
+    }
+
+    @Test
+    void poolFactoryBuildsWhatTheConfigSays() throws Exception {
+        PoolConfig pc = config(BASE + """
+                    algorithm: source-hash
+                    hash-load-factor: 1.5
+                    slow-start: 10s
+                    when-all-down: ignore-health
+                    health: {type: tcp, rise: 4, fall: 5}
+                    passive: {consecutive-failures: 0}
+                """).pools().get("app");
+        Pool pool = PoolFactory.create(pc);
+        assertThat(pool.name()).isEqualTo("app");
+        assertThat(pool.algorithm().name()).isEqualTo("source-hash");
+        Pool.Settings s = pool.settings();
+        assertThat(s.slowStartNanos()).isEqualTo(10_000_000_000L);
+        assertThat(s.allDown()).isEqualTo(io.switchboard.backend.AllDownPolicy.IGNORE_HEALTH);
+        assertThat(s.health()).isEqualTo(new io.switchboard.health.HealthPolicy(4, 5));
+        assertThat(s.activeHealth()).isTrue();
+        assertThat(s.outliers().enabled()).isFalse();
+        assertThat(pool.snapshot().backends().members()).extracting(m -> m.backend().name()).containsExactly("a", "b");
+    }
+}
