@@ -52,7 +52,7 @@ public final class Pool {
         final Backend backend;
         int weight;
         AdminState admin;
-        final HealthPolicy.Tracker health = new HealthPolicy.Tracker(true);
+        final HealthPolicy.Tracker health;
         long ejectedUntil;      // 0 when not ejected
         boolean ejected;
         int ejections;
@@ -61,10 +61,24 @@ public final class Pool {
         BackendState published;
         String cause = "configured";
 
-        Slot(Backend backend, int weight, AdminState admin) {
+        Slot(Backend backend, int weight, AdminState admin, HealthPolicy.Tracker health) {
             this.backend = backend;
             this.weight = weight;
             this.admin = admin;
+            this.health = health;
+        }
+
+        /** A copy to roll back to: a failing batch must leave no trace, and changes mutate slots in place. */
+        Slot copy() {
+            Slot c = new Slot(backend, weight, admin, health.copy());
+            c.ejectedUntil = ejectedUntil;
+            c.ejected = ejected;
+            c.ejections = ejections;
+            c.lastEjectionEnd = lastEjectionEnd;
+            c.rampStart = rampStart;
+            c.published = published;
+            c.cause = cause;
+            return c;
         }
     }
 
@@ -136,7 +150,8 @@ public final class Pool {
         Snapshot next;
         synchronized (this) {
             long now = nanoClock.getAsLong();
-            Map<String, Slot> before = new LinkedHashMap<>(slots);
+            Map<String, Slot> before = new LinkedHashMap<>();
+            for (Map.Entry<String, Slot> e : slots.entrySet()) before.put(e.getKey(), e.getValue().copy());
             Map<String, BackendState> prior = new LinkedHashMap<>();
             for (Slot s : slots.values()) prior.put(s.backend.name(), s.published);
             try {
@@ -210,7 +225,8 @@ public final class Pool {
         if (slots.containsKey(sc.name())) {
             throw new IllegalArgumentException("pool '" + name + "' already has a server named '" + sc.name() + "'");
         }
-        Slot s = new Slot(new Backend(name, sc.name(), sc.host(), sc.port(), inFlight), sc.weight(), sc.state());
+        Slot s = new Slot(new Backend(name, sc.name(), sc.host(), sc.port(), inFlight), sc.weight(), sc.state(),
+                new HealthPolicy.Tracker(true));
         s.cause = cause;
         slots.put(sc.name(), s);
     }
@@ -218,7 +234,12 @@ public final class Pool {
     private void reconcile(List<ServerConfig> servers, long now) {
         Set<String> wanted = new HashSet<>();
         for (ServerConfig sc : servers) {
-            wanted.add(sc.name());
+            if (!wanted.add(sc.name())) {
+                throw new IllegalArgumentException("pool '" + name + "': server name '" + sc.name()
+                        + "' appears twice in the reloaded config; names identify back ends and must be unique");
+            }
+        }
+        for (ServerConfig sc : servers) {
             Slot s = slots.get(sc.name());
             if (s != null && (!s.backend.host().equals(sc.host()) || s.backend.port() != sc.port())) {
                 slots.remove(sc.name());

@@ -15,11 +15,17 @@ import java.util.Arrays;
  * {@code ceil(c * (poolInFlight + 1) * w_i / W)}. Since capacities sum to at least c times the load,
  * some back end always has room, and no back end ever exceeds c times its fair share. Removing one of
  * N back ends moves only the keys it owned (about 1/N).
+ *
+ * <p>Threading: the writer builds the ring once per snapshot; the picker is immutable and reads the
+ * live in-flight counters. The pool's load m is {@link Backend#poolInFlight()}, so the back ends
+ * must share their pool's counter, as {@link io.switchboard.backend.Pool} arranges.
  */
 public final class ConsistentHash implements Algorithm {
     public static final double DEFAULT_LOAD_FACTOR = 1.25;
     static final int POINTS_PER_WEIGHT = 64;
     static final int MAX_POINTS = 1 << 20;
+    static final int OWNER_BITS = 20;
+    static final long OWNER_MASK = (1L << OWNER_BITS) - 1;
 
     private final String name;
     private final double loadFactor;
@@ -43,6 +49,9 @@ public final class ConsistentHash implements Algorithm {
     public Picker newPicker(BackendSet set, Picker previous) {
         if (set.size() == 0) return Picker.NONE;
         Backend[] bs = set.eligible();
+        if (bs.length > OWNER_MASK + 1) {
+            throw new IllegalArgumentException(name + ": at most " + (OWNER_MASK + 1) + " back ends per pool, got " + bs.length);
+        }
         int[] ws = set.weights();
         long totalPoints = 0;
         for (int w : ws) totalPoints += (long) w * POINTS_PER_WEIGHT;
@@ -53,77 +62,76 @@ public final class ConsistentHash implements Algorithm {
             per[i] = Math.max(1, (int) (ws[i] * POINTS_PER_WEIGHT * scale));
             count += per[i];
         }
-        long[] points = new long[count];
+        // A ring point is the hash of (back end identity, j) with its low OWNER_BITS replaced by the
+        // owner's index, so one primitive sort orders points and carries owners along. Positions
+        // depend only on identity (up to those low bits), so they survive membership changes; a key
+        // is affected by the owner bits only if it lands within 2^20 of a point, p ~ 2^-44.
+        long[] ring = new long[count];
         int k = 0;
         for (int i = 0; i < bs.length; i++) {
-            // Point positions depend only on the back end's identity, so they survive membership changes.
             long base = KeyHash.of(bs[i].pool() + "/" + bs[i].name() + "@" + bs[i].address());
             for (int j = 0; j < per[i]; j++) {
                 long h = KeyHash.mix(base + j * 0x9e3779b97f4a7c15L);
-                points[k++] = h;
+                // Flipping the sign bit makes signed order equal unsigned ring order.
+                ring[k++] = ((h & ~OWNER_MASK) | i) ^ Long.MIN_VALUE;
             }
         }
-        // Sort points carrying their owner: pack (hash, owner) via index sort.
-        Integer[] order = new Integer[count];
-        int[] owner = new int[count];
-        k = 0;
-        for (int i = 0; i < bs.length; i++) for (int j = 0; j < per[i]; j++) owner[k++] = i;
-        for (int i = 0; i < count; i++) order[i] = i;
-        final long[] pts = points;
-        Arrays.sort(order, (x, y) -> Long.compareUnsigned(pts[x], pts[y]));
-        long[] ring = new long[count];
-        int[] ringOwner = new int[count];
-        for (int i = 0; i < count; i++) {
-            ring[i] = pts[order[i]];
-            ringOwner[i] = owner[order[i]];
-        }
-        return new P(bs, ws, set.totalWeight(), ring, ringOwner, loadFactor);
+        Arrays.sort(ring);
+        return new P(bs, ws, set.totalWeight(), ring, loadFactor);
     }
 
     private static final class P implements Picker {
         final Backend[] bs;
-        final int[] ws;
+        /** c * w_i: back end i has room while inFlight_i * W < c * w_i * (poolInFlight + 1). */
+        final double[] scaledWeight;
         final long totalWeight;
+        /** Sorted, sign bit flipped (signed order = unsigned ring order); low OWNER_BITS = owner index. */
         final long[] ring;
-        final int[] owner;
-        final double c;
 
-        P(Backend[] bs, int[] ws, long totalWeight, long[] ring, int[] owner, double c) {
+        P(Backend[] bs, int[] ws, long totalWeight, long[] ring, double c) {
             this.bs = bs;
-            this.ws = ws;
             this.totalWeight = totalWeight;
             this.ring = ring;
-            this.owner = owner;
-            this.c = c;
+            this.scaledWeight = new double[ws.length];
+            for (int i = 0; i < ws.length; i++) scaledWeight[i] = c * ws[i];
         }
 
         @Override
         public Backend pick(PickContext ctx) {
-            long h = KeyHash.mix(ctx.hash());
+            // A redispatch that excludes every back end would otherwise walk the whole ring (up to 2^20 points).
+            if (ctx.exclude().size() >= bs.length && allExcluded(ctx)) return null;
+            long h = KeyHash.mix(ctx.hash()) ^ Long.MIN_VALUE;
             int start = firstAtOrAfter(h);
             int len = ring.length;
+            // The request being placed counts: with m in flight, capacity_i = ceil(c * (m+1) * w_i / W).
+            // For an integer load, load < ceil(x) iff load < x, so the test needs neither ceil nor a division.
             double total = bs[0].poolInFlight() + 1.0;
             Backend fallback = null;
             for (int k = 0; k < len; k++) {
                 int idx = start + k;
                 if (idx >= len) idx -= len;
-                int i = owner[idx];
+                int i = (int) (ring[idx] & OWNER_MASK);
                 Backend b = bs[i];
                 if (ctx.excluded(b)) continue;
                 if (fallback == null) fallback = b;
-                double capacity = Math.ceil(c * total * ws[i] / totalWeight);
-                if (b.inFlight() < capacity) return b;
+                if ((double) b.inFlight() * totalWeight < scaledWeight[i] * total) return b;
             }
             return fallback; // every candidate at capacity (counters raced): first non-excluded owner
         }
 
+        private boolean allExcluded(PickContext ctx) {
+            for (Backend b : bs) if (!ctx.excluded(b)) return false;
+            return true;
+        }
+
         private int firstAtOrAfter(long h) {
-            int lo = 0, hi = ring.length;
+            long[] r = ring;
+            int lo = 0, hi = r.length;
             while (lo < hi) {
                 int mid = (lo + hi) >>> 1;
-                if (Long.compareUnsigned(ring[mid], h) < 0) lo = mid + 1; else hi = mid;
+                if (r[mid] < h) lo = mid + 1; else hi = mid;
             }
-            return lo == ring.length ? 0 : lo;
+            return lo == r.length ? 0 : lo;
         }
     }
 }

@@ -2,15 +2,26 @@ package io.switchboard.balance;
 
 import io.switchboard.backend.Backend;
 import io.switchboard.backend.BackendSet;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Weighted least connections (RFC 2391 "least load first": the member with the fewest sessions
  * bound to it): the back end with the lowest {@code (inFlight + 1) / weight}. The +1 makes weights
- * matter when everything is idle. The scan starts at a rotating offset so that ties spread round
- * robin instead of piling on the first server.
+ * matter when everything is idle. Ties go to the first back end from a random offset, so they
+ * spread instead of piling on the first server, and no shared cursor is written on the hot path.
+ *
+ * <p>The scan is O(n) like NGINX's {@code least_conn}, one load per back end, without division and
+ * without data-dependent branches ({@link ScanKey}): the ratio is the integer
+ * {@code load * floor(2^S / w)}. That keeps distinct ratios apart exactly: two different ratios
+ * a/b and c/d (weights at most 2^8, loads below 2^16) differ by at least 1/(bd) >= 2^-16, which is
+ * 2^(S-16) after scaling, while flooring costs less than the load, 2^16; so S >= 33 suffices, and
+ * S = 62 - 16 - positionBits gives that up to 8192 back ends. Loads are capped at 2^16 - 1 (a
+ * negative count, a caller's bug, reads as the least loaded).
+ *
+ * <p>Threading: the picker is immutable; it reads the back ends' live in-flight counters.
  */
 public final class LeastConnections implements Algorithm {
+    static final int LOAD_CAP = (1 << 16) - 1;
+
     @Override
     public String name() {
         return "least-conn";
@@ -19,44 +30,41 @@ public final class LeastConnections implements Algorithm {
     @Override
     public Picker newPicker(BackendSet set, Picker previous) {
         if (set.size() == 0) return Picker.NONE;
-        Backend[] bs = set.eligible();
-        int[] ws = set.weights();
-        AtomicInteger start = previous instanceof P p ? p.start : new AtomicInteger();
-        return new P(bs, ws, start);
+        return new P(set.eligible(), set.weights());
     }
 
     private static final class P implements Picker {
         final Backend[] bs;
-        final int[] ws;
-        final AtomicInteger start;
+        /** floor(2^S / w_i), shifted left past the position bits. */
+        final long[] scale;
+        final long positionMask;
 
-        P(Backend[] bs, int[] ws, AtomicInteger start) {
+        P(Backend[] bs, int[] ws) {
             this.bs = bs;
-            this.ws = ws;
-            this.start = start;
+            int positionBits = ScanKey.positionBits(bs.length);
+            this.positionMask = (1L << positionBits) - 1;
+            int s = 62 - 16 - positionBits;
+            this.scale = new long[ws.length];
+            for (int i = 0; i < ws.length; i++) scale[i] = ((1L << s) / Math.max(1, ws[i])) << positionBits;
         }
 
         @Override
         public Backend pick(PickContext ctx) {
+            Backend[] bs = this.bs;
+            long[] scale = this.scale;
+            long mask = positionMask;
             int n = bs.length;
-            int off = Math.floorMod(start.getAndIncrement(), n);
-            Backend best = null;
-            long bestLoad = 0;
-            int bestW = 1;
-            for (int k = 0; k < n; k++) {
-                int i = off + k;
-                if (i >= n) i -= n;
+            boolean filter = !ctx.exclude().isEmpty();
+            int off = n == 1 ? 0 : ctx.randomIndex(n);
+            long best = Long.MAX_VALUE;
+            for (int i = 0; i < n; i++) {
                 Backend b = bs[i];
-                if (ctx.excluded(b)) continue;
-                long load = b.inFlight() + 1L;
-                // load / w < bestLoad / bestW, cross-multiplied to stay in integers
-                if (best == null || load * bestW < bestLoad * ws[i]) {
-                    best = b;
-                    bestLoad = load;
-                    bestW = ws[i];
-                }
+                long load = Math.min(b.inFlight() + 1L, LOAD_CAP);
+                long key = load * scale[i] | ScanKey.position(i, off, mask);
+                if (filter && ctx.excluded(b)) key = Long.MAX_VALUE;
+                best = Math.min(best, key);
             }
-            return best;
+            return best == Long.MAX_VALUE ? null : bs[ScanKey.index(best, mask, off)];
         }
     }
 }

@@ -2,15 +2,22 @@ package io.switchboard.balance;
 
 import io.switchboard.backend.Backend;
 import io.switchboard.backend.BackendSet;
-import java.util.concurrent.atomic.AtomicInteger;
+import io.switchboard.load.WindowedCounter;
 
 /**
  * Least traffic first (RFC 2391): the back end with the fewest bytes to or from it over the sliding
- * window ({@link io.switchboard.load.WindowedCounter}), divided by weight. Ties (e.g. at start, or
- * after an idle window) rotate; in-flight breaks ties between equal byte counts so a burst of new
- * requests does not all land on the same idle server before any byte is counted.
+ * window ({@link io.switchboard.load.WindowedCounter}), divided by weight. In-flight requests count
+ * as {@link #BYTES_PER_REQUEST} each, so a burst of new requests does not all land on the same idle
+ * server before any byte is counted; remaining ties go to the first back end from a random offset.
+ *
+ * <p>Threading: the picker is immutable; it reads the back ends' live counters. The division by
+ * weight is a multiplication by inverse weights computed once per snapshot, and the minimum is
+ * found without data-dependent branches ({@link ScanKey}).
  */
 public final class LeastTraffic implements Algorithm {
+    /** What one in-flight request is assumed to weigh before its bytes are counted. */
+    static final double BYTES_PER_REQUEST = 1024.0;
+
     @Override
     public String name() {
         return "least-traffic";
@@ -19,41 +26,48 @@ public final class LeastTraffic implements Algorithm {
     @Override
     public Picker newPicker(BackendSet set, Picker previous) {
         if (set.size() == 0) return Picker.NONE;
-        AtomicInteger start = previous instanceof P p ? p.start : new AtomicInteger();
-        return new P(set.eligible(), set.weights(), start);
+        return new P(set.eligible(), set.weights());
     }
 
     private static final class P implements Picker {
         final Backend[] bs;
-        final int[] ws;
-        final AtomicInteger start;
+        /** The back ends' traffic counters, index-aligned: one dependent load less per back end. */
+        final WindowedCounter[] traffic;
+        final double[] inverseWeight;
+        final long positionMask;
 
-        P(Backend[] bs, int[] ws, AtomicInteger start) {
+        P(Backend[] bs, int[] ws) {
             this.bs = bs;
-            this.ws = ws;
-            this.start = start;
+            this.positionMask = (1L << ScanKey.positionBits(bs.length)) - 1;
+            this.traffic = new WindowedCounter[bs.length];
+            this.inverseWeight = new double[ws.length];
+            for (int i = 0; i < bs.length; i++) {
+                traffic[i] = bs[i].traffic();
+                inverseWeight[i] = 1.0 / Math.max(1, ws[i]);
+            }
         }
 
         @Override
         public Backend pick(PickContext ctx) {
+            Backend[] bs = this.bs;
+            WindowedCounter[] traffic = this.traffic;
+            double[] inv = this.inverseWeight;
+            long mask = positionMask;
             int n = bs.length;
-            int off = Math.floorMod(start.getAndIncrement(), n);
+            boolean filter = !ctx.exclude().isEmpty();
+            int off = n == 1 ? 0 : ctx.randomIndex(n);
             long now = ctx.nowNanos();
-            Backend best = null;
-            double bestScore = 0;
-            for (int k = 0; k < n; k++) {
-                int i = off + k;
-                if (i >= n) i -= n;
+            long best = Long.MAX_VALUE;
+            for (int i = 0; i < n; i++) {
                 Backend b = bs[i];
-                if (ctx.excluded(b)) continue;
-                // bytes per unit weight; in-flight adds a small tie-breaker (one request ~ 1 KiB)
-                double score = (b.traffic().sum(now) + 1024.0 * b.inFlight()) / ws[i];
-                if (best == null || score < bestScore) {
-                    best = b;
-                    bestScore = score;
-                }
+                // Byte counts and in-flight are never negative (a negative one is a caller's bug and
+                // then sorts first), so the raw bits order the scores.
+                double score = (traffic[i].sum(now) + BYTES_PER_REQUEST * b.inFlight()) * inv[i];
+                long key = ScanKey.ofNonNegative(score, ScanKey.position(i, off, mask), mask);
+                if (filter && ctx.excluded(b)) key = Long.MAX_VALUE;
+                best = Math.min(best, key);
             }
-            return best;
+            return best == Long.MAX_VALUE ? null : bs[ScanKey.index(best, mask, off)];
         }
     }
 }

@@ -85,12 +85,24 @@ public final class RoundRobin implements Algorithm {
         @Override
         public Backend pick(PickContext ctx) {
             int len = schedule.length;
-            // Bounded: at most one full cycle past excluded back ends.
-            for (int attempt = 0; attempt < len; attempt++) {
-                long c = cursor.getAndIncrement();
-                Backend b = backends[schedule[(int) Long.remainderUnsigned(c, len)]];
+            int slot = (int) Long.remainderUnsigned(cursor.getAndIncrement(), len);
+            Backend b = backends[schedule[slot]];
+            if (!ctx.excluded(b)) return b;
+            // A redispatch. Follow the schedule without consuming other requests' slots, then scan:
+            // the exclusion set may hold back ends of an older snapshot, so its size says nothing
+            // about how many of ours are excluded. Bounded by 2n steps.
+            int n = backends.length;
+            for (int k = 1; k <= n && k < len; k++) {
+                int s = slot + k;
+                if (s >= len) s -= len;
+                b = backends[schedule[s]];
                 if (!ctx.excluded(b)) return b;
-                if (attempt >= backends.length && ctx.exclude().size() >= backends.length) break;
+            }
+            int from = schedule[slot];
+            for (int k = 1; k < n; k++) {
+                int i = from + k;
+                if (i >= n) i -= n;
+                if (!ctx.excluded(backends[i])) return backends[i];
             }
             return null;
         }

@@ -42,6 +42,14 @@ public record HealthPolicy(int rise, int fall) {
             return false;
         }
 
+        /** An independent tracker in the same state (the pool rolls back a failed batch with it). */
+        public Tracker copy() {
+            Tracker t = new Tracker(up);
+            t.passes = passes;
+            t.failures = failures;
+            return t;
+        }
+
         public void force(boolean up) {
             this.up = up;
             passes = 0;

@@ -40,6 +40,13 @@ public final class WindowedCounter {
             }
         }
         int idx = (int) Math.floorMod(epoch, (long) buckets.length);
+        if (epochs[idx] != Long.MIN_VALUE && epochs[idx] > epoch) {
+            // Event loops read the clock before taking this lock, so a sample may arrive late. One
+            // whose bucket was already reused by a newer epoch is a whole window old: drop it rather
+            // than wipe the newer bucket.
+            total = t;
+            return;
+        }
         if (epochs[idx] != epoch) {
             t -= buckets[idx];
             buckets[idx] = 0;
@@ -48,7 +55,7 @@ public final class WindowedCounter {
         buckets[idx] += amount;
         t += amount;
         total = t;
-        lastWriteNanos = nowNanos;
+        if (nowNanos > lastWriteNanos) lastWriteNanos = nowNanos;
     }
 
     /** The windowed sum as of the last write, or 0 if nothing was written for a whole window. */

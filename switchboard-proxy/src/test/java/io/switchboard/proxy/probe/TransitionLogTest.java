@@ -38,7 +38,7 @@ class TransitionLogTest {
     }
 
     @Test
-    void logsEachTransitionWithItsCauseWarningWhenABackEndLeavesUp() {
+    void logsEachTransitionWithItsCauseWarningWhenABackEndFails() {
         pool.apply(new Change.Add(new ServerConfig("bravo", "127.0.0.1", 8080, 1, AdminState.READY)));
         for (int i = 0; i < 3; i++) pool.apply(new Change.Probe("bravo", false, "HTTP 503 (expected 200-399)"));
         for (int i = 0; i < 2; i++) pool.apply(new Change.Probe("bravo", true, "HTTP 200 in 3 ms"));
@@ -49,7 +49,7 @@ class TransitionLogTest {
                 tuple(Level.INFO, "pool app: backend bravo new -> up (added)"),
                 tuple(Level.WARN, "pool app: backend bravo up -> down (probe failed 3x: HTTP 503 (expected 200-399))"),
                 tuple(Level.INFO, "pool app: backend bravo down -> up (probe passed 2x: HTTP 200 in 3 ms)"),
-                tuple(Level.WARN, "pool app: backend bravo up -> drain (operator: drain)"),
+                tuple(Level.INFO, "pool app: backend bravo up -> drain (operator: drain)"),
                 tuple(Level.INFO, "pool app: backend bravo drain -> maint (removed)"));
     }
 }

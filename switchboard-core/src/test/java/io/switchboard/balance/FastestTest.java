@@ -1,0 +1,93 @@
+package io.switchboard.balance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.switchboard.backend.Backend;
+import io.switchboard.backend.BackendSet;
+import io.switchboard.load.PeakEwma;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class FastestTest extends AlgorithmContractTest {
+    @Override
+    Algorithm algorithm() {
+        return Algorithms.byName("fastest");
+    }
+
+    /** A back end with no latency sample yet. */
+    Backend unmeasured(String name) {
+        return new Backend("contract", name, "10.0.1.1", 8080, new AtomicInteger());
+    }
+
+    @Test
+    void prefersLowerLatency() {
+        Backend slow = unmeasured("slow"), fast = unmeasured("fast"), medium = unmeasured("medium");
+        slow.latency().observe(50_000_000, NOW);
+        fast.latency().observe(1_000_000, NOW);
+        medium.latency().observe(20_000_000, NOW);
+        Picker picker = algorithm().newPicker(BackendSet.of(1, List.of(slow, fast, medium)), null);
+        for (int i = 0; i < 100; i++) assertThat(picker.pick(context())).isSameAs(fast);
+    }
+
+    @Test
+    void requestsInFlightRaiseTheCost() {
+        Backend a = backend("a"), b = backend("b"); // both 10 ms
+        for (int i = 0; i < 3; i++) a.onDispatch();
+        Picker picker = algorithm().newPicker(BackendSet.of(1, List.of(a, b)), null);
+        assertThat(picker.pick(context())).isSameAs(b);
+        for (int i = 0; i < 3; i++) b.onDispatch(); // 10 ms x 4 each: tie, then b a bit slower
+        b.latency().observe(LATENCY + 1_000, NOW);
+        assertThat(picker.pick(context())).isSameAs(a);
+        for (int i = 0; i < 3; i++) {
+            a.onComplete(true, -1, NOW);
+            b.onComplete(true, -1, NOW);
+        }
+    }
+
+    @Test
+    void costIsPerUnitOfWeight() {
+        Backend big = backend("big"), small = backend("small");
+        big.latency().observe(25_000_000, NOW); // 25 ms / 4
+        Picker picker = algorithm().newPicker(BackendSet.of(1, List.of(big, small), 4, 1), null); // 10 ms / 1
+        assertThat(picker.pick(context())).isSameAs(big);
+    }
+
+    @Test
+    void anUnmeasuredIdleBackendIsTriedFirst() {
+        Backend a = backend("a"), b = backend("b"), fresh = unmeasured("fresh");
+        Picker picker = algorithm().newPicker(BackendSet.of(1, List.of(a, b, fresh)), null);
+        for (int i = 0; i < 50; i++) assertThat(picker.pick(context())).isSameAs(fresh);
+    }
+
+    @Test
+    void anUnmeasuredBackendWithRequestsInFlightIsNotFlooded() {
+        Backend a = backend("a"), fresh = unmeasured("fresh");
+        fresh.onDispatch();
+        Picker picker = algorithm().newPicker(BackendSet.of(1, List.of(a, fresh)), null);
+        for (int i = 0; i < 50; i++) assertThat(picker.pick(context())).isSameAs(a);
+        fresh.onComplete(true, 2_000_000, NOW); // its first sample: 2 ms, now the fastest
+        assertThat(picker.pick(context())).isSameAs(fresh);
+    }
+
+    @Test
+    void aBackendAvoidedForLongLooksCheapAgainAndGetsRemeasured() {
+        Backend once = unmeasured("once"), steady = unmeasured("steady");
+        once.latency().observe(100_000_000, NOW); // 100 ms, then no traffic
+        steady.latency().observe(LATENCY, NOW);
+        Picker picker = algorithm().newPicker(BackendSet.of(1, List.of(once, steady)), null);
+        assertThat(picker.pick(context())).isSameAs(steady);
+
+        long later = NOW + 10 * PeakEwma.DEFAULT_DECAY_NANOS; // once decayed by e^-10: ~4.5 us
+        steady.latency().observe(LATENCY, later);              // steady kept being measured
+        assertThat(picker.pick(new PickContext(0, later, random, null))).isSameAs(once);
+    }
+
+    @Test
+    void idleMeasuredBackendsShareTies() {
+        Backend a = backend("a"), b = backend("b"), c = backend("c");
+        Map<Backend, Integer> counts = countPicks(algorithm().newPicker(BackendSet.of(1, List.of(a, b, c)), null), 3_000);
+        for (Backend x : List.of(a, b, c)) assertThat(counts.get(x)).isBetween(700, 1300);
+    }
+}
