@@ -108,7 +108,8 @@ public final class Backend {
             latency.observe(latencyNanos, nowNanos);
         }
         if (ok) {
-            consecutiveFailures.set(0);
+            // Read first: a plain read keeps the cache line shared across event loops in the common case.
+            if (consecutiveFailures.get() != 0) consecutiveFailures.set(0);
             return 0;
         }
         failures.increment();
@@ -125,7 +126,13 @@ public final class Backend {
         consecutiveFailures.set(0);
     }
 
-    /** Bytes moved to or from this back end; feeds least-traffic. */
+    /** Bytes moved to or from this back end, counted in the totals only (no sliding window). */
+    public void countBytes(long in, long out) {
+        if (in > 0) bytesIn.add(in);
+        if (out > 0) bytesOut.add(out);
+    }
+
+    /** Bytes moved to or from this back end; also feeds the sliding window least-traffic reads. */
     public void onBytes(long in, long out, long nowNanos) {
         long moved = 0;
         if (in > 0) {

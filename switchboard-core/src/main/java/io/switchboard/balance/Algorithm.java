@@ -9,4 +9,17 @@ public interface Algorithm {
 
     /** Called by the pool's writer on each change, never per request. previous may carry cursors over; may be null. */
     Picker newPicker(BackendSet backends, Picker previous);
+
+    /**
+     * Whether this algorithm's pickers read the back ends' peak-EWMA latency. The data plane skips
+     * measuring it (a synchronized update per request) for algorithms that do not.
+     */
+    default boolean readsLatency() {
+        return false;
+    }
+
+    /** Whether this algorithm's pickers read the back ends' sliding-window traffic counter. */
+    default boolean readsTraffic() {
+        return false;
+    }
 }

@@ -34,6 +34,11 @@ public final class Fastest implements Algorithm {
     }
 
     @Override
+    public boolean readsLatency() {
+        return true;
+    }
+
+    @Override
     public String name() {
         return "fastest";
     }

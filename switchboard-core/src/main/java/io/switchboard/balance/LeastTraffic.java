@@ -19,6 +19,11 @@ public final class LeastTraffic implements Algorithm {
     static final double BYTES_PER_REQUEST = 1024.0;
 
     @Override
+    public boolean readsTraffic() {
+        return true;
+    }
+
+    @Override
     public String name() {
         return "least-traffic";
     }

@@ -57,7 +57,7 @@ public final class ProxyServer implements AutoCloseable {
                     .channel(transport.serverChannel())
                     .option(ChannelOption.SO_BACKLOG, 4096)
                     .option(ChannelOption.SO_REUSEADDR, true)
-                    .childOption(ChannelOption.AUTO_READ, false)
+                    .childOption(ChannelOption.AUTO_READ, true) // off only under back-pressure: see FrontendHandler
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                     .childHandler(new HttpFrontendInitializer(state, l, clients));

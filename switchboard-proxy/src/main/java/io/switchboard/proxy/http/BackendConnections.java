@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  * this instance, so back-end channels live on their front end's loop and nothing is handed across
  * threads. A connection enters the pool only after its response was read completely; a broken one
  * is closed, never offered. Idle connections are closed after the pool's back-end idle timeout by an
- * {@link IdleStateHandler}, and a read is kept pending on each so a close by the back end is noticed
+ * {@link IdleStateHandler}, and idle connections keep reading so a close by the back end is noticed
  * at once, not by the next request.
  */
 public final class BackendConnections {
@@ -66,7 +66,8 @@ public final class BackendConnections {
             return;
         }
         q.addLast(ch);
-        ch.read(); // notice an idle close by the back end
+        // Keep reading while idle so a close by the back end is noticed at once, not by the next request.
+        if (!ch.config().isAutoRead()) ch.config().setAutoRead(true);
     }
 
     void forget(Backend backend, Channel ch) {
@@ -84,7 +85,7 @@ public final class BackendConnections {
         Bootstrap b = new Bootstrap()
                 .group(loop)
                 .channel(transport.channel())
-                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.AUTO_READ, true)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, Math.min(Integer.MAX_VALUE, connectTimeoutMillis)))

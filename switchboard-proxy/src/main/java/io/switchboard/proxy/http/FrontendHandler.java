@@ -24,9 +24,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.switchboard.backend.Backend;
 import io.switchboard.backend.Change;
 import io.switchboard.backend.Pool;
@@ -41,7 +39,6 @@ import java.util.ArrayDeque;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,10 +46,14 @@ import org.slf4j.LoggerFactory;
  * One client connection: reads requests, dispatches each to a back end, relays the response.
  *
  * <p>One exchange at a time. Pipelined requests wait in {@link #inbound} and are answered in order.
- * AUTO_READ is off on both sides: the client is read only while the current request's body is being
- * forwarded and the back end is writable, or when waiting for the next request; the back end is read
- * only while the client is writable. So a 1 GB body in either direction moves through a bounded
- * amount of memory.
+ *
+ * <p>Back-pressure: both channels read automatically and reading is switched off only when the
+ * other side stops being writable (or more than {@link #MAX_QUEUED} messages are waiting), and on
+ * again when it drains. So a 1 GB body in either direction moves through bounded memory. This
+ * deviates from "AUTO_READ off, read after each write" on purpose: with Netty's epoll transport every
+ * explicit read cycle clears and re-arms EPOLLIN, two {@code epoll_ctl} calls per channel per
+ * read, about four extra system calls per proxied request; toggling only under back-pressure
+ * removes them from the common path (measured in bench/RESULTS.md).
  *
  * <p>Failures (seed 002: "loss of a single server will only slightly affect overall site
  * performance"): a connect failure, or a reset before the response head of a request whose bytes can
@@ -77,6 +78,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     /** Messages read but not yet processed: body chunks waiting for a back end, pipelined requests. */
     private final ArrayDeque<HttpObject> inbound = new ArrayDeque<>(4);
+    /** Queued messages beyond which the client is not read (pipelining and pre-connect body bound). */
+    static final int MAX_QUEUED = 16;
 
     // The current exchange; request == null means waiting for the next request head.
     private HttpRequest request;
@@ -110,8 +113,12 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private long bytesIn;
     private long bytesOut;
     private String cause = "-";
-    private ScheduledFuture<?> responseTimer;
-    private ScheduledFuture<?> headTimer;
+    // One deadline for whatever phase the connection is in, checked by the loop's ConnectionTimers.
+    private static final byte NO_DEADLINE = 0, IDLE = 1, HEAD = 2, RESPONSE = 3;
+    private long deadline;
+    private byte deadlineKind;
+    int timerSlot = -1;
+    private ConnectionTimers timers;
     private boolean closing;
 
     public FrontendHandler(ProxyState state, ListenerConfig listener) {
@@ -130,23 +137,54 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         connections = state.connections(ctx.channel().eventLoop());
+        timers = state.timers(ctx.channel().eventLoop());
+        timers.register(this);
+        setDeadline(IDLE, System.nanoTime() + listener.clientIdleTimeout().toNanos());
         if (ctx.channel().remoteAddress() instanceof InetSocketAddress a) {
             clientIp = a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
         }
-        ctx.read();
         ctx.fireChannelActive();
     }
 
     /** Called by {@link RequestHeadTimer} when the first byte of a request head arrives. */
     void onRequestBytes() {
-        if (request == null && headTimer == null && !closing) {
-            long t = listener.headerTimeout().toMillis();
-            headTimer = ctx.executor().schedule(this::headTimeout, t, TimeUnit.MILLISECONDS);
+        if (request == null && deadlineKind == IDLE && !closing) {
+            setDeadline(HEAD, System.nanoTime() + listener.headerTimeout().toNanos());
+        }
+    }
+
+    private void setDeadline(byte kind, long at) {
+        deadlineKind = kind;
+        deadline = at;
+    }
+
+    private void clearDeadline(byte kind) {
+        if (deadlineKind == kind) {
+            deadlineKind = NO_DEADLINE;
+            deadline = 0;
+        }
+    }
+
+    /** Called by the loop's tick. */
+    void checkDeadline(long now) {
+        if (deadlineKind == NO_DEADLINE || now - deadline < 0) return;
+        byte kind = deadlineKind;
+        deadlineKind = NO_DEADLINE;
+        deadline = 0;
+        switch (kind) {
+            case IDLE -> {
+                if (request == null && inbound.isEmpty() && !closing) {
+                    closing = true;
+                    ctx.close(); // keep-alive idle timeout between requests: close quietly
+                }
+            }
+            case HEAD -> headTimeout();
+            case RESPONSE -> responseTimeout();
+            default -> { }
         }
     }
 
     private void headTimeout() {
-        headTimer = null;
         if (request != null || closing || !ctx.channel().isActive()) return;
         // Slowloris guard: a request head that does not complete in time.
         cause = "request head not received within " + listener.headerTimeout().toMillis() + " ms";
@@ -168,6 +206,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         inbound.addLast(obj);
+        if (inbound.size() >= MAX_QUEUED) clientReads(false);
         drain();
     }
 
@@ -175,27 +214,31 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     public void channelReadComplete(ChannelHandlerContext ctx) {
         if (backendChannel != null && backendReady) backendChannel.flush();
         ctx.flush();
-        if (request != null && !requestDone && backendReady && inbound.isEmpty() && backendChannel.isWritable()) {
-            ctx.read();
-        }
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (ctx.channel().isWritable() && responseStarted && backendChannel != null) {
-            backendChannel.read();
+        if (ctx.channel().isWritable() && backendChannel != null) {
+            setAutoRead(backendChannel, true); // the client drained: read the back end again
         }
         ctx.fireChannelWritabilityChanged();
     }
 
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent) {
-            if (request == null && inbound.isEmpty() && headTimer == null) {
-                ctx.close(); // keep-alive idle timeout between requests
-            }
+    private static void setAutoRead(Channel ch, boolean on) {
+        if (ch.config().isAutoRead() != on) ch.config().setAutoRead(on);
+    }
+
+    /** Switches reading the client on or off; on only when there is room for what it would send. */
+    private void clientReads(boolean on) {
+        if (on && (closing || inbound.size() >= MAX_QUEUED
+                || (request != null && !requestDone && backendReady && !backendChannel.isWritable()))) {
             return;
         }
+        setAutoRead(ctx.channel(), on);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         ctx.fireUserEventTriggered(evt);
     }
 
@@ -203,6 +246,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         closing = true;
         cancelTimers();
+        if (timers != null) timers.unregister(this);
         if (request != null) {
             if (status == 0) {
                 status = 499; // nginx's "client closed request"
@@ -434,21 +478,20 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             backend.onDispatch();
         }
         sentNanos = System.nanoTime();
-        ch.write(request);
+        ch.write(request, ch.voidPromise());
         if (expectContinue && !requestDone) {
             expectContinue = false;
-            ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
+            ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE), ctx.voidPromise());
         }
         if (requestDone) {
             // A bodiless request being replayed after a failed attempt (anything queued is the next request).
-            ch.write(LastHttpContent.EMPTY_LAST_CONTENT);
+            ch.write(LastHttpContent.EMPTY_LAST_CONTENT, ch.voidPromise());
             requestSent = true;
             armResponseTimer();
         }
         drain();
         ch.flush();
-        ch.read();
-        if (!requestDone && inbound.isEmpty() && ch.isWritable()) ctx.read();
+        clientReads(true);
     }
 
     private void forwardBody(HttpObject msg) {
@@ -472,7 +515,10 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
         if (n > 0) bodySent = true;
         boolean last = content instanceof LastHttpContent;
-        backendChannel.write(content);
+        // Void promises: a failed write surfaces as exceptionCaught on that channel, which the
+        // handlers already turn into the right outcome; no promise object per message.
+        backendChannel.write(content, backendChannel.voidPromise());
+        if (!backendChannel.isWritable()) clientReads(false); // back end saturated: stop reading the client
         if (last) {
             requestDone = true;
             requestSent = true;
@@ -482,13 +528,11 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void armResponseTimer() {
-        if (responseTimer != null || responseStarted) return;
-        long t = poolConfig.responseTimeout().toMillis();
-        responseTimer = ctx.executor().schedule(this::responseTimeout, t, TimeUnit.MILLISECONDS);
+        if (deadlineKind == RESPONSE || responseStarted) return;
+        setDeadline(RESPONSE, System.nanoTime() + poolConfig.responseTimeout().toNanos());
     }
 
     private void responseTimeout() {
-        responseTimer = null;
         if (request == null || responseStarted || closing) return;
         cause = backend.name() + " sent no response within " + poolConfig.responseTimeout().toMillis() + " ms";
         Backend b = backend;
@@ -514,7 +558,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             if (code >= 100 && code < 200 && code != 101) {
                 interimResponse = true; // e.g. 103 Early Hints: relay, keep waiting for the final one
                 if (clientVersion.equals(HttpVersion.HTTP_1_1)) {
-                    ctx.write(msg);
+                    ctx.write(msg, ctx.voidPromise());
                 } else {
                     ReferenceCountUtil.release(msg);
                 }
@@ -534,14 +578,14 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 // Never produced by HttpClientCodec without an aggregator, but be exact if it is.
                 bytesOut += c.content().readableBytes();
             }
-            ctx.write(resp);
+            ctx.write(resp, ctx.voidPromise());
             if (resp instanceof LastHttpContent) endExchange();
             return;
         }
         if (msg instanceof HttpContent content) {
             if (interimResponse) {
                 interimResponse = false;
-                if (clientVersion.equals(HttpVersion.HTTP_1_1)) ctx.write(msg); else content.release();
+                if (clientVersion.equals(HttpVersion.HTTP_1_1)) ctx.write(msg, ctx.voidPromise()); else content.release();
                 return;
             }
             if (!responseStarted) {
@@ -556,7 +600,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             bytesOut += content.content().readableBytes();
-            ctx.write(content);
+            ctx.write(content, ctx.voidPromise());
             if (content instanceof LastHttpContent) endExchange();
             return;
         }
@@ -566,13 +610,11 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     void onBackendReadComplete(Channel ch) {
         if (ch != backendChannel) return;
         ctx.flush();
-        if (ctx.channel().isWritable()) ch.read();
+        if (!ctx.channel().isWritable()) setAutoRead(ch, false); // client saturated: stop reading the back end
     }
 
     void onBackendWritabilityChanged(Channel ch) {
-        if (ch == backendChannel && ch.isWritable() && request != null && !requestDone && inbound.isEmpty()) {
-            ctx.read();
-        }
+        if (ch == backendChannel && ch.isWritable()) clientReads(true);
     }
 
     void onBackendIdle(Channel ch) {
@@ -681,7 +723,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         if (!inbound.isEmpty()) {
             drain();
         }
-        if (request == null && inbound.isEmpty()) ctx.read();
+        clientReads(true);
     }
 
     /** A response that already started cannot be replaced by an error: cut the client connection. */
@@ -727,9 +769,9 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
         resetExchange();
         if (keepAlive) {
-            ctx.writeAndFlush(resp);
+            ctx.writeAndFlush(resp, ctx.voidPromise());
             if (!inbound.isEmpty()) drain();
-            if (request == null && inbound.isEmpty()) ctx.read();
+            clientReads(true);
         } else {
             closing = true;
             releaseInbound();
@@ -756,8 +798,10 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         if (!dispatched || backend == null) return 0;
         dispatched = false;
         long now = System.nanoTime();
-        backend.onBytes(bytesIn, bytesOut, now);
-        return backend.onComplete(ok, now - sentNanos, now);
+        boolean traffic = pool != null && pool.algorithm().readsTraffic();
+        boolean latency = pool == null || pool.algorithm().readsLatency();
+        if (traffic) backend.onBytes(bytesIn, bytesOut, now); else backend.countBytes(bytesIn, bytesOut);
+        return backend.onComplete(ok, latency ? now - sentNanos : -1, now);
     }
 
     private void completeBackendQuietly() {
@@ -787,14 +831,15 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     private void logAccess() {
         long micros = (System.nanoTime() - startNanos) / 1000;
-        state.accessLog().log(new AccessRecord(System.currentTimeMillis(), clientIp, listener.name(),
+        state.finished(new AccessRecord(System.currentTimeMillis(), clientIp, listener.name(),
                 method == null ? "-" : method, uri == null ? "-" : uri,
                 clientVersion == null ? "-" : clientVersion.text(), status,
                 backend == null ? "-" : backend.pool() + "/" + backend.name(),
-                bytesIn, bytesOut, micros, Math.max(0, attempts - 1), cause));
+                bytesIn, bytesOut, micros, Math.max(0, attempts - 1), cause), pool, backend);
     }
 
     private void resetExchange() {
+        setDeadline(IDLE, System.nanoTime() + listener.clientIdleTimeout().toNanos());
         request = null;
         pool = null;
         backend = null;
@@ -806,17 +851,12 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void cancelResponseTimer() {
-        if (responseTimer != null) {
-            responseTimer.cancel(false);
-            responseTimer = null;
-        }
+        clearDeadline(RESPONSE);
     }
 
     private void cancelHeadTimer() {
-        if (headTimer != null) {
-            headTimer.cancel(false);
-            headTimer = null;
-        }
+        clearDeadline(HEAD);
+        clearDeadline(IDLE);
     }
 
     private void cancelTimers() {

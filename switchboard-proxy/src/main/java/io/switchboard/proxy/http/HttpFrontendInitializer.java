@@ -5,12 +5,11 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.switchboard.config.ListenerConfig;
-import java.util.concurrent.TimeUnit;
 
 /**
- * The front-end pipeline of one listener: idle timer, head timer, HTTP/1.1 codec, the proxy handler.
+ * The front-end pipeline of one listener: head timer, HTTP/1.1 codec, the proxy handler (timeouts are
+ * checked by the loop's {@link ConnectionTimers}).
  * Every accepted channel joins {@code clients} so graceful shutdown can find it.
  */
 public final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
@@ -36,7 +35,6 @@ public final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
                 .setMaxChunkSize(MAX_CHUNK)
                 .setValidateHeaders(true);
         ch.pipeline()
-                .addLast("idle", new IdleStateHandler(0, 0, listener.clientIdleTimeout().toMillis(), TimeUnit.MILLISECONDS))
                 .addLast("head-timer", new RequestHeadTimer(frontend))
                 .addLast("codec", new HttpServerCodec(decoder))
                 .addLast("proxy", frontend);

@@ -5,6 +5,7 @@ import io.switchboard.backend.Pool;
 import io.switchboard.config.PoolConfig;
 import io.switchboard.config.SwitchboardConfig;
 import io.switchboard.proxy.AccessLog;
+import io.switchboard.proxy.AccessRecord;
 import io.switchboard.proxy.Transport;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,7 +30,9 @@ public final class ProxyState {
 
     private final Transport transport;
     private final AccessLog accessLog;
+    private final java.util.List<io.switchboard.proxy.ExchangeListener> exchangeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Map<EventLoop, BackendConnections> connections = new ConcurrentHashMap<>();
+    private final Map<EventLoop, ConnectionTimers> timers = new ConcurrentHashMap<>();
     private final AtomicInteger activeExchanges = new AtomicInteger();
     private final AtomicLong totalRequests = new AtomicLong();
     private volatile Routing routing;
@@ -44,6 +47,20 @@ public final class ProxyState {
     public Routing routing() { return routing; }
     public void routing(Routing next) { this.routing = next; }
     public AccessLog accessLog() { return accessLog; }
+
+    public void addExchangeListener(io.switchboard.proxy.ExchangeListener l) { exchangeListeners.add(l); }
+
+    /** Logs the record and tells the listeners; on the event loop. */
+    void finished(AccessRecord r, Pool pool, io.switchboard.backend.Backend backend) {
+        accessLog.log(r);
+        for (io.switchboard.proxy.ExchangeListener l : exchangeListeners) {
+            try {
+                l.onExchange(r, pool, backend);
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(ProxyState.class).warn("exchange listener failed: {}", e.toString(), e);
+            }
+        }
+    }
     public boolean draining() { return draining; }
     public void startDraining() { this.draining = true; }
     public int activeExchanges() { return activeExchanges.get(); }
@@ -55,6 +72,10 @@ public final class ProxyState {
 
     public BackendConnections connections(EventLoop loop) {
         return connections.computeIfAbsent(loop, l -> new BackendConnections(l, transport));
+    }
+
+    ConnectionTimers timers(EventLoop loop) {
+        return timers.computeIfAbsent(loop, ConnectionTimers::new);
     }
 
     /** Connections opened to back ends, and requests that reused one, over all loops (racy sum; for tests and metrics). */
