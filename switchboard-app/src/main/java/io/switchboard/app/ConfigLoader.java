@@ -3,6 +3,9 @@ package io.switchboard.app;
 import io.switchboard.backend.AdminState;
 import io.switchboard.backend.AllDownPolicy;
 import io.switchboard.balance.Algorithms;
+import io.switchboard.config.AdminConfig;
+import io.switchboard.config.Cidr;
+import io.switchboard.config.GuardConfig;
 import io.switchboard.config.HealthCheckConfig;
 import io.switchboard.config.ListenerConfig;
 import io.switchboard.config.PassiveHealthConfig;
@@ -34,17 +37,21 @@ import java.util.regex.Pattern;
  * <p>Threading: stateless; safe from any thread.
  */
 public final class ConfigLoader {
-    static final List<String> ROOT_KEYS = List.of("listeners", "pools", "event-loops", "transport", "shutdown-grace", "access-log");
+    static final List<String> ROOT_KEYS = List.of("listeners", "pools", "event-loops", "transport", "shutdown-grace", "access-log",
+            "watch-config", "access-log-format", "admin");
+    static final List<String> ADMIN_KEYS = List.of("enabled", "address", "port", "token", "token-env");
     static final List<String> LISTENER_KEYS = List.of("name", "address", "port", "default-pool", "header-timeout",
-            "client-idle-timeout", "max-request-line", "max-header-size");
+            "client-idle-timeout", "max-request-line", "max-header-size", "max-headers", "max-connections",
+            "max-connections-per-ip", "rate-limit", "allow", "deny", "min-body-rate", "body-rate-window");
+    static final List<String> RATE_LIMIT_KEYS = List.of("requests-per-second", "burst");
     static final List<String> POOL_KEYS = List.of("algorithm", "hash-load-factor", "retries", "connect-timeout",
             "response-timeout", "backend-idle-timeout", "max-idle-per-backend", "slow-start", "when-all-down", "max-body",
-            "health", "passive", "servers");
+            "queue-size", "queue-timeout", "health", "passive", "servers");
     static final List<String> HEALTH_KEYS = List.of("type", "method", "path", "host", "expect-status", "interval", "timeout",
             "jitter", "rise", "fall");
     static final List<String> HTTP_ONLY_HEALTH_KEYS = List.of("method", "path", "host", "expect-status");
     static final List<String> PASSIVE_KEYS = List.of("consecutive-failures", "count-5xx", "base-ejection", "max-ejection");
-    static final List<String> SERVER_KEYS = List.of("name", "address", "weight", "state");
+    static final List<String> SERVER_KEYS = List.of("name", "address", "weight", "state", "max-connections");
 
     // Defaults, as documented in docs/configuration.md.
     static final String DEFAULT_LISTEN_ADDRESS = "0.0.0.0";
@@ -75,6 +82,10 @@ public final class ConfigLoader {
     private static final Map<String, AdminState> STATES = ordered(
             "ready", AdminState.READY, "drain", AdminState.DRAIN, "maint", AdminState.MAINT);
     private static final Map<String, String> TRANSPORTS = ordered("auto", "auto", "epoll", "epoll", "nio", "nio");
+    private static final Map<String, String> ACCESS_LOG_FORMATS = ordered("combined", "combined", "json", "json",
+            "switchboard", "switchboard");
+    static final int MIN_TOKEN_LENGTH = 16;
+    private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
     private ConfigLoader() {}
 
@@ -135,6 +146,9 @@ public final class ConfigLoader {
         String transport = root.choice("transport", "auto", TRANSPORTS);
         Duration shutdownGrace = root.duration("shutdown-grace", DEFAULT_SHUTDOWN_GRACE, false);
         String accessLog = root.value("access-log", "stdout", s -> accessLogTarget(s, source));
+        boolean watchConfig = root.bool("watch-config", true);
+        String accessLogFormat = root.choice("access-log-format", SwitchboardConfig.DEFAULT_ACCESS_LOG_FORMAT, ACCESS_LOG_FORMATS);
+        AdminConfig admin = readAdmin(root.section("admin", ADMIN_KEYS));
 
         for (Map.Entry<String, YamlNode.Entry> e : poolEntries.entrySet()) {
             boolean used = listeners.stream().anyMatch(l -> l.defaultPool().equals(e.getKey()));
@@ -144,7 +158,8 @@ public final class ConfigLoader {
             }
         }
         if (problems.hasErrors()) return null;
-        return new SwitchboardConfig(source, listeners, pools, eventLoops, transport, shutdownGrace, accessLog);
+        return new SwitchboardConfig(source, listeners, pools, eventLoops, transport, shutdownGrace, accessLog,
+                accessLogFormat, admin, watchConfig);
     }
 
     // ---- pools ---------------------------------------------------------------------------------
@@ -190,6 +205,8 @@ public final class ConfigLoader {
         Duration slowStart = s.duration("slow-start", Duration.ZERO, false);
         AllDownPolicy allDown = s.choice("when-all-down", AllDownPolicy.FAIL, ALL_DOWN);
         long maxBody = s.size("max-body", 0, 0, Long.MAX_VALUE);
+        int queueSize = s.integer("queue-size", PoolConfig.DEFAULT_QUEUE_SIZE, 0, 1_000_000);
+        Duration queueTimeout = s.duration("queue-timeout", PoolConfig.DEFAULT_QUEUE_TIMEOUT, true);
         HealthCheckConfig health = readHealth(s.section("health", HEALTH_KEYS));
         PassiveHealthConfig passive = readPassive(s.section("passive", PASSIVE_KEYS));
         List<ServerConfig> servers = readServers(name, s);
@@ -201,7 +218,7 @@ public final class ConfigLoader {
                     "pool '" + name + "' has no servers; requests sent to it are answered 503");
         }
         return new PoolConfig(name, algorithm, hashLoadFactor, retries, connectTimeout, responseTimeout, backendIdle,
-                maxIdle, slowStart, allDown, health, passive, maxBody, servers);
+                maxIdle, slowStart, allDown, health, passive, maxBody, servers, queueSize, queueTimeout);
     }
 
     private static String algorithm(String s) {
@@ -323,6 +340,7 @@ public final class ConfigLoader {
             HostPort address = srv.required("address", "host:port", HostPort::parse);
             int weight = srv.integer("weight", DEFAULT_WEIGHT, 0, ServerConfig.MAX_WEIGHT);
             AdminState state = srv.choice("state", AdminState.READY, STATES);
+            int maxConnections = srv.integer("max-connections", 0, 0, 1_000_000);
             if (name != null) {
                 Integer firstLine = seen.putIfAbsent(name, srv.entry("name").line());
                 if (firstLine != null) {
@@ -333,7 +351,7 @@ public final class ConfigLoader {
                 }
             }
             if (name != null && address != null) {
-                out.add(new ServerConfig(name, address.host(), address.port(), weight, state));
+                out.add(new ServerConfig(name, address.host(), address.port(), weight, state, maxConnections));
             }
         }
         return out;
@@ -387,9 +405,13 @@ public final class ConfigLoader {
             Duration idleTimeout = s.duration("client-idle-timeout", DEFAULT_CLIENT_IDLE_TIMEOUT, true);
             int maxLine = (int) s.size("max-request-line", DEFAULT_MAX_REQUEST_LINE, 256, 1 << 20);
             int maxHeader = (int) s.size("max-header-size", DEFAULT_MAX_HEADER_SIZE, 1 << 10, 1 << 20);
+            int maxHeaders = s.integer("max-headers", ListenerConfig.DEFAULT_MAX_HEADERS, 1, 10_000);
+            GuardConfig guard = readGuard(s);
+            long minBodyRate = s.size("min-body-rate", ListenerConfig.DEFAULT_MIN_BODY_RATE, 0, 1L << 40);
+            Duration bodyRateWindow = s.duration("body-rate-window", ListenerConfig.DEFAULT_BODY_RATE_WINDOW, true);
             if (port == null || pool == null) continue;
-            placed.add(new Placed(new ListenerConfig(name, host, port, pool, headerTimeout, idleTimeout, maxLine, maxHeader),
-                    s.entry("port").value(), path));
+            placed.add(new Placed(new ListenerConfig(name, host, port, pool, headerTimeout, idleTimeout, maxLine, maxHeader,
+                    maxHeaders, guard, minBodyRate, bodyRateWindow), s.entry("port").value(), path));
         }
         checkPortClashes(placed, problems);
         return placed.stream().map(Placed::listener).toList();
@@ -416,6 +438,84 @@ public final class ConfigLoader {
         return host.equals("0.0.0.0") || host.equals("::") || host.equals("0:0:0:0:0:0:0:0");
     }
 
+    /** Connection limits, the rate limit and the address lists of one listener (seed 004). */
+    private static GuardConfig readGuard(Section s) {
+        Problems problems = s.problems();
+        int maxConnections = s.integer("max-connections", 0, 0, 10_000_000);
+        int maxPerIp = s.integer("max-connections-per-ip", 0, 0, 10_000_000);
+        if (maxConnections > 0 && maxPerIp > maxConnections) {
+            YamlNode.Entry e = s.entry("max-connections-per-ip");
+            problems.warn(e.line(), e.column(), s.keyPath("max-connections-per-ip"), "max-connections-per-ip " + maxPerIp
+                    + " is more than max-connections " + maxConnections + ", so it never applies");
+        }
+        double rate = 0;
+        int burst = 0;
+        YamlNode.Entry rateEntry = s.entry("rate-limit");
+        if (rateEntry != null) {
+            Section r = s.section("rate-limit", RATE_LIMIT_KEYS); // reports a value or list where a mapping belongs
+            boolean mapping = rateEntry.value() instanceof YamlNode.Mapping
+                    || rateEntry.value() instanceof YamlNode.Scalar empty && empty.isEmpty();
+            if (mapping) {
+                Double rps = r.required("requests-per-second", "requests per second per client, e.g. 10 or 0.5",
+                        ConfigLoader::requestRate);
+                burst = r.integer("burst", rps == null ? 1 : GuardConfig.defaultBurst(rps), 1, 1_000_000);
+                if (rps != null) rate = rps;
+            }
+        }
+        List<Cidr> allow = cidrs(s, "allow");
+        List<Cidr> deny = cidrs(s, "deny");
+        if (!allow.isEmpty() && !deny.isEmpty()) {
+            for (Cidr d : deny) {
+                if (allow.contains(d)) {
+                    YamlNode.Entry e = s.entry("deny");
+                    problems.warn(e.line(), e.column(), s.keyPath("deny"), d + " is in both allow and deny; deny wins");
+                }
+            }
+        }
+        return new GuardConfig(maxConnections, maxPerIp, rate, burst, allow, deny);
+    }
+
+    private static double requestRate(String s) {
+        double v;
+        try {
+            v = Double.parseDouble(s.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + s + "' is not a number (allowed: more than 0 up to 1000000, e.g. 10 or 0.5)");
+        }
+        if (!(v > 0) || v > 1_000_000) throw new IllegalArgumentException(s + " is out of range (allowed: more than 0 up to 1000000)");
+        return v;
+    }
+
+    /** A list of networks ({@code 10.0.0.0/8}, {@code 2001:db8::/32}) or single addresses. */
+    private static List<Cidr> cidrs(Section s, String key) {
+        Problems problems = s.problems();
+        YamlNode.Sequence list = s.list(key);
+        List<Cidr> out = new ArrayList<>();
+        if (list == null) return out;
+        Map<Cidr, Integer> first = new HashMap<>();
+        for (int i = 0; i < list.items().size(); i++) {
+            YamlNode item = list.items().get(i);
+            String path = s.keyPath(key) + "[" + i + "]";
+            if (item instanceof YamlNode.Scalar alias && alias.broken()) continue; // already reported
+            if (!(item instanceof YamlNode.Scalar sc) || sc.isEmpty()) {
+                problems.error(item, path, "expected an address or network (e.g. 10.0.0.0/8 or 2001:db8::/32); found " + item.kind());
+                continue;
+            }
+            try {
+                Cidr c = Cidr.parse(sc.text());
+                Integer line = first.putIfAbsent(c, item.line());
+                if (line != null) {
+                    problems.warn(item, path, c + " is listed twice (first at line " + line + ")");
+                    continue;
+                }
+                out.add(c);
+            } catch (IllegalArgumentException e) {
+                problems.error(item, path, e.getMessage());
+            }
+        }
+        return out;
+    }
+
     // ---- process-wide settings -----------------------------------------------------------------
 
     /**
@@ -436,6 +536,65 @@ public final class ConfigLoader {
             throw new IllegalArgumentException("directory " + dir + " does not exist (allowed: stdout, off, or a file path)");
         }
         return p.toString();
+    }
+
+    /**
+     * The admin listener. On unless {@code enabled: false}; a token comes from the file or from an
+     * environment variable (read now, so that a missing variable is a config error with a line).
+     */
+    private static AdminConfig readAdmin(Section s) {
+        Problems problems = s.problems();
+        boolean enabled = s.bool("enabled", AdminConfig.DEFAULTS.enabled());
+        String host = s.value("address", AdminConfig.DEFAULT_HOST, HostPort::parseHost);
+        int port = s.integer("port", AdminConfig.DEFAULT_PORT, 0, 65535);
+        String token = s.value("token", null, ConfigLoader::adminToken);
+        String tokenSource = token == null ? null : "admin.token";
+        String env = s.value("token-env", null, ConfigLoader::envName);
+        if (env != null && s.has("token")) {
+            YamlNode.Entry e = s.entry("token-env");
+            problems.error(e.line(), e.column(), s.keyPath("token-env"), "give either token or token-env, not both");
+        } else if (env != null) {
+            YamlNode.Entry e = s.entry("token-env");
+            String value = System.getenv(env);
+            if (value == null || value.isEmpty()) {
+                problems.error(e.value(), s.keyPath("token-env"), "environment variable " + env + " is not set (or is empty)");
+            } else {
+                try {
+                    token = adminToken(value);
+                    tokenSource = "environment variable " + env;
+                } catch (IllegalArgumentException bad) {
+                    problems.error(e.value(), s.keyPath("token-env"), "environment variable " + env + ": " + bad.getMessage());
+                }
+            }
+        }
+        if (enabled && token == null && s.has("address") && !isLoopback(host)) {
+            YamlNode.Entry e = s.entry("address");
+            problems.warn(e.line(), e.column(), s.keyPath("address"), host + " is reachable from other hosts, but without a"
+                    + " token (token or token-env) every request from them is refused");
+        }
+        return new AdminConfig(enabled, host, port, token, tokenSource);
+    }
+
+    /** Long enough not to be guessed, and nothing that an Authorization header could not carry. */
+    private static String adminToken(String s) {
+        if (s.chars().anyMatch(c -> c <= ' ' || c >= 0x7f)) {
+            throw new IllegalArgumentException("the token contains a space or a character that is not printable ASCII");
+        }
+        if (s.length() < MIN_TOKEN_LENGTH) {
+            throw new IllegalArgumentException("the token is " + s.length() + " characters long; use at least " + MIN_TOKEN_LENGTH
+                    + " (e.g. the output of: openssl rand -hex 16)");
+        }
+        return s;
+    }
+
+    private static String envName(String s) {
+        if (ENV_NAME.matcher(s).matches()) return s;
+        throw new IllegalArgumentException("'" + s + "' is not an environment variable name (letters, digits and '_',"
+                + " not starting with a digit)");
+    }
+
+    private static boolean isLoopback(String host) {
+        return host.equals("localhost") || host.startsWith("127.") || host.equals("::1") || host.equals("0:0:0:0:0:0:0:1");
     }
 
     private static String quoteAll(List<String> keys) {

@@ -31,10 +31,26 @@ public final class Demo implements AutoCloseable {
     /**
      * @param port the listener's port on 127.0.0.1; 0 picks a free one (tests)
      * @param accessLog "stdout", "off" or a file
+     * @param adminPort the admin listener's port on 127.0.0.1 (API, dashboard, metrics); 0 picks a free one
+     * @param accessLogFormat "combined", "json" or "switchboard"
      */
-    public record Options(int port, int backends, long latencyMillis, double failureRate, String algorithm, String accessLog) {
+    public record Options(int port, int backends, long latencyMillis, double failureRate, String algorithm, String accessLog,
+                          int adminPort, String accessLogFormat) {
+        /** The admin listener on 9000, or on a free port when the dispatcher's port is 0 too (tests); combined log lines. */
+        public Options(int port, int backends, long latencyMillis, double failureRate, String algorithm, String accessLog) {
+            this(port, backends, latencyMillis, failureRate, algorithm, accessLog, port == 0 ? 0 : 9000, "combined");
+        }
+
         public Options {
             if (port < 0 || port > 65535) throw new IllegalArgumentException("--port " + port + " is out of range (allowed: 0-65535)");
+            if (adminPort < 0 || adminPort > 65535) {
+                throw new IllegalArgumentException("--admin-port " + adminPort + " is out of range (allowed: 0-65535)");
+            }
+            if (!List.of("combined", "json", "switchboard").contains(accessLogFormat)) {
+                throw new IllegalArgumentException("--access-log-format: unknown format '" + accessLogFormat + "'"
+                        + Spelling.suggestion(accessLogFormat, List.of("combined", "json", "switchboard"))
+                        + " (allowed: combined, json, switchboard)");
+            }
             if (backends < 1 || backends > NAMES.size()) {
                 throw new IllegalArgumentException("--backends " + backends + " is out of range (allowed: 1-" + NAMES.size() + ")");
             }
@@ -57,12 +73,14 @@ public final class Demo implements AutoCloseable {
     private final List<DemoBackend> backends;
     private final Switchboard switchboard;
     private final String configText;
+    private final String adminToken;
 
-    private Demo(EventLoopGroup group, List<DemoBackend> backends, Switchboard switchboard, String configText) {
+    private Demo(EventLoopGroup group, List<DemoBackend> backends, Switchboard switchboard, String configText, String adminToken) {
         this.group = group;
         this.backends = backends;
         this.switchboard = switchboard;
         this.configText = configText;
+        this.adminToken = adminToken;
     }
 
     public static Demo start(Options options) throws IOException, InterruptedException, ConfigException {
@@ -75,10 +93,11 @@ public final class Demo implements AutoCloseable {
                 backends.add(b);
                 b.start("127.0.0.1", 0);
             }
-            String text = render(options, backends);
+            String token = newToken();
+            String text = render(options, backends, token);
             LoadedConfig loaded = ConfigLoader.parse(text, TEMPLATE, null);
             Switchboard sb = Switchboard.start(loaded.config(), transport, group);
-            return new Demo(group, backends, sb, text);
+            return new Demo(group, backends, sb, text, token);
         } catch (IOException | InterruptedException | ConfigException | RuntimeException e) {
             for (DemoBackend b : backends) b.close();
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
@@ -86,8 +105,15 @@ public final class Demo implements AutoCloseable {
         }
     }
 
+    /** A fresh admin token for each demo run, printed with the instructions (24 random bytes, URL-safe base64). */
+    static String newToken() {
+        byte[] b = new byte[24];
+        new java.security.SecureRandom().nextBytes(b);
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    }
+
     /** The embedded template with the listener port, algorithm, access log and back-end addresses filled in. */
-    static String render(Options options, List<DemoBackend> backends) throws IOException {
+    static String render(Options options, List<DemoBackend> backends, String adminToken) throws IOException {
         String template;
         try (InputStream in = Demo.class.getResourceAsStream(TEMPLATE)) {
             if (in == null) throw new IOException("resource " + TEMPLATE + " is missing from the jar");
@@ -101,6 +127,9 @@ public final class Demo implements AutoCloseable {
         return template.replace("{{port}}", Integer.toString(options.port()))
                 .replace("{{algorithm}}", options.algorithm())
                 .replace("{{access-log}}", options.accessLog())
+                .replace("{{access-log-format}}", options.accessLogFormat())
+                .replace("{{admin-port}}", Integer.toString(options.adminPort()))
+                .replace("{{admin-token}}", adminToken)
                 .replace("{{servers}}\n", servers.toString());
     }
 
@@ -114,6 +143,11 @@ public final class Demo implements AutoCloseable {
 
     public Switchboard switchboard() {
         return switchboard;
+    }
+
+    /** The admin API's token for this run. */
+    public String adminToken() {
+        return adminToken;
     }
 
     /** The config as run, for people who want a starting point for their own. */
@@ -137,7 +171,26 @@ public final class Demo implements AutoCloseable {
                 "  curl -si " + url + "delay?ms=300      # a slow request",
                 "",
                 "Also: switchboard demo --algorithm least-conn --latency-ms 20 --failure-rate 0.1",
-                "Access log lines follow. Ctrl-C stops.",
+                "",
+                adminInstructions(),
+                "Access log lines (" + switchboard.config().accessLogFormat() + " format) follow. Ctrl-C stops.",
+                "");
+    }
+
+    private String adminInstructions() {
+        var admin = switchboard.admin();
+        if (admin == null) {
+            return "The admin API and dashboard are not running (see the log above; --admin-port PORT picks another port).\n";
+        }
+        String url = admin.url();
+        String api = url + "api/v1/pools/demo/backends/";
+        return String.join("\n",
+                "Dashboard: " + url + "   admin token: " + adminToken,
+                "  (paste the token into the dashboard's token field to use its Drain / Enable / weight buttons)",
+                "  curl -s " + url + "api/v1/pools/demo",
+                "  curl -s -X PATCH -H 'Authorization: Bearer " + adminToken + "' -H 'Content-Type: application/json' \\",
+                "       -d '{\"state\":\"drain\"}' " + api + "bravo",
+                "  curl -s " + url + "metrics | grep '^switchboard_requests_total'",
                 "");
     }
 

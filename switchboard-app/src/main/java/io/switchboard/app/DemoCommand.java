@@ -18,7 +18,8 @@ import picocli.CommandLine.Spec;
         description = {"",
                 "Starts demo back ends (alpha, bravo, charlie, ...) on 127.0.0.1 and a dispatcher in front of them on"
                         + " 127.0.0.1:PORT, with HTTP health checks on /health. Each back end answers with its own name."
-                        + " Ctrl-C stops."})
+                        + " The admin API, a live dashboard and Prometheus metrics run on 127.0.0.1:ADMIN-PORT; the demo"
+                        + " prints their URL and a fresh admin token. Ctrl-C stops."})
 final class DemoCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(DemoCommand.class);
 
@@ -41,6 +42,14 @@ final class DemoCommand implements Callable<Integer> {
             description = "Fraction of requests a back end answers with 500, 0.0-1.0 (default: ${DEFAULT-VALUE}).")
     double failureRate;
 
+    @Option(names = "--admin-port", defaultValue = "9000", paramLabel = "PORT",
+            description = "Port of the admin API, dashboard and /metrics on 127.0.0.1; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    int adminPort;
+
+    @Option(names = "--access-log-format", defaultValue = "combined", paramLabel = "FORMAT",
+            description = "Access log lines on standard output: combined, json or switchboard (default: ${DEFAULT-VALUE}).")
+    String accessLogFormat;
+
     @Option(names = "--algorithm", defaultValue = "round-robin", paramLabel = "NAME", completionCandidates = AlgorithmNames.class,
             description = "Balancing algorithm: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     String algorithm;
@@ -57,7 +66,7 @@ final class DemoCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Demo.Options options;
         try {
-            options = new Demo.Options(port, backends, latencyMillis, failureRate, algorithm, "stdout");
+            options = new Demo.Options(port, backends, latencyMillis, failureRate, algorithm, "stdout", adminPort, accessLogFormat);
         } catch (IllegalArgumentException e) {
             err.println(e.getMessage());
             err.flush();

@@ -19,8 +19,9 @@ import picocli.CommandLine.Spec;
                 "Runs until SIGTERM or SIGINT (Ctrl-C), then stops gracefully: stops accepting, lets requests in flight"
                         + " finish for up to shutdown-grace, and exits. A second signal stops at once.",
                 "",
-                "SIGHUP reloads the file: pools and servers change in place. On any error, every error is logged and"
-                        + " the running configuration is kept. Changing listeners needs a restart."})
+                "SIGHUP reloads the file, and so does saving it (unless watch-config: false): pools and servers change"
+                        + " in place. On any error, every error is logged and the running configuration is kept. Changing"
+                        + " listeners needs a restart."})
 final class RunCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
 
@@ -53,10 +54,18 @@ final class RunCommand implements Callable<Integer> {
             return Main.EXIT_FAILURE;
         }
         ProcessSignals signals = ProcessSignals.install(switchboard::reloadFromSource);
-        log.info("ready (pid {}): SIGHUP reloads {}; SIGTERM or Ctrl-C stops", ProcessHandle.current().pid(), config);
+        ConfigWatcher watcher = null;
+        try {
+            watcher = ConfigWatcher.start(config, () -> switchboard.config().watchConfig(), switchboard::reloadFromSource);
+        } catch (IOException | RuntimeException e) {
+            if (cfg.watchConfig()) log.warn("cannot watch {} for changes ({}); SIGHUP still reloads it", config, e.toString());
+        }
+        log.info("ready (pid {}): {}; SIGTERM or Ctrl-C stops", ProcessHandle.current().pid(),
+                cfg.watchConfig() ? "changes to " + config + " and SIGHUP reload it" : "SIGHUP reloads " + config);
         try {
             signals.awaitStop();
         } finally {
+            if (watcher != null) watcher.close();
             switchboard.shutdownGracefully();
         }
         return Main.EXIT_OK;

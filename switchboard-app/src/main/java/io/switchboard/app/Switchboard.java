@@ -2,9 +2,12 @@ package io.switchboard.app;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.switchboard.admin.AdminServer;
 import io.switchboard.backend.Change;
 import io.switchboard.backend.Pool;
 import io.switchboard.backend.PoolListener;
+import io.switchboard.config.AdminConfig;
+import io.switchboard.config.GuardConfig;
 import io.switchboard.config.HealthCheckConfig;
 import io.switchboard.config.ListenerConfig;
 import io.switchboard.config.PoolConfig;
@@ -54,6 +57,7 @@ public final class Switchboard implements AutoCloseable {
     private final AccessLog accessLog;
     private final PoolListener transitionLog = new TransitionLog();
     private ProxyServer proxy;
+    private AdminServer admin;
     private SwitchboardConfig config;
     private Map<String, RunningPool> pools = new LinkedHashMap<>();
     private boolean closed;
@@ -98,7 +102,7 @@ public final class Switchboard implements AutoCloseable {
             throws IOException, InterruptedException {
         AccessLog accessLog;
         try {
-            accessLog = AccessLog.open(config.accessLog());
+            accessLog = AccessLog.open(config.accessLog(), AccessLog.Format.parse(config.accessLogFormat()));
         } catch (IOException e) {
             throw new IOException("access-log: cannot open " + config.accessLog() + ": " + e.getMessage(), e);
         }
@@ -122,6 +126,23 @@ public final class Switchboard implements AutoCloseable {
         proxy.start();
         for (RunningPool rp : pools.values()) rp.checker().start();
         logStartup();
+        startAdmin();
+    }
+
+    /**
+     * The admin listener (API, dashboard, metrics). It never keeps the data plane from starting: an
+     * admin port in use (say, by the previous process still draining) is logged, not fatal.
+     */
+    private void startAdmin() throws InterruptedException {
+        AdminConfig ac = config.admin();
+        if (!ac.enabled()) return;
+        AdminServer a = new AdminServer(ac, new SwitchboardDispatcher(this), transport, group);
+        try {
+            a.start();
+            admin = a;
+        } catch (IOException e) {
+            log.error("admin API not started: {}; the dispatcher runs without it", e.getMessage());
+        }
     }
 
     private RunningPool newPool(PoolConfig pc) {
@@ -180,6 +201,10 @@ public final class Switchboard implements AutoCloseable {
     }
 
     public Transport transport() { return transport; }
+    /** The admin listener, or null when it is disabled or could not bind. */
+    public synchronized AdminServer admin() { return admin; }
+    synchronized ProxyServer proxy() { return proxy; }
+    AccessLog accessLog() { return accessLog; }
     public EventLoopGroup group() { return group; }
     public synchronized SwitchboardConfig config() { return config; }
 
@@ -212,6 +237,7 @@ public final class Switchboard implements AutoCloseable {
         warnIfChanged("transport", config.transport(), next.transport());
         warnIfChanged("event-loops", config.eventLoops(), next.eventLoops());
         warnIfChanged("access-log", config.accessLog(), next.accessLog());
+        warnIfChanged("access-log-format", config.accessLogFormat(), next.accessLogFormat());
 
         Map<String, RunningPool> nextPools = new LinkedHashMap<>();
         List<RunningPool> retired = new ArrayList<>();
@@ -258,6 +284,7 @@ public final class Switchboard implements AutoCloseable {
             rp.checker().close();
             rp.pool().removeListener(transitionLog);
         }
+        adminReload(config.admin(), next.admin());
         config = next;
         pools = nextPools;
         log.info("reloaded {}: {}{}{}{}", file, new LoadedConfig(next, List.of()).summary(),
@@ -366,6 +393,16 @@ public final class Switchboard implements AutoCloseable {
         if (o.maxHeaderSize() != l.maxHeaderSize()) {
             what.add("max-header-size " + SizeSyntax.format(o.maxHeaderSize()) + " -> " + SizeSyntax.format(l.maxHeaderSize()));
         }
+        if (o.maxHeaders() != l.maxHeaders()) what.add("max-headers " + o.maxHeaders() + " -> " + l.maxHeaders());
+        GuardConfig og = o.guard();
+        GuardConfig ng = l.guard();
+        if (og.maxConnections() != ng.maxConnections()) what.add("max-connections " + og.maxConnections() + " -> " + ng.maxConnections());
+        if (og.maxConnectionsPerIp() != ng.maxConnectionsPerIp()) {
+            what.add("max-connections-per-ip " + og.maxConnectionsPerIp() + " -> " + ng.maxConnectionsPerIp());
+        }
+        if (og.requestsPerSecond() != ng.requestsPerSecond() || og.burst() != ng.burst()) what.add("rate-limit");
+        if (!og.allow().equals(ng.allow())) what.add("allow");
+        if (!og.deny().equals(ng.deny())) what.add("deny");
         return what;
     }
 
@@ -373,6 +410,17 @@ public final class Switchboard implements AutoCloseable {
         Map<String, ListenerConfig> m = new LinkedHashMap<>();
         for (ListenerConfig l : c.listeners()) m.put(l.name(), l);
         return m;
+    }
+
+    /** A new token applies at once (rotate it without a restart); the listener's address needs a restart. */
+    private void adminReload(AdminConfig before, AdminConfig after) {
+        if (before.enabled() != after.enabled() || !before.host().equals(after.host()) || before.port() != after.port()) {
+            log.warn("admin changed from {} to {}; this takes effect at the next restart", before, after);
+        }
+        if (admin != null && !Objects.equals(before.token(), after.token())) {
+            admin.token(after.token());
+            log.info("admin token changed{}", after.hasToken() ? " (now from " + after.tokenSource() + ")" : ": none now, the API is read-only");
+        }
     }
 
     private static void warnIfChanged(String key, Object before, Object after) {
@@ -408,6 +456,7 @@ public final class Switchboard implements AutoCloseable {
     private synchronized boolean stopAll(Duration grace) {
         closed = true;
         boolean clean = true;
+        if (admin != null) admin.close();
         if (proxy != null) {
             clean = grace.isZero() ? closeProxy() : proxy.shutdownGracefully(grace);
         }

@@ -117,6 +117,7 @@ class ConfigLoaderTest {
                 transport: nio
                 shutdown-grace: 10s
                 access-log: off
+                watch-config: false
                 """);
         SwitchboardConfig c = loaded.config();
         assertThat(loaded.warnings()).isEmpty();
@@ -143,6 +144,7 @@ class ConfigLoaderTest {
         assertThat(c.transport()).isEqualTo("nio");
         assertThat(c.shutdownGrace()).isEqualTo(Duration.ofSeconds(10));
         assertThat(c.accessLog()).isEqualTo("off");
+        assertThat(c.watchConfig()).isFalse();
         assertThat(c.source()).isNull();
     }
 
@@ -159,6 +161,16 @@ class ConfigLoaderTest {
         assertThat(c.transport()).isEqualTo("auto");
         assertThat(c.shutdownGrace()).isEqualTo(Duration.ofSeconds(30));
         assertThat(c.accessLog()).isEqualTo("stdout");
+        assertThat(c.watchConfig()).isTrue();
+    }
+
+    @Test
+    void watchConfigIsABoolean() {
+        assertThat(errors(MINIMAL + "watch-config: yes\n")).containsExactly(
+                "switchboard.yaml:9: watch-config: 'yes' is not a boolean (allowed: true, false)");
+        assertThat(errors(MINIMAL + "watch_config: false\n")).containsExactly(
+                "switchboard.yaml:9: watch_config: unknown key 'watch_config', did you mean 'watch-config'? (allowed: listeners,"
+                        + " pools, event-loops, transport, shutdown-grace, access-log, watch-config, access-log-format, admin)");
     }
 
     @Test
@@ -207,7 +219,7 @@ class ConfigLoaderTest {
     void rootIsNotAMapping() {
         assertThat(errors("- listeners\n- pools\n")).containsExactly(
                 "switchboard.yaml:1: expected a mapping with keys listeners, pools, event-loops, transport, shutdown-grace,"
-                        + " access-log; found a list");
+                        + " access-log, watch-config, access-log-format, admin; found a list");
     }
 
     @Test
@@ -295,21 +307,23 @@ class ConfigLoaderTest {
                 """)).containsExactly(
                 "switchboard.yaml:4: listeners[0].headerTimeout: unknown key 'headerTimeout', did you mean 'header-timeout'?"
                         + " (allowed: name, address, port, default-pool, header-timeout, client-idle-timeout, max-request-line,"
-                        + " max-header-size)",
+                        + " max-header-size, max-headers, max-connections, max-connections-per-ip, rate-limit, allow, deny,"
+                        + " min-body-rate, body-rate-window)",
                 "switchboard.yaml:10: pools.app.servers[0].wieght: unknown key 'wieght', did you mean 'weight'?"
-                        + " (allowed: name, address, weight, state)",
+                        + " (allowed: name, address, weight, state, max-connections)",
                 "switchboard.yaml:11: pools.app.helth: unknown key 'helth', did you mean 'health'? (allowed: algorithm,"
                         + " hash-load-factor, retries, connect-timeout, response-timeout, backend-idle-timeout,"
-                        + " max-idle-per-backend, slow-start, when-all-down, max-body, health, passive, servers)",
+                        + " max-idle-per-backend, slow-start, when-all-down, max-body, queue-size, queue-timeout, health, passive,"
+                        + " servers)",
                 "switchboard.yaml:13: pool: unknown key 'pool', did you mean 'pools'? (allowed: listeners, pools, event-loops,"
-                        + " transport, shutdown-grace, access-log)");
+                        + " transport, shutdown-grace, access-log, watch-config, access-log-format, admin)");
     }
 
     @Test
     void unknownKeyWithNothingClose() {
         assertThat(errors(MINIMAL + "colour: blue\n")).containsExactly(
                 "switchboard.yaml:9: colour: unknown key 'colour' (allowed: listeners, pools, event-loops, transport,"
-                        + " shutdown-grace, access-log)");
+                        + " shutdown-grace, access-log, watch-config, access-log-format, admin)");
     }
 
     @Test
@@ -651,5 +665,109 @@ class ConfigLoaderTest {
                         + " ignored; set type: http or tcp to turn them on");
         assertThat(warnings(MINIMAL + "    health:\n      type: tcp\n      path: /health\n")).containsExactly(
                 "switchboard.yaml:11: warning: pools.app.health.path: type: tcp only connects, so 'path' is ignored");
+    }
+
+    // ---- admin listener and access log format --------------------------------------------------
+
+    @Test
+    void adminIsOnByDefaultOnLoopbackWithoutAToken() throws Exception {
+        SwitchboardConfig c = load(MINIMAL).config();
+        assertThat(c.admin()).isEqualTo(new io.switchboard.config.AdminConfig(true, "127.0.0.1", 9000, null, null));
+        assertThat(c.admin().toString()).isEqualTo("admin on 127.0.0.1:9000, no token (read-only)");
+        assertThat(c.accessLogFormat()).isEqualTo("combined");
+    }
+
+    @Test
+    void adminSectionReadsEveryKey() throws Exception {
+        LoadedConfig loaded = load(MINIMAL + """
+                access-log-format: json
+                admin:
+                  enabled: true
+                  address: "::1"
+                  port: 0
+                  token: 0123456789abcdef0123
+                """);
+        assertThat(loaded.warnings()).isEmpty();
+        assertThat(loaded.config().accessLogFormat()).isEqualTo("json");
+        assertThat(loaded.config().admin()).isEqualTo(
+                new io.switchboard.config.AdminConfig(true, "::1", 0, "0123456789abcdef0123", "admin.token"));
+        assertThat(loaded.config().admin().toString()).doesNotContain("0123456789abcdef0123");
+        assertThat(load(MINIMAL + "admin:\n  enabled: false\n").config().admin().enabled()).isFalse();
+    }
+
+    @Test
+    void adminTokenCanComeFromTheEnvironment() throws Exception {
+        String path = System.getenv("PATH");
+        org.junit.jupiter.api.Assumptions.assumeTrue(path != null && path.length() >= 16 && path.chars().allMatch(c -> c > ' ' && c < 0x7f));
+        var admin = load(MINIMAL + "admin:\n  token-env: PATH\n").config().admin();
+        assertThat(admin.token()).isEqualTo(path);
+        assertThat(admin.tokenSource()).isEqualTo("environment variable PATH");
+    }
+
+    @Test
+    void adminMistakesAreErrors() {
+        assertThat(errors(MINIMAL + "admin:\n  token: short\n")).containsExactly("switchboard.yaml:10: admin.token: the token is 5"
+                + " characters long; use at least 16 (e.g. the output of: openssl rand -hex 16)");
+        assertThat(errors(MINIMAL + "admin:\n  token-env: SWITCHBOARD_TEST_SURELY_UNSET_TOKEN\n")).containsExactly(
+                "switchboard.yaml:10: admin.token-env: environment variable SWITCHBOARD_TEST_SURELY_UNSET_TOKEN is not set (or is empty)");
+        assertThat(errors(MINIMAL + "admin:\n  token: 0123456789abcdef0123\n  token-env: PATH\n")).containsExactly(
+                "switchboard.yaml:11: admin.token-env: give either token or token-env, not both");
+        assertThat(errors(MINIMAL + "admin:\n  port: 70000\n")).containsExactly(
+                "switchboard.yaml:10: admin.port: 70000 is out of range (allowed: 0-65535)");
+        assertThat(errors(MINIMAL + "admin:\n  tokn: 0123456789abcdef0123\n")).containsExactly(
+                "switchboard.yaml:10: admin.tokn: unknown key 'tokn', did you mean 'token'? (allowed: enabled, address, port,"
+                        + " token, token-env)");
+        assertThat(errors(MINIMAL + "access-log-format: xml\n")).containsExactly(
+                "switchboard.yaml:9: access-log-format: unknown value 'xml' (allowed: combined, json, switchboard)");
+    }
+
+    @Test
+    void anAdminListenerOthersCanReachWithoutATokenIsAWarning() throws Exception {
+        assertThat(warnings(MINIMAL + "admin:\n  address: 0.0.0.0\n")).containsExactly("switchboard.yaml:10: warning:"
+                + " admin.address: 0.0.0.0 is reachable from other hosts, but without a token (token or token-env) every request from"
+                + " them is refused");
+    }
+
+    @Test
+    void queueBodyRateAndMaxConnectionsAreReadAndChecked() throws Exception {
+        var cfg = load("""
+                listeners:
+                  - port: 8080
+                    default-pool: app
+                    min-body-rate: 1k
+                    body-rate-window: 5s
+                pools:
+                  app:
+                    queue-size: 10
+                    queue-timeout: 250ms
+                    servers:
+                      - name: a
+                        address: 127.0.0.1:9001
+                        max-connections: 32
+                """).config();
+        var l = cfg.listeners().get(0);
+        assertThat(l.minBodyRate()).isEqualTo(1024);
+        assertThat(l.bodyRateWindow()).isEqualTo(java.time.Duration.ofSeconds(5));
+        var p = cfg.pools().get("app");
+        assertThat(p.queueSize()).isEqualTo(10);
+        assertThat(p.queueTimeout()).isEqualTo(java.time.Duration.ofMillis(250));
+        assertThat(p.servers().get(0).maxConnections()).isEqualTo(32);
+
+        assertThat(errors("""
+                listeners:
+                  - port: 8080
+                    default-pool: app
+                    body-rate-window: 0s
+                pools:
+                  app:
+                    queue-timeout: 0s
+                    servers:
+                      - name: a
+                        address: 127.0.0.1:9001
+                        max-connections: -1
+                """)).containsExactly(
+                "switchboard.yaml:4: listeners[0].body-rate-window: '0s' must be more than 0",
+                "switchboard.yaml:7: pools.app.queue-timeout: '0s' must be more than 0",
+                "switchboard.yaml:11: pools.app.servers[0].max-connections: -1 is out of range (allowed: 0-1000000)");
     }
 }

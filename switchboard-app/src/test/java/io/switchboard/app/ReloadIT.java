@@ -62,6 +62,8 @@ class ReloadIT {
                 event-loops: 1
                 access-log: off
                 shutdown-grace: 1s
+                admin:
+                  port: 0
                 """.formatted(algorithm, servers, extra));
     }
 

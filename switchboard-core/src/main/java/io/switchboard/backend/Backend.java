@@ -70,6 +70,22 @@ public final class Backend {
         this.latency = new PeakEwma(latencyDecayNanos);
     }
 
+    /** In-flight limit (HAProxy's maxconn); 0 means none. Set by the pool's writer, read by the data plane. */
+    private volatile int maxConnections;
+
+    public int maxConnections() { return maxConnections; }
+
+    public void maxConnections(int limit) {
+        if (limit < 0) throw new IllegalArgumentException("max connections must not be negative");
+        this.maxConnections = limit;
+    }
+
+    /** Whether the back end is at its in-flight limit. */
+    public boolean full() {
+        int limit = maxConnections;
+        return limit > 0 && inFlight() >= limit;
+    }
+
     public String pool() { return pool; }
     public String name() { return name; }
     public String host() { return host; }

@@ -225,8 +225,9 @@ public final class Pool {
         if (slots.containsKey(sc.name())) {
             throw new IllegalArgumentException("pool '" + name + "' already has a server named '" + sc.name() + "'");
         }
-        Slot s = new Slot(new Backend(name, sc.name(), sc.host(), sc.port(), inFlight), sc.weight(), sc.state(),
-                new HealthPolicy.Tracker(true));
+        Backend b = new Backend(name, sc.name(), sc.host(), sc.port(), inFlight);
+        b.maxConnections(sc.maxConnections());
+        Slot s = new Slot(b, sc.weight(), sc.state(), new HealthPolicy.Tracker(true));
         s.cause = cause;
         slots.put(sc.name(), s);
     }
@@ -249,6 +250,7 @@ public final class Pool {
                 add(sc, now, "added by reload");
             } else {
                 s.weight = sc.weight();
+                s.backend.maxConnections(sc.maxConnections());
                 if (s.admin != sc.state()) {
                     boolean wasServing = stateOf(s) == BackendState.UP;
                     s.admin = sc.state();

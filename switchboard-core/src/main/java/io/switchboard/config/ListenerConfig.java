@@ -7,10 +7,43 @@ import java.time.Duration;
  *
  * @param headerTimeout time allowed to receive a complete request head (slowloris guard): 408
  * @param clientIdleTimeout keep-alive idle time between requests before the connection is closed
+ * @param maxHeaders header fields allowed in one request head; more: 431
+ * @param guard connection limits, rate limit and address lists ({@link GuardConfig#NONE}: none)
+ * @param minBodyRate bytes per second a client must send of a request body, averaged over
+ *     {@code bodyRateWindow}, while the proxy is ready to take it; slower: 408 (slowloris on bodies).
+ *     0 disables the check
  */
 public record ListenerConfig(String name, String host, int port, String defaultPool,
                              Duration headerTimeout, Duration clientIdleTimeout,
-                             int maxInitialLineLength, int maxHeaderSize) {
+                             int maxInitialLineLength, int maxHeaderSize, int maxHeaders, GuardConfig guard,
+                             long minBodyRate, Duration bodyRateWindow) {
+    public static final int DEFAULT_MAX_HEADERS = 100;
+    public static final long DEFAULT_MIN_BODY_RATE = 256;
+    public static final Duration DEFAULT_BODY_RATE_WINDOW = Duration.ofSeconds(10);
+
+    public ListenerConfig {
+        if (maxHeaders < 1) throw new IllegalArgumentException("maxHeaders must be at least 1");
+        if (guard == null) guard = GuardConfig.NONE;
+        if (minBodyRate < 0) throw new IllegalArgumentException("minBodyRate must not be negative");
+        if (bodyRateWindow == null) bodyRateWindow = DEFAULT_BODY_RATE_WINDOW;
+        if (bodyRateWindow.isNegative() || bodyRateWindow.isZero()) throw new IllegalArgumentException("bodyRateWindow must be positive");
+    }
+
+    /** A listener with the default body-rate check. */
+    public ListenerConfig(String name, String host, int port, String defaultPool, Duration headerTimeout,
+                          Duration clientIdleTimeout, int maxInitialLineLength, int maxHeaderSize, int maxHeaders,
+                          GuardConfig guard) {
+        this(name, host, port, defaultPool, headerTimeout, clientIdleTimeout, maxInitialLineLength, maxHeaderSize,
+                maxHeaders, guard, DEFAULT_MIN_BODY_RATE, DEFAULT_BODY_RATE_WINDOW);
+    }
+
+    /** A listener with the default header count limit and no guard settings. */
+    public ListenerConfig(String name, String host, int port, String defaultPool, Duration headerTimeout,
+                          Duration clientIdleTimeout, int maxInitialLineLength, int maxHeaderSize) {
+        this(name, host, port, defaultPool, headerTimeout, clientIdleTimeout, maxInitialLineLength, maxHeaderSize,
+                DEFAULT_MAX_HEADERS, GuardConfig.NONE);
+    }
+
     public String address() {
         return host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
     }

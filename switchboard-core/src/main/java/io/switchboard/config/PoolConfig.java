@@ -11,13 +11,31 @@ import java.util.List;
  * @param hashLoadFactor the bounded-load factor c of the consistent-hash algorithms (>= 1)
  * @param maxIdlePerBackend idle keep-alive connections kept per back end per event loop
  * @param maxBodyBytes request body limit for this pool; 0 means unlimited
+ * @param queueSize requests that may wait for a back end under its {@code max-connections}; more: 503
+ * @param queueTimeout how long a request may wait in that queue; longer: 503
  */
 public record PoolConfig(String name, String algorithm, double hashLoadFactor, int retries,
                          Duration connectTimeout, Duration responseTimeout, Duration backendIdleTimeout,
                          int maxIdlePerBackend, Duration slowStart, AllDownPolicy allDown,
                          HealthCheckConfig health, PassiveHealthConfig passive, long maxBodyBytes,
-                         List<ServerConfig> servers) {
+                         List<ServerConfig> servers, int queueSize, Duration queueTimeout) {
+    public static final int DEFAULT_QUEUE_SIZE = 1024;
+    public static final Duration DEFAULT_QUEUE_TIMEOUT = Duration.ofSeconds(5);
+
     public PoolConfig {
         servers = List.copyOf(servers);
+        if (queueSize < 0) throw new IllegalArgumentException("queue size must not be negative");
+        if (queueTimeout == null) queueTimeout = DEFAULT_QUEUE_TIMEOUT;
+    }
+
+    /** A pool with the default queue (it only matters for servers with max-connections). */
+    public PoolConfig(String name, String algorithm, double hashLoadFactor, int retries,
+                      Duration connectTimeout, Duration responseTimeout, Duration backendIdleTimeout,
+                      int maxIdlePerBackend, Duration slowStart, AllDownPolicy allDown,
+                      HealthCheckConfig health, PassiveHealthConfig passive, long maxBodyBytes,
+                      List<ServerConfig> servers) {
+        this(name, algorithm, hashLoadFactor, retries, connectTimeout, responseTimeout, backendIdleTimeout,
+                maxIdlePerBackend, slowStart, allDown, health, passive, maxBodyBytes, servers,
+                DEFAULT_QUEUE_SIZE, DEFAULT_QUEUE_TIMEOUT);
     }
 }

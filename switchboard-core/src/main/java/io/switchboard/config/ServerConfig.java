@@ -2,15 +2,25 @@ package io.switchboard.config;
 
 import io.switchboard.backend.AdminState;
 
-/** One back end as configured. */
-public record ServerConfig(String name, String host, int port, int weight, AdminState state) {
+/**
+ * One back end as configured.
+ *
+ * @param maxConnections requests this back end may have in flight at once (HAProxy's {@code maxconn});
+ *     when every eligible back end is full, requests wait in the pool's queue. 0 means no limit
+ */
+public record ServerConfig(String name, String host, int port, int weight, AdminState state, int maxConnections) {
     public static final int MAX_WEIGHT = 256;
+
+    public ServerConfig(String name, String host, int port, int weight, AdminState state) {
+        this(name, host, port, weight, state, 0);
+    }
 
     public ServerConfig {
         if (name == null || name.isBlank()) throw new IllegalArgumentException("server name must not be empty");
         if (port < 1 || port > 65535) throw new IllegalArgumentException("port " + port + " out of range 1-65535");
         if (weight < 0 || weight > MAX_WEIGHT) throw new IllegalArgumentException("weight " + weight + " out of range 0-" + MAX_WEIGHT);
         if (state == null) state = AdminState.READY;
+        if (maxConnections < 0) throw new IllegalArgumentException("max-connections must not be negative");
     }
 
     public String address() {

@@ -12,11 +12,26 @@ import java.util.Map;
  * @param eventLoops 0 means one per core
  * @param transport "auto", "epoll" or "nio"
  * @param accessLog "stdout", "off" or a file path
+ * @param accessLogFormat "combined", "json" or "switchboard" (see {@code AccessLog.Format})
+ * @param admin the admin listener (API, dashboard, metrics)
+ * @param watchConfig reload {@code source} when it changes (the app's file watcher), as on SIGHUP
  */
 public record SwitchboardConfig(Path source, List<ListenerConfig> listeners, Map<String, PoolConfig> pools,
-                                int eventLoops, String transport, Duration shutdownGrace, String accessLog) {
+                                int eventLoops, String transport, Duration shutdownGrace, String accessLog,
+                                String accessLogFormat, AdminConfig admin, boolean watchConfig) {
+    public static final String DEFAULT_ACCESS_LOG_FORMAT = "combined";
+
     public SwitchboardConfig {
         listeners = List.copyOf(listeners);
         pools = Map.copyOf(pools);
+        if (accessLogFormat == null) accessLogFormat = DEFAULT_ACCESS_LOG_FORMAT;
+        if (admin == null) admin = AdminConfig.DISABLED;
+    }
+
+    /** An embedded config (tests, tools): combined access log format, no admin listener. */
+    public SwitchboardConfig(Path source, List<ListenerConfig> listeners, Map<String, PoolConfig> pools,
+                             int eventLoops, String transport, Duration shutdownGrace, String accessLog) {
+        this(source, listeners, pools, eventLoops, transport, shutdownGrace, accessLog, DEFAULT_ACCESS_LOG_FORMAT,
+                AdminConfig.DISABLED, true);
     }
 }

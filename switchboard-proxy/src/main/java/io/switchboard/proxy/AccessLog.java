@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Locale;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -24,34 +25,80 @@ public interface AccessLog extends AutoCloseable {
     @Override
     default void close() {}
 
+    /** Records waiting for the writer thread (a metric: the writer is falling behind when it grows). */
+    default int pending() { return 0; }
+
+    /** Records dropped because the queue was full, since start. */
+    default long droppedTotal() { return 0; }
+
     AccessLog OFF = r -> {};
 
-    /** @param target "stdout", "off" or a file path (appended) */
+    /** How one record becomes one line. */
+    enum Format {
+        /** NCSA combined, as Apache and NGINX write it ({@link AccessRecord#combined()}). */
+        COMBINED,
+        /** One JSON object per line ({@link AccessRecord#json()}). */
+        JSON,
+        /** Switchboard's own line, with back end, bytes both ways, time and cause ({@link AccessRecord#format()}). */
+        SWITCHBOARD;
+
+        public static Format parse(String s) {
+            return switch (s == null ? "combined" : s.toLowerCase(Locale.ROOT)) {
+                case "combined" -> COMBINED;
+                case "json" -> JSON;
+                case "switchboard" -> SWITCHBOARD;
+                default -> throw new IllegalArgumentException("unknown access log format '" + s
+                        + "' (allowed: combined, json, switchboard)");
+            };
+        }
+
+        public String render(AccessRecord r) {
+            return switch (this) {
+                case COMBINED -> r.combined();
+                case JSON -> r.json();
+                case SWITCHBOARD -> r.format();
+            };
+        }
+    }
+
+    /** @param target "stdout", "off" or a file path (appended); lines in Switchboard's own format */
     static AccessLog open(String target) throws IOException {
+        return open(target, Format.SWITCHBOARD);
+    }
+
+    /** @param target "stdout", "off" or a file path (appended) */
+    static AccessLog open(String target, Format format) throws IOException {
         if (target == null || target.equals("off")) return OFF;
         if (target.equals("stdout")) {
-            return async(new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8)), false);
+            return async(new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8)), false, format);
         }
         Writer w = Files.newBufferedWriter(Path.of(target), StandardCharsets.UTF_8,
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        return async(w, true);
+        return async(w, true, format);
     }
 
     static AccessLog async(Writer out, boolean closeWriter) {
-        return new Async(out, closeWriter);
+        return new Async(out, closeWriter, Format.SWITCHBOARD);
+    }
+
+    static AccessLog async(Writer out, boolean closeWriter, Format format) {
+        return new Async(out, closeWriter, format);
     }
 
     /** The off-loop writer. Threading: any thread logs; one daemon thread writes. */
     final class Async implements AccessLog {
         private final BlockingQueue<AccessRecord> queue = new ArrayBlockingQueue<>(65_536);
         private final AtomicLong dropped = new AtomicLong();
+        private final AtomicLong droppedTotal = new AtomicLong();
         private final Writer out;
+        private final Format format;
         private final boolean closeWriter;
         private final Thread thread;
         private volatile boolean closed;
 
-        Async(Writer out, boolean closeWriter) {
+        Async(Writer out, boolean closeWriter, Format format) {
             this.out = out;
+            this.format = format;
             this.closeWriter = closeWriter;
             this.thread = new Thread(this::run, "access-log");
             thread.setDaemon(true);
@@ -60,11 +107,24 @@ public interface AccessLog extends AutoCloseable {
 
         @Override
         public void log(AccessRecord r) {
-            if (!queue.offer(r)) dropped.incrementAndGet();
+            if (!queue.offer(r)) {
+                dropped.incrementAndGet();
+                droppedTotal.incrementAndGet();
+            }
         }
 
         public long dropped() {
             return dropped.get();
+        }
+
+        @Override
+        public int pending() {
+            return queue.size();
+        }
+
+        @Override
+        public long droppedTotal() {
+            return droppedTotal.get();
         }
 
         private void run() {
@@ -75,12 +135,12 @@ public interface AccessLog extends AutoCloseable {
                         out.flush();
                         continue;
                     }
-                    out.write(r.format());
+                    out.write(format.render(r));
                     out.write('\n');
                     // Write whatever else is queued before flushing once.
                     AccessRecord more;
                     while ((more = queue.poll()) != null) {
-                        out.write(more.format());
+                        out.write(format.render(more));
                         out.write('\n');
                     }
                     long d = dropped.getAndSet(0);

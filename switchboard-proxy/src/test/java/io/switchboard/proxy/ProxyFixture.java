@@ -5,6 +5,7 @@ import io.switchboard.backend.AllDownPolicy;
 import io.switchboard.backend.Change;
 import io.switchboard.backend.Pool;
 import io.switchboard.balance.Algorithms;
+import io.switchboard.config.GuardConfig;
 import io.switchboard.config.HealthCheckConfig;
 import io.switchboard.config.ListenerConfig;
 import io.switchboard.config.PassiveHealthConfig;
@@ -14,6 +15,7 @@ import io.switchboard.config.SwitchboardConfig;
 import io.switchboard.health.HealthPolicy;
 import io.switchboard.health.OutlierDetector;
 import io.switchboard.proxy.demo.DemoBackend;
+import io.switchboard.proxy.probe.HealthChecker;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -45,7 +47,16 @@ public final class ProxyFixture implements AutoCloseable {
     public Duration clientIdle = Duration.ofSeconds(60);
     public int maxIdle = 64;
     public long maxBody = 0;
+    public int maxHeaders = ListenerConfig.DEFAULT_MAX_HEADERS;
+    public long minBodyRate = ListenerConfig.DEFAULT_MIN_BODY_RATE;
+    public int queueSize = PoolConfig.DEFAULT_QUEUE_SIZE;
+    public Duration queueTimeout = PoolConfig.DEFAULT_QUEUE_TIMEOUT;
+    public Duration bodyRateWindow = ListenerConfig.DEFAULT_BODY_RATE_WINDOW;
+    /** Connection limits, rate limit, allow/deny lists of the listener. */
+    public GuardConfig guard = GuardConfig.NONE;
     public PassiveHealthConfig passive = new PassiveHealthConfig(3, true, Duration.ofSeconds(30), Duration.ofSeconds(60));
+    /** Active health checks; with a type other than NONE, {@link #start} runs a {@link HealthChecker} on the pool. */
+    public HealthCheckConfig health = HealthCheckConfig.NONE;
     public AllDownPolicy allDown = AllDownPolicy.FAIL;
     public final List<AccessRecord> accessLog = new CopyOnWriteArrayList<>();
 
@@ -57,6 +68,7 @@ public final class ProxyFixture implements AutoCloseable {
     });
     public final List<DemoBackend> backends = new ArrayList<>();
     public Pool pool;
+    public HealthChecker checker;
     public ProxyServer proxy;
     public PoolConfig poolConfig;
     public SwitchboardConfig config;
@@ -79,14 +91,19 @@ public final class ProxyFixture implements AutoCloseable {
 
     public ProxyFixture start(List<ServerConfig> servers) throws Exception {
         poolConfig = new PoolConfig("app", algorithm, 1.25, retries, connectTimeout, responseTimeout, backendIdle, maxIdle,
-                Duration.ZERO, allDown, HealthCheckConfig.NONE, passive, maxBody, servers);
-        ListenerConfig l = new ListenerConfig("web", "127.0.0.1", 0, "app", headerTimeout, clientIdle, 8192, 16384);
+                Duration.ZERO, allDown, health, passive, maxBody, servers, queueSize, queueTimeout);
+        ListenerConfig l = new ListenerConfig("web", "127.0.0.1", 0, "app", headerTimeout, clientIdle, 8192, 16384,
+                maxHeaders, guard, minBodyRate, bodyRateWindow);
         config = new SwitchboardConfig(null, List.of(l), Map.of("app", poolConfig), 2, "auto", Duration.ofSeconds(5), "off");
-        pool = new Pool("app", Algorithms.byName(algorithm), new Pool.Settings(0, allDown, new HealthPolicy(2, 3), false,
+        pool = new Pool("app", Algorithms.byName(algorithm), new Pool.Settings(0, allDown, new HealthPolicy(health.rise(), health.fall()), health.enabled(),
                 new OutlierDetector(passive.consecutiveFailures(), passive.baseEjection().toNanos(), passive.maxEjection().toNanos())));
         pool.apply(new Change.Reconcile(servers));
         proxy = new ProxyServer(config, Map.of("app", pool), accessLog::add, transport, group);
         proxy.start();
+        if (health.enabled()) {
+            checker = new HealthChecker(pool, health, transport, group);
+            checker.start();
+        }
         return this;
     }
 
@@ -131,6 +148,7 @@ public final class ProxyFixture implements AutoCloseable {
 
     @Override
     public void close() {
+        if (checker != null) checker.close();
         if (proxy != null) proxy.close();
         for (DemoBackend b : backends) b.close();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();

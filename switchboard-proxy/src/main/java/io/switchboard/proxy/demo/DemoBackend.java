@@ -59,6 +59,8 @@ public final class DemoBackend implements AutoCloseable {
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger openConnections = new AtomicInteger();
     private final AtomicLong requestCount = new AtomicLong();
+    private final AtomicInteger inProgress = new AtomicInteger();
+    private final AtomicInteger maxInProgress = new AtomicInteger();
     private final ConcurrentLinkedDeque<HttpRequest> recorded = new ConcurrentLinkedDeque<>();
     private final io.netty.channel.group.ChannelGroup children =
             new io.netty.channel.group.DefaultChannelGroup(io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
@@ -88,6 +90,8 @@ public final class DemoBackend implements AutoCloseable {
                 .group(group)
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
+                // a back end restarted on its old port must bind while connections of its previous life linger in TIME_WAIT
+                .option(ChannelOption.SO_REUSEADDR, true)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
@@ -102,6 +106,27 @@ public final class DemoBackend implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Runs one back end as a process of its own, so that tests can kill it for real (SIGKILL) and
+     * start it again on the same port: {@code DemoBackend NAME [HOST [PORT [LATENCY_MS]]]} (defaults
+     * 127.0.0.1, 0 = any free port, 0 ms). Prints {@code NAME listening on HOST:PORT} once bound and runs
+     * until the process is stopped.
+     */
+    public static void main(String[] args) throws InterruptedException {
+        if (args.length < 1 || args.length > 4) {
+            System.err.println("usage: DemoBackend NAME [HOST [PORT [LATENCY_MS]]]");
+            System.exit(2);
+        }
+        String host = args.length > 1 ? args[1] : "127.0.0.1";
+        int port = args.length > 2 ? Integer.parseInt(args[2]) : 0;
+        long latency = args.length > 3 ? Long.parseLong(args[3]) : 0;
+        DemoBackend b = new DemoBackend(args[0], Transport.select("auto"), null, latency, 0).start(host, port);
+        Runtime.getRuntime().addShutdownHook(new Thread(b::close, "backend-stop"));
+        System.out.println(b.name() + " listening on " + b.host() + ":" + b.port());
+        System.out.flush();
+        b.server.closeFuture().sync();
+    }
+
     public String name() { return name; }
     public int port() { return ((InetSocketAddress) server.localAddress()).getPort(); }
     public String host() { return ((InetSocketAddress) server.localAddress()).getAddress().getHostAddress(); }
@@ -109,6 +134,8 @@ public final class DemoBackend implements AutoCloseable {
     public int connections() { return connections.get(); }
     public int openConnections() { return openConnections.get(); }
     public long requestCount() { return requestCount.get(); }
+    /** The most requests this back end was ever working on at the same time (between head and answer). */
+    public int maxInProgress() { return maxInProgress.get(); }
     public List<HttpRequest> requests() { return List.copyOf(recorded); }
     public void setLatencyMillis(long ms) { this.latencyMillis = ms; }
     public void setFailureRate(double rate) { this.failureRate = rate; }
@@ -150,7 +177,9 @@ public final class DemoBackend implements AutoCloseable {
             String path = q.path();
             long delay = latencyMillis;
             if (path.equals("/delay")) delay = Long.parseLong(param(q, "ms", "0"));
+            maxInProgress.accumulateAndGet(inProgress.incrementAndGet(), Math::max);
             Runnable answer = () -> {
+                inProgress.decrementAndGet();
                 if (!ctx.channel().isActive()) return;
                 if (path.equals("/bytes")) {
                     streamBytes(ctx, Long.parseLong(param(q, "n", "0")), keepAlive);

@@ -93,7 +93,9 @@ public final class BackendConnections {
                     @Override
                     protected void initChannel(Channel ch) {
                         ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, idleTimeoutMillis, TimeUnit.MILLISECONDS));
+                        ch.pipeline().addLast("scan", io.switchboard.proxy.guard.HeadScanner.forResponses());
                         ch.pipeline().addLast("codec", new HttpClientCodec(8192, MAX_RESPONSE_HEADER, MAX_CHUNK, false));
+                        ch.pipeline().addLast("validate", new io.switchboard.proxy.guard.ResponseValidator());
                         ch.pipeline().addLast("backend", new BackendHandler(BackendConnections.this, backend));
                     }
                 });

@@ -114,7 +114,10 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private long bytesOut;
     private String cause = "-";
     // One deadline for whatever phase the connection is in, checked by the loop's ConnectionTimers.
-    private static final byte NO_DEADLINE = 0, IDLE = 1, HEAD = 2, RESPONSE = 3;
+    private static final byte NO_DEADLINE = 0, IDLE = 1, HEAD = 2, RESPONSE = 3, BODY = 4, QUEUE = 5;
+    private DispatchQueue queuedOn;   // non-null while waiting for a back end below max-connections
+    private long queueDeadline;
+    private long bodyWindowBytes;
     private long deadline;
     private byte deadlineKind;
     int timerSlot = -1;
@@ -180,8 +183,64 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             }
             case HEAD -> headTimeout();
             case RESPONSE -> responseTimeout();
+            case BODY -> bodyRateCheck(now);
+            case QUEUE -> queueTimeout();
             default -> { }
         }
+    }
+
+    /**
+     * Slowloris on bodies: a client that trickles a request body holds a back-end connection. Every
+     * window it must have sent {@code minBodyRate * window} bytes, unless the proxy itself paused
+     * reading it (back end not writable, or not yet connected): then the window starts over.
+     */
+    private void bodyRateCheck(long now) {
+        if (request == null || requestDone || closing) return;
+        long windowNanos = listener.bodyRateWindow().toNanos();
+        long needed = listener.minBodyRate() * windowNanos / 1_000_000_000L;
+        boolean pausedByUs = !ctx.channel().config().isAutoRead() || !backendReady;
+        if (pausedByUs || bodyWindowBytes >= needed) {
+            bodyWindowBytes = 0;
+            setDeadline(BODY, now + windowNanos);
+            return;
+        }
+        cause = "request body slower than " + listener.minBodyRate() + " bytes/s (" + bodyWindowBytes + " bytes in "
+                + listener.bodyRateWindow().toMillis() + " ms)";
+        if (responseStarted) {
+            completeBackendQuietly();
+            abortMidResponse();
+            return;
+        }
+        completeBackendQuietly(); // the client's fault, not the back end's
+        respondError(HttpResponseStatus.REQUEST_TIMEOUT, "request body too slow", true);
+    }
+
+    private void queueTimeout() {
+        DispatchQueue q = queuedOn;
+        if (q == null || request == null || closing) return;
+        queuedOn = null;
+        q.remove(this);
+        cause = "waited " + poolConfig.queueTimeout().toMillis() + " ms in the queue of pool '" + pool.name()
+                + "': every back end at max-connections";
+        respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "all back ends busy", false);
+    }
+
+    /** Called from any thread by the pool's queue when a back end freed a slot. */
+    void wake() {
+        ctx.executor().execute(this::dequeued);
+    }
+
+    private void dequeued() {
+        DispatchQueue q = queuedOn;
+        if (q == null || request == null || closing) {
+            // We left the queue meanwhile (timeout, client gone): pass the freed slot on.
+            if (q != null) q.wakeOne();
+            else if (pool != null) state.queue(pool).wakeOne();
+            return;
+        }
+        queuedOn = null;
+        clearDeadline(QUEUE);
+        dispatch();
     }
 
     private void headTimeout() {
@@ -247,6 +306,10 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         closing = true;
         cancelTimers();
         if (timers != null) timers.unregister(this);
+        if (queuedOn != null) {
+            queuedOn.remove(this);
+            queuedOn = null;
+        }
         if (request != null) {
             if (status == 0) {
                 status = 499; // nginx's "client closed request"
@@ -314,6 +377,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         excluded = null;
         backend = null;
         closeAfterResponse = false;
+        queueDeadline = 0;
 
         DecoderResult dr = req.decoderResult();
         if (dr.isFailure()) {
@@ -361,6 +425,10 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
         ForwardingHeaders.forRequest(h, clientIp, proto);
         req.setProtocolVersion(HttpVersion.HTTP_1_1);
+        if (listener.minBodyRate() > 0 && (HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0)) {
+            bodyWindowBytes = 0;
+            setDeadline(BODY, startNanos + listener.bodyRateWindow().toNanos());
+        }
         dispatch();
     }
 
@@ -397,8 +465,17 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             if (closing) return;
             attempts++;
             long now = System.nanoTime();
-            Backend b = pool.pick(new PickContext(affinityHash(), now, ThreadLocalRandom.current(),
-                    excluded == null ? Set.of() : excluded));
+            PickContext pc = new PickContext(affinityHash(), now, ThreadLocalRandom.current(),
+                    excluded == null ? Set.of() : excluded);
+            Backend b = pool.pick(pc);
+            if (b != null && b.full()) {
+                b = pickBelowLimit(b, pc);
+                if (b == null) {
+                    attempts--; // waiting is not an attempt
+                    enqueue(now);
+                    return;
+                }
+            }
             if (b == null) {
                 String why = excluded == null ? "no back end available in pool '" + pool.name() + "'"
                         : "all back ends tried failed in pool '" + pool.name() + "'";
@@ -407,6 +484,10 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             backend = b;
+            // Counted from the pick, not from the connection: requests still connecting must count
+            // against max-connections and least-conn.
+            dispatched = true;
+            b.onDispatch();
             Channel ch = idempotent ? connections.poll(b) : null;
             if (ch != null) {
                 reusedConnection = true;
@@ -440,6 +521,32 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** The picked back end is at max-connections: ask again without the full ones. */
+    private Backend pickBelowLimit(Backend first, PickContext pc) {
+        Set<Backend> skip = new HashSet<>(pc.exclude());
+        skip.add(first);
+        int n = pool.snapshot().backends().size();
+        for (int i = 0; i < n; i++) {
+            Backend c = pool.pick(new PickContext(pc.hash(), pc.nowNanos(), pc.random(), skip));
+            if (c == null) return null;
+            if (!c.full()) return c;
+            skip.add(c);
+        }
+        return null;
+    }
+
+    private void enqueue(long now) {
+        DispatchQueue q = state.queue(pool);
+        if (!q.offer(this, poolConfig.queueSize())) {
+            cause = "queue of pool '" + pool.name() + "' full (" + poolConfig.queueSize() + " waiting)";
+            respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "all back ends busy", false);
+            return;
+        }
+        queuedOn = q;
+        if (queueDeadline == 0) queueDeadline = now + poolConfig.queueTimeout().toNanos();
+        setDeadline(QUEUE, queueDeadline);
+    }
+
     private long affinityHash() {
         String algo = pool.algorithm().name();
         if (algo.equals("source-hash")) return KeyHash.ofChars(clientIp);
@@ -455,7 +562,15 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         String what = describe(why);
         cause = "connect to " + b.name() + " (" + b.address() + ") failed: " + what;
         log.debug("{}", cause);
-        passiveFailure(b, b.onConnectFailure(), "connect " + what);
+        int consecutive;
+        if (dispatched && backend == b) {
+            dispatched = false;
+            consecutive = b.onComplete(false, -1, System.nanoTime());
+            if (b.maxConnections() > 0) state.queue(pool).wakeOne();
+        } else {
+            consecutive = b.onConnectFailure();
+        }
+        passiveFailure(b, consecutive, "connect " + what);
         exclude(b);
         backend = null;
         if (attempts <= retries) return true;
@@ -473,10 +588,6 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         ((BackendHandler) ch.pipeline().get("backend")).attach(this);
         backendReady = true;
         backendKeepAlive = true;
-        if (!dispatched) {
-            dispatched = true;
-            backend.onDispatch();
-        }
         sentNanos = System.nanoTime();
         ch.write(request, ch.voidPromise());
         if (expectContinue && !requestDone) {
@@ -491,6 +602,10 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
         drain();
         ch.flush();
+        if (!requestDone && listener.minBodyRate() > 0 && deadlineKind != BODY) {
+            bodyWindowBytes = 0;
+            setDeadline(BODY, System.nanoTime() + listener.bodyRateWindow().toNanos());
+        }
         clientReads(true);
     }
 
@@ -507,6 +622,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
         int n = content.content().readableBytes();
         bytesIn += n;
+        bodyWindowBytes += n;
         if (requestBodyLimit > 0 && bytesIn > requestBodyLimit) {
             content.release();
             cause = "request body exceeded " + requestBodyLimit + " bytes";
@@ -801,7 +917,9 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         boolean traffic = pool != null && pool.algorithm().readsTraffic();
         boolean latency = pool == null || pool.algorithm().readsLatency();
         if (traffic) backend.onBytes(bytesIn, bytesOut, now); else backend.countBytes(bytesIn, bytesOut);
-        return backend.onComplete(ok, latency ? now - sentNanos : -1, now);
+        int consecutive = backend.onComplete(ok, latency ? now - sentNanos : -1, now);
+        if (backend.maxConnections() > 0 && pool != null) state.queue(pool).wakeOne();
+        return consecutive;
     }
 
     private void completeBackendQuietly() {
@@ -809,6 +927,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         dispatched = false;
         long now = System.nanoTime();
         backend.onComplete(true, -1, now);
+        if (backend.maxConnections() > 0 && pool != null) state.queue(pool).wakeOne();
     }
 
     private void passiveFailure(Backend b, int consecutive, String what) {
@@ -835,7 +954,13 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 method == null ? "-" : method, uri == null ? "-" : uri,
                 clientVersion == null ? "-" : clientVersion.text(), status,
                 backend == null ? "-" : backend.pool() + "/" + backend.name(),
-                bytesIn, bytesOut, micros, Math.max(0, attempts - 1), cause), pool, backend);
+                bytesIn, bytesOut, micros, Math.max(0, attempts - 1), cause,
+                headerOrDash(HttpHeaderNames.REFERER), headerOrDash(HttpHeaderNames.USER_AGENT)), pool, backend);
+    }
+
+    private String headerOrDash(CharSequence name) {
+        String v = request == null ? null : request.headers().get(name);
+        return v == null ? "-" : v;
     }
 
     private void resetExchange() {

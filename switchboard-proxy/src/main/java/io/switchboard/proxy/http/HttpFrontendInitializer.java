@@ -35,8 +35,13 @@ public final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
                 .setMaxChunkSize(MAX_CHUNK)
                 .setValidateHeaders(true);
         ch.pipeline()
+                .addLast("connection-limit", io.switchboard.proxy.guard.ConnectionLimiter.of(ch, listener))
                 .addLast("head-timer", new RequestHeadTimer(frontend))
+                .addLast("scan", io.switchboard.proxy.guard.HeadScanner.forRequests())
                 .addLast("codec", new HttpServerCodec(decoder))
+                .addLast("validate", new io.switchboard.proxy.guard.RequestValidator(listener))
+                .addLast("access-control", io.switchboard.proxy.guard.AccessControl.of(ch, listener, state.accessLog()))
+                .addLast("rate-limit", io.switchboard.proxy.guard.RateLimiter.of(ch, listener, state.accessLog()))
                 .addLast("proxy", frontend);
     }
 }

@@ -45,7 +45,10 @@ public final class ProxyState {
     }
 
     public Routing routing() { return routing; }
-    public void routing(Routing next) { this.routing = next; }
+    public void routing(Routing next) {
+        this.routing = next;
+        forgetQueuesExcept(next.pools().values());
+    }
     public AccessLog accessLog() { return accessLog; }
 
     public void addExchangeListener(io.switchboard.proxy.ExchangeListener l) { exchangeListeners.add(l); }
@@ -72,6 +75,23 @@ public final class ProxyState {
 
     public BackendConnections connections(EventLoop loop) {
         return connections.computeIfAbsent(loop, l -> new BackendConnections(l, transport));
+    }
+
+    private final Map<Pool, DispatchQueue> queues = new ConcurrentHashMap<>();
+
+    DispatchQueue queue(Pool pool) {
+        return queues.computeIfAbsent(pool, p -> new DispatchQueue());
+    }
+
+    /** Requests waiting for a back end below its max-connections in this pool (for metrics). */
+    public int queueLength(Pool pool) {
+        DispatchQueue q = queues.get(pool);
+        return q == null ? 0 : q.size();
+    }
+
+    /** Drops the queues of pools that are no longer routed to (after a reload). */
+    void forgetQueuesExcept(java.util.Collection<Pool> live) {
+        queues.keySet().retainAll(live);
     }
 
     ConnectionTimers timers(EventLoop loop) {

@@ -16,6 +16,7 @@ import io.switchboard.config.HealthCheckConfig;
 import io.switchboard.config.ServerConfig;
 import io.switchboard.health.HealthPolicy;
 import io.switchboard.health.OutlierDetector;
+import io.switchboard.proxy.RawServer;
 import io.switchboard.proxy.Transport;
 import io.switchboard.proxy.demo.DemoBackend;
 import java.time.Duration;

@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.switchboard.backend.Backend;
 import io.switchboard.config.HealthCheckConfig;
+import io.switchboard.proxy.RawServer;
 import io.switchboard.proxy.Transport;
 import io.switchboard.proxy.demo.DemoBackend;
 import java.io.OutputStream;

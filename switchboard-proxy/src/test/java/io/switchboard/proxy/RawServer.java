@@ -1,4 +1,4 @@
-package io.switchboard.proxy.probe;
+package io.switchboard.proxy;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,12 +15,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Threading: one daemon thread accepts and runs the behaviour for each connection in turn; it
  * ends when the server is closed or after {@value #MAX_CONNECTIONS} connections.
  */
-final class RawServer implements AutoCloseable {
-    static final int MAX_CONNECTIONS = 1000;
+public final class RawServer implements AutoCloseable {
+    public static final int MAX_CONNECTIONS = 1000;
 
     /** What to do with one accepted connection; the socket is closed afterwards unless already closed. */
     @FunctionalInterface
-    interface Behaviour {
+    public interface Behaviour {
         void handle(Socket socket) throws IOException;
     }
 
@@ -32,11 +32,11 @@ final class RawServer implements AutoCloseable {
     }
 
     /** Completes TCP handshakes in the kernel's backlog but never accepts, so never reads or answers. */
-    static RawServer silent() throws IOException {
+    public static RawServer silent() throws IOException {
         return new RawServer(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()));
     }
 
-    static RawServer answering(Behaviour behaviour) throws IOException {
+    public static RawServer answering(Behaviour behaviour) throws IOException {
         RawServer s = new RawServer(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()));
         Thread t = new Thread(() -> s.serve(behaviour), "raw-server-" + s.port());
         t.setDaemon(true);
@@ -45,17 +45,17 @@ final class RawServer implements AutoCloseable {
     }
 
     /** A port on 127.0.0.1 that nothing listens on (bound a moment ago, then released). */
-    static int closedPort() throws IOException {
+    public static int closedPort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
     }
 
-    int port() {
+    public int port() {
         return server.getLocalPort();
     }
 
-    int accepted() {
+    public int accepted() {
         return accepted.get();
     }
 
@@ -77,7 +77,7 @@ final class RawServer implements AutoCloseable {
      * Reads a request head up to its blank line, so that closing afterwards sends a FIN and not the
      * RST the kernel sends when unread data is discarded.
      */
-    static void readHead(Socket socket) throws IOException {
+    public static void readHead(Socket socket) throws IOException {
         InputStream in = socket.getInputStream();
         int matched = 0;
         for (int i = 0; i < 64 * 1024; i++) {
@@ -89,7 +89,7 @@ final class RawServer implements AutoCloseable {
     }
 
     /** Blocks until the client closes its side (or the socket's read timeout passes). */
-    static void awaitEof(Socket socket) throws IOException {
+    public static void awaitEof(Socket socket) throws IOException {
         InputStream in = socket.getInputStream();
         byte[] buf = new byte[4096];
         for (int i = 0; i < 1024 && in.read(buf) >= 0; i++) {

@@ -1,0 +1,462 @@
+package io.switchboard.admin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.switchboard.admin.stats.Sampler;
+import io.switchboard.admin.stats.Traffic;
+import io.switchboard.backend.AdminState;
+import io.switchboard.backend.Change;
+import io.switchboard.backend.Member;
+import io.switchboard.backend.Pool;
+import io.switchboard.config.ServerConfig;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.LongSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The admin API's routes: reads of listeners, pools and back ends; changes, each applied as a
+ * {@link Change} through the pool's single writer; the config reload; {@code /metrics}; the
+ * dashboard's static files. The HTTP details (keep-alive, framing) are {@link AdminHandler}'s.
+ *
+ * <p>Routes and bodies are documented in {@code docs/admin-api.yaml}.
+ *
+ * <p>Threading: {@link #handle} runs on the admin worker thread, never on an event loop: JSON,
+ * scrapes and reloads do not take time from the data plane. A back end's removal waits for its
+ * requests in flight by polling on the same worker, without blocking it.
+ */
+public final class AdminApi {
+    private static final Logger log = LoggerFactory.getLogger(AdminApi.class);
+
+    static final String PREFIX = "/api/v1";
+    static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    static final List<String> ADD_FIELDS = List.of("name", "address", "weight", "state");
+    static final List<String> PATCH_FIELDS = List.of("weight", "state");
+    static final Duration DEFAULT_REMOVE_DEADLINE = Duration.ofSeconds(30);
+    static final Duration MAX_REMOVE_DEADLINE = Duration.ofMinutes(10);
+    static final long REMOVE_POLL_MILLIS = 20;
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m)");
+    private static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*\\.?");
+
+    private final Dispatcher dispatcher;
+    private final Traffic traffic;
+    private final Sampler sampler;
+    private final Auth auth;
+    private final Json json;
+    private final MetricsEndpoint metrics;
+    private final StaticFiles files;
+    private final ScheduledExecutorService worker;
+    private final LongSupplier nanoClock;
+    private final long startNanos;
+
+    AdminApi(Dispatcher dispatcher, Traffic traffic, Sampler sampler, Auth auth, Json json, MetricsEndpoint metrics,
+             StaticFiles files, ScheduledExecutorService worker, LongSupplier nanoClock) {
+        this.dispatcher = dispatcher;
+        this.traffic = traffic;
+        this.sampler = sampler;
+        this.auth = auth;
+        this.json = json;
+        this.metrics = metrics;
+        this.files = files;
+        this.worker = worker;
+        this.nanoClock = nanoClock;
+        this.startNanos = nanoClock.getAsLong();
+    }
+
+    /** Never completes exceptionally: a bug becomes a 500 with a log line. */
+    public CompletableFuture<ApiResponse> handle(ApiRequest r) {
+        try {
+            ApiResponse denied = auth.check(r, json);
+            if (denied != null) return CompletableFuture.completedFuture(denied);
+            return route(r);
+        } catch (ApiError e) {
+            return CompletableFuture.completedFuture(e.response(json));
+        } catch (RuntimeException e) {
+            log.error("admin API: {} {} failed", r.method(), r.path(), e);
+            return CompletableFuture.completedFuture(json.error(500, "internal error: " + e));
+        }
+    }
+
+    /** A request that cannot be served as asked; becomes {@code {"status": s, "error": message}}. */
+    static final class ApiError extends RuntimeException {
+        final int status;
+        final String allow;
+
+        ApiError(int status, String message) {
+            this(status, message, null);
+        }
+
+        ApiError(int status, String message, String allow) {
+            super(message, null, false, false);
+            this.status = status;
+            this.allow = allow;
+        }
+
+        ApiResponse response(Json json) {
+            ApiResponse r = json.error(status, getMessage());
+            return allow == null ? r : r.withHeader("Allow", allow);
+        }
+    }
+
+    private CompletableFuture<ApiResponse> route(ApiRequest r) {
+        String path = r.path();
+        if (path.equals("/metrics")) {
+            only(r, "GET");
+            return done(metrics.scrape());
+        }
+        if (!path.startsWith(PREFIX + "/") && !path.equals(PREFIX)) {
+            if (!r.method().equals("GET")) throw notAllowed("GET");
+            ApiResponse f = files.get(path);
+            if (f == null) throw new ApiError(404, "no such page: " + path + " (the dashboard is at /, the API under " + PREFIX + "/)");
+            return done(f);
+        }
+        List<String> seg = segments(path.substring(PREFIX.length()));
+        if (seg.isEmpty()) throw new ApiError(404, "see " + PREFIX + "/overview, " + PREFIX + "/pools, " + PREFIX + "/listeners");
+        switch (seg.get(0)) {
+            case "overview" -> {
+                exactly(seg, 1);
+                only(r, "GET");
+                return done(json.ok(200, overview()));
+            }
+            case "listeners" -> {
+                exactly(seg, 1);
+                only(r, "GET");
+                return done(json.ok(200, listeners()));
+            }
+            case "reload" -> {
+                exactly(seg, 1);
+                only(r, "POST");
+                return done(reload());
+            }
+            case "pools" -> {
+                return pools(r, seg);
+            }
+            default -> throw new ApiError(404, "no such resource: " + path);
+        }
+    }
+
+    private CompletableFuture<ApiResponse> pools(ApiRequest r, List<String> seg) {
+        if (seg.size() == 1) {
+            only(r, "GET");
+            List<Views.PoolView> out = new ArrayList<>();
+            for (Pool p : dispatcher.pools().values()) out.add(poolView(p));
+            return done(json.ok(200, out));
+        }
+        Pool pool = pool(seg.get(1));
+        if (seg.size() == 2) {
+            only(r, "GET");
+            return done(json.ok(200, poolView(pool)));
+        }
+        if (!seg.get(2).equals("backends") || seg.size() > 4) throw new ApiError(404, "no such resource: " + r.path());
+        if (seg.size() == 3) {
+            switch (r.method()) {
+                case "GET" -> {
+                    List<Views.BackendView> out = new ArrayList<>();
+                    List<io.switchboard.backend.Transition> history = pool.history();
+                    for (Member m : pool.snapshot().backends().members()) out.add(Views.backend(pool.name(), m, traffic, sampler, history));
+                    return done(json.ok(200, out));
+                }
+                case "POST" -> {
+                    return done(add(pool, r));
+                }
+                default -> throw notAllowed("GET, POST");
+            }
+        }
+        String name = seg.get(3);
+        member(pool, name);
+        return switch (r.method()) {
+            case "GET" -> done(json.ok(200, backendView(pool, name)));
+            case "PATCH" -> done(patch(pool, name, r));
+            case "DELETE" -> remove(pool.name(), name, deadline(r.param("deadline")));
+            default -> throw notAllowed("GET, PATCH, DELETE");
+        };
+    }
+
+    // ---- reads ---------------------------------------------------------------------------------
+
+    Views.Overview overview() {
+        List<Views.PoolView> pools = new ArrayList<>();
+        for (Pool p : dispatcher.pools().values()) pools.add(poolView(p));
+        return new Views.Overview(dispatcher.version(), Instant.now().toString(),
+                (nanoClock.getAsLong() - startNanos) / 1_000_000_000L, dispatcher.configFile(), auth.hasToken(), listeners(),
+                pools);
+    }
+
+    private Views.PoolView poolView(Pool p) {
+        return Views.pool(p, dispatcher.queueLength(p), traffic, sampler);
+    }
+
+    private List<Views.ListenerView> listeners() {
+        List<Views.ListenerView> out = new ArrayList<>();
+        for (Dispatcher.ListenerInfo l : dispatcher.listeners()) {
+            out.add(new Views.ListenerView(l.name(), l.address(), l.port(), l.defaultPool()));
+        }
+        return out;
+    }
+
+    private Views.BackendView backendView(Pool pool, String name) {
+        return Views.backend(pool.name(), member(pool, name), traffic, sampler, pool.history());
+    }
+
+    // ---- changes -------------------------------------------------------------------------------
+
+    private ApiResponse add(Pool pool, ApiRequest r) {
+        JsonNode body = body(r, ADD_FIELDS);
+        String name = text(body, "name", true);
+        if (!NAME.matcher(name).matches()) {
+            throw new ApiError(400, "name: '" + name + "' is not a valid name (use up to 64 letters, digits, '.', '_' or '-',"
+                    + " starting with a letter or digit)");
+        }
+        String address = text(body, "address", true);
+        String[] hostPort = hostPort(address);
+        int weight = body.has("weight") ? weight(body.get("weight")) : 1;
+        AdminState state = body.has("state") ? state(body.get("state")) : AdminState.READY;
+        if (pool.snapshot().backends().member(name) != null) {
+            throw new ApiError(409, "pool '" + pool.name() + "' already has a back end named '" + name + "'");
+        }
+        ServerConfig sc = new ServerConfig(name, hostPort[0], Integer.parseInt(hostPort[1]), weight, state);
+        apply(pool, List.of(new Change.Add(sc)));
+        log.info("admin API: pool {}: added {} {} weight {} {}", pool.name(), name, sc.address(), weight, state.label());
+        return json.ok(201, backendView(pool, name)).withHeader("Location", PREFIX + "/pools/" + pool.name() + "/backends/" + name);
+    }
+
+    private ApiResponse patch(Pool pool, String name, ApiRequest r) {
+        JsonNode body = body(r, PATCH_FIELDS);
+        List<Change> changes = new ArrayList<>();
+        List<String> what = new ArrayList<>();
+        if (body.has("weight")) {
+            int w = weight(body.get("weight"));
+            changes.add(new Change.SetWeight(name, w));
+            what.add("weight " + w);
+        }
+        if (body.has("state")) {
+            AdminState s = state(body.get("state"));
+            changes.add(new Change.SetAdmin(name, s, "operator: " + s.label() + " (admin API)"));
+            what.add("state " + s.label());
+        }
+        if (changes.isEmpty()) throw new ApiError(400, "nothing to change: give 'weight' (0-256), 'state' (ready, drain, maint) or both");
+        apply(pool, changes);
+        log.info("admin API: pool {}: {} {}", pool.name(), name, String.join(", ", what));
+        return json.ok(200, backendView(pool, name));
+    }
+
+    /**
+     * Drain, then remove: the back end stops getting new requests at once; it is removed when its
+     * requests in flight reach zero or the deadline passes, whichever comes first. The response
+     * waits for that (never longer than the deadline). If someone sets the back end's state back to
+     * ready meanwhile, the removal is cancelled (409) and the back end stays.
+     */
+    private CompletableFuture<ApiResponse> remove(String poolName, String name, Duration deadline) {
+        Pool pool = pool(poolName);
+        Member m = member(pool, name);
+        if (m.admin() == AdminState.READY) {
+            apply(pool, List.of(new Change.SetAdmin(name, AdminState.DRAIN, "operator: draining for removal (admin API)")));
+        }
+        log.info("admin API: pool {}: removing {} once its {} requests in flight finish (deadline {} ms)", poolName, name,
+                m.backend().inFlight(), deadline.toMillis());
+        CompletableFuture<ApiResponse> result = new CompletableFuture<>();
+        long start = nanoClock.getAsLong();
+        new Object() {
+            void poll() {
+                try {
+                    ApiResponse done = step();
+                    if (done != null) {
+                        result.complete(done);
+                    } else {
+                        worker.schedule(this::poll, REMOVE_POLL_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+                    }
+                } catch (ApiError e) {
+                    result.complete(e.response(json));
+                } catch (RuntimeException e) {
+                    log.error("admin API: removing {}/{} failed", poolName, name, e);
+                    result.complete(json.error(500, "internal error: " + e));
+                }
+            }
+
+            /** Null while still waiting. */
+            ApiResponse step() {
+                long waited = (nanoClock.getAsLong() - start) / 1_000_000;
+                Pool p = dispatcher.pools().get(poolName);
+                Member cur = p == null ? null : p.snapshot().backends().member(name);
+                if (cur == null) {
+                    // removed meanwhile (a reload, another request): the goal is reached
+                    return json.ok(200, new Views.RemoveResult(poolName, name, true, true, 0, waited));
+                }
+                if (cur.admin() == AdminState.READY) {
+                    return json.error(409, "removal of " + poolName + "/" + name + " cancelled: its state was set back to"
+                            + " ready while it drained");
+                }
+                int inFlight = cur.backend().inFlight();
+                boolean over = waited >= deadline.toMillis();
+                if (inFlight > 0 && !over) return null;
+                apply(p, List.of(new Change.Remove(name)));
+                log.info("admin API: pool {}: removed {} after {} ms{}", poolName, name, waited,
+                        inFlight > 0 ? " with " + inFlight + " requests still in flight (deadline passed)" : "");
+                return json.ok(200, new Views.RemoveResult(poolName, name, true, inFlight == 0, inFlight, waited));
+            }
+        }.poll();
+        return result;
+    }
+
+    private ApiResponse reload() {
+        if (dispatcher.configFile() == null) {
+            throw new ApiError(409, "the running config did not come from a file, so there is nothing to reload");
+        }
+        Dispatcher.ReloadOutcome o = dispatcher.reloadConfig();
+        Views.ReloadResult body = new Views.ReloadResult(o.applied(), o.file(), o.summary(), o.errors(), o.warnings());
+        return json.ok(o.applied() ? 200 : 422, body);
+    }
+
+    private static void apply(Pool pool, List<Change> changes) {
+        try {
+            pool.applyAll(changes);
+        } catch (IllegalArgumentException e) {
+            throw new ApiError(409, e.getMessage());
+        }
+    }
+
+    // ---- parsing -------------------------------------------------------------------------------
+
+    private Pool pool(String name) {
+        Map<String, Pool> pools = dispatcher.pools();
+        Pool p = pools.get(name);
+        if (p == null) {
+            throw new ApiError(404, "no pool named '" + name + "' (pools: " + String.join(", ", pools.keySet()) + ")");
+        }
+        return p;
+    }
+
+    private static Member member(Pool pool, String name) {
+        Member m = pool.snapshot().backends().member(name);
+        if (m == null) {
+            List<String> names = pool.snapshot().backends().members().stream().map(x -> x.backend().name()).toList();
+            throw new ApiError(404, "pool '" + pool.name() + "' has no back end named '" + name + "' (has: "
+                    + String.join(", ", names) + ")");
+        }
+        return m;
+    }
+
+    private JsonNode body(ApiRequest r, List<String> allowed) {
+        String ct = r.contentType();
+        if (ct == null || !ct.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+            throw new ApiError(415, "send the body as JSON with 'Content-Type: application/json'");
+        }
+        JsonNode n;
+        try {
+            n = json.object(r.body());
+        } catch (IllegalArgumentException e) {
+            throw new ApiError(400, e.getMessage());
+        }
+        for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!allowed.contains(f)) {
+                throw new ApiError(400, "unknown field '" + f + "' (allowed: " + String.join(", ", allowed) + ")");
+            }
+        }
+        return n;
+    }
+
+    private static String text(JsonNode body, String field, boolean required) {
+        JsonNode v = body.get(field);
+        if (v == null || v.isNull()) {
+            if (required) throw new ApiError(400, field + ": required field is missing");
+            return null;
+        }
+        if (!v.isTextual()) throw new ApiError(400, field + ": expected a string; found " + v.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
+        return v.asText();
+    }
+
+    private static int weight(JsonNode v) {
+        if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < 0 || v.asInt() > ServerConfig.MAX_WEIGHT) {
+            throw new ApiError(400, "weight: " + v + " is not a whole number in 0-" + ServerConfig.MAX_WEIGHT);
+        }
+        return v.asInt();
+    }
+
+    private static AdminState state(JsonNode v) {
+        String s = v.isTextual() ? v.asText() : v.toString();
+        return switch (s) {
+            case "ready" -> AdminState.READY;
+            case "drain" -> AdminState.DRAIN;
+            case "maint" -> AdminState.MAINT;
+            default -> throw new ApiError(400, "state: unknown state " + v + " (allowed: ready, drain, maint)");
+        };
+    }
+
+    /** "host:port" or "[v6]:port" into {host, port}; the host is checked for form only, never resolved. */
+    static String[] hostPort(String address) {
+        String host;
+        String port;
+        if (address.startsWith("[")) {
+            int end = address.indexOf(']');
+            if (end < 0 || end + 1 >= address.length() || address.charAt(end + 1) != ':') {
+                throw new ApiError(400, "address: '" + address + "' is not host:port (e.g. [::1]:8080)");
+            }
+            host = address.substring(1, end);
+            port = address.substring(end + 2);
+            if (!host.matches("[0-9A-Fa-f:.]+") || !host.contains(":")) {
+                throw new ApiError(400, "address: '" + host + "' is not an IPv6 address");
+            }
+        } else {
+            int colon = address.lastIndexOf(':');
+            if (colon < 0) throw new ApiError(400, "address: '" + address + "' has no port (expected host:port, e.g. 10.0.0.5:8080)");
+            host = address.substring(0, colon);
+            port = address.substring(colon + 1);
+            if (host.contains(":")) throw new ApiError(400, "address: '" + address + "': an IPv6 address needs brackets, e.g. [::1]:80");
+            if (!HOST_NAME.matcher(host).matches()) throw new ApiError(400, "address: '" + host + "' is not a host name or address");
+        }
+        int p;
+        try {
+            p = Integer.parseInt(port);
+        } catch (NumberFormatException e) {
+            throw new ApiError(400, "address: '" + port + "' is not a port (allowed: 1-65535)");
+        }
+        if (p < 1 || p > 65535) throw new ApiError(400, "address: port " + p + " is out of range (allowed: 1-65535)");
+        return new String[] {host, Integer.toString(p)};
+    }
+
+    static Duration deadline(String s) {
+        if (s == null) return DEFAULT_REMOVE_DEADLINE;
+        if (s.equals("0")) return Duration.ZERO;
+        Matcher m = DURATION.matcher(s);
+        if (!m.matches()) throw new ApiError(400, "deadline: '" + s + "' is not a duration (write e.g. 500ms, 30s or 2m)");
+        long n = Long.parseLong(m.group(1));
+        Duration d = switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            default -> Duration.ofMinutes(n);
+        };
+        if (d.compareTo(MAX_REMOVE_DEADLINE) > 0) throw new ApiError(400, "deadline: '" + s + "' is longer than the maximum, 10m");
+        return d;
+    }
+
+    private static List<String> segments(String p) {
+        List<String> out = new ArrayList<>();
+        for (String s : p.split("/")) if (!s.isEmpty()) out.add(s);
+        return out;
+    }
+
+    private static void exactly(List<String> seg, int n) {
+        if (seg.size() != n) throw new ApiError(404, "no such resource: " + PREFIX + "/" + String.join("/", seg));
+    }
+
+    private static void only(ApiRequest r, String method) {
+        if (!r.method().equals(method)) throw notAllowed(method);
+    }
+
+    private static ApiError notAllowed(String allowed) {
+        return new ApiError(405, "method not allowed here (allowed: " + allowed + ")", allowed);
+    }
+
+    private static CompletableFuture<ApiResponse> done(ApiResponse r) {
+        return CompletableFuture.completedFuture(r);
+    }
+}

@@ -1,0 +1,55 @@
+package io.switchboard.admin;
+
+import io.switchboard.backend.Pool;
+import io.switchboard.proxy.AccessLog;
+import io.switchboard.proxy.ExchangeListener;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The running dispatcher as the admin plane sees it: what only the application can answer or do
+ * (its listeners, its live pools, reloading its config file). The app implements it; the admin
+ * module never depends on the app.
+ *
+ * <p>Threading: every method may be called from the admin worker thread while the data plane runs;
+ * {@link #reloadConfig} may block (it reads the file) and is never called on an event loop.
+ */
+public interface Dispatcher {
+    /** A bound listener: {@code address} and {@code port} are where it actually listens. */
+    record ListenerInfo(String name, String address, int port, String defaultPool) {}
+
+    /**
+     * What a config reload did.
+     *
+     * @param applied false when the running config was kept
+     * @param errors each "file:line: key: message", empty when applied
+     */
+    record ReloadOutcome(boolean applied, String file, String summary, List<String> errors, List<String> warnings) {
+        public ReloadOutcome {
+            errors = List.copyOf(errors);
+            warnings = List.copyOf(warnings);
+        }
+    }
+
+    List<ListenerInfo> listeners();
+
+    /** The live pools by name, in config order. Replaced pools (a reload rebuilt them) are new objects. */
+    Map<String, Pool> pools();
+
+    /** The file the running config came from, or null for an embedded config (nothing to reload). */
+    String configFile();
+
+    /** Reads the config file again and applies it, as SIGHUP does; never throws for a bad file. */
+    ReloadOutcome reloadConfig();
+
+    /** Every finished exchange is reported to {@code l} on its event loop. */
+    void addExchangeListener(ExchangeListener l);
+
+    AccessLog accessLog();
+
+    /** Requests of {@code pool} waiting for a back end below its max-connections (the pool's queue). */
+    int queueLength(Pool pool);
+
+    /** The software version, for the dashboard and {@code /api/v1/overview}. */
+    String version();
+}

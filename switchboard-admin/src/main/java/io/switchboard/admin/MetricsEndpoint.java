@@ -1,0 +1,36 @@
+package io.switchboard.admin;
+
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.switchboard.admin.metrics.SwitchboardCollector;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * {@code GET /metrics}: the Prometheus text exposition format (0.0.4) of Switchboard's own metrics
+ * and the JVM's ({@code jvm_*}, {@code process_*}), from a registry of this admin server's own, so
+ * that two dispatchers in one JVM (tests) never share series.
+ *
+ * <p>Threading: {@link #scrape} runs on the admin worker thread.
+ */
+final class MetricsEndpoint {
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+
+    MetricsEndpoint(SwitchboardCollector collector) {
+        registry.register(collector);
+        JvmMetrics.builder().register(registry);
+    }
+
+    ApiResponse scrape() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(64 * 1024);
+        try {
+            writer.write(out, registry.scrape());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return ApiResponse.of(200, writer.getContentType(), out.toByteArray());
+    }
+}

@@ -1,0 +1,192 @@
+package io.switchboard.admin.metrics;
+
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocatorMetric;
+import io.netty.util.internal.PlatformDependent;
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import io.switchboard.admin.stats.BackendTraffic;
+import io.switchboard.admin.stats.LatencyHistogram;
+import io.switchboard.admin.stats.Traffic;
+import io.switchboard.backend.Backend;
+import io.switchboard.backend.BackendSet;
+import io.switchboard.backend.BackendState;
+import io.switchboard.backend.Member;
+import io.switchboard.backend.Pool;
+import io.switchboard.proxy.AccessLog;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.function.ToIntFunction;
+
+/**
+ * Switchboard's own metrics, built at each scrape from the pools' snapshots, the back ends' live
+ * counters and the admin plane's {@link Traffic}: nothing is double-counted and nothing on the
+ * request path knows about Prometheus.
+ *
+ * <p>Names follow the Prometheus conventions: {@code switchboard_} prefix, base units
+ * ({@code _seconds}, {@code _bytes}), counters exposed with {@code _total}. Every metric is listed
+ * with its labels in {@code docs/admin-api.md}.
+ *
+ * <p>Threading: {@link #collect} runs on the scraping thread (the admin worker) and only reads.
+ */
+public final class SwitchboardCollector implements MultiCollector {
+    private static final double[] BOUNDS;
+
+    static {
+        double[] finite = LatencyHistogram.boundsSeconds();
+        BOUNDS = java.util.Arrays.copyOf(finite, finite.length + 1);
+        BOUNDS[finite.length] = Double.POSITIVE_INFINITY;
+    }
+
+    private final Supplier<Map<String, Pool>> pools;
+    private final Traffic traffic;
+    private final Supplier<AccessLog> accessLog;
+    private final ToIntFunction<Pool> queueLength;
+
+    /** @param queueLength requests waiting in a pool's queue for a back end below its max-connections */
+    public SwitchboardCollector(Supplier<Map<String, Pool>> pools, Traffic traffic, Supplier<AccessLog> accessLog,
+                                ToIntFunction<Pool> queueLength) {
+        this.pools = pools;
+        this.traffic = traffic;
+        this.accessLog = accessLog;
+        this.queueLength = queueLength;
+    }
+
+    @Override
+    public MetricSnapshots collect() {
+        Map<String, Pool> live = pools.get();
+        for (Pool p : live.values()) {
+            for (Member m : p.snapshot().backends().members()) traffic.of(p.name(), m.backend().name()); // zeros are series too
+        }
+
+        CounterSnapshot.Builder requests = CounterSnapshot.builder().name("switchboard_requests")
+                .help("Finished requests by pool, back end (\"-\": none was chosen) and status class (\"other\": no response)");
+        HistogramSnapshot.Builder duration = HistogramSnapshot.builder().name("switchboard_request_duration_seconds")
+                .help("Time from the request's first byte to the response's last, by pool and back end");
+        CounterSnapshot.Builder retries = CounterSnapshot.builder().name("switchboard_retries")
+                .help("Extra attempts on another back end, by pool and the back end the request ended on");
+        CounterSnapshot.Builder ejections = CounterSnapshot.builder().name("switchboard_backend_ejections")
+                .help("Times passive health ejected the back end after consecutive failures");
+        long[] perBucket = new long[LatencyHistogram.buckets()];
+        for (Map.Entry<String, Map<String, BackendTraffic>> pe : traffic.all().entrySet()) {
+            for (Map.Entry<String, BackendTraffic> be : pe.getValue().entrySet()) {
+                Labels labels = Labels.of("pool", pe.getKey(), "backend", be.getKey());
+                BackendTraffic t = be.getValue();
+                for (int c = 0; c < BackendTraffic.STATUS_CLASSES.length; c++) {
+                    requests.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder()
+                            .labels(labels.add("status_class", BackendTraffic.STATUS_CLASSES[c])).value(t.requests(c)).build());
+                }
+                long sumMicros = t.latency().snapshot(perBucket);
+                duration.dataPoint(HistogramSnapshot.HistogramDataPointSnapshot.builder().labels(labels)
+                        .classicHistogramBuckets(ClassicHistogramBuckets.of(BOUNDS, perBucket.clone()))
+                        .sum(sumMicros / 1e6).build());
+                retries.dataPoint(counter(labels, t.retries()));
+                if (!be.getKey().equals(Traffic.NONE)) ejections.dataPoint(counter(labels, t.ejections()));
+            }
+        }
+
+        GaugeSnapshot.Builder inFlight = gauge("switchboard_backend_in_flight", "Requests dispatched to the back end and not finished");
+        CounterSnapshot.Builder attempts = CounterSnapshot.builder().name("switchboard_backend_attempts")
+                .help("Requests dispatched to the back end, retries included");
+        CounterSnapshot.Builder failures = CounterSnapshot.builder().name("switchboard_backend_failures")
+                .help("Failed attempts: connect failures, resets, timeouts, invalid responses, and 5xx when passive health counts them");
+        CounterSnapshot.Builder bytesIn = CounterSnapshot.builder().name("switchboard_backend_request_bytes")
+                .help("Request body bytes forwarded to the back end");
+        CounterSnapshot.Builder bytesOut = CounterSnapshot.builder().name("switchboard_backend_response_bytes")
+                .help("Response body bytes received from the back end and sent to clients");
+        GaugeSnapshot.Builder state = gauge("switchboard_backend_state",
+                "1 for the back end's current state (up, down, drain, maint), 0 for the others");
+        GaugeSnapshot.Builder weight = gauge("switchboard_backend_weight", "Configured weight");
+        GaugeSnapshot.Builder effective = gauge("switchboard_backend_effective_weight",
+                "Weight in effect (below the configured weight during slow start; 0 when not eligible)");
+        GaugeSnapshot.Builder poolInFlight = gauge("switchboard_pool_in_flight", "Requests in flight to the pool's back ends");
+        GaugeSnapshot.Builder poolQueue = gauge("switchboard_pool_queue_length",
+                "Requests waiting for a back end below its max-connections (the pool's queue)");
+        GaugeSnapshot.Builder poolBackends = gauge("switchboard_pool_backends", "Back ends in the pool");
+        GaugeSnapshot.Builder poolEligible = gauge("switchboard_pool_eligible_backends", "Back ends that may receive new requests");
+        GaugeSnapshot.Builder poolPanic = gauge("switchboard_pool_panic",
+                "1 when no back end is up and when-all-down: ignore-health sends to all of them");
+        for (Pool p : live.values()) {
+            BackendSet set = p.snapshot().backends();
+            Labels pl = Labels.of("pool", p.name());
+            poolInFlight.dataPoint(gaugePoint(pl, p.inFlight()));
+            poolQueue.dataPoint(gaugePoint(pl, queueLength.applyAsInt(p)));
+            poolBackends.dataPoint(gaugePoint(pl, set.members().size()));
+            poolEligible.dataPoint(gaugePoint(pl, set.size()));
+            poolPanic.dataPoint(gaugePoint(pl, set.panic() ? 1 : 0));
+            for (Member m : set.members()) {
+                Backend b = m.backend();
+                Labels bl = Labels.of("pool", p.name(), "backend", b.name());
+                inFlight.dataPoint(gaugePoint(bl, b.inFlight()));
+                attempts.dataPoint(counter(bl, b.requests()));
+                failures.dataPoint(counter(bl, b.failures()));
+                bytesIn.dataPoint(counter(bl, b.bytesIn()));
+                bytesOut.dataPoint(counter(bl, b.bytesOut()));
+                for (BackendState s : BackendState.values()) {
+                    state.dataPoint(gaugePoint(bl.add("state", s.label()), m.state() == s ? 1 : 0));
+                }
+                weight.dataPoint(gaugePoint(bl, m.weight()));
+                effective.dataPoint(gaugePoint(bl, m.eligible() ? m.effectiveWeight() : 0));
+            }
+        }
+
+        AccessLog log = accessLog.get();
+        GaugeSnapshot.Builder logQueue = gauge("switchboard_access_log_queue_length",
+                "Access log records waiting for the writer thread");
+        logQueue.dataPoint(gaugePoint(Labels.EMPTY, log == null ? 0 : log.pending()));
+        CounterSnapshot.Builder logDropped = CounterSnapshot.builder().name("switchboard_access_log_dropped")
+                .help("Access log records dropped because the writer fell behind");
+        logDropped.dataPoint(counter(Labels.EMPTY, log == null ? 0 : log.droppedTotal()));
+
+        MetricSnapshots.Builder out = MetricSnapshots.builder();
+        for (var b : new io.prometheus.metrics.model.snapshots.MetricSnapshot.Builder<?>[] {requests, duration, retries,
+                ejections, inFlight, attempts, failures, bytesIn, bytesOut, state, weight, effective, poolInFlight, poolQueue,
+                poolBackends, poolEligible, poolPanic, logQueue, logDropped}) {
+            out.metricSnapshot(b.build());
+        }
+        netty(out);
+        return out.build();
+    }
+
+    /** The pooled allocator every proxy channel uses, and Netty's own count of direct memory. */
+    private static void netty(MetricSnapshots.Builder out) {
+        PooledByteBufAllocatorMetric m = PooledByteBufAllocator.DEFAULT.metric();
+        Labels direct = Labels.of("memory", "direct");
+        Labels heap = Labels.of("memory", "heap");
+        out.metricSnapshot(gauge("switchboard_netty_allocator_used_bytes", "Memory held by Netty's pooled allocator")
+                .dataPoint(gaugePoint(direct, m.usedDirectMemory())).dataPoint(gaugePoint(heap, m.usedHeapMemory())).build());
+        out.metricSnapshot(gauge("switchboard_netty_allocator_pinned_bytes", "Pooled allocator memory in use by buffers not yet released")
+                .dataPoint(gaugePoint(direct, PooledByteBufAllocator.DEFAULT.pinnedDirectMemory()))
+                .dataPoint(gaugePoint(heap, PooledByteBufAllocator.DEFAULT.pinnedHeapMemory())).build());
+        out.metricSnapshot(gauge("switchboard_netty_allocator_arenas", "Arenas of Netty's pooled allocator")
+                .dataPoint(gaugePoint(direct, m.numDirectArenas())).dataPoint(gaugePoint(heap, m.numHeapArenas())).build());
+        out.metricSnapshot(gauge("switchboard_netty_allocator_thread_local_caches", "Thread-local caches of Netty's pooled allocator")
+                .dataPoint(gaugePoint(Labels.EMPTY, m.numThreadLocalCaches())).build());
+        out.metricSnapshot(gauge("switchboard_netty_allocator_chunk_size_bytes", "Chunk size of Netty's pooled allocator")
+                .dataPoint(gaugePoint(Labels.EMPTY, m.chunkSize())).build());
+        long used = PlatformDependent.usedDirectMemory();
+        if (used >= 0) {
+            out.metricSnapshot(gauge("switchboard_netty_direct_memory_used_bytes", "Direct memory Netty has allocated")
+                    .dataPoint(gaugePoint(Labels.EMPTY, used)).build());
+        }
+        out.metricSnapshot(gauge("switchboard_netty_direct_memory_max_bytes", "The most direct memory Netty may allocate")
+                .dataPoint(gaugePoint(Labels.EMPTY, PlatformDependent.maxDirectMemory())).build());
+    }
+
+    private static GaugeSnapshot.Builder gauge(String name, String help) {
+        return GaugeSnapshot.builder().name(name).help(help);
+    }
+
+    private static GaugeSnapshot.GaugeDataPointSnapshot gaugePoint(Labels l, double v) {
+        return GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(l).value(v).build();
+    }
+
+    private static CounterSnapshot.CounterDataPointSnapshot counter(Labels l, double v) {
+        return CounterSnapshot.CounterDataPointSnapshot.builder().labels(l).value(v).build();
+    }
+}

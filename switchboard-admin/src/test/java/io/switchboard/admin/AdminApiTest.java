@@ -1,0 +1,179 @@
+package io.switchboard.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.admin.metrics.SwitchboardCollector;
+import io.switchboard.admin.stats.Sampler;
+import io.switchboard.admin.stats.Traffic;
+import io.switchboard.backend.Change;
+import io.switchboard.backend.Pool;
+import io.switchboard.balance.Algorithms;
+import io.switchboard.config.ServerConfig;
+import io.switchboard.proxy.AccessLog;
+import io.switchboard.proxy.ExchangeListener;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The API's decisions without sockets: who may read and change, and how requests are checked. */
+class AdminApiTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String TOKEN = "0123456789abcdef";
+
+    private final Pool pool = new Pool("app", Algorithms.byName("round-robin"), Pool.Settings.defaults());
+    private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor();
+    private final Traffic traffic = new Traffic();
+    private final Auth auth = new Auth(TOKEN);
+    private final AdminApi api;
+
+    AdminApiTest() {
+        pool.apply(new Change.Add(new ServerConfig("a", "127.0.0.1", 9001, 1, null)));
+        pool.apply(new Change.Add(new ServerConfig("b", "127.0.0.1", 9002, 1, null)));
+        Dispatcher d = new Dispatcher() {
+            @Override public List<ListenerInfo> listeners() { return List.of(new ListenerInfo("web", "127.0.0.1", 8080, "app")); }
+            @Override public Map<String, Pool> pools() { return Map.of("app", pool); }
+            @Override public String configFile() { return null; }
+            @Override public ReloadOutcome reloadConfig() { throw new AssertionError("no file"); }
+            @Override public void addExchangeListener(ExchangeListener l) { }
+            @Override public AccessLog accessLog() { return AccessLog.OFF; }
+            @Override public String version() { return "t"; }
+            @Override public int queueLength(Pool p) { return 0; }
+        };
+        api = new AdminApi(d, traffic, new Sampler(traffic), auth, new Json(),
+                new MetricsEndpoint(new SwitchboardCollector(d::pools, traffic, d::accessLog, d::queueLength)), new StaticFiles(), worker,
+                System::nanoTime);
+    }
+
+    @AfterEach
+    void stop() {
+        worker.shutdownNow();
+    }
+
+    private ApiResponse call(String method, String path, String body, String authorization, String host, boolean loopback)
+            throws Exception {
+        ApiRequest r = new ApiRequest(method, path, Map.of(), authorization, host, body == null ? null : "application/json",
+                body == null ? null : body.getBytes(StandardCharsets.UTF_8), loopback);
+        return api.handle(r).get(10, TimeUnit.SECONDS);
+    }
+
+    private static JsonNode json(ApiResponse r) throws Exception {
+        return JSON.readTree(r.body());
+    }
+
+    @Test
+    void loopbackReadsNeedNoToken() throws Exception {
+        ApiResponse r = call("GET", "/api/v1/pools/app", null, null, "127.0.0.1:9000", true);
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(json(r).get("backends")).hasSize(2);
+        assertThat(call("GET", "/api/v1/overview", null, null, "localhost:9000", true).status()).isEqualTo(200);
+        assertThat(call("GET", "/api/v1/overview", null, null, "[::1]:9000", true).status()).isEqualTo(200);
+        assertThat(call("GET", "/api/v1/overview", null, null, null, true).status()).isEqualTo(200);
+    }
+
+    @Test
+    void loopbackReadsNamingAnotherHostAreRefused() throws Exception {
+        // DNS rebinding: a page from evil.example whose name now resolves to 127.0.0.1
+        ApiResponse r = call("GET", "/api/v1/overview", null, null, "evil.example:9000", true);
+        assertThat(r.status()).isEqualTo(403);
+        assertThat(json(r).get("error").asText()).contains("DNS rebinding");
+        assertThat(call("GET", "/api/v1/overview", null, "Bearer " + TOKEN, "evil.example:9000", true).status()).isEqualTo(200);
+    }
+
+    @Test
+    void readsFromOtherHostsNeedTheToken() throws Exception {
+        ApiResponse none = call("GET", "/api/v1/overview", null, null, "10.0.0.5:9000", false);
+        assertThat(none.status()).isEqualTo(401);
+        assertThat(none.headers()).containsEntry("WWW-Authenticate", "Bearer realm=\"switchboard\"");
+        assertThat(call("GET", "/metrics", null, "Bearer nope", "10.0.0.5:9000", false).status()).isEqualTo(403);
+        assertThat(call("GET", "/metrics", null, "Bearer " + TOKEN, "10.0.0.5:9000", false).status()).isEqualTo(200);
+        assertThat(call("GET", "/", null, "bearer " + TOKEN, "10.0.0.5:9000", false).status()).isEqualTo(200);
+    }
+
+    @Test
+    void aRotatedTokenAppliesAtOnce() throws Exception {
+        auth.token("fedcba9876543210");
+        assertThat(call("PATCH", "/api/v1/pools/app/backends/a", "{\"weight\":2}", "Bearer " + TOKEN, null, true).status())
+                .isEqualTo(403);
+        assertThat(call("PATCH", "/api/v1/pools/app/backends/a", "{\"weight\":2}", "Bearer fedcba9876543210", null, true)
+                .status()).isEqualTo(200);
+        assertThat(pool.snapshot().backends().member("a").weight()).isEqualTo(2);
+    }
+
+    @Test
+    void patchAppliesBothChangesOrNeither() throws Exception {
+        ApiResponse bad = call("PATCH", "/api/v1/pools/app/backends/a", "{\"weight\":4,\"state\":\"gone\"}", "Bearer " + TOKEN,
+                null, true);
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(pool.snapshot().backends().member("a").weight()).isEqualTo(1);
+        long version = pool.snapshot().backends().version();
+        assertThat(call("PATCH", "/api/v1/pools/app/backends/a", "{\"weight\":4,\"state\":\"drain\"}", "Bearer " + TOKEN, null,
+                true).status()).isEqualTo(200);
+        assertThat(pool.snapshot().backends().version()).isEqualTo(version + 1); // one batch, one publication
+    }
+
+    @Test
+    void removeWithNothingInFlightIsImmediate() throws Exception {
+        ApiResponse r = call("DELETE", "/api/v1/pools/app/backends/b", null, "Bearer " + TOKEN, null, true);
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(json(r).get("drained").asBoolean()).isTrue();
+        assertThat(pool.snapshot().backends().member("b")).isNull();
+    }
+
+    @Test
+    void removeWaitsForInFlightThenRemoves() throws Exception {
+        var b = pool.backend("b");
+        b.onDispatch();
+        var pending = api.handle(new ApiRequest("DELETE", "/api/v1/pools/app/backends/b", Map.of("deadline", List.of("20s")),
+                "Bearer " + TOKEN, null, null, null, true));
+        Thread.sleep(3 * AdminApi.REMOVE_POLL_MILLIS);
+        assertThat(pending).isNotDone();
+        assertThat(pool.snapshot().backends().member("b").state().label()).isEqualTo("drain");
+        b.onComplete(true, 1_000, System.nanoTime());
+        ApiResponse r = pending.get(10, TimeUnit.SECONDS);
+        assertThat(json(r).get("drained").asBoolean()).isTrue();
+        assertThat(pool.snapshot().backends().member("b")).isNull();
+    }
+
+    @Test
+    void deadlines() {
+        assertThat(AdminApi.deadline(null)).isEqualTo(Duration.ofSeconds(30));
+        assertThat(AdminApi.deadline("0")).isZero();
+        assertThat(AdminApi.deadline("250ms")).isEqualTo(Duration.ofMillis(250));
+        assertThat(AdminApi.deadline("2m")).isEqualTo(Duration.ofMinutes(2));
+        assertThatThrownBy(() -> AdminApi.deadline("11m")).hasMessageContaining("longer than the maximum");
+        assertThatThrownBy(() -> AdminApi.deadline("5")).hasMessageContaining("is not a duration");
+        assertThatThrownBy(() -> AdminApi.deadline("-1s")).hasMessageContaining("is not a duration");
+    }
+
+    @Test
+    void addresses() {
+        assertThat(AdminApi.hostPort("10.0.0.5:8080")).containsExactly("10.0.0.5", "8080");
+        assertThat(AdminApi.hostPort("app-1.internal:80")).containsExactly("app-1.internal", "80");
+        assertThat(AdminApi.hostPort("[2001:db8::1]:443")).containsExactly("2001:db8::1", "443");
+        assertThatThrownBy(() -> AdminApi.hostPort("::1:80")).hasMessageContaining("needs brackets");
+        assertThatThrownBy(() -> AdminApi.hostPort("host:0")).hasMessageContaining("out of range");
+        assertThatThrownBy(() -> AdminApi.hostPort("host:http")).hasMessageContaining("is not a port");
+        assertThatThrownBy(() -> AdminApi.hostPort("bad host:80")).hasMessageContaining("is not a host name");
+        assertThatThrownBy(() -> AdminApi.hostPort("[zz]:80")).hasMessageContaining("is not an IPv6 address");
+    }
+
+    @Test
+    void hostHeaders() {
+        assertThat(Auth.hostIsAddress("127.0.0.1:9000")).isTrue();
+        assertThat(Auth.hostIsAddress("LOCALHOST")).isTrue();
+        assertThat(Auth.hostIsAddress("[::1]")).isTrue();
+        assertThat(Auth.hostIsAddress("10.1.2.3")).isTrue();
+        assertThat(Auth.hostIsAddress("999.1.1.1")).isFalse();
+        assertThat(Auth.hostIsAddress("example.com:9000")).isFalse();
+        assertThat(Auth.hostIsAddress("127.0.0.1.nip.io")).isFalse();
+    }
+}

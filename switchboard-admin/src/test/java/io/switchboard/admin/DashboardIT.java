@@ -1,0 +1,113 @@
+package io.switchboard.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The dashboard in real headless Chromium: it loads, shows the demo's three back ends with live
+ * numbers, and its Drain button changes the back end's state through the API. Leaves a screenshot
+ * at {@code target/dashboard.png}.
+ */
+class DashboardIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static final Path SCREENSHOT = Path.of("target", "dashboard.png");
+
+    @Test
+    void showsTheBackendsAndDrainsOneWithAClick(@TempDir Path profile) throws Exception {
+        Chromium.ensureInstalled();
+        try (AdminFixture f = new AdminFixture().start()) {
+            AtomicBoolean stop = new AtomicBoolean();
+            CompletableFuture<Void> traffic = CompletableFuture.runAsync(() -> traffic(f, stop));
+            ChromeDriver browser = Chromium.start(profile, 1440, 900);
+            try {
+                browser.get("http://127.0.0.1:" + f.adminPort() + "/");
+                WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+                assertThat(browser.getTitle()).isEqualTo("Switchboard");
+                wait.until(d -> d.findElements(By.cssSelector("section.pool[data-pool='demo'] tr[data-backend]")).size() == 3);
+                List<String> names = browser.findElements(By.cssSelector("tr[data-backend]")).stream()
+                        .map(e -> e.getAttribute("data-backend")).toList();
+                assertThat(names).containsExactly("alpha", "bravo", "charlie");
+                for (String n : names) assertThat(state(browser, n)).isEqualTo("up");
+
+                // let the sparklines fill a little before the picture
+                await().atMost(Duration.ofSeconds(20)).until(() -> series(f, "alpha") >= 10);
+
+                browser.findElement(By.id("token")).sendKeys(AdminFixture.TOKEN);
+                browser.findElement(By.id("token-save")).click();
+                wait.until(d -> d.findElement(By.id("token-state")).getText().equals("token saved"));
+                browser.findElement(By.cssSelector("tr[data-backend='bravo'] button[data-action='drain']")).click();
+
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                    JsonNode bravo = JSON.readTree(f.get("/api/v1/pools/demo/backends/bravo").body());
+                    assertThat(bravo.get("admin").asText()).isEqualTo("drain");
+                    assertThat(bravo.get("state").asText()).isEqualTo("drain");
+                });
+                wait.until(d -> state(browser, "bravo").equals("drain"));
+                assertThat(state(browser, "alpha")).isEqualTo("up");
+                assertThat(browser.findElement(By.cssSelector("tr[data-backend='bravo'] button[data-action='drain']")).isEnabled())
+                        .isFalse();
+                // two more seconds of traffic: bravo's rate falls to zero in its sparkline
+                await().atMost(Duration.ofSeconds(10)).until(() -> lastRps(f, "bravo") == 0.0);
+                Thread.sleep(1200); // one more page refresh, so the picture shows what the API says
+
+                Files.createDirectories(SCREENSHOT.getParent());
+                Files.copy(browser.getScreenshotAs(OutputType.FILE).toPath(), SCREENSHOT, StandardCopyOption.REPLACE_EXISTING);
+                assertThat(Files.size(SCREENSHOT)).isPositive();
+                List<WebElement> errors = browser.findElements(By.cssSelector(".toast.err"));
+                assertThat(errors).isEmpty();
+            } finally {
+                stop.set(true);
+                browser.quit();
+                traffic.join();
+            }
+        }
+    }
+
+    private static String state(ChromeDriver browser, String backend) {
+        return browser.findElement(By.cssSelector("tr[data-backend='" + backend + "'] .state")).getText().toLowerCase();
+    }
+
+    private static int series(AdminFixture f, String backend) throws Exception {
+        return JSON.readTree(f.get("/api/v1/pools/demo/backends/" + backend).body()).get("series").get("rps").size();
+    }
+
+    private static double lastRps(AdminFixture f, String backend) throws Exception {
+        JsonNode rps = JSON.readTree(f.get("/api/v1/pools/demo/backends/" + backend).body()).get("series").get("rps");
+        return rps.isEmpty() ? -1 : rps.get(rps.size() - 1).asDouble();
+    }
+
+    /** A steady, bounded trickle of requests (some slow) so that the page has rates and latencies to draw. */
+    private static void traffic(AdminFixture f, AtomicBoolean stop) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        for (int i = 0; i < 20_000 && !stop.get() && System.nanoTime() < deadline; i++) {
+            String path = i % 5 == 0 ? "/delay?ms=" + (5 + i % 40) : "/";
+            try {
+                f.client().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + f.proxyPort() + path))
+                        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.discarding());
+                Thread.sleep(i % 3 == 0 ? 4 : 1);
+            } catch (Exception e) {
+                if (e instanceof InterruptedException) return;
+            }
+        }
+    }
+}

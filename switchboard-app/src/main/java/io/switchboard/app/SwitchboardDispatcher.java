@@ -1,0 +1,91 @@
+package io.switchboard.app;
+
+import io.switchboard.admin.Dispatcher;
+import io.switchboard.backend.Pool;
+import io.switchboard.config.ListenerConfig;
+import io.switchboard.config.SwitchboardConfig;
+import io.switchboard.proxy.AccessLog;
+import io.switchboard.proxy.ExchangeListener;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the admin plane asks of a running {@link Switchboard}: its listeners and pools, and a reload
+ * of its config file that reports, rather than only logs, what went wrong.
+ *
+ * <p>Threading: called on the admin worker thread; the Switchboard serializes reloads itself.
+ */
+final class SwitchboardDispatcher implements Dispatcher {
+    private static final Logger log = LoggerFactory.getLogger(SwitchboardDispatcher.class);
+
+    private final Switchboard switchboard;
+
+    SwitchboardDispatcher(Switchboard switchboard) {
+        this.switchboard = switchboard;
+    }
+
+    @Override
+    public List<ListenerInfo> listeners() {
+        List<ListenerInfo> out = new ArrayList<>();
+        for (ListenerConfig l : switchboard.config().listeners()) {
+            InetSocketAddress a = switchboard.boundAddress(l.name());
+            out.add(new ListenerInfo(l.name(), a.getAddress().getHostAddress(), a.getPort(), l.defaultPool()));
+        }
+        return out;
+    }
+
+    @Override
+    public Map<String, Pool> pools() {
+        return switchboard.pools();
+    }
+
+    @Override
+    public String configFile() {
+        SwitchboardConfig c = switchboard.config();
+        return c.source() == null ? null : c.source().toString();
+    }
+
+    /** As SIGHUP does ({@link Switchboard#reloadFromSource}), but every problem also goes back to the caller. */
+    @Override
+    public ReloadOutcome reloadConfig() {
+        SwitchboardConfig current = switchboard.config();
+        String file = current.source().toString();
+        log.info("reloading {} (admin API)", file);
+        try {
+            LoadedConfig loaded = ConfigLoader.load(current.source());
+            List<String> warnings = loaded.warnings().stream().map(ConfigProblem::toString).toList();
+            for (String w : warnings) log.warn("{}", w);
+            switchboard.reload(loaded.config());
+            return new ReloadOutcome(true, file, loaded.summary(), List.of(), warnings);
+        } catch (ConfigException e) {
+            List<String> errors = e.problems().stream().map(ConfigProblem::toString).toList();
+            for (String p : errors) log.error("{}", p);
+            log.error("reload failed ({}); the running config is kept", LoadedConfig.count(errors.size(), "error"));
+            return new ReloadOutcome(false, file, null, errors, List.of());
+        }
+    }
+
+    @Override
+    public void addExchangeListener(ExchangeListener l) {
+        switchboard.proxy().state().addExchangeListener(l);
+    }
+
+    @Override
+    public AccessLog accessLog() {
+        return switchboard.accessLog();
+    }
+
+    @Override
+    public String version() {
+        return Main.version();
+    }
+
+    @Override
+    public int queueLength(Pool pool) {
+        return switchboard.proxy().state().queueLength(pool);
+    }
+}

@@ -1,0 +1,58 @@
+package io.switchboard.proxy.guard;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.switchboard.config.ListenerConfig;
+
+/**
+ * The listener's {@code max-connections} and {@code max-connections-per-ip}: a connection over
+ * either limit is closed at accept, before a byte of it is read, and a (throttled) line is logged.
+ *
+ * <p>Why close rather than answer 503: answering means reading and parsing a request first, which
+ * holds the connection (and a slot of the very resource the limit protects) for up to the header
+ * timeout, and lets an attacker make the dispatcher do work per connection. A close at accept costs
+ * nothing; the client sees the connection reset and may retry. The limits count open connections,
+ * so a client that stays under them is never affected by one that does not.
+ *
+ * <p>It holds back {@code channelActive} from the handlers after it, so nothing reads a refused
+ * connection. Threading: the channel's event loop; the counts are shared by the listener's loops.
+ */
+public final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
+    private final ListenerGuard guard;
+    private ClientKey key;
+    private boolean counted;
+
+    ConnectionLimiter(ListenerGuard guard) {
+        this.guard = guard;
+    }
+
+    /** The limiter for a new connection, or a handler that does nothing when the listener has no limits. */
+    public static ChannelHandler of(Channel ch, ListenerConfig listener) {
+        if (!listener.guard().limitsConnections()) return Passthrough.INSTANCE;
+        return new ConnectionLimiter(ListenerGuard.of(ch, listener));
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        key = ClientKey.of(ctx.channel().remoteAddress());
+        String refused = guard.connections.tryAcquire(key);
+        if (refused != null) {
+            guard.connectionLog.refused(ClientKey.text(ctx.channel().remoteAddress()), refused);
+            ctx.close();
+            return;
+        }
+        counted = true;
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (counted) {
+            counted = false;
+            guard.connections.release(key);
+        }
+        ctx.fireChannelInactive();
+    }
+}
