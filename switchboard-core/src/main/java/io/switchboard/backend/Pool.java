@@ -247,7 +247,8 @@ public final class Pool {
                 s = null;
             }
             if (s == null) {
-                add(sc, now, "added by reload");
+                // The first reconcile of a new pool is its configuration, not a reload.
+                add(sc, now, version == 0 ? "configured" : "added by reload");
             } else {
                 s.weight = sc.weight();
                 s.backend.maxConnections(sc.maxConnections());

@@ -327,6 +327,18 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof io.netty.handler.codec.DecoderException && cause.getCause() instanceof IllegalStateException ise
+                && String.valueOf(ise.getMessage()).startsWith("maxPipelineDepth")) {
+            // The client pipelined more requests than HttpServerCodec keeps (128) without reading
+            // answers. The codec discards the rest and closes after the next response; we stop reading.
+            log.debug("client {}: pipelined too deep ({}), answering what is in progress, then closing", clientIp, ise.getMessage());
+            clientReads(false);
+            if (request == null) {
+                closing = true;
+                ctx.close();
+            }
+            return;
+        }
         if (!(cause instanceof java.io.IOException)) {
             log.warn("client {}: unexpected error, closing: {}", clientIp, cause.toString(), cause);
         }

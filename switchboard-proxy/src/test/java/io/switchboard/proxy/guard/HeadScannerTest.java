@@ -110,6 +110,15 @@ class HeadScannerTest {
     }
 
     @Test
+    void headsLongerThanTheScratchArrayAreScannedAcrossCopies() {
+        String longField = "X-Long: " + "v".repeat(5000) + "\r\n";
+        assertThat(request("GET / HTTP/1.1\r\nHost: a\r\n" + longField + "Content-Length: 3\r\n\r\nabc"
+                + "GET /" + "p".repeat(4200) + " HTTP/1.1\r\nHost: a\r\n" + longField + "X: y\r\n z\r\n\r\n"))
+                .isEqualTo(new Verdict("obs-fold: a header line starts with whitespace (line folding is obsolete, RFC 9112 section 5.2)",
+                        2, HeadScanner.Part.HEAD));
+    }
+
+    @Test
     void responsesAreScannedUpToTheFinalHeadUntilRearmed() {
         assertThat(scan(HeadScanner::forResponses, "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n x:\r\n")).isNull();
         assertThat(scan(HeadScanner::forResponses, "HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 200 OK\r\nX : y\r\n\r\n"))

@@ -181,4 +181,25 @@ class ProxyIT {
             assertThat(f.backends.get(0).requestCount()).isZero();
         }
     }
+
+    @Test
+    void pipeliningDeeperThanTheCodecAllowsEndsCleanly() throws Exception {
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(FrontendHandler.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender = new ch.qos.logback.core.read.ListAppender<>();
+        appender.start();
+        logger.addAppender(appender);
+        try (ProxyFixture f = new ProxyFixture().backends("alpha").start()) {
+            String resp = f.raw("GET / HTTP/1.1\r\nHost: t\r\n\r\n".repeat(200), Duration.ofSeconds(10));
+            // Answers come back whole and in order until the proxy closes; nothing half-written.
+            assertThat(resp).startsWith("HTTP/1.1 200 OK");
+            int answered = resp.split("HTTP/1.1 200 OK", -1).length - 1;
+            assertThat(answered).isBetween(1, 200);
+            assertThat(resp).endsWith("alpha\n");
+            assertThat(appender.list).noneMatch(e -> e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.WARN));
+            // The proxy is fine afterwards.
+            assertThat(f.get("/").statusCode()).isEqualTo(200);
+        } finally {
+            logger.detachAppender(appender);
+        }
+    }
 }
