@@ -35,9 +35,9 @@ public final class AccessControl extends ChannelInboundHandlerAdapter {
         this.accessLog = accessLog;
     }
 
-    /** The check for a new connection, or a handler that does nothing when the listener has no lists. */
+    /** The check for a new connection, or null when the listener has no lists (then it is not added). */
     public static ChannelHandler of(Channel ch, ListenerConfig listener, AccessLog accessLog) {
-        if (!listener.guard().filtersAddresses()) return Passthrough.INSTANCE;
+        if (!listener.guard().filtersAddresses()) return null; // not configured: not in the pipeline at all
         return new AccessControl(ListenerGuard.of(ch, listener), accessLog);
     }
 

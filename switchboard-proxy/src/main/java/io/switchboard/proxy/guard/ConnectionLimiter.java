@@ -28,9 +28,9 @@ public final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
         this.guard = guard;
     }
 
-    /** The limiter for a new connection, or a handler that does nothing when the listener has no limits. */
+    /** The limiter for a new connection, or null when the listener has no limits (then it is not added). */
     public static ChannelHandler of(Channel ch, ListenerConfig listener) {
-        if (!listener.guard().limitsConnections()) return Passthrough.INSTANCE;
+        if (!listener.guard().limitsConnections()) return null; // not configured: not in the pipeline at all
         return new ConnectionLimiter(ListenerGuard.of(ch, listener));
     }
 

@@ -49,9 +49,9 @@ public final class RateLimiter extends ChannelDuplexHandler {
         this.accessLog = accessLog;
     }
 
-    /** The limiter for a new connection, or a handler that does nothing when the listener has no rate limit. */
+    /** The limiter for a new connection, or null when the listener has no rate limit (then it is not added). */
     public static ChannelHandler of(Channel ch, ListenerConfig listener, AccessLog accessLog) {
-        if (!listener.guard().limitsRate()) return Passthrough.INSTANCE;
+        if (!listener.guard().limitsRate()) return null; // not configured: not in the pipeline at all
         return new RateLimiter(ListenerGuard.of(ch, listener), accessLog);
     }
 

@@ -2,6 +2,7 @@ package io.switchboard.proxy.http;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -34,14 +35,20 @@ public final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
                 .setMaxHeaderSize(listener.maxHeaderSize())
                 .setMaxChunkSize(MAX_CHUNK)
                 .setValidateHeaders(true);
-        ch.pipeline()
-                .addLast("connection-limit", io.switchboard.proxy.guard.ConnectionLimiter.of(ch, listener))
-                .addLast("head-timer", new RequestHeadTimer(frontend))
+        // Guards that are not configured are left out: every handler costs a context, a sharability
+        // lookup and a hop per event, on every accepted connection.
+        ChannelPipeline p = ch.pipeline();
+        addIfPresent(p, "connection-limit", io.switchboard.proxy.guard.ConnectionLimiter.of(ch, listener));
+        p.addLast("head-timer", new RequestHeadTimer(frontend))
                 .addLast("scan", io.switchboard.proxy.guard.HeadScanner.forRequests())
                 .addLast("codec", new HttpServerCodec(decoder))
-                .addLast("validate", new io.switchboard.proxy.guard.RequestValidator(listener))
-                .addLast("access-control", io.switchboard.proxy.guard.AccessControl.of(ch, listener, state.accessLog()))
-                .addLast("rate-limit", io.switchboard.proxy.guard.RateLimiter.of(ch, listener, state.accessLog()))
-                .addLast("proxy", frontend);
+                .addLast("validate", new io.switchboard.proxy.guard.RequestValidator(listener));
+        addIfPresent(p, "access-control", io.switchboard.proxy.guard.AccessControl.of(ch, listener, state.accessLog()));
+        addIfPresent(p, "rate-limit", io.switchboard.proxy.guard.RateLimiter.of(ch, listener, state.accessLog()));
+        p.addLast("proxy", frontend);
+    }
+
+    private static void addIfPresent(ChannelPipeline p, String name, io.netty.channel.ChannelHandler h) {
+        if (h != null) p.addLast(name, h);
     }
 }
