@@ -2,9 +2,7 @@ package io.switchboard.admin;
 
 import io.netty.channel.EventLoopGroup;
 import io.switchboard.backend.AllDownPolicy;
-import io.switchboard.backend.Change;
 import io.switchboard.backend.Pool;
-import io.switchboard.balance.Algorithms;
 import io.switchboard.config.AdminConfig;
 import io.switchboard.config.HealthCheckConfig;
 import io.switchboard.config.ListenerConfig;
@@ -12,8 +10,6 @@ import io.switchboard.config.PassiveHealthConfig;
 import io.switchboard.config.PoolConfig;
 import io.switchboard.config.ServerConfig;
 import io.switchboard.config.SwitchboardConfig;
-import io.switchboard.health.HealthPolicy;
-import io.switchboard.health.OutlierDetector;
 import io.switchboard.proxy.AccessLog;
 import io.switchboard.proxy.AccessRecord;
 import io.switchboard.proxy.ExchangeListener;
@@ -78,10 +74,7 @@ final class AdminFixture implements AutoCloseable {
         AdminConfig ac = new AdminConfig(true, "127.0.0.1", 0, token, token == null ? null : "test");
         SwitchboardConfig config = new SwitchboardConfig(null, List.of(l), Map.of("demo", pc), 2, "auto",
                 Duration.ofSeconds(5), "off", "combined", ac, false);
-        pool = new Pool("demo", Algorithms.byName("round-robin"), new Pool.Settings(0, AllDownPolicy.FAIL,
-                new HealthPolicy(2, 3), false, new OutlierDetector(5, Duration.ofSeconds(10).toNanos(),
-                Duration.ofSeconds(60).toNanos())));
-        pool.apply(new Change.Reconcile(servers));
+        pool = Pool.of(pc);
         pools.put("demo", pool);
         proxy = new ProxyServer(config, Map.of("demo", pool), accessLog::add, transport, group);
         proxy.start();

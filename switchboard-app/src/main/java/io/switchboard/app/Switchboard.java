@@ -146,7 +146,7 @@ public final class Switchboard implements AutoCloseable {
     }
 
     private RunningPool newPool(PoolConfig pc) {
-        Pool pool = PoolFactory.create(pc);
+        Pool pool = Pool.of(pc);
         pool.addListener(transitionLog);
         return new RunningPool(pc, pool, new HealthChecker(pool, pc.health(), transport, group));
     }
@@ -246,7 +246,7 @@ public final class Switchboard implements AutoCloseable {
         List<String> rebuilt = new ArrayList<>();
         for (PoolConfig pc : next.pools().values()) {
             RunningPool cur = pools.get(pc.name());
-            if (cur != null && PoolFactory.sameShape(cur.config(), pc)) {
+            if (cur != null && sameShape(cur.config(), pc)) {
                 cur.pool().apply(new Change.Reconcile(pc.servers()));
                 String changes = serverChanges(cur.config(), pc);
                 if (changes != null) log.info("pool {}: {}", pc.name(), changes);
@@ -301,24 +301,36 @@ public final class Switchboard implements AutoCloseable {
      * @return true when the new config was applied
      */
     public boolean reloadFromSource() {
+        return reloadFromSource("signal or file change").applied();
+    }
+
+    /**
+     * Reads the config file again and applies it; every problem is logged and returned. The one
+     * reload path for SIGHUP, the file watcher and the admin API.
+     */
+    public io.switchboard.admin.Dispatcher.ReloadOutcome reloadFromSource(String why) {
         SwitchboardConfig current = config();
         if (current.source() == null) {
-            log.warn("reload requested, but the running config did not come from a file; nothing to reload");
-            return false;
+            String msg = "reload requested, but the running config did not come from a file; nothing to reload";
+            log.warn(msg);
+            return new io.switchboard.admin.Dispatcher.ReloadOutcome(false, null, null, List.of(msg), List.of());
         }
-        log.info("reloading {}", current.source());
+        String file = current.source().toString();
+        log.info("reloading {} ({})", file, why);
         try {
             LoadedConfig loaded = ConfigLoader.load(current.source());
-            for (ConfigProblem w : loaded.warnings()) log.warn("{}", w);
+            List<String> warnings = loaded.warnings().stream().map(ConfigProblem::toString).toList();
+            for (String w : warnings) log.warn("{}", w);
             reload(loaded.config());
-            return true;
+            return new io.switchboard.admin.Dispatcher.ReloadOutcome(true, file, loaded.summary(), List.of(), warnings);
         } catch (ConfigException e) {
-            for (ConfigProblem p : e.problems()) log.error("{}", p);
-            log.error("reload failed ({}); the running config is kept", LoadedConfig.count(e.problems().size(), "error"));
-            return false;
+            List<String> errors = e.problems().stream().map(ConfigProblem::toString).toList();
+            for (String p : errors) log.error("{}", p);
+            log.error("reload failed ({}); the running config is kept", LoadedConfig.count(errors.size(), "error"));
+            return new io.switchboard.admin.Dispatcher.ReloadOutcome(false, file, null, errors, List.of());
         } catch (RuntimeException e) {
             log.error("reload failed; the running config is kept", e);
-            return false;
+            return new io.switchboard.admin.Dispatcher.ReloadOutcome(false, file, null, List.of(String.valueOf(e.getMessage())), List.of());
         }
     }
 
@@ -472,5 +484,15 @@ public final class Switchboard implements AutoCloseable {
     private boolean closeProxy() {
         proxy.close();
         return true;
+    }
+
+    /**
+     * True when a pool built from {@code before} is what {@code after} asks for, apart from its
+     * servers: then a reload reconciles it in place and keeps its health state and cursors.
+     */
+    static boolean sameShape(PoolConfig before, PoolConfig after) {
+        return before.algorithm().equals(after.algorithm())
+                && (!after.algorithm().endsWith("-hash") || before.hashLoadFactor() == after.hashLoadFactor())
+                && Pool.Settings.of(before).equals(Pool.Settings.of(after));
     }
 }

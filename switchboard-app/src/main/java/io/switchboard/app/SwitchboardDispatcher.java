@@ -10,8 +10,6 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * What the admin plane asks of a running {@link Switchboard}: its listeners and pools, and a reload
@@ -20,7 +18,6 @@ import org.slf4j.LoggerFactory;
  * <p>Threading: called on the admin worker thread; the Switchboard serializes reloads itself.
  */
 final class SwitchboardDispatcher implements Dispatcher {
-    private static final Logger log = LoggerFactory.getLogger(SwitchboardDispatcher.class);
 
     private final Switchboard switchboard;
 
@@ -49,24 +46,10 @@ final class SwitchboardDispatcher implements Dispatcher {
         return c.source() == null ? null : c.source().toString();
     }
 
-    /** As SIGHUP does ({@link Switchboard#reloadFromSource}), but every problem also goes back to the caller. */
+    /** The same reload as SIGHUP ({@link Switchboard#reloadFromSource(String)}); every problem goes back to the caller. */
     @Override
     public ReloadOutcome reloadConfig() {
-        SwitchboardConfig current = switchboard.config();
-        String file = current.source().toString();
-        log.info("reloading {} (admin API)", file);
-        try {
-            LoadedConfig loaded = ConfigLoader.load(current.source());
-            List<String> warnings = loaded.warnings().stream().map(ConfigProblem::toString).toList();
-            for (String w : warnings) log.warn("{}", w);
-            switchboard.reload(loaded.config());
-            return new ReloadOutcome(true, file, loaded.summary(), List.of(), warnings);
-        } catch (ConfigException e) {
-            List<String> errors = e.problems().stream().map(ConfigProblem::toString).toList();
-            for (String p : errors) log.error("{}", p);
-            log.error("reload failed ({}); the running config is kept", LoadedConfig.count(errors.size(), "error"));
-            return new ReloadOutcome(false, file, null, errors, List.of());
-        }
+        return switchboard.reloadFromSource("admin API");
     }
 
     @Override

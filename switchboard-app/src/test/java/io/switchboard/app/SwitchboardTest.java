@@ -55,14 +55,14 @@ class SwitchboardTest {
     @Test
     void onlyAlgorithmAndSettingsForceARebuild() throws Exception {
         PoolConfig base = config(BASE).pools().get("app");
-        assertThat(PoolFactory.sameShape(base, config(BASE + "    retries: 5\n    health: {type: http}\n").pools().get("app")))
+        assertThat(Switchboard.sameShape(base, config(BASE + "    retries: 5\n    health: {type: http}\n").pools().get("app")))
                 .as("turning active health on changes the pool's settings").isFalse();
-        assertThat(PoolFactory.sameShape(base, config(BASE + "    retries: 5\n    max-body: 1m\n").pools().get("app")))
+        assertThat(Switchboard.sameShape(base, config(BASE + "    retries: 5\n    max-body: 1m\n").pools().get("app")))
                 .as("retries and limits are read per request from the config").isTrue();
-        assertThat(PoolFactory.sameShape(base, config(BASE + "    algorithm: p2c\n").pools().get("app"))).isFalse();
-        assertThat(PoolFactory.sameShape(base, config(BASE + "    slow-start: 10s\n").pools().get("app"))).isFalse();
+        assertThat(Switchboard.sameShape(base, config(BASE + "    algorithm: p2c\n").pools().get("app"))).isFalse();
+        assertThat(Switchboard.sameShape(base, config(BASE + "    slow-start: 10s\n").pools().get("app"))).isFalse();
         PoolConfig hash = config(BASE + "    algorithm: uri-hash\n").pools().get("app");
-        assertThat(PoolFactory.sameShape(hash, config(BASE + "    algorithm: uri-hash\n    hash-load-factor: 2\n").pools().get("app")))
+        assertThat(Switchboard.sameShape(hash, config(BASE + "    algorithm: uri-hash\n    hash-load-factor: 2\n").pools().get("app")))
                 .isFalse();
     }
 
@@ -76,7 +76,7 @@ class SwitchboardTest {
                     health: {type: tcp, rise: 4, fall: 5}
                     passive: {consecutive-failures: 0}
                 """).pools().get("app");
-        Pool pool = PoolFactory.create(pc);
+        Pool pool = Pool.of(pc);
         assertThat(pool.name()).isEqualTo("app");
         assertThat(pool.algorithm().name()).isEqualTo("source-hash");
         Pool.Settings s = pool.settings();

@@ -150,17 +150,11 @@ public final class Backend {
 
     /** Bytes moved to or from this back end; also feeds the sliding window least-traffic reads. */
     public void onBytes(long in, long out, long nowNanos) {
-        long moved = 0;
-        if (in > 0) {
-            bytesIn.add(in);
-            moved += in;
-        }
-        if (out > 0) {
-            bytesOut.add(out);
-            moved += out;
-        }
-        traffic.add(moved, nowNanos); // never negative: least-traffic orders by the raw bits of non-negative scores
+        countBytes(in, out);
+        // never negative: least-traffic orders by the raw bits of non-negative scores
+        traffic.add(Math.max(in, 0) + Math.max(out, 0), nowNanos);
     }
+
 
     @Override
     public String toString() {

@@ -3,6 +3,10 @@ package io.switchboard.backend;
 import io.switchboard.balance.Algorithm;
 import io.switchboard.balance.PickContext;
 import io.switchboard.balance.Picker;
+import io.switchboard.balance.Algorithms;
+import io.switchboard.config.HealthCheckConfig;
+import io.switchboard.config.PassiveHealthConfig;
+import io.switchboard.config.PoolConfig;
 import io.switchboard.config.ServerConfig;
 import io.switchboard.health.HealthPolicy;
 import io.switchboard.health.OutlierDetector;
@@ -43,6 +47,24 @@ public final class Pool {
             return new Settings(0, AllDownPolicy.FAIL, new HealthPolicy(2, 3), false,
                     new OutlierDetector(5, 10_000_000_000L, 300_000_000_000L));
         }
+
+        /** The writer settings a validated pool config asks for. */
+        public static Settings of(PoolConfig config) {
+            HealthCheckConfig health = config.health();
+            PassiveHealthConfig passive = config.passive();
+            return new Settings(config.slowStart().toNanos(), config.allDown(),
+                    new HealthPolicy(health.rise(), health.fall()), health.enabled(),
+                    new OutlierDetector(passive.enabled() ? passive.consecutiveFailures() : 0,
+                            passive.baseEjection().toNanos(), passive.maxEjection().toNanos()));
+        }
+    }
+
+    /** The live pool a validated config describes, with its servers in place. */
+    public static Pool of(PoolConfig config) {
+        Pool pool = new Pool(config.name(), Algorithms.byName(config.algorithm(), config.hashLoadFactor()),
+                Settings.of(config));
+        pool.apply(new Change.Reconcile(config.servers()));
+        return pool;
     }
 
     private static final int HISTORY = 32;

@@ -18,6 +18,11 @@ public interface Algorithm {
         return false;
     }
 
+    /** What the data plane must hash into {@link PickContext#hash()} for this algorithm. */
+    default AffinityKey affinityKey() {
+        return AffinityKey.NONE;
+    }
+
     /** Whether this algorithm's pickers read the back ends' sliding-window traffic counter. */
     default boolean readsTraffic() {
         return false;

@@ -18,8 +18,8 @@ public final class Algorithms {
         register(new WeightedRandom());
         register(new PowerOfTwoChoices());
         register(new Fastest());
-        register(new ConsistentHash("source-hash", ConsistentHash.DEFAULT_LOAD_FACTOR));
-        register(new ConsistentHash("uri-hash", ConsistentHash.DEFAULT_LOAD_FACTOR));
+        register(new ConsistentHash("source-hash", AffinityKey.CLIENT_ADDRESS, ConsistentHash.DEFAULT_LOAD_FACTOR));
+        register(new ConsistentHash("uri-hash", AffinityKey.PATH, ConsistentHash.DEFAULT_LOAD_FACTOR));
     }
 
     private Algorithms() {}
@@ -46,7 +46,7 @@ public final class Algorithms {
             throw new IllegalArgumentException("unknown algorithm '" + name + "' (allowed: " + String.join(", ", BY_NAME.keySet()) + ")");
         }
         if (a instanceof ConsistentHash ch && ch.loadFactor() != hashLoadFactor) {
-            return new ConsistentHash(ch.name(), hashLoadFactor);
+            return new ConsistentHash(ch.name(), ch.affinityKey(), hashLoadFactor);
         }
         return a;
     }

@@ -28,12 +28,25 @@ public final class ConsistentHash implements Algorithm {
     static final long OWNER_MASK = (1L << OWNER_BITS) - 1;
 
     private final String name;
+    private final AffinityKey key;
     private final double loadFactor;
 
-    public ConsistentHash(String name, double loadFactor) {
+    public ConsistentHash(String name, AffinityKey key, double loadFactor) {
         if (!(loadFactor >= 1.0)) throw new IllegalArgumentException("hash load factor must be >= 1.0, got " + loadFactor);
+        if (key == AffinityKey.NONE) throw new IllegalArgumentException("a consistent hash needs a key to hash");
         this.name = name;
+        this.key = key;
         this.loadFactor = loadFactor;
+    }
+
+    /** {@code source-hash} hashes the client address; any other name the path. */
+    public ConsistentHash(String name, double loadFactor) {
+        this(name, name.equals("source-hash") ? AffinityKey.CLIENT_ADDRESS : AffinityKey.PATH, loadFactor);
+    }
+
+    @Override
+    public AffinityKey affinityKey() {
+        return key;
     }
 
     @Override

@@ -24,8 +24,13 @@ public final class KeyHash {
 
     /** Hashes a CharSequence without allocating (UTF-16 code units, for URIs on the hot path). */
     public static long ofChars(CharSequence s) {
+        return ofChars(s, 0, s.length());
+    }
+
+    /** Hashes the chars in [from, to) without allocating (a path without its query, say). */
+    public static long ofChars(CharSequence s, int from, int to) {
         long h = 0xcbf29ce484222325L;
-        for (int i = 0; i < s.length(); i++) {
+        for (int i = from; i < to; i++) {
             h ^= s.charAt(i);
             h *= 0x100000001b3L;
         }

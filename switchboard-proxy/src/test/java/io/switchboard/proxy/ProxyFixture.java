@@ -2,9 +2,7 @@ package io.switchboard.proxy;
 
 import io.netty.channel.EventLoopGroup;
 import io.switchboard.backend.AllDownPolicy;
-import io.switchboard.backend.Change;
 import io.switchboard.backend.Pool;
-import io.switchboard.balance.Algorithms;
 import io.switchboard.config.GuardConfig;
 import io.switchboard.config.HealthCheckConfig;
 import io.switchboard.config.ListenerConfig;
@@ -12,8 +10,6 @@ import io.switchboard.config.PassiveHealthConfig;
 import io.switchboard.config.PoolConfig;
 import io.switchboard.config.ServerConfig;
 import io.switchboard.config.SwitchboardConfig;
-import io.switchboard.health.HealthPolicy;
-import io.switchboard.health.OutlierDetector;
 import io.switchboard.proxy.demo.DemoBackend;
 import io.switchboard.proxy.probe.HealthChecker;
 import java.io.IOException;
@@ -95,9 +91,7 @@ public final class ProxyFixture implements AutoCloseable {
         ListenerConfig l = new ListenerConfig("web", "127.0.0.1", 0, "app", headerTimeout, clientIdle, 8192, 16384,
                 maxHeaders, guard, minBodyRate, bodyRateWindow);
         config = new SwitchboardConfig(null, List.of(l), Map.of("app", poolConfig), 2, "auto", Duration.ofSeconds(5), "off");
-        pool = new Pool("app", Algorithms.byName(algorithm), new Pool.Settings(0, allDown, new HealthPolicy(health.rise(), health.fall()), health.enabled(),
-                new OutlierDetector(passive.consecutiveFailures(), passive.baseEjection().toNanos(), passive.maxEjection().toNanos())));
-        pool.apply(new Change.Reconcile(servers));
+        pool = Pool.of(poolConfig);
         proxy = new ProxyServer(config, Map.of("app", pool), accessLog::add, transport, group);
         proxy.start();
         if (health.enabled()) {

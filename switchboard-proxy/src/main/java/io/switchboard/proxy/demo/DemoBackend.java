@@ -202,6 +202,7 @@ public final class DemoBackend implements AutoCloseable {
                 h.set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
                 h.set(HttpHeaderNames.CONTENT_LENGTH, resp.content().readableBytes());
                 h.set("X-Backend", name);
+                h.set("X-Request-Target", req.uri()); // lets a test match answers to requests
                 finish(ctx, resp, keepAlive);
             };
             if (delay > 0) ctx.executor().schedule(answer, delay, TimeUnit.MILLISECONDS); else answer.run();

@@ -560,13 +560,14 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     private long affinityHash() {
-        String algo = pool.algorithm().name();
-        if (algo.equals("source-hash")) return KeyHash.ofChars(clientIp);
-        if (algo.equals("uri-hash")) {
-            int q = uri.indexOf('?');
-            return KeyHash.ofChars(q < 0 ? uri : uri.substring(0, q));
-        }
-        return 0;
+        return switch (pool.algorithm().affinityKey()) {
+            case NONE -> 0;
+            case CLIENT_ADDRESS -> KeyHash.ofChars(clientIp);
+            case PATH -> {
+                int q = uri.indexOf('?');
+                yield KeyHash.ofChars(uri, 0, q < 0 ? uri.length() : q);
+            }
+        };
     }
 
     /** @return true when another attempt should be made */
@@ -629,7 +630,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         if (content.decoderResult().isFailure()) {
             content.release();
             cause = "malformed request body: " + content.decoderResult().cause().getMessage();
-            failExchange(HttpResponseStatus.BAD_REQUEST, "malformed request body", false);
+            failExchange(HttpResponseStatus.BAD_REQUEST, "malformed request body");
             return;
         }
         int n = content.content().readableBytes();
@@ -638,7 +639,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         if (requestBodyLimit > 0 && bytesIn > requestBodyLimit) {
             content.release();
             cause = "request body exceeded " + requestBodyLimit + " bytes";
-            failExchange(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "request body larger than " + requestBodyLimit + " bytes", false);
+            failExchange(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "request body larger than " + requestBodyLimit + " bytes");
             return;
         }
         if (n > 0) bodySent = true;
@@ -776,18 +777,13 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             passiveFailure(b, completeBackend(false), what);
             exclude(b);
         }
-        if (replayable && (reusedConnection || attempts <= retries) && inboundReplayable()) {
+        if (replayable && (reusedConnection || attempts <= retries)) {
             if (reusedConnection) attempts--; // a stale connection does not use up a retry
             log.debug("redispatching {} {}: {}", method, uri, cause);
             dispatch();
             return;
         }
         respondError(HttpResponseStatus.BAD_GATEWAY, "back end closed the connection", !requestDone);
-    }
-
-    /** Whether the request can be sent again: nothing of its body has gone out. */
-    private boolean inboundReplayable() {
-        return !bodySent;
     }
 
     private void badResponse(String what) {
@@ -867,7 +863,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** An error in the middle of forwarding the request body (e.g. too large): answer if we still can. */
-    private void failExchange(HttpResponseStatus st, String reason, boolean unused) {
+    private void failExchange(HttpResponseStatus st, String reason) {
         if (responseStarted) {
             abortMidResponse();
             return;
