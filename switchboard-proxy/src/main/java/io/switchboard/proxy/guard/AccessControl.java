@@ -1,44 +1,35 @@
 package io.switchboard.proxy.guard;
 
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
 import io.switchboard.config.ListenerConfig;
-import io.switchboard.proxy.AccessLog;
-import io.switchboard.proxy.AccessRecord;
-import io.switchboard.proxy.http.ErrorResponse;
+import io.switchboard.proxy.http.Head;
 
 /**
  * The listener's {@code allow} and {@code deny} lists ({@link AccessPolicy}): the client's address is
- * checked once, when the connection opens; a refused client's first request is answered
- * {@code 403 Forbidden} with {@code Connection: close}, and nothing it sends reaches the front end or
- * a back end. Every message it drops is released. The answer is logged in the access log and as a
- * (throttled) warning.
+ * checked once, when the connection opens; a refused client's first request is marked refused
+ * ({@code 403 Forbidden}), which the front end answers with {@code Connection: close} and logs in the
+ * access log; nothing the client sends reaches a back end, and everything after the first request
+ * head is released here. The refusal is also logged as a (throttled) warning.
  *
  * <p>Threading: the channel's event loop.
  */
 public final class AccessControl extends ChannelInboundHandlerAdapter {
     private final ListenerGuard guard;
-    private final AccessLog accessLog;
     private String refusal;
     private boolean answered;
 
-    AccessControl(ListenerGuard guard, AccessLog accessLog) {
+    AccessControl(ListenerGuard guard) {
         this.guard = guard;
-        this.accessLog = accessLog;
     }
 
     /** The check for a new connection, or null when the listener has no lists (then it is not added). */
-    public static ChannelHandler of(Channel ch, ListenerConfig listener, AccessLog accessLog) {
+    public static ChannelHandler of(Channel ch, ListenerConfig listener) {
         if (!listener.guard().filtersAddresses()) return null; // not configured: not in the pipeline at all
-        return new AccessControl(ListenerGuard.of(ch, listener), accessLog);
+        return new AccessControl(ListenerGuard.of(ch, listener));
     }
 
     @Override
@@ -53,24 +44,13 @@ public final class AccessControl extends ChannelInboundHandlerAdapter {
             ctx.fireChannelRead(msg);
             return;
         }
-        try {
-            if (!answered && msg instanceof HttpRequest req) {
-                answered = true;
-                answer(ctx, req);
-            }
-        } finally {
-            ReferenceCountUtil.release(msg);
+        if (!answered && msg instanceof Head head) {
+            answered = true;
+            guard.accessLog.refused(ClientKey.text(ctx.channel().remoteAddress()), refusal);
+            head.refuse(403, "client address " + refusal, 0);
+            ctx.fireChannelRead(head);
+            return;
         }
-    }
-
-    private void answer(ChannelHandlerContext ctx, HttpRequest req) {
-        String client = ClientKey.text(ctx.channel().remoteAddress());
-        FullHttpResponse resp = ErrorResponse.of(ctx.alloc(), HttpResponseStatus.FORBIDDEN, "your address may not use this service", true);
-        if (HttpVersion.HTTP_1_0.equals(req.protocolVersion())) resp.setProtocolVersion(HttpVersion.HTTP_1_0);
-        long bytes = resp.content().readableBytes();
-        guard.accessLog.refused(client, refusal);
-        accessLog.log(new AccessRecord(System.currentTimeMillis(), client, guard.listener, req.method().name(), req.uri(),
-                req.protocolVersion().text(), 403, "-", 0, bytes, 0, 0, "client address " + refusal));
-        ctx.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
+        ReferenceCountUtil.release(msg);
     }
 }

@@ -6,7 +6,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.switchboard.backend.Backend;
 import io.switchboard.proxy.Transport;
@@ -29,7 +28,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class BackendConnections {
     static final int MAX_RESPONSE_HEADER = 64 * 1024;
-    static final int MAX_CHUNK = 64 * 1024;
+    /** What a back end may send: an 8 kB status line, 64 kB of header, any number of fields. */
+    static final HeadParser.Limits RESPONSE_LIMITS = new HeadParser.Limits(8192, MAX_RESPONSE_HEADER, Integer.MAX_VALUE);
 
     private final EventLoop loop;
     private final Transport transport;
@@ -93,10 +93,9 @@ public final class BackendConnections {
                     @Override
                     protected void initChannel(Channel ch) {
                         ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, idleTimeoutMillis, TimeUnit.MILLISECONDS));
-                        ch.pipeline().addLast("scan", io.switchboard.proxy.guard.HeadScanner.forResponses());
-                        ch.pipeline().addLast("codec", new HttpClientCodec(8192, MAX_RESPONSE_HEADER, MAX_CHUNK, false));
-                        ch.pipeline().addLast("validate", new io.switchboard.proxy.guard.ResponseValidator());
-                        ch.pipeline().addLast("backend", new BackendHandler(BackendConnections.this, backend));
+                        Http1Decoder decoder = Http1Decoder.forResponses(RESPONSE_LIMITS);
+                        ch.pipeline().addLast("decoder", decoder);
+                        ch.pipeline().addLast("backend", new BackendHandler(BackendConnections.this, backend, decoder));
                     }
                 });
         return b.connect(addr);

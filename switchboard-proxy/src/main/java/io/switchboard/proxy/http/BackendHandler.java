@@ -15,11 +15,17 @@ import io.switchboard.backend.Backend;
 final class BackendHandler extends ChannelInboundHandlerAdapter {
     private final BackendConnections connections;
     private final Backend backend;
+    private final Http1Decoder decoder;
     private FrontendHandler exchange;
 
-    BackendHandler(BackendConnections connections, Backend backend) {
+    BackendHandler(BackendConnections connections, Backend backend, Http1Decoder decoder) {
         this.connections = connections;
         this.backend = backend;
+        this.decoder = decoder;
+    }
+
+    Http1Decoder decoder() {
+        return decoder;
     }
 
     void attach(FrontendHandler owner) {

@@ -1,12 +1,8 @@
 package io.switchboard.proxy.http;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -17,14 +13,31 @@ import java.nio.charset.StandardCharsets;
 public final class ErrorResponse {
     private ErrorResponse() {}
 
-    public static FullHttpResponse of(ByteBufAllocator alloc, HttpResponseStatus status, String reason, boolean close) {
-        byte[] body = (status.code() + " " + status.reasonPhrase() + ": " + reason + "\n").getBytes(StandardCharsets.UTF_8);
-        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, alloc.buffer(body.length).writeBytes(body));
-        r.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN + "; charset=utf-8");
-        r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
-        r.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE);
-        if (status.code() == 503) r.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
-        if (close) r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        return r;
+    /** The body sent for this status and reason. */
+    static byte[] body(HttpResponseStatus status, String reason) {
+        return (status.code() + " " + status.reasonPhrase() + ": " + reason + "\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The whole response, encoded. {@code retryAfter} in seconds, 0 for the default (1 on a 503, none
+     * otherwise). The answer to a HEAD request has the same head and no body (RFC 9110 section 9.3.2).
+     */
+    public static ByteBuf of(ByteBufAllocator alloc, HttpResponseStatus status, String reason, boolean close, boolean http10,
+                             int retryAfter, boolean headRequest) {
+        byte[] body = body(status, reason);
+        StringBuilder head = new StringBuilder(160)
+                .append(http10 ? "HTTP/1.0 " : "HTTP/1.1 ").append(status.code()).append(' ').append(status.reasonPhrase()).append("\r\n")
+                .append("content-type: text/plain; charset=utf-8\r\n")
+                .append("content-length: ").append(body.length).append("\r\n")
+                .append("cache-control: no-cache\r\n");
+        if (retryAfter > 0) head.append("retry-after: ").append(retryAfter).append("\r\n");
+        else if (status.code() == 503) head.append("retry-after: 1\r\n");
+        if (close) head.append("connection: close\r\n");
+        else if (http10) head.append("connection: keep-alive\r\n");
+        head.append("\r\n");
+        ByteBuf out = alloc.buffer(head.length() + body.length);
+        out.writeCharSequence(head, StandardCharsets.ISO_8859_1);
+        if (!headRequest) out.writeBytes(body);
+        return out;
     }
 }

@@ -6,24 +6,8 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ConnectTimeoutException;
-import io.netty.handler.codec.DecoderResult;
-import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpObject;
-import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
+import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import io.switchboard.backend.Backend;
 import io.switchboard.backend.Change;
@@ -75,17 +59,23 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
     private BackendConnections connections;
     private String clientIp = "-";
+    private byte[] clientIpBytes = HeadWriter.ascii("-");
+    private static final byte[] PROTO_HTTP = HeadWriter.ascii("http");
 
     /** Messages read but not yet processed: body chunks waiting for a back end, pipelined requests. */
-    private final ArrayDeque<HttpObject> inbound = new ArrayDeque<>(4);
+    private final ArrayDeque<Object> inbound = new ArrayDeque<>(4);
     /** Queued messages beyond which the client is not read (pipelining and pre-connect body bound). */
     static final int MAX_QUEUED = 16;
 
     // The current exchange; request == null means waiting for the next request head.
-    private HttpRequest request;
+    private Head request;
     private String method;
     private String uri;
-    private HttpVersion clientVersion;
+    private boolean clientHttp10;
+    private String clientVersion;      // for the access log; null before a request line was read
+    private boolean requestChunked;    // the request body goes on chunked (as it came)
+    private boolean responseChunked;   // the response body goes to the client chunked
+    private boolean responseBodyless;  // the response to the client has no body (HEAD, 204, 304)
     private boolean clientKeepAlive;
     private boolean idempotent;
     private boolean requestDone;       // LastHttpContent read from the client
@@ -101,12 +91,12 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private boolean reusedConnection;
     private boolean dispatched;
     private boolean responseStarted;
-    private boolean interimResponse;
     private boolean backendKeepAlive;
     private boolean closeAfterResponse;
     private int status;
     private int attempts;
     private int retries;
+    private int retryAfter;           // seconds for a refusal's Retry-After; 0: none of our own
     private Set<Backend> excluded;
     private long startNanos;
     private long sentNanos;
@@ -145,6 +135,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         setDeadline(IDLE, System.nanoTime() + listener.clientIdleTimeout().toNanos());
         if (ctx.channel().remoteAddress() instanceof InetSocketAddress a) {
             clientIp = a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
+            clientIpBytes = HeadWriter.ascii(clientIp);
         }
         ctx.fireChannelActive();
     }
@@ -249,22 +240,23 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         cause = "request head not received within " + listener.headerTimeout().toMillis() + " ms";
         method = "-";
         uri = "-";
-        clientVersion = HttpVersion.HTTP_1_1;
+        clientVersion = null;
+        clientHttp10 = false;
         startNanos = System.nanoTime();
         respondError(HttpResponseStatus.REQUEST_TIMEOUT, "request head not received in time", true);
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof HttpObject obj) || closing) {
+        if (!(msg instanceof Head || msg instanceof Body) || closing) {
             ReferenceCountUtil.release(msg);
             return;
         }
         if (request != null && !requestDone && backendReady && inbound.isEmpty()) {
-            forwardBody(obj); // the streaming fast path
+            forwardBody(msg); // the streaming fast path
             return;
         }
-        inbound.addLast(obj);
+        inbound.addLast(msg);
         if (inbound.size() >= MAX_QUEUED) clientReads(false);
         drain();
     }
@@ -327,18 +319,6 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof io.netty.handler.codec.DecoderException && cause.getCause() instanceof IllegalStateException ise
-                && String.valueOf(ise.getMessage()).startsWith("maxPipelineDepth")) {
-            // The client pipelined more requests than HttpServerCodec keeps (128) without reading
-            // answers. The codec discards the rest and closes after the next response; we stop reading.
-            log.debug("client {}: pipelined too deep ({}), answering what is in progress, then closing", clientIp, ise.getMessage());
-            clientReads(false);
-            if (request == null) {
-                closing = true;
-                ctx.close();
-            }
-            return;
-        }
         if (!(cause instanceof java.io.IOException)) {
             log.warn("client {}: unexpected error, closing: {}", clientIp, cause.toString(), cause);
         }
@@ -347,12 +327,12 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     /** Processes queued messages as far as the current state allows. */
     private void drain() {
-        HttpObject next;
+        Object next;
         while (!closing) {
             if (request == null) {
                 next = inbound.pollFirst();
                 if (next == null) return;
-                if (next instanceof HttpRequest req) {
+                if (next instanceof Head req) {
                     startExchange(req);
                 } else {
                     ReferenceCountUtil.release(next); // remains of a request we already answered
@@ -367,19 +347,19 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void startExchange(HttpRequest req) {
+    private void startExchange(Head req) {
         cancelHeadTimer();
         request = req;
         startNanos = System.nanoTime();
         state.exchangeStarted();
-        method = req.method().name();
-        uri = req.uri();
-        clientVersion = req.protocolVersion();
+        method = req.method == null ? "-" : req.method;
+        uri = req.failed() && req.length == 0 ? "-" : req.uri();
+        clientHttp10 = req.http10;
+        clientVersion = req.length == 0 ? null : req.versionText();
         requestDone = false;
         requestSent = false;
         bodySent = false;
         responseStarted = false;
-        interimResponse = false;
         dispatched = false;
         status = 0;
         attempts = 0;
@@ -391,33 +371,24 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         closeAfterResponse = false;
         queueDeadline = 0;
 
-        DecoderResult dr = req.decoderResult();
-        if (dr.isFailure()) {
-            rejectMalformed(dr.cause());
+        if (req.failed()) {
+            rejectMalformed(req);
             return;
         }
-        if (req instanceof HttpContent) {
-            // Not produced by our decoder; refuse rather than guess.
-            respondError(HttpResponseStatus.BAD_REQUEST, "unsupported message", true);
-            return;
-        }
-        HttpHeaders h = req.headers();
-        clientKeepAlive = HttpUtil.isKeepAlive(req) && !state.draining();
-        idempotent = isIdempotent(req.method());
-        if (clientVersion.equals(HttpVersion.HTTP_1_1) && !h.contains(HttpHeaderNames.HOST)) {
+        clientKeepAlive = req.keepAlive && !state.draining();
+        idempotent = isIdempotent(method);
+        if (!clientHttp10 && !req.hasHost) {
             respondError(HttpResponseStatus.BAD_REQUEST, "missing Host header", true);
             return;
         }
-        String expect = h.get(HttpHeaderNames.EXPECT);
         expectContinue = false;
-        if (expect != null) {
-            if (!expect.equalsIgnoreCase("100-continue") || clientVersion.equals(HttpVersion.HTTP_1_0)) {
+        if (req.expect != Head.EXPECT_NONE) {
+            if (req.expect != Head.EXPECT_CONTINUE || clientHttp10) {
                 respondError(HttpResponseStatus.EXPECTATION_FAILED, "unsupported expectation", true);
                 return;
             }
             // We answer 100 ourselves once a back end is connected; the back end sees a plain request.
             expectContinue = true;
-            h.remove(HttpHeaderNames.EXPECT);
         }
 
         String poolName = listener.defaultPool();
@@ -429,45 +400,39 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
         retries = poolConfig.retries();
         requestBodyLimit = poolConfig.maxBodyBytes();
-        if (requestBodyLimit > 0 && HttpUtil.getContentLength(req, -1L) > requestBodyLimit) {
+        if (requestBodyLimit > 0 && req.contentLength > requestBodyLimit) {
             respondError(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
                     "request body larger than " + requestBodyLimit + " bytes", true);
             return;
         }
-
-        ForwardingHeaders.forRequest(h, clientIp, proto);
-        req.setProtocolVersion(HttpVersion.HTTP_1_1);
-        if (listener.minBodyRate() > 0 && (HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0)) {
+        requestChunked = req.chunked;
+        if (listener.minBodyRate() > 0 && (req.chunked || req.contentLength > 0)) {
             bodyWindowBytes = 0;
             setDeadline(BODY, startNanos + listener.bodyRateWindow().toNanos());
         }
         dispatch();
     }
 
-    private void rejectMalformed(Throwable why) {
-        clientVersion = HttpVersion.HTTP_1_1; // the decoder could not tell; answer in 1.1
-        HttpResponseStatus st;
-        String reason;
-        if (why instanceof TooLongHttpLineException) {
-            st = HttpResponseStatus.REQUEST_URI_TOO_LONG;
-            reason = "request line longer than " + listener.maxInitialLineLength() + " bytes";
-        } else if (why instanceof TooLongHttpHeaderException) {
-            st = HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
-            reason = "request header larger than " + listener.maxHeaderSize() + " bytes";
-        } else if (why instanceof TooLongFrameException) {
-            st = HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
-            reason = "request header too large";
-        } else {
-            st = HttpResponseStatus.BAD_REQUEST;
-            reason = "malformed request";
-        }
-        cause = reason + ": " + why.getMessage();
+    /** A request the decoder or a guard refused: answer with its status and close. */
+    private void rejectMalformed(Head req) {
+        HttpResponseStatus st = HttpResponseStatus.valueOf(req.failureStatus);
+        String reason = switch (req.failureStatus) {
+            case 414 -> "request line too long";
+            case 431 -> "request header too large";
+            case 403 -> "your address may not use this service";
+            case 429 -> "too many requests, slow down";
+            default -> "malformed request";
+        };
+        cause = req.failure;
+        retryAfter = req.retryAfter;
         respondError(st, reason, true);
     }
 
-    private static boolean isIdempotent(HttpMethod m) {
-        return m.equals(HttpMethod.GET) || m.equals(HttpMethod.HEAD) || m.equals(HttpMethod.OPTIONS)
-                || m.equals(HttpMethod.PUT) || m.equals(HttpMethod.DELETE) || m.equals(HttpMethod.TRACE);
+    private static boolean isIdempotent(String m) {
+        return switch (m) {
+            case "GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE" -> true;
+            default -> false;
+        };
     }
 
     // ---------------------------------------------------------------- choosing and connecting
@@ -598,18 +563,22 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     private void attach(Channel ch) {
         backendChannel = ch;
-        ((BackendHandler) ch.pipeline().get("backend")).attach(this);
+        BackendHandler bh = (BackendHandler) ch.pipeline().get("backend");
+        bh.attach(this);
+        bh.decoder().expectResponseTo(request.isHead());
         backendReady = true;
         backendKeepAlive = true;
         sentNanos = System.nanoTime();
-        ch.write(request, ch.voidPromise());
+        ch.write(HeadWriter.request(ch.alloc(), request, clientIpBytes, PROTO_HTTP, request.expect == Head.EXPECT_CONTINUE),
+                ch.voidPromise());
         if (expectContinue && !requestDone) {
             expectContinue = false;
-            ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE), ctx.voidPromise());
+            ctx.writeAndFlush(HeadWriter.continueResponse(), ctx.voidPromise());
         }
         if (requestDone) {
-            // A bodiless request being replayed after a failed attempt (anything queued is the next request).
-            ch.write(LastHttpContent.EMPTY_LAST_CONTENT, ch.voidPromise());
+            // A request being replayed after a failed attempt, whose (empty) body was read already
+            // (anything queued is the next request).
+            writeBody(ch, Body.EMPTY_LAST, requestChunked);
             requestSent = true;
             armResponseTimer();
         }
@@ -622,14 +591,14 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         clientReads(true);
     }
 
-    private void forwardBody(HttpObject msg) {
-        if (!(msg instanceof HttpContent content)) {
+    private void forwardBody(Object msg) {
+        if (!(msg instanceof Body content)) {
             ReferenceCountUtil.release(msg);
             return;
         }
-        if (content.decoderResult().isFailure()) {
+        if (content.failure != null) {
             content.release();
-            cause = "malformed request body: " + content.decoderResult().cause().getMessage();
+            cause = "malformed request body: " + content.failure;
             failExchange(HttpResponseStatus.BAD_REQUEST, "malformed request body");
             return;
         }
@@ -643,16 +612,55 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (n > 0) bodySent = true;
-        boolean last = content instanceof LastHttpContent;
+        boolean last = content.last;
         // Void promises: a failed write surfaces as exceptionCaught on that channel, which the
         // handlers already turn into the right outcome; no promise object per message.
-        backendChannel.write(content, backendChannel.voidPromise());
+        writeBody(backendChannel, content, requestChunked);
         if (!backendChannel.isWritable()) clientReads(false); // back end saturated: stop reading the client
         if (last) {
             requestDone = true;
             requestSent = true;
             backendChannel.flush();
             armResponseTimer();
+        }
+    }
+
+    private static final ByteBuf CRLF = unreleasable("\r\n");
+    private static final ByteBuf LAST_CHUNK = unreleasable("0\r\n\r\n");
+
+    private static ByteBuf unreleasable(String s) {
+        return io.netty.buffer.Unpooled.unreleasableBuffer(io.netty.buffer.Unpooled.wrappedBuffer(HeadWriter.ascii(s)).asReadOnly());
+    }
+
+    /**
+     * Writes a body piece on {@code ch} (without flushing) in the outgoing framing: as it is, or as
+     * a chunk; the last piece of a chunked body ends with the last chunk and the trailer. Takes
+     * ownership of the payload.
+     */
+    private static void writeBody(Channel ch, Body b, boolean chunked) {
+        ByteBuf data = b.content();
+        int n = data.readableBytes();
+        if (!chunked) {
+            if (n > 0) ch.write(data, ch.voidPromise()); else data.release();
+            return;
+        }
+        if (n > 0) {
+            ByteBuf size = ch.alloc().ioBuffer(10);
+            size.writeCharSequence(Integer.toHexString(n), java.nio.charset.StandardCharsets.US_ASCII);
+            size.writeShort(0x0d0a);
+            ch.write(size, ch.voidPromise());
+            ch.write(data, ch.voidPromise());
+            ch.write(CRLF.duplicate(), ch.voidPromise());
+        } else {
+            data.release();
+        }
+        if (!b.last) return;
+        if (b.trailer == null) {
+            ch.write(LAST_CHUNK.duplicate(), ch.voidPromise());
+        } else {
+            ByteBuf end = ch.alloc().ioBuffer(b.trailer.length + 5);
+            end.writeByte('0').writeShort(0x0d0a).writeBytes(b.trailer).writeShort(0x0d0a);
+            ch.write(end, ch.voidPromise());
         }
     }
 
@@ -677,60 +685,49 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
-        if (msg instanceof HttpResponse resp) {
-            if (resp.decoderResult().isFailure()) {
-                ReferenceCountUtil.release(msg);
-                badResponse("malformed response head: " + resp.decoderResult().cause().getMessage());
+        if (msg instanceof Head resp) {
+            if (resp.failed()) {
+                badResponse(resp.failure);
                 return;
             }
-            int code = resp.status().code();
-            if (code >= 100 && code < 200 && code != 101) {
-                interimResponse = true; // e.g. 103 Early Hints: relay, keep waiting for the final one
-                if (clientVersion.equals(HttpVersion.HTTP_1_1)) {
-                    ctx.write(msg, ctx.voidPromise());
-                } else {
-                    ReferenceCountUtil.release(msg);
+            int code = resp.status;
+            if (code < 200 && code != 101) {
+                // e.g. 103 Early Hints: relay to an HTTP/1.1 client, keep waiting for the final one
+                if (!clientHttp10) {
+                    ctx.write(HeadWriter.response(ctx.alloc(), resp, false, false, false, HeadWriter.Connection.NOTHING), ctx.voidPromise());
                 }
                 return;
             }
             if (code == 101) {
-                ReferenceCountUtil.release(msg);
                 badResponse("back end switched protocols without being asked");
                 return;
             }
             cancelResponseTimer();
             responseStarted = true;
             status = code;
-            backendKeepAlive = HttpUtil.isKeepAlive(resp);
-            prepareResponse(resp);
-            if (resp instanceof HttpContent c) {
-                // Never produced by HttpClientCodec without an aggregator, but be exact if it is.
-                bytesOut += c.content().readableBytes();
-            }
-            ctx.write(resp, ctx.voidPromise());
-            if (resp instanceof LastHttpContent) endExchange();
+            backendKeepAlive = resp.keepAlive;
+            ctx.write(prepareResponse(resp), ctx.voidPromise());
             return;
         }
-        if (msg instanceof HttpContent content) {
-            if (interimResponse) {
-                interimResponse = false;
-                if (clientVersion.equals(HttpVersion.HTTP_1_1)) ctx.write(msg, ctx.voidPromise()); else content.release();
-                return;
-            }
+        if (msg instanceof Body content) {
             if (!responseStarted) {
                 content.release();
                 badResponse("content before response head");
                 return;
             }
-            if (content.decoderResult().isFailure()) {
+            if (content.failure != null) {
                 content.release();
-                cause = "malformed response body from " + backend.name() + ": " + content.decoderResult().cause().getMessage();
+                cause = "malformed response body from " + backend.name() + ": " + content.failure;
                 abortMidResponse();
                 return;
             }
             bytesOut += content.content().readableBytes();
-            ctx.write(content, ctx.voidPromise());
-            if (content instanceof LastHttpContent) endExchange();
+            if (responseBodyless) {
+                content.release();
+            } else {
+                writeBody(ctx.channel(), content, responseChunked);
+            }
+            if (content.last) endExchange();
             return;
         }
         ReferenceCountUtil.release(msg);
@@ -794,34 +791,32 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         respondError(HttpResponseStatus.BAD_GATEWAY, "invalid response from back end", !requestDone);
     }
 
-    private void prepareResponse(HttpResponse resp) {
-        HttpHeaders h = resp.headers();
-        ForwardingHeaders.forResponse(h);
-        boolean framed = HttpUtil.isTransferEncodingChunked(resp) || h.contains(HttpHeaderNames.CONTENT_LENGTH)
-                || method.equals("HEAD") || status == 204 || status == 304;
+    /** The response head for the client, and the framing of the body that follows. */
+    private ByteBuf prepareResponse(Head resp) {
+        boolean bodyless = "HEAD".equals(method) || status == 204 || status == 304;
+        boolean framed = resp.chunked || resp.contentLength >= 0 || bodyless;
         boolean keepAlive = clientKeepAlive && !state.draining() && requestDone;
-        if (clientVersion.equals(HttpVersion.HTTP_1_0)) {
-            resp.setProtocolVersion(HttpVersion.HTTP_1_0);
-            if (HttpUtil.isTransferEncodingChunked(resp)) {
+        boolean dropTransferEncoding = false;
+        boolean addChunked = false;
+        responseBodyless = bodyless;
+        if (clientHttp10) {
+            if (resp.chunked) {
                 // HTTP/1.0 has no chunked coding: send the body raw and end it by closing.
-                h.remove(HttpHeaderNames.TRANSFER_ENCODING);
+                dropTransferEncoding = true;
                 keepAlive = false;
             } else if (!framed) {
                 keepAlive = false;
             }
+            responseChunked = false;
         } else {
-            resp.setProtocolVersion(HttpVersion.HTTP_1_1);
-            if (!framed) {
-                // Back end ends its body by closing; give our client chunked framing so it can stay.
-                HttpUtil.setTransferEncodingChunked(resp, true);
-            }
+            // A back end that ends its body by closing: give our client chunked framing so it can stay.
+            addChunked = !framed;
+            responseChunked = !bodyless && (resp.chunked || !framed);
         }
         closeAfterResponse = !keepAlive;
-        if (keepAlive) {
-            if (clientVersion.equals(HttpVersion.HTTP_1_0)) h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-        } else {
-            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        }
+        HeadWriter.Connection c = !keepAlive ? HeadWriter.Connection.CLOSE
+                : clientHttp10 ? HeadWriter.Connection.KEEP_ALIVE : HeadWriter.Connection.NOTHING;
+        return HeadWriter.response(ctx.alloc(), resp, clientHttp10, dropTransferEncoding, addChunked, c);
     }
 
     // ---------------------------------------------------------------- ending
@@ -882,9 +877,10 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         // The rest of an answered request's body is read and dropped (drain() discards content with no
         // request), unless the client waits for 100-continue: then it is ambiguous what comes next.
         boolean keepAlive = !close && clientKeepAlive && !state.draining() && !(expectContinue && !requestDone);
-        FullHttpResponse resp = ErrorResponse.of(ctx.alloc(), st, reason, !keepAlive);
-        if (clientVersion != null && clientVersion.equals(HttpVersion.HTTP_1_0)) resp.setProtocolVersion(HttpVersion.HTTP_1_0);
-        bytesOut += resp.content().readableBytes();
+        boolean headRequest = "HEAD".equals(method);
+        ByteBuf resp = ErrorResponse.of(ctx.alloc(), st, reason, !keepAlive, clientHttp10, retryAfter, headRequest);
+        retryAfter = 0;
+        if (!headRequest) bytesOut += ErrorResponse.body(st, reason).length;
         if (request == null) {
             // Not inside an exchange (head timeout): still log it.
             logAccess();
@@ -960,14 +956,14 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         long micros = (System.nanoTime() - startNanos) / 1000;
         state.finished(new AccessRecord(System.currentTimeMillis(), clientIp, listener.name(),
                 method == null ? "-" : method, uri == null ? "-" : uri,
-                clientVersion == null ? "-" : clientVersion.text(), status,
+                clientVersion == null ? "-" : clientVersion, status,
                 backend == null ? "-" : backend.pool() + "/" + backend.name(),
                 bytesIn, bytesOut, micros, Math.max(0, attempts - 1), cause,
-                headerOrDash(HttpHeaderNames.REFERER), headerOrDash(HttpHeaderNames.USER_AGENT)), pool, backend);
+                headerOrDash(Head.REFERER), headerOrDash(Head.USER_AGENT)), pool, backend);
     }
 
-    private String headerOrDash(CharSequence name) {
-        String v = request == null ? null : request.headers().get(name);
+    private String headerOrDash(byte kind) {
+        String v = request == null ? null : request.value(kind);
         return v == null ? "-" : v;
     }
 
@@ -978,7 +974,6 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         backend = null;
         backendReady = false;
         responseStarted = false;
-        interimResponse = false;
         dispatched = false;
         excluded = null;
     }
@@ -998,7 +993,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void releaseInbound() {
-        HttpObject o;
+        Object o;
         while ((o = inbound.pollFirst()) != null) ReferenceCountUtil.release(o);
     }
 

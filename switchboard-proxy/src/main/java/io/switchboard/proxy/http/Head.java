@@ -1,0 +1,196 @@
+package io.switchboard.proxy.http;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * A parsed HTTP/1.x message head, request or response, kept as the bytes it arrived in plus an index
+ * of where each field line is and what it means to a proxy. Nothing is converted into strings or maps
+ * on the way through: {@link HeadWriter} copies the kept field lines as they are, in runs, and adds
+ * its own; strings (target, Referer, ...) are made only when asked for.
+ *
+ * <p>Built by {@link HeadParser}; immutable once built except for {@link #failure}, which the decoder
+ * may set when the body turns out broken before the head was passed on. Not thread-safe (it never
+ * leaves its event loop).
+ */
+public final class Head {
+    // What a field name is, as far as a proxy cares (OTHER for everything else).
+    static final byte OTHER = 0;
+    static final byte HOST = 1;
+    static final byte CONTENT_LENGTH = 2;
+    static final byte TRANSFER_ENCODING = 3;
+    static final byte CONNECTION = 4;
+    static final byte KEEP_ALIVE = 5;
+    static final byte PROXY_CONNECTION = 6;
+    static final byte TE = 7;
+    static final byte TRAILER = 8;
+    static final byte UPGRADE = 9;
+    static final byte PROXY_AUTHENTICATE = 10;
+    static final byte HTTP2_SETTINGS = 11;
+    static final byte EXPECT = 12;
+    static final byte X_FORWARDED_FOR = 13;
+    static final byte X_FORWARDED_PROTO = 14;
+    static final byte X_FORWARDED_HOST = 15;
+    static final byte VIA = 16;
+    static final byte REFERER = 17;
+    static final byte USER_AGENT = 18;
+
+    /** Expect: none, exactly 100-continue, or anything else. */
+    static final byte EXPECT_NONE = 0, EXPECT_CONTINUE = 1, EXPECT_OTHER = 2;
+
+    final byte[] bytes;   // the head, start line to the empty line, CRLFs included
+    final int length;
+    final boolean request;
+
+    // Start line. Requests: method [0, methodEnd), target [targetStart, targetEnd). Responses: status.
+    String method;
+    int methodEnd;
+    int targetStart;
+    int targetEnd;
+    int startLineEnd;     // index of the CR ending the start line
+    boolean http10;
+    int status;
+
+    // Field lines: line i is [fieldStart[i], fieldEnd[i]) without its CRLF, colon at fieldColon[i].
+    int fields;
+    int[] fieldStart = new int[12];
+    int[] fieldColon = new int[12];
+    int[] fieldEnd = new int[12];
+    byte[] kinds = new byte[12];
+    int headerBytes;      // bytes of the field lines with their CRLFs
+
+    // What the fields say.
+    long contentLength = -1;
+    boolean chunked;
+    boolean keepAlive;
+    boolean hasHost;
+    byte expect;
+    boolean closeToken;       // Connection: close
+    boolean keepAliveToken;   // Connection: keep-alive
+    /** Field names listed in Connection other than the ones handled anyway; null when none. */
+    List<String> connectionNames;
+
+    /** Why the message is refused, and the status to answer with (400, 414, 431; 502 for responses). */
+    String failure;
+    int failureStatus;
+    /** Seconds for Retry-After when a guard refused the request; 0 for none. */
+    int retryAfter;
+
+    private String uri;
+
+    Head(byte[] bytes, int length, boolean request) {
+        this.bytes = bytes;
+        this.length = length;
+        this.request = request;
+    }
+
+    static Head failed(boolean request, int status, String why) {
+        Head h = new Head(new byte[0], 0, request);
+        h.fail(status, why);
+        return h;
+    }
+
+    Head fail(int status, String why) {
+        if (failure == null) {
+            failure = why;
+            failureStatus = status;
+        }
+        return this;
+    }
+
+    /** Whether the message is refused (by the parser, or by a guard). */
+    public boolean failed() {
+        return failure != null;
+    }
+
+    /**
+     * Marks the request refused by a guard: the front end answers it, in order, with this status and
+     * closes; {@code why} goes to the access log. {@code retryAfter} in seconds, 0 for none.
+     */
+    public void refuse(int status, String why, int retryAfter) {
+        fail(status, why);
+        this.retryAfter = retryAfter;
+    }
+
+    /** The request target as sent; made once, on first use. */
+    String uri() {
+        String u = uri;
+        if (u == null) {
+            u = targetEnd > targetStart ? new String(bytes, targetStart, targetEnd - targetStart, StandardCharsets.ISO_8859_1) : "-";
+            uri = u;
+        }
+        return u;
+    }
+
+    boolean isHead() {
+        return "HEAD".equals(method);
+    }
+
+    /** The value of the first field of this kind, without surrounding whitespace, or null. */
+    String value(byte kind) {
+        for (int i = 0; i < fields; i++) {
+            if (kinds[i] == kind) {
+                int from = valueStart(i);
+                int to = valueEnd(i);
+                return new String(bytes, from, to - from, StandardCharsets.ISO_8859_1);
+            }
+        }
+        return null;
+    }
+
+    /** Index of the first value byte of field i (after the colon and optional whitespace). */
+    int valueStart(int i) {
+        int p = fieldColon[i] + 1;
+        int end = fieldEnd[i];
+        while (p < end && (bytes[p] == ' ' || bytes[p] == '\t')) p++;
+        return p;
+    }
+
+    /** Index after the last value byte of field i (trailing whitespace excluded). */
+    int valueEnd(int i) {
+        int from = valueStart(i);
+        int p = fieldEnd[i];
+        while (p > from && (bytes[p - 1] == ' ' || bytes[p - 1] == '\t')) p--;
+        return p;
+    }
+
+    void addField(int start, int colon, int end, byte kind) {
+        if (fields == fieldStart.length) {
+            int n = fields * 2;
+            fieldStart = java.util.Arrays.copyOf(fieldStart, n);
+            fieldColon = java.util.Arrays.copyOf(fieldColon, n);
+            fieldEnd = java.util.Arrays.copyOf(fieldEnd, n);
+            kinds = java.util.Arrays.copyOf(kinds, n);
+        }
+        fieldStart[fields] = start;
+        fieldColon[fields] = colon;
+        fieldEnd[fields] = end;
+        kinds[fields] = kind;
+        fields++;
+    }
+
+    /** Whether field i's name is one of the names listed in Connection. */
+    boolean namedInConnection(int i) {
+        List<String> names = connectionNames;
+        if (names == null) return false;
+        int start = fieldStart[i];
+        int len = fieldColon[i] - start;
+        for (String n : names) {
+            if (n.length() != len) continue;
+            boolean same = true;
+            for (int j = 0; j < len && same; j++) {
+                int a = bytes[start + j];
+                int b = n.charAt(j);
+                if (a >= 'A' && a <= 'Z') a += 32;
+                same = a == b;
+            }
+            if (same) return true;
+        }
+        return false;
+    }
+
+    /** The protocol version as access logs write it. */
+    String versionText() {
+        return http10 ? "HTTP/1.0" : "HTTP/1.1";
+    }
+}

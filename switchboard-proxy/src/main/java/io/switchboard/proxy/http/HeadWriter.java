@@ -1,0 +1,175 @@
+package io.switchboard.proxy.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Writes a {@link Head} on to the other side as a proxy must (RFC 9110 section 7.6): the field lines
+ * are copied as they arrived, in runs, except the hop-by-hop ones ({@code Connection} and every field
+ * it names, {@code Keep-Alive}, {@code Proxy-Connection}, {@code TE}, {@code Trailer},
+ * {@code Upgrade}, {@code Proxy-Authenticate}, {@code HTTP2-Settings}); then the proxy's own fields
+ * are added: {@code X-Forwarded-For} (appended to), {@code -Proto}, {@code -Host} and {@code Via}
+ * (appended to) on requests, {@code Via} and the connection's framing on responses.
+ *
+ * <p>{@code Transfer-Encoding} and {@code Content-Length} are kept: the body is passed on in the
+ * framing the sender chose, except where the client's version requires otherwise (see
+ * {@link #response}). Stateless and thread-safe.
+ */
+final class HeadWriter {
+    private static final byte[] HTTP_1_1_CRLF = ascii("HTTP/1.1\r\n");
+    private static final byte[] HTTP_1_1 = ascii("HTTP/1.1");
+    private static final byte[] HTTP_1_0 = ascii("HTTP/1.0");
+    private static final byte[] CRLF = ascii("\r\n");
+    private static final byte[] XFF = ascii("X-Forwarded-For: ");
+    private static final byte[] XFP = ascii("X-Forwarded-Proto: ");
+    private static final byte[] XFH = ascii("X-Forwarded-Host: ");
+    private static final byte[] VIA = ascii("Via: ");
+    private static final byte[] COMMA = ascii(", ");
+    private static final byte[] VIA_VALUE = ascii("1.1 switchboard\r\n");
+    private static final byte[] CHUNKED = ascii("Transfer-Encoding: chunked\r\n");
+    private static final byte[] CLOSE = ascii("Connection: close\r\n");
+    private static final byte[] KEEP_ALIVE = ascii("Connection: keep-alive\r\n");
+    private static final ByteBuf CONTINUE = Unpooled.unreleasableBuffer(
+            Unpooled.wrappedBuffer(ascii("HTTP/1.1 100 Continue\r\n\r\n")).asReadOnly());
+
+    /** What to say about the connection in a response head. */
+    enum Connection { NOTHING, CLOSE, KEEP_ALIVE }
+
+    private HeadWriter() {}
+
+    /** {@code 100 Continue}, sent by the proxy itself. */
+    static ByteBuf continueResponse() {
+        return CONTINUE.duplicate();
+    }
+
+    /**
+     * The request head for a back end: always HTTP/1.1 (Switchboard speaks 1.1 to back ends),
+     * {@code Expect} dropped when the proxy answers 100-continue itself.
+     */
+    static ByteBuf request(ByteBufAllocator alloc, Head h, byte[] clientIp, byte[] proto, boolean dropExpect) {
+        byte[] a = h.bytes;
+        ByteBuf out = alloc.ioBuffer(h.length + 96 + 2 * clientIp.length);
+        out.writeBytes(a, 0, h.targetEnd + 1);   // "METHOD target "
+        out.writeBytes(HTTP_1_1_CRLF);
+        int xff = -1;
+        int via = -1;
+        int host = -1;
+        int run = -1;
+        int runEnd = -1;
+        for (int i = 0; i < h.fields; i++) {
+            byte k = h.kinds[i];
+            boolean drop;
+            switch (k) {
+                case Head.CONNECTION, Head.KEEP_ALIVE, Head.PROXY_CONNECTION, Head.TE, Head.TRAILER, Head.UPGRADE,
+                        Head.PROXY_AUTHENTICATE, Head.HTTP2_SETTINGS, Head.X_FORWARDED_PROTO, Head.X_FORWARDED_HOST -> drop = true;
+                case Head.X_FORWARDED_FOR -> {
+                    drop = true;
+                    if (xff < 0) xff = i;
+                }
+                case Head.VIA -> {
+                    drop = true;
+                    if (via < 0) via = i;
+                }
+                case Head.EXPECT -> drop = dropExpect;
+                case Head.HOST -> {
+                    drop = false;
+                    host = i;
+                }
+                case Head.CONTENT_LENGTH, Head.TRANSFER_ENCODING -> drop = false;
+                default -> drop = h.namedInConnection(i);
+            }
+            if (drop) {
+                if (run >= 0) out.writeBytes(a, run, runEnd - run);
+                run = -1;
+            } else {
+                if (run < 0) run = h.fieldStart[i];
+                runEnd = h.fieldEnd[i] + 2;
+            }
+        }
+        if (run >= 0) out.writeBytes(a, run, runEnd - run);
+
+        out.writeBytes(XFF);
+        if (xff >= 0 && appendValues(out, h, Head.X_FORWARDED_FOR, xff)) out.writeBytes(COMMA);
+        out.writeBytes(clientIp).writeBytes(CRLF);
+        out.writeBytes(XFP).writeBytes(proto).writeBytes(CRLF);
+        if (host >= 0) {
+            int from = h.valueStart(host);
+            out.writeBytes(XFH).writeBytes(a, from, h.valueEnd(host) - from).writeBytes(CRLF);
+        }
+        writeVia(out, h, via);
+        out.writeBytes(CRLF);
+        return out;
+    }
+
+    /**
+     * The response head for the client: in the client's version, hop-by-hop fields removed, Via
+     * appended; {@code dropTransferEncoding} when a chunked body goes to an HTTP/1.0 client as plain
+     * bytes, {@code addChunked} when a body delimited by the back end's close goes to an HTTP/1.1 client.
+     */
+    static ByteBuf response(ByteBufAllocator alloc, Head h, boolean http10, boolean dropTransferEncoding, boolean addChunked,
+                            Connection connection) {
+        byte[] a = h.bytes;
+        ByteBuf out = alloc.ioBuffer(h.length + 64);
+        out.writeBytes(http10 ? HTTP_1_0 : HTTP_1_1);
+        out.writeBytes(a, HTTP_1_1.length, h.startLineEnd + 2 - HTTP_1_1.length); // " 200 OK\r\n"
+        int via = -1;
+        int run = -1;
+        int runEnd = -1;
+        for (int i = 0; i < h.fields; i++) {
+            byte k = h.kinds[i];
+            boolean drop;
+            switch (k) {
+                case Head.CONNECTION, Head.KEEP_ALIVE, Head.PROXY_CONNECTION, Head.TE, Head.TRAILER, Head.UPGRADE,
+                        Head.PROXY_AUTHENTICATE, Head.HTTP2_SETTINGS -> drop = true;
+                case Head.VIA -> {
+                    drop = true;
+                    if (via < 0) via = i;
+                }
+                case Head.TRANSFER_ENCODING -> drop = dropTransferEncoding;
+                case Head.CONTENT_LENGTH -> drop = false;
+                default -> drop = h.namedInConnection(i);
+            }
+            if (drop) {
+                if (run >= 0) out.writeBytes(a, run, runEnd - run);
+                run = -1;
+            } else {
+                if (run < 0) run = h.fieldStart[i];
+                runEnd = h.fieldEnd[i] + 2;
+            }
+        }
+        if (run >= 0) out.writeBytes(a, run, runEnd - run);
+        if (addChunked) out.writeBytes(CHUNKED);
+        if (connection == Connection.CLOSE) out.writeBytes(CLOSE);
+        else if (connection == Connection.KEEP_ALIVE) out.writeBytes(KEEP_ALIVE);
+        writeVia(out, h, via);
+        out.writeBytes(CRLF);
+        return out;
+    }
+
+    private static void writeVia(ByteBuf out, Head h, int via) {
+        out.writeBytes(VIA);
+        if (via >= 0 && appendValues(out, h, Head.VIA, via)) out.writeBytes(COMMA);
+        out.writeBytes(VIA_VALUE);
+    }
+
+    /** Writes the non-empty values of every field of this kind from {@code first} on, joined by ", "; true if any. */
+    private static boolean appendValues(ByteBuf out, Head h, byte kind, int first) {
+        boolean any = false;
+        for (int i = first; i < h.fields; i++) {
+            if (h.kinds[i] != kind) continue;
+            int from = h.valueStart(i);
+            int to = h.valueEnd(i);
+            if (from == to) continue;
+            if (any) out.writeBytes(COMMA);
+            out.writeBytes(h.bytes, from, to - from);
+            any = true;
+        }
+        return any;
+    }
+
+    static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.ISO_8859_1);
+    }
+}
