@@ -953,6 +953,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void logAccess() {
+        if (!state.recordsExchanges()) return;
         long micros = (System.nanoTime() - startNanos) / 1000;
         state.finished(new AccessRecord(System.currentTimeMillis(), clientIp, listener.name(),
                 method == null ? "-" : method, uri == null ? "-" : uri,

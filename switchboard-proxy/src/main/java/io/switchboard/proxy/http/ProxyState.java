@@ -53,6 +53,14 @@ public final class ProxyState {
 
     public void addExchangeListener(io.switchboard.proxy.ExchangeListener l) { exchangeListeners.add(l); }
 
+    /**
+     * Whether anything reads exchange records (an access log or a listener); when nothing does, the
+     * front end does not build them at all.
+     */
+    boolean recordsExchanges() {
+        return accessLog != AccessLog.OFF || !exchangeListeners.isEmpty();
+    }
+
     /** Logs the record and tells the listeners; on the event loop. */
     void finished(AccessRecord r, Pool pool, io.switchboard.backend.Backend backend) {
         accessLog.log(r);
