@@ -6,7 +6,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.switchboard.backend.Backend;
 import io.switchboard.proxy.Transport;
 import java.net.InetSocketAddress;
@@ -22,9 +21,9 @@ import java.util.concurrent.TimeUnit;
  * <p>Threading: confined to its event loop. Front-end channels of this loop only ever borrow from
  * this instance, so back-end channels live on their front end's loop and nothing is handed across
  * threads. A connection enters the pool only after its response was read completely; a broken one
- * is closed, never offered. Idle connections are closed after the pool's back-end idle timeout by an
- * {@link IdleStateHandler}, and idle connections keep reading so a close by the back end is noticed
- * at once, not by the next request.
+ * is closed, never offered. Idle connections are closed after the pool's back-end idle timeout by the
+ * loop's {@link ConnectionTimers} tick (no timer or handler per connection), and idle connections keep
+ * reading so a close by the back end is noticed at once, not by the next request.
  */
 public final class BackendConnections {
     static final int MAX_RESPONSE_HEADER = 64 * 1024;
@@ -37,6 +36,7 @@ public final class BackendConnections {
     private final Map<Backend, InetSocketAddress> resolved = new IdentityHashMap<>();
     private long opened;
     private long reused;
+    private ConnectionTimers timers;
 
     public BackendConnections(EventLoop loop, Transport transport) {
         this.loop = loop;
@@ -66,6 +66,9 @@ public final class BackendConnections {
             return;
         }
         q.addLast(ch);
+        BackendHandler bh = (BackendHandler) ch.pipeline().get("backend");
+        if (bh != null) bh.idleSince(timers == null ? System.nanoTime() : timers.now());
+        if (timers != null) timers.ensureTicking();
         // Keep reading while idle so a close by the back end is noticed at once, not by the next request.
         if (!ch.config().isAutoRead()) ch.config().setAutoRead(true);
     }
@@ -76,6 +79,26 @@ public final class BackendConnections {
             q.remove(ch);
             if (q.isEmpty()) idle.remove(backend);
         }
+    }
+
+    void timers(ConnectionTimers t) {
+        this.timers = t;
+    }
+
+    /** Closes pooled connections idle for longer than their pool's back-end idle timeout; on the tick. */
+    void closeIdle(long now) {
+        if (idle.isEmpty()) return;
+        java.util.List<Channel> expired = null;
+        for (ArrayDeque<Channel> q : idle.values()) {
+            for (Channel ch : q) {
+                BackendHandler bh = (BackendHandler) ch.pipeline().get("backend");
+                if (bh == null || bh.idleExpired(now)) {
+                    if (expired == null) expired = new java.util.ArrayList<>();
+                    expired.add(ch);
+                }
+            }
+        }
+        if (expired != null) for (Channel ch : expired) ch.close(); // channelInactive forgets it
     }
 
     /** Opens a new connection with the back-end pipeline installed. */
@@ -95,10 +118,10 @@ public final class BackendConnections {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, idleTimeoutMillis, TimeUnit.MILLISECONDS));
                         Http1Decoder decoder = Http1Decoder.forResponses(RESPONSE_LIMITS);
                         ch.pipeline().addLast("decoder", decoder);
-                        ch.pipeline().addLast("backend", new BackendHandler(BackendConnections.this, backend, decoder));
+                        ch.pipeline().addLast("backend", new BackendHandler(BackendConnections.this, backend, decoder,
+                                TimeUnit.MILLISECONDS.toNanos(idleTimeoutMillis)));
                     }
                 });
         return b.connect(addr);

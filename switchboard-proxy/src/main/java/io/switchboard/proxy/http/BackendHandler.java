@@ -2,7 +2,6 @@ package io.switchboard.proxy.http;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.switchboard.backend.Backend;
 
@@ -16,12 +15,30 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
     private final BackendConnections connections;
     private final Backend backend;
     private final Http1Decoder decoder;
+    private final long idleTimeoutNanos;
     private FrontendHandler exchange;
+    private long idleSince;
 
-    BackendHandler(BackendConnections connections, Backend backend, Http1Decoder decoder) {
+    BackendHandler(BackendConnections connections, Backend backend, Http1Decoder decoder, long idleTimeoutNanos) {
         this.connections = connections;
         this.backend = backend;
         this.decoder = decoder;
+        this.idleTimeoutNanos = idleTimeoutNanos;
+    }
+
+    /** The pool's back-end idle timeout, in nanoseconds. */
+    long idleTimeoutNanos() {
+        return idleTimeoutNanos;
+    }
+
+    /** Pooled (idle) since this time of the loop's coarse clock. */
+    void idleSince(long now) {
+        this.idleSince = now;
+    }
+
+    /** Idle in the pool for longer than the timeout. */
+    boolean idleExpired(long now) {
+        return exchange == null && now - idleSince > idleTimeoutNanos;
     }
 
     Http1Decoder decoder() {
@@ -67,20 +84,6 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
         FrontendHandler owner = exchange;
         exchange = null;
         if (owner != null) owner.onBackendClosed(ctx.channel(), null);
-    }
-
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent) {
-            FrontendHandler owner = exchange;
-            if (owner == null) {
-                ctx.close(); // idle in the pool for back-end-idle-timeout
-            } else {
-                owner.onBackendIdle(ctx.channel());
-            }
-            return;
-        }
-        ctx.fireUserEventTriggered(evt);
     }
 
     @Override

@@ -21,18 +21,34 @@ final class ConnectionTimers {
     static final long TICK_MILLIS = 100;
 
     private final EventLoop loop;
+    private final BackendConnections backends;
     private FrontendHandler[] handlers = new FrontendHandler[16];
     private int size;
     private ScheduledFuture<?> tick;
 
-    ConnectionTimers(EventLoop loop) {
+    private long now = System.nanoTime();
+
+    ConnectionTimers(EventLoop loop, BackendConnections backends) {
         this.loop = loop;
+        this.backends = backends;
+        backends.timers(this);
+    }
+
+    /** The time of the last tick (or registration): a clock for timeouts, {@link #TICK_MILLIS} coarse, free to read. */
+    long now() {
+        return now;
     }
 
     void register(FrontendHandler h) {
         if (size == handlers.length) handlers = Arrays.copyOf(handlers, size * 2);
         handlers[size] = h;
         h.timerSlot = size++;
+        now = System.nanoTime();
+        ensureTicking();
+    }
+
+    /** Starts the tick if it is not running (a connection registered, or an idle back-end connection was pooled). */
+    void ensureTicking() {
         if (tick == null) {
             tick = loop.scheduleAtFixedRate(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
         }
@@ -46,10 +62,7 @@ final class ConnectionTimers {
         last.timerSlot = i;
         handlers[size] = null;
         h.timerSlot = -1;
-        if (size == 0 && tick != null) {
-            tick.cancel(false);
-            tick = null;
-        }
+        stopIfIdle();
         if (handlers.length > 64 && size < handlers.length / 4) handlers = Arrays.copyOf(handlers, handlers.length / 2);
     }
 
@@ -57,11 +70,21 @@ final class ConnectionTimers {
         return size;
     }
 
+    private void stopIfIdle() {
+        if (size == 0 && backends.idleCount() == 0 && tick != null) {
+            tick.cancel(false);
+            tick = null;
+        }
+    }
+
     private void tick() {
         long now = System.nanoTime();
+        this.now = now;
         // Downwards: a handler that unregisters during its check swaps in one already visited.
         for (int i = size - 1; i >= 0; i--) {
             if (i < size) handlers[i].checkDeadline(now);
         }
+        backends.closeIdle(now);
+        stopIfIdle();
     }
 }

@@ -66,6 +66,15 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private final ArrayDeque<Object> inbound = new ArrayDeque<>(4);
     /** Queued messages beyond which the client is not read (pipelining and pre-connect body bound). */
     static final int MAX_QUEUED = 16;
+    /**
+     * Pipelined request heads kept waiting at most. Reading stops at {@link #MAX_QUEUED}, but what one
+     * read already holds is decoded: beyond this many heads the rest is dropped, the requests kept are
+     * answered, and the connection is closed (as HAProxy and Netty's codec do; a client that pipelines
+     * this deep without reading answers is broken or hostile).
+     */
+    static final int MAX_PIPELINED = 128;
+    private int queuedHeads;
+    private boolean pipelineOverflow;
 
     // The current exchange; request == null means waiting for the next request head.
     private Head request;
@@ -108,6 +117,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private DispatchQueue queuedOn;   // non-null while waiting for a back end below max-connections
     private long queueDeadline;
     private long bodyWindowBytes;
+    private long backendActivity;     // coarse time of the last read from the back end
     private long deadline;
     private byte deadlineKind;
     int timerSlot = -1;
@@ -161,6 +171,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     /** Called by the loop's tick. */
     void checkDeadline(long now) {
+        if (responseStarted && backendChannel != null) backendIdleCheck(now);
         if (deadlineKind == NO_DEADLINE || now - deadline < 0) return;
         byte kind = deadlineKind;
         deadlineKind = NO_DEADLINE;
@@ -256,6 +267,20 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             forwardBody(msg); // the streaming fast path
             return;
         }
+        if (msg instanceof Head) {
+            if (pipelineOverflow || queuedHeads >= MAX_PIPELINED) {
+                if (!pipelineOverflow) {
+                    log.debug("client {}: pipelined more than {} requests, answering those, then closing", clientIp, MAX_PIPELINED);
+                }
+                pipelineOverflow = true;
+                clientReads(false);
+                return;
+            }
+            queuedHeads++;
+        } else if (pipelineOverflow) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
         inbound.addLast(msg);
         if (inbound.size() >= MAX_QUEUED) clientReads(false);
         drain();
@@ -281,7 +306,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     /** Switches reading the client on or off; on only when there is room for what it would send. */
     private void clientReads(boolean on) {
-        if (on && (closing || inbound.size() >= MAX_QUEUED
+        if (on && (closing || pipelineOverflow || inbound.size() >= MAX_QUEUED
                 || (request != null && !requestDone && backendReady && !backendChannel.isWritable()))) {
             return;
         }
@@ -333,6 +358,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 next = inbound.pollFirst();
                 if (next == null) return;
                 if (next instanceof Head req) {
+                    queuedHeads--;
                     startExchange(req);
                 } else {
                     ReferenceCountUtil.release(next); // remains of a request we already answered
@@ -685,6 +711,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
+        backendActivity = timers.now();
         if (msg instanceof Head resp) {
             if (resp.failed()) {
                 badResponse(resp.failure);
@@ -741,6 +768,18 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     void onBackendWritabilityChanged(Channel ch) {
         if (ch == backendChannel && ch.isWritable()) clientReads(true);
+    }
+
+    /**
+     * A response that started must keep coming: the back end may not go quiet for longer than the
+     * pool's back-end idle timeout while we wait for it (not while we paused reading it ourselves).
+     */
+    private void backendIdleCheck(long now) {
+        if (!backendChannel.config().isAutoRead()) {
+            backendActivity = now;
+        } else if (now - backendActivity > poolConfig.backendIdleTimeout().toNanos()) {
+            onBackendIdle(backendChannel);
+        }
     }
 
     void onBackendIdle(Channel ch) {
@@ -830,7 +869,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         int consecutive = completeBackend(ok);
         if (!ok) passiveFailure(b, consecutive, "HTTP " + status);
         finishAccounting(true);
-        boolean close = closeAfterResponse || state.draining();
+        boolean close = closeAfterResponse || state.draining() || (pipelineOverflow && queuedHeads == 0);
         resetExchange();
         if (close) {
             closing = true;

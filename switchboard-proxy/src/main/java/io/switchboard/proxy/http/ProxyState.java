@@ -103,7 +103,7 @@ public final class ProxyState {
     }
 
     ConnectionTimers timers(EventLoop loop) {
-        return timers.computeIfAbsent(loop, ConnectionTimers::new);
+        return timers.computeIfAbsent(loop, l -> new ConnectionTimers(l, connections(l)));
     }
 
     /** Connections opened to back ends, and requests that reused one, over all loops (racy sum; for tests and metrics). */

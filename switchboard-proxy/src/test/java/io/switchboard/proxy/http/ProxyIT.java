@@ -184,7 +184,7 @@ class ProxyIT {
     }
 
     @Test
-    void pipeliningDeeperThanTheCodecAllowsEndsCleanly() throws Exception {
+    void pipeliningDeeperThan128RequestsEndsCleanly() throws Exception {
         ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(FrontendHandler.class);
         ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender = new ch.qos.logback.core.read.ListAppender<>();
         appender.start();
