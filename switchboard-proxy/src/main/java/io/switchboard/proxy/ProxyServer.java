@@ -25,7 +25,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP data plane: one server channel per configured listener, all on one event-loop group.
+ * The HTTP data plane: the server channels of the configured listeners, all on one event-loop group.
+ * With epoll, each listener has one server channel per event loop on the same port (SO_REUSEPORT), and
+ * each loop serves the connections it accepted; they share one {@link io.switchboard.proxy.guard.ListenerGuard}.
  *
  * <p>Threading: {@link #start}, {@link #update} and {@link #shutdownGracefully} are called by the
  * controlling thread (CLI, signal handler, tests); request handling runs on the group's loops and
@@ -39,6 +41,8 @@ public final class ProxyServer implements AutoCloseable {
     private final ProxyState state;
     private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
     private final Map<String, Channel> servers = new LinkedHashMap<>();
+    /** Every bound server channel: with epoll, one per listener and event loop (SO_REUSEPORT). */
+    private final java.util.List<Channel> acceptors = new java.util.ArrayList<>();
     private volatile SwitchboardConfig config;
 
     public ProxyServer(SwitchboardConfig config, Map<String, Pool> pools, AccessLog accessLog, Transport transport,
@@ -51,21 +55,34 @@ public final class ProxyServer implements AutoCloseable {
 
     /** Binds every listener; on failure, closes what was bound and says which address failed. */
     public void start() throws IOException, InterruptedException {
+        boolean epoll = transport.name().equals("epoll");
         for (ListenerConfig l : config.listeners()) {
-            ServerBootstrap b = new ServerBootstrap()
-                    .group(group)
-                    .channel(transport.serverChannel())
-                    .option(ChannelOption.SO_BACKLOG, 4096)
-                    .option(ChannelOption.SO_REUSEADDR, true)
-                    .childOption(ChannelOption.AUTO_READ, true) // off only under back-pressure: see FrontendHandler
-                    .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                    .childHandler(new HttpFrontendInitializer(state, l, clients));
-            if (transport.name().equals("epoll")) {
-                b.option(EpollChannelOption.TCP_DEFER_ACCEPT, 1);
-            }
             try {
-                Channel ch = b.bind(l.host(), l.port()).sync().channel();
+                Channel ch;
+                if (epoll) {
+                    // One acceptor per event loop on the same port (SO_REUSEPORT): the kernel spreads
+                    // new connections over the loops, and each loop serves what it accepted, so a new
+                    // connection is never handed to another thread (no task queue, no wake-up).
+                    ch = null;
+                    int port = l.port();
+                    io.switchboard.proxy.guard.ListenerGuard guard = io.switchboard.proxy.guard.ListenerGuard.forListener(l);
+                    for (io.netty.util.concurrent.EventExecutor e : group) {
+                        io.netty.channel.EventLoop loop = (io.netty.channel.EventLoop) e;
+                        ServerBootstrap b = bootstrap(l, loop)
+                                .attr(io.switchboard.proxy.guard.ListenerGuard.KEY, guard) // one guard for all of them
+                                .option(EpollChannelOption.SO_REUSEPORT, true)
+                                .option(EpollChannelOption.TCP_DEFER_ACCEPT, 1);
+                        Channel one = b.bind(l.host(), port).sync().channel();
+                        acceptors.add(one);
+                        if (ch == null) {
+                            ch = one;
+                            port = ((InetSocketAddress) one.localAddress()).getPort(); // port 0: the rest join the first
+                        }
+                    }
+                } else {
+                    ch = bootstrap(l, group).bind(l.host(), l.port()).sync().channel();
+                    acceptors.add(ch);
+                }
                 servers.put(l.name(), ch);
                 log.debug("listener {} on {} -> pool {}", l.name(), describe((InetSocketAddress) ch.localAddress()), l.defaultPool());
             } catch (Exception e) {
@@ -76,6 +93,18 @@ public final class ProxyServer implements AutoCloseable {
                 throw e;
             }
         }
+    }
+
+    private ServerBootstrap bootstrap(ListenerConfig l, EventLoopGroup loops) {
+        return new ServerBootstrap()
+                .group(loops)
+                .channel(transport.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.AUTO_READ, true) // off only under back-pressure: see FrontendHandler
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .childHandler(new HttpFrontendInitializer(state, l, clients));
     }
 
     private static String describe(InetSocketAddress a) {
@@ -113,7 +142,7 @@ public final class ProxyServer implements AutoCloseable {
      */
     public boolean shutdownGracefully(Duration grace) {
         state.startDraining();
-        for (Channel s : servers.values()) s.close().awaitUninterruptibly();
+        for (Channel s : acceptors) s.close().awaitUninterruptibly();
         for (Channel c : clients) {
             FrontendHandler f = c.pipeline().get(FrontendHandler.class);
             if (f != null) c.eventLoop().execute(f::closeIfIdle);
@@ -141,7 +170,7 @@ public final class ProxyServer implements AutoCloseable {
     @Override
     public void close() {
         state.startDraining();
-        for (Channel s : servers.values()) s.close().awaitUninterruptibly();
+        for (Channel s : acceptors) s.close().awaitUninterruptibly();
         clients.close().awaitUninterruptibly();
     }
 }

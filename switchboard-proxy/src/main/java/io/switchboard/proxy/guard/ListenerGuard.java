@@ -15,8 +15,9 @@ import java.util.function.LongSupplier;
  *
  * <p>Threading: created on any event loop; everything in it is thread-safe.
  */
-final class ListenerGuard {
-    private static final AttributeKey<ListenerGuard> KEY = AttributeKey.valueOf(ListenerGuard.class, "guard");
+public final class ListenerGuard {
+    /** Where a listener's server channels hold their guard (set by the server bootstrap, before binding). */
+    public static final AttributeKey<ListenerGuard> KEY = AttributeKey.valueOf(ListenerGuard.class, "guard");
 
     final String listener;
     final GuardConfig config;
@@ -38,6 +39,14 @@ final class ListenerGuard {
         this.connectionLog = new RejectionLog(this.listener, "closed connection at accept from");
         this.accessLog = new RejectionLog(this.listener, "answered 403 to");
         this.rateLog = new RejectionLog(this.listener, "answered 429 to");
+    }
+
+    /**
+     * The guard state of a listener, to be shared by all its server channels (with SO_REUSEPORT a
+     * listener has one per event loop, and its limits and rate table must still be one).
+     */
+    public static ListenerGuard forListener(ListenerConfig listener) {
+        return new ListenerGuard(listener, System::nanoTime, RateTable.DEFAULT_CAPACITY);
     }
 
     static ListenerGuard of(Channel ch, ListenerConfig listener) {
