@@ -118,6 +118,10 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private long queueDeadline;
     private long bodyWindowBytes;
     private long backendActivity;     // coarse time of the last read from the back end
+    /** The response head, until the first body piece (copied into it when small) or the end of the read. */
+    private ByteBuf pendingHead;
+    /** Body pieces up to this size are sent in the head's buffer. */
+    static final int MERGE_LIMIT = 2048;
     private long deadline;
     private byte deadlineKind;
     int timerSlot = -1;
@@ -321,6 +325,10 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         closing = true;
+        if (pendingHead != null) {
+            pendingHead.release();
+            pendingHead = null;
+        }
         cancelTimers();
         if (timers != null) timers.unregister(this);
         if (queuedOn != null) {
@@ -690,6 +698,14 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    private void writePendingHead() {
+        ByteBuf h = pendingHead;
+        if (h != null) {
+            pendingHead = null;
+            ctx.write(h, ctx.voidPromise());
+        }
+    }
+
     private void armResponseTimer() {
         if (deadlineKind == RESPONSE || responseStarted) return;
         setDeadline(RESPONSE, System.nanoTime() + poolConfig.responseTimeout().toNanos());
@@ -733,7 +749,9 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             responseStarted = true;
             status = code;
             backendKeepAlive = resp.keepAlive;
-            ctx.write(prepareResponse(resp), ctx.voidPromise());
+            // Written with the first body piece (one buffer, one system call for a small response),
+            // or at the end of this read.
+            pendingHead = prepareResponse(resp);
             return;
         }
         if (msg instanceof Body content) {
@@ -747,6 +765,21 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 cause = "malformed response body from " + backend.name() + ": " + content.failure;
                 abortMidResponse();
                 return;
+            }
+            ByteBuf head = pendingHead;
+            if (head != null) {
+                pendingHead = null;
+                ByteBuf data = content.content();
+                int n = data.readableBytes();
+                if (n > 0 && n <= MERGE_LIMIT && !responseBodyless && !responseChunked) {
+                    head.writeBytes(data);
+                    content.release();
+                    bytesOut += n;
+                    ctx.write(head, ctx.voidPromise());
+                    if (content.last) endExchange();
+                    return;
+                }
+                ctx.write(head, ctx.voidPromise());
             }
             bytesOut += content.content().readableBytes();
             if (responseBodyless) {
@@ -762,6 +795,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     void onBackendReadComplete(Channel ch) {
         if (ch != backendChannel) return;
+        writePendingHead();
         ctx.flush();
         if (!ctx.channel().isWritable()) setAutoRead(ch, false); // client saturated: stop reading the back end
     }
@@ -855,12 +889,15 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         closeAfterResponse = !keepAlive;
         HeadWriter.Connection c = !keepAlive ? HeadWriter.Connection.CLOSE
                 : clientHttp10 ? HeadWriter.Connection.KEEP_ALIVE : HeadWriter.Connection.NOTHING;
-        return HeadWriter.response(ctx.alloc(), resp, clientHttp10, dropTransferEncoding, addChunked, c);
+        int room = !bodyless && !responseChunked && resp.contentLength > 0 && resp.contentLength <= MERGE_LIMIT
+                ? (int) resp.contentLength : 0;
+        return HeadWriter.response(ctx.alloc(), resp, clientHttp10, dropTransferEncoding, addChunked, c, room);
     }
 
     // ---------------------------------------------------------------- ending
 
     private void endExchange() {
+        writePendingHead();
         cancelResponseTimer();
         Backend b = backend;
         boolean ok = !(status >= 500 && poolConfig.passive().count5xx());
@@ -886,6 +923,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     /** A response that already started cannot be replaced by an error: cut the client connection. */
     private void abortMidResponse() {
+        writePendingHead(); // what the client got so far, then the cut
         cancelResponseTimer();
         releaseBackend(false);
         if (dispatched) completeBackend(false);

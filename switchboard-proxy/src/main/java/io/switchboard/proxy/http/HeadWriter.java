@@ -110,8 +110,14 @@ final class HeadWriter {
      */
     static ByteBuf response(ByteBufAllocator alloc, Head h, boolean http10, boolean dropTransferEncoding, boolean addChunked,
                             Connection connection) {
+        return response(alloc, h, http10, dropTransferEncoding, addChunked, connection, 0);
+    }
+
+    /** As above, with {@code room} more bytes of capacity for a body to be appended. */
+    static ByteBuf response(ByteBufAllocator alloc, Head h, boolean http10, boolean dropTransferEncoding, boolean addChunked,
+                            Connection connection, int room) {
         byte[] a = h.bytes;
-        ByteBuf out = alloc.ioBuffer(h.length + 64);
+        ByteBuf out = alloc.ioBuffer(h.length + 64 + room);
         out.writeBytes(http10 ? HTTP_1_0 : HTTP_1_1);
         out.writeBytes(a, HTTP_1_1.length, h.startLineEnd + 2 - HTTP_1_1.length); // " 200 OK\r\n"
         int via = -1;

@@ -106,8 +106,8 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
         try {
             decode(ctx, in);
         } finally {
-            if (in.isReadable() && state == HEAD) {
-                partial = in;
+            if (in.isReadable() && state == HEAD && ctx.channel().isOpen()) {
+                partial = in; // (a closed channel's inactive event may have run already: never keep bytes then)
             } else {
                 in.release();
             }

@@ -102,10 +102,10 @@ class FrontendFuzzTest {
     /** What the client saw: the statuses in order, and whether the proxy closed the connection. */
     private record Outcome(List<Integer> statuses, boolean closed) {
         /**
-         * Netty's decoder checks a line's length before it has seen the line's end when the line
-         * arrives in pieces, so at the limit a line that fits when read whole gets 414/431 when read
-         * in pieces (and a line that is both too long and badly ended gets 414 or 400): both refuse
-         * it, but the outcomes are not comparable.
+         * The decoder checks a head's length before it has seen the head's end when it arrives in
+         * pieces (so that it never buffers more than the limits), so at the limit a head that fits
+         * when read whole can get 414/431 when read in pieces, and one that is both too long and
+         * malformed gets 414/431 or 400: both refuse it, but the outcomes are not comparable.
          */
         boolean hitSizeLimit() {
             return statuses.contains(414) || statuses.contains(431);
