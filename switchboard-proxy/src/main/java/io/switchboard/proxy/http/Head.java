@@ -138,6 +138,12 @@ public final class Head {
         return null;
     }
 
+    /** The index of the first field of this kind, or -1. */
+    int indexOf(byte kind) {
+        for (int i = 0; i < fields; i++) if (kinds[i] == kind) return i;
+        return -1;
+    }
+
     /** Index of the first value byte of field i (after the colon and optional whitespace). */
     int valueStart(int i) {
         int p = fieldColon[i] + 1;

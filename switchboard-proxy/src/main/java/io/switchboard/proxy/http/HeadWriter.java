@@ -53,43 +53,10 @@ final class HeadWriter {
         ByteBuf out = alloc.ioBuffer(h.length + 96 + 2 * clientIp.length);
         out.writeBytes(a, 0, h.targetEnd + 1);   // "METHOD target "
         out.writeBytes(HTTP_1_1_CRLF);
-        int xff = -1;
-        int via = -1;
-        int host = -1;
-        int run = -1;
-        int runEnd = -1;
-        for (int i = 0; i < h.fields; i++) {
-            byte k = h.kinds[i];
-            boolean drop;
-            switch (k) {
-                case Head.CONNECTION, Head.KEEP_ALIVE, Head.PROXY_CONNECTION, Head.TE, Head.TRAILER, Head.UPGRADE,
-                        Head.PROXY_AUTHENTICATE, Head.HTTP2_SETTINGS, Head.X_FORWARDED_PROTO, Head.X_FORWARDED_HOST -> drop = true;
-                case Head.X_FORWARDED_FOR -> {
-                    drop = true;
-                    if (xff < 0) xff = i;
-                }
-                case Head.VIA -> {
-                    drop = true;
-                    if (via < 0) via = i;
-                }
-                case Head.EXPECT -> drop = dropExpect;
-                case Head.HOST -> {
-                    drop = false;
-                    host = i;
-                }
-                case Head.CONTENT_LENGTH, Head.TRANSFER_ENCODING -> drop = false;
-                default -> drop = h.namedInConnection(i);
-            }
-            if (drop) {
-                if (run >= 0) out.writeBytes(a, run, runEnd - run);
-                run = -1;
-            } else {
-                if (run < 0) run = h.fieldStart[i];
-                runEnd = h.fieldEnd[i] + 2;
-            }
-        }
-        if (run >= 0) out.writeBytes(a, run, runEnd - run);
-
+        copyFields(out, h, REQUEST_DROPS | (dropExpect ? 1L << Head.EXPECT : 0));
+        int xff = h.indexOf(Head.X_FORWARDED_FOR);
+        int via = h.indexOf(Head.VIA);
+        int host = h.indexOf(Head.HOST);
         out.writeBytes(XFF);
         if (xff >= 0 && appendValues(out, h, Head.X_FORWARDED_FOR, xff)) out.writeBytes(COMMA);
         out.writeBytes(clientIp).writeBytes(CRLF);
@@ -120,24 +87,43 @@ final class HeadWriter {
         ByteBuf out = alloc.ioBuffer(h.length + 64 + room);
         out.writeBytes(http10 ? HTTP_1_0 : HTTP_1_1);
         out.writeBytes(a, HTTP_1_1.length, h.startLineEnd + 2 - HTTP_1_1.length); // " 200 OK\r\n"
-        int via = -1;
+        copyFields(out, h, RESPONSE_DROPS | (dropTransferEncoding ? 1L << Head.TRANSFER_ENCODING : 0));
+        int via = h.indexOf(Head.VIA);
+        if (addChunked) out.writeBytes(CHUNKED);
+        if (connection == Connection.CLOSE) out.writeBytes(CLOSE);
+        else if (connection == Connection.KEEP_ALIVE) out.writeBytes(KEEP_ALIVE);
+        writeVia(out, h, via);
+        out.writeBytes(CRLF);
+        return out;
+    }
+
+    /** Hop-by-hop fields (RFC 9110 section 7.6.1), by definition or by name. */
+    private static final long HOP_BY_HOP = bits(Head.CONNECTION, Head.KEEP_ALIVE, Head.PROXY_CONNECTION, Head.TE, Head.TRAILER,
+            Head.UPGRADE, Head.PROXY_AUTHENTICATE, Head.HTTP2_SETTINGS);
+    /** Request fields the proxy writes itself (merged or replaced). */
+    private static final long REQUEST_DROPS = HOP_BY_HOP | bits(Head.X_FORWARDED_FOR, Head.X_FORWARDED_PROTO, Head.X_FORWARDED_HOST, Head.VIA);
+    private static final long RESPONSE_DROPS = HOP_BY_HOP | bits(Head.VIA);
+    /** Never removed because Connection names them: framing and Host. */
+    private static final long KEPT = bits(Head.HOST, Head.CONTENT_LENGTH, Head.TRANSFER_ENCODING);
+
+    private static long bits(byte... kinds) {
+        long b = 0;
+        for (byte k : kinds) b |= 1L << k;
+        return b;
+    }
+
+    /**
+     * Copies the field lines of {@code h} except those of the kinds in {@code drop} and those named
+     * in its Connection field, in runs of adjacent kept lines (one copy per run).
+     */
+    private static void copyFields(ByteBuf out, Head h, long drop) {
+        byte[] a = h.bytes;
         int run = -1;
         int runEnd = -1;
         for (int i = 0; i < h.fields; i++) {
-            byte k = h.kinds[i];
-            boolean drop;
-            switch (k) {
-                case Head.CONNECTION, Head.KEEP_ALIVE, Head.PROXY_CONNECTION, Head.TE, Head.TRAILER, Head.UPGRADE,
-                        Head.PROXY_AUTHENTICATE, Head.HTTP2_SETTINGS -> drop = true;
-                case Head.VIA -> {
-                    drop = true;
-                    if (via < 0) via = i;
-                }
-                case Head.TRANSFER_ENCODING -> drop = dropTransferEncoding;
-                case Head.CONTENT_LENGTH -> drop = false;
-                default -> drop = h.namedInConnection(i);
-            }
-            if (drop) {
+            long bit = 1L << h.kinds[i];
+            boolean dropped = (drop & bit) != 0 || ((KEPT & bit) == 0 && h.namedInConnection(i));
+            if (dropped) {
                 if (run >= 0) out.writeBytes(a, run, runEnd - run);
                 run = -1;
             } else {
@@ -146,12 +132,6 @@ final class HeadWriter {
             }
         }
         if (run >= 0) out.writeBytes(a, run, runEnd - run);
-        if (addChunked) out.writeBytes(CHUNKED);
-        if (connection == Connection.CLOSE) out.writeBytes(CLOSE);
-        else if (connection == Connection.KEEP_ALIVE) out.writeBytes(KEEP_ALIVE);
-        writeVia(out, h, via);
-        out.writeBytes(CRLF);
-        return out;
     }
 
     private static void writeVia(ByteBuf out, Head h, int via) {
