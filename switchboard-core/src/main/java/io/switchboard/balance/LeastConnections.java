@@ -6,8 +6,9 @@ import io.switchboard.backend.BackendSet;
 /**
  * Weighted least connections (RFC 2391 "least load first": the member with the fewest sessions
  * bound to it): the back end with the lowest {@code (inFlight + 1) / weight}. The +1 makes weights
- * matter when everything is idle. Ties go to the first back end from a random offset, so they
- * spread instead of piling on the first server, and no shared cursor is written on the hot path.
+ * matter when everything is idle. Ties are broken by a per-request random salt ({@link ScanKey}),
+ * so they spread instead of piling on the first server, and no shared cursor is written on the hot
+ * path.
  *
  * <p>The scan is O(n) like NGINX's {@code least_conn}, one load per back end, without division and
  * without data-dependent branches ({@link ScanKey}): the ratio is the integer
@@ -37,10 +38,12 @@ public final class LeastConnections implements Algorithm {
         final Backend[] bs;
         /** floor(2^S / w_i), shifted left past the position bits. */
         final long[] scale;
+        final long[] indices;
         final long positionMask;
 
         P(Backend[] bs, int[] ws) {
             this.bs = bs;
+            this.indices = ScanKey.indices(bs.length);
             int positionBits = ScanKey.positionBits(bs.length);
             this.positionMask = (1L << positionBits) - 1;
             int s = 62 - 16 - positionBits;
@@ -52,19 +55,20 @@ public final class LeastConnections implements Algorithm {
         public Backend pick(PickContext ctx) {
             Backend[] bs = this.bs;
             long[] scale = this.scale;
+            long[] indices = this.indices;
             long mask = positionMask;
             int n = bs.length;
             boolean filter = !ctx.exclude().isEmpty();
-            int off = n == 1 ? 0 : ctx.randomIndex(n);
+            int salt = n == 1 ? 0 : ctx.randomIndex(n);
             long best = Long.MAX_VALUE;
             for (int i = 0; i < n; i++) {
                 Backend b = bs[i];
                 long load = Math.min(b.inFlight() + 1L, LOAD_CAP);
-                long key = load * scale[i] | ScanKey.position(i, off, mask);
+                long key = ScanKey.salted(load * scale[i] | indices[i], salt);
                 if (filter && ctx.excluded(b)) key = Long.MAX_VALUE;
                 best = Math.min(best, key);
             }
-            return best == Long.MAX_VALUE ? null : bs[ScanKey.index(best, mask, off)];
+            return best == Long.MAX_VALUE ? null : bs[ScanKey.index(best, mask, salt)];
         }
     }
 }

@@ -3,21 +3,33 @@ package io.switchboard.balance;
 import io.switchboard.backend.Backend;
 import io.switchboard.backend.BackendSet;
 import io.switchboard.load.WindowedCounter;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
  * Least traffic first (RFC 2391): the back end with the fewest bytes to or from it over the sliding
  * window ({@link io.switchboard.load.WindowedCounter}), divided by weight. In-flight requests count
- * as {@link #BYTES_PER_REQUEST} each, so a burst of new requests does not all land on the same idle
- * server before any byte is counted; remaining ties go to the first back end from a random offset.
+ * as {@link Backend#TRAFFIC_PER_REQUEST} bytes each, so a burst of new requests does not all land on
+ * the same idle server before any byte is counted; remaining ties are broken by a per-request random
+ * salt ({@link ScanKey}).
  *
- * <p>Threading: the picker is immutable; it reads the back ends' live counters. The division by
- * weight is a multiplication by inverse weights computed once per snapshot, and the minimum is
- * found without data-dependent branches ({@link ScanKey}).
+ * <p>The scan reads one word per back end, {@link Backend#trafficScore()} (window total plus
+ * in-flight allowance, kept up to date by the writers), and multiplies it by an inverse weight
+ * computed once per snapshot; the minimum is found without data-dependent branches. The score does
+ * not apply the window's idle rule (a back end with no write for a whole window counts 0 bytes), so
+ * the picker remembers a time before which no back end can have gone idle: the earliest
+ * {@code lastWrite + window} it saw. Write times only grow, so that bound stays valid. Until then
+ * every pick is the one-word scan; once it has passed, the next pick scans with the idle rule
+ * applied, reading the counters themselves (about twice as slow), and stores the new bound. In a
+ * pool with traffic that happens about once per window; while some back end really is idle (it
+ * had no traffic for a whole window: a lightly used pool, or a new back end), every pick does it.
+ * Either way the pick is the exact least-traffic back end.
+ *
+ * <p>Threading: the picker's only mutable state is that bound, a cache that any thread may
+ * lower or raise with an opaque write; every value ever stored is a valid bound. It reads the back
+ * ends' live counters.
  */
 public final class LeastTraffic implements Algorithm {
-    /** What one in-flight request is assumed to weigh before its bytes are counted. */
-    static final double BYTES_PER_REQUEST = 1024.0;
-
     @Override
     public boolean readsTraffic() {
         return true;
@@ -35,44 +47,95 @@ public final class LeastTraffic implements Algorithm {
     }
 
     private static final class P implements Picker {
+        private static final VarHandle ACTIVE_UNTIL;
+
+        static {
+            try {
+                ACTIVE_UNTIL = MethodHandles.lookup().findVarHandle(P.class, "activeUntil", long.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
         final Backend[] bs;
-        /** The back ends' traffic counters, index-aligned: one dependent load less per back end. */
+        /** The back ends' traffic counters, index-aligned, for the idle rule. */
         final WindowedCounter[] traffic;
         final double[] inverseWeight;
+        final long[] indices;
         final long positionMask;
+        /** No back end's window can go idle before this time (see the class comment). */
+        @SuppressWarnings("unused") // through ACTIVE_UNTIL
+        private long activeUntil;
 
         P(Backend[] bs, int[] ws) {
             this.bs = bs;
             this.positionMask = (1L << ScanKey.positionBits(bs.length)) - 1;
+            this.indices = ScanKey.indices(bs.length);
             this.traffic = new WindowedCounter[bs.length];
             this.inverseWeight = new double[ws.length];
             for (int i = 0; i < bs.length; i++) {
+                bs[i].keepScores();
                 traffic[i] = bs[i].traffic();
                 inverseWeight[i] = 1.0 / Math.max(1, ws[i]);
             }
+            this.activeUntil = Long.MIN_VALUE; // look at the first pick
         }
 
         @Override
         public Backend pick(PickContext ctx) {
-            Backend[] bs = this.bs;
-            WindowedCounter[] traffic = this.traffic;
-            double[] inv = this.inverseWeight;
-            long mask = positionMask;
             int n = bs.length;
-            boolean filter = !ctx.exclude().isEmpty();
-            int off = n == 1 ? 0 : ctx.randomIndex(n);
+            int salt = n == 1 ? 0 : ctx.randomIndex(n);
             long now = ctx.nowNanos();
+            if (now < (long) ACTIVE_UNTIL.getOpaque(this)) return scanScores(ctx, salt);
+            return scanWindows(ctx, salt, now);
+        }
+
+        /** The scan while no back end is idle: one score per back end. */
+        private Backend scanScores(PickContext ctx, int salt) {
+            Backend[] bs = this.bs;
+            double[] inv = this.inverseWeight;
+            long[] indices = this.indices;
+            long mask = positionMask;
+            boolean filter = !ctx.exclude().isEmpty();
             long best = Long.MAX_VALUE;
-            for (int i = 0; i < n; i++) {
+            for (int i = 0; i < bs.length; i++) {
                 Backend b = bs[i];
-                // Byte counts and in-flight are never negative (a negative one is a caller's bug and
-                // then sorts first), so the raw bits order the scores.
-                double score = (traffic[i].sum(now) + BYTES_PER_REQUEST * b.inFlight()) * inv[i];
-                long key = ScanKey.ofNonNegative(score, ScanKey.position(i, off, mask), mask);
+                // Scores are never negative (a negative one is a caller's bug and then sorts first),
+                // so the raw bits order them.
+                long key = ScanKey.salted(ScanKey.ofNonNegative(b.trafficScore() * inv[i], indices[i], mask), salt);
                 if (filter && ctx.excluded(b)) key = Long.MAX_VALUE;
                 best = Math.min(best, key);
             }
-            return best == Long.MAX_VALUE ? null : bs[ScanKey.index(best, mask, off)];
+            return best == Long.MAX_VALUE ? null : bs[ScanKey.index(best, mask, salt)];
+        }
+
+        /**
+         * The scan with the idle rule ({@link WindowedCounter#sum}: a window's bytes count only if it
+         * was written within the window), from the counters themselves. It also stores the new bound:
+         * the earliest time one of these windows goes idle.
+         */
+        private Backend scanWindows(PickContext ctx, int salt, long now) {
+            Backend[] bs = this.bs;
+            WindowedCounter[] traffic = this.traffic;
+            double[] inv = this.inverseWeight;
+            long[] indices = this.indices;
+            long mask = positionMask;
+            boolean filter = !ctx.exclude().isEmpty();
+            long best = Long.MAX_VALUE;
+            long activeUntil = Long.MAX_VALUE;
+            for (int i = 0; i < bs.length; i++) {
+                Backend b = bs[i];
+                WindowedCounter t = traffic[i];
+                long idleFrom = t.lastWriteNanos() + t.windowNanos();
+                activeUntil = Math.min(activeUntil, idleFrom);
+                long bytes = now < idleFrom ? t.total() : 0;
+                double score = (bytes + Backend.TRAFFIC_PER_REQUEST * b.inFlight()) * inv[i];
+                long key = ScanKey.salted(ScanKey.ofNonNegative(score, indices[i], mask), salt);
+                if (filter && ctx.excluded(b)) key = Long.MAX_VALUE;
+                best = Math.min(best, key);
+            }
+            ACTIVE_UNTIL.setOpaque(this, activeUntil);
+            return best == Long.MAX_VALUE ? null : bs[ScanKey.index(best, mask, salt)];
         }
     }
 }

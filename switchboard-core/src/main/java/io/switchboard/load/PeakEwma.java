@@ -15,8 +15,13 @@ package io.switchboard.load;
  * depend on {@code now}. The writer keeps them as {@link #logCostAtEpoch()} (the log of the cost
  * extrapolated back to nanos 0); a picker subtracts {@code now/tau} once per back end.
  *
+ * <p>The "fastest" algorithm ranks back ends by Finagle's load, {@code cost * (inFlight + 1)}; its
+ * log at epoch is {@link #logLoadAtEpoch(double, int)}, which the back end keeps up to date for
+ * its pickers.
+ *
  * <p>Threading: {@link #observe} is serialized on this object (a short critical section, called
- * once per completed request); the readers are lock-free and may see a value one sample old.
+ * once per completed request); the readers are lock-free and may see a value one sample old. The
+ * change listener runs on the observing thread after each sample, outside the lock.
  */
 public final class PeakEwma {
     public static final long DEFAULT_DECAY_NANOS = 10_000_000_000L; // 10 s, Finagle's default
@@ -24,21 +29,64 @@ public final class PeakEwma {
     /** {@link #sampledCost()} before the first sample. Negative so one read tells "unmeasured" apart from a 0 ns sample. */
     public static final double UNMEASURED = -1.0;
 
+    private static final Runnable NO_LISTENER = () -> {};
+
+    /** ln(k + 1) for small in-flight counts k. */
+    private static final double[] LOG1P = new double[1024];
+
+    static {
+        for (int k = 0; k < LOG1P.length; k++) LOG1P[k] = Math.log1p(k);
+    }
+
     private final long decayNanos;
     private final double tauNanos;
     private final double inverseTau;
+    private final Runnable onChange;
     private volatile double costNanos = UNMEASURED;
     private volatile long stampNanos;
     private volatile double logCostAtEpoch = Double.NEGATIVE_INFINITY;
 
     public PeakEwma(long decayNanos) {
+        this(decayNanos, NO_LISTENER);
+    }
+
+    /** {@code onChange} is called after every {@link #observe} (the back end uses it to keep its fastest score up to date). */
+    public PeakEwma(long decayNanos, Runnable onChange) {
         if (decayNanos <= 0) throw new IllegalArgumentException("decay must be positive");
         this.decayNanos = decayNanos;
         this.tauNanos = decayNanos;
         this.inverseTau = 1.0 / decayNanos;
+        this.onChange = java.util.Objects.requireNonNull(onChange, "onChange");
     }
 
-    public synchronized void observe(long rttNanos, long nowNanos) {
+    /**
+     * {@code ln(k + 1)} for an in-flight count k, from a table for small k; a negative count (a
+     * caller's bug) counts as 0.
+     */
+    public static double log1p(int k) {
+        return (k & ~(LOG1P.length - 1)) == 0 ? LOG1P[k] : Math.log1p(Math.max(k, 0));
+    }
+
+    /**
+     * The log of Finagle's load {@code cost * (inFlight + 1)}, extrapolated back to nanos 0 as
+     * {@link #logCostAtEpoch()} is: {@code logCostAtEpoch + ln(inFlight + 1)}, so that {@code ln load(now)
+     * = logLoadAtEpoch - now / tau}. An unmeasured back end ({@code logCostAtEpoch} is -infinity) gives
+     * -infinity while idle and +infinity while it has requests in flight: the caller decides what
+     * those cost (the fastest algorithm: nothing, and a penalty).
+     */
+    public static double logLoadAtEpoch(double logCostAtEpoch, int inFlight) {
+        if (logCostAtEpoch == Double.NEGATIVE_INFINITY) {
+            return inFlight > 0 ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY;
+        }
+        return logCostAtEpoch + log1p(inFlight);
+    }
+
+    public void observe(long rttNanos, long nowNanos) {
+        record(rttNanos, nowNanos);
+        onChange.run();
+    }
+
+    private synchronized void record(long rttNanos, long nowNanos) {
         double rtt = Math.max(0, rttNanos);
         double cost = costNanos;
         double next;

@@ -7,28 +7,49 @@ package io.switchboard.load;
  * <p>Threading: {@link #add} is serialized on this object; {@link #sum} is lock-free and reads a
  * running total maintained by the writer, so a picker pays one volatile read per back end instead
  * of summing buckets. The total is exact at the last write; a reader that sees no write for a
- * whole window treats the back end as idle (0).
+ * whole window treats the back end as idle (0). The change listener runs on the writer's thread
+ * after each write that changed the total or the last write time, outside the lock.
  */
 public final class WindowedCounter {
     public static final long DEFAULT_WINDOW_NANOS = 10_000_000_000L;
+
+    /** {@link #lastWriteNanos()} before the first write: far enough in the past to read as idle at any time. */
+    static final long NEVER_WRITTEN = Long.MIN_VALUE / 2;
+
+    private static final Runnable NO_LISTENER = () -> {};
 
     private final long windowNanos;
     private final long bucketNanos;
     private final long[] buckets;
     private final long[] epochs;
+    private final Runnable onChange;
     private volatile long total;
-    private volatile long lastWriteNanos = Long.MIN_VALUE / 2;
+    private volatile long lastWriteNanos = NEVER_WRITTEN;
 
     public WindowedCounter(long windowNanos, int bucketCount) {
+        this(windowNanos, bucketCount, NO_LISTENER);
+    }
+
+    /**
+     * {@code onChange} is called after every {@link #add} that changed {@link #total()} or
+     * {@link #lastWriteNanos()} (the back end uses it to keep its least-traffic score up to date).
+     */
+    public WindowedCounter(long windowNanos, int bucketCount, Runnable onChange) {
         if (windowNanos <= 0 || bucketCount <= 0) throw new IllegalArgumentException("window and buckets must be positive");
         this.windowNanos = windowNanos;
         this.bucketNanos = Math.max(1, windowNanos / bucketCount);
         this.buckets = new long[bucketCount];
         this.epochs = new long[bucketCount];
+        this.onChange = java.util.Objects.requireNonNull(onChange, "onChange");
         java.util.Arrays.fill(epochs, Long.MIN_VALUE);
     }
 
-    public synchronized void add(long amount, long nowNanos) {
+    public void add(long amount, long nowNanos) {
+        if (record(amount, nowNanos)) onChange.run();
+    }
+
+    /** The update itself; false when a late sample was dropped and nothing changed. */
+    private synchronized boolean record(long amount, long nowNanos) {
         long epoch = Math.floorDiv(nowNanos, bucketNanos);
         long t = total;
         // Expire buckets that fell out of the window.
@@ -44,8 +65,9 @@ public final class WindowedCounter {
             // Event loops read the clock before taking this lock, so a sample may arrive late. One
             // whose bucket was already reused by a newer epoch is a whole window old: drop it rather
             // than wipe the newer bucket.
+            if (t == total) return false;
             total = t;
-            return;
+            return true;
         }
         if (epochs[idx] != epoch) {
             t -= buckets[idx];
@@ -56,11 +78,32 @@ public final class WindowedCounter {
         t += amount;
         total = t;
         if (nowNanos > lastWriteNanos) lastWriteNanos = nowNanos;
+        return true;
     }
 
     /** The windowed sum as of the last write, or 0 if nothing was written for a whole window. */
     public long sum(long nowNanos) {
         if (nowNanos - lastWriteNanos >= windowNanos) return 0;
         return total;
+    }
+
+    /**
+     * The running total as of the last write, without the idle check of {@link #sum}: equal to
+     * {@code sum(now)} for every {@code now} before {@code lastWriteNanos() + windowNanos()}.
+     */
+    public long total() {
+        return total;
+    }
+
+    /**
+     * The latest time passed to a counted {@link #add}; never decreases. A time before any real
+     * clock reading until the first write.
+     */
+    public long lastWriteNanos() {
+        return lastWriteNanos;
+    }
+
+    public long windowNanos() {
+        return windowNanos;
     }
 }

@@ -3,6 +3,15 @@ package io.switchboard.backend;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.switchboard.load.PeakEwma;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -50,6 +59,101 @@ class BackendTest {
         assertThat(a.bytesIn()).isEqualTo(100);
         assertThat(a.bytesOut()).isEqualTo(910);
         assertThat(a.traffic().sum(NOW)).isEqualTo(1_010);
+    }
+
+    @Test
+    void theScoresAreKeptOnlyOnceAPickerAsksForThem() {
+        Backend a = new Backend("web", "a", "10.0.0.1", 80);
+        a.onDispatch();
+        a.onBytes(100, 900, NOW);
+        a.onComplete(true, 3_000_000, NOW);
+        a.onDispatch();
+        assertThat(a.trafficScore()).as("not kept: no writer pays for them").isZero();
+        assertThat(a.latencyScore()).isEqualTo(Double.NEGATIVE_INFINITY);
+
+        a.keepScores(); // computed from the counters as they are, then kept
+        assertThat(a.trafficScore()).isEqualTo(1_000 + Backend.TRAFFIC_PER_REQUEST);
+        assertThat(a.latencyScore()).isEqualTo(PeakEwma.logLoadAtEpoch(a.latency().logCostAtEpoch(), 1));
+        a.onComplete(true, -1, NOW);
+        assertThat(a.trafficScore()).isEqualTo(1_000);
+        a.keepScores(); // idempotent
+        assertThat(a.trafficScore()).isEqualTo(1_000);
+    }
+
+    @Test
+    void theScoresFollowEveryCounterTheyAreMadeOf() {
+        Backend a = new Backend("web", "a", "10.0.0.1", 80);
+        a.keepScores();
+        assertThat(a.trafficScore()).isZero();
+        assertThat(a.latencyScore()).as("unmeasured and idle").isEqualTo(Double.NEGATIVE_INFINITY);
+
+        a.onDispatch();
+        a.onDispatch();
+        assertThat(a.trafficScore()).isEqualTo(2 * Backend.TRAFFIC_PER_REQUEST);
+        assertThat(a.latencyScore()).as("unmeasured and busy").isEqualTo(Double.POSITIVE_INFINITY);
+
+        a.onBytes(300, 700, NOW);
+        assertThat(a.trafficScore()).isEqualTo(1_000 + 2 * Backend.TRAFFIC_PER_REQUEST);
+
+        a.onComplete(true, 4_000_000, NOW);
+        assertThat(a.trafficScore()).isEqualTo(1_000 + Backend.TRAFFIC_PER_REQUEST);
+        assertThat(a.latencyScore()).isEqualTo(PeakEwma.logLoadAtEpoch(a.latency().logCostAtEpoch(), 1));
+
+        // The metrics' own writers keep the scores up to date too (tests and the benchmark use them).
+        a.traffic().add(500, NOW);
+        a.latency().observe(9_000_000, NOW);
+        assertThat(a.trafficScore()).isEqualTo(1_500 + Backend.TRAFFIC_PER_REQUEST);
+        assertThat(a.latencyScore()).isEqualTo(PeakEwma.logLoadAtEpoch(a.latency().logCostAtEpoch(), 1));
+
+        a.onComplete(true, -1, NOW);
+        assertThat(a.trafficScore()).isEqualTo(1_500);
+        assertThat(a.latencyScore()).isEqualTo(a.latency().logCostAtEpoch());
+    }
+
+    @Test
+    void theScoresMatchTheCountersOnceConcurrentWritersStop() throws Exception {
+        // Four threads change every input of the scores at once, and the scores are switched on
+        // meanwhile; whatever the interleaving, the last refresh must leave scores computed from the
+        // final counters.
+        for (int round = 0; round < 5; round++) {
+            Backend b = new Backend("web", "b", "10.0.0.1", 80);
+            int threads = 4, operations = 20_000;
+            CountDownLatch halfway = new CountDownLatch(threads);
+            CountDownLatch start = new CountDownLatch(1);
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            try {
+                List<Future<?>> done = new ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    int seed = round * threads + t;
+                    done.add(pool.submit(() -> {
+                        SplittableRandom random = new SplittableRandom(seed);
+                        start.await();
+                        int open = 0;
+                        for (int i = 0; i < operations; i++) {
+                            if (i == operations / 2) halfway.countDown();
+                            long now = NOW + i * 1_000L;
+                            switch (random.nextInt(4)) {
+                                case 0 -> { b.onDispatch(); open++; }
+                                case 1 -> { if (open > 0) { b.onComplete(true, random.nextLong(1_000, 50_000_000), now); open--; } }
+                                case 2 -> b.onBytes(random.nextLong(0, 10_000), random.nextLong(0, 10_000), now);
+                                default -> b.latency().observe(random.nextLong(1_000, 50_000_000), now);
+                            }
+                        }
+                        return null;
+                    }));
+                }
+                start.countDown();
+                // The scores are switched on while the writers run, as a pool's writer does.
+                if (round % 2 == 0) b.keepScores();
+                assertThat(halfway.await(30, TimeUnit.SECONDS)).isTrue();
+                b.keepScores();
+                for (Future<?> f : done) f.get(30, TimeUnit.SECONDS);
+            } finally {
+                pool.shutdownNow();
+            }
+            assertThat(b.trafficScore()).isEqualTo(b.traffic().total() + Backend.TRAFFIC_PER_REQUEST * b.inFlight());
+            assertThat(b.latencyScore()).isEqualTo(PeakEwma.logLoadAtEpoch(b.latency().logCostAtEpoch(), b.inFlight()));
+        }
     }
 
     @Test

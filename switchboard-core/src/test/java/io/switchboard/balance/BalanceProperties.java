@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.backend.Backend;
 import io.switchboard.backend.BackendSet;
+import io.switchboard.load.PeakEwma;
+import io.switchboard.load.WindowedCounter;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -151,6 +153,128 @@ class BalanceProperties {
                 dispatched.remove(random.nextInt(dispatched.size())).onComplete(true, 1_000, NOW);
             }
         }
+    }
+
+    /**
+     * Least traffic is exact: whatever mix of back ends with active windows, idle windows (also ones
+     * that went idle while the picker lived), requests in flight, weights and exclusions, the pick
+     * has the least (window bytes + 1 KiB per request in flight) / weight. Ties may go to any of the
+     * tied back ends.
+     */
+    @Property(tries = 200, seed = "6677")
+    void leastTrafficPicksTheLeastLoadedExactly(@ForAll @IntRange(min = 1, max = 150) int n,
+                                                @ForAll @IntRange(min = 0, max = 3) int idleness,
+                                                @ForAll boolean exclude,
+                                                @ForAll long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        long window = WindowedCounter.DEFAULT_WINDOW_NANOS;
+        List<Backend> bs = backends(n, new AtomicInteger());
+        int[] w = new int[n];
+        for (int i = 0; i < n; i++) {
+            Backend b = bs.get(i);
+            w[i] = 1 + random.nextInt(random.nextBoolean() ? 4 : 256);
+            for (int k = random.nextInt(8); k > 0; k--) b.onDispatch();
+            // idleness 0: every window active at NOW; higher: more back ends last written up to 2 windows ago.
+            if (random.nextInt(8) >= idleness) {
+                for (int k = 1 + random.nextInt(5); k > 0; k--) b.onBytes(random.nextLong(0, 5_000), random.nextLong(0, 50_000), NOW - random.nextLong(0, window));
+            } else if (random.nextBoolean()) {
+                b.onBytes(0, random.nextLong(0, 100_000), NOW - random.nextLong(window, 2 * window));
+            }
+        }
+        Picker picker = Algorithms.byName("least-traffic").newPicker(BackendSet.of(1, bs, w), null);
+        for (int pick = 0; pick < 20; pick++) {
+            long now = NOW + pick * (window / 8); // windows go idle while the picker lives
+            Set<Backend> excluded = exclude ? Set.copyOf(bs.subList(0, random.nextInt(n + 1))) : Set.of();
+            Backend picked = picker.pick(new PickContext(0, now, random, excluded));
+            double least = Double.POSITIVE_INFINITY;
+            for (int i = 0; i < n; i++) {
+                if (!excluded.contains(bs.get(i))) least = Math.min(least, trafficCost(bs.get(i), w[i], now));
+            }
+            if (least == Double.POSITIVE_INFINITY) {
+                assertThat(picked).as("every back end excluded").isNull();
+                continue;
+            }
+            assertThat(picked).isNotNull().isNotIn(excluded);
+            assertThat(trafficCost(picked, w[bs.indexOf(picked)], now)).as("pick %d at %d", pick, now).isEqualTo(least);
+        }
+    }
+
+    static double trafficCost(Backend b, int weight, long now) {
+        return (b.traffic().sum(now) + 1024.0 * b.inFlight()) / weight;
+    }
+
+    /**
+     * Fastest is exact: whatever mix of measured back ends (decayed or not), unmeasured idle and busy
+     * ones, requests in flight, weights, exclusions, and clocks (also near zero or negative), the
+     * pick has the least expected wait: ewma(now) * (inFlight + 1) / weight, with an unmeasured back
+     * end costing 0 idle and the penalty busy. Costs are compared as logarithms, equal within a
+     * relative 1e-9.
+     */
+    @Property(tries = 200, seed = "7788")
+    void fastestPicksTheCheapestExactly(@ForAll @IntRange(min = 1, max = 150) int n,
+                                        @ForAll @IntRange(min = 0, max = 3) int unmeasuredness,
+                                        @ForAll @IntRange(min = 0, max = 3) int clock,
+                                        @ForAll boolean exclude,
+                                        @ForAll long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        long tau = PeakEwma.DEFAULT_DECAY_NANOS;
+        long now0 = switch (clock) {
+            case 0 -> NOW;
+            case 1 -> 2 * tau;          // scores near zero: some differences go negative
+            case 2 -> -7 * tau;         // System.nanoTime may be negative
+            default -> 1L << 60;        // far from zero
+        };
+        List<Backend> bs = backends(n, new AtomicInteger());
+        int[] w = new int[n];
+        for (int i = 0; i < n; i++) {
+            Backend b = bs.get(i);
+            w[i] = 1 + random.nextInt(random.nextBoolean() ? 4 : 256);
+            if (random.nextInt(8) >= unmeasuredness) {
+                int samples = 1 + random.nextInt(4);
+                for (int k = 0; k < samples; k++) {
+                    long rtt = random.nextInt(50) == 0 ? random.nextLong(1L << 40, 1L << 56) : random.nextLong(100_000, 200_000_000);
+                    b.latency().observe(rtt, now0 - random.nextLong(0, 30 * tau));
+                }
+            }
+            for (int k = random.nextInt(6); k > 0; k--) b.onDispatch();
+        }
+        Picker picker = Algorithms.byName("fastest").newPicker(BackendSet.of(1, bs, w), null);
+        for (int pick = 0; pick < 20; pick++) {
+            long now = now0 + pick * (tau / 4);
+            Set<Backend> excluded = exclude ? Set.copyOf(bs.subList(0, random.nextInt(n + 1))) : Set.of();
+            Backend picked = picker.pick(new PickContext(0, now, random, excluded));
+            double least = Double.POSITIVE_INFINITY;
+            boolean any = false;
+            for (int i = 0; i < n; i++) {
+                if (excluded.contains(bs.get(i))) continue;
+                any = true;
+                least = Math.min(least, logFastestCost(bs.get(i), w[i], now));
+            }
+            if (!any) {
+                assertThat(picked).as("every back end excluded").isNull();
+                continue;
+            }
+            assertThat(picked).isNotNull().isNotIn(excluded);
+            double got = logFastestCost(picked, w[bs.indexOf(picked)], now);
+            if (least == Double.NEGATIVE_INFINITY) {
+                assertThat(got).as("an unmeasured idle back end costs nothing").isEqualTo(least);
+            } else {
+                assertThat(got).as("pick %d at %d", pick, now).isLessThanOrEqualTo(least + 1e-9 * Math.max(1, Math.abs(least)));
+            }
+        }
+    }
+
+    /** ln(expected wait), from the counters, as the fastest algorithm defines it. */
+    static double logFastestCost(Backend b, int weight, long now) {
+        PeakEwma ewma = b.latency();
+        int inFlight = b.inFlight();
+        if (!ewma.seeded()) {
+            return inFlight > 0 ? Math.log(Fastest.PENALTY_NANOS + inFlight) - Math.log(weight) : Double.NEGATIVE_INFINITY;
+        }
+        // ln(cost(now)) without exp underflow: ln(max(c, 1 ns)) - (now - stamp) / tau once decaying.
+        double c = Math.max(ewma.sampledCost(), 1.0);
+        double age = Math.max(0, now - ewma.stampNanos());
+        return Math.log(c) - age / ewma.decayNanos() + Math.log1p(inFlight) - Math.log(weight);
     }
 
     static long ceilDiv(long a, long b) {

@@ -85,6 +85,53 @@ class FastestTest extends AlgorithmContractTest {
     }
 
     @Test
+    void aMeasuredCostAboveThePenaltyLosesToAnUnmeasuredBusyBackend() {
+        // Finagle's rule, kept exactly: the penalty is 2^47 ns (~39 h); a back end measured at 116
+        // days costs more.
+        Backend glacial = unmeasured("glacial"), fresh = unmeasured("fresh");
+        glacial.latency().observe(10_000_000_000_000_000L, NOW);
+        fresh.onDispatch();
+        Picker picker = algorithm().newPicker(BackendSet.of(1, List.of(glacial, fresh)), null);
+        for (int i = 0; i < 20; i++) assertThat(picker.pick(context())).isSameAs(fresh);
+        fresh.onComplete(true, -1, NOW);
+    }
+
+    @Test
+    void amongUnmeasuredBusyBackendsTheHeavierWins() {
+        Backend light = unmeasured("light"), heavy = unmeasured("heavy");
+        light.onDispatch();
+        heavy.onDispatch();
+        Picker picker = algorithm().newPicker(BackendSet.of(1, List.of(light, heavy), 1, 3), null);
+        for (int i = 0; i < 20; i++) assertThat(picker.pick(context())).isSameAs(heavy);
+        light.onComplete(true, -1, NOW);
+        heavy.onComplete(true, -1, NOW);
+    }
+
+    @Test
+    void backendsThatDecayAtDifferentRatesAreComparedAtTheSameTime() {
+        long second = 1_000_000_000L;
+        Backend slowDecay = new Backend("contract", "slow-decay", "10.0.1.1", 8080, new AtomicInteger(), 10 * second, 10 * second);
+        Backend quickDecay = new Backend("contract", "quick-decay", "10.0.1.2", 8080, new AtomicInteger(), 10 * second, second);
+        slowDecay.latency().observe(10_000_000, NOW - 5 * second);  // 10 ms * e^-0.5 = 6.1 ms now
+        quickDecay.latency().observe(50_000_000, NOW - 5 * second); // 50 ms * e^-5 = 0.34 ms now
+        Picker picker = algorithm().newPicker(BackendSet.of(1, List.of(slowDecay, quickDecay)), null);
+        assertThat(picker.pick(context())).isSameAs(quickDecay);
+        assertThat(picker.pick(new PickContext(0, NOW - 5 * second, random, null))).isSameAs(slowDecay);
+    }
+
+    @Test
+    void anyClockWorksEvenNearZeroOrNegative() {
+        for (long now : new long[] {0, 1_000_000_000L, -50_000_000_000L, Long.MIN_VALUE / 4, Long.MAX_VALUE / 4}) {
+            Backend a = unmeasured("a"), b = unmeasured("b"), c = unmeasured("c");
+            a.latency().observe(30_000_000, now);
+            b.latency().observe(2_000_000, now);
+            c.latency().observe(9_000_000, now);
+            Picker picker = algorithm().newPicker(BackendSet.of(1, List.of(a, b, c)), null);
+            for (int i = 0; i < 10; i++) assertThat(picker.pick(new PickContext(0, now, random, null))).as("now %d", now).isSameAs(b);
+        }
+    }
+
+    @Test
     void idleMeasuredBackendsShareTies() {
         Backend a = backend("a"), b = backend("b"), c = backend("c");
         Map<Backend, Integer> counts = countPicks(algorithm().newPicker(BackendSet.of(1, List.of(a, b, c)), null), 3_000);

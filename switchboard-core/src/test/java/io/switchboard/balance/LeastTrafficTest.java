@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.switchboard.backend.Backend;
 import io.switchboard.backend.BackendSet;
 import io.switchboard.load.WindowedCounter;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -40,6 +41,45 @@ class LeastTrafficTest extends AlgorithmContractTest {
         Picker picker = algorithm().newPicker(BackendSet.of(1, List.of(a, b)), null);
         for (int i = 0; i < 50; i++) assertThat(picker.pick(context())).isSameAs(b);
         a.onComplete(true, LATENCY, NOW);
+    }
+
+    @Test
+    void aWindowThatGoesIdleWhileThePickerLivesCountsNothing() {
+        long window = WindowedCounter.DEFAULT_WINDOW_NANOS;
+        List<Backend> many = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            Backend b = backend("m" + i);
+            b.onBytes(0, 50_000 + i, NOW);
+            many.add(b);
+        }
+        Backend heavy = many.get(17);
+        heavy.onBytes(0, 5_000_000, NOW);
+        Picker picker = algorithm().newPicker(BackendSet.of(1, many), null);
+        assertThat(picker.pick(context())).as("all windows active: the lightest").isSameAs(many.get(0));
+
+        // One window later everyone but heavy got traffic again; heavy's window is idle: 0 bytes.
+        long later = NOW + window;
+        for (int i = 0; i < many.size(); i++) if (many.get(i) != heavy) many.get(i).onBytes(0, 1_000 + i, later);
+        for (int i = 0; i < 20; i++) {
+            assertThat(picker.pick(new PickContext(0, later, random, null))).isSameAs(heavy);
+        }
+        heavy.onBytes(0, 2_000, later); // active again, and now the heaviest of the new window
+        assertThat(picker.pick(new PickContext(0, later, random, null))).isNotSameAs(heavy);
+        assertThat(picker.pick(new PickContext(0, later + 1, random, null))).isSameAs(many.get(0));
+    }
+
+    @Test
+    void aBackendNeverWrittenIsIdleAndCountsItsRequestsInFlight() {
+        Backend used = backend("used"), fresh = backend("fresh"), other = backend("other");
+        used.onBytes(0, 3_000, NOW);
+        other.onBytes(0, 3_000, NOW);
+        for (int i = 0; i < 3; i++) fresh.onDispatch(); // 3 KiB assumed, 3000 bytes counted elsewhere
+        Picker picker = algorithm().newPicker(BackendSet.of(1, List.of(used, fresh, other)), null);
+        for (int i = 0; i < 20; i++) assertThat(picker.pick(context())).isIn(used, other);
+        fresh.onComplete(true, LATENCY, NOW);
+        for (int i = 0; i < 20; i++) assertThat(picker.pick(context())).isSameAs(fresh);
+        fresh.onComplete(true, LATENCY, NOW);
+        fresh.onComplete(true, LATENCY, NOW);
     }
 
     @Test

@@ -18,23 +18,35 @@ class ScanKeyTest {
     }
 
     @Test
-    void equalCostsOrderByPositionFromTheOffset() {
-        int n = 5, off = 3;
+    void equalCostsOrderByPositionUnderTheSalt() {
+        int n = 5, salt = 3;
         long mask = (1L << ScanKey.positionBits(n)) - 1;
         long[] keys = new long[n];
-        for (int i = 0; i < n; i++) keys[i] = ScanKey.of(7.0, ScanKey.position(i, off, mask), mask);
-        // Scan order from offset 3: 3, 4, 0, 1, 2.
+        for (int i = 0; i < n; i++) keys[i] = ScanKey.salted(ScanKey.of(7.0, i, mask), salt);
+        // Positions i ^ 3: 3, 2, 1, 0, 7.
         Integer[] byKey = {0, 1, 2, 3, 4};
         Arrays.sort(byKey, (x, y) -> Long.compare(keys[x], keys[y]));
-        assertThat(byKey).containsExactly(3, 4, 0, 1, 2);
-        for (int i = 0; i < n; i++) assertThat(ScanKey.index(keys[i], mask, off)).isEqualTo(i);
+        assertThat(byKey).containsExactly(3, 2, 1, 0, 4);
+        for (int i = 0; i < n; i++) assertThat(ScanKey.index(keys[i], mask, salt)).isEqualTo(i);
+    }
+
+    @Test
+    void aFullTieGoesToTheIndexEqualToTheSaltSoEveryBackendIsEquallyLikely() {
+        for (int n : new int[] {1, 2, 3, 5, 100, 1000}) {
+            long mask = (1L << ScanKey.positionBits(n)) - 1;
+            for (int salt = 0; salt < n; salt++) {
+                long best = Long.MAX_VALUE;
+                for (int i = 0; i < n; i++) best = Math.min(best, ScanKey.salted(ScanKey.of(2.5, i, mask), salt));
+                assertThat(ScanKey.index(best, mask, salt)).as("n %d, salt %d", n, salt).isEqualTo(salt);
+            }
+        }
     }
 
     @Test
     void aLowerCostWinsWhateverItsPosition() {
         long mask = (1L << ScanKey.positionBits(100)) - 1;
-        long cheapLast = ScanKey.of(1.0, ScanKey.position(2, 3, mask), mask);
-        long dearFirst = ScanKey.of(1.001, ScanKey.position(3, 3, mask), mask);
+        long cheapLast = ScanKey.salted(ScanKey.of(1.0, 2, mask), 3);  // position 1
+        long dearFirst = ScanKey.salted(ScanKey.of(1.001, 3, mask), 3); // position 0
         assertThat(cheapLast).isLessThan(dearFirst);
         assertThat(ScanKey.ofNonNegative(0.0, 5, mask)).isLessThan(ScanKey.ofNonNegative(Double.MIN_VALUE * 1e10, 0, mask));
     }

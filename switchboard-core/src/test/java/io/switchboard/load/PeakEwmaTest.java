@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class PeakEwmaTest {
@@ -75,6 +76,37 @@ class PeakEwmaTest {
         ewma.observe(0, T0);
         assertThat(ewma.seeded()).isTrue();
         assertThat(ewma.logCostAtEpoch()).isFinite();
+    }
+
+    @Test
+    void theLogLoadAddsTheInFlightFactorToTheLogCost() {
+        PeakEwma ewma = new PeakEwma(TAU);
+        ewma.observe(20_000_000, T0);
+        double logCost = ewma.logCostAtEpoch();
+        assertThat(PeakEwma.logLoadAtEpoch(logCost, 0)).isEqualTo(logCost);
+        assertThat(PeakEwma.logLoadAtEpoch(logCost, 3)).isCloseTo(logCost + Math.log(4), within(1e-12));
+        assertThat(PeakEwma.logLoadAtEpoch(logCost, 5_000)).as("past the table").isCloseTo(logCost + Math.log(5_001), within(1e-12));
+        assertThat(PeakEwma.logLoadAtEpoch(logCost, -2)).as("a negative count is a caller's bug: as idle").isEqualTo(logCost);
+        // ln load(now) = logLoadAtEpoch - now / tau: cost(now) * (inFlight + 1).
+        double now = T0 + TAU / 2.0;
+        assertThat(Math.exp(PeakEwma.logLoadAtEpoch(logCost, 3) - now * ewma.inverseDecay()))
+                .isCloseTo(4 * ewma.cost(T0 + TAU / 2), within(1.0));
+    }
+
+    @Test
+    void anUnmeasuredLoadIsMinusInfinityIdleAndPlusInfinityBusy() {
+        assertThat(PeakEwma.logLoadAtEpoch(Double.NEGATIVE_INFINITY, 0)).isEqualTo(Double.NEGATIVE_INFINITY);
+        assertThat(PeakEwma.logLoadAtEpoch(Double.NEGATIVE_INFINITY, -1)).isEqualTo(Double.NEGATIVE_INFINITY);
+        assertThat(PeakEwma.logLoadAtEpoch(Double.NEGATIVE_INFINITY, 1)).isEqualTo(Double.POSITIVE_INFINITY);
+    }
+
+    @Test
+    void theListenerHearsOfEverySample() {
+        AtomicInteger samples = new AtomicInteger();
+        PeakEwma ewma = new PeakEwma(TAU, samples::incrementAndGet);
+        ewma.observe(1_000, T0);
+        ewma.observe(1_000, T0 + 1);
+        assertThat(samples).hasValue(2);
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.switchboard.load;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class WindowedCounterTest {
@@ -54,6 +55,34 @@ class WindowedCounterTest {
         counter.add(10, t);
         counter.add(10, t + SECOND);
         assertThat(counter.sum(t + SECOND)).isEqualTo(20);
+    }
+
+    @Test
+    void theRawTotalAndTheLastWriteTimeAreExposedForPickers() {
+        assertThat(counter.lastWriteNanos()).as("before any write: idle at any time").isLessThan(-1_000_000 * SECOND);
+        counter.add(100, T0);
+        counter.add(50, T0 + 3 * SECOND);
+        assertThat(counter.total()).isEqualTo(150);
+        assertThat(counter.lastWriteNanos()).isEqualTo(T0 + 3 * SECOND);
+        counter.add(7, T0 + SECOND); // late, but within the window: counts, the last write time stays
+        assertThat(counter.lastWriteNanos()).isEqualTo(T0 + 3 * SECOND);
+        assertThat(counter.windowNanos()).isEqualTo(10 * SECOND);
+        // total() skips the idle rule of sum(): it is sum(now) for now < lastWrite + window.
+        assertThat(counter.sum(T0 + 13 * SECOND - 1)).isEqualTo(counter.total()).isEqualTo(157);
+        assertThat(counter.sum(T0 + 13 * SECOND)).isZero();
+        assertThat(counter.total()).isEqualTo(157);
+    }
+
+    @Test
+    void theListenerHearsOfEveryWriteThatChangedSomething() {
+        AtomicInteger changes = new AtomicInteger();
+        WindowedCounter listened = new WindowedCounter(10 * SECOND, 10, changes::incrementAndGet);
+        listened.add(100, T0 + 12 * SECOND);
+        listened.add(5, T0 + 12 * SECOND);
+        assertThat(changes).hasValue(2);
+        listened.add(7, T0 + 2 * SECOND); // a whole window late: dropped, nothing changed
+        assertThat(changes).hasValue(2);
+        assertThatThrownBy(() -> new WindowedCounter(SECOND, 10, null)).isInstanceOf(NullPointerException.class);
     }
 
     @Test
