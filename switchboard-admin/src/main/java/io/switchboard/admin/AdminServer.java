@@ -128,9 +128,7 @@ public final class AdminServer implements AutoCloseable {
 
     /** The dashboard's URL, e.g. {@code http://127.0.0.1:9000/}. */
     public String url() {
-        InetSocketAddress a = boundAddress();
-        String h = a.getAddress().getHostAddress();
-        return "http://" + (h.indexOf(':') >= 0 ? "[" + h + "]" : h) + ":" + a.getPort() + "/";
+        return "http://" + io.switchboard.config.Addresses.of(boundAddress()) + "/";
     }
 
     /** A reload may rotate the token; address and port need a restart. */

@@ -105,6 +105,6 @@ record HostPort(String host, int port) {
 
     @Override
     public String toString() {
-        return host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
+        return io.switchboard.config.Addresses.hostPort(host, port);
     }
 }

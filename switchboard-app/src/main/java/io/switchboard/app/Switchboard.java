@@ -190,8 +190,7 @@ public final class Switchboard implements AutoCloseable {
     }
 
     private static String address(InetSocketAddress a) {
-        String h = a.getAddress().getHostAddress();
-        return (h.indexOf(':') >= 0 ? "[" + h + "]" : h) + ":" + a.getPort();
+        return io.switchboard.config.Addresses.of(a);
     }
 
     private static Map<String, Pool> livePools(Map<String, RunningPool> running) {

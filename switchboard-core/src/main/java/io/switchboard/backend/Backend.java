@@ -117,7 +117,7 @@ public final class Backend {
     public String name() { return name; }
     public String host() { return host; }
     public int port() { return port; }
-    public String address() { return host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port; }
+    public String address() { return io.switchboard.config.Addresses.hostPort(host, port); }
 
     /** Requests currently dispatched to this back end and not yet complete. */
     public int inFlight() { return (int) IN_FLIGHT.getOpaque(this); }

@@ -30,7 +30,7 @@ public record AdminConfig(boolean enabled, String host, int port, String token, 
     }
 
     public String address() {
-        return host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
+        return Addresses.hostPort(host, port);
     }
 
     /** Never prints the token: configs end up in logs. */

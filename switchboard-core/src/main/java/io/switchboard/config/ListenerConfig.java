@@ -45,6 +45,6 @@ public record ListenerConfig(String name, String host, int port, String defaultP
     }
 
     public String address() {
-        return host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
+        return Addresses.hostPort(host, port);
     }
 }

@@ -24,6 +24,6 @@ public record ServerConfig(String name, String host, int port, int weight, Admin
     }
 
     public String address() {
-        return host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
+        return Addresses.hostPort(host, port);
     }
 }

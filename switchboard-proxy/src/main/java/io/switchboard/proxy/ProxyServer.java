@@ -108,8 +108,7 @@ public final class ProxyServer implements AutoCloseable {
     }
 
     private static String describe(InetSocketAddress a) {
-        String h = a.getAddress().getHostAddress();
-        return (h.indexOf(':') >= 0 ? "[" + h + "]" : h) + ":" + a.getPort();
+        return io.switchboard.config.Addresses.of(a);
     }
 
     /** The bound address of a listener (its port resolved when configured as 0). */
