@@ -112,7 +112,7 @@ public final class BackendConnections {
                 // The allocator of the client side too: buffers cross between the two channels, and
                 // the pooled allocator's thread caches beat the adaptive default here (bench/RESULTS.md).
                 .option(ChannelOption.ALLOCATOR, io.netty.buffer.PooledByteBufAllocator.DEFAULT)
-                .option(ChannelOption.TCP_NODELAY, true)
+                // TCP_NODELAY is already the channel's default (see ProxyServer)
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, Math.min(Integer.MAX_VALUE, connectTimeoutMillis)))
                 .handler(new ChannelInitializer<Channel>() {
