@@ -51,12 +51,18 @@ public final class Head {
     boolean http10;
     int status;
 
-    // Field lines: line i is [fieldStart[i], fieldEnd[i]) without its CRLF, colon at fieldColon[i].
+    // Field lines: line i is [start(i), end(i)) without its CRLF, its colon at colon(i). Packed in one
+    // array, three ints a field (start, colon | kind << 24, end): one small allocation per head
+    // (the parser fills a per-thread array and the head keeps an exact-size copy).
     int fields;
-    int[] fieldStart = new int[12];
-    int[] fieldColon = new int[12];
-    int[] fieldEnd = new int[12];
-    byte[] kinds = new byte[12];
+    private int[] index = NO_FIELDS;
+    private static final int[] NO_FIELDS = new int[0];
+    private static final io.netty.util.concurrent.FastThreadLocal<int[][]> SCRATCH = new io.netty.util.concurrent.FastThreadLocal<>() {
+        @Override
+        protected int[][] initialValue() {
+            return new int[][] {new int[3 * 64]};
+        }
+    };
     int headerBytes;      // bytes of the field lines with their CRLFs
 
     // What the fields say.
@@ -129,7 +135,7 @@ public final class Head {
     /** The value of the first field of this kind, without surrounding whitespace, or null. */
     String value(byte kind) {
         for (int i = 0; i < fields; i++) {
-            if (kinds[i] == kind) {
+            if (kind(i) == kind) {
                 int from = valueStart(i);
                 int to = valueEnd(i);
                 return new String(bytes, from, to - from, StandardCharsets.ISO_8859_1);
@@ -140,14 +146,14 @@ public final class Head {
 
     /** The index of the first field of this kind, or -1. */
     int indexOf(byte kind) {
-        for (int i = 0; i < fields; i++) if (kinds[i] == kind) return i;
+        for (int i = 0; i < fields; i++) if (kind(i) == kind) return i;
         return -1;
     }
 
     /** Index of the first value byte of field i (after the colon and optional whitespace). */
     int valueStart(int i) {
-        int p = fieldColon[i] + 1;
-        int end = fieldEnd[i];
+        int p = colon(i) + 1;
+        int end = end(i);
         while (p < end && (bytes[p] == ' ' || bytes[p] == '\t')) p++;
         return p;
     }
@@ -155,32 +161,52 @@ public final class Head {
     /** Index after the last value byte of field i (trailing whitespace excluded). */
     int valueEnd(int i) {
         int from = valueStart(i);
-        int p = fieldEnd[i];
+        int p = end(i);
         while (p > from && (bytes[p - 1] == ' ' || bytes[p - 1] == '\t')) p--;
         return p;
     }
 
+    /** Field i's line starts here (its name). */
+    int start(int i) { return index[3 * i]; }
+
+    /** Field i's colon. */
+    int colon(int i) { return index[3 * i + 1] & 0xffffff; }
+
+    /** Field i's line ends here (its CR). */
+    int end(int i) { return index[3 * i + 2]; }
+
+    /** What field i is ({@link #OTHER}, {@link #HOST}, ...). */
+    byte kind(int i) { return (byte) (index[3 * i + 1] >>> 24); }
+
+    /** Parsing starts: fields go to the thread's scratch array until {@link #compact()}. */
+    void beginFields() {
+        index = SCRATCH.get()[0];
+        fields = 0;
+    }
+
     void addField(int start, int colon, int end, byte kind) {
-        if (fields == fieldStart.length) {
-            int n = fields * 2;
-            fieldStart = java.util.Arrays.copyOf(fieldStart, n);
-            fieldColon = java.util.Arrays.copyOf(fieldColon, n);
-            fieldEnd = java.util.Arrays.copyOf(fieldEnd, n);
-            kinds = java.util.Arrays.copyOf(kinds, n);
+        int at = 3 * fields;
+        if (at + 3 > index.length) {
+            index = java.util.Arrays.copyOf(index, index.length * 2);
+            SCRATCH.get()[0] = index;
         }
-        fieldStart[fields] = start;
-        fieldColon[fields] = colon;
-        fieldEnd[fields] = end;
-        kinds[fields] = kind;
+        index[at] = start;
+        index[at + 1] = colon | (kind << 24); // heads are far below 16 MB
+        index[at + 2] = end;
         fields++;
+    }
+
+    /** Parsing ended: keep an exact-size copy of the field index (the scratch array is reused). */
+    void compact() {
+        index = fields == 0 ? NO_FIELDS : java.util.Arrays.copyOf(index, 3 * fields);
     }
 
     /** Whether field i's name is one of the names listed in Connection. */
     boolean namedInConnection(int i) {
         List<String> names = connectionNames;
         if (names == null) return false;
-        int start = fieldStart[i];
-        int len = fieldColon[i] - start;
+        int start = start(i);
+        int len = colon(i) - start;
         for (String n : names) {
             if (n.length() != len) continue;
             boolean same = true;

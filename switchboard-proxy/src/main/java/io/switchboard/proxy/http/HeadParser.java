@@ -88,6 +88,15 @@ final class HeadParser {
      */
     static Head parse(byte[] a, int len, boolean request, Limits limits) {
         Head h = new Head(a, len, request);
+        h.beginFields();
+        try {
+            return parse(h, a, len, request, limits);
+        } finally {
+            h.compact();
+        }
+    }
+
+    private static Head parse(Head h, byte[] a, int len, boolean request, Limits limits) {
         int lf = find(a, 0, len, LF);
         if (lf < 0) return h.fail(request ? 400 : 502, "incomplete head"); // never: the decoder found the end
         if (request && lf + 1 > limits.maxStartLine()) {
@@ -108,7 +117,7 @@ final class HeadParser {
             if (end == p) break; // the empty line
             String why = fieldLine(h, a, p, end, seen, false);
             if (why != null) return h.fail(request ? 400 : 502, why);
-            seen |= 1 << h.kinds[h.fields - 1];
+            seen |= 1 << h.kind(h.fields - 1);
             p = lf + 1;
         }
         h.headerBytes = p - (h.startLineEnd + 2);

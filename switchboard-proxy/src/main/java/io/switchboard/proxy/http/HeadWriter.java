@@ -121,14 +121,14 @@ final class HeadWriter {
         int run = -1;
         int runEnd = -1;
         for (int i = 0; i < h.fields; i++) {
-            long bit = 1L << h.kinds[i];
+            long bit = 1L << h.kind(i);
             boolean dropped = (drop & bit) != 0 || ((KEPT & bit) == 0 && h.namedInConnection(i));
             if (dropped) {
                 if (run >= 0) out.writeBytes(a, run, runEnd - run);
                 run = -1;
             } else {
-                if (run < 0) run = h.fieldStart[i];
-                runEnd = h.fieldEnd[i] + 2;
+                if (run < 0) run = h.start(i);
+                runEnd = h.end(i) + 2;
             }
         }
         if (run >= 0) out.writeBytes(a, run, runEnd - run);
@@ -144,7 +144,7 @@ final class HeadWriter {
     private static boolean appendValues(ByteBuf out, Head h, byte kind, int first) {
         boolean any = false;
         for (int i = first; i < h.fields; i++) {
-            if (h.kinds[i] != kind) continue;
+            if (h.kind(i) != kind) continue;
             int from = h.valueStart(i);
             int to = h.valueEnd(i);
             if (from == to) continue;
