@@ -50,6 +50,7 @@ public final class Backend {
 
     private final String pool;
     private final String name;
+    private final String label;
     private final String host;
     private final int port;
 
@@ -88,6 +89,7 @@ public final class Backend {
         this.poolInFlight = Objects.requireNonNull(poolInFlight, "poolInFlight");
         this.pool = Objects.requireNonNull(pool, "pool");
         this.name = Objects.requireNonNull(name, "name");
+        this.label = pool + "/" + name;
         this.host = Objects.requireNonNull(host, "host");
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port " + port + " out of range 1-65535");
@@ -115,6 +117,8 @@ public final class Backend {
 
     public String pool() { return pool; }
     public String name() { return name; }
+    /** {@code pool/name}, as access logs write it; made once. */
+    public String label() { return label; }
     public String host() { return host; }
     public int port() { return port; }
     public String address() { return io.switchboard.config.Addresses.hostPort(host, port); }

@@ -58,7 +58,7 @@ public final class BackendConnections {
     }
 
     /** Returns a connection whose exchange completed cleanly; closes it if the pool is full. */
-    void offer(Backend backend, Channel ch, int maxIdle) {
+    void offer(Backend backend, Channel ch, BackendHandler handler, int maxIdle) {
         if (!ch.isActive()) return;
         ArrayDeque<Channel> q = idle.computeIfAbsent(backend, b -> new ArrayDeque<>());
         if (q.size() >= maxIdle) {
@@ -66,8 +66,7 @@ public final class BackendConnections {
             return;
         }
         q.addLast(ch);
-        BackendHandler bh = (BackendHandler) ch.pipeline().get("backend");
-        if (bh != null) bh.idleSince(timers == null ? System.nanoTime() : timers.now());
+        handler.idleSince(timers == null ? System.nanoTime() : timers.now());
         if (timers != null) timers.ensureTicking();
         // Keep reading while idle so a close by the back end is noticed at once, not by the next request.
         if (!ch.config().isAutoRead()) ch.config().setAutoRead(true);

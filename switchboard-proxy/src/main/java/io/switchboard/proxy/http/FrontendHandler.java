@@ -96,6 +96,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private PoolConfig poolConfig;
     private Backend backend;
     private Channel backendChannel;
+    private BackendHandler backendHandler;   // the last handler of backendChannel
     private boolean backendReady;
     private boolean reusedConnection;
     private boolean dispatched;
@@ -387,7 +388,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         startNanos = System.nanoTime();
         state.exchangeStarted();
         method = req.method == null ? "-" : req.method;
-        uri = req.failed() && req.length == 0 ? "-" : req.uri();
+        uri = null; // made from the head only if something asks (access record, path affinity, debug log)
         clientHttp10 = req.http10;
         clientVersion = req.length == 0 ? null : req.versionText();
         requestDone = false;
@@ -563,8 +564,9 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             case NONE -> 0;
             case CLIENT_ADDRESS -> KeyHash.ofChars(clientIp);
             case PATH -> {
-                int q = uri.indexOf('?');
-                yield KeyHash.ofChars(uri, 0, q < 0 ? uri.length() : q);
+                String u = uri();
+                int q = u.indexOf('?');
+                yield KeyHash.ofChars(u, 0, q < 0 ? u.length() : q);
             }
         };
     }
@@ -598,6 +600,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private void attach(Channel ch) {
         backendChannel = ch;
         BackendHandler bh = (BackendHandler) ch.pipeline().get("backend");
+        backendHandler = bh;
         bh.attach(this);
         bh.decoder().expectResponseTo(request.isHead());
         backendReady = true;
@@ -828,6 +831,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         if (ch != backendChannel || request == null || closing) return;
         cancelResponseTimer();
         backendChannel = null;
+        backendHandler = null;
         backendReady = false;
         String what = why == null ? "connection closed" : describe(why);
         if (responseStarted) {
@@ -849,7 +853,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
         if (replayable && (reusedConnection || attempts <= retries)) {
             if (reusedConnection) attempts--; // a stale connection does not use up a retry
-            log.debug("redispatching {} {}: {}", method, uri, cause);
+            if (log.isDebugEnabled()) log.debug("redispatching {} {}: {}", method, uri(), cause);
             dispatch();
             return;
         }
@@ -978,13 +982,14 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     private void releaseBackend(boolean reusable) {
         Channel ch = backendChannel;
+        BackendHandler bh = backendHandler;
         backendChannel = null;
+        backendHandler = null;
         backendReady = false;
         if (ch == null) return;
-        BackendHandler bh = (BackendHandler) ch.pipeline().get("backend");
-        if (bh != null) bh.detach();
+        bh.detach();
         if (reusable && ch.isActive()) {
-            connections.offer(backend, ch, poolConfig.maxIdlePerBackend());
+            connections.offer(backend, ch, bh, poolConfig.maxIdlePerBackend());
         } else {
             ch.close();
         }
@@ -1033,11 +1038,21 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         if (!state.recordsExchanges()) return;
         long micros = (System.nanoTime() - startNanos) / 1000;
         state.finished(new AccessRecord(System.currentTimeMillis(), clientIp, listener.name(),
-                method == null ? "-" : method, uri == null ? "-" : uri,
+                method == null ? "-" : method, uri(),
                 clientVersion == null ? "-" : clientVersion, status,
-                backend == null ? "-" : backend.pool() + "/" + backend.name(),
+                backend == null ? "-" : backend.label(),
                 bytesIn, bytesOut, micros, Math.max(0, attempts - 1), cause,
                 headerOrDash(Head.REFERER), headerOrDash(Head.USER_AGENT)), pool, backend);
+    }
+
+    /** The request target for logs and path affinity; "-" when there is no request line. */
+    private String uri() {
+        String u = uri;
+        if (u == null) {
+            u = request == null || request.length == 0 ? "-" : request.uri();
+            uri = u;
+        }
+        return u;
     }
 
     private String headerOrDash(byte kind) {
