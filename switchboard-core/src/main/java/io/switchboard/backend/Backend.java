@@ -164,9 +164,33 @@ public final class Backend {
      */
     public double latencyScore() { return (double) LATENCY_SCORE.getOpaque(this); }
 
-    /** The data plane calls this when it dispatches a request here. */
+    /** The data plane calls this when it dispatches a request here (not limited: see {@link #tryDispatch()}). */
     public void onDispatch() {
         IN_FLIGHT.getAndAdd(this, 1);
+        dispatched();
+    }
+
+    /**
+     * Counts a request dispatched here unless the back end is at its max-connections: the check and
+     * the count are one atomic step, so event loops dispatching at the same moment cannot both take
+     * the last slot. Every {@code true} must be followed by exactly one {@link #onComplete}.
+     */
+    public boolean tryDispatch() {
+        int limit = maxConnections;
+        if (limit <= 0) {
+            onDispatch();
+            return true;
+        }
+        int n;
+        do {
+            n = (int) IN_FLIGHT.getVolatile(this);
+            if (n >= limit) return false;
+        } while (!IN_FLIGHT.compareAndSet(this, n, n + 1));
+        dispatched();
+        return true;
+    }
+
+    private void dispatched() {
         refreshScores();
         poolInFlight.incrementAndGet();
         requests.increment();

@@ -168,4 +168,56 @@ class BackendTest {
         assertThatThrownBy(() -> new Backend("web", "a", "10.0.0.1", 0)).hasMessageContaining("port 0 out of range 1-65535");
         assertThatThrownBy(() -> new Backend("web", "a", "10.0.0.1", 65536)).isInstanceOf(IllegalArgumentException.class);
     }
+    @Test
+    void tryDispatchNeverLetsMoreThanMaxConnectionsInAtOnce() throws Exception {
+        Backend b = new Backend("web", "a", "10.0.0.1", 80);
+        b.maxConnections(2);
+        assertThat(b.tryDispatch()).isTrue();
+        assertThat(b.tryDispatch()).isTrue();
+        assertThat(b.tryDispatch()).as("third over a limit of 2").isFalse();
+        assertThat(b.inFlight()).isEqualTo(2);
+        assertThat(b.requests()).isEqualTo(2);
+        b.onComplete(true, 1_000, NOW);
+        assertThat(b.tryDispatch()).isTrue();
+        b.onComplete(true, 1_000, NOW);
+        b.onComplete(true, 1_000, NOW);
+
+        // Threads race for one slot; a holder that ever sees a second holder proves the race.
+        b.maxConnections(1);
+        int threads = 2, rounds = 1_000_000;
+        AtomicInteger holders = new AtomicInteger(), most = new AtomicInteger(), granted = new AtomicInteger();
+        CountDownLatch go = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> all = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                all.add(pool.submit(() -> {
+                    go.await();
+                    for (int i = 0; i < rounds; i++) {
+                        if (!b.tryDispatch()) continue;
+                        granted.incrementAndGet();
+                        most.accumulateAndGet(holders.incrementAndGet(), Math::max);
+                        holders.decrementAndGet();
+                        b.onComplete(true, 1_000, NOW);
+                    }
+                    return null;
+                }));
+            }
+            go.countDown();
+            for (Future<?> f : all) f.get(60, TimeUnit.SECONDS);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(most.get()).isEqualTo(1);
+        assertThat(granted.get()).isPositive();
+        assertThat(b.inFlight()).isZero();
+        assertThat(b.poolInFlight()).isZero();
+    }
+
+    @Test
+    void tryDispatchWithoutALimitAlwaysCounts() {
+        Backend b = new Backend("web", "a", "10.0.0.1", 80);
+        for (int i = 0; i < 5; i++) assertThat(b.tryDispatch()).isTrue();
+        assertThat(b.inFlight()).isEqualTo(5);
+    }
 }

@@ -26,6 +26,13 @@ final class DispatchQueue {
         return true;
     }
 
+    /** A woken waiter that found no free slot after all: back to the front, whatever the length. */
+    boolean offerFirst(FrontendHandler h) {
+        size.incrementAndGet();
+        waiters.addFirst(h);
+        return true;
+    }
+
     void remove(FrontendHandler h) {
         if (waiters.remove(h)) size.decrementAndGet();
     }

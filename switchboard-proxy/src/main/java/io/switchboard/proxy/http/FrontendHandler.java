@@ -480,11 +480,13 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             PickContext pc = new PickContext(affinityHash(), now, ThreadLocalRandom.current(),
                     excluded == null ? Set.of() : excluded);
             Backend b = pool.pick(pc);
-            if (b != null && b.full()) {
-                b = pickBelowLimit(b, pc);
+            // Counted from the pick, not from the connection: requests still connecting count
+            // against max-connections and least-conn. The limit check and the count are atomic.
+            if (b != null && !b.tryDispatch()) {
+                b = pickBelowLimit(b, pc, true);
                 if (b == null) {
                     attempts--; // waiting is not an attempt
-                    enqueue(now);
+                    enqueue(now, pc);
                     return;
                 }
             }
@@ -496,10 +498,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             backend = b;
-            // Counted from the pick, not from the connection: requests still connecting must count
-            // against max-connections and least-conn.
             dispatched = true;
-            b.onDispatch();
             Channel ch = idempotent ? connections.poll(b) : null;
             if (ch != null) {
                 reusedConnection = true;
@@ -533,23 +532,31 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** The picked back end is at max-connections: ask again without the full ones. */
-    private Backend pickBelowLimit(Backend first, PickContext pc) {
+    /**
+     * The picked back end is at max-connections: ask again without the full ones.
+     *
+     * @param reserve count the request on the back end found ({@link Backend#tryDispatch()}), or
+     *                only look whether there is one
+     */
+    private Backend pickBelowLimit(Backend first, PickContext pc, boolean reserve) {
         Set<Backend> skip = new HashSet<>(pc.exclude());
         skip.add(first);
         int n = pool.snapshot().backends().size();
         for (int i = 0; i < n; i++) {
             Backend c = pool.pick(new PickContext(pc.hash(), pc.nowNanos(), pc.random(), skip));
             if (c == null) return null;
-            if (!c.full()) return c;
+            if (reserve ? c.tryDispatch() : !c.full()) return c;
             skip.add(c);
         }
         return null;
     }
 
-    private void enqueue(long now) {
+    private void enqueue(long now, PickContext pc) {
         DispatchQueue q = state.queue(pool);
-        if (!q.offer(this, poolConfig.queueSize())) {
+        // A waiter that was woken and lost the freed slot to a newer request keeps its place at the
+        // front; the length limit applies to new waiters only.
+        boolean again = queueDeadline != 0;
+        if (!(again ? q.offerFirst(this) : q.offer(this, poolConfig.queueSize()))) {
             cause = "queue of pool '" + pool.name() + "' full (" + poolConfig.queueSize() + " waiting)";
             respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "all back ends busy", false);
             return;
@@ -557,6 +564,10 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         queuedOn = q;
         if (queueDeadline == 0) queueDeadline = now + poolConfig.queueTimeout().toNanos();
         setDeadline(QUEUE, queueDeadline);
+        // A slot freed on another event loop between our look and the offer woke nobody (the queue
+        // was empty then): look once more, now that we are in the queue, so it is not lost.
+        Backend p = pool.pick(pc);
+        if (p != null && (!p.full() || pickBelowLimit(p, pc, false) != null)) q.wakeOne();
     }
 
     private long affinityHash() {
