@@ -81,7 +81,7 @@ public final class ConfigLoader {
             "fail", AllDownPolicy.FAIL, "ignore-health", AllDownPolicy.IGNORE_HEALTH);
     private static final Map<String, AdminState> STATES = ordered(
             "ready", AdminState.READY, "drain", AdminState.DRAIN, "maint", AdminState.MAINT);
-    private static final Map<String, String> TRANSPORTS = ordered("auto", "auto", "epoll", "epoll", "nio", "nio");
+    private static final Map<String, String> TRANSPORTS = ordered("auto", "auto", "epoll", "epoll", "io_uring", "io_uring", "nio", "nio");
     private static final Map<String, String> ACCESS_LOG_FORMATS = ordered("combined", "combined", "json", "json",
             "switchboard", "switchboard");
     static final int MIN_TOKEN_LENGTH = 16;

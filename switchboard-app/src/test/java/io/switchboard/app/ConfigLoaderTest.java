@@ -602,7 +602,7 @@ class ConfigLoaderTest {
                 access-log: /nonexistent-dir-for-switchboard-tests/access.log
                 """)).containsExactly(
                 "switchboard.yaml:9: event-loops: 2000 is out of range (allowed: 0-1024)",
-                "switchboard.yaml:10: transport: unknown value 'epol', did you mean 'epoll'? (allowed: auto, epoll, nio)",
+                "switchboard.yaml:10: transport: unknown value 'epol', did you mean 'epoll'? (allowed: auto, epoll, io_uring, nio)",
                 "switchboard.yaml:11: shutdown-grace: '2x' is not a duration (write e.g. 500ms, 2s, 1m, 1h or 1m30s)",
                 "switchboard.yaml:12: access-log: directory /nonexistent-dir-for-switchboard-tests does not exist"
                         + " (allowed: stdout, off, or a file path)");
@@ -634,7 +634,7 @@ class ConfigLoaderTest {
                 "switchboard.yaml:3: listeners[0].default-pool: no pool named 'nope' (pools: app)",
                 "switchboard.yaml:6: pools.app.retries: 99 is out of range (allowed: 0-10)",
                 "switchboard.yaml:10: pools.app.servers[0].weight: 300 is out of range (allowed: 0-256)",
-                "switchboard.yaml:11: transport: unknown value 'epol', did you mean 'epoll'? (allowed: auto, epoll, nio)"));
+                "switchboard.yaml:11: transport: unknown value 'epol', did you mean 'epoll'? (allowed: auto, epoll, io_uring, nio)"));
     }
 
     // ---- warnings ------------------------------------------------------------------------------

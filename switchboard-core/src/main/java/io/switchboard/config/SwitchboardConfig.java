@@ -10,7 +10,7 @@ import java.util.Map;
  *
  * @param source the file it came from, or null for an embedded config
  * @param eventLoops 0 means one per core
- * @param transport "auto", "epoll" or "nio"
+ * @param transport "auto", "io_uring", "epoll" or "nio"
  * @param accessLog "stdout", "off" or a file path
  * @param accessLogFormat "combined", "json" or "switchboard" (see {@code AccessLog.Format})
  * @param admin the admin listener (API, dashboard, metrics)

@@ -5,7 +5,7 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.unix.UnixChannelOption;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -41,7 +41,7 @@ public final class ProxyServer implements AutoCloseable {
     private final ProxyState state;
     private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
     private final Map<String, Channel> servers = new LinkedHashMap<>();
-    /** Every bound server channel: with epoll, one per listener and event loop (SO_REUSEPORT). */
+    /** Every bound server channel: with a native transport, one per listener and event loop (SO_REUSEPORT). */
     private final java.util.List<Channel> acceptors = new java.util.ArrayList<>();
     private volatile SwitchboardConfig config;
 
@@ -55,11 +55,11 @@ public final class ProxyServer implements AutoCloseable {
 
     /** Binds every listener; on failure, closes what was bound and says which address failed. */
     public void start() throws IOException, InterruptedException {
-        boolean epoll = transport.name().equals("epoll");
+        boolean reusePort = transport.deferAccept() != null; // the native transports
         for (ListenerConfig l : config.listeners()) {
             try {
                 Channel ch;
-                if (epoll) {
+                if (reusePort) {
                     // One acceptor per event loop on the same port (SO_REUSEPORT): the kernel spreads
                     // new connections over the loops, and each loop serves what it accepted, so a new
                     // connection is never handed to another thread (no task queue, no wake-up).
@@ -70,8 +70,8 @@ public final class ProxyServer implements AutoCloseable {
                         io.netty.channel.EventLoop loop = (io.netty.channel.EventLoop) e;
                         ServerBootstrap b = bootstrap(l, loop)
                                 .attr(io.switchboard.proxy.guard.ListenerGuard.KEY, guard) // one guard for all of them
-                                .option(EpollChannelOption.SO_REUSEPORT, true)
-                                .option(EpollChannelOption.TCP_DEFER_ACCEPT, 1);
+                                .option(UnixChannelOption.SO_REUSEPORT, true)
+                                .option(transport.deferAccept(), 1);
                         Channel one = b.bind(l.host(), port).sync().channel();
                         acceptors.add(one);
                         if (ch == null) {

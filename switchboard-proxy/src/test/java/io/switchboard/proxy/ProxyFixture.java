@@ -56,12 +56,8 @@ public final class ProxyFixture implements AutoCloseable {
     public AllDownPolicy allDown = AllDownPolicy.FAIL;
     public final List<AccessRecord> accessLog = new CopyOnWriteArrayList<>();
 
-    public final Transport transport = Transport.select("auto");
-    public final EventLoopGroup group = transport.newGroup(2, r -> {
-        Thread t = new Thread(r, "test-loop");
-        t.setDaemon(true);
-        return t;
-    });
+    public final Transport transport;
+    public final EventLoopGroup group;
     public final List<DemoBackend> backends = new ArrayList<>();
     public Pool pool;
     public HealthChecker checker;
@@ -69,6 +65,20 @@ public final class ProxyFixture implements AutoCloseable {
     public PoolConfig poolConfig;
     public SwitchboardConfig config;
     private HttpClient client;
+
+    /** On the transport {@code -Dswitchboard.transport} names (default auto), so the suite can run on each. */
+    public ProxyFixture() {
+        this(System.getProperty("switchboard.transport", "auto"));
+    }
+
+    public ProxyFixture(String transport) {
+        this.transport = Transport.select(transport);
+        this.group = this.transport.newGroup(2, r -> {
+            Thread t = new Thread(r, "test-loop");
+            t.setDaemon(true);
+            return t;
+        });
+    }
 
     public ProxyFixture backends(String... names) throws InterruptedException {
         for (String n : names) backends.add(new DemoBackend(n, transport, group, 0, 0).start("127.0.0.1", 0));
