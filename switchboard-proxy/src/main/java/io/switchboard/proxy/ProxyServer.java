@@ -126,6 +126,11 @@ public final class ProxyServer implements AutoCloseable {
         state.routing(new ProxyState.Routing(next, pools));
     }
 
+    /** The open client connections, read-only (diagnostics and tests). */
+    public java.util.Collection<Channel> clientChannels() {
+        return java.util.Collections.unmodifiableCollection(clients);
+    }
+
     public ProxyState state() {
         return state;
     }

@@ -3,6 +3,7 @@ package io.switchboard.proxy.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.netty.channel.ChannelOption;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.uring.IoUring;
 import io.switchboard.proxy.ProxyFixture;
@@ -45,6 +46,10 @@ class TransportIT {
                 bodies.add(r.body().trim());
             }
             assertThat(bodies).containsExactly("alpha", "bravo", "alpha", "bravo");
+            // Accepted sockets have Nagle off (the transport's default, read back from the socket):
+            // with it on, a response written in two pieces could wait for the client's delayed ACK.
+            assertThat(f.proxy.clientChannels()).isNotEmpty().allSatisfy(ch ->
+                    assertThat(ch.config().getOption(ChannelOption.TCP_NODELAY)).as(ch.toString()).isTrue());
 
             // Pipelining: three requests in one write, three answers in order.
             String resp = f.raw("GET /a HTTP/1.1\r\nHost: t\r\n\r\nGET /b HTTP/1.1\r\nHost: t\r\n\r\n"
