@@ -65,6 +65,7 @@ public final class ProxyServer implements AutoCloseable {
                     // connection is never handed to another thread (no task queue, no wake-up).
                     ch = null;
                     int port = l.port();
+                    if (port != 0) refuseIfTaken(l);
                     io.switchboard.proxy.guard.ListenerGuard guard = io.switchboard.proxy.guard.ListenerGuard.forListener(l);
                     for (io.netty.util.concurrent.EventExecutor e : group) {
                         io.netty.channel.EventLoop loop = (io.netty.channel.EventLoop) e;
@@ -92,6 +93,24 @@ public final class ProxyServer implements AutoCloseable {
                 }
                 throw e;
             }
+        }
+    }
+
+    /**
+     * With SO_REUSEPORT the kernel lets another process that also sets it (a second Switchboard
+     * started by mistake) bind the same address and take part of the connections, silently. A
+     * plain socket cannot bind where anyone listens, so one bound and closed first makes a taken
+     * address fail the start, as it does without SO_REUSEPORT. (Reloads happen in-process on
+     * SIGHUP, so Switchboard never needs to share its port with another process.)
+     */
+    private static void refuseIfTaken(ListenerConfig l) throws BindException {
+        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(l.host(), l.port()));
+        } catch (BindException e) {
+            throw new BindException(e.getMessage() + " (another process listens there)"); // start() names the listener
+        } catch (IOException e) {
+            throw new BindException(e.getMessage());
         }
     }
 

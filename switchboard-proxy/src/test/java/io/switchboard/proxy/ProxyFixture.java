@@ -54,6 +54,8 @@ public final class ProxyFixture implements AutoCloseable {
     /** Active health checks; with a type other than NONE, {@link #start} runs a {@link HealthChecker} on the pool. */
     public HealthCheckConfig health = HealthCheckConfig.NONE;
     public AllDownPolicy allDown = AllDownPolicy.FAIL;
+    /** The listener's port; 0 takes a free one. */
+    public int listenPort = 0;
     public final List<AccessRecord> accessLog = new CopyOnWriteArrayList<>();
 
     public final Transport transport;
@@ -98,7 +100,7 @@ public final class ProxyFixture implements AutoCloseable {
     public ProxyFixture start(List<ServerConfig> servers) throws Exception {
         poolConfig = new PoolConfig("app", algorithm, 1.25, retries, connectTimeout, responseTimeout, backendIdle, maxIdle,
                 Duration.ZERO, allDown, health, passive, maxBody, servers, queueSize, queueTimeout);
-        ListenerConfig l = new ListenerConfig("web", "127.0.0.1", 0, "app", headerTimeout, clientIdle, 8192, 16384,
+        ListenerConfig l = new ListenerConfig("web", "127.0.0.1", listenPort, "app", headerTimeout, clientIdle, 8192, 16384,
                 maxHeaders, guard, minBodyRate, bodyRateWindow);
         config = new SwitchboardConfig(null, List.of(l), Map.of("app", poolConfig), 2, "auto", Duration.ofSeconds(5), "off");
         pool = Pool.of(poolConfig);

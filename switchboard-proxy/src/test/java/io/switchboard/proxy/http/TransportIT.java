@@ -1,6 +1,7 @@
 package io.switchboard.proxy.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.netty.channel.ChannelOption;
@@ -8,6 +9,7 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.channel.uring.IoUring;
 import io.switchboard.proxy.ProxyFixture;
 import java.io.InputStream;
+import java.net.BindException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -81,6 +83,29 @@ class TransportIT {
 
             assertThat(f.accessLog).filteredOn(a -> a.uri().equals("/bytes?n=8000000"))
                     .singleElement().satisfies(a -> assertThat(a.bytesOut()).isEqualTo(8_000_000L));
+        }
+    }
+
+    /**
+     * SO_REUSEPORT would let a second instance started by mistake bind the same port and take part
+     * of the connections without a word; the start must fail instead, naming the address.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"io_uring", "epoll", "nio"})
+    void aSecondInstanceOnTheSamePortFailsToStart(String transport) throws Exception {
+        assumeAvailable(transport);
+        try (ProxyFixture first = new ProxyFixture(transport).backends("alpha");
+             ProxyFixture second = new ProxyFixture(transport).backends("bravo")) {
+            first.start();
+            int port = first.port();
+            second.listenPort = port;
+            assertThatThrownBy(second::start).isInstanceOf(BindException.class)
+                    .hasMessageContaining("cannot listen on 127.0.0.1:" + port + " (listener 'web')");
+            for (int i = 0; i < 20; i++) {
+                HttpResponse<String> r = first.get("/n" + i);
+                assertThat(r.statusCode()).isEqualTo(200);
+                assertThat(r.body().trim()).isEqualTo("alpha");
+            }
         }
     }
 }
