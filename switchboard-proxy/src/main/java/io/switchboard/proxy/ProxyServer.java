@@ -55,11 +55,10 @@ public final class ProxyServer implements AutoCloseable {
 
     /** Binds every listener; on failure, closes what was bound and says which address failed. */
     public void start() throws IOException, InterruptedException {
-        boolean reusePort = transport.deferAccept() != null; // the native transports
         for (ListenerConfig l : config.listeners()) {
             try {
                 Channel ch;
-                if (reusePort) {
+                if (transport.reusePort()) {
                     // One acceptor per event loop on the same port (SO_REUSEPORT): the kernel spreads
                     // new connections over the loops, and each loop serves what it accepted, so a new
                     // connection is never handed to another thread (no task queue, no wake-up).

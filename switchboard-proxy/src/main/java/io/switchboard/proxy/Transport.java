@@ -25,11 +25,22 @@ import java.util.concurrent.ThreadFactory;
 /**
  * The socket transport: native io_uring where the kernel allows it (submissions batched per loop
  * turn: about 15 % less CPU per keep-alive request than epoll in bench/run), else native epoll
- * (SO_REUSEPORT, edge-triggered), else NIO. Chosen once at start-up; every channel of the process uses the same one so that a
- * back-end channel can be registered on its front-end channel's event loop.
+ * (SO_REUSEPORT, edge-triggered), else NIO. Chosen once at start-up; every channel of the process
+ * uses the same one so that a back-end channel can be registered on its front-end channel's event loop.
+ *
+ * @param deferAccept TCP_DEFER_ACCEPT for listeners; null for NIO
  */
 public record Transport(String name, IoHandlerFactory ioHandlerFactory,
-                        Class<? extends ServerChannel> serverChannel, Class<? extends Channel> channel) {
+                        Class<? extends ServerChannel> serverChannel, Class<? extends Channel> channel,
+                        ChannelOption<Integer> deferAccept) {
+
+    /**
+     * Whether listeners bind one socket per event loop with SO_REUSEPORT (the native transports; NIO
+     * has neither that nor TCP_DEFER_ACCEPT, {@link #deferAccept} being null for it).
+     */
+    public boolean reusePort() {
+        return deferAccept != null;
+    }
 
     /** @param preference "auto", "io_uring", "epoll" or "nio" */
     public static Transport select(String preference) {
@@ -55,24 +66,17 @@ public record Transport(String name, IoHandlerFactory ioHandlerFactory,
     }
 
     public static Transport epoll() {
-        return new Transport("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class, EpollSocketChannel.class);
+        return new Transport("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class, EpollSocketChannel.class,
+                EpollChannelOption.TCP_DEFER_ACCEPT);
     }
 
     public static Transport ioUring() {
-        return new Transport("io_uring", IoUringIoHandler.newFactory(), IoUringServerSocketChannel.class, IoUringSocketChannel.class);
+        return new Transport("io_uring", IoUringIoHandler.newFactory(), IoUringServerSocketChannel.class, IoUringSocketChannel.class,
+                IoUringChannelOption.TCP_DEFER_ACCEPT);
     }
 
     public static Transport nio() {
-        return new Transport("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class, NioSocketChannel.class);
-    }
-
-    /** TCP_DEFER_ACCEPT for this transport's listeners; null for NIO, which has neither it nor SO_REUSEPORT. */
-    public ChannelOption<Integer> deferAccept() {
-        return switch (name) {
-            case "epoll" -> EpollChannelOption.TCP_DEFER_ACCEPT;
-            case "io_uring" -> IoUringChannelOption.TCP_DEFER_ACCEPT;
-            default -> null;
-        };
+        return new Transport("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class, NioSocketChannel.class, null);
     }
 
     /** @param threads 0 means one per available processor */

@@ -27,10 +27,9 @@ final class DispatchQueue {
     }
 
     /** A woken waiter that found no free slot after all: back to the front, whatever the length. */
-    boolean offerFirst(FrontendHandler h) {
+    void offerFirst(FrontendHandler h) {
         size.incrementAndGet();
         waiters.addFirst(h);
-        return true;
     }
 
     void remove(FrontendHandler h) {

@@ -555,8 +555,9 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         DispatchQueue q = state.queue(pool);
         // A waiter that was woken and lost the freed slot to a newer request keeps its place at the
         // front; the length limit applies to new waiters only.
-        boolean again = queueDeadline != 0;
-        if (!(again ? q.offerFirst(this) : q.offer(this, poolConfig.queueSize()))) {
+        if (queueDeadline != 0) {
+            q.offerFirst(this);
+        } else if (!q.offer(this, poolConfig.queueSize())) {
             cause = "queue of pool '" + pool.name() + "' full (" + poolConfig.queueSize() + " waiting)";
             respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "all back ends busy", false);
             return;
