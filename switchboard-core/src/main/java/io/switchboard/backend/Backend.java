@@ -219,6 +219,19 @@ public final class Backend {
         return consecutiveFailures.incrementAndGet();
     }
 
+    /**
+     * Ends a dispatched request whose ending says nothing about this back end (the client left, or
+     * the request itself was at fault): the in-flight counts drop, the failure run is left as it was.
+     *
+     * @return the consecutive failures, unchanged
+     */
+    public int onRelease(long nowNanos) {
+        IN_FLIGHT.getAndAdd(this, -1);
+        poolInFlight.decrementAndGet();
+        refreshScores();
+        return consecutiveFailures.get();
+    }
+
     /** A failure that never became a dispatched request (for example connect refused). */
     public int onConnectFailure() {
         failures.increment();

@@ -1,6 +1,31 @@
 package io.switchboard.balance;
 
-/** What the data plane hashes into {@link PickContext#hash()} for an algorithm: nothing, the client address, or the path. */
+/**
+ * What a hashing algorithm keeps a request's back end by, hashed into {@link PickContext#hash()}:
+ * nothing, the client address, or the path (the query left out).
+ */
 public enum AffinityKey {
-    NONE, CLIENT_ADDRESS, PATH
+    NONE {
+        @Override
+        public long hash(RequestView request) {
+            return 0;
+        }
+    },
+    CLIENT_ADDRESS {
+        @Override
+        public long hash(RequestView request) {
+            return KeyHash.ofChars(request.clientAddress());
+        }
+    },
+    PATH {
+        @Override
+        public long hash(RequestView request) {
+            String t = request.target();
+            int q = t.indexOf('?');
+            return KeyHash.ofChars(t, 0, q < 0 ? t.length() : q);
+        }
+    };
+
+    /** The key of this request. */
+    public abstract long hash(RequestView request);
 }

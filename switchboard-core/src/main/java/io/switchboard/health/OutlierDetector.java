@@ -14,6 +14,15 @@ public record OutlierDetector(int consecutiveFailures, long baseEjectionNanos, l
         return enabled() && consecutive >= consecutiveFailures;
     }
 
+    /**
+     * Whether the data plane tells the pool's writer about a back end's run of {@code consecutive}
+     * failures: at the threshold and at every multiple of it (a back end that comes back and fails
+     * again is ejected again), so the writer sees one change per threshold, not one per request.
+     */
+    public boolean shouldReport(int consecutive) {
+        return enabled() && consecutive > 0 && consecutive % consecutiveFailures == 0;
+    }
+
     /** Ejection time for the given 1-based ejection count. */
     public long ejectionNanos(int ejectionCount) {
         int shift = Math.min(Math.max(ejectionCount - 1, 0), 30);

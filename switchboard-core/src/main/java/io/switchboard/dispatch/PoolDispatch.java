@@ -1,0 +1,129 @@
+package io.switchboard.dispatch;
+
+import io.switchboard.backend.Backend;
+import io.switchboard.backend.Change;
+import io.switchboard.backend.Pool;
+import io.switchboard.balance.PickContext;
+import io.switchboard.health.OutlierDetector;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * The dispatch side of one pool: picks a back end with room (exclusion and {@code max-connections}),
+ * holds the pool's {@link DispatchQueue} and {@link RetryBudget}, and accounts for every attempt's
+ * {@link Outcome} on the back end's live counters and passive health.
+ *
+ * <p>Every {@link #reserve} that returns a back end must be followed by exactly one {@link #complete}
+ * for it: that pair keeps in-flight counts, max-connections slots and queue wake-ups exact.
+ *
+ * <p>The passive-failure threshold is checked here and only here ({@link
+ * OutlierDetector#shouldReport}): the pool's writer is told only on every n-th consecutive failure,
+ * so a failing back end under load costs the writer one change per threshold, not one per request.
+ *
+ * <p>Threading: thread-safe; called from every event loop. Pool changes are applied by the pool's
+ * writer ({@link Pool#apply}).
+ */
+public final class PoolDispatch {
+    private final Pool pool;
+    private final DispatchQueue queue = new DispatchQueue();
+    private final RetryBudget budget;
+
+    public PoolDispatch(Pool pool) {
+        this(pool, new RetryBudget(RetryBudget.DEFAULT_PERCENT, RetryBudget.DEFAULT_MIN_CONCURRENCY, pool::inFlight));
+    }
+
+    public PoolDispatch(Pool pool, RetryBudget budget) {
+        this.pool = pool;
+        this.budget = budget;
+    }
+
+    public Pool pool() {
+        return pool;
+    }
+
+    public DispatchQueue queue() {
+        return queue;
+    }
+
+    public RetryBudget retryBudget() {
+        return budget;
+    }
+
+    /** A fresh retry state for one request of this pool. */
+    public Attempts attempts(int retries) {
+        return new Attempts(retries, budget);
+    }
+
+    /**
+     * Picks a back end and takes one of its slots (counts the request in flight). When the picked one
+     * is at max-connections, asks the picker again without the full ones.
+     *
+     * @return the back end, reserved; null when none is eligible or every eligible one is full
+     *         ({@link #busy} tells which)
+     */
+    public Backend reserve(PickContext pc) {
+        Backend b = pool.pick(pc);
+        if (b == null || b.tryDispatch()) return b;
+        return belowLimit(b, pc, true);
+    }
+
+    /**
+     * After {@link #reserve} returned null: whether there are eligible back ends, all at their limit
+     * (the request may wait), rather than none at all (503 at once).
+     */
+    public boolean busy(PickContext pc) {
+        return pool.pick(pc) != null;
+    }
+
+    /** Whether a back end has room now (no reservation): a waiter that just queued checks for a missed wake-up. */
+    public boolean roomNow(PickContext pc) {
+        Backend b = pool.pick(pc);
+        return b != null && (!b.full() || belowLimit(b, pc, false) != null);
+    }
+
+    /** Fairness: a new request of this class must queue behind those already waiting. */
+    public boolean mustQueue(int priorityClass) {
+        return queue.hasWaitersAtOrBefore(priorityClass);
+    }
+
+    private Backend belowLimit(Backend first, PickContext pc, boolean reserve) {
+        Set<Backend> skip = new HashSet<>(pc.exclude());
+        skip.add(first);
+        int n = pool.snapshot().backends().size();
+        for (int i = 0; i < n; i++) {
+            Backend c = pool.pick(new PickContext(pc.hash(), pc.nowNanos(), pc.random(), skip));
+            if (c == null) return null;
+            if (reserve ? c.tryDispatch() : !c.full()) return c;
+            skip.add(c);
+        }
+        return null;
+    }
+
+    /**
+     * Accounts one reserved attempt that ended.
+     *
+     * @param latencyNanos time from sending the request to the response head (-1: no sample). Only
+     *                     the head: a long download says nothing about how fast the server is.
+     * @param detail       why it failed, for the passive-failure record; ignored otherwise
+     * @return the back end's consecutive failures after this outcome (0 unless charged)
+     */
+    public int complete(Backend b, Outcome outcome, long latencyNanos, long bytesIn, long bytesOut, long nowNanos,
+                        String detail) {
+        if (pool.algorithm().readsTraffic()) b.onBytes(bytesIn, bytesOut, nowNanos); else b.countBytes(bytesIn, bytesOut);
+        long sample = pool.algorithm().readsLatency() ? latencyNanos : -1;
+        int consecutive = switch (outcome.charge()) {
+            case SUCCESS -> b.onComplete(true, sample, nowNanos);
+            case FAILURE -> b.onComplete(false, sample, nowNanos);
+            case NONE -> b.onRelease(nowNanos);
+        };
+        if (b.maxConnections() > 0) queue.wakeOne();
+        if (outcome.failure() && pool.settings().outliers().shouldReport(consecutive)) {
+            try {
+                pool.apply(new Change.PassiveFailure(b.name(), consecutive, detail));
+            } catch (IllegalArgumentException removed) {
+                // the back end left the pool meanwhile: nothing to eject
+            }
+        }
+        return consecutive;
+    }
+}
