@@ -19,8 +19,9 @@ import java.util.Set;
  *       suspect (it kills whichever server it reaches): that back end is charged nothing and the client
  *       gets a 502. One malformed request repeated by one client can then charge each back end at most
  *       once per request, and passive ejection cannot be driven by the request itself.</li>
- *   <li>Every retry on a fresh connection takes a token from the pool's {@link RetryBudget};
- *       {@link #finish()} gives them back.</li>
+ *   <li>Every retry of a request that reached a back end takes a token from the pool's {@link
+ *       RetryBudget}; {@link #finish()} gives them back. A retry after a failed connect takes none:
+ *       nothing reached a server, and {@code retries} bounds it.</li>
  * </ul>
  *
  * <p>Threading: confined to the request's event loop.
@@ -89,7 +90,8 @@ public final class Attempts {
                 attempts--; // a stale connection does not use up a retry
                 yield true;
             }
-            case CONNECT_FAILED, CLOSED_BEFORE_RESPONSE -> {
+            case CONNECT_FAILED -> replayable && attempts <= retries;
+            case CLOSED_BEFORE_RESPONSE -> {
                 if (!replayable || attempts > retries || !budget.tryAcquire()) yield false;
                 tokens++;
                 yield true;

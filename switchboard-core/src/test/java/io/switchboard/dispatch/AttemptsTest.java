@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 
 class AttemptsTest {
     private final AtomicInteger active = new AtomicInteger(100);
-    private final RetryBudget budget = new RetryBudget(20, 3, active::get);
+    private final RetryBudget budget = new RetryBudget(20, 3, active::get); // Envoy's figures, to test the arithmetic
     private final Backend a = new Backend("web", "a", "10.0.0.1", 80);
     private final Backend b = new Backend("web", "b", "10.0.0.2", 80);
     private final Backend c = new Backend("web", "c", "10.0.0.3", 80);
@@ -80,15 +80,18 @@ class AttemptsTest {
             ts[i] = new Attempts(5, budget);
             ts[i].begin();
         }
-        assertThat(ts[0].mayRetry(ts[0].connectFailed(a), true)).isTrue();
-        assertThat(ts[1].mayRetry(ts[1].connectFailed(a), true)).isTrue();
-        assertThat(ts[2].mayRetry(ts[2].connectFailed(a), true)).isTrue();
-        assertThat(ts[3].mayRetry(ts[3].connectFailed(a), true)).as("budget spent").isFalse();
+        assertThat(ts[0].mayRetry(ts[0].closedBeforeResponse(a, false), true)).isTrue();
+        assertThat(ts[1].mayRetry(ts[1].closedBeforeResponse(a, false), true)).isTrue();
+        assertThat(ts[2].mayRetry(ts[2].closedBeforeResponse(a, false), true)).isTrue();
+        assertThat(ts[3].mayRetry(ts[3].connectFailed(a), true)).as("a refused connect takes no token").isTrue();
+        assertThat(ts[3].mayRetry(ts[3].closedBeforeResponse(b, false), true)).as("budget spent").isFalse();
         assertThat(budget.active()).isEqualTo(3);
         ts[0].finish();
         ts[0].finish();
         assertThat(budget.active()).isEqualTo(2);
-        assertThat(ts[3].mayRetry(ts[3].connectFailed(b), true)).isTrue();
+        Attempts late = new Attempts(5, budget);
+        late.begin();
+        assertThat(late.mayRetry(late.closedBeforeResponse(c, false), true)).isTrue();
     }
 
     @Test

@@ -14,7 +14,7 @@ import io.switchboard.config.ListenerConfig;
 import io.switchboard.config.SwitchboardConfig;
 import io.switchboard.proxy.http.FrontendHandler;
 import io.switchboard.proxy.http.HttpFrontendInitializer;
-import io.switchboard.proxy.http.ProxyState;
+
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;

@@ -1,6 +1,7 @@
 package io.switchboard.proxy.http;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
@@ -10,6 +11,8 @@ import io.switchboard.backend.Backend;
 import io.switchboard.proxy.Transport;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -35,12 +38,17 @@ public final class BackendConnections {
     private final Map<Backend, ArrayDeque<Channel>> idle = new IdentityHashMap<>();
     private final Map<Backend, InetSocketAddress> resolved = new IdentityHashMap<>();
     private long opened;
-    private long reused;
-    private ConnectionTimers timers;
+    private final ConnectionTimers timers;
 
     public BackendConnections(EventLoop loop, Transport transport) {
         this.loop = loop;
         this.transport = transport;
+        this.timers = new ConnectionTimers(loop, this);
+    }
+
+    /** The timeouts of this loop's client connections (they share the tick with idle back-end connections). */
+    ConnectionTimers timers() {
+        return timers;
     }
 
     /** An idle, open connection to the back end, or null. */
@@ -49,10 +57,7 @@ public final class BackendConnections {
         if (q == null) return null;
         Channel ch;
         while ((ch = q.pollLast()) != null) { // LIFO: the warmest connection, let the others time out
-            if (ch.isActive()) {
-                reused++;
-                return ch;
-            }
+            if (ch.isActive()) return ch;
         }
         return null;
     }
@@ -66,8 +71,8 @@ public final class BackendConnections {
             return;
         }
         q.addLast(ch);
-        handler.idleSince(timers == null ? System.nanoTime() : timers.now());
-        if (timers != null) timers.ensureTicking();
+        handler.idleSince(timers.now());
+        timers.ensureTicking();
         // Keep reading while idle so a close by the back end is noticed at once, not by the next request.
         if (!ch.config().isAutoRead()) ch.config().setAutoRead(true);
     }
@@ -80,19 +85,15 @@ public final class BackendConnections {
         }
     }
 
-    void timers(ConnectionTimers t) {
-        this.timers = t;
-    }
-
     /** Closes pooled connections idle for longer than their pool's back-end idle timeout; on the tick. */
     void closeIdle(long now) {
         if (idle.isEmpty()) return;
-        java.util.List<Channel> expired = null;
+        List<Channel> expired = null;
         for (ArrayDeque<Channel> q : idle.values()) {
             for (Channel ch : q) {
                 BackendHandler bh = (BackendHandler) ch.pipeline().get("backend");
                 if (bh == null || bh.idleExpired(now)) {
-                    if (expired == null) expired = new java.util.ArrayList<>();
+                    if (expired == null) expired = new ArrayList<>();
                     expired.add(ch);
                 }
             }
@@ -110,7 +111,7 @@ public final class BackendConnections {
                 .option(ChannelOption.AUTO_READ, true)
                 // The allocator of the client side too: buffers cross between the two channels, and
                 // the pooled allocator's thread caches beat the adaptive default here (bench/RESULTS.md).
-                .option(ChannelOption.ALLOCATOR, io.netty.buffer.PooledByteBufAllocator.DEFAULT)
+                .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 // TCP_NODELAY is already the channel's default (see ProxyServer)
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, Math.min(Integer.MAX_VALUE, connectTimeoutMillis)))
@@ -127,13 +128,10 @@ public final class BackendConnections {
     }
 
     public long opened() { return opened; }
-    public long reused() { return reused; }
 
     public int idleCount() {
         int n = 0;
         for (ArrayDeque<Channel> q : idle.values()) n += q.size();
         return n;
     }
-
-    EventLoop loop() { return loop; }
 }

@@ -7,7 +7,8 @@ import io.switchboard.backend.Backend;
 
 /**
  * The last handler of a back-end channel: relays what the back end sends to the exchange that
- * currently owns the connection, or closes the connection when it misbehaves while idle in the pool.
+ * currently owns the connection ({@link BackendListener}), or closes the connection when it sends
+ * anything while idle in the pool (a back end that does that is confused; never reuse it).
  *
  * <p>Threading: the channel's event loop, which is also the owning front end's loop.
  */
@@ -16,7 +17,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
     private final Backend backend;
     private final Http1Decoder decoder;
     private final long idleTimeoutNanos;
-    private FrontendHandler exchange;
+    private BackendListener owner;
     private long idleSince;
 
     BackendHandler(BackendConnections connections, Backend backend, Http1Decoder decoder, long idleTimeoutNanos) {
@@ -26,11 +27,6 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
         this.idleTimeoutNanos = idleTimeoutNanos;
     }
 
-    /** The pool's back-end idle timeout, in nanoseconds. */
-    long idleTimeoutNanos() {
-        return idleTimeoutNanos;
-    }
-
     /** Pooled (idle) since this time of the loop's coarse clock. */
     void idleSince(long now) {
         this.idleSince = now;
@@ -38,59 +34,58 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
 
     /** Idle in the pool for longer than the timeout. */
     boolean idleExpired(long now) {
-        return exchange == null && now - idleSince > idleTimeoutNanos;
+        return owner == null && now - idleSince > idleTimeoutNanos;
     }
 
     Http1Decoder decoder() {
         return decoder;
     }
 
-    void attach(FrontendHandler owner) {
-        this.exchange = owner;
+    void attach(BackendListener listener) {
+        this.owner = listener;
     }
 
     void detach() {
-        this.exchange = null;
+        this.owner = null;
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        FrontendHandler owner = exchange;
-        if (owner == null) {
-            // Bytes on an idle connection: the back end is confused; never reuse it.
+        BackendListener o = owner;
+        if (o == null) {
             ReferenceCountUtil.release(msg);
             ctx.close();
             return;
         }
-        owner.onBackendRead(ctx.channel(), msg);
+        o.onBackendMessage(msg);
     }
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        FrontendHandler owner = exchange;
-        if (owner != null) owner.onBackendReadComplete(ctx.channel());
+        BackendListener o = owner;
+        if (o != null) o.onBackendReadComplete();
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        FrontendHandler owner = exchange;
-        if (owner != null) owner.onBackendWritabilityChanged(ctx.channel());
+        BackendListener o = owner;
+        if (o != null && ctx.channel().isWritable()) o.onBackendWritable();
         ctx.fireChannelWritabilityChanged();
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         connections.forget(backend, ctx.channel());
-        FrontendHandler owner = exchange;
-        exchange = null;
-        if (owner != null) owner.onBackendClosed(ctx.channel(), null);
+        BackendListener o = owner;
+        owner = null;
+        if (o != null) o.onBackendClosed(null);
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        FrontendHandler owner = exchange;
-        exchange = null;
-        if (owner != null) owner.onBackendClosed(ctx.channel(), cause);
+        BackendListener o = owner;
+        owner = null;
+        if (o != null) o.onBackendClosed(cause);
         ctx.close();
     }
 }

@@ -4,6 +4,8 @@ import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The timeouts of one event loop's client connections, checked by one periodic tick instead of a
@@ -15,14 +17,32 @@ import java.util.concurrent.TimeUnit;
  * visits every registered connection, so a timeout fires up to {@link #TICK_MILLIS} late; the tick
  * stops while the loop has no connections.
  *
+ * <p>One connection's check that throws is logged and the connection closed; the tick goes on for
+ * every other connection (a periodic task that throws is never run again, which would silently
+ * stop every timeout on the loop).
+ *
  * <p>Threading: confined to its event loop.
  */
 final class ConnectionTimers {
+    private static final Logger log = LoggerFactory.getLogger(ConnectionTimers.class);
     static final long TICK_MILLIS = 100;
+
+    /** What the tick visits: one client connection. */
+    interface Timed {
+        /** Fires whatever deadline passed; called on the loop every tick. */
+        void checkDeadline(long now);
+
+        /** The check threw: give up on this connection. */
+        void timerFailed(RuntimeException e);
+
+        int timerSlot();
+
+        void timerSlot(int slot);
+    }
 
     private final EventLoop loop;
     private final BackendConnections backends;
-    private FrontendHandler[] handlers = new FrontendHandler[16];
+    private Timed[] handlers = new Timed[16];
     private int size;
     private ScheduledFuture<?> tick;
 
@@ -31,7 +51,6 @@ final class ConnectionTimers {
     ConnectionTimers(EventLoop loop, BackendConnections backends) {
         this.loop = loop;
         this.backends = backends;
-        backends.timers(this);
     }
 
     /** The time of the last tick (or registration): a clock for timeouts, {@link #TICK_MILLIS} coarse, free to read. */
@@ -39,10 +58,10 @@ final class ConnectionTimers {
         return now;
     }
 
-    void register(FrontendHandler h) {
+    void register(Timed h) {
         if (size == handlers.length) handlers = Arrays.copyOf(handlers, size * 2);
         handlers[size] = h;
-        h.timerSlot = size++;
+        h.timerSlot(size++);
         now = System.nanoTime();
         ensureTicking();
     }
@@ -54,14 +73,14 @@ final class ConnectionTimers {
         }
     }
 
-    void unregister(FrontendHandler h) {
-        int i = h.timerSlot;
+    void unregister(Timed h) {
+        int i = h.timerSlot();
         if (i < 0 || i >= size || handlers[i] != h) return;
-        FrontendHandler last = handlers[--size];
+        Timed last = handlers[--size];
         handlers[i] = last;
-        last.timerSlot = i;
+        last.timerSlot(i);
         handlers[size] = null;
-        h.timerSlot = -1;
+        h.timerSlot(-1);
         stopIfIdle();
         if (handlers.length > 64 && size < handlers.length / 4) handlers = Arrays.copyOf(handlers, handlers.length / 2);
     }
@@ -82,9 +101,24 @@ final class ConnectionTimers {
         this.now = now;
         // Downwards: a handler that unregisters during its check swaps in one already visited.
         for (int i = size - 1; i >= 0; i--) {
-            if (i < size) handlers[i].checkDeadline(now);
+            if (i >= size) continue;
+            Timed h = handlers[i];
+            try {
+                h.checkDeadline(now);
+            } catch (RuntimeException e) {
+                log.error("timeout check failed; closing that connection, the others go on: {}", e.toString(), e);
+                try {
+                    h.timerFailed(e);
+                } catch (RuntimeException again) {
+                    unregister(h);
+                }
+            }
         }
-        backends.closeIdle(now);
+        try {
+            backends.closeIdle(now);
+        } catch (RuntimeException e) {
+            log.error("closing idle back-end connections failed: {}", e.toString(), e);
+        }
         stopIfIdle();
     }
 }

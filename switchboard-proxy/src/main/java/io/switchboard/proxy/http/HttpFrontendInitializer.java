@@ -4,7 +4,12 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.ChannelHandler;
 import io.switchboard.config.ListenerConfig;
+import io.switchboard.proxy.ProxyState;
+import io.switchboard.proxy.guard.AccessControl;
+import io.switchboard.proxy.guard.ConnectionLimiter;
+import io.switchboard.proxy.guard.RateLimiter;
 
 /**
  * The front-end pipeline of one listener: connection limit (if configured), the HTTP/1.x decoder,
@@ -32,14 +37,14 @@ public final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
         // Guards that are not configured are left out: every handler costs a context, a sharability
         // lookup and a hop per event, on every accepted connection.
         ChannelPipeline p = ch.pipeline();
-        addIfPresent(p, "connection-limit", io.switchboard.proxy.guard.ConnectionLimiter.of(ch, listener));
+        addIfPresent(p, "connection-limit", ConnectionLimiter.of(ch, listener));
         p.addLast("decoder", Http1Decoder.forRequests(limits, frontend));
-        addIfPresent(p, "access-control", io.switchboard.proxy.guard.AccessControl.of(ch, listener));
-        addIfPresent(p, "rate-limit", io.switchboard.proxy.guard.RateLimiter.of(ch, listener));
+        addIfPresent(p, "access-control", AccessControl.of(ch, listener));
+        addIfPresent(p, "rate-limit", RateLimiter.of(ch, listener));
         p.addLast("proxy", frontend);
     }
 
-    private static void addIfPresent(ChannelPipeline p, String name, io.netty.channel.ChannelHandler h) {
+    private static void addIfPresent(ChannelPipeline p, String name, ChannelHandler h) {
         if (h != null) p.addLast(name, h);
     }
 }

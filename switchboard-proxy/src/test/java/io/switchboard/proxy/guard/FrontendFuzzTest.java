@@ -27,7 +27,7 @@ import io.switchboard.config.SwitchboardConfig;
 import io.switchboard.proxy.AccessRecord;
 import io.switchboard.proxy.Transport;
 import io.switchboard.proxy.http.HttpFrontendInitializer;
-import io.switchboard.proxy.http.ProxyState;
+import io.switchboard.proxy.ProxyState;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

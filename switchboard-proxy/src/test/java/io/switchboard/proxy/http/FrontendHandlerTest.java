@@ -16,6 +16,7 @@ import io.switchboard.config.PassiveHealthConfig;
 import io.switchboard.config.PoolConfig;
 import io.switchboard.config.SwitchboardConfig;
 import io.switchboard.proxy.AccessRecord;
+import io.switchboard.proxy.ProxyState;
 import io.switchboard.proxy.Transport;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

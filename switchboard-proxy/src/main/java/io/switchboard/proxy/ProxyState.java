@@ -1,26 +1,34 @@
-package io.switchboard.proxy.http;
+package io.switchboard.proxy;
 
 import io.netty.channel.EventLoop;
+import io.switchboard.backend.Backend;
 import io.switchboard.backend.Pool;
 import io.switchboard.config.PoolConfig;
 import io.switchboard.config.SwitchboardConfig;
-import io.switchboard.proxy.AccessLog;
-import io.switchboard.proxy.AccessRecord;
-import io.switchboard.proxy.Transport;
+import io.switchboard.dispatch.PoolDispatch;
+import io.switchboard.proxy.http.BackendConnections;
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * What every front-end handler of one proxy shares: the current routing (swapped whole on reload,
- * one volatile read per request), the per-event-loop connection pools, the access log, and the
- * counters graceful shutdown waits on.
+ * What every client connection of one proxy shares, whatever its protocol: the current routing
+ * (swapped whole on reload, one volatile read per request), each pool's dispatch state (queue, retry
+ * budget), the per-event-loop back-end connections, the access log, and the counters graceful
+ * shutdown waits on.
  *
  * <p>Threading: routing is published by one volatile write; connection pools are confined to their
- * loop; counters are atomic.
+ * loop; the dispatch map and counters are concurrent.
  */
 public final class ProxyState {
+    private static final Logger log = LoggerFactory.getLogger(ProxyState.class);
+
     /** The configuration requests are routed with. Immutable. */
     public record Routing(SwitchboardConfig config, Map<String, Pool> pools) {
         public Routing {
@@ -30,9 +38,9 @@ public final class ProxyState {
 
     private final Transport transport;
     private final AccessLog accessLog;
-    private final java.util.List<io.switchboard.proxy.ExchangeListener> exchangeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<ExchangeListener> exchangeListeners = new CopyOnWriteArrayList<>();
     private final Map<EventLoop, BackendConnections> connections = new ConcurrentHashMap<>();
-    private final Map<EventLoop, ConnectionTimers> timers = new ConcurrentHashMap<>();
+    private final Map<Pool, PoolDispatch> dispatch = new ConcurrentHashMap<>();
     private final AtomicInteger activeExchanges = new AtomicInteger();
     private final AtomicLong totalRequests = new AtomicLong();
     private volatile Routing routing;
@@ -45,80 +53,77 @@ public final class ProxyState {
     }
 
     public Routing routing() { return routing; }
+
     public void routing(Routing next) {
         this.routing = next;
-        forgetQueuesExcept(next.pools().values());
+        forgetDispatchExcept(next.pools().values());
     }
+
     public AccessLog accessLog() { return accessLog; }
 
-    public void addExchangeListener(io.switchboard.proxy.ExchangeListener l) { exchangeListeners.add(l); }
+    public void addExchangeListener(ExchangeListener l) { exchangeListeners.add(l); }
 
     /**
      * Whether anything reads exchange records (an access log or a listener); when nothing does, the
      * front end does not build them at all.
      */
-    boolean recordsExchanges() {
+    public boolean recordsExchanges() {
         return accessLog != AccessLog.OFF || !exchangeListeners.isEmpty();
     }
 
     /** Logs the record and tells the listeners; on the event loop. */
-    void finished(AccessRecord r, Pool pool, io.switchboard.backend.Backend backend) {
+    public void finished(AccessRecord r, Pool pool, Backend backend) {
         accessLog.log(r);
-        for (io.switchboard.proxy.ExchangeListener l : exchangeListeners) {
+        for (ExchangeListener l : exchangeListeners) {
             try {
                 l.onExchange(r, pool, backend);
             } catch (RuntimeException e) {
-                org.slf4j.LoggerFactory.getLogger(ProxyState.class).warn("exchange listener failed: {}", e.toString(), e);
+                log.warn("exchange listener failed: {}", e.toString(), e);
             }
         }
     }
+
     public boolean draining() { return draining; }
     public void startDraining() { this.draining = true; }
     public int activeExchanges() { return activeExchanges.get(); }
     public long totalRequests() { return totalRequests.get(); }
 
-    Pool pool(String name) { return routing.pools().get(name); }
+    /** The dispatch state of the named pool in the current routing; null when there is no such pool. */
+    public PoolDispatch dispatch(String poolName) {
+        Pool p = routing.pools().get(poolName);
+        return p == null ? null : dispatch.computeIfAbsent(p, PoolDispatch::new);
+    }
 
-    PoolConfig poolConfig(String name) { return routing.config().pools().get(name); }
+    public PoolConfig poolConfig(String name) { return routing.config().pools().get(name); }
 
     public BackendConnections connections(EventLoop loop) {
         return connections.computeIfAbsent(loop, l -> new BackendConnections(l, transport));
     }
 
-    private final Map<Pool, DispatchQueue> queues = new ConcurrentHashMap<>();
-
-    DispatchQueue queue(Pool pool) {
-        return queues.computeIfAbsent(pool, p -> new DispatchQueue());
-    }
-
     /** Requests waiting for a back end below its max-connections in this pool (for metrics). */
     public int queueLength(Pool pool) {
-        DispatchQueue q = queues.get(pool);
-        return q == null ? 0 : q.size();
+        PoolDispatch d = dispatch.get(pool);
+        return d == null ? 0 : d.queue().size();
     }
 
-    /** Drops the queues of pools that are no longer routed to (after a reload). */
-    void forgetQueuesExcept(java.util.Collection<Pool> live) {
-        queues.keySet().retainAll(live);
+    /** Drops the dispatch state of pools that are no longer routed to (after a reload). */
+    private void forgetDispatchExcept(Collection<Pool> live) {
+        dispatch.keySet().retainAll(live);
     }
 
-    ConnectionTimers timers(EventLoop loop) {
-        return timers.computeIfAbsent(loop, l -> new ConnectionTimers(l, connections(l)));
-    }
-
-    /** Connections opened to back ends, and requests that reused one, over all loops (racy sum; for tests and metrics). */
+    /** Connections opened to back ends over all loops (racy sum; for tests and metrics). */
     public long backendConnectionsOpened() {
         long n = 0;
         for (BackendConnections c : connections.values()) n += c.opened();
         return n;
     }
 
-    void exchangeStarted() {
+    public void exchangeStarted() {
         activeExchanges.incrementAndGet();
         totalRequests.incrementAndGet();
     }
 
-    void exchangeEnded() {
+    public void exchangeEnded() {
         activeExchanges.decrementAndGet();
     }
 }

@@ -1,0 +1,520 @@
+package io.switchboard.proxy.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.util.ReferenceCountUtil;
+import io.switchboard.backend.Backend;
+import io.switchboard.balance.PickContext;
+import io.switchboard.balance.RequestView;
+import io.switchboard.config.PoolConfig;
+import io.switchboard.dispatch.Attempts;
+import io.switchboard.dispatch.DispatchQueue;
+import io.switchboard.dispatch.Outcome;
+import io.switchboard.dispatch.PoolDispatch;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One HTTP request and its response: choosing a back end (through the pool's {@link PoolDispatch}),
+ * connecting or borrowing a pooled connection, streaming the request body, and the request's
+ * deadlines. The response side is {@link ResponseRelay}; how the exchange ends is {@link
+ * ExchangeEnd}. A new object per request: when it ends it is dropped, so nothing has to be reset.
+ *
+ * <p>Failures (seed 002: "loss of a single server will only slightly affect overall site
+ * performance"): a connect failure, or a close before the response head of a request that can be
+ * sent again, goes to another back end under the rules of {@link Attempts} (retries, retry budget,
+ * the suspect-request rule). Non-idempotent requests never borrow an idle connection (HAProxy's
+ * {@code http-reuse safe}), so a stale keep-alive connection can never make them fail or be
+ * replayed.
+ *
+ * <p>Threading: the client channel's event loop; the back-end channel is on the same loop.
+ */
+final class HttpExchange implements RequestView, DispatchQueue.Waiter {
+    private static final Logger log = LoggerFactory.getLogger(HttpExchange.class);
+    private static final byte[] PROTO_HTTP = HeadWriter.ascii("http");
+
+    /** Where the exchange stands. */
+    enum Phase {
+        /** Picking a back end, waiting in its queue, or connecting. */
+        DISPATCHING,
+        /** Attached to a back-end connection; the response head has not come. */
+        FORWARDING,
+        /** The response head came; its body is being relayed. */
+        RESPONDING,
+        /** Answered or aborted; late callbacks are ignored. */
+        DONE
+    }
+
+    /** The request's own deadline, checked by the loop's tick through its connection. */
+    enum Deadline { NONE, QUEUE, BODY_RATE, RESPONSE }
+
+    final FrontendHandler conn;
+    final Head request;            // null for a head that never completed (408)
+    final String method;
+    final boolean clientHttp10;
+    final String clientVersion;    // for the access log; null before a request line was read
+    final long startNanos;
+    final ExchangeEnd end;
+    final ResponseRelay response;
+    Phase phase = Phase.DISPATCHING;
+    private String uri;
+
+    // the request side
+    boolean clientKeepAlive;
+    private boolean idempotent;
+    private boolean requestChunked;
+    boolean requestDone;           // the last piece of the body was read from the client
+    boolean requestSent;           // ... and written to the back end
+    private boolean bodySent;      // body bytes went to a back end: no replay any more
+    private boolean expectContinue;
+    private long requestBodyLimit;
+    long bytesIn;
+    private long bodyWindowBytes;
+
+    // dispatch
+    PoolDispatch dispatch;
+    PoolConfig poolConfig;
+    Attempts attempts;
+    Backend backend;               // the last back end tried (access log); reserved only while `reserved`
+    boolean reserved;
+    Channel backendChannel;        // attached connection; null when none
+    BackendHandler backendHandler;
+    private boolean reusedConnection;
+    private DispatchQueue.Ticket ticket;
+    private boolean woken;
+    private long queueDeadline;
+    long sentNanos;
+    private long uploadStalledSince;
+
+    private Deadline deadlineKind = Deadline.NONE;
+    private long deadline;
+
+    HttpExchange(FrontendHandler conn, Head request) {
+        this.conn = conn;
+        this.request = request;
+        this.startNanos = System.nanoTime();
+        this.method = request == null || request.method == null ? "-" : request.method;
+        this.clientHttp10 = request != null && request.http10;
+        this.clientVersion = request == null || request.length == 0 ? null : request.versionText();
+        this.end = new ExchangeEnd(this);
+        this.response = new ResponseRelay(this);
+    }
+
+    // ---------------------------------------------------------------- RequestView
+
+    @Override
+    public String clientAddress() {
+        return conn.clientIp;
+    }
+
+    /** The request target for logs and path affinity; "-" when there is no request line. */
+    @Override
+    public String target() {
+        String u = uri;
+        if (u == null) {
+            u = request == null || request.length == 0 ? "-" : request.uri();
+            uri = u;
+        }
+        return u;
+    }
+
+    boolean isHeadRequest() {
+        return "HEAD".equals(method);
+    }
+
+    // ---------------------------------------------------------------- start
+
+    /** Validates the head and dispatches; answers by itself what it cannot forward. */
+    void start() {
+        conn.state.exchangeStarted();
+        Head req = request;
+        if (req.failed()) {
+            end.rejectMalformed(req);
+            return;
+        }
+        clientKeepAlive = req.keepAlive && !conn.state.draining();
+        idempotent = isIdempotent(method);
+        if (!clientHttp10 && !req.hasHost) {
+            end.respondError(HttpResponseStatus.BAD_REQUEST, "missing Host header", true);
+            return;
+        }
+        if (req.expect != Head.EXPECT_NONE) {
+            if (req.expect != Head.EXPECT_CONTINUE || clientHttp10) {
+                end.respondError(HttpResponseStatus.EXPECTATION_FAILED, "unsupported expectation", true);
+                return;
+            }
+            // We answer 100 ourselves once a back end is connected; the back end sees a plain request.
+            expectContinue = true;
+        }
+        String poolName = conn.listener.defaultPool();
+        dispatch = conn.state.dispatch(poolName);
+        poolConfig = conn.state.poolConfig(poolName);
+        if (dispatch == null || poolConfig == null) {
+            end.respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "no pool '" + poolName + "'", false);
+            return;
+        }
+        attempts = dispatch.attempts(poolConfig.retries());
+        requestBodyLimit = poolConfig.maxBodyBytes();
+        if (requestBodyLimit > 0 && req.contentLength > requestBodyLimit) {
+            end.respondError(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+                    "request body larger than " + requestBodyLimit + " bytes", true);
+            return;
+        }
+        requestChunked = req.chunked;
+        if (conn.listener.minBodyRate() > 0 && (req.chunked || req.contentLength > 0)) {
+            setDeadline(Deadline.BODY_RATE, startNanos + conn.listener.bodyRateWindow().toNanos());
+        }
+        dispatch();
+    }
+
+    private static boolean isIdempotent(String m) {
+        return switch (m) {
+            case "GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE" -> true;
+            default -> false;
+        };
+    }
+
+    // ---------------------------------------------------------------- choosing and connecting
+
+    void dispatch() {
+        while (phase == Phase.DISPATCHING && !conn.closing) {
+            attempts.begin();
+            long now = System.nanoTime();
+            PickContext pc = new PickContext(dispatch.pool().algorithm().affinityKey().hash(this), now,
+                    ThreadLocalRandom.current(), attempts.excluded());
+            // Fairness: while others wait for a slot, a new request queues behind them instead of
+            // taking the slot that was freed for them. A woken waiter is the one it was freed for.
+            Backend b = !woken && dispatch.mustQueue(0) ? null : dispatch.reserve(pc);
+            woken = false;
+            if (b == null) {
+                if (dispatch.busy(pc)) {
+                    attempts.unbegin(); // waiting is not an attempt
+                    enqueue(now, pc);
+                    return;
+                }
+                String why = attempts.triedSome() ? "all back ends tried failed in pool '" + dispatch.pool().name() + "'"
+                        : "no back end available in pool '" + dispatch.pool().name() + "'";
+                end.cause(end.cause().equals("-") ? why : why + "; last: " + end.cause());
+                end.respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, why, false);
+                return;
+            }
+            // Counted from the pick, not from the connection: requests still connecting count
+            // against max-connections and least-conn.
+            backend = b;
+            reserved = true;
+            Channel ch = idempotent ? conn.connections.poll(b) : null;
+            if (ch != null) {
+                reusedConnection = true;
+                attach(ch);
+                return;
+            }
+            reusedConnection = false;
+            ChannelFuture f = conn.connections.connect(b, poolConfig.connectTimeout().toMillis(),
+                    poolConfig.backendIdleTimeout().toMillis());
+            if (f.isDone()) {
+                if (f.isSuccess()) {
+                    attach(f.channel());
+                    return;
+                }
+                if (!connectFailed(b, f.cause())) return;
+                continue;
+            }
+            f.addListener((ChannelFutureListener) done -> {
+                if (phase != Phase.DISPATCHING || backend != b) {
+                    if (done.isSuccess()) done.channel().close();
+                    return;
+                }
+                if (done.isSuccess()) {
+                    attach(done.channel());
+                } else if (connectFailed(b, done.cause())) {
+                    dispatch();
+                }
+            });
+            return;
+        }
+    }
+
+    private void enqueue(long now, PickContext pc) {
+        if (ticket != null) {
+            // Woken, but the slot went to someone else: back to the front, whatever the length.
+            ticket = ticket.requeue();
+        } else {
+            ticket = dispatch.queue().offer(this, 0, poolConfig.queueSize());
+            if (ticket == null) {
+                end.cause("queue of pool '" + dispatch.pool().name() + "' full (" + poolConfig.queueSize() + " waiting)");
+                end.respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "all back ends busy", false);
+                return;
+            }
+            queueDeadline = now + poolConfig.queueTimeout().toNanos();
+        }
+        setDeadline(Deadline.QUEUE, queueDeadline);
+        // A slot freed on another event loop between our look and the offer woke nobody (the queue
+        // was empty then): look once more, now that we are in the queue, so it is not lost.
+        if (dispatch.roomNow(pc)) dispatch.queue().wakeOne();
+    }
+
+    /** Called from any thread by the pool's queue when a back end freed a slot. */
+    @Override
+    public void wake() {
+        conn.ctx.executor().execute(this::dequeued);
+    }
+
+    private void dequeued() {
+        if (phase != Phase.DISPATCHING || conn.closing || deadlineKind != Deadline.QUEUE) {
+            dispatch.queue().wakeOne(); // we left meanwhile (timeout, client gone): pass the freed slot on
+            return;
+        }
+        clearDeadline(Deadline.QUEUE);
+        woken = true;
+        dispatch();
+    }
+
+    /** Leaves the queue for good; a wake-up already on its way is passed on by {@link #dequeued}. */
+    void leaveQueue() {
+        if (ticket != null && deadlineKind == Deadline.QUEUE) {
+            clearDeadline(Deadline.QUEUE);
+            ticket.cancel();
+        }
+    }
+
+    /** @return true when another attempt should be made */
+    private boolean connectFailed(Backend b, Throwable why) {
+        String what = describe(why);
+        end.cause("connect to " + b.name() + " (" + b.address() + ") failed: " + what);
+        log.debug("{}", end.cause());
+        Outcome o = attempts.connectFailed(b);
+        complete(o, -1, "connect " + what);
+        if (attempts.mayRetry(o, true)) return true;
+        end.respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "no back end could be reached", false);
+        return false;
+    }
+
+    /** Accounts the attempt on the reserved back end, once. */
+    void complete(Outcome outcome, long latencyNanos, String detail) {
+        if (!reserved) return;
+        reserved = false;
+        dispatch.complete(backend, outcome, latencyNanos, bytesIn, response.bytesOut, System.nanoTime(), detail);
+    }
+
+    private void attach(Channel ch) {
+        phase = Phase.FORWARDING;
+        backendChannel = ch;
+        BackendHandler bh = (BackendHandler) ch.pipeline().get("backend");
+        backendHandler = bh;
+        bh.attach(response);
+        bh.decoder().expectResponseTo(request.isHead());
+        response.keepAlive = true;
+        sentNanos = System.nanoTime();
+        ch.write(HeadWriter.request(ch.alloc(), request, conn.clientIpBytes, PROTO_HTTP,
+                request.expect == Head.EXPECT_CONTINUE), ch.voidPromise());
+        if (expectContinue && !requestDone) {
+            expectContinue = false;
+            conn.ctx.writeAndFlush(HeadWriter.continueResponse(), conn.ctx.voidPromise());
+        }
+        if (requestDone) {
+            // A request being replayed after a failed attempt, whose (empty) body was read already
+            // (anything queued is the next request).
+            Http1Encoder.writeBody(ch, Body.EMPTY_LAST, requestChunked);
+            requestSent = true;
+            armResponseTimer();
+        }
+        conn.drain();
+        if (backendChannel != ch) return; // the exchange ended while draining (bad body)
+        ch.flush();
+        if (!requestDone && conn.listener.minBodyRate() > 0 && deadlineKind != Deadline.BODY_RATE) {
+            setDeadline(Deadline.BODY_RATE, System.nanoTime() + conn.listener.bodyRateWindow().toNanos());
+        }
+        conn.clientReads(true);
+    }
+
+    /** The back end can take body pieces now (attached, body not finished). */
+    boolean wantsBody() {
+        return backendChannel != null && !requestDone && phase != Phase.DONE;
+    }
+
+    /** Whether the client should not be read: the back end cannot take what it would send. */
+    boolean backendSaturated() {
+        return wantsBody() && !backendChannel.isWritable();
+    }
+
+    void forwardBody(Object msg) {
+        if (!(msg instanceof Body content)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (content.failure != null) {
+            content.release();
+            end.cause("malformed request body: " + content.failure);
+            end.failExchange(HttpResponseStatus.BAD_REQUEST, "malformed request body");
+            return;
+        }
+        int n = content.content().readableBytes();
+        bytesIn += n;
+        bodyWindowBytes += n;
+        if (requestBodyLimit > 0 && bytesIn > requestBodyLimit) {
+            content.release();
+            end.cause("request body exceeded " + requestBodyLimit + " bytes");
+            end.failExchange(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "request body larger than " + requestBodyLimit + " bytes");
+            return;
+        }
+        if (n > 0) bodySent = true;
+        boolean last = content.last;
+        Http1Encoder.writeBody(backendChannel, content, requestChunked);
+        if (!backendChannel.isWritable()) {
+            conn.clientReads(false); // back end saturated: stop reading the client
+            if (uploadStalledSince == 0) uploadStalledSince = conn.timers.now();
+        }
+        if (last) {
+            requestDone = true;
+            requestSent = true;
+            backendChannel.flush();
+            armResponseTimer();
+        }
+    }
+
+    /** The back end drained its socket buffer: the upload moves again. */
+    void backendWritable() {
+        uploadStalledSince = 0;
+        conn.clientReads(true);
+    }
+
+    /** The back-end connection broke before the response head: replay, or answer 502. */
+    void closedBeforeResponse(String what) {
+        Backend b = backend;
+        end.cause(b.name() + " " + what + " before response" + (reusedConnection ? " (reused connection)" : ""));
+        Outcome o = attempts.closedBeforeResponse(b, reusedConnection);
+        if (o == Outcome.SUSPECT_REQUEST) {
+            end.cause(end.cause() + "; it failed on another back end too: the request is the suspect");
+        }
+        complete(o, System.nanoTime() - sentNanos, what);
+        boolean replayable = !bodySent && (reusedConnection || idempotent);
+        if (attempts.mayRetry(o, replayable)) {
+            if (log.isDebugEnabled()) log.debug("redispatching {} {}: {}", method, target(), end.cause());
+            phase = Phase.DISPATCHING;
+            dispatch();
+            return;
+        }
+        end.respondError(HttpResponseStatus.BAD_GATEWAY, "back end closed the connection", !requestDone);
+    }
+
+    // ---------------------------------------------------------------- deadlines
+
+    private void setDeadline(Deadline kind, long at) {
+        deadlineKind = kind;
+        deadline = at;
+    }
+
+    void clearDeadline(Deadline kind) {
+        if (deadlineKind == kind) {
+            deadlineKind = Deadline.NONE;
+            deadline = 0;
+        }
+    }
+
+    void armResponseTimer() {
+        if (deadlineKind == Deadline.RESPONSE || phase == Phase.RESPONDING) return;
+        setDeadline(Deadline.RESPONSE, System.nanoTime() + poolConfig.responseTimeout().toNanos());
+    }
+
+    /** Called by the connection on every tick while this exchange is current. */
+    void checkDeadline(long now) {
+        if (phase == Phase.RESPONDING && backendChannel != null) response.backendIdleCheck(now);
+        if (uploadStalledSince != 0 && backendSaturated()
+                && now - uploadStalledSince > poolConfig.backendIdleTimeout().toNanos()) {
+            uploadStalled();
+            return;
+        }
+        if (deadlineKind == Deadline.NONE || now - deadline < 0 || phase == Phase.DONE) return;
+        Deadline kind = deadlineKind;
+        deadlineKind = Deadline.NONE;
+        deadline = 0;
+        switch (kind) {
+            case QUEUE -> queueTimeout();
+            case BODY_RATE -> bodyRateCheck(now);
+            case RESPONSE -> responseTimeout();
+            default -> { }
+        }
+    }
+
+    private void queueTimeout() {
+        if (ticket != null) ticket.cancel(); // if already woken, dequeued() passes the wake-up on
+        end.cause("waited " + poolConfig.queueTimeout().toMillis() + " ms in the queue of pool '" + dispatch.pool().name()
+                + "': every back end at max-connections");
+        end.respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "all back ends busy", false);
+    }
+
+    /**
+     * Slowloris on bodies: a client that trickles a request body holds a back-end connection. Every
+     * window it must have sent {@code minBodyRate * window} bytes, unless the proxy itself paused
+     * reading it (back end not writable, or not yet connected): then the window starts over.
+     */
+    private void bodyRateCheck(long now) {
+        if (requestDone) return;
+        long windowNanos = conn.listener.bodyRateWindow().toNanos();
+        long needed = conn.listener.minBodyRate() * windowNanos / 1_000_000_000L;
+        boolean pausedByUs = !conn.ctx.channel().config().isAutoRead() || backendChannel == null;
+        if (pausedByUs || bodyWindowBytes >= needed) {
+            bodyWindowBytes = 0;
+            setDeadline(Deadline.BODY_RATE, now + windowNanos);
+            return;
+        }
+        end.cause("request body slower than " + conn.listener.minBodyRate() + " bytes/s (" + bodyWindowBytes + " bytes in "
+                + conn.listener.bodyRateWindow().toMillis() + " ms)");
+        complete(Outcome.CLIENT_FAULT, -1, ""); // the client's fault, not the back end's
+        if (phase == Phase.RESPONDING) {
+            end.abortMidResponse();
+        } else {
+            end.respondError(HttpResponseStatus.REQUEST_TIMEOUT, "request body too slow", true);
+        }
+    }
+
+    private void responseTimeout() {
+        if (phase != Phase.FORWARDING) return;
+        end.cause(backend.name() + " sent no response within " + poolConfig.responseTimeout().toMillis() + " ms");
+        end.releaseBackend(false);
+        complete(Outcome.RESPONSE_TIMEOUT, System.nanoTime() - sentNanos, "response timeout");
+        end.respondError(HttpResponseStatus.GATEWAY_TIMEOUT, "back end did not answer in time", !requestDone);
+    }
+
+    /** The back end has not taken any of the request body for its idle timeout. */
+    private void uploadStalled() {
+        end.cause(backend.name() + " did not read the request body for " + poolConfig.backendIdleTimeout().toMillis() + " ms");
+        end.releaseBackend(false);
+        complete(Outcome.WRITE_STALLED, -1, "request body not read");
+        if (phase == Phase.RESPONDING) {
+            end.abortMidResponse();
+        } else {
+            end.respondError(HttpResponseStatus.GATEWAY_TIMEOUT, "back end stopped reading the request", true);
+        }
+    }
+
+    static String describe(Throwable t) {
+        if (t instanceof ConnectTimeoutException) return "connect timeout";
+        if (t instanceof ConnectException) {
+            String m = t.getMessage();
+            return m != null && m.toLowerCase(Locale.ROOT).contains("refused") ? "connection refused" : "connect error: " + m;
+        }
+        if (t instanceof IOException) {
+            String m = t.getMessage();
+            return m != null && m.toLowerCase(Locale.ROOT).contains("reset") ? "connection reset" : "I/O error: " + m;
+        }
+        return t.toString();
+    }
+
+    /** Releases a pending response head (the exchange is dropped with its connection). */
+    void discard() {
+        ByteBuf h = response.pendingHead;
+        if (h != null) {
+            response.pendingHead = null;
+            h.release();
+        }
+    }
+}
