@@ -238,6 +238,15 @@ public final class Backend {
         return consecutiveFailures.incrementAndGet();
     }
 
+    /**
+     * Takes back one failure charged earlier, when it turned out not to be this back end's (the
+     * request failed the same way on another back end: the request is the suspect). Too late for an
+     * ejection that the charge already caused; that is what max-ejection-percent bounds.
+     */
+    public void forgiveFailure() {
+        consecutiveFailures.updateAndGet(n -> n > 0 ? n - 1 : 0);
+    }
+
     public void resetConsecutiveFailures() {
         consecutiveFailures.set(0);
     }

@@ -17,8 +17,9 @@ import java.util.Set;
  *   <li>A close before the response head on a fresh connection is charged to that back end the first
  *       time. When the same request then fails the same way on a second back end, the request is the
  *       suspect (it kills whichever server it reaches): that back end is charged nothing and the client
- *       gets a 502. One malformed request repeated by one client can then charge each back end at most
- *       once per request, and passive ejection cannot be driven by the request itself.</li>
+ *       gets a 502, and the charge on the first back end is taken back ({@link #firstCharged()}). One
+ *       request repeated by one client then charges nobody, and passive ejection cannot be driven by
+ *       the request itself.</li>
  *   <li>Every retry of a request that reached a back end takes a token from the pool's {@link
  *       RetryBudget}; {@link #finish()} gives them back. A retry after a failed connect takes none:
  *       nothing reached a server, and {@code retries} bounds it.</li>
@@ -32,6 +33,7 @@ public final class Attempts {
     private int attempts;
     private int failedAfterSend;
     private int tokens;
+    private Backend firstCharged;
     private Set<Backend> excluded;
 
     public Attempts(int retries, RetryBudget budget) {
@@ -74,7 +76,14 @@ public final class Attempts {
     public Outcome closedBeforeResponse(Backend b, boolean reusedConnection) {
         if (reusedConnection) return Outcome.STALE_CONNECTION;
         exclude(b);
-        return failedAfterSend++ == 0 ? Outcome.CLOSED_BEFORE_RESPONSE : Outcome.SUSPECT_REQUEST;
+        if (failedAfterSend++ > 0) return Outcome.SUSPECT_REQUEST;
+        firstCharged = b;
+        return Outcome.CLOSED_BEFORE_RESPONSE;
+    }
+
+    /** The back end charged for this request's first close before a response (null if none). */
+    public Backend firstCharged() {
+        return firstCharged;
     }
 
     /**

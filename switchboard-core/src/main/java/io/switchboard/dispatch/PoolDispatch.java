@@ -99,6 +99,11 @@ public final class PoolDispatch {
         return null;
     }
 
+    /** The request turned out to be the suspect: takes back the failure charged to {@code b} for it. */
+    public void forgive(Backend b) {
+        if (b != null) b.forgiveFailure();
+    }
+
     /**
      * Accounts one reserved attempt that ended.
      *

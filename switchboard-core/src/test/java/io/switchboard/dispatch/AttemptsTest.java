@@ -27,6 +27,7 @@ class AttemptsTest {
         assertThat(second.charge()).isEqualTo(Outcome.Charge.NONE);
         assertThat(t.mayRetry(second, true)).as("the suspect is not sent to a third back end").isFalse();
         assertThat(t.excluded()).containsExactlyInAnyOrder(a, b);
+        assertThat(t.firstCharged()).as("whose charge is taken back").isSameAs(a);
     }
 
     @Test

@@ -393,6 +393,7 @@ final class HttpExchange implements RequestView, DispatchQueue.Waiter {
         Outcome o = attempts.closedBeforeResponse(b, reusedConnection);
         if (o == Outcome.SUSPECT_REQUEST) {
             end.cause(end.cause() + "; it failed on another back end too: the request is the suspect");
+            dispatch.forgive(attempts.firstCharged());
         }
         complete(o, System.nanoTime() - sentNanos, what);
         boolean replayable = !bodySent && (reusedConnection || idempotent);

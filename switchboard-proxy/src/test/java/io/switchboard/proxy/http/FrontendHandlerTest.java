@@ -77,6 +77,31 @@ class FrontendHandlerTest {
     }
 
     @Test
+    void aConnectionThatSendsNothingIsClosedQuietlyAtTheHeaderTimeoutNotTheIdleTimeout() {
+        FrontendHandler h = ch.pipeline().get(FrontendHandler.class);
+        h.checkDeadline(System.nanoTime() + Duration.ofSeconds(6).toNanos()); // header timeout 5 s, idle 60 s
+        assertThat(ch.isOpen()).isFalse();
+        assertThat((Object) ch.readOutbound()).isNull();
+    }
+
+    @Test
+    void aPartialHeadGets408AtTheHeaderTimeoutCountedFromAccept() {
+        assertThat(exchange("GET / HTTP/1.1\r\nHo")).isEmpty();
+        FrontendHandler h = ch.pipeline().get(FrontendHandler.class);
+        h.checkDeadline(System.nanoTime() + Duration.ofSeconds(4).toNanos());
+        assertThat(ch.isOpen()).isTrue();
+        h.checkDeadline(System.nanoTime() + Duration.ofSeconds(6).toNanos());
+        StringBuilder sb = new StringBuilder();
+        ByteBuf out;
+        while ((out = ch.readOutbound()) != null) {
+            sb.append(out.toString(StandardCharsets.ISO_8859_1));
+            out.release();
+        }
+        assertThat(sb.toString()).startsWith("HTTP/1.1 408 Request Timeout\r\n");
+        assertThat(log).singleElement().satisfies(r -> assertThat(r.cause()).contains("request head not received"));
+    }
+
+    @Test
     void pipelinedRequestsAreAnsweredInOrder() {
         String resp = exchange("GET /1 HTTP/1.1\r\nHost: a\r\n\r\nGET /2 HTTP/1.1\r\nHost: a\r\n\r\nGET /3 HTTP/1.1\r\nHost: a\r\n\r\n");
         assertThat(resp.split("HTTP/1.1 503", -1)).hasSize(4);
