@@ -1,6 +1,8 @@
 package io.switchboard.proxy.http;
 
+import io.netty.util.concurrent.FastThreadLocal;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -34,6 +36,12 @@ public final class Head {
     static final byte VIA = 16;
     static final byte REFERER = 17;
     static final byte USER_AGENT = 18;
+    /**
+     * Any field whose name contains '_': CGI-style servers map '-' and '_' both to '_', so
+     * {@code X_Forwarded_For} would pass for the {@code X-Forwarded-For} the proxy writes. Never
+     * forwarded on requests (NGINX's default, underscores_in_headers off).
+     */
+    static final byte UNDERSCORE = 19;
 
     /** Expect: none, exactly 100-continue, or anything else. */
     static final byte EXPECT_NONE = 0, EXPECT_CONTINUE = 1, EXPECT_OTHER = 2;
@@ -47,6 +55,11 @@ public final class Head {
     int methodEnd;
     int targetStart;
     int targetEnd;
+    // Absolute-form targets: the authority [authorityStart, authorityEnd), -1 for other forms. The
+    // target in origin-form starts at pathStart (the whole target for the other forms).
+    int authorityStart = -1;
+    int authorityEnd;
+    int pathStart;
     int startLineEnd;     // index of the CR ending the start line
     boolean http10;
     int status;
@@ -57,7 +70,7 @@ public final class Head {
     int fields;
     private int[] index = NO_FIELDS;
     private static final int[] NO_FIELDS = new int[0];
-    private static final io.netty.util.concurrent.FastThreadLocal<int[][]> SCRATCH = new io.netty.util.concurrent.FastThreadLocal<>() {
+    private static final FastThreadLocal<int[][]> SCRATCH = new FastThreadLocal<>() {
         @Override
         protected int[][] initialValue() {
             return new int[][] {new int[3 * 64]};
@@ -83,6 +96,7 @@ public final class Head {
     int retryAfter;
 
     private String uri;
+    private String host;
 
     Head(byte[] bytes, int length, boolean request) {
         this.bytes = bytes;
@@ -118,14 +132,53 @@ public final class Head {
         this.retryAfter = retryAfter;
     }
 
-    /** The request target as sent; made once, on first use. */
+    /**
+     * The request target as the back end gets it: as sent, except that an absolute-form target is
+     * reduced to origin-form (see {@link #absoluteForm()}); made once, on first use.
+     */
     String uri() {
         String u = uri;
         if (u == null) {
-            u = targetEnd > targetStart ? new String(bytes, targetStart, targetEnd - targetStart, StandardCharsets.ISO_8859_1) : "-";
+            if (targetEnd <= targetStart) {
+                u = "-";
+            } else if (!absoluteForm()) {
+                u = new String(bytes, targetStart, targetEnd - targetStart, StandardCharsets.ISO_8859_1);
+            } else if (pathStart == targetEnd) {
+                u = emptyPathTarget();
+            } else {
+                String path = new String(bytes, pathStart, targetEnd - pathStart, StandardCharsets.ISO_8859_1);
+                u = bytes[pathStart] == '?' ? "/" + path : path;
+            }
             uri = u;
         }
         return u;
+    }
+
+    /**
+     * Whether the target was in absolute-form ({@code http://host:port/path?query}): a proxy forwards it
+     * in origin-form, with the target's authority as Host in place of the received Host field (RFC 9112
+     * section 3.2.2); an empty path becomes "/" (or "*" for OPTIONS, section 3.2.4).
+     */
+    boolean absoluteForm() {
+        return authorityStart >= 0;
+    }
+
+    /** The origin-form target for an absolute-form target without path or query. */
+    String emptyPathTarget() {
+        return "OPTIONS".equals(method) ? "*" : "/";
+    }
+
+    /**
+     * The host the request is for, as the back end gets it: the authority of an absolute-form target,
+     * else the Host field's value; null when the request names none. Made once, on first use.
+     */
+    String host() {
+        String v = host;
+        if (v == null) {
+            v = absoluteForm() ? new String(bytes, authorityStart, authorityEnd - authorityStart, StandardCharsets.ISO_8859_1) : value(HOST);
+            host = v;
+        }
+        return v;
     }
 
     boolean isHead() {
@@ -187,7 +240,7 @@ public final class Head {
     void addField(int start, int colon, int end, byte kind) {
         int at = 3 * fields;
         if (at + 3 > index.length) {
-            index = java.util.Arrays.copyOf(index, index.length * 2);
+            index = Arrays.copyOf(index, index.length * 2);
             SCRATCH.get()[0] = index;
         }
         index[at] = start;
@@ -198,7 +251,7 @@ public final class Head {
 
     /** Parsing ended: keep an exact-size copy of the field index (the scratch array is reused). */
     void compact() {
-        index = fields == 0 ? NO_FIELDS : java.util.Arrays.copyOf(index, 3 * fields);
+        index = fields == 0 ? NO_FIELDS : Arrays.copyOf(index, 3 * fields);
     }
 
     /** Whether field i's name is one of the names listed in Connection. */

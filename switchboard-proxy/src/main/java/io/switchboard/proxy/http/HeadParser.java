@@ -15,7 +15,9 @@ import java.util.Locale;
  * other than HTTP/1.0 or HTTP/1.1, more than one Content-Length or a list or anything but digits, a
  * Transfer-Encoding other than exactly {@code chunked} (or on HTTP/1.0, or twice), both framing fields,
  * more than one Host or a Host that is not {@code host[:port]}, CONNECT, a target that is not a path,
- * an absolute http(s) URI or {@code *} with OPTIONS, and heads over the listener's limits (414, 431).
+ * an absolute http(s) URI with a plain {@code host[:port]} authority (no userinfo) or {@code *} with
+ * OPTIONS, and heads over the listener's limits (414, 431). Field names with an underscore are
+ * accepted but marked {@link Head#UNDERSCORE}, so that they are not forwarded.
  *
  * <p>Cost: one pass over the bytes with table lookups, line ends found eight bytes at a time; no
  * allocation but the {@link Head} and, for a Connection that names other fields, their names.
@@ -29,6 +31,8 @@ final class HeadParser {
     private static final byte HT = '\t';
 
     private static final boolean[] TCHAR = new boolean[256];
+    /** Field-name bytes: 0 not a tchar, else bit 0; bit 1 marks '_' (see {@link Head#UNDERSCORE}). */
+    private static final byte[] NAME_CHAR = new byte[256];
     private static final boolean[] TARGET_CHAR = new boolean[256];
     private static final boolean[] VALUE_CHAR = new boolean[256];
     private static final boolean[] HOST_CHAR = new boolean[256];
@@ -45,6 +49,8 @@ final class HeadParser {
         for (char c = 'a'; c <= 'z'; c++) TCHAR[c] = true;
         for (char c = 'A'; c <= 'Z'; c++) TCHAR[c] = true;
         for (char c : "!#$%&'*+-.^_`|~".toCharArray()) TCHAR[c] = true;
+        for (int c = 0; c < 256; c++) NAME_CHAR[c] = (byte) (TCHAR[c] ? 1 : 0);
+        NAME_CHAR['_'] = 3;
         for (int c = 0x21; c <= 0x7e; c++) TARGET_CHAR[c] = true;
         // field-value = *( VCHAR / obs-text / SP / HTAB ), RFC 9110 section 5.5
         for (int c = 0x20; c <= 0xff; c++) VALUE_CHAR[c] = c != 0x7f;
@@ -165,10 +171,33 @@ final class HeadParser {
         if (a[t] != '/') {
             if (j - t == 1 && a[t] == '*') {
                 if (!h.method.equals("OPTIONS")) return "request target '*' is only allowed with OPTIONS";
-            } else if (!startsWithIgnoreCase(a, t, j, "http://") && !startsWithIgnoreCase(a, t, j, "https://")) {
+            } else if (startsWithIgnoreCase(a, t, j, "http://")) {
+                return authority(h, a, t + 7, j);
+            } else if (startsWithIgnoreCase(a, t, j, "https://")) {
+                return authority(h, a, t + 8, j);
+            } else {
                 return "request target must be a path or an absolute http(s) URI (RFC 9112 section 3.2)";
             }
         }
+        h.pathStart = t;
+        return null;
+    }
+
+    /**
+     * The authority of an absolute-form target, from {@code s} (after "scheme://") to the first '/' or
+     * '?' before {@code j}: a proxy forwards it as Host (RFC 9112 section 3.2.2), so it must be exactly
+     * host[:port]. Null when fine.
+     */
+    private static String authority(Head h, byte[] a, int s, int j) {
+        int e = s;
+        while (e < j && a[e] != '/' && a[e] != '?') e++;
+        if (e == s || a[s] == ':') return "absolute request target without a host (RFC 9112 section 3.2.2)";
+        if (indexOf(a, s, e, (byte) '@') >= 0) return "userinfo (user@) in the request target is not allowed (RFC 9110 section 4.2.4)";
+        String why = checkHost(a, s, e);
+        if (why != null) return why + " (the authority of the request target)";
+        h.authorityStart = s;
+        h.authorityEnd = e;
+        h.pathStart = e;
         return null;
     }
 
@@ -211,7 +240,12 @@ final class HeadParser {
                     : "whitespace before the first " + section + " field name";
         }
         int c = p;
-        while (c < end && TCHAR[a[c] & 0xff]) c++;
+        int classes = 0;
+        int cls;
+        while (c < end && (cls = NAME_CHAR[a[c] & 0xff]) != 0) {
+            classes |= cls;
+            c++;
+        }
         if (c == end) return "no colon in a " + section + " field line";
         if (a[c] != ':') {
             if (a[c] == SP || a[c] == HT) return "whitespace between a " + section + " field name and the colon";
@@ -226,7 +260,7 @@ final class HeadParser {
             }
         }
         if (trailer) return null;
-        byte kind = kind(a, p, c - p);
+        byte kind = (classes & 2) != 0 ? Head.UNDERSCORE : kind(a, p, c - p);
         h.addField(p, c, end, kind);
         int i = h.fields - 1;
         switch (kind) {

@@ -11,7 +11,10 @@ import java.nio.charset.StandardCharsets;
  * it names, {@code Keep-Alive}, {@code Proxy-Connection}, {@code TE}, {@code Trailer},
  * {@code Upgrade}, {@code Proxy-Authenticate}, {@code HTTP2-Settings}); then the proxy's own fields
  * are added: {@code X-Forwarded-For} (appended to), {@code -Proto}, {@code -Host} and {@code Via}
- * (appended to) on requests, {@code Via} and the connection's framing on responses.
+ * (appended to) on requests, {@code Via} and the connection's framing on responses. Requests also lose
+ * every field whose name contains '_' ({@link Head#UNDERSCORE}), and always carry one {@code Host}:
+ * an absolute-form target goes on in origin-form with its authority as Host (RFC 9112 section 3.2.2),
+ * and a request without one (HTTP/1.0) gets one, since HTTP/1.1 requires it.
  *
  * <p>{@code Transfer-Encoding} and {@code Content-Length} are kept: the body is passed on in the
  * framing the sender chose, except where the client's version requires otherwise (see
@@ -22,6 +25,9 @@ final class HeadWriter {
     private static final byte[] HTTP_1_1 = ascii("HTTP/1.1");
     private static final byte[] HTTP_1_0 = ascii("HTTP/1.0");
     private static final byte[] CRLF = ascii("\r\n");
+    private static final byte[] HOST = ascii("Host: ");
+    /** Host for a request that named none, when no back-end name is given: empty (RFC 9110 section 7.2). */
+    private static final byte[] NO_HOST = new byte[0];
     private static final byte[] XFF = ascii("X-Forwarded-For: ");
     private static final byte[] XFP = ascii("X-Forwarded-Proto: ");
     private static final byte[] XFH = ascii("X-Forwarded-Host: ");
@@ -45,23 +51,54 @@ final class HeadWriter {
     }
 
     /**
-     * The request head for a back end: always HTTP/1.1 (Switchboard speaks 1.1 to back ends),
-     * {@code Expect} dropped when the proxy answers 100-continue itself.
+     * The request head for a back end, as {@link #request(ByteBufAllocator, Head, byte[], byte[], boolean, byte[])}
+     * with an empty Host for a request that names no host (RFC 9110 section 7.2: the authority is unknown).
      */
     static ByteBuf request(ByteBufAllocator alloc, Head h, byte[] clientIp, byte[] proto, boolean dropExpect) {
+        return request(alloc, h, clientIp, proto, dropExpect, NO_HOST);
+    }
+
+    /**
+     * The request head for a back end: always HTTP/1.1 (Switchboard speaks 1.1 to back ends),
+     * {@code Expect} dropped when the proxy answers 100-continue itself. {@code hostIfMissing} is the
+     * Host value for a request that names no host (an HTTP/1.0 request without Host), e.g. the back
+     * end's host:port as NGINX's default {@code proxy_set_header Host $proxy_host}.
+     */
+    static ByteBuf request(ByteBufAllocator alloc, Head h, byte[] clientIp, byte[] proto, boolean dropExpect, byte[] hostIfMissing) {
         byte[] a = h.bytes;
-        ByteBuf out = alloc.ioBuffer(h.length + 96 + 2 * clientIp.length);
-        out.writeBytes(a, 0, h.targetEnd + 1);   // "METHOD target "
+        ByteBuf out = alloc.ioBuffer(h.length + 96 + 2 * clientIp.length + hostIfMissing.length);
+        long drop = REQUEST_DROPS | (dropExpect ? 1L << Head.EXPECT : 0);
+        int host = h.indexOf(Head.HOST);
+        boolean absolute = h.absoluteForm();
+        if (absolute) {
+            out.writeBytes(a, 0, h.methodEnd + 1);   // "METHOD "
+            if (h.pathStart == h.targetEnd) {
+                out.writeByte(h.emptyPathTarget().charAt(0));
+            } else {
+                if (a[h.pathStart] == '?') out.writeByte('/');
+                out.writeBytes(a, h.pathStart, h.targetEnd - h.pathStart);
+            }
+            out.writeByte(' ');
+        } else {
+            out.writeBytes(a, 0, h.targetEnd + 1);   // "METHOD target "
+        }
         out.writeBytes(HTTP_1_1_CRLF);
-        copyFields(out, h, REQUEST_DROPS | (dropExpect ? 1L << Head.EXPECT : 0));
+        if (absolute) {
+            out.writeBytes(HOST).writeBytes(a, h.authorityStart, h.authorityEnd - h.authorityStart).writeBytes(CRLF);
+            drop |= 1L << Head.HOST;
+        } else if (host < 0) {
+            out.writeBytes(HOST).writeBytes(hostIfMissing).writeBytes(CRLF);
+        }
+        copyFields(out, h, drop);
         int xff = h.indexOf(Head.X_FORWARDED_FOR);
         int via = h.indexOf(Head.VIA);
-        int host = h.indexOf(Head.HOST);
         out.writeBytes(XFF);
         if (xff >= 0 && appendValues(out, h, Head.X_FORWARDED_FOR, xff)) out.writeBytes(COMMA);
         out.writeBytes(clientIp).writeBytes(CRLF);
         out.writeBytes(XFP).writeBytes(proto).writeBytes(CRLF);
-        if (host >= 0) {
+        if (absolute) {
+            out.writeBytes(XFH).writeBytes(a, h.authorityStart, h.authorityEnd - h.authorityStart).writeBytes(CRLF);
+        } else if (host >= 0) {
             int from = h.valueStart(host);
             out.writeBytes(XFH).writeBytes(a, from, h.valueEnd(host) - from).writeBytes(CRLF);
         }
@@ -100,8 +137,9 @@ final class HeadWriter {
     /** Hop-by-hop fields (RFC 9110 section 7.6.1), by definition or by name. */
     private static final long HOP_BY_HOP = bits(Head.CONNECTION, Head.KEEP_ALIVE, Head.PROXY_CONNECTION, Head.TE, Head.TRAILER,
             Head.UPGRADE, Head.PROXY_AUTHENTICATE, Head.HTTP2_SETTINGS);
-    /** Request fields the proxy writes itself (merged or replaced). */
-    private static final long REQUEST_DROPS = HOP_BY_HOP | bits(Head.X_FORWARDED_FOR, Head.X_FORWARDED_PROTO, Head.X_FORWARDED_HOST, Head.VIA);
+    /** Request fields the proxy writes itself (merged or replaced), and names with '_' (never forwarded). */
+    private static final long REQUEST_DROPS = HOP_BY_HOP
+            | bits(Head.X_FORWARDED_FOR, Head.X_FORWARDED_PROTO, Head.X_FORWARDED_HOST, Head.VIA, Head.UNDERSCORE);
     private static final long RESPONSE_DROPS = HOP_BY_HOP | bits(Head.VIA);
     /** Never removed because Connection names them: framing and Host. */
     private static final long KEPT = bits(Head.HOST, Head.CONTENT_LENGTH, Head.TRANSFER_ENCODING);

@@ -1,6 +1,7 @@
 package io.switchboard.proxy.http;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.concurrent.FastThreadLocal;
@@ -12,7 +13,10 @@ import java.util.Arrays;
  * (client side) or responses (back-end side).
  *
  * <p>Heads are parsed whole by {@link HeadParser} from a copy of their bytes (a few hundred bytes, one
- * copy; the parser reads a plain array). Bodies are never copied: Content-Length payload and chunk
+ * copy; the parser reads a plain array). A head that does not arrive in one read is collected in one
+ * array of the connection's, grown geometrically, and the search for its end resumes where the last
+ * read's stopped: a client sending a byte at a time costs linear work, not a rescan per byte. Bodies
+ * are never copied: Content-Length payload and chunk
  * data are passed on as retained slices of the read buffer. Chunk sizes, extensions and trailers are
  * checked here byte by byte. A message that is refused yields a failed {@link Head} (or a failed last
  * {@link Body}); after that nothing more is read from the connection's bytes.
@@ -22,6 +26,14 @@ import java.util.Arrays;
  * chunk size) fails the head too and the client gets a clean 502 instead of a response cut short.
  * Which responses have no body (to HEAD, 1xx, 204, 304) is known from {@link #expectResponseTo}.
  * A response without framing is read until the back end closes.
+ *
+ * <p>Between responses the decoder is idle: from the end of a response (and from the start) until the
+ * next {@link #expectResponseTo}. A back end that sends anything while idle (a body after a response to
+ * HEAD, more bytes than its Content-Length, a response nobody asked for) has broken the framing: those
+ * bytes are dropped, nothing is emitted for them (whatever is emitted would reach the exchange that next
+ * uses the connection, or none), the connection is closed and {@link #reusable()} is false from then on.
+ * Bytes beyond the end of a response in the same read are found before its last {@link Body} is
+ * passed on, so whoever gets that body already sees the connection as not reusable.
  *
  * <p>Threading: the channel's event loop.
  */
@@ -33,16 +45,18 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
     private static final int HEAD = 0;
     private static final int FIXED = 1;
     private static final int CHUNK_SIZE = 2;
-    private static final int CHUNK_EXT = 3;
-    private static final int CHUNK_SIZE_LF = 4;
-    private static final int CHUNK_DATA = 5;
-    private static final int CHUNK_DATA_CR = 6;
-    private static final int CHUNK_DATA_LF = 7;
-    private static final int TRAILER = 8;
-    private static final int UNTIL_CLOSE = 9;
-    private static final int BAD = 10;
+    private static final int CHUNK_SIZE_WS = 3;
+    private static final int CHUNK_EXT = 4;
+    private static final int CHUNK_SIZE_LF = 5;
+    private static final int CHUNK_DATA = 6;
+    private static final int CHUNK_DATA_CR = 7;
+    private static final int CHUNK_DATA_LF = 8;
+    private static final int TRAILER = 9;
+    private static final int UNTIL_CLOSE = 10;
+    private static final int IDLE = 11;      // responses: between a response and the next expectResponseTo
+    private static final int BAD = 12;
 
-    /** Per event loop: heads are copied here to find their end. */
+    /** Per event loop: heads that arrive in one read are copied here to find their end. */
     private static final FastThreadLocal<byte[][]> SCRATCH = new FastThreadLocal<>() {
         @Override
         protected byte[][] initialValue() {
@@ -54,8 +68,17 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
     private final HeadParser.Limits limits;
     private final FrontendHandler frontend;   // told when request bytes arrive (header timeout); may be null
 
-    private ByteBuf partial;        // an incomplete head, carried to the next read
-    private int state = HEAD;
+    // A head not complete at the end of a read: its bytes pending[0, pendingLength), carried over.
+    private byte[] pending;
+    private int pendingLength;
+    // The search for the end of the head being read, resumable across reads.
+    private int scanFrom;           // bytes before this were searched
+    private int headLineStart;      // where the line being searched starts
+    private int firstLineEnd;       // the start line's LF, or -1 while not seen
+    /** Head bytes copied and searched (for a test that the work is linear in the head's size). */
+    long headBytesScanned;
+
+    private int state;
     private long remaining;         // body or chunk bytes left
     private int digits;             // of the chunk size
     private int lineBytes;          // of the chunk-size line
@@ -69,6 +92,7 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
         this.requests = requests;
         this.limits = limits;
         this.frontend = frontend;
+        this.state = requests ? HEAD : IDLE;
     }
 
     static Http1Decoder forRequests(HeadParser.Limits limits, FrontendHandler frontend) {
@@ -79,9 +103,22 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
         return new Http1Decoder(false, limits, null);
     }
 
-    /** The next response answers a request with this method: a HEAD request's response has no body. */
+    /**
+     * A request was (or is about to be) sent: the next response answers it; a HEAD request's response
+     * has no body. Ends the idle time; a connection no longer {@link #reusable()} stays so.
+     */
     void expectResponseTo(boolean headRequest) {
         bodylessResponse = headRequest;
+        if (state == IDLE) state = HEAD;
+    }
+
+    /**
+     * Responses: whether the connection can carry another exchange, i.e. the last response is complete
+     * and nothing came after it. False in the middle of a response, and for good once the back end
+     * sent bytes beyond a response (the connection is then closed). Always false for requests.
+     */
+    boolean reusable() {
+        return state == IDLE;
     }
 
     @Override
@@ -95,32 +132,20 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
             return;
         }
         if (frontend != null && state == HEAD) frontend.onRequestBytes();
-        if (partial != null) {
-            ByteBuf joined = ctx.alloc().buffer(partial.readableBytes() + in.readableBytes());
-            joined.writeBytes(partial).writeBytes(in);
-            partial.release();
-            in.release();
-            partial = null;
-            in = joined;
-        }
         try {
             decode(ctx, in);
         } finally {
-            if (in.isReadable() && state == HEAD && ctx.channel().isOpen()) {
-                partial = in; // (a closed channel's inactive event may have run already: never keep bytes then)
-            } else {
-                in.release();
-            }
+            in.release();
             flushHeld(ctx);
         }
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        releasePartial();
+        pending = null;
         flushHeld(ctx);
         if (state == UNTIL_CLOSE) {
-            state = HEAD;
+            state = IDLE;
             ctx.fireChannelRead(Body.EMPTY_LAST); // a response delimited by the close: complete now
         }
         ctx.fireChannelInactive();
@@ -128,14 +153,7 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
-        releasePartial();
-    }
-
-    private void releasePartial() {
-        if (partial != null) {
-            partial.release();
-            partial = null;
-        }
+        pending = null;
     }
 
     private void decode(ChannelHandlerContext ctx, ByteBuf in) {
@@ -149,7 +167,7 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
                     ByteBuf data = in.readRetainedSlice(n);
                     remaining -= n;
                     boolean last = remaining == 0;
-                    if (last) state = HEAD;
+                    if (last) messageEnds(ctx, in);
                     emitBody(ctx, new Body(data, last, null, null));
                 }
                 case CHUNK_DATA -> {
@@ -161,6 +179,7 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
                 }
                 case UNTIL_CLOSE -> emitBody(ctx, new Body(in.readRetainedSlice(in.readableBytes()), false, null, null));
                 case TRAILER -> trailer(ctx, in);
+                case IDLE -> overrun(ctx, in);
                 default -> chunkFraming(ctx, in);
             }
         }
@@ -170,6 +189,8 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
 
     /** Parses one head if it is complete; false when more bytes are needed (or it was refused). */
     private boolean head(ChannelHandlerContext ctx, ByteBuf in) {
+        int max = limits.maxStartLine() + limits.maxHeaderBytes() + 2;
+        if (pending != null) return moreHead(ctx, in, max);
         // Empty lines before a message are ignored (RFC 9112 section 2.2).
         int r = in.readerIndex();
         int w = in.writerIndex();
@@ -180,27 +201,59 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
         }
         in.readerIndex(r);
         if (r == w) return false;
-        int max = limits.maxStartLine() + limits.maxHeaderBytes() + 2;
+        scanFrom = 0;
+        headLineStart = 0;
+        firstLineEnd = -1;
         int avail = w - r;
         int n = Math.min(avail, 1024);
-        byte[] a;
+        byte[] a = scratch(n, 0);
+        in.getBytes(r, a, 0, n);
+        headBytesScanned += n;
         int end;
-        while (true) {
-            a = scratch(n);
-            in.getBytes(r, a, 0, n);
-            end = headEnd(a, n);
-            if (end >= 0 || n == avail || n > max) break;
-            n = Math.min(avail, Math.min(n * 4, max + 1));
+        while ((end = headEnd(a, n)) < 0 && n < avail && n <= max) {
+            int more = Math.min(avail, Math.min(n * 4, max + 1));
+            a = scratch(more, n);
+            in.getBytes(r + n, a, n, more - n);
+            headBytesScanned += more - n;
+            n = more;
         }
         if (end < 0) {
-            String tooLong = tooLong(a, n, max);
-            if (tooLong != null) {
-                refuse(ctx, in, Head.failed(requests, requests ? (tooLong.startsWith("request line") ? 414 : 431) : 502, tooLong));
+            // n == avail here unless the head is already too large
+            if (!refuseTooLong(ctx, in, n, max)) {
+                pending = new byte[Math.min(Math.max(2 * n, 1024), max + 1)];
+                System.arraycopy(a, 0, pending, 0, n);
+                headBytesScanned += n;
+                pendingLength = n;
+                in.skipBytes(n);
             }
             return false;
         }
         byte[] bytes = Arrays.copyOf(a, end);
         in.skipBytes(end);
+        return parsed(ctx, in, bytes, end);
+    }
+
+    /** The head begun in an earlier read goes on in {@code in}: only the new bytes are copied and searched. */
+    private boolean moreHead(ChannelHandlerContext ctx, ByteBuf in, int max) {
+        int had = pendingLength;
+        int take = Math.min(in.readableBytes(), max + 1 - had);
+        if (had + take > pending.length) pending = Arrays.copyOf(pending, Math.min(Math.max(2 * pending.length, had + take), max + 1));
+        in.getBytes(in.readerIndex(), pending, had, take);
+        headBytesScanned += take;
+        pendingLength = had + take;
+        int end = headEnd(pending, pendingLength);
+        if (end < 0) {
+            in.skipBytes(take);
+            if (refuseTooLong(ctx, in, pendingLength, max)) pending = null;
+            return false;
+        }
+        in.skipBytes(end - had);
+        byte[] bytes = Arrays.copyOf(pending, end);
+        pending = null;
+        return parsed(ctx, in, bytes, end);
+    }
+
+    private boolean parsed(ChannelHandlerContext ctx, ByteBuf in, byte[] bytes, int end) {
         Head h = HeadParser.parse(bytes, end, requests, limits);
         if (h.failed()) {
             refuse(ctx, in, h);
@@ -209,31 +262,47 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
         if (requests) {
             requestFraming(ctx, h);
         } else {
-            responseFraming(ctx, h);
+            responseFraming(ctx, in, h);
         }
         return true;
     }
 
-    /** Why an incomplete head can never become acceptable, or null to wait for more. */
-    private String tooLong(byte[] a, int n, int max) {
-        int lf = HeadParser.find(a, 0, n, LF);
-        int startLine = lf < 0 ? n : lf + 1;
+    /** Refuses an incomplete head of {@code n} bytes that can never become acceptable; false to wait for more. */
+    private boolean refuseTooLong(ChannelHandlerContext ctx, ByteBuf in, int n, int max) {
+        int startLine = firstLineEnd < 0 ? n : firstLineEnd + 1;
+        String why;
+        int status;
         if (startLine > limits.maxStartLine()) {
-            return (requests ? "request" : "status") + " line longer than " + limits.maxStartLine() + " bytes";
+            why = (requests ? "request" : "status") + " line longer than " + limits.maxStartLine() + " bytes";
+            status = 414;
+        } else if (n > max) {
+            why = (requests ? "request" : "response") + " header larger than " + limits.maxHeaderBytes() + " bytes";
+            status = 431;
+        } else {
+            return false;
         }
-        if (n > max) return (requests ? "request" : "response") + " header larger than " + limits.maxHeaderBytes() + " bytes";
-        return null;
+        refuse(ctx, in, Head.failed(requests, requests ? status : 502, why));
+        return true;
     }
 
-    /** The index after the empty line that ends the head in {@code a[0, n)}, or -1. */
-    private static int headEnd(byte[] a, int n) {
-        int lineStart = 0;
+    /**
+     * The index after the empty line that ends the head in {@code a[0, n)}, or -1. Resumes the search
+     * where the previous call for the same head stopped ({@link #scanFrom}, {@link #headLineStart}).
+     */
+    private int headEnd(byte[] a, int n) {
+        headBytesScanned += n - scanFrom;
         int lf;
-        while ((lf = HeadParser.find(a, lineStart, n, LF)) >= 0) {
-            int len = lf - lineStart;
-            if (lineStart > 0 && (len == 0 || (len == 1 && a[lineStart] == CR))) return lf + 1;
-            lineStart = lf + 1;
+        while ((lf = HeadParser.find(a, scanFrom, n, LF)) >= 0) {
+            scanFrom = lf + 1;
+            if (headLineStart == 0) {
+                firstLineEnd = lf;
+            } else {
+                int len = lf - headLineStart;
+                if (len == 0 || (len == 1 && a[headLineStart] == CR)) return lf + 1;
+            }
+            headLineStart = lf + 1;
         }
+        scanFrom = n;
         return -1;
     }
 
@@ -249,7 +318,7 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void responseFraming(ChannelHandlerContext ctx, Head h) {
+    private void responseFraming(ChannelHandlerContext ctx, ByteBuf in, Head h) {
         int s = h.status;
         if (s < 200) {
             if (s == 101) state = BAD; // refused by the front end: nothing after it is HTTP
@@ -259,6 +328,7 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
         boolean bodyless = bodylessResponse || s == 204 || s == 304;
         bodylessResponse = false;
         if (bodyless || (!h.chunked && h.contentLength == 0)) {
+            messageEnds(ctx, in);
             ctx.fireChannelRead(h);
             ctx.fireChannelRead(Body.EMPTY_LAST);
             return;
@@ -276,14 +346,42 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
 
     private void refuse(ChannelHandlerContext ctx, ByteBuf in, Head h) {
         state = BAD;
+        pending = null;
         in.skipBytes(in.readableBytes());
         ctx.fireChannelRead(h);
     }
 
-    private static byte[] scratch(int n) {
+    /**
+     * A message is complete (its last body piece is about to be passed on). Requests: the next head may
+     * follow. Responses: idle until the next request, unless more bytes follow it in this read.
+     */
+    private void messageEnds(ChannelHandlerContext ctx, ByteBuf in) {
+        if (requests) {
+            state = HEAD;
+        } else if (in.isReadable()) {
+            overrun(ctx, in);
+        } else {
+            state = IDLE;
+        }
+    }
+
+    /** Bytes from the back end that no request asked for: the connection's framing is lost. */
+    private void overrun(ChannelHandlerContext ctx, ByteBuf in) {
+        state = BAD;
+        in.skipBytes(in.readableBytes());
+        ctx.close();
+    }
+
+    /** The thread's scratch array, at least {@code n} long, keeping its first {@code keep} bytes. */
+    private static byte[] scratch(int n, int keep) {
         byte[][] holder = SCRATCH.get();
-        if (holder[0].length < n) holder[0] = new byte[Math.max(n, holder[0].length * 2)];
-        return holder[0];
+        byte[] a = holder[0];
+        if (a.length < n) {
+            byte[] bigger = new byte[Math.max(n, a.length * 2)];
+            System.arraycopy(a, 0, bigger, 0, keep);
+            holder[0] = a = bigger;
+        }
+        return a;
     }
 
     // ---------------------------------------------------------------- bodies
@@ -341,10 +439,24 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
                         return;
                     } else if (b == CR) {
                         state = CHUNK_SIZE_LF;
-                    } else if (b == ';' || b == ' ' || b == '\t') {
+                    } else if (b == ';') {
                         state = CHUNK_EXT;
+                    } else if (b == ' ' || b == '\t') {
+                        state = CHUNK_SIZE_WS;
                     } else {
                         failBody(ctx, in, "invalid character " + HeadParser.hex(b) + " in a chunk size");
+                        return;
+                    }
+                }
+                case CHUNK_SIZE_WS -> {
+                    // chunk-ext = *( BWS ";" ... ): whitespace after the size only before a ';'.
+                    if (b == ';') {
+                        state = CHUNK_EXT;
+                    } else if (b != ' ' && b != '\t') {
+                        failBody(ctx, in, "whitespace after a chunk size not followed by ';' and a chunk extension (RFC 9112 section 7.1.1)");
+                        return;
+                    } else if (++lineBytes > MAX_CHUNK_LINE) {
+                        failBody(ctx, in, "chunk size line longer than " + MAX_CHUNK_LINE + " bytes");
                         return;
                     }
                 }
@@ -418,9 +530,9 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
         }
         if (end - 1 == lineStart) { // the empty line: the message is complete
             byte[] fields = lineStart == 0 ? null : Arrays.copyOf(trailer, lineStart);
-            state = HEAD;
             trailer = null;
-            emitBody(ctx, new Body(io.netty.buffer.Unpooled.EMPTY_BUFFER, true, fields, null));
+            messageEnds(ctx, in);
+            emitBody(ctx, new Body(Unpooled.EMPTY_BUFFER, true, fields, null));
             return;
         }
         String why = HeadParser.fieldLine(TRAILER_CHECK, trailer, lineStart, end - 1, 0, true);

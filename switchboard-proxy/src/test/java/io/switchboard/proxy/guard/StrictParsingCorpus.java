@@ -81,6 +81,15 @@ public final class StrictParsingCorpus {
             c("chunk-size-leading-space", CHUNKED_POST + " 5\r\nhello\r\n0\r\n\r\n", 400, By.DECODER, "chunk size is not a hex number (invalid character 0x20)"),
             c("chunk-size-empty", CHUNKED_POST + "\r\nhello\r\n0\r\n\r\n", 400, By.DECODER, "empty chunk size"),
             c("chunk-size-bare-lf", CHUNKED_POST + "5\nhello\r\n0\r\n\r\n", 400, By.DECODER, "invalid character 0x0A in a chunk size"),
+            // RFC 9112 section 7.1.1: whitespace (BWS) after the size only before a ';' chunk extension.
+            c("chunk-size-space-digit", CHUNKED_POST + "5 6\r\nhello\r\n0\r\n\r\n", 400, By.DECODER,
+                    "whitespace after a chunk size not followed by ';'"),
+            c("chunk-size-tab-digit", CHUNKED_POST + "5\t6\r\nhello\r\n0\r\n\r\n", 400, By.DECODER,
+                    "whitespace after a chunk size not followed by ';'"),
+            c("chunk-size-trailing-space", CHUNKED_POST + "5 \r\nhello\r\n0\r\n\r\n", 400, By.DECODER,
+                    "whitespace after a chunk size not followed by ';'"),
+            c("chunk-size-space-word", CHUNKED_POST + "5 x\r\nhello\r\n0\r\n\r\n", 400, By.DECODER,
+                    "whitespace after a chunk size not followed by ';'"),
             c("chunk-data-missing-crlf", CHUNKED_POST + "5\r\nhelloX0\r\n\r\n", 400, By.DECODER, "chunk data longer than its chunk size, or not followed by CRLF"),
             c("chunk-trailer-bad-name", CHUNKED_POST + "5\r\nhello\r\n0\r\nX Y: z\r\n\r\n", 400, By.DECODER, "whitespace between a trailer field name and the colon"),
             c("chunk-trailer-obs-fold", CHUNKED_POST + "5\r\nhello\r\n0\r\nX-T: a\r\n b\r\n\r\n", 400, By.DECODER,
@@ -128,6 +137,11 @@ public final class StrictParsingCorpus {
             c("control-in-target", "GET /a\u0001b HTTP/1.1\r\nHost: a\r\n\r\n", 400, By.DECODER, "invalid character 0x01 in the request target"),
             c("nul-in-target", "GET /a\u0000b HTTP/1.1\r\nHost: a\r\n\r\n", 400, By.DECODER, "invalid character 0x00 in the request target"),
             c("non-ascii-in-target", "GET /caf\u00e9 HTTP/1.1\r\nHost: a\r\n\r\n", 400, By.DECODER, "invalid character 0xE9 in the request target"),
+            c("absolute-form-userinfo", "GET http://u@a/ HTTP/1.1\r\nHost: a\r\n\r\n", 400, By.DECODER, "userinfo"),
+            c("absolute-form-no-host", "GET http:///p HTTP/1.1\r\nHost: a\r\n\r\n", 400, By.DECODER, "absolute request target without a host"),
+            c("absolute-form-ftp", "GET ftp://a/ HTTP/1.1\r\nHost: a\r\n\r\n", 400, By.DECODER, "request target must be a path"),
+            c("absolute-form-bad-port", "GET http://a:8x/ HTTP/1.1\r\nHost: a\r\n\r\n", 400, By.DECODER, "malformed port"),
+            c("absolute-form-host-list", "GET http://a,b/ HTTP/1.1\r\nHost: a\r\n\r\n", 400, By.DECODER, "Host is a list"),
             c("authority-form", "GET a:80 HTTP/1.1\r\nHost: a\r\n\r\n", 400, By.DECODER, "request target must be a path"),
             c("asterisk-with-get", "GET * HTTP/1.1\r\nHost: a\r\n\r\n", 400, By.DECODER, "only allowed with OPTIONS"),
             c("control-before-request", "\u0001GET / HTTP/1.1\r\nHost: a\r\n\r\n", 400, By.DECODER, "request line starts with 0x01"),
@@ -152,6 +166,15 @@ public final class StrictParsingCorpus {
             c("cl-with-whitespace", "POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length:\t5 \r\nConnection: close\r\n\r\nhello", 200, By.NOBODY, "-"),
             c("obs-text-in-value", "GET /ok HTTP/1.1\r\nHost: a\r\nX-Name: caf\u00e9\r\nConnection: close\r\n\r\n", 200, By.NOBODY, "-"),
             c("absolute-form", "GET http://a/ok HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", 200, By.NOBODY, "-"),
+            // The back end sees GET /ok?x=1 with Host: b.example:8080 (RFC 9112 section 3.2.2).
+            c("absolute-form-other-host", "GET http://b.example:8080/ok?x=1 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", 200,
+                    By.NOBODY, "-"),
+            c("absolute-form-empty-path", "GET HTTP://b.example HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", 200, By.NOBODY, "-"),
+            c("chunk-ext-bws", "POST /upload HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+                    + "2 \t;ext=1\r\nhe\r\n3;a=b;c\r\nllo\r\n0\r\n\r\n", 200, By.NOBODY, "-"),
+            // Never forwarded (CGI would read it as X-Forwarded-For), the rest of the request is.
+            c("underscore-in-name", "GET /ok HTTP/1.1\r\nHost: a\r\nX_Forwarded_For: 1.2.3.4\r\nConnection: close\r\n\r\n", 200,
+                    By.NOBODY, "-"),
             c("options-asterisk", "OPTIONS * HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", 200, By.NOBODY, "-"),
             c("leading-empty-line", "\r\nGET /ok HTTP/1.1\r\nHost: a:8080\r\nConnection: close\r\n\r\n", 200, By.NOBODY, "-"),
             c("ipv6-host", "GET /ok HTTP/1.1\r\nHost: [::1]:8080\r\nConnection: close\r\n\r\n", 200, By.NOBODY, "-"),
@@ -199,6 +222,10 @@ public final class StrictParsingCorpus {
                     "malformed response body: invalid character 0x78 in a chunk size"),
             c("resp-chunk-size-overflow", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nFFFFFFFFFFFFFFFFFF\r\nhi\r\n0\r\n\r\n", 502,
                     By.DECODER, "malformed response body: chunk size too large"),
+            c("resp-chunk-size-space-digit", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2 3\r\nhi\r\n0\r\n\r\n", 502,
+                    By.DECODER, "malformed response body: whitespace after a chunk size not followed by ';'"),
+            c("resp-chunk-size-trailing-space", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2 \r\nhi\r\n0\r\n\r\n", 502,
+                    By.DECODER, "malformed response body: whitespace after a chunk size not followed by ';'"),
             // The first chunk is fine and goes out with the head; the bad one after it can only cut the response.
             c("resp-chunk-data-missing-crlf", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhiX0\r\n\r\n", 200, By.DECODER,
                     "malformed response body"));
@@ -208,6 +235,8 @@ public final class StrictParsingCorpus {
             c("resp-ok", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi", 200, By.NOBODY, "-"),
             c("resp-no-reason-phrase", "HTTP/1.1 200\r\nContent-Length: 2\r\n\r\nhi", 200, By.NOBODY, "-"),
             c("resp-chunked", "HTTP/1.1 200 OK\r\nTransfer-Encoding: Chunked\r\n\r\n2;x=y\r\nhi\r\n0\r\nX-T: 1\r\n\r\n", 200, By.NOBODY, "-"),
+            c("resp-chunk-ext-bws", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2 ;x\r\nhi\r\n0\r\n\r\n", 200, By.NOBODY, "-"),
+            c("resp-underscore-in-name", "HTTP/1.1 200 OK\r\nX_Powered_By: app\r\nContent-Length: 2\r\n\r\nhi", 200, By.NOBODY, "-"),
             c("resp-early-hints", "HTTP/1.1 103 Early Hints\r\nLink: </s.css>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi", 200,
                     By.NOBODY, "-"));
 

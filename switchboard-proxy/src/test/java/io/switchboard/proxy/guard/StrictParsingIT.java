@@ -40,6 +40,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 @ExtendWith(NoLeaksExtension.class)
 class StrictParsingIT {
     private static final Pattern STATUS = Pattern.compile("HTTP/1\\.[01] (\\d{3})");
+    private static final Pattern ABSOLUTE = Pattern.compile("[A-Z]+ (?i:https?)://([^/?# ]+)");
+    private static final Pattern HOST = Pattern.compile("\r\nHost: ([^\r]*)\r\n");
 
     private static ProxyFixture demo;
     private static ProxyFixture scripted;
@@ -117,6 +119,18 @@ class StrictParsingIT {
         assertThat(seen.headers().contains("Upgrade")).isFalse();
         assertThat(seen.headers().contains("HTTP2-Settings")).isFalse();
         assertThat(seen.headers().contains("Connection")).isFalse();
+        assertThat(seen.headers().names()).as("field names with '_' are never forwarded").noneMatch(n -> n.contains("_"));
+        // What the back end sees: origin-form (or '*'), and a Host, the target's authority if it had one.
+        assertThat(seen.uri()).matches("/.*|\\*");
+        List<String> hosts = seen.headers().getAll("Host");
+        assertThat(hosts).as("Host fields seen by the back end").hasSize(1);
+        Matcher absolute = ABSOLUTE.matcher(c.wire());
+        Matcher host = HOST.matcher(c.wire());
+        if (absolute.lookingAt()) {
+            assertThat(hosts.get(0)).isEqualTo(absolute.group(1));
+        } else if (host.find()) {
+            assertThat(hosts.get(0)).isEqualTo(host.group(1));
+        }
         if (seen.uri().startsWith("/upload")) assertThat(reply.text).endsWith("\r\n\r\n5\n");
         assertThat(demo.accessLog).singleElement().satisfies(r -> {
             assertThat(r.status()).isEqualTo(200);

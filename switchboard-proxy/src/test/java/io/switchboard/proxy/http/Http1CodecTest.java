@@ -9,6 +9,8 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.switchboard.proxy.guard.StrictParsingCorpus;
 import io.switchboard.proxy.guard.StrictParsingCorpus.By;
 import io.switchboard.proxy.guard.StrictParsingCorpus.Case;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +33,7 @@ class Http1CodecTest {
     private static List<String> decode(boolean requests, byte[] wire, int piece) {
         EmbeddedChannel ch = new EmbeddedChannel(requests ? Http1Decoder.forRequests(LIMITS, null)
                 : Http1Decoder.forResponses(BackendConnections.RESPONSE_LIMITS));
+        if (!requests) ((Http1Decoder) ch.pipeline().first()).expectResponseTo(false);
         List<String> out = new ArrayList<>();
         for (int i = 0; i < wire.length; i += piece) {
             ch.writeInbound(Unpooled.wrappedBuffer(wire, i, Math.min(piece, wire.length - i)));
@@ -202,7 +205,8 @@ class Http1CodecTest {
         Head h = head(true, "GET / HTTP/1.1\r\nX-Forwarded-For: 203.0.113.1\r\nVia: 1.1 cdn\r\nX-Forwarded-For: 198.51.100.2\r\n"
                 + "X-Forwarded-Proto: https\r\nX-Forwarded-Host: evil\r\n\r\n");
         assertThat(text(HeadWriter.request(ByteBufAllocator.DEFAULT, h, bytes("192.0.2.7"), bytes("http"), false))).isEqualTo(
-                "GET / HTTP/1.1\r\nX-Forwarded-For: 203.0.113.1, 198.51.100.2, 192.0.2.7\r\nX-Forwarded-Proto: http\r\nVia: 1.1 cdn, 1.1 switchboard\r\n\r\n");
+                "GET / HTTP/1.1\r\nHost: \r\nX-Forwarded-For: 203.0.113.1, 198.51.100.2, 192.0.2.7\r\nX-Forwarded-Proto: http\r\n"
+                        + "Via: 1.1 cdn, 1.1 switchboard\r\n\r\n");
     }
 
     @Test
@@ -223,6 +227,249 @@ class Http1CodecTest {
         Head unframed = head(false, "HTTP/1.0 200 OK\r\nServer: x\r\n\r\n");
         assertThat(text(HeadWriter.response(ByteBufAllocator.DEFAULT, unframed, false, false, true, HeadWriter.Connection.NOTHING))).isEqualTo(
                 "HTTP/1.1 200 OK\r\nServer: x\r\nTransfer-Encoding: chunked\r\nVia: 1.1 switchboard\r\n\r\n");
+    }
+
+    // ---------------------------------------------------------------- heads that arrive slowly
+
+    private static String manyFieldsRequest() {
+        StringBuilder sb = new StringBuilder("GET /slow?x=1 HTTP/1.1\r\nHost: a\r\n");
+        for (int i = 0; i < 60; i++) sb.append("X-Field-").append(i).append(": value number ").append(i).append("\r\n");
+        return sb.append("Content-Length: 3\r\n\r\nabc").toString();
+    }
+
+    @Test
+    void aHeadTrickledOneByteAtATimeDecodesAsWhole() {
+        byte[] wire = bytes(manyFieldsRequest());
+        List<String> whole = decode(true, wire, wire.length);
+        assertThat(whole).containsExactly("head GET /slow?x=1 fields=62", "body abc (last)");
+        assertThat(decode(true, wire, 1)).isEqualTo(whole);
+        assertThat(decode(true, wire, 2)).isEqualTo(whole);
+    }
+
+    @Test
+    void aTrickledHeadIsCopiedAndScannedOnceNotOnEveryRead() {
+        byte[] wire = bytes(manyFieldsRequest());
+        Http1Decoder decoder = Http1Decoder.forRequests(LIMITS, null);
+        EmbeddedChannel ch = new EmbeddedChannel(decoder);
+        for (int i = 0; i < wire.length; i++) ch.writeInbound(Unpooled.wrappedBuffer(wire, i, 1));
+        List<String> out = new ArrayList<>();
+        drain(ch, out);
+        assertThat(merge(out)).containsExactly("head GET /slow?x=1 fields=62", "body abc (last)");
+        // Linear: each byte copied into the head buffer once and searched once (and once more where
+        // the head buffer is first made); a rescan from byte 0 on every read would be ~wire.length^2 / 2.
+        assertThat(decoder.headBytesScanned).as("bytes copied and searched for a %d-byte head", wire.length)
+                .isLessThanOrEqualTo(4L * wire.length);
+        assertThat(ch.finish()).isFalse();
+    }
+
+    @Test
+    void aLongRequestLineTrickledIsStillLinearAndRefusedAtItsLimit() {
+        byte[] wire = bytes("GET /" + "x".repeat(9000) + " HTTP/1.1\r\nHost: a\r\n\r\n");
+        Http1Decoder decoder = Http1Decoder.forRequests(LIMITS, null);
+        EmbeddedChannel ch = new EmbeddedChannel(decoder);
+        for (int i = 0; i < wire.length && ch.isOpen(); i++) ch.writeInbound(Unpooled.wrappedBuffer(wire, i, 1));
+        List<String> out = new ArrayList<>();
+        drain(ch, out);
+        assertThat(out).containsExactly("refused 414: request line longer than 8192 bytes");
+        assertThat(decoder.headBytesScanned).isLessThanOrEqualTo(4L * wire.length);
+        ch.finishAndReleaseAll();
+    }
+
+    // ---------------------------------------------------------------- what is forwarded
+
+    @Test
+    void fieldNamesWithUnderscoresAreNotForwardedToTheBackEnd() {
+        Head h = head(true, "GET / HTTP/1.1\r\nHost: a\r\nX_Forwarded_For: 1.2.3.4\r\nX-Ok: 1\r\nmy_header: v\r\nAccept: */*\r\n\r\n");
+        assertThat(h.failed()).isFalse();
+        assertThat(text(HeadWriter.request(ByteBufAllocator.DEFAULT, h, bytes("192.0.2.7"), bytes("http"), false))).isEqualTo(
+                "GET / HTTP/1.1\r\nHost: a\r\nX-Ok: 1\r\nAccept: */*\r\nX-Forwarded-For: 192.0.2.7\r\nX-Forwarded-Proto: http\r\n"
+                        + "X-Forwarded-Host: a\r\nVia: 1.1 switchboard\r\n\r\n");
+        Head resp = head(false, "HTTP/1.1 200 OK\r\nX_Powered_By: app\r\nContent-Length: 0\r\n\r\n");
+        assertThat(text(HeadWriter.response(ByteBufAllocator.DEFAULT, resp, false, false, false, HeadWriter.Connection.NOTHING))).isEqualTo(
+                "HTTP/1.1 200 OK\r\nX_Powered_By: app\r\nContent-Length: 0\r\nVia: 1.1 switchboard\r\n\r\n");
+    }
+
+    @Test
+    void anAbsoluteFormTargetIsForwardedInOriginFormWithItsAuthorityAsHost() {
+        Head h = head(true, "GET http://evil.example:8080/p?q=1 HTTP/1.1\r\nHost: good\r\nAccept: */*\r\n\r\n");
+        assertThat(h.failed()).as(h.failure).isFalse();
+        assertThat(h.uri()).isEqualTo("/p?q=1");
+        assertThat(h.host()).isEqualTo("evil.example:8080");
+        assertThat(text(HeadWriter.request(ByteBufAllocator.DEFAULT, h, bytes("192.0.2.7"), bytes("http"), false))).isEqualTo(
+                "GET /p?q=1 HTTP/1.1\r\nHost: evil.example:8080\r\nAccept: */*\r\nX-Forwarded-For: 192.0.2.7\r\nX-Forwarded-Proto: http\r\n"
+                        + "X-Forwarded-Host: evil.example:8080\r\nVia: 1.1 switchboard\r\n\r\n");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            GET http://h HTTP/1.1          | GET / HTTP/1.1          | /        | h
+            GET HTTPS://h:443?x=1 HTTP/1.1 | GET /?x=1 HTTP/1.1      | /?x=1    | h:443
+            GET http://[::1]:81/a/b HTTP/1.1 | GET /a/b HTTP/1.1     | /a/b     | [::1]:81
+            OPTIONS http://h:8001 HTTP/1.1 | OPTIONS * HTTP/1.1      | *        | h:8001
+            OPTIONS http://h/ HTTP/1.1     | OPTIONS / HTTP/1.1      | /        | h
+            GET /plain HTTP/1.1            | GET /plain HTTP/1.1     | /plain   | a
+            OPTIONS * HTTP/1.1             | OPTIONS * HTTP/1.1      | *        | a
+            """)
+    void requestTargetsAsTheBackEndSeesThem(String requestLine, String forwardedLine, String uri, String host) {
+        Head h = head(true, requestLine + "\r\nHost: a\r\n\r\n");
+        assertThat(h.failed()).as(h.failure).isFalse();
+        assertThat(h.uri()).isEqualTo(uri);
+        assertThat(h.host()).isEqualTo(host);
+        String out = text(HeadWriter.request(ByteBufAllocator.DEFAULT, h, bytes("192.0.2.7"), bytes("http"), false));
+        assertThat(out).startsWith(forwardedLine + "\r\nHost: " + host + "\r\n").containsOnlyOnce("\r\nHost: ");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            http://u@h/            | userinfo
+            http://u:p@h/          | userinfo
+            http:///p              | without a host
+            http://:80/p           | without a host
+            http://?q              | without a host
+            http://a,b/            | Host is a list
+            http://a:8x/           | malformed port
+            ftp://h/               | request target must be a path or an absolute http(s) URI
+            """)
+    void badAbsoluteFormTargetsAreRefused(String target, String why) {
+        Head h = head(true, "GET " + target + " HTTP/1.1\r\nHost: h\r\n\r\n");
+        assertThat(h.failed()).isTrue();
+        assertThat(h.failureStatus).isEqualTo(400);
+        assertThat(h.failure).contains(why);
+    }
+
+    @Test
+    void anHttp10RequestWithoutHostGetsOneForItsHttp11BackEnd() {
+        Head h = head(true, "GET /x HTTP/1.0\r\nAccept: */*\r\n\r\n");
+        assertThat(text(HeadWriter.request(ByteBufAllocator.DEFAULT, h, bytes("192.0.2.7"), bytes("http"), false, bytes("10.0.0.5:8080"))))
+                .isEqualTo("GET /x HTTP/1.1\r\nHost: 10.0.0.5:8080\r\nAccept: */*\r\nX-Forwarded-For: 192.0.2.7\r\nX-Forwarded-Proto: http\r\n"
+                        + "Via: 1.1 switchboard\r\n\r\n");
+        // Without a back-end name: the empty Host of RFC 9110 section 7.2 (no authority known).
+        assertThat(text(HeadWriter.request(ByteBufAllocator.DEFAULT, h, bytes("192.0.2.7"), bytes("http"), false)))
+                .isEqualTo("GET /x HTTP/1.1\r\nHost: \r\nAccept: */*\r\nX-Forwarded-For: 192.0.2.7\r\nX-Forwarded-Proto: http\r\n"
+                        + "Via: 1.1 switchboard\r\n\r\n");
+        Head withHost = head(true, "GET /x HTTP/1.0\r\nHost: shop\r\n\r\n");
+        assertThat(text(HeadWriter.request(ByteBufAllocator.DEFAULT, withHost, bytes("192.0.2.7"), bytes("http"), false, bytes("10.0.0.5:8080"))))
+                .startsWith("GET /x HTTP/1.1\r\nHost: shop\r\nX-Forwarded-For").containsOnlyOnce("\r\nHost: ");
+    }
+
+    // ---------------------------------------------------------------- bad response bodies
+
+    static Stream<Case> badResponses() {
+        return StrictParsingCorpus.BAD_RESPONSES.stream();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badResponses")
+    void everyBadResponseIsRefusedByTheDecoder(Case c) {
+        List<String> out = decode(false, bytes(c.wire()), c.wire().length());
+        // A failed head says "malformed response body: why", a failed body piece only "why".
+        String why = c.cause().replaceFirst("^malformed response body(: )?", "");
+        assertThat(String.join("\n", out)).as(c.name()).contains("refused").contains(why);
+        if (c.status() == 502) assertThat(out.get(0)).as(c.name()).startsWith("refused 502");
+    }
+
+    // ---------------------------------------------------------------- the response decoder between responses
+
+    /** After the decoder: records each message with whether the decoder said "reusable" when it arrived. */
+    private static final class Recorder extends ChannelInboundHandlerAdapter {
+        final Http1Decoder decoder;
+        final List<String> seen = new ArrayList<>();
+        EmbeddedChannel ch;
+
+        Recorder(Http1Decoder decoder) {
+            this.decoder = decoder;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof Head h) {
+                seen.add(h.failed() ? "refused " + h.failureStatus + ": " + h.failure : "head " + h.status);
+            } else if (msg instanceof Body b) {
+                seen.add((b.failure != null ? "body refused: " + b.failure : "body " + b.content().toString(StandardCharsets.ISO_8859_1))
+                        + (b.last ? " (last, reusable=" + decoder.reusable() + ")" : ""));
+                b.release();
+            }
+        }
+    }
+
+    private static Recorder responses() {
+        Http1Decoder decoder = Http1Decoder.forResponses(BackendConnections.RESPONSE_LIMITS);
+        Recorder r = new Recorder(decoder);
+        r.ch = new EmbeddedChannel(decoder, r);
+        return r;
+    }
+
+    private static void write(Recorder r, String wire) {
+        r.ch.writeInbound(Unpooled.wrappedBuffer(bytes(wire)));
+    }
+
+    @Test
+    void aBodyAfterAResponseToHeadIsNotTakenForTheNextResponse() {
+        Recorder r = responses();
+        r.decoder.expectResponseTo(true);
+        write(r, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
+        assertThat(r.seen).containsExactly("head 200", "body  (last, reusable=false)");
+        assertThat(r.decoder.reusable()).isFalse();
+        assertThat(r.ch.isOpen()).as("connection closed").isFalse();
+    }
+
+    @Test
+    void aBodyAfterAResponseToHeadInALaterReadIsNotTakenForTheNextResponse() {
+        Recorder r = responses();
+        r.decoder.expectResponseTo(true);
+        write(r, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n");
+        assertThat(r.seen).containsExactly("head 200", "body  (last, reusable=true)");
+        write(r, "hello");
+        assertThat(r.seen).containsExactly("head 200", "body  (last, reusable=true)");
+        assertThat(r.decoder.reusable()).isFalse();
+        r.decoder.expectResponseTo(false); // too late: the connection is broken
+        assertThat(r.decoder.reusable()).isFalse();
+        assertThat(r.ch.isOpen()).isFalse();
+    }
+
+    @Test
+    void bytesBeyondTheContentLengthMakeTheConnectionUnusable() {
+        Recorder r = responses();
+        r.decoder.expectResponseTo(false);
+        write(r, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello0123456789");
+        assertThat(r.seen).containsExactly("head 200", "body hello (last, reusable=false)");
+        assertThat(r.decoder.reusable()).isFalse();
+        assertThat(r.ch.isOpen()).isFalse();
+    }
+
+    @Test
+    void bytesAfterAChunkedResponseMakeTheConnectionUnusable() {
+        Recorder r = responses();
+        r.decoder.expectResponseTo(false);
+        write(r, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\nHTTP/1.1 200 OK\r\n\r\n");
+        assertThat(r.seen).containsExactly("head 200", "body hi", "body  (last, reusable=false)");
+        assertThat(r.decoder.reusable()).isFalse();
+    }
+
+    @Test
+    void aCleanKeepAliveResponseLeavesTheConnectionReusableForTheNext() {
+        Recorder r = responses();
+        r.decoder.expectResponseTo(false);
+        write(r, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi");
+        assertThat(r.decoder.reusable()).isTrue();
+        r.decoder.expectResponseTo(true);
+        write(r, "HTTP/1.1 204 No Content\r\n\r\n");
+        r.decoder.expectResponseTo(false);
+        write(r, "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n");
+        assertThat(r.decoder.reusable()).as("in the middle of a response").isFalse();
+        write(r, "abc");
+        assertThat(r.seen).containsExactly("head 200", "body hi (last, reusable=true)", "head 204", "body  (last, reusable=true)",
+                "head 200", "body abc (last, reusable=true)");
+        assertThat(r.decoder.reusable()).isTrue();
+        assertThat(r.ch.isOpen()).isTrue();
+    }
+
+    @Test
+    void bytesBeforeAnyRequestMakeTheConnectionUnusable() {
+        Recorder r = responses();
+        write(r, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+        assertThat(r.seen).isEmpty();
+        assertThat(r.decoder.reusable()).isFalse();
     }
 
     private static byte[] bytes(String s) {
