@@ -76,16 +76,17 @@ def slowloris_table(a, rows, proxies):
             parts = line.rstrip("\n").split("\t")
             if len(parts) >= 8 and parts[1] in ("slowloris0", "slowloris1"):
                 raw_rounds.setdefault((parts[2], parts[0]), {})[parts[1]] = num(parts[5])
-    for (proxy, _), d in sorted(raw_rounds.items()):
+    for (proxy, _), d in sorted(raw_rounds.items(), key=lambda kv: (kv[0][0], int(kv[0][1]))):
         if d.get("slowloris0") and d.get("slowloris1") is not None:
             per_round.setdefault(proxy, []).append(d["slowloris1"] / d["slowloris0"])
     out = [
         "Slowloris: %s attacker connections, each trickling a request head one byte every %s s and "
         "reconnecting when the proxy cuts it; normal clients as in scenario 1. p99 and req/s are "
-        "medians over rounds; the ratio is p99 with / p99 without (medians), then per round:"
+        "medians over rounds. The ratio is p99 with / p99 without in the same round (the two runs follow "
+        "each other), the median over rounds, then each round:"
         % (a.slowloris_conns, a.slowloris_interval),
         "",
-        "| proxy | p99 without | p99 with | ratio with/without | per round | req/s without / with "
+        "| proxy | p99 without | p99 with | p99 ratio with/without | per round | req/s without / with "
         "| wrk errors without / with (timeouts) | attackers open (avg / min) | attacker connects / cut by proxy | proxy's responses to attackers |",
         "|---|---:|---:|---:|---|---:|---:|---:|---:|---|",
     ]
@@ -96,8 +97,9 @@ def slowloris_table(a, rows, proxies):
             continue
         p0, p1 = median(r0["p99"]), median(r1["p99"])
         v0, v1 = median(r0["v"]), median(r1["v"])
-        ratio = "%.2fx" % (p1 / p0) if p0 and p1 is not None else "-"
-        rounds = ", ".join("%.2f" % x for x in per_round.get(proxy, [])) or "-"
+        ratios = per_round.get(proxy, [])
+        ratio = "%.2fx" % statistics.median(ratios) if ratios else "-"
+        rounds = ", ".join("%.2f" % x for x in ratios) or "-"
         att = attack.get(proxy, [])
         t0 = sum(int(num(x[2]) or 0) for x in att)
         t1 = sum(int(num(x[3]) or 0) for x in att)
