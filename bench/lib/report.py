@@ -3,6 +3,10 @@
 
 raw.tsv: round  scenario  proxy  value  p50_ms  p99_ms  errors  note   ("NA" = no measurement)
 rss.tsv: proxy  stage  kB                                              (stage: start, end, idle)
+slowloris.tsv: round  proxy  wrk_timeouts_without  wrk_timeouts_with  avg_open  min_open  connects
+               closed_by_peer  responses  connect_failed    (the attacker's figures over the measured run)
+Scenario "slowloris" has its own table, from raw.tsv's rows "slowloris0" (without the attackers)
+and "slowloris1" (with them).
 Medians over rounds; errors are summed over rounds; ratios are median / HAProxy's median.
 """
 import argparse
@@ -53,6 +57,71 @@ def median(xs):
     return statistics.median(xs) if xs else None
 
 
+def slowloris_table(a, rows, proxies):
+    """p99 of the normal clients without and with the attackers, per proxy, and what the attackers saw."""
+    per_round = {}
+    attack = {}
+    raw_rounds = {}
+    if a.slowloris:
+        try:
+            with open(a.slowloris) as f:
+                for line in f:
+                    parts = line.rstrip("\n").split("\t")
+                    if len(parts) == 10:
+                        attack.setdefault(parts[1], []).append(parts)
+        except FileNotFoundError:
+            pass
+    with open(a.raw) as f:
+        for line in f:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) >= 8 and parts[1] in ("slowloris0", "slowloris1"):
+                raw_rounds.setdefault((parts[2], parts[0]), {})[parts[1]] = num(parts[5])
+    for (proxy, _), d in sorted(raw_rounds.items(), key=lambda kv: (kv[0][0], int(kv[0][1]))):
+        if d.get("slowloris0") and d.get("slowloris1") is not None:
+            per_round.setdefault(proxy, []).append(d["slowloris1"] / d["slowloris0"])
+    out = [
+        "Slowloris: %s attacker connections, each trickling a request head one byte every %s s and "
+        "reconnecting when the proxy cuts it; normal clients as in scenario 1. p99 and req/s are "
+        "medians over rounds. The ratio is p99 with / p99 without in the same round (the two runs follow "
+        "each other), the median over rounds, then each round:"
+        % (a.slowloris_conns, a.slowloris_interval),
+        "",
+        "| proxy | p99 without | p99 with | p99 ratio with/without | per round | req/s without / with "
+        "| wrk errors without / with (timeouts) | attackers open (avg / min) | attacker connects / cut by proxy | proxy's responses to attackers |",
+        "|---|---:|---:|---:|---|---:|---:|---:|---:|---|",
+    ]
+    for proxy in proxies:
+        r0 = rows.get(("slowloris0", proxy))
+        r1 = rows.get(("slowloris1", proxy))
+        if not r0 or not r1:
+            continue
+        p0, p1 = median(r0["p99"]), median(r1["p99"])
+        v0, v1 = median(r0["v"]), median(r1["v"])
+        ratios = per_round.get(proxy, [])
+        ratio = "%.2fx" % statistics.median(ratios) if ratios else "-"
+        rounds = ", ".join("%.2f" % x for x in ratios) or "-"
+        att = attack.get(proxy, [])
+        t0 = sum(int(num(x[2]) or 0) for x in att)
+        t1 = sum(int(num(x[3]) or 0) for x in att)
+        avg_open = median([num(x[4]) for x in att])
+        min_open = min([int(num(x[5])) for x in att if num(x[5]) is not None], default=None)
+        connects = sum(int(num(x[6]) or 0) for x in att)
+        cut = sum(int(num(x[7]) or 0) for x in att)
+        statuses = {}
+        for x in att:
+            for kv in x[8].split(","):
+                code, _, n = kv.partition(":")
+                if n:
+                    statuses[code] = statuses.get(code, 0) + int(n)
+        resp = ", ".join("%s x%d" % kv for kv in sorted(statuses.items())) or "none"
+        rps = "%s / %s" % ("-" if v0 is None else "%d" % round(v0), "-" if v1 is None else "%d" % round(v1))
+        out.append("| %s | %s | %s | %s | %s | %s | %d / %d (%d / %d) | %s / %s | %d / %d | %s |" % (
+            proxy, fmt_ms(p0), fmt_ms(p1), ratio, rounds, rps, r0["err"], r1["err"], t0, t1,
+            "-" if avg_open is None else "%.0f" % avg_open, "-" if min_open is None else min_open,
+            connects, cut, resp))
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("raw")
@@ -60,6 +129,9 @@ def main():
     ap.add_argument("--scenarios", required=True)
     ap.add_argument("--proxies", required=True, help="display order, comma separated")
     ap.add_argument("--idle-conns", default="10000")
+    ap.add_argument("--slowloris", help="slowloris.tsv")
+    ap.add_argument("--slowloris-conns", default="1000")
+    ap.add_argument("--slowloris-interval", default="2")
     a = ap.parse_args()
 
     rows = {}
@@ -80,10 +152,15 @@ def main():
 
     proxies = a.proxies.split(",")
     out = []
+    main_scenarios = [s for s in a.scenarios.split(",") if s != "slowloris"]
+    if not main_scenarios:
+        out.extend(slowloris_table(a, rows, proxies))
+        print("\n".join(out))
+        return 0
     out.append("| scenario | proxy | rps (or MB/s, kB/conn, ms) | p50 | p99 | ratio vs HAProxy | errors |")
     out.append("|---|---|---:|---:|---:|---:|---:|")
     scenarios = []
-    for scen in a.scenarios.split(","):
+    for scen in main_scenarios:
         scenarios.append(scen)
         if scen == "idle" and any(k[0] == "idleheap" for k in rows):
             scenarios.append("idleheap")  # Switchboard only: what its RSS delta cannot see
@@ -111,6 +188,10 @@ def main():
             name = proxy if proxy != "direct" else "direct (no proxy)"
             out.append("| %s | %s | %s | %s | %s | %s | %s |" % (
                 label, name, shown, fmt_ms(median(r["p50"])), fmt_ms(median(r["p99"])), ratio, err))
+
+    if "slowloris" in a.scenarios.split(","):
+        out.append("")
+        out.extend(slowloris_table(a, rows, proxies))
 
     rss = {}
     try:
