@@ -39,7 +39,9 @@ final class ExchangeEnd {
         ResponseRelay r = x.response;
         r.writePendingHead();
         boolean ok = !(status >= 500 && x.poolConfig.passive().count5xx());
-        boolean reusable = r.keepAlive && x.requestSent;
+        // Not pooled when the back end sent anything past the response (a body on a HEAD answer,
+        // more than its Content-Length): those bytes would become the next request's "response".
+        boolean reusable = r.keepAlive && x.requestSent && x.backendHandler != null && x.backendHandler.decoder().reusable();
         releaseBackend(reusable);
         x.complete(ok ? Outcome.OK : Outcome.SERVER_ERROR, r.firstByteNanos(), "HTTP " + status);
         finish();

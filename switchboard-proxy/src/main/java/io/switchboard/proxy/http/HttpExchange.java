@@ -40,6 +40,7 @@ import org.slf4j.LoggerFactory;
 final class HttpExchange implements RequestView, DispatchQueue.Waiter {
     private static final Logger log = LoggerFactory.getLogger(HttpExchange.class);
     private static final byte[] PROTO_HTTP = HeadWriter.ascii("http");
+    private static final byte[] NO_BYTES = new byte[0];
 
     /** Where the exchange stands. */
     enum Phase {
@@ -313,8 +314,11 @@ final class HttpExchange implements RequestView, DispatchQueue.Waiter {
         bh.decoder().expectResponseTo(request.isHead());
         response.keepAlive = true;
         sentNanos = System.nanoTime();
+        // A request that names no host (HTTP/1.0 without Host) goes on as HTTP/1.1, which needs one:
+        // the back end's host:port, as NGINX's default proxy_set_header Host $proxy_host.
+        byte[] hostIfMissing = request.hasHost ? NO_BYTES : HeadWriter.ascii(backend.address());
         ch.write(HeadWriter.request(ch.alloc(), request, conn.clientIpBytes, PROTO_HTTP,
-                request.expect == Head.EXPECT_CONTINUE), ch.voidPromise());
+                request.expect == Head.EXPECT_CONTINUE, hostIfMissing), ch.voidPromise());
         if (expectContinue && !requestDone) {
             expectContinue = false;
             conn.ctx.writeAndFlush(HeadWriter.continueResponse(), conn.ctx.voidPromise());

@@ -140,4 +140,39 @@ class DataPlaneDefectsIT {
             }
         }
     }
+
+    /** Keep-alive: answers HEAD with a body it must not send, and GET properly. */
+    private static RawServer headWithBody() throws IOException {
+        return RawServer.answering(socket -> {
+            InputStream in = socket.getInputStream();
+            OutputStream out = socket.getOutputStream();
+            while (true) {
+                ByteArrayOutputStream head = new ByteArrayOutputStream();
+                int matched = 0;
+                for (int i = 0; i < 16 * 1024 && matched < 4; i++) {
+                    int c = in.read();
+                    if (c < 0) return;
+                    head.write(c);
+                    matched = (c == "\r\n\r\n".charAt(matched)) ? matched + 1 : (c == '\r' ? 1 : 0);
+                }
+                boolean isHead = head.toString(StandardCharsets.ISO_8859_1).startsWith("HEAD ");
+                out.write((isHead ? "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"
+                        : "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n").getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+            }
+        });
+    }
+
+    @Test
+    void aBodyOnAHeadAnswerNeverReachesTheNextRequest() throws Exception {
+        try (RawServer server = headWithBody(); ProxyFixture f = new ProxyFixture()) {
+            f.start(List.of(new ServerConfig("h", "127.0.0.1", server.port(), 1, null)));
+            String resp = f.raw("HEAD / HTTP/1.1\r\nHost: a\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
+                    Duration.ofSeconds(10));
+            assertThat(resp).startsWith("HTTP/1.1 200 OK\r\n");
+            String second = resp.substring(resp.indexOf("\r\n\r\n") + 4);
+            assertThat(second).as("the pipelined GET, answered on a fresh connection").startsWith("HTTP/1.1 200 OK\r\n").endsWith("ok\n");
+            assertThat(server.accepted()).isEqualTo(2);
+        }
+    }
 }
