@@ -7,6 +7,7 @@ import io.switchboard.config.SwitchboardConfig;
 import io.switchboard.proxy.AccessLog;
 import io.switchboard.proxy.AccessRecord;
 import io.switchboard.proxy.Transport;
+import io.switchboard.proxy.resolve.HostResolver;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -29,6 +30,7 @@ public final class ProxyState {
     }
 
     private final Transport transport;
+    private final HostResolver resolvers;
     private final AccessLog accessLog;
     private final java.util.List<io.switchboard.proxy.ExchangeListener> exchangeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Map<EventLoop, BackendConnections> connections = new ConcurrentHashMap<>();
@@ -39,9 +41,15 @@ public final class ProxyState {
     private volatile boolean draining;
 
     public ProxyState(Routing routing, Transport transport, AccessLog accessLog) {
+        this(routing, transport, accessLog, HostResolver.system(transport));
+    }
+
+    /** @param resolvers how back-end host names are looked up (shared with the health probes) */
+    public ProxyState(Routing routing, Transport transport, AccessLog accessLog, HostResolver resolvers) {
         this.routing = routing;
         this.transport = transport;
         this.accessLog = accessLog;
+        this.resolvers = resolvers;
     }
 
     public Routing routing() { return routing; }
@@ -82,7 +90,7 @@ public final class ProxyState {
     PoolConfig poolConfig(String name) { return routing.config().pools().get(name); }
 
     public BackendConnections connections(EventLoop loop) {
-        return connections.computeIfAbsent(loop, l -> new BackendConnections(l, transport));
+        return connections.computeIfAbsent(loop, l -> new BackendConnections(l, transport, resolvers));
     }
 
     private final Map<Pool, DispatchQueue> queues = new ConcurrentHashMap<>();
