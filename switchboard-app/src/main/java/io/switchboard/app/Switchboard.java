@@ -18,6 +18,7 @@ import io.switchboard.proxy.ProxyServer;
 import io.switchboard.proxy.Transport;
 import io.switchboard.proxy.probe.HealthChecker;
 import io.switchboard.proxy.probe.TransitionLog;
+import io.switchboard.proxy.resolve.HostResolver;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -55,6 +56,8 @@ public final class Switchboard implements AutoCloseable {
     private final EventLoopGroup group;
     private final boolean ownsGroup;
     private final AccessLog accessLog;
+    /** Back-end host names, for the data plane and the health probes alike (one set of answers). */
+    private final HostResolver resolvers;
     private final PoolListener transitionLog = new TransitionLog();
     private ProxyServer proxy;
     private AdminServer admin;
@@ -69,6 +72,7 @@ public final class Switchboard implements AutoCloseable {
         this.group = group;
         this.ownsGroup = ownsGroup;
         this.accessLog = accessLog;
+        this.resolvers = HostResolver.system(transport);
     }
 
     /**
@@ -122,7 +126,7 @@ public final class Switchboard implements AutoCloseable {
         for (var ignored : group) loops++;
         log.info("Switchboard {} on Java {} ({}), transport {}, {} event loop{}", Main.version(), Runtime.version(),
                 System.getProperty("java.vendor"), transport.name(), loops, loops == 1 ? "" : "s");
-        proxy = new ProxyServer(config, livePools(pools), accessLog, transport, group);
+        proxy = new ProxyServer(config, livePools(pools), accessLog, transport, group, resolvers);
         proxy.start();
         for (RunningPool rp : pools.values()) rp.checker().start();
         logStartup();
@@ -148,7 +152,7 @@ public final class Switchboard implements AutoCloseable {
     private RunningPool newPool(PoolConfig pc) {
         Pool pool = Pool.of(pc);
         pool.addListener(transitionLog);
-        return new RunningPool(pc, pool, new HealthChecker(pool, pc.health(), transport, group));
+        return new RunningPool(pc, pool, new HealthChecker(pool, pc.health(), transport, group, resolvers));
     }
 
     private void logStartup() {
@@ -254,7 +258,7 @@ public final class Switchboard implements AutoCloseable {
                 } else {
                     // the checker's interval, path and probe are fixed at construction
                     cur.checker().close();
-                    HealthChecker checker = new HealthChecker(cur.pool(), pc.health(), transport, group);
+                    HealthChecker checker = new HealthChecker(cur.pool(), pc.health(), transport, group, resolvers);
                     toStart.add(checker);
                     nextPools.put(pc.name(), new RunningPool(pc, cur.pool(), checker));
                 }
@@ -476,6 +480,7 @@ public final class Switchboard implements AutoCloseable {
             rp.pool().removeListener(transitionLog);
         }
         accessLog.close();
+        resolvers.close();
         if (ownsGroup) group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         return clean;
     }

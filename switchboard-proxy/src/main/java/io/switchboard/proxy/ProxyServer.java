@@ -14,7 +14,7 @@ import io.switchboard.config.ListenerConfig;
 import io.switchboard.config.SwitchboardConfig;
 import io.switchboard.proxy.http.FrontendHandler;
 import io.switchboard.proxy.http.HttpFrontendInitializer;
-
+import io.switchboard.proxy.resolve.HostResolver;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -47,10 +47,16 @@ public final class ProxyServer implements AutoCloseable {
 
     public ProxyServer(SwitchboardConfig config, Map<String, Pool> pools, AccessLog accessLog, Transport transport,
                        EventLoopGroup group) {
+        this(config, pools, accessLog, transport, group, HostResolver.system(transport));
+    }
+
+    /** @param resolvers how back-end host names are looked up; the caller closes it after this server */
+    public ProxyServer(SwitchboardConfig config, Map<String, Pool> pools, AccessLog accessLog, Transport transport,
+                       EventLoopGroup group, HostResolver resolvers) {
         this.config = config;
         this.transport = transport;
         this.group = group;
-        this.state = new ProxyState(new ProxyState.Routing(config, pools), transport, accessLog);
+        this.state = new ProxyState(new ProxyState.Routing(config, pools), transport, accessLog, resolvers);
     }
 
     /** Binds every listener; on failure, closes what was bound and says which address failed. */

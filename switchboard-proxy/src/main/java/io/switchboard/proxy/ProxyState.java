@@ -9,6 +9,7 @@ import io.switchboard.dispatch.PoolDispatch;
 import io.switchboard.proxy.http.BackendConnections;
 import java.util.Collection;
 import java.util.List;
+import io.switchboard.proxy.resolve.HostResolver;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -37,6 +38,7 @@ public final class ProxyState {
     }
 
     private final Transport transport;
+    private final HostResolver resolvers;
     private final AccessLog accessLog;
     private final List<ExchangeListener> exchangeListeners = new CopyOnWriteArrayList<>();
     private final Map<EventLoop, BackendConnections> connections = new ConcurrentHashMap<>();
@@ -47,9 +49,15 @@ public final class ProxyState {
     private volatile boolean draining;
 
     public ProxyState(Routing routing, Transport transport, AccessLog accessLog) {
+        this(routing, transport, accessLog, HostResolver.system(transport));
+    }
+
+    /** @param resolvers how back-end host names are looked up (shared with the health probes) */
+    public ProxyState(Routing routing, Transport transport, AccessLog accessLog, HostResolver resolvers) {
         this.routing = routing;
         this.transport = transport;
         this.accessLog = accessLog;
+        this.resolvers = resolvers;
     }
 
     public Routing routing() { return routing; }
@@ -97,7 +105,7 @@ public final class ProxyState {
     public PoolConfig poolConfig(String name) { return routing.config().pools().get(name); }
 
     public BackendConnections connections(EventLoop loop) {
-        return connections.computeIfAbsent(loop, l -> new BackendConnections(l, transport));
+        return connections.computeIfAbsent(loop, l -> new BackendConnections(l, transport, resolvers));
     }
 
     /** Requests waiting for a back end below its max-connections in this pool (for metrics). */

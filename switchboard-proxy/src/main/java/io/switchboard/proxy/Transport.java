@@ -3,6 +3,10 @@ package io.switchboard.proxy;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.uring.IoUringDatagramChannel;
 import io.netty.channel.uring.IoUringChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
@@ -28,11 +32,12 @@ import java.util.concurrent.ThreadFactory;
  * (SO_REUSEPORT, edge-triggered), else NIO. Chosen once at start-up; every channel of the process
  * uses the same one so that a back-end channel can be registered on its front-end channel's event loop.
  *
+ * @param datagramChannel the UDP channel of the same transport (DNS lookups run on the event loops)
  * @param deferAccept TCP_DEFER_ACCEPT for listeners; null for NIO
  */
 public record Transport(String name, IoHandlerFactory ioHandlerFactory,
                         Class<? extends ServerChannel> serverChannel, Class<? extends Channel> channel,
-                        ChannelOption<Integer> deferAccept) {
+                        Class<? extends DatagramChannel> datagramChannel, ChannelOption<Integer> deferAccept) {
 
     /**
      * Whether listeners bind one socket per event loop with SO_REUSEPORT (the native transports; NIO
@@ -67,16 +72,16 @@ public record Transport(String name, IoHandlerFactory ioHandlerFactory,
 
     public static Transport epoll() {
         return new Transport("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class, EpollSocketChannel.class,
-                EpollChannelOption.TCP_DEFER_ACCEPT);
+                EpollDatagramChannel.class, EpollChannelOption.TCP_DEFER_ACCEPT);
     }
 
     public static Transport ioUring() {
         return new Transport("io_uring", IoUringIoHandler.newFactory(), IoUringServerSocketChannel.class, IoUringSocketChannel.class,
-                IoUringChannelOption.TCP_DEFER_ACCEPT);
+                IoUringDatagramChannel.class, IoUringChannelOption.TCP_DEFER_ACCEPT);
     }
 
     public static Transport nio() {
-        return new Transport("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class, NioSocketChannel.class, null);
+        return new Transport("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class, NioSocketChannel.class, NioDatagramChannel.class, null);
     }
 
     /** @param threads 0 means one per available processor */

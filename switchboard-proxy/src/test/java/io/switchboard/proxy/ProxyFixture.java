@@ -12,6 +12,7 @@ import io.switchboard.config.ServerConfig;
 import io.switchboard.config.SwitchboardConfig;
 import io.switchboard.proxy.demo.DemoBackend;
 import io.switchboard.proxy.probe.HealthChecker;
+import io.switchboard.proxy.resolve.HostResolver;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -56,6 +57,8 @@ public final class ProxyFixture implements AutoCloseable {
     public AllDownPolicy allDown = AllDownPolicy.FAIL;
     /** The listener's port; 0 takes a free one. */
     public int listenPort = 0;
+    /** How back-end host names are looked up (data plane and probes); null for the system's. */
+    public HostResolver resolvers;
     public final List<AccessRecord> accessLog = new CopyOnWriteArrayList<>();
 
     public final Transport transport;
@@ -104,10 +107,11 @@ public final class ProxyFixture implements AutoCloseable {
                 maxHeaders, guard, minBodyRate, bodyRateWindow);
         config = new SwitchboardConfig(null, List.of(l), Map.of("app", poolConfig), 2, "auto", Duration.ofSeconds(5), "off");
         pool = Pool.of(poolConfig);
-        proxy = new ProxyServer(config, Map.of("app", pool), accessLog::add, transport, group);
+        if (resolvers == null) resolvers = HostResolver.system(transport);
+        proxy = new ProxyServer(config, Map.of("app", pool), accessLog::add, transport, group, resolvers);
         proxy.start();
         if (health.enabled()) {
-            checker = new HealthChecker(pool, health, transport, group);
+            checker = new HealthChecker(pool, health, transport, group, resolvers);
             checker.start();
         }
         return this;
@@ -156,6 +160,7 @@ public final class ProxyFixture implements AutoCloseable {
     public void close() {
         if (checker != null) checker.close();
         if (proxy != null) proxy.close();
+        if (resolvers != null) resolvers.close();
         for (DemoBackend b : backends) b.close();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }

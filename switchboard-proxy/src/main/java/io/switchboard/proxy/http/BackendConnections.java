@@ -9,6 +9,8 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.switchboard.backend.Backend;
 import io.switchboard.proxy.Transport;
+import io.switchboard.proxy.resolve.HostResolver;
+import io.switchboard.proxy.resolve.LoopResolver;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -36,13 +38,16 @@ public final class BackendConnections {
     private final EventLoop loop;
     private final Transport transport;
     private final Map<Backend, ArrayDeque<Channel>> idle = new IdentityHashMap<>();
-    private final Map<Backend, InetSocketAddress> resolved = new IdentityHashMap<>();
+    private final HostResolver resolvers;
+    private final LoopResolver resolver;
     private long opened;
     private final ConnectionTimers timers;
 
-    public BackendConnections(EventLoop loop, Transport transport) {
+    public BackendConnections(EventLoop loop, Transport transport, HostResolver resolvers) {
         this.loop = loop;
         this.transport = transport;
+        this.resolvers = resolvers;
+        this.resolver = resolvers.on(loop);
         this.timers = new ConnectionTimers(loop, this);
     }
 
@@ -103,11 +108,13 @@ public final class BackendConnections {
 
     /** Opens a new connection with the back-end pipeline installed. */
     ChannelFuture connect(Backend backend, long connectTimeoutMillis, long idleTimeoutMillis) {
-        InetSocketAddress addr = resolved.computeIfAbsent(backend, b -> new InetSocketAddress(b.host(), b.port()));
+        // An IP literal's address, or a name's while its TTL lasts: no lookup, one map lookup (LoopResolver).
+        InetSocketAddress addr = resolver.cached(backend);
         opened++;
         Bootstrap b = new Bootstrap()
                 .group(loop)
                 .channel(transport.channel())
+                .resolver(resolvers) // else the name is looked up on this loop, never blocking it, then connected to
                 .option(ChannelOption.AUTO_READ, true)
                 // The allocator of the client side too: buffers cross between the two channels, and
                 // the pooled allocator's thread caches beat the adaptive default here (bench/RESULTS.md).
@@ -124,7 +131,7 @@ public final class BackendConnections {
                                 TimeUnit.MILLISECONDS.toNanos(idleTimeoutMillis)));
                     }
                 });
-        return b.connect(addr);
+        return b.connect(addr != null ? addr : InetSocketAddress.createUnresolved(backend.host(), backend.port()));
     }
 
     public long opened() { return opened; }

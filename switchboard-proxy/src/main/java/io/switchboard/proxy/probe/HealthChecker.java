@@ -11,6 +11,7 @@ import io.switchboard.backend.Pool;
 import io.switchboard.backend.PoolListener;
 import io.switchboard.config.HealthCheckConfig;
 import io.switchboard.proxy.Transport;
+import io.switchboard.proxy.resolve.HostResolver;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Map;
@@ -70,11 +71,16 @@ public final class HealthChecker implements AutoCloseable {
     private ScheduledFuture<?> ticker;
 
     public HealthChecker(Pool pool, HealthCheckConfig config, Transport transport, EventLoopGroup group) {
+        this(pool, config, transport, group, HostResolver.system(transport));
+    }
+
+    /** @param resolvers how back-end host names are looked up: pass the data plane's, so both see the same answers */
+    public HealthChecker(Pool pool, HealthCheckConfig config, Transport transport, EventLoopGroup group, HostResolver resolvers) {
         this.pool = Objects.requireNonNull(pool, "pool");
         this.config = Objects.requireNonNull(config, "config");
         Objects.requireNonNull(transport, "transport");
         this.home = Objects.requireNonNull(group, "group").next();
-        this.probe = config.enabled() ? HealthProbe.of(config, transport, group) : null;
+        this.probe = config.enabled() ? HealthProbe.of(config, transport, group, resolvers) : null;
         this.intervalNanos = Math.max(1, config.interval().toNanos());
     }
 

@@ -4,6 +4,7 @@ import io.netty.channel.EventLoopGroup;
 import io.switchboard.backend.Backend;
 import io.switchboard.config.HealthCheckConfig;
 import io.switchboard.proxy.Transport;
+import io.switchboard.proxy.resolve.HostResolver;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -24,10 +25,10 @@ public sealed interface HealthProbe permits TcpProbe, HttpProbe {
      *
      * @throws IllegalArgumentException for type NONE, which has no probe
      */
-    static HealthProbe of(HealthCheckConfig config, Transport transport, EventLoopGroup group) {
+    static HealthProbe of(HealthCheckConfig config, Transport transport, EventLoopGroup group, HostResolver resolvers) {
         return switch (config.type()) {
-            case TCP -> new TcpProbe(config, transport, group);
-            case HTTP -> new HttpProbe(config, transport, group);
+            case TCP -> new TcpProbe(config, transport, group, resolvers);
+            case HTTP -> new HttpProbe(config, transport, group, resolvers);
             case NONE -> throw new IllegalArgumentException("health check type 'none' has no probe");
         };
     }

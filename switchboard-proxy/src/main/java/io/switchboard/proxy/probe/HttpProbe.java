@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.switchboard.backend.Backend;
 import io.switchboard.config.HealthCheckConfig;
 import io.switchboard.proxy.Transport;
+import io.switchboard.proxy.resolve.HostResolver;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
@@ -37,11 +38,17 @@ public final class HttpProbe implements HealthProbe {
     private final HealthCheckConfig config;
     private final Transport transport;
     private final EventLoopGroup group;
+    private final HostResolver resolvers;
     private final HttpMethod method;
     private final String path;
     private final String expected;
 
     public HttpProbe(HealthCheckConfig config, Transport transport, EventLoopGroup group) {
+        this(config, transport, group, HostResolver.system(transport));
+    }
+
+    public HttpProbe(HealthCheckConfig config, Transport transport, EventLoopGroup group, HostResolver resolvers) {
+        this.resolvers = Objects.requireNonNull(resolvers, "resolvers");
         this.config = Objects.requireNonNull(config, "config");
         this.transport = Objects.requireNonNull(transport, "transport");
         this.group = Objects.requireNonNull(group, "group");
@@ -55,7 +62,7 @@ public final class HttpProbe implements HealthProbe {
     @Override
     public CompletableFuture<ProbeResult> probe(Backend backend) {
         String host = config.host() == null || config.host().isBlank() ? backend.address() : config.host();
-        return ProbeAttempt.start(transport, group, backend, config.timeout(), attempt -> new ChannelInitializer<Channel>() {
+        return ProbeAttempt.start(transport, group, resolvers, backend, config.timeout(), attempt -> new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
                 ch.pipeline().addLast(new HttpClientCodec(), new Exchange(attempt, host));

@@ -11,7 +11,9 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.switchboard.backend.Backend;
 import io.switchboard.proxy.Transport;
+import io.switchboard.proxy.resolve.HostResolver;
 import java.net.ConnectException;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.UnresolvedAddressException;
@@ -47,7 +49,7 @@ final class ProbeAttempt {
      * verdict through the attempt it is given. Never throws: a probe that cannot even start (the group
      * is shutting down) is a failed result.
      */
-    static CompletableFuture<ProbeResult> start(Transport transport, EventLoopGroup group, Backend backend,
+    static CompletableFuture<ProbeResult> start(Transport transport, EventLoopGroup group, HostResolver resolvers, Backend backend,
                                                 Duration timeout, Function<ProbeAttempt, ChannelHandler> handler) {
         ProbeAttempt attempt = new ProbeAttempt(timeout);
         try {
@@ -60,7 +62,9 @@ final class ProbeAttempt {
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(attempt.timeoutMillis, Integer.MAX_VALUE))
                     .option(ChannelOption.TCP_NODELAY, true)
                     .handler(handler.apply(attempt))
-                    .connect(backend.host(), backend.port());
+                    // the data plane's lookups and answers: a name is looked up on the channel's loop, never blocking it
+                    .resolver(resolvers)
+                    .connect(InetSocketAddress.createUnresolved(backend.host(), backend.port()));
             attempt.result.whenComplete((r, e) -> {
                 deadline.cancel(false);
                 connect.channel().close();

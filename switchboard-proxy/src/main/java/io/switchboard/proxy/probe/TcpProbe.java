@@ -7,6 +7,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.switchboard.backend.Backend;
 import io.switchboard.config.HealthCheckConfig;
 import io.switchboard.proxy.Transport;
+import io.switchboard.proxy.resolve.HostResolver;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
@@ -20,8 +21,14 @@ public final class TcpProbe implements HealthProbe {
     private final HealthCheckConfig config;
     private final Transport transport;
     private final EventLoopGroup group;
+    private final HostResolver resolvers;
 
     public TcpProbe(HealthCheckConfig config, Transport transport, EventLoopGroup group) {
+        this(config, transport, group, HostResolver.system(transport));
+    }
+
+    public TcpProbe(HealthCheckConfig config, Transport transport, EventLoopGroup group, HostResolver resolvers) {
+        this.resolvers = Objects.requireNonNull(resolvers, "resolvers");
         this.config = Objects.requireNonNull(config, "config");
         this.transport = Objects.requireNonNull(transport, "transport");
         this.group = Objects.requireNonNull(group, "group");
@@ -29,7 +36,7 @@ public final class TcpProbe implements HealthProbe {
 
     @Override
     public CompletableFuture<ProbeResult> probe(Backend backend) {
-        return ProbeAttempt.start(transport, group, backend, config.timeout(), Connect::new);
+        return ProbeAttempt.start(transport, group, resolvers, backend, config.timeout(), Connect::new);
     }
 
     /** Passes on connect; closing is the attempt's job. */

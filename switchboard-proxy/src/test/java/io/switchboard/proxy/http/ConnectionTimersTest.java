@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.switchboard.proxy.Transport;
+import io.switchboard.proxy.resolve.HostResolver;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -45,7 +46,7 @@ class ConnectionTimersTest {
     void aCheckThatThrowsDoesNotStopTheTickForTheOtherConnections() {
         EmbeddedChannel ch = new EmbeddedChannel();
         try {
-            ConnectionTimers timers = new BackendConnections(ch.eventLoop(), Transport.nio()).timers();
+            ConnectionTimers timers = new BackendConnections(ch.eventLoop(), Transport.nio(), HostResolver.system(Transport.nio())).timers();
             Probe bad = new Probe(true), good = new Probe(false);
             timers.register(good);
             timers.register(bad);
