@@ -39,7 +39,7 @@ public final class BackendConnections {
     private final Transport transport;
     private final Map<Backend, ArrayDeque<Channel>> idle = new IdentityHashMap<>();
     private final HostResolver resolvers;
-    private final LoopResolver resolver;
+    private LoopResolver resolver;  // made on the first connect (not every loop connects anywhere)
     private long opened;
     private final ConnectionTimers timers;
 
@@ -47,7 +47,6 @@ public final class BackendConnections {
         this.loop = loop;
         this.transport = transport;
         this.resolvers = resolvers;
-        this.resolver = resolvers.on(loop);
         this.timers = new ConnectionTimers(loop, this);
     }
 
@@ -109,6 +108,7 @@ public final class BackendConnections {
     /** Opens a new connection with the back-end pipeline installed. */
     ChannelFuture connect(Backend backend, long connectTimeoutMillis, long idleTimeoutMillis) {
         // An IP literal's address, or a name's while its TTL lasts: no lookup, one map lookup (LoopResolver).
+        if (resolver == null) resolver = resolvers.on(loop);
         InetSocketAddress addr = resolver.cached(backend);
         opened++;
         Bootstrap b = new Bootstrap()
