@@ -14,6 +14,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import io.switchboard.admin.metrics.SwitchboardCollector;
 import io.switchboard.admin.stats.Sampler;
 import io.switchboard.admin.stats.Traffic;
+import io.switchboard.config.Addresses;
 import io.switchboard.config.AdminConfig;
 import io.switchboard.proxy.Transport;
 import java.io.IOException;
@@ -128,7 +129,7 @@ public final class AdminServer implements AutoCloseable {
 
     /** The dashboard's URL, e.g. {@code http://127.0.0.1:9000/}. */
     public String url() {
-        return "http://" + io.switchboard.config.Addresses.of(boundAddress()) + "/";
+        return "http://" + Addresses.of(boundAddress()) + "/";
     }
 
     /** A reload may rotate the token; address and port need a restart. */

@@ -9,7 +9,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -54,7 +56,7 @@ public final class Demo implements AutoCloseable {
             if (backends < 1 || backends > NAMES.size()) {
                 throw new IllegalArgumentException("--backends " + backends + " is out of range (allowed: 1-" + NAMES.size() + ")");
             }
-            if (latencyMillis < 0) throw new IllegalArgumentException("--latency-ms " + latencyMillis + " is negative");
+            if (latencyMillis < 0) throw new IllegalArgumentException("--latency " + latencyMillis + "ms is negative");
             if (!(failureRate >= 0 && failureRate <= 1)) {
                 throw new IllegalArgumentException("--failure-rate " + failureRate + " is out of range (allowed: 0.0-1.0)");
             }
@@ -108,8 +110,8 @@ public final class Demo implements AutoCloseable {
     /** A fresh admin token for each demo run, printed with the instructions (24 random bytes, URL-safe base64). */
     static String newToken() {
         byte[] b = new byte[24];
-        new java.security.SecureRandom().nextBytes(b);
-        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+        new SecureRandom().nextBytes(b);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
     }
 
     /** The embedded template with the listener port, algorithm, access log and back-end addresses filled in. */
@@ -170,7 +172,7 @@ public final class Demo implements AutoCloseable {
                 "  for i in $(seq 30); do curl -s " + url + "; done | sort | uniq -c",
                 "  curl -si " + url + "delay?ms=300      # a slow request",
                 "",
-                "Also: switchboard demo --algorithm least-conn --latency-ms 20 --failure-rate 0.1",
+                "Also: switchboard demo --algorithm least-conn --latency 20ms --failure-rate 0.1",
                 "",
                 adminInstructions(),
                 "Access log lines (" + switchboard.config().accessLogFormat() + " format) follow. Ctrl-C stops.",
