@@ -2,6 +2,7 @@ package io.switchboard.admin;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -99,7 +100,7 @@ public final class AdminServer implements AutoCloseable {
             server = b.bind(config.host(), config.port()).sync().channel();
         } catch (Exception e) {
             worker.shutdownNow();
-            if (e instanceof IOException || e instanceof io.netty.channel.ChannelException) {
+            if (e instanceof IOException || e instanceof ChannelException) {
                 throw new BindException("cannot listen on " + config.address() + " (admin): " + e.getMessage());
             }
             throw e;
