@@ -46,8 +46,4 @@ final class Json {
         if (n == null || !n.isObject()) throw new IllegalArgumentException("the body must be a JSON object");
         return n;
     }
-
-    ObjectMapper mapper() {
-        return mapper;
-    }
 }

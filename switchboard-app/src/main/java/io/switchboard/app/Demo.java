@@ -38,11 +38,6 @@ public final class Demo implements AutoCloseable {
      */
     public record Options(int port, int backends, long latencyMillis, double failureRate, String algorithm, String accessLog,
                           int adminPort, String accessLogFormat) {
-        /** The admin listener on 9000, or on a free port when the dispatcher's port is 0 too (tests); combined log lines. */
-        public Options(int port, int backends, long latencyMillis, double failureRate, String algorithm, String accessLog) {
-            this(port, backends, latencyMillis, failureRate, algorithm, accessLog, port == 0 ? 0 : 9000, "combined");
-        }
-
         public Options {
             if (port < 0 || port > 65535) throw new IllegalArgumentException("--port " + port + " is out of range (allowed: 0-65535)");
             if (adminPort < 0 || adminPort > 65535) {
@@ -65,23 +60,17 @@ public final class Demo implements AutoCloseable {
                         + Spelling.suggestion(algorithm, Algorithms.names()) + " (allowed: " + String.join(", ", Algorithms.names()) + ")");
             }
         }
-
-        public static Options defaults() {
-            return new Options(8080, 3, 0, 0.0, "round-robin", "stdout");
-        }
     }
 
     private final EventLoopGroup group;
     private final List<DemoBackend> backends;
     private final Switchboard switchboard;
-    private final String configText;
     private final String adminToken;
 
-    private Demo(EventLoopGroup group, List<DemoBackend> backends, Switchboard switchboard, String configText, String adminToken) {
+    private Demo(EventLoopGroup group, List<DemoBackend> backends, Switchboard switchboard, String adminToken) {
         this.group = group;
         this.backends = backends;
         this.switchboard = switchboard;
-        this.configText = configText;
         this.adminToken = adminToken;
     }
 
@@ -99,7 +88,7 @@ public final class Demo implements AutoCloseable {
             String text = render(options, backends, token);
             LoadedConfig loaded = ConfigLoader.parse(text, TEMPLATE, null);
             Switchboard sb = Switchboard.start(loaded.config(), transport, group);
-            return new Demo(group, backends, sb, text, token);
+            return new Demo(group, backends, sb, token);
         } catch (IOException | InterruptedException | ConfigException | RuntimeException e) {
             for (DemoBackend b : backends) b.close();
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
@@ -150,11 +139,6 @@ public final class Demo implements AutoCloseable {
     /** The admin API's token for this run. */
     public String adminToken() {
         return adminToken;
-    }
-
-    /** The config as run, for people who want a starting point for their own. */
-    public String configText() {
-        return configText;
     }
 
     /** What to type next, printed after start. */
