@@ -7,18 +7,25 @@ import io.switchboard.backend.AdminState;
 import io.switchboard.backend.Change;
 import io.switchboard.backend.Member;
 import io.switchboard.backend.Pool;
+import io.switchboard.backend.Transition;
+import io.switchboard.config.AdminStateSyntax;
+import io.switchboard.config.DurationSyntax;
+import io.switchboard.config.HostPort;
+import io.switchboard.config.HostPortSyntax;
+import io.switchboard.config.NameSyntax;
 import io.switchboard.config.ServerConfig;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,14 +44,11 @@ public final class AdminApi {
     private static final Logger log = LoggerFactory.getLogger(AdminApi.class);
 
     static final String PREFIX = "/api/v1";
-    static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     static final List<String> ADD_FIELDS = List.of("name", "address", "weight", "state");
     static final List<String> PATCH_FIELDS = List.of("weight", "state");
     static final Duration DEFAULT_REMOVE_DEADLINE = Duration.ofSeconds(30);
     static final Duration MAX_REMOVE_DEADLINE = Duration.ofMinutes(10);
     static final long REMOVE_POLL_MILLIS = 20;
-    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m)");
-    private static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*\\.?");
 
     private final Dispatcher dispatcher;
     private final Traffic traffic;
@@ -160,7 +164,7 @@ public final class AdminApi {
             switch (r.method()) {
                 case "GET" -> {
                     List<Views.BackendView> out = new ArrayList<>();
-                    List<io.switchboard.backend.Transition> history = pool.history();
+                    List<Transition> history = pool.history();
                     for (Member m : pool.snapshot().backends().members()) out.add(Views.backend(pool.name(), m, traffic, sampler, history));
                     return done(json.ok(200, out));
                 }
@@ -210,19 +214,14 @@ public final class AdminApi {
 
     private ApiResponse add(Pool pool, ApiRequest r) {
         JsonNode body = body(r, ADD_FIELDS);
-        String name = text(body, "name", true);
-        if (!NAME.matcher(name).matches()) {
-            throw new ApiError(400, "name: '" + name + "' is not a valid name (use up to 64 letters, digits, '.', '_' or '-',"
-                    + " starting with a letter or digit)");
-        }
-        String address = text(body, "address", true);
-        String[] hostPort = hostPort(address);
+        String name = parsed("name", text(body, "name", true), NameSyntax::parse);
+        HostPort address = parsed("address", text(body, "address", true), HostPortSyntax::parse);
         int weight = body.has("weight") ? weight(body.get("weight")) : 1;
-        AdminState state = body.has("state") ? state(body.get("state")) : AdminState.READY;
+        AdminState state = body.has("state") ? state(body) : AdminState.READY;
         if (pool.snapshot().backends().member(name) != null) {
             throw new ApiError(409, "pool '" + pool.name() + "' already has a back end named '" + name + "'");
         }
-        ServerConfig sc = new ServerConfig(name, hostPort[0], Integer.parseInt(hostPort[1]), weight, state);
+        ServerConfig sc = new ServerConfig(name, address.host(), address.port(), weight, state);
         apply(pool, List.of(new Change.Add(sc)));
         log.info("admin API: pool {}: added {} {} weight {} {}", pool.name(), name, sc.address(), weight, state.label());
         return json.ok(201, backendView(pool, name)).withHeader("Location", PREFIX + "/pools/" + pool.name() + "/backends/" + name);
@@ -238,7 +237,7 @@ public final class AdminApi {
             what.add("weight " + w);
         }
         if (body.has("state")) {
-            AdminState s = state(body.get("state"));
+            AdminState s = state(body);
             changes.add(new Change.SetAdmin(name, s, "operator: " + s.label() + " (admin API)"));
             what.add("state " + s.label());
         }
@@ -271,7 +270,7 @@ public final class AdminApi {
                     if (done != null) {
                         result.complete(done);
                     } else {
-                        worker.schedule(this::poll, REMOVE_POLL_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+                        worker.schedule(this::poll, REMOVE_POLL_MILLIS, TimeUnit.MILLISECONDS);
                     }
                 } catch (ApiError e) {
                     result.complete(e.response(json));
@@ -346,7 +345,7 @@ public final class AdminApi {
 
     private JsonNode body(ApiRequest r, List<String> allowed) {
         String ct = r.contentType();
-        if (ct == null || !ct.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+        if (ct == null || !ct.toLowerCase(Locale.ROOT).startsWith("application/json")) {
             throw new ApiError(415, "send the body as JSON with 'Content-Type: application/json'");
         }
         JsonNode n;
@@ -370,7 +369,7 @@ public final class AdminApi {
             if (required) throw new ApiError(400, field + ": required field is missing");
             return null;
         }
-        if (!v.isTextual()) throw new ApiError(400, field + ": expected a string; found " + v.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
+        if (!v.isTextual()) throw new ApiError(400, field + ": expected a string; found " + v.getNodeType().name().toLowerCase(Locale.ROOT));
         return v.asText();
     }
 
@@ -381,61 +380,30 @@ public final class AdminApi {
         return v.asInt();
     }
 
-    private static AdminState state(JsonNode v) {
-        String s = v.isTextual() ? v.asText() : v.toString();
-        return switch (s) {
-            case "ready" -> AdminState.READY;
-            case "drain" -> AdminState.DRAIN;
-            case "maint" -> AdminState.MAINT;
-            default -> throw new ApiError(400, "state: unknown state " + v + " (allowed: ready, drain, maint)");
-        };
+    private static AdminState state(JsonNode body) {
+        return parsed("state", text(body, "state", true), AdminStateSyntax::parse);
     }
 
-    /** "host:port" or "[v6]:port" into {host, port}; the host is checked for form only, never resolved. */
-    static String[] hostPort(String address) {
-        String host;
-        String port;
-        if (address.startsWith("[")) {
-            int end = address.indexOf(']');
-            if (end < 0 || end + 1 >= address.length() || address.charAt(end + 1) != ':') {
-                throw new ApiError(400, "address: '" + address + "' is not host:port (e.g. [::1]:8080)");
-            }
-            host = address.substring(1, end);
-            port = address.substring(end + 2);
-            if (!host.matches("[0-9A-Fa-f:.]+") || !host.contains(":")) {
-                throw new ApiError(400, "address: '" + host + "' is not an IPv6 address");
-            }
-        } else {
-            int colon = address.lastIndexOf(':');
-            if (colon < 0) throw new ApiError(400, "address: '" + address + "' has no port (expected host:port, e.g. 10.0.0.5:8080)");
-            host = address.substring(0, colon);
-            port = address.substring(colon + 1);
-            if (host.contains(":")) throw new ApiError(400, "address: '" + address + "': an IPv6 address needs brackets, e.g. [::1]:80");
-            if (!HOST_NAME.matcher(host).matches()) throw new ApiError(400, "address: '" + host + "' is not a host name or address");
-        }
-        int p;
-        try {
-            p = Integer.parseInt(port);
-        } catch (NumberFormatException e) {
-            throw new ApiError(400, "address: '" + port + "' is not a port (allowed: 1-65535)");
-        }
-        if (p < 1 || p > 65535) throw new ApiError(400, "address: port " + p + " is out of range (allowed: 1-65535)");
-        return new String[] {host, Integer.toString(p)};
-    }
-
+    /**
+     * The {@code deadline} query parameter of a removal, in the config file's duration syntax; absent
+     * means {@link #DEFAULT_REMOVE_DEADLINE}.
+     */
     static Duration deadline(String s) {
         if (s == null) return DEFAULT_REMOVE_DEADLINE;
-        if (s.equals("0")) return Duration.ZERO;
-        Matcher m = DURATION.matcher(s);
-        if (!m.matches()) throw new ApiError(400, "deadline: '" + s + "' is not a duration (write e.g. 500ms, 30s or 2m)");
-        long n = Long.parseLong(m.group(1));
-        Duration d = switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(n);
-            case "s" -> Duration.ofSeconds(n);
-            default -> Duration.ofMinutes(n);
-        };
-        if (d.compareTo(MAX_REMOVE_DEADLINE) > 0) throw new ApiError(400, "deadline: '" + s + "' is longer than the maximum, 10m");
+        Duration d = parsed("deadline", s, DurationSyntax::parse);
+        if (d.compareTo(MAX_REMOVE_DEADLINE) > 0) {
+            throw new ApiError(400, "deadline: '" + s + "' is longer than the maximum, " + DurationSyntax.format(MAX_REMOVE_DEADLINE));
+        }
         return d;
+    }
+
+    /** A value in one of the shared syntaxes; the parser's message, after the field's name, becomes a 400. */
+    private static <T> T parsed(String field, String text, Function<String, T> parse) {
+        try {
+            return parse.apply(text);
+        } catch (IllegalArgumentException e) {
+            throw new ApiError(400, field + ": " + e.getMessage());
+        }
     }
 
     private static List<String> segments(String p) {

@@ -2,6 +2,7 @@ package io.switchboard.admin;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -14,6 +15,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import io.switchboard.admin.metrics.SwitchboardCollector;
 import io.switchboard.admin.stats.Sampler;
 import io.switchboard.admin.stats.Traffic;
+import io.switchboard.config.Addresses;
 import io.switchboard.config.AdminConfig;
 import io.switchboard.proxy.Transport;
 import java.io.IOException;
@@ -98,7 +100,7 @@ public final class AdminServer implements AutoCloseable {
             server = b.bind(config.host(), config.port()).sync().channel();
         } catch (Exception e) {
             worker.shutdownNow();
-            if (e instanceof IOException || e instanceof io.netty.channel.ChannelException) {
+            if (e instanceof IOException || e instanceof ChannelException) {
                 throw new BindException("cannot listen on " + config.address() + " (admin): " + e.getMessage());
             }
             throw e;
@@ -128,7 +130,7 @@ public final class AdminServer implements AutoCloseable {
 
     /** The dashboard's URL, e.g. {@code http://127.0.0.1:9000/}. */
     public String url() {
-        return "http://" + io.switchboard.config.Addresses.of(boundAddress()) + "/";
+        return "http://" + Addresses.of(boundAddress()) + "/";
     }
 
     /** A reload may rotate the token; address and port need a restart. */

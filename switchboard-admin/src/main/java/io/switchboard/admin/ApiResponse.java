@@ -25,8 +25,4 @@ public record ApiResponse(int status, String contentType, byte[] body, Map<Strin
         h.put(name, value);
         return new ApiResponse(status, contentType, body, h);
     }
-
-    public String bodyText() {
-        return new String(body, StandardCharsets.UTF_8);
-    }
 }

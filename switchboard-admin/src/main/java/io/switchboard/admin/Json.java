@@ -1,6 +1,7 @@
 package io.switchboard.admin;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -16,7 +17,7 @@ import java.io.IOException;
 final class Json {
     private final ObjectMapper mapper = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
 
     ApiResponse ok(int status, Object body) {
@@ -44,9 +45,5 @@ final class Json {
         }
         if (n == null || !n.isObject()) throw new IllegalArgumentException("the body must be a JSON object");
         return n;
-    }
-
-    ObjectMapper mapper() {
-        return mapper;
     }
 }

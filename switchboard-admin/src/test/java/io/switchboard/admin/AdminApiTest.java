@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.admin.metrics.SwitchboardCollector;
 import io.switchboard.admin.stats.Sampler;
 import io.switchboard.admin.stats.Traffic;
+import io.switchboard.backend.AdminState;
 import io.switchboard.backend.Change;
 import io.switchboard.backend.Pool;
 import io.switchboard.balance.Algorithms;
@@ -144,26 +145,43 @@ class AdminApiTest {
     }
 
     @Test
-    void deadlines() {
+    void deadlinesAreDurationsAsInTheConfigFile() {
         assertThat(AdminApi.deadline(null)).isEqualTo(Duration.ofSeconds(30));
         assertThat(AdminApi.deadline("0")).isZero();
         assertThat(AdminApi.deadline("250ms")).isEqualTo(Duration.ofMillis(250));
         assertThat(AdminApi.deadline("2m")).isEqualTo(Duration.ofMinutes(2));
-        assertThatThrownBy(() -> AdminApi.deadline("11m")).hasMessageContaining("longer than the maximum");
-        assertThatThrownBy(() -> AdminApi.deadline("5")).hasMessageContaining("is not a duration");
-        assertThatThrownBy(() -> AdminApi.deadline("-1s")).hasMessageContaining("is not a duration");
+        assertThat(AdminApi.deadline("1m30s")).isEqualTo(Duration.ofSeconds(90));
+        assertThat(AdminApi.deadline("1.5s")).isEqualTo(Duration.ofMillis(1500));
+        assertThat(AdminApi.deadline("10m")).isEqualTo(Duration.ofMinutes(10));
+        assertThatThrownBy(() -> AdminApi.deadline("10m1ms")).hasMessage("deadline: '10m1ms' is longer than the maximum, 10m");
+        assertThatThrownBy(() -> AdminApi.deadline("5")).hasMessage("deadline: '5' has no unit (write 5s or 5ms)");
+        assertThatThrownBy(() -> AdminApi.deadline("-1s")).hasMessage("deadline: '-1s' is negative (durations are 0 or more)");
     }
 
     @Test
-    void addresses() {
-        assertThat(AdminApi.hostPort("10.0.0.5:8080")).containsExactly("10.0.0.5", "8080");
-        assertThat(AdminApi.hostPort("app-1.internal:80")).containsExactly("app-1.internal", "80");
-        assertThat(AdminApi.hostPort("[2001:db8::1]:443")).containsExactly("2001:db8::1", "443");
-        assertThatThrownBy(() -> AdminApi.hostPort("::1:80")).hasMessageContaining("needs brackets");
-        assertThatThrownBy(() -> AdminApi.hostPort("host:0")).hasMessageContaining("out of range");
-        assertThatThrownBy(() -> AdminApi.hostPort("host:http")).hasMessageContaining("is not a port");
-        assertThatThrownBy(() -> AdminApi.hostPort("bad host:80")).hasMessageContaining("is not a host name");
-        assertThatThrownBy(() -> AdminApi.hostPort("[zz]:80")).hasMessageContaining("is not an IPv6 address");
+    void addressesAreReadAsInTheConfigFile() throws Exception {
+        ApiResponse added = call("POST", "/api/v1/pools/app/backends", "{\"name\":\"c\",\"address\":\"app_1:80\",\"state\":\"maint\"}",
+                "Bearer " + TOKEN, null, true);
+        assertThat(added.status()).as("a Docker Compose name, as the config file allows").isEqualTo(201);
+        assertThat(pool.snapshot().backends().member("c").backend().address()).isEqualTo("app_1:80");
+        ApiResponse v6 = call("POST", "/api/v1/pools/app/backends", "{\"name\":\"d\",\"address\":\"[2001:db8::1]:443\"}",
+                "Bearer " + TOKEN, null, true);
+        assertThat(v6.status()).isEqualTo(201);
+        assertThat(pool.snapshot().backends().member("d").backend().host()).isEqualTo("2001:db8::1");
+        ApiResponse bad = call("POST", "/api/v1/pools/app/backends", "{\"name\":\"e\",\"address\":\"::1:80\"}",
+                "Bearer " + TOKEN, null, true);
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(json(bad).get("error").asText()).isEqualTo("address: '::1:80': an IPv6 address needs brackets, e.g. [::1]:80");
+    }
+
+    @Test
+    void statesAreReadAsInTheConfigFile() throws Exception {
+        assertThat(call("PATCH", "/api/v1/pools/app/backends/a", "{\"state\":\"DRAIN\"}", "Bearer " + TOKEN, null, true).status())
+                .isEqualTo(200);
+        assertThat(pool.snapshot().backends().member("a").admin()).isEqualTo(AdminState.DRAIN);
+        ApiResponse number = call("PATCH", "/api/v1/pools/app/backends/a", "{\"state\":1}", "Bearer " + TOKEN, null, true);
+        assertThat(number.status()).isEqualTo(400);
+        assertThat(json(number).get("error").asText()).isEqualTo("state: expected a string; found number");
     }
 
     @Test

@@ -174,7 +174,7 @@ class AdminIT {
                 new Case("PATCH", "/api/v1/pools/demo/backends/alpha", "{\"weight\":300}", 400,
                         "weight: 300 is not a whole number in 0-256"),
                 new Case("PATCH", "/api/v1/pools/demo/backends/alpha", "{\"state\":\"off\"}", 400,
-                        "state: unknown state \"off\" (allowed: ready, drain, maint)"),
+                        "state: unknown state 'off' (allowed: ready, drain, maint)"),
                 new Case("PATCH", "/api/v1/pools/demo/backends/alpha", "{}", 400,
                         "nothing to change: give 'weight' (0-256), 'state' (ready, drain, maint) or both"),
                 new Case("PATCH", "/api/v1/pools/demo/backends/alpha", "{\"weight\":", 400, null),
@@ -183,12 +183,12 @@ class AdminIT {
                 new Case("GET", "/api/v1/pools/app", null, 404, "no pool named 'app' (pools: demo)"),
                 new Case("POST", "/api/v1/pools/demo/backends", "{\"name\":\"x\"}", 400, "address: required field is missing"),
                 new Case("POST", "/api/v1/pools/demo/backends", "{\"name\":\"x\",\"address\":\"127.0.0.1\"}", 400,
-                        "address: '127.0.0.1' has no port (expected host:port, e.g. 10.0.0.5:8080)"),
+                        "address: '127.0.0.1' has no port (expected host:port, e.g. 10.0.0.5:8080, app_1:80 or [::1]:80)"),
                 new Case("POST", "/api/v1/pools/demo/backends", "{\"name\":\"-x\",\"address\":\"127.0.0.1:80\"}", 400,
                         "name: '-x' is not a valid name (use up to 64 letters, digits, '.', '_' or '-', starting with a"
                                 + " letter or digit)"),
                 new Case("DELETE", "/api/v1/pools/demo/backends/alpha?deadline=30", null, 400,
-                        "deadline: '30' is not a duration (write e.g. 500ms, 30s or 2m)"),
+                        "deadline: '30' has no unit (write 30s or 30ms)"),
                 new Case("PUT", "/api/v1/pools/demo/backends/alpha", "{}", 405,
                         "method not allowed here (allowed: GET, PATCH, DELETE)"),
                 new Case("GET", "/api/v1/nothing", null, 404, "no such resource: /api/v1/nothing"));

@@ -4,15 +4,21 @@ import io.switchboard.backend.AdminState;
 import io.switchboard.backend.AllDownPolicy;
 import io.switchboard.balance.Algorithms;
 import io.switchboard.config.AdminConfig;
+import io.switchboard.config.AdminStateSyntax;
+import io.switchboard.config.DurationSyntax;
 import io.switchboard.config.Cidr;
 import io.switchboard.config.GuardConfig;
 import io.switchboard.config.HealthCheckConfig;
+import io.switchboard.config.HostPort;
+import io.switchboard.config.HostPortSyntax;
 import io.switchboard.config.ListenerConfig;
+import io.switchboard.config.NameSyntax;
 import io.switchboard.config.PassiveHealthConfig;
 import io.switchboard.config.PoolConfig;
 import io.switchboard.config.ServerConfig;
 import io.switchboard.config.SwitchboardConfig;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,6 +26,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -69,8 +76,6 @@ public final class ConfigLoader {
     static final int DEFAULT_WEIGHT = 1;
     static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
 
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
-    private static final String NAME_RULE = "use up to 64 letters, digits, '.', '_' or '-', starting with a letter or digit";
     private static final Pattern HTTP_METHOD = Pattern.compile("[A-Z][A-Z-]{0,31}");
     private static final Pattern STATUS_RANGE = Pattern.compile("(\\d{1,4})(?:\\s*-\\s*(\\d{1,4}))?");
     private static final Pattern PERCENT = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*%");
@@ -79,8 +84,6 @@ public final class ConfigLoader {
             "none", HealthCheckConfig.Type.NONE, "tcp", HealthCheckConfig.Type.TCP, "http", HealthCheckConfig.Type.HTTP);
     private static final Map<String, AllDownPolicy> ALL_DOWN = ordered(
             "fail", AllDownPolicy.FAIL, "ignore-health", AllDownPolicy.IGNORE_HEALTH);
-    private static final Map<String, AdminState> STATES = ordered(
-            "ready", AdminState.READY, "drain", AdminState.DRAIN, "maint", AdminState.MAINT);
     private static final Map<String, String> TRANSPORTS = ordered("auto", "auto", "epoll", "epoll", "io_uring", "io_uring", "nio", "nio");
     private static final Map<String, String> ACCESS_LOG_FORMATS = ordered("combined", "combined", "json", "json",
             "switchboard", "switchboard");
@@ -98,7 +101,7 @@ public final class ConfigLoader {
         String text;
         try {
             byte[] bytes = Files.readAllBytes(file);
-            text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+            text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
         } catch (NoSuchFileException e) {
             throw new ConfigException(fileProblem(name, "no such file"));
         } catch (CharacterCodingException e) {
@@ -179,8 +182,10 @@ public final class ConfigLoader {
         }
         for (YamlNode.Entry p : m.entries().values()) {
             String path = "pools." + p.key();
-            if (!NAME.matcher(p.key()).matches()) {
-                problems.error(p.line(), p.column(), path, "'" + p.key() + "' is not a valid pool name (" + NAME_RULE + ")");
+            try {
+                NameSyntax.parse(p.key());
+            } catch (IllegalArgumentException ex) {
+                problems.error(p.line(), p.column(), path, ex.getMessage());
             }
             entries.put(p.key(), p);
             PoolConfig pool = readPool(p.key(), Section.open(p.value(), path, p.line(), p.column(), problems, POOL_KEYS), p);
@@ -336,10 +341,10 @@ public final class ConfigLoader {
                 continue;
             }
             Section srv = Section.open(item, path, item.line(), item.column(), problems, SERVER_KEYS);
-            String name = srv.required("name", "a name unique in the pool", ConfigLoader::name);
-            HostPort address = srv.required("address", "host:port", HostPort::parse);
+            String name = srv.required("name", "a name unique in the pool", NameSyntax::parse);
+            HostPort address = srv.required("address", "host:port", HostPortSyntax::parse);
             int weight = srv.integer("weight", DEFAULT_WEIGHT, 0, ServerConfig.MAX_WEIGHT);
-            AdminState state = srv.choice("state", AdminState.READY, STATES);
+            AdminState state = srv.value("state", AdminState.READY, AdminStateSyntax::parse);
             int maxConnections = srv.integer("max-connections", 0, 0, 1_000_000);
             if (name != null) {
                 Integer firstLine = seen.putIfAbsent(name, srv.entry("name").line());
@@ -355,11 +360,6 @@ public final class ConfigLoader {
             }
         }
         return out;
-    }
-
-    private static String name(String s) {
-        if (NAME.matcher(s).matches()) return s;
-        throw new IllegalArgumentException("'" + s + "' is not a valid name (" + NAME_RULE + ")");
     }
 
     // ---- listeners -----------------------------------------------------------------------------
@@ -386,13 +386,13 @@ public final class ConfigLoader {
                 continue;
             }
             Section s = Section.open(item, path, item.line(), item.column(), problems, LISTENER_KEYS);
-            String name = s.value("name", "listener-" + i, ConfigLoader::name);
+            String name = s.value("name", "listener-" + i, NameSyntax::parse);
             Integer first = names.putIfAbsent(name, s.has("name") ? s.entry("name").line() : item.line());
             if (first != null) {
                 YamlNode at = s.has("name") ? s.entry("name").value() : item;
                 problems.error(at, s.keyPath("name"), "duplicate listener name '" + name + "' (first at line " + first + ")");
             }
-            String host = s.value("address", DEFAULT_LISTEN_ADDRESS, HostPort::parseHost);
+            String host = s.value("address", DEFAULT_LISTEN_ADDRESS, HostPortSyntax::host);
             Integer port = s.required("port", "1-65535, or 0 for any free port", v -> Section.integerIn(v, 0, 65535));
             String pool = s.required("default-pool", "the name of a pool", v -> v);
             if (pool != null && !poolEntries.containsKey(pool)) {
@@ -545,7 +545,7 @@ public final class ConfigLoader {
     private static AdminConfig readAdmin(Section s) {
         Problems problems = s.problems();
         boolean enabled = s.bool("enabled", AdminConfig.DEFAULTS.enabled());
-        String host = s.value("address", AdminConfig.DEFAULT_HOST, HostPort::parseHost);
+        String host = s.value("address", AdminConfig.DEFAULT_HOST, HostPortSyntax::host);
         int port = s.integer("port", AdminConfig.DEFAULT_PORT, 0, 65535);
         String token = s.value("token", null, ConfigLoader::adminToken);
         String tokenSource = token == null ? null : "admin.token";
@@ -605,6 +605,6 @@ public final class ConfigLoader {
     private static <T> Map<String, T> ordered(Object... kv) {
         Map<String, T> m = new LinkedHashMap<>();
         for (int i = 0; i < kv.length; i += 2) m.put((String) kv[i], (T) kv[i + 1]);
-        return java.util.Collections.unmodifiableMap(m);
+        return Collections.unmodifiableMap(m);
     }
 }

@@ -12,10 +12,6 @@ package io.switchboard.app;
 public record ConfigProblem(Severity severity, String file, int line, int column, String key, String message) {
     public enum Severity { ERROR, WARNING }
 
-    public boolean isError() {
-        return severity == Severity.ERROR;
-    }
-
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder(file);

@@ -13,6 +13,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -94,7 +95,7 @@ final class ConfigWatcher implements AutoCloseable {
                 while (true) {
                     long wait = Math.min(quietUntil, first + MAX_DELAY.toNanos()) - System.nanoTime();
                     if (wait <= 0) break;
-                    WatchKey more = service.poll(wait, java.util.concurrent.TimeUnit.NANOSECONDS);
+                    WatchKey more = service.poll(wait, TimeUnit.NANOSECONDS);
                     if (more != null && relevant(more)) quietUntil = System.nanoTime() + DEBOUNCE.toNanos();
                 }
                 changed();

@@ -9,7 +9,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -36,11 +38,6 @@ public final class Demo implements AutoCloseable {
      */
     public record Options(int port, int backends, long latencyMillis, double failureRate, String algorithm, String accessLog,
                           int adminPort, String accessLogFormat) {
-        /** The admin listener on 9000, or on a free port when the dispatcher's port is 0 too (tests); combined log lines. */
-        public Options(int port, int backends, long latencyMillis, double failureRate, String algorithm, String accessLog) {
-            this(port, backends, latencyMillis, failureRate, algorithm, accessLog, port == 0 ? 0 : 9000, "combined");
-        }
-
         public Options {
             if (port < 0 || port > 65535) throw new IllegalArgumentException("--port " + port + " is out of range (allowed: 0-65535)");
             if (adminPort < 0 || adminPort > 65535) {
@@ -54,7 +51,7 @@ public final class Demo implements AutoCloseable {
             if (backends < 1 || backends > NAMES.size()) {
                 throw new IllegalArgumentException("--backends " + backends + " is out of range (allowed: 1-" + NAMES.size() + ")");
             }
-            if (latencyMillis < 0) throw new IllegalArgumentException("--latency-ms " + latencyMillis + " is negative");
+            if (latencyMillis < 0) throw new IllegalArgumentException("--latency " + latencyMillis + "ms is negative");
             if (!(failureRate >= 0 && failureRate <= 1)) {
                 throw new IllegalArgumentException("--failure-rate " + failureRate + " is out of range (allowed: 0.0-1.0)");
             }
@@ -63,23 +60,17 @@ public final class Demo implements AutoCloseable {
                         + Spelling.suggestion(algorithm, Algorithms.names()) + " (allowed: " + String.join(", ", Algorithms.names()) + ")");
             }
         }
-
-        public static Options defaults() {
-            return new Options(8080, 3, 0, 0.0, "round-robin", "stdout");
-        }
     }
 
     private final EventLoopGroup group;
     private final List<DemoBackend> backends;
     private final Switchboard switchboard;
-    private final String configText;
     private final String adminToken;
 
-    private Demo(EventLoopGroup group, List<DemoBackend> backends, Switchboard switchboard, String configText, String adminToken) {
+    private Demo(EventLoopGroup group, List<DemoBackend> backends, Switchboard switchboard, String adminToken) {
         this.group = group;
         this.backends = backends;
         this.switchboard = switchboard;
-        this.configText = configText;
         this.adminToken = adminToken;
     }
 
@@ -97,7 +88,7 @@ public final class Demo implements AutoCloseable {
             String text = render(options, backends, token);
             LoadedConfig loaded = ConfigLoader.parse(text, TEMPLATE, null);
             Switchboard sb = Switchboard.start(loaded.config(), transport, group);
-            return new Demo(group, backends, sb, text, token);
+            return new Demo(group, backends, sb, token);
         } catch (IOException | InterruptedException | ConfigException | RuntimeException e) {
             for (DemoBackend b : backends) b.close();
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
@@ -108,8 +99,8 @@ public final class Demo implements AutoCloseable {
     /** A fresh admin token for each demo run, printed with the instructions (24 random bytes, URL-safe base64). */
     static String newToken() {
         byte[] b = new byte[24];
-        new java.security.SecureRandom().nextBytes(b);
-        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+        new SecureRandom().nextBytes(b);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
     }
 
     /** The embedded template with the listener port, algorithm, access log and back-end addresses filled in. */
@@ -150,11 +141,6 @@ public final class Demo implements AutoCloseable {
         return adminToken;
     }
 
-    /** The config as run, for people who want a starting point for their own. */
-    public String configText() {
-        return configText;
-    }
-
     /** What to type next, printed after start. */
     public String instructions() {
         String url = "http://127.0.0.1:" + address().getPort() + "/";
@@ -170,7 +156,7 @@ public final class Demo implements AutoCloseable {
                 "  for i in $(seq 30); do curl -s " + url + "; done | sort | uniq -c",
                 "  curl -si " + url + "delay?ms=300      # a slow request",
                 "",
-                "Also: switchboard demo --algorithm least-conn --latency-ms 20 --failure-rate 0.1",
+                "Also: switchboard demo --algorithm least-conn --latency 20ms --failure-rate 0.1",
                 "",
                 adminInstructions(),
                 "Access log lines (" + switchboard.config().accessLogFormat() + " format) follow. Ctrl-C stops.",

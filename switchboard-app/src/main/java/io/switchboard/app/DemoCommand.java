@@ -1,6 +1,7 @@
 package io.switchboard.app;
 
 import io.switchboard.balance.Algorithms;
+import io.switchboard.config.DurationSyntax;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.Iterator;
@@ -34,9 +35,10 @@ final class DemoCommand implements Callable<Integer> {
             description = "How many back ends, 1-26 (default: ${DEFAULT-VALUE}).")
     int backends;
 
-    @Option(names = "--latency-ms", defaultValue = "0", paramLabel = "MS",
-            description = "Delay before each back end answers, in milliseconds (default: ${DEFAULT-VALUE}).")
-    long latencyMillis;
+    @Option(names = "--latency", defaultValue = "0", paramLabel = "DURATION",
+            description = "Delay before each back end answers, e.g. 20ms or 1.5s, as durations are written in the config"
+                    + " file (default: ${DEFAULT-VALUE}).")
+    String latency;
 
     @Option(names = "--failure-rate", defaultValue = "0.0", paramLabel = "RATE",
             description = "Fraction of requests a back end answers with 500, 0.0-1.0 (default: ${DEFAULT-VALUE}).")
@@ -66,6 +68,12 @@ final class DemoCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Demo.Options options;
         try {
+            long latencyMillis;
+            try {
+                latencyMillis = DurationSyntax.parse(latency).toMillis();
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--latency: " + e.getMessage(), e);
+            }
             options = new Demo.Options(port, backends, latencyMillis, failureRate, algorithm, "stdout", adminPort, accessLogFormat);
         } catch (IllegalArgumentException e) {
             err.println(e.getMessage());

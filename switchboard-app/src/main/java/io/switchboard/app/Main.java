@@ -1,5 +1,6 @@
 package io.switchboard.app;
 
+import io.netty.util.ResourceLeakDetector;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -44,7 +45,7 @@ public final class Main implements Callable<Integer> {
         // time: measurable CPU at tens of thousands of requests per second. Off in production unless
         // asked for (-Dio.netty.leakDetection.level=simple|advanced|paranoid); the test suite keeps it on.
         if (System.getProperty("io.netty.leakDetection.level") == null) {
-            io.netty.util.ResourceLeakDetector.setLevel(io.netty.util.ResourceLeakDetector.Level.DISABLED);
+            ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
         }
         System.exit(commandLine().execute(args));
     }

@@ -1,5 +1,7 @@
 package io.switchboard.app;
 
+import io.switchboard.config.DurationSyntax;
+import io.switchboard.config.SizeSyntax;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -3,15 +3,20 @@ package io.switchboard.app;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.switchboard.admin.AdminServer;
+import io.switchboard.admin.Dispatcher.ReloadOutcome;
+import io.switchboard.backend.AdminState;
 import io.switchboard.backend.Change;
 import io.switchboard.backend.Pool;
 import io.switchboard.backend.PoolListener;
+import io.switchboard.config.Addresses;
 import io.switchboard.config.AdminConfig;
+import io.switchboard.config.DurationSyntax;
 import io.switchboard.config.GuardConfig;
 import io.switchboard.config.HealthCheckConfig;
 import io.switchboard.config.ListenerConfig;
 import io.switchboard.config.PoolConfig;
 import io.switchboard.config.ServerConfig;
+import io.switchboard.config.SizeSyntax;
 import io.switchboard.config.SwitchboardConfig;
 import io.switchboard.proxy.AccessLog;
 import io.switchboard.proxy.ProxyServer;
@@ -175,7 +180,7 @@ public final class Switchboard implements AutoCloseable {
                 if (i > 0) sb.append(", ");
                 sb.append(s.name()).append(' ').append(s.address());
                 if (s.weight() != 1) sb.append(" weight ").append(s.weight());
-                if (s.state() != io.switchboard.backend.AdminState.READY) sb.append(' ').append(s.state().label());
+                if (s.state() != AdminState.READY) sb.append(' ').append(s.state().label());
             }
             sb.append(')');
         }
@@ -194,7 +199,7 @@ public final class Switchboard implements AutoCloseable {
     }
 
     private static String address(InetSocketAddress a) {
-        return io.switchboard.config.Addresses.of(a);
+        return Addresses.of(a);
     }
 
     private static Map<String, Pool> livePools(Map<String, RunningPool> running) {
@@ -311,12 +316,12 @@ public final class Switchboard implements AutoCloseable {
      * Reads the config file again and applies it; every problem is logged and returned. The one
      * reload path for SIGHUP, the file watcher and the admin API.
      */
-    public io.switchboard.admin.Dispatcher.ReloadOutcome reloadFromSource(String why) {
+    public ReloadOutcome reloadFromSource(String why) {
         SwitchboardConfig current = config();
         if (current.source() == null) {
             String msg = "reload requested, but the running config did not come from a file; nothing to reload";
             log.warn(msg);
-            return new io.switchboard.admin.Dispatcher.ReloadOutcome(false, null, null, List.of(msg), List.of());
+            return new ReloadOutcome(false, null, null, List.of(msg), List.of());
         }
         String file = current.source().toString();
         log.info("reloading {} ({})", file, why);
@@ -325,15 +330,15 @@ public final class Switchboard implements AutoCloseable {
             List<String> warnings = loaded.warnings().stream().map(ConfigProblem::toString).toList();
             for (String w : warnings) log.warn("{}", w);
             reload(loaded.config());
-            return new io.switchboard.admin.Dispatcher.ReloadOutcome(true, file, loaded.summary(), List.of(), warnings);
+            return new ReloadOutcome(true, file, loaded.summary(), List.of(), warnings);
         } catch (ConfigException e) {
             List<String> errors = e.problems().stream().map(ConfigProblem::toString).toList();
             for (String p : errors) log.error("{}", p);
             log.error("reload failed ({}); the running config is kept", LoadedConfig.count(errors.size(), "error"));
-            return new io.switchboard.admin.Dispatcher.ReloadOutcome(false, file, null, errors, List.of());
+            return new ReloadOutcome(false, file, null, errors, List.of());
         } catch (RuntimeException e) {
             log.error("reload failed; the running config is kept", e);
-            return new io.switchboard.admin.Dispatcher.ReloadOutcome(false, file, null, List.of(String.valueOf(e.getMessage())), List.of());
+            return new ReloadOutcome(false, file, null, List.of(String.valueOf(e.getMessage())), List.of());
         }
     }
 

@@ -26,7 +26,7 @@ class ConfigLoaderFuzzTest {
         } catch (ConfigException e) {
             assertThat(e.problems()).isNotEmpty();
             for (ConfigProblem p : e.problems()) {
-                assertThat(p.isError()).isTrue();
+                assertThat(p.severity()).isEqualTo(ConfigProblem.Severity.ERROR);
                 assertThat(p.file()).isEqualTo(FILE);
                 assertThat(p.line()).isNotNegative();
                 assertThat(p.message()).isNotBlank();

@@ -485,7 +485,7 @@ class ConfigLoaderTest {
                   my app:
                     servers: []
                 """)).containsExactly(
-                "switchboard.yaml:5: pools.my app: 'my app' is not a valid pool name (use up to 64 letters, digits, '.', '_' or '-',"
+                "switchboard.yaml:5: pools.my app: 'my app' is not a valid name (use up to 64 letters, digits, '.', '_' or '-',"
                         + " starting with a letter or digit)");
     }
 
@@ -566,15 +566,15 @@ class ConfigLoaderTest {
                       - just-a-name
                 """)).containsExactly(
                 "switchboard.yaml:11: pools.app.servers[1].weight: 300 is out of range (allowed: 0-256)",
-                "switchboard.yaml:13: pools.app.servers[2].address: '127.0.0.1' has no port (expected host:port, e.g. 10.0.0.5:8080"
-                        + " or [::1]:80)",
-                "switchboard.yaml:14: pools.app.servers[2].state: unknown value 'down' (allowed: ready, drain, maint)",
+                "switchboard.yaml:13: pools.app.servers[2].address: '127.0.0.1' has no port (expected host:port, e.g. 10.0.0.5:8080,"
+                        + " app_1:80 or [::1]:80)",
+                "switchboard.yaml:14: pools.app.servers[2].state: unknown state 'down' (allowed: ready, drain, maint)",
                 "switchboard.yaml:16: pools.app.servers[3].address: '::1:80': an IPv6 address needs brackets, e.g. [::1]:80",
-                "switchboard.yaml:18: pools.app.servers[4].address: '[::1]' has no port (expected host:port, e.g. 10.0.0.5:8080"
-                        + " or [::1]:80)",
+                "switchboard.yaml:18: pools.app.servers[4].address: '[::1]' has no port (expected host:port, e.g. 10.0.0.5:8080,"
+                        + " app_1:80 or [::1]:80)",
                 "switchboard.yaml:20: pools.app.servers[5].address: '127.0.0.1:0': port 0 is out of range (allowed: 1-65535)",
                 "switchboard.yaml:22: pools.app.servers[6].address: 'bad_host!:80': 'bad_host!' is not a valid host name or IP"
-                        + " address",
+                        + " address (a host name is dot-separated labels of letters, digits, '-' and '_')",
                 "switchboard.yaml:23: pools.app.servers[7].name: required key is missing (a name unique in the pool)",
                 "switchboard.yaml:24: pools.app.servers[8]: expected a server (name: ..., address: host:port); found a value");
     }

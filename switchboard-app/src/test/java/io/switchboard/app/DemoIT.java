@@ -2,6 +2,7 @@ package io.switchboard.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.switchboard.config.HealthCheckConfig;
 import java.net.http.HttpResponse;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -10,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class DemoIT {
     @Test
     void thirtyRequestsReachAllThreeBackEndsEvenly() throws Exception {
-        try (Demo demo = Demo.start(new Demo.Options(0, 3, 0, 0.0, "round-robin", "off"));
+        try (Demo demo = Demo.start(new Demo.Options(0, 3, 0, 0.0, "round-robin", "off", 0, "combined"));
              HttpTestClient client = new HttpTestClient()) {
             Map<String, Integer> counts = client.distribution(demo.address(), 30);
             assertThat(counts).containsOnlyKeys("alpha", "bravo", "charlie");
@@ -22,20 +23,22 @@ class DemoIT {
 
     @Test
     void answersCarryTheBackEndAndHealthIsServed() throws Exception {
-        try (Demo demo = Demo.start(new Demo.Options(0, 2, 0, 0.0, "least-conn", "off"));
+        try (Demo demo = Demo.start(new Demo.Options(0, 2, 0, 0.0, "least-conn", "off", 0, "combined"));
              HttpTestClient client = new HttpTestClient()) {
             HttpResponse<String> r = client.get(demo.address(), "/");
             assertThat(r.statusCode()).isEqualTo(200);
             assertThat(r.headers().firstValue("X-Backend")).hasValue(r.body().strip());
             assertThat(r.body().strip()).isIn("alpha", "bravo");
             assertThat(demo.switchboard().pools().get("demo").algorithm().name()).isEqualTo("least-conn");
-            assertThat(demo.configText()).contains("algorithm: least-conn", "type: http", "path: /health", "address: 127.0.0.1:");
+            HealthCheckConfig health = demo.switchboard().config().pools().get("demo").health();
+            assertThat(health.type()).isEqualTo(HealthCheckConfig.Type.HTTP);
+            assertThat(health.path()).isEqualTo("/health");
         }
     }
 
     @Test
     void instructionsUseTheBoundPort() throws Exception {
-        try (Demo demo = Demo.start(new Demo.Options(0, 3, 0, 0.0, "round-robin", "off"))) {
+        try (Demo demo = Demo.start(new Demo.Options(0, 3, 0, 0.0, "round-robin", "off", 0, "combined"))) {
             int port = demo.address().getPort();
             assertThat(port).isPositive();
             assertThat(demo.instructions()).contains(

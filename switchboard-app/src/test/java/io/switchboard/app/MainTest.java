@@ -102,7 +102,7 @@ class MainTest {
         assertThat(r.exitCode()).isZero();
         assertThat(r.out()).contains("run", "check", "demo", "Exit codes:", "invalid configuration");
         Run demoHelp = run("help", "demo");
-        assertThat(demoHelp.out()).contains("--backends", "--latency-ms", "--failure-rate", "--algorithm", "round-robin, least-conn");
+        assertThat(demoHelp.out()).contains("--backends", "--latency", "--failure-rate", "--algorithm", "round-robin, least-conn");
     }
 
     @Test
@@ -120,5 +120,8 @@ class MainTest {
         Run a = run("demo", "--algorithm", "roundrobin");
         assertThat(a.exitCode()).isEqualTo(2);
         assertThat(a.err()).startsWith("--algorithm: unknown algorithm 'roundrobin', did you mean 'round-robin'?");
+        Run l = run("demo", "--latency", "20");
+        assertThat(l.exitCode()).isEqualTo(2);
+        assertThat(l.err()).as("the config file's duration syntax and message").isEqualTo("--latency: '20' has no unit (write 20s or 20ms)\n");
     }
 }

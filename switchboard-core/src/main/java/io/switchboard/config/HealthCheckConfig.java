@@ -1,7 +1,6 @@
 package io.switchboard.config;
 
 import java.time.Duration;
-import java.util.Locale;
 
 /**
  * Active health probing of a pool's back ends. {@code type} NONE disables probing; TCP is a plain
@@ -10,16 +9,7 @@ import java.util.Locale;
 public record HealthCheckConfig(Type type, String method, String path, String host, int statusMin, int statusMax,
                                 Duration interval, Duration timeout, double jitter, int rise, int fall) {
     public enum Type {
-        NONE, TCP, HTTP;
-
-        public static Type parse(String s) {
-            return switch (s.toLowerCase(Locale.ROOT)) {
-                case "none" -> NONE;
-                case "tcp" -> TCP;
-                case "http" -> HTTP;
-                default -> throw new IllegalArgumentException("unknown health check type '" + s + "' (allowed: none, tcp, http)");
-            };
-        }
+        NONE, TCP, HTTP
     }
 
     public static final HealthCheckConfig NONE = new HealthCheckConfig(Type.NONE, "GET", "/", null, 200, 399,

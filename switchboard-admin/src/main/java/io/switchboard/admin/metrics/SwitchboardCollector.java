@@ -19,6 +19,7 @@ import io.switchboard.backend.BackendState;
 import io.switchboard.backend.Member;
 import io.switchboard.backend.Pool;
 import io.switchboard.proxy.AccessLog;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.function.Supplier;
 import java.util.function.ToIntFunction;
@@ -39,7 +40,7 @@ public final class SwitchboardCollector implements MultiCollector {
 
     static {
         double[] finite = LatencyHistogram.boundsSeconds();
-        BOUNDS = java.util.Arrays.copyOf(finite, finite.length + 1);
+        BOUNDS = Arrays.copyOf(finite, finite.length + 1);
         BOUNDS[finite.length] = Double.POSITIVE_INFINITY;
     }
 

@@ -1,4 +1,4 @@
-package io.switchboard.app;
+package io.switchboard.config;
 
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -7,11 +7,15 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Durations as people write them in config: {@code 500ms}, {@code 2s}, {@code 1.5s}, {@code 1m},
- * {@code 1h}, {@code 1d}, or parts together ({@code 1m30s}). A bare number other than {@code 0} is
+ * Durations as people write them, in the config file, the admin API ({@code ?deadline=30s}) and on
+ * the command line alike: {@code 500ms}, {@code 2s}, {@code 1.5s}, {@code 1m}, {@code 1h}, {@code 1d},
+ * or parts together ({@code 1m30s}); units in any case. A bare number other than {@code 0} is
  * rejected rather than guessed: "30" is 30 seconds to one reader and 30 milliseconds to another.
+ * Ranges (at least, at most) are the caller's: they differ per setting.
+ *
+ * <p>Stateless; thread-safe.
  */
-final class DurationSyntax {
+public final class DurationSyntax {
     private static final Pattern PART = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h|d)");
     private static final Pattern WHOLE = Pattern.compile("(?:\\d+(?:\\.\\d+)?(?:ms|s|m|h|d))+");
     private static final String EXAMPLES = "write e.g. 500ms, 2s, 1m, 1h or 1m30s";
@@ -19,7 +23,7 @@ final class DurationSyntax {
     private DurationSyntax() {}
 
     /** @throws IllegalArgumentException with a message that quotes the value and shows valid forms */
-    static Duration parse(String text) {
+    public static Duration parse(String text) {
         String s = text.trim().toLowerCase(Locale.ROOT);
         if (s.equals("0")) return Duration.ZERO;
         if (s.matches("\\d+(\\.\\d+)?")) {
@@ -53,7 +57,7 @@ final class DurationSyntax {
     }
 
     /** The shortest exact spelling, for messages and summaries: 1500ms -> "1500ms", 120s -> "2m". */
-    static String format(Duration d) {
+    public static String format(Duration d) {
         long ms = d.toMillis();
         if (ms == 0) return "0s";
         if (ms % 3_600_000 == 0) return ms / 3_600_000 + "h";

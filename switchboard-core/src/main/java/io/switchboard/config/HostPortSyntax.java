@@ -1,23 +1,37 @@
-package io.switchboard.app;
+package io.switchboard.config;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.regex.Pattern;
 
 /**
- * A host and port as written in config: {@code 10.0.0.5:8080}, {@code app-1.internal:80},
- * {@code [::1]:80}. Checked for form only: names are resolved when connecting, not when loading, so
- * that a config can be checked on a machine that cannot resolve them.
+ * Host and port as people write them, in the config file and the admin API alike:
+ * {@code 10.0.0.5:8080}, {@code app-1.internal:80}, {@code app_1:80}, {@code [::1]:80}.
+ *
+ * <p>A host name is dot-separated labels of 1-63 letters, digits, {@code -} and {@code _}, not
+ * starting or ending with {@code -}, at most 253 characters in all. The {@code _} is outside RFC 1123
+ * but real: Docker Compose names containers {@code app_1}, and its DNS answers for them. Names are
+ * checked for form only and resolved when connecting, never here, so that a config can be checked on
+ * a machine that cannot resolve them and parsing never waits for DNS.
+ *
+ * <p>Stateless; thread-safe.
  */
-record HostPort(String host, int port) {
+public final class HostPortSyntax {
     private static final Pattern HOSTNAME = Pattern.compile(
             "(?=.{1,253}$)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(?:\\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\\.?");
     private static final Pattern IPV4_LIKE = Pattern.compile("[0-9.]+");
     private static final Pattern IPV6_CHARS = Pattern.compile("[0-9A-Fa-f:.]+");
-    private static final String FORM = "expected host:port, e.g. 10.0.0.5:8080 or [::1]:80";
+    private static final String FORM = "expected host:port, e.g. 10.0.0.5:8080, app_1:80 or [::1]:80";
+    private static final String NAME_RULE = "a host name is dot-separated labels of letters, digits, '-' and '_'";
 
-    /** A back end's address: the port is required. */
-    static HostPort parse(String text) {
+    private HostPortSyntax() {}
+
+    /**
+     * A back end's address: the port is required, 1-65535.
+     *
+     * @throws IllegalArgumentException with a message that quotes the text and says what is allowed
+     */
+    public static HostPort parse(String text) {
         String s = text.trim();
         String host;
         String port;
@@ -43,18 +57,23 @@ record HostPort(String host, int port) {
             if (host.isEmpty()) throw new IllegalArgumentException("'" + text + "' has no host (" + FORM + ")");
             checkHost(host, text);
         }
-        int p;
-        try {
-            p = Integer.parseInt(port);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("'" + text + "': port '" + port + "' is not a number (" + FORM + ")");
+        if (port.isEmpty() || !port.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            throw new IllegalArgumentException("'" + text + "': port '" + port + "' is not a number (allowed: 1-65535)");
         }
-        if (p < 1 || p > 65535) throw new IllegalArgumentException("'" + text + "': port " + p + " is out of range (allowed: 1-65535)");
+        int p = port.length() > 5 ? Integer.MAX_VALUE : Integer.parseInt(port);
+        if (p < 1 || p > 65535) {
+            throw new IllegalArgumentException("'" + text + "': port " + port + " is out of range (allowed: 1-65535)");
+        }
         return new HostPort(host, p);
     }
 
-    /** A host without a port (a listener's bind address): IPv4, IPv6 with or without brackets, or a name. */
-    static String parseHost(String text) {
+    /**
+     * A host without a port (an address to bind): IPv4, IPv6 with or without brackets, or a name.
+     *
+     * @return the host, IPv6 without brackets
+     * @throws IllegalArgumentException with a message that quotes the text and says what is allowed
+     */
+    public static String host(String text) {
         String s = text.trim();
         if (s.startsWith("[") && s.endsWith("]")) {
             checkIpv6(s.substring(1, s.length() - 1), text);
@@ -82,7 +101,8 @@ record HostPort(String host, int port) {
             return;
         }
         if (!HOSTNAME.matcher(host).matches()) {
-            throw new IllegalArgumentException("'" + text + "': '" + host + "' is not a valid host name or IP address");
+            throw new IllegalArgumentException("'" + text + "': '" + host + "' is not a valid host name or IP address ("
+                    + NAME_RULE + ")");
         }
     }
 
@@ -101,10 +121,5 @@ record HostPort(String host, int port) {
         } catch (UnknownHostException e) {
             return false;
         }
-    }
-
-    @Override
-    public String toString() {
-        return io.switchboard.config.Addresses.hostPort(host, port);
     }
 }

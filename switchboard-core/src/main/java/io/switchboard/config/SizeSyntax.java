@@ -1,4 +1,4 @@
-package io.switchboard.app;
+package io.switchboard.config;
 
 import java.math.BigDecimal;
 import java.util.Locale;
@@ -6,15 +6,19 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Byte sizes: a plain number is bytes; {@code k}, {@code m}, {@code g} (also {@code kb}/{@code kib}
- * and so on, any case) are binary multiples, 1k = 1024, as in NGINX and HAProxy.
+ * Byte sizes, in the config file and anywhere else Switchboard reads one: a plain number is bytes;
+ * {@code k}, {@code m}, {@code g} (also {@code kb}/{@code kib} and so on, any case) are binary
+ * multiples, 1k = 1024, as in NGINX and HAProxy. Ranges are the caller's.
+ *
+ * <p>Stateless; thread-safe.
  */
-final class SizeSyntax {
+public final class SizeSyntax {
     private static final Pattern SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([kmg](?:i?b)?|b)?");
 
     private SizeSyntax() {}
 
-    static long parse(String text) {
+    /** @throws IllegalArgumentException with a message that quotes the value and shows valid forms */
+    public static long parse(String text) {
         String s = text.trim().toLowerCase(Locale.ROOT);
         Matcher m = SIZE.matcher(s);
         if (!m.matches()) {
@@ -38,7 +42,7 @@ final class SizeSyntax {
     }
 
     /** Exact and short: 8192 -> "8k", 1000 -> "1000". */
-    static String format(long bytes) {
+    public static String format(long bytes) {
         if (bytes != 0 && bytes % (1L << 30) == 0) return (bytes >> 30) + "g";
         if (bytes != 0 && bytes % (1L << 20) == 0) return (bytes >> 20) + "m";
         if (bytes != 0 && bytes % (1L << 10) == 0) return (bytes >> 10) + "k";
