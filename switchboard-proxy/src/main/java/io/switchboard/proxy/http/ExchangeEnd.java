@@ -6,6 +6,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.switchboard.dispatch.Outcome;
 import io.switchboard.proxy.AccessRecord;
+import io.switchboard.proxy.guard.Verdict;
 
 /**
  * How one {@link HttpExchange} ends, each way once: the response relayed completely ({@link
@@ -68,19 +69,27 @@ final class ExchangeEnd {
         respondError(st, reason, true);
     }
 
-    /** A request the decoder or a guard refused: answer with its status and close. */
+    /** A request the decoder refused: answer with its status and close. */
     void rejectMalformed(Head req) {
-        HttpResponseStatus st = HttpResponseStatus.valueOf(req.failureStatus);
         String reason = switch (req.failureStatus) {
             case 414 -> "request line too long";
             case 431 -> "request header too large";
-            case 403 -> "your address may not use this service";
-            case 429 -> "too many requests, slow down";
             default -> "malformed request";
         };
         cause = req.failure;
-        retryAfter = req.retryAfter;
-        respondError(st, reason, true);
+        respondError(HttpResponseStatus.valueOf(req.failureStatus), reason, true);
+    }
+
+    /** A request a guard refused: answer with its status and close. */
+    void refuse(Verdict v) {
+        String reason = switch (v.status()) {
+            case 403 -> "your address may not use this service";
+            case 429 -> "too many requests, slow down";
+            default -> "refused";
+        };
+        cause = v.reason();
+        retryAfter = v.retryAfter();
+        respondError(HttpResponseStatus.valueOf(v.status()), reason, true);
     }
 
     /** Answers the request ourselves. {@code close} when the rest of the request cannot be trusted or skipped. */

@@ -11,6 +11,8 @@ import io.netty.util.ReferenceCountUtil;
 import io.switchboard.config.ListenerConfig;
 import io.switchboard.dispatch.Outcome;
 import io.switchboard.proxy.ProxyState;
+import io.switchboard.proxy.guard.RequestGuard;
+import io.switchboard.proxy.guard.Verdict;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -57,6 +59,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
 
     final ProxyState state;
     final ListenerConfig listener;
+    private final RequestGuard guard;
     ChannelHandlerContext ctx;
     BackendConnections connections;
     ConnectionTimers timers;
@@ -68,6 +71,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
     private final ArrayDeque<Object> inbound = new ArrayDeque<>(4);
     private int queuedHeads;
     private boolean pipelineOverflow;
+    /** A guard refused a request: nothing after it is read into an exchange. */
+    private boolean refused;
     private HttpExchange exchange;
     private Wait waiting = Wait.NONE;
     private long waitDeadline;
@@ -75,8 +80,14 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
     private int timerSlot = -1;
 
     public FrontendHandler(ProxyState state, ListenerConfig listener) {
+        this(state, listener, null);
+    }
+
+    /** @param guard the listener's request guards for this connection; null when it has none */
+    public FrontendHandler(ProxyState state, ListenerConfig listener, RequestGuard guard) {
         this.state = state;
         this.listener = listener;
+        this.guard = guard;
     }
 
     @Override
@@ -198,7 +209,18 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
             x.forwardBody(msg); // the streaming fast path
             return;
         }
-        if (msg instanceof Head) {
+        if (refused) {
+            ReferenceCountUtil.release(msg); // after a refused request nothing is passed on
+            return;
+        }
+        if (msg instanceof Head head) {
+            if (guard != null && !head.failed()) {
+                Verdict v = guard.check();
+                if (v != null) {
+                    refused = true;
+                    msg = new Refusal(head, v);
+                }
+            }
             if (pipelineOverflow || queuedHeads >= MAX_PIPELINED) {
                 if (!pipelineOverflow) {
                     log.debug("client {}: pipelined more than {} requests, answering those, then closing", clientIp, MAX_PIPELINED);
@@ -225,12 +247,17 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
             if (x == null) {
                 Object next = inbound.pollFirst();
                 if (next == null) return;
-                if (next instanceof Head req) {
+                if (next instanceof Head || next instanceof Refusal) {
                     queuedHeads--;
                     waiting = Wait.NONE;
                     headBytes = false;
-                    exchange = new HttpExchange(this, req);
-                    exchange.start();
+                    if (next instanceof Refusal r) {
+                        exchange = new HttpExchange(this, r.head());
+                        exchange.refuse(r.verdict());
+                    } else {
+                        exchange = new HttpExchange(this, (Head) next);
+                        exchange.start();
+                    }
                 } else {
                     ReferenceCountUtil.release(next); // remains of a request we already answered
                 }
@@ -243,6 +270,9 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
             }
         }
     }
+
+    /** A request head a guard refused, waiting for its turn to be answered. */
+    private record Refusal(Head head, Verdict verdict) {}
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {

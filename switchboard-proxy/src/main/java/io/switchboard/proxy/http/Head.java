@@ -92,8 +92,6 @@ public final class Head {
     /** Why the message is refused, and the status to answer with (400, 414, 431; 502 for responses). */
     String failure;
     int failureStatus;
-    /** Seconds for Retry-After when a guard refused the request; 0 for none. */
-    int retryAfter;
 
     private String uri;
     private String host;
@@ -118,18 +116,9 @@ public final class Head {
         return this;
     }
 
-    /** Whether the message is refused (by the parser, or by a guard). */
+    /** Whether the message is refused by the parser. */
     public boolean failed() {
         return failure != null;
-    }
-
-    /**
-     * Marks the request refused by a guard: the front end answers it, in order, with this status and
-     * closes; {@code why} goes to the access log. {@code retryAfter} in seconds, 0 for none.
-     */
-    public void refuse(int status, String why, int retryAfter) {
-        fail(status, why);
-        this.retryAfter = retryAfter;
     }
 
     /**

@@ -15,6 +15,7 @@ import io.switchboard.dispatch.Attempts;
 import io.switchboard.dispatch.DispatchQueue;
 import io.switchboard.dispatch.Outcome;
 import io.switchboard.dispatch.PoolDispatch;
+import io.switchboard.proxy.guard.Verdict;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.util.Locale;
@@ -174,6 +175,12 @@ final class HttpExchange implements RequestView, DispatchQueue.Waiter {
             setDeadline(Deadline.BODY_RATE, startNanos + conn.listener.bodyRateWindow().toNanos());
         }
         dispatch();
+    }
+
+    /** A guard refused the request: answer its verdict and close, nothing forwarded. */
+    void refuse(Verdict v) {
+        conn.state.exchangeStarted();
+        end.refuse(v);
     }
 
     private static boolean isIdempotent(String m) {

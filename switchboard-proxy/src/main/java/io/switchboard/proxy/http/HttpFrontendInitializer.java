@@ -10,6 +10,7 @@ import io.switchboard.proxy.ProxyState;
 import io.switchboard.proxy.guard.AccessControl;
 import io.switchboard.proxy.guard.ConnectionLimiter;
 import io.switchboard.proxy.guard.RateLimiter;
+import io.switchboard.proxy.guard.RequestGuard;
 
 /**
  * The front-end pipeline of one listener: connection limit (if configured), the HTTP/1.x decoder,
@@ -33,14 +34,13 @@ public final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
     @Override
     protected void initChannel(Channel ch) {
         clients.add(ch);
-        FrontendHandler frontend = new FrontendHandler(state, listener);
+        FrontendHandler frontend = new FrontendHandler(state, listener,
+                RequestGuard.of(AccessControl.of(ch, listener), RateLimiter.of(ch, listener)));
         // Guards that are not configured are left out: every handler costs a context, a sharability
         // lookup and a hop per event, on every accepted connection.
         ChannelPipeline p = ch.pipeline();
         addIfPresent(p, "connection-limit", ConnectionLimiter.of(ch, listener));
         p.addLast("decoder", Http1Decoder.forRequests(limits, frontend));
-        addIfPresent(p, "access-control", AccessControl.of(ch, listener));
-        addIfPresent(p, "rate-limit", RateLimiter.of(ch, listener));
         p.addLast("proxy", frontend);
     }
 
