@@ -3,10 +3,10 @@ package io.switchboard.admin;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.switchboard.admin.stats.Sampler;
 import io.switchboard.admin.stats.Traffic;
-import io.switchboard.backend.AdminState;
-import io.switchboard.backend.Change;
+import io.switchboard.config.AdminState;
+import io.switchboard.registry.Change;
 import io.switchboard.backend.Member;
-import io.switchboard.backend.Pool;
+import io.switchboard.registry.Pool;
 import io.switchboard.config.ServerConfig;
 import java.time.Duration;
 import java.time.Instant;
@@ -160,7 +160,7 @@ public final class AdminApi {
             switch (r.method()) {
                 case "GET" -> {
                     List<Views.BackendView> out = new ArrayList<>();
-                    List<io.switchboard.backend.Transition> history = pool.history();
+                    List<io.switchboard.registry.Transition> history = pool.history();
                     for (Member m : pool.snapshot().backends().members()) out.add(Views.backend(pool.name(), m, traffic, sampler, history));
                     return done(json.ok(200, out));
                 }

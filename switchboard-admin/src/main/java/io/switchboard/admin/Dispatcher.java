@@ -1,6 +1,6 @@
 package io.switchboard.admin;
 
-import io.switchboard.backend.Pool;
+import io.switchboard.registry.Pool;
 import io.switchboard.proxy.AccessLog;
 import io.switchboard.proxy.ExchangeListener;
 import java.util.List;

@@ -1,8 +1,8 @@
 package io.switchboard.admin;
 
 import io.netty.channel.EventLoopGroup;
-import io.switchboard.backend.AllDownPolicy;
-import io.switchboard.backend.Pool;
+import io.switchboard.config.AllDownPolicy;
+import io.switchboard.registry.Pool;
 import io.switchboard.config.AdminConfig;
 import io.switchboard.config.HealthCheckConfig;
 import io.switchboard.config.ListenerConfig;

@@ -1,7 +1,7 @@
 package io.switchboard.app;
 
-import io.switchboard.backend.AdminState;
-import io.switchboard.backend.AllDownPolicy;
+import io.switchboard.config.AdminState;
+import io.switchboard.config.AllDownPolicy;
 import io.switchboard.balance.Algorithms;
 import io.switchboard.config.AdminConfig;
 import io.switchboard.config.Cidr;

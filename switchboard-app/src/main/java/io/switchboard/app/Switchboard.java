@@ -3,9 +3,9 @@ package io.switchboard.app;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.switchboard.admin.AdminServer;
-import io.switchboard.backend.Change;
-import io.switchboard.backend.Pool;
-import io.switchboard.backend.PoolListener;
+import io.switchboard.registry.Change;
+import io.switchboard.registry.Pool;
+import io.switchboard.registry.PoolListener;
 import io.switchboard.config.AdminConfig;
 import io.switchboard.config.GuardConfig;
 import io.switchboard.config.HealthCheckConfig;
@@ -171,7 +171,7 @@ public final class Switchboard implements AutoCloseable {
                 if (i > 0) sb.append(", ");
                 sb.append(s.name()).append(' ').append(s.address());
                 if (s.weight() != 1) sb.append(" weight ").append(s.weight());
-                if (s.state() != io.switchboard.backend.AdminState.READY) sb.append(' ').append(s.state().label());
+                if (s.state() != io.switchboard.config.AdminState.READY) sb.append(' ').append(s.state().label());
             }
             sb.append(')');
         }

@@ -1,7 +1,7 @@
 package io.switchboard.app;
 
 import io.switchboard.admin.Dispatcher;
-import io.switchboard.backend.Pool;
+import io.switchboard.registry.Pool;
 import io.switchboard.config.ListenerConfig;
 import io.switchboard.config.SwitchboardConfig;
 import io.switchboard.proxy.AccessLog;

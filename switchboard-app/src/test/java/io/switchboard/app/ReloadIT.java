@@ -3,7 +3,7 @@ package io.switchboard.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import io.switchboard.backend.Pool;
+import io.switchboard.registry.Pool;
 import io.switchboard.proxy.demo.DemoBackend;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;

@@ -2,7 +2,7 @@ package io.switchboard.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.switchboard.backend.Pool;
+import io.switchboard.registry.Pool;
 import io.switchboard.config.PoolConfig;
 import io.switchboard.config.SwitchboardConfig;
 import org.junit.jupiter.api.Test;
@@ -81,7 +81,7 @@ class SwitchboardTest {
         assertThat(pool.algorithm().name()).isEqualTo("source-hash");
         Pool.Settings s = pool.settings();
         assertThat(s.slowStartNanos()).isEqualTo(10_000_000_000L);
-        assertThat(s.allDown()).isEqualTo(io.switchboard.backend.AllDownPolicy.IGNORE_HEALTH);
+        assertThat(s.allDown()).isEqualTo(io.switchboard.config.AllDownPolicy.IGNORE_HEALTH);
         assertThat(s.health()).isEqualTo(new io.switchboard.health.HealthPolicy(4, 5));
         assertThat(s.activeHealth()).isTrue();
         assertThat(s.outliers().enabled()).isFalse();

@@ -2,8 +2,8 @@ package io.switchboard.balance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.switchboard.backend.AdminState;
-import io.switchboard.backend.AllDownPolicy;
+import io.switchboard.config.AdminState;
+import io.switchboard.config.AllDownPolicy;
 import io.switchboard.backend.Backend;
 import io.switchboard.backend.BackendSet;
 import io.switchboard.backend.BackendState;

@@ -17,7 +17,7 @@ import io.switchboard.backend.Backend;
 import io.switchboard.backend.BackendSet;
 import io.switchboard.backend.BackendState;
 import io.switchboard.backend.Member;
-import io.switchboard.backend.Pool;
+import io.switchboard.registry.Pool;
 import io.switchboard.proxy.AccessLog;
 import java.util.Map;
 import java.util.function.Supplier;

@@ -1,7 +1,7 @@
 package io.switchboard.proxy.http;
 
 import io.netty.channel.EventLoop;
-import io.switchboard.backend.Pool;
+import io.switchboard.registry.Pool;
 import io.switchboard.config.PoolConfig;
 import io.switchboard.config.SwitchboardConfig;
 import io.switchboard.proxy.AccessLog;

@@ -1,9 +1,9 @@
 package io.switchboard.proxy.probe;
 
 import io.switchboard.backend.BackendState;
-import io.switchboard.backend.Pool;
-import io.switchboard.backend.PoolListener;
-import io.switchboard.backend.Transition;
+import io.switchboard.registry.Pool;
+import io.switchboard.registry.PoolListener;
+import io.switchboard.registry.Transition;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -3,7 +3,7 @@ package io.switchboard.proxy.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.backend.BackendState;
-import io.switchboard.backend.Transition;
+import io.switchboard.registry.Transition;
 import io.switchboard.config.HealthCheckConfig;
 import io.switchboard.config.PassiveHealthConfig;
 import io.switchboard.config.ServerConfig;

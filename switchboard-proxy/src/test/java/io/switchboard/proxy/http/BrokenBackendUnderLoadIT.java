@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.backend.BackendState;
 import io.switchboard.backend.Member;
-import io.switchboard.backend.Transition;
+import io.switchboard.registry.Transition;
 import io.switchboard.config.PassiveHealthConfig;
 import io.switchboard.config.ServerConfig;
 import io.switchboard.proxy.AccessRecord;

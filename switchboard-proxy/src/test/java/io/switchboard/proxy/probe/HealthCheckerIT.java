@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;
 
 import io.netty.channel.EventLoopGroup;
-import io.switchboard.backend.AdminState;
-import io.switchboard.backend.AllDownPolicy;
+import io.switchboard.config.AdminState;
+import io.switchboard.config.AllDownPolicy;
 import io.switchboard.backend.BackendState;
-import io.switchboard.backend.Change;
+import io.switchboard.registry.Change;
 import io.switchboard.backend.Member;
-import io.switchboard.backend.Pool;
-import io.switchboard.backend.Transition;
+import io.switchboard.registry.Pool;
+import io.switchboard.registry.Transition;
 import io.switchboard.balance.Algorithms;
 import io.switchboard.config.HealthCheckConfig;
 import io.switchboard.config.ServerConfig;

@@ -1,0 +1,2 @@
+/** Load measures kept per back end (sliding-window traffic, peak EWMA latency). Imports nothing of Switchboard. */
+package io.switchboard.load;
