@@ -3,11 +3,12 @@ package io.switchboard.admin;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.switchboard.admin.stats.Sampler;
 import io.switchboard.admin.stats.Traffic;
-import io.switchboard.config.AdminState;
-import io.switchboard.registry.Change;
 import io.switchboard.backend.Member;
-import io.switchboard.registry.Pool;
+import io.switchboard.config.AdminState;
 import io.switchboard.config.ServerConfig;
+import io.switchboard.registry.Change;
+import io.switchboard.registry.Origin;
+import io.switchboard.registry.Pool;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -317,7 +318,7 @@ public final class AdminApi {
 
     private static void apply(Pool pool, List<Change> changes) {
         try {
-            pool.applyAll(changes);
+            pool.applyAll(Origin.API, changes);
         } catch (IllegalArgumentException e) {
             throw new ApiError(409, e.getMessage());
         }

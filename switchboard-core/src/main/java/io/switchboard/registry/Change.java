@@ -1,8 +1,8 @@
 package io.switchboard.registry;
 
+import io.switchboard.balance.Algorithm;
 import io.switchboard.config.AdminState;
 import io.switchboard.config.ServerConfig;
-import io.switchboard.balance.Algorithm;
 import java.util.List;
 import java.util.Objects;
 

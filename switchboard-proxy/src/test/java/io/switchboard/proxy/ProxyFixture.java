@@ -2,7 +2,6 @@ package io.switchboard.proxy;
 
 import io.netty.channel.EventLoopGroup;
 import io.switchboard.config.AllDownPolicy;
-import io.switchboard.registry.Pool;
 import io.switchboard.config.GuardConfig;
 import io.switchboard.config.HealthCheckConfig;
 import io.switchboard.config.ListenerConfig;
@@ -12,6 +11,7 @@ import io.switchboard.config.ServerConfig;
 import io.switchboard.config.SwitchboardConfig;
 import io.switchboard.proxy.demo.DemoBackend;
 import io.switchboard.proxy.probe.HealthChecker;
+import io.switchboard.registry.Pool;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -1,22 +1,23 @@
 package io.switchboard.proxy.http;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ConnectTimeoutException;
-import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.ReferenceCountUtil;
 import io.switchboard.backend.Backend;
-import io.switchboard.registry.Change;
-import io.switchboard.registry.Pool;
 import io.switchboard.balance.KeyHash;
 import io.switchboard.balance.PickContext;
 import io.switchboard.config.ListenerConfig;
 import io.switchboard.config.PoolConfig;
 import io.switchboard.proxy.AccessRecord;
+import io.switchboard.registry.Change;
+import io.switchboard.registry.Origin;
+import io.switchboard.registry.Pool;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -1032,11 +1033,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         if (b == null || poolConfig == null || consecutive <= 0) return;
         int threshold = poolConfig.passive().consecutiveFailures();
         if (threshold <= 0 || consecutive < threshold || consecutive % threshold != 0) return;
-        try {
-            pool.apply(new Change.PassiveFailure(b.name(), consecutive, what));
-        } catch (IllegalArgumentException removed) {
-            // the back end was removed from the pool meanwhile: nothing to eject
-        }
+        // applied on the registry's writer, never here; dropped there if the back end was removed meanwhile
+        pool.submit(Origin.PASSIVE, new Change.PassiveFailure(b.name(), consecutive, what));
     }
 
     private void finishAccounting(boolean ok) {

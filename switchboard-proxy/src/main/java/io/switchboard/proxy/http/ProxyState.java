@@ -1,12 +1,12 @@
 package io.switchboard.proxy.http;
 
 import io.netty.channel.EventLoop;
-import io.switchboard.registry.Pool;
 import io.switchboard.config.PoolConfig;
 import io.switchboard.config.SwitchboardConfig;
 import io.switchboard.proxy.AccessLog;
 import io.switchboard.proxy.AccessRecord;
 import io.switchboard.proxy.Transport;
+import io.switchboard.registry.Pool;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
