@@ -516,9 +516,9 @@ class ConfigLoaderTest {
     @Test
     void maxEjectionPercentIsAWholeNumberFrom0To100() {
         assertThat(errors(MINIMAL + "    passive:\n      max-ejection-percent: 101\n"))
-                .containsExactly("switchboard.yaml:11: pools.app.passive.max-ejection-percent: 101 is out of range (allowed: 0-100)");
+                .containsExactly("switchboard.yaml:10: pools.app.passive.max-ejection-percent: 101 is out of range (allowed: 0-100)");
         assertThat(errors(MINIMAL + "    passive:\n      max-ejection-percent: 10%\n"))
-                .containsExactly("switchboard.yaml:11: pools.app.passive.max-ejection-percent: '10%' is not a whole number (allowed: 0-100)");
+                .containsExactly("switchboard.yaml:10: pools.app.passive.max-ejection-percent: '10%' is not a whole number (allowed: 0-100)");
     }
 
     @Test
