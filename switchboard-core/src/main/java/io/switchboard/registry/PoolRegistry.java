@@ -139,7 +139,7 @@ public final class PoolRegistry implements AutoCloseable {
      * back end and counter that persists.
      *
      * @throws IllegalArgumentException when a pool's servers repeat a name (a config the loader
-     *     rejects); pools reconciled before it stay reconciled
+     *     rejects); pools reconciled before it stay reconciled, a new pool that failed is not added
      */
     public Reload reload(Collection<PoolConfig> next, Origin origin) {
         Objects.requireNonNull(origin, "origin");
@@ -157,6 +157,12 @@ public final class PoolRegistry implements AutoCloseable {
                     adding = pool;
                     try {
                         pool.applyAll(origin, List.of(new Change.Reconcile(pc.servers())));
+                    } catch (RuntimeException e) {
+                        Map<String, Pool> m = new LinkedHashMap<>(pools);
+                        m.remove(pc.name());
+                        pools = Collections.unmodifiableMap(m);
+                        configs.remove(pc.name());
+                        throw e;
                     } finally {
                         adding = null;
                     }

@@ -200,4 +200,14 @@ class PoolRegistryTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("no pool named 'wbe' (has: web, api)");
     }
+
+    @Test
+    void aNewPoolWhoseServersRepeatANameIsNotAdded() {
+        registry.reload(List.of(pool("web", server("a", 1))), Origin.FILE);
+        assertThatThrownBy(() -> registry.reload(List.of(pool("web", server("a", 1)), pool("api", server("x", 1), server("x", 2))),
+                Origin.FILE))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("server name 'x' appears twice");
+        assertThat(registry.pools().keySet()).containsExactly("web");
+    }
 }
