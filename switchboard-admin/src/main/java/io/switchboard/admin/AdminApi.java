@@ -3,17 +3,19 @@ package io.switchboard.admin;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.switchboard.admin.stats.Sampler;
 import io.switchboard.admin.stats.Traffic;
-import io.switchboard.backend.AdminState;
-import io.switchboard.backend.Change;
 import io.switchboard.backend.Member;
-import io.switchboard.backend.Pool;
-import io.switchboard.backend.Transition;
+import io.switchboard.registry.Pool;
+import io.switchboard.registry.Transition;
 import io.switchboard.config.AdminStateSyntax;
 import io.switchboard.config.DurationSyntax;
 import io.switchboard.config.HostPort;
 import io.switchboard.config.HostPortSyntax;
 import io.switchboard.config.NameSyntax;
+import io.switchboard.config.AdminState;
 import io.switchboard.config.ServerConfig;
+import io.switchboard.registry.Change;
+import io.switchboard.registry.Origin;
+import io.switchboard.registry.Pool;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -316,7 +318,7 @@ public final class AdminApi {
 
     private static void apply(Pool pool, List<Change> changes) {
         try {
-            pool.applyAll(changes);
+            pool.applyAll(Origin.API, changes);
         } catch (IllegalArgumentException e) {
             throw new ApiError(409, e.getMessage());
         }

@@ -1,8 +1,8 @@
 package io.switchboard.admin;
 
-import io.switchboard.backend.Pool;
 import io.switchboard.proxy.AccessLog;
 import io.switchboard.proxy.ExchangeListener;
+import io.switchboard.registry.Pool;
 import java.util.List;
 import java.util.Map;
 

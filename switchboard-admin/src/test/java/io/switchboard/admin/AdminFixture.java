@@ -1,9 +1,8 @@
 package io.switchboard.admin;
 
 import io.netty.channel.EventLoopGroup;
-import io.switchboard.backend.AllDownPolicy;
-import io.switchboard.backend.Pool;
 import io.switchboard.config.AdminConfig;
+import io.switchboard.config.AllDownPolicy;
 import io.switchboard.config.HealthCheckConfig;
 import io.switchboard.config.ListenerConfig;
 import io.switchboard.config.PassiveHealthConfig;
@@ -16,6 +15,7 @@ import io.switchboard.proxy.ExchangeListener;
 import io.switchboard.proxy.ProxyServer;
 import io.switchboard.proxy.Transport;
 import io.switchboard.proxy.demo.DemoBackend;
+import io.switchboard.registry.Pool;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;

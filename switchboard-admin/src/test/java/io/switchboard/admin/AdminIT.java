@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.switchboard.backend.AdminState;
 import io.switchboard.backend.BackendState;
+import io.switchboard.config.AdminState;
 import io.switchboard.proxy.demo.DemoBackend;
 import java.net.http.HttpResponse;
 import java.time.Duration;

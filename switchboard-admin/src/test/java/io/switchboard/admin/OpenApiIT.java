@@ -108,7 +108,7 @@ class OpenApiIT {
                 }
             });
             await().atMost(Duration.ofSeconds(10)).until(() -> f.pool.snapshot().backends().member(busy).admin()
-                    == io.switchboard.backend.AdminState.DRAIN);
+                    == io.switchboard.config.AdminState.DRAIN);
             f.call("PATCH", "/api/v1/pools/demo/backends/" + busy, "{\"state\":\"ready\"}", t);
             validate("DELETE", one, delete.get(), 409);
             slow.get();

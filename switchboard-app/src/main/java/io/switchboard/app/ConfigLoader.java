@@ -1,11 +1,11 @@
 package io.switchboard.app;
 
-import io.switchboard.backend.AdminState;
-import io.switchboard.backend.AllDownPolicy;
 import io.switchboard.balance.Algorithms;
 import io.switchboard.config.AdminConfig;
 import io.switchboard.config.AdminStateSyntax;
 import io.switchboard.config.DurationSyntax;
+import io.switchboard.config.AdminState;
+import io.switchboard.config.AllDownPolicy;
 import io.switchboard.config.Cidr;
 import io.switchboard.config.GuardConfig;
 import io.switchboard.config.HealthCheckConfig;
@@ -57,7 +57,8 @@ public final class ConfigLoader {
     static final List<String> HEALTH_KEYS = List.of("type", "method", "path", "host", "expect-status", "interval", "timeout",
             "jitter", "rise", "fall");
     static final List<String> HTTP_ONLY_HEALTH_KEYS = List.of("method", "path", "host", "expect-status");
-    static final List<String> PASSIVE_KEYS = List.of("consecutive-failures", "count-5xx", "base-ejection", "max-ejection");
+    static final List<String> PASSIVE_KEYS = List.of("consecutive-failures", "count-5xx", "base-ejection", "max-ejection",
+            "max-ejection-percent");
     static final List<String> SERVER_KEYS = List.of("name", "address", "weight", "state", "max-connections");
 
     // Defaults, as documented in docs/configuration.md.
@@ -324,7 +325,8 @@ public final class ConfigLoader {
             s.problems().error(e.value(), s.keyPath(e.key()), "max-ejection " + DurationSyntax.format(max)
                     + " is shorter than base-ejection " + DurationSyntax.format(base) + " (it must be at least as long)");
         }
-        return new PassiveHealthConfig(failures, count5xx, base, max);
+        int maxPercent = s.integer("max-ejection-percent", d.maxEjectionPercent(), 0, 100);
+        return new PassiveHealthConfig(failures, count5xx, base, max, maxPercent);
     }
 
     private static List<ServerConfig> readServers(String pool, Section s) {

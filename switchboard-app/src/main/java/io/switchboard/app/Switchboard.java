@@ -4,10 +4,9 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.switchboard.admin.AdminServer;
 import io.switchboard.admin.Dispatcher.ReloadOutcome;
-import io.switchboard.backend.AdminState;
-import io.switchboard.backend.Change;
-import io.switchboard.backend.Pool;
-import io.switchboard.backend.PoolListener;
+import io.switchboard.config.AdminState;
+import io.switchboard.registry.Change;
+import io.switchboard.registry.Pool;
 import io.switchboard.config.Addresses;
 import io.switchboard.config.AdminConfig;
 import io.switchboard.config.DurationSyntax;
@@ -24,6 +23,9 @@ import io.switchboard.proxy.Transport;
 import io.switchboard.proxy.probe.HealthChecker;
 import io.switchboard.proxy.probe.TransitionLog;
 import io.switchboard.proxy.resolve.HostResolver;
+import io.switchboard.registry.Origin;
+import io.switchboard.registry.Pool;
+import io.switchboard.registry.PoolRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -41,10 +43,10 @@ import org.slf4j.LoggerFactory;
  * One running dispatcher: the event loops, the pools with their health checkers, the access log
  * and the proxy, wired from one {@link SwitchboardConfig}, plus reload and graceful shutdown.
  *
- * <p>Reload (NGINX-style, but in place): pools whose algorithm and settings are unchanged are
- * reconciled ({@link Change.Reconcile}), so their back ends keep health state, cursors and pooled
- * connections; pools whose algorithm or settings changed are rebuilt; new requests see the result
- * through one {@link ProxyServer#update}. Listeners are set up once, when they bind: a reload that
+ * <p>Reload (NGINX-style, but in place): the {@link PoolRegistry} reconciles every pool that
+ * persists, so its back ends keep their counters, health state and pooled connections, and a changed
+ * algorithm or setting is applied to the same pool; new requests see the result through one
+ * {@link ProxyServer#update}. A pool's health checker is replaced when its health check changed. Listeners are set up once, when they bind: a reload that
  * changes any listener setting is rejected and the running config kept.
  *
  * <p>Threading: {@link #reload}, {@link #shutdownGracefully} and {@link #close} are serialized on
@@ -54,8 +56,6 @@ import org.slf4j.LoggerFactory;
 public final class Switchboard implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Switchboard.class);
 
-    /** What runs for one pool. Replaced as a whole when the pool is rebuilt or its health check changes. */
-    private record RunningPool(PoolConfig config, Pool pool, HealthChecker checker) {}
 
     private final Transport transport;
     private final EventLoopGroup group;
@@ -63,11 +63,13 @@ public final class Switchboard implements AutoCloseable {
     private final AccessLog accessLog;
     /** Back-end host names, for the data plane and the health probes alike (one set of answers). */
     private final HostResolver resolvers;
-    private final PoolListener transitionLog = new TransitionLog();
+    private final TransitionLog transitionLog = new TransitionLog();
+    private final PoolRegistry registry = PoolRegistry.start();
     private ProxyServer proxy;
     private AdminServer admin;
     private SwitchboardConfig config;
-    private Map<String, RunningPool> pools = new LinkedHashMap<>();
+    /** One per pool of the running config, by pool name. */
+    private Map<String, HealthChecker> checkers = new LinkedHashMap<>();
     private boolean closed;
 
     private Switchboard(SwitchboardConfig config, Transport transport, EventLoopGroup group, boolean ownsGroup,
@@ -126,14 +128,16 @@ public final class Switchboard implements AutoCloseable {
     }
 
     private synchronized void startAll() throws IOException, InterruptedException {
-        for (PoolConfig pc : config.pools().values()) pools.put(pc.name(), newPool(pc));
+        registry.subscribe(transitionLog);
+        registry.reload(config.pools().values(), Origin.FILE);
+        for (PoolConfig pc : config.pools().values()) checkers.put(pc.name(), newChecker(pc));
         int loops = 0;
         for (var ignored : group) loops++;
         log.info("Switchboard {} on Java {} ({}), transport {}, {} event loop{}", Main.version(), Runtime.version(),
                 System.getProperty("java.vendor"), transport.name(), loops, loops == 1 ? "" : "s");
-        proxy = new ProxyServer(config, livePools(pools), accessLog, transport, group, resolvers);
+        proxy = new ProxyServer(config, registry.pools(), accessLog, transport, group, resolvers);
         proxy.start();
-        for (RunningPool rp : pools.values()) rp.checker().start();
+        for (HealthChecker c : checkers.values()) c.start();
         logStartup();
         startAdmin();
     }
@@ -154,10 +158,8 @@ public final class Switchboard implements AutoCloseable {
         }
     }
 
-    private RunningPool newPool(PoolConfig pc) {
-        Pool pool = Pool.of(pc);
-        pool.addListener(transitionLog);
-        return new RunningPool(pc, pool, new HealthChecker(pool, pc.health(), transport, group, resolvers));
+    private HealthChecker newChecker(PoolConfig pc) {
+        return new HealthChecker(registry.pool(pc.name()), pc.health(), transport, group, resolvers);
     }
 
     private void logStartup() {
@@ -202,12 +204,6 @@ public final class Switchboard implements AutoCloseable {
         return Addresses.of(a);
     }
 
-    private static Map<String, Pool> livePools(Map<String, RunningPool> running) {
-        Map<String, Pool> m = new LinkedHashMap<>();
-        running.forEach((name, rp) -> m.put(name, rp.pool()));
-        return m;
-    }
-
     public Transport transport() { return transport; }
     /** The admin listener, or null when it is disabled or could not bind. */
     public synchronized AdminServer admin() { return admin; }
@@ -216,9 +212,14 @@ public final class Switchboard implements AutoCloseable {
     public EventLoopGroup group() { return group; }
     public synchronized SwitchboardConfig config() { return config; }
 
-    /** The live pools by name (a copy; the pools themselves are live). */
-    public synchronized Map<String, Pool> pools() {
-        return livePools(pools);
+    /** The live pools by name (an immutable view; the pools themselves are live). */
+    public Map<String, Pool> pools() {
+        return registry.pools();
+    }
+
+    /** The registry of this dispatcher's pools: subscribe to its events, submit changes. */
+    public PoolRegistry registry() {
+        return registry;
     }
 
     /** Where a listener is bound, its port resolved when configured as 0. */
@@ -247,59 +248,40 @@ public final class Switchboard implements AutoCloseable {
         warnIfChanged("access-log", config.accessLog(), next.accessLog());
         warnIfChanged("access-log-format", config.accessLogFormat(), next.accessLogFormat());
 
-        Map<String, RunningPool> nextPools = new LinkedHashMap<>();
-        List<RunningPool> retired = new ArrayList<>();
+        PoolRegistry.Reload done = registry.reload(next.pools().values(), Origin.FILE);
+        Map<String, HealthChecker> nextCheckers = new LinkedHashMap<>();
         List<HealthChecker> toStart = new ArrayList<>();
-        List<String> added = new ArrayList<>();
-        List<String> rebuilt = new ArrayList<>();
         for (PoolConfig pc : next.pools().values()) {
-            RunningPool cur = pools.get(pc.name());
-            if (cur != null && sameShape(cur.config(), pc)) {
-                cur.pool().apply(new Change.Reconcile(pc.servers()));
-                String changes = serverChanges(cur.config(), pc);
+            PoolConfig before = config.pools().get(pc.name());
+            HealthChecker cur = checkers.get(pc.name());
+            if (before != null) {
+                String changes = serverChanges(before, pc);
                 if (changes != null) log.info("pool {}: {}", pc.name(), changes);
-                if (cur.config().health().equals(pc.health())) {
-                    nextPools.put(pc.name(), new RunningPool(pc, cur.pool(), cur.checker()));
-                } else {
-                    // the checker's interval, path and probe are fixed at construction
-                    cur.checker().close();
-                    HealthChecker checker = new HealthChecker(cur.pool(), pc.health(), transport, group, resolvers);
-                    toStart.add(checker);
-                    nextPools.put(pc.name(), new RunningPool(pc, cur.pool(), checker));
-                }
+            }
+            if (cur != null && before != null && before.health().equals(pc.health())) {
+                nextCheckers.put(pc.name(), cur);
             } else {
-                RunningPool fresh = newPool(pc);
-                toStart.add(fresh.checker());
-                nextPools.put(pc.name(), fresh);
-                if (cur == null) {
-                    added.add(pc.name());
-                } else {
-                    retired.add(cur);
-                    rebuilt.add(pc.name());
-                }
+                // the checker's interval, path and probe are fixed at construction
+                if (cur != null) cur.close();
+                HealthChecker checker = newChecker(pc);
+                toStart.add(checker);
+                nextCheckers.put(pc.name(), checker);
             }
         }
-        List<String> removed = new ArrayList<>();
-        for (RunningPool rp : pools.values()) {
-            if (!next.pools().containsKey(rp.config().name())) {
-                retired.add(rp);
-                removed.add(rp.config().name());
-            }
+        for (String removed : done.removed()) {
+            HealthChecker c = checkers.get(removed);
+            if (c != null) c.close();
         }
-        proxy.update(next, livePools(nextPools));
+        proxy.update(next, registry.pools());
         for (HealthChecker c : toStart) c.start();
-        for (RunningPool rp : retired) {
-            rp.checker().close();
-            rp.pool().removeListener(transitionLog);
-        }
         adminReload(config.admin(), next.admin());
         config = next;
-        pools = nextPools;
+        checkers = nextCheckers;
         log.info("reloaded {}: {}{}{}{}", file, new LoadedConfig(next, List.of()).summary(),
-                added.isEmpty() ? "" : "; pools added: " + String.join(", ", added),
-                removed.isEmpty() ? "" : "; pools removed: " + String.join(", ", removed),
-                rebuilt.isEmpty() ? "" : "; pools rebuilt (algorithm or settings changed, health state starts afresh): "
-                        + String.join(", ", rebuilt));
+                done.added().isEmpty() ? "" : "; pools added: " + String.join(", ", done.added()),
+                done.removed().isEmpty() ? "" : "; pools removed: " + String.join(", ", done.removed()),
+                done.reconfigured().isEmpty() ? "" : "; pools reconfigured (algorithm or settings changed, back ends and health state kept): "
+                        + String.join(", ", done.reconfigured()));
     }
 
     /**
@@ -480,10 +462,9 @@ public final class Switchboard implements AutoCloseable {
         if (proxy != null) {
             clean = grace.isZero() ? closeProxy() : proxy.shutdownGracefully(grace);
         }
-        for (RunningPool rp : pools.values()) {
-            rp.checker().close();
-            rp.pool().removeListener(transitionLog);
-        }
+        for (HealthChecker c : checkers.values()) c.close();
+        registry.unsubscribe(transitionLog);
+        registry.close();
         accessLog.close();
         resolvers.close();
         if (ownsGroup) group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
@@ -493,15 +474,5 @@ public final class Switchboard implements AutoCloseable {
     private boolean closeProxy() {
         proxy.close();
         return true;
-    }
-
-    /**
-     * True when a pool built from {@code before} is what {@code after} asks for, apart from its
-     * servers: then a reload reconciles it in place and keeps its health state and cursors.
-     */
-    static boolean sameShape(PoolConfig before, PoolConfig after) {
-        return before.algorithm().equals(after.algorithm())
-                && (!after.algorithm().endsWith("-hash") || before.hashLoadFactor() == after.hashLoadFactor())
-                && Pool.Settings.of(before).equals(Pool.Settings.of(after));
     }
 }

@@ -1,11 +1,11 @@
 package io.switchboard.app;
 
 import io.switchboard.admin.Dispatcher;
-import io.switchboard.backend.Pool;
 import io.switchboard.config.ListenerConfig;
 import io.switchboard.config.SwitchboardConfig;
 import io.switchboard.proxy.AccessLog;
 import io.switchboard.proxy.ExchangeListener;
+import io.switchboard.registry.Pool;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;

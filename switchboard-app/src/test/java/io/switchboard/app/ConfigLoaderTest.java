@@ -3,8 +3,8 @@ package io.switchboard.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import io.switchboard.backend.AdminState;
-import io.switchboard.backend.AllDownPolicy;
+import io.switchboard.config.AdminState;
+import io.switchboard.config.AllDownPolicy;
 import io.switchboard.config.HealthCheckConfig;
 import io.switchboard.config.ListenerConfig;
 import io.switchboard.config.PassiveHealthConfig;
@@ -92,6 +92,7 @@ class ConfigLoaderTest {
                       count-5xx: false
                       base-ejection: 5s
                       max-ejection: 1h
+                      max-ejection-percent: 25
                     servers:
                       - name: a
                         address: 10.0.0.1:8080
@@ -130,7 +131,7 @@ class ConfigLoaderTest {
                 AllDownPolicy.IGNORE_HEALTH,
                 new HealthCheckConfig(HealthCheckConfig.Type.HTTP, "HEAD", "/healthz", "example.com", 204, 204,
                         Duration.ofSeconds(3), Duration.ofMillis(1500), 0.25, 3, 4),
-                new PassiveHealthConfig(7, false, Duration.ofSeconds(5), Duration.ofHours(1)),
+                new PassiveHealthConfig(7, false, Duration.ofSeconds(5), Duration.ofHours(1), 25),
                 10L << 20,
                 List.of(new ServerConfig("a", "10.0.0.1", 8080, 5, AdminState.DRAIN),
                         new ServerConfig("b", "2001:db8::1", 80, 1, AdminState.MAINT),
@@ -510,6 +511,14 @@ class ConfigLoaderTest {
                 "switchboard.yaml:15: pools.app.health.jitter: 150% is out of range (allowed: 0-99%)",
                 "switchboard.yaml:16: pools.app.health.rise: 0 is out of range (allowed: 1-100)",
                 "switchboard.yaml:17: pools.app.health.fall: 'many' is not a whole number (allowed: 1-100)");
+    }
+
+    @Test
+    void maxEjectionPercentIsAWholeNumberFrom0To100() {
+        assertThat(errors(MINIMAL + "    passive:\n      max-ejection-percent: 101\n"))
+                .containsExactly("switchboard.yaml:10: pools.app.passive.max-ejection-percent: 101 is out of range (allowed: 0-100)");
+        assertThat(errors(MINIMAL + "    passive:\n      max-ejection-percent: 10%\n"))
+                .containsExactly("switchboard.yaml:10: pools.app.passive.max-ejection-percent: '10%' is not a whole number (allowed: 0-100)");
     }
 
     @Test

@@ -3,8 +3,8 @@ package io.switchboard.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import io.switchboard.backend.Pool;
 import io.switchboard.proxy.demo.DemoBackend;
+import io.switchboard.registry.Pool;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -102,8 +102,9 @@ class ReloadIT {
     }
 
     @Test
-    void changedAlgorithmRebuildsThePoolAndNewPoolsAppear() throws Exception {
+    void changedAlgorithmReconfiguresThePoolInPlaceAndNewPoolsAppear() throws Exception {
         Pool before = switchboard.pools().get("app");
+        var alphaBackend = before.backend("alpha");
         write("least-conn", servers(alpha, bravo), """
                   spare:
                     servers:
@@ -114,7 +115,8 @@ class ReloadIT {
 
         Map<String, Pool> pools = switchboard.pools();
         assertThat(pools).containsOnlyKeys("app", "spare");
-        assertThat(pools.get("app")).isNotSameAs(before);
+        assertThat(pools.get("app")).as("the pool and its back ends outlive the reload").isSameAs(before);
+        assertThat(pools.get("app").backend("alpha")).isSameAs(alphaBackend);
         assertThat(pools.get("app").algorithm().name()).isEqualTo("least-conn");
         assertThat(client.distribution(web(), 6).keySet()).isSubsetOf("alpha", "bravo");
 

@@ -2,9 +2,10 @@ package io.switchboard.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.switchboard.backend.Pool;
 import io.switchboard.config.PoolConfig;
 import io.switchboard.config.SwitchboardConfig;
+import io.switchboard.registry.Pool;
+import io.switchboard.registry.PoolRegistry;
 import org.junit.jupiter.api.Test;
 
 /** The wiring's pure parts: what a reload may change in place, and how it is described. No sockets. */
@@ -55,14 +56,14 @@ class SwitchboardTest {
     @Test
     void onlyAlgorithmAndSettingsForceARebuild() throws Exception {
         PoolConfig base = config(BASE).pools().get("app");
-        assertThat(Switchboard.sameShape(base, config(BASE + "    retries: 5\n    health: {type: http}\n").pools().get("app")))
+        assertThat(PoolRegistry.sameShape(base, config(BASE + "    retries: 5\n    health: {type: http}\n").pools().get("app")))
                 .as("turning active health on changes the pool's settings").isFalse();
-        assertThat(Switchboard.sameShape(base, config(BASE + "    retries: 5\n    max-body: 1m\n").pools().get("app")))
+        assertThat(PoolRegistry.sameShape(base, config(BASE + "    retries: 5\n    max-body: 1m\n").pools().get("app")))
                 .as("retries and limits are read per request from the config").isTrue();
-        assertThat(Switchboard.sameShape(base, config(BASE + "    algorithm: p2c\n").pools().get("app"))).isFalse();
-        assertThat(Switchboard.sameShape(base, config(BASE + "    slow-start: 10s\n").pools().get("app"))).isFalse();
+        assertThat(PoolRegistry.sameShape(base, config(BASE + "    algorithm: p2c\n").pools().get("app"))).isFalse();
+        assertThat(PoolRegistry.sameShape(base, config(BASE + "    slow-start: 10s\n").pools().get("app"))).isFalse();
         PoolConfig hash = config(BASE + "    algorithm: uri-hash\n").pools().get("app");
-        assertThat(Switchboard.sameShape(hash, config(BASE + "    algorithm: uri-hash\n    hash-load-factor: 2\n").pools().get("app")))
+        assertThat(PoolRegistry.sameShape(hash, config(BASE + "    algorithm: uri-hash\n    hash-load-factor: 2\n").pools().get("app")))
                 .isFalse();
     }
 
@@ -81,7 +82,7 @@ class SwitchboardTest {
         assertThat(pool.algorithm().name()).isEqualTo("source-hash");
         Pool.Settings s = pool.settings();
         assertThat(s.slowStartNanos()).isEqualTo(10_000_000_000L);
-        assertThat(s.allDown()).isEqualTo(io.switchboard.backend.AllDownPolicy.IGNORE_HEALTH);
+        assertThat(s.allDown()).isEqualTo(io.switchboard.config.AllDownPolicy.IGNORE_HEALTH);
         assertThat(s.health()).isEqualTo(new io.switchboard.health.HealthPolicy(4, 5));
         assertThat(s.activeHealth()).isTrue();
         assertThat(s.outliers().enabled()).isFalse();

@@ -1,5 +1,6 @@
 package io.switchboard.backend;
 
+import io.switchboard.config.Addresses;
 import io.switchboard.load.PeakEwma;
 import io.switchboard.load.WindowedCounter;
 import java.lang.invoke.MethodHandles;
@@ -121,7 +122,7 @@ public final class Backend {
     public String label() { return label; }
     public String host() { return host; }
     public int port() { return port; }
-    public String address() { return io.switchboard.config.Addresses.hostPort(host, port); }
+    public String address() { return Addresses.hostPort(host, port); }
 
     /** Requests currently dispatched to this back end and not yet complete. */
     public int inFlight() { return (int) IN_FLIGHT.getOpaque(this); }

@@ -1,5 +1,7 @@
 package io.switchboard.backend;
 
+import io.switchboard.config.AdminState;
+import io.switchboard.config.AllDownPolicy;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

@@ -1,5 +1,7 @@
 package io.switchboard.backend;
 
+import io.switchboard.config.AdminState;
+
 /**
  * A back end as one snapshot sees it: published state, configured weight and the weight in effect
  * (lower than configured during slow start), and why it is in that state.

@@ -1,8 +1,5 @@
 /**
- * Back ends and pools: {@code Backend} (live counters), {@code BackendSet} (the immutable snapshot
- * pickers read), {@code Pool} (the single writer that applies each {@code Change}) and the states an
- * operator or health sets. JDK only: no Netty, no I/O. Must not import the proxy, admin or app
- * modules. Known cycles, being broken: with {@code balance} (a pool builds its picker) and with
- * {@code config} (a pool reads {@code PoolConfig}, a {@code Change} carries a {@code ServerConfig}).
+ * Back ends and immutable snapshots of pool membership, read lock-free by pickers. May import
+ * {@code config} and {@code load}; must not import {@code balance} or {@code registry} (they build on it).
  */
 package io.switchboard.backend;

@@ -18,7 +18,7 @@ import java.util.Arrays;
  *
  * <p>Threading: the writer builds the ring once per snapshot; the picker is immutable and reads the
  * live in-flight counters. The pool's load m is {@link Backend#poolInFlight()}, so the back ends
- * must share their pool's counter, as {@link io.switchboard.backend.Pool} arranges.
+ * must share their pool's counter, as {@link io.switchboard.registry.Pool} arranges.
  */
 public final class ConsistentHash implements Algorithm {
     public static final double DEFAULT_LOAD_FACTOR = 1.25;

@@ -1,6 +1,5 @@
 package io.switchboard.config;
 
-import io.switchboard.backend.AdminState;
 import java.util.Locale;
 
 /**

@@ -1,6 +1,5 @@
 package io.switchboard.config;
 
-import io.switchboard.backend.AllDownPolicy;
 import java.time.Duration;
 import java.util.List;
 

@@ -1,6 +1,5 @@
 package io.switchboard.config;
 
-import io.switchboard.backend.AdminState;
 
 /**
  * One back end as configured.

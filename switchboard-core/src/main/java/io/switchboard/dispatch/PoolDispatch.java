@@ -1,8 +1,9 @@
 package io.switchboard.dispatch;
 
 import io.switchboard.backend.Backend;
-import io.switchboard.backend.Change;
-import io.switchboard.backend.Pool;
+import io.switchboard.registry.Change;
+import io.switchboard.registry.Origin;
+import io.switchboard.registry.Pool;
 import io.switchboard.balance.PickContext;
 import io.switchboard.health.OutlierDetector;
 import java.util.HashSet;
@@ -20,8 +21,8 @@ import java.util.Set;
  * OutlierDetector#shouldReport}): the pool's writer is told only on every n-th consecutive failure,
  * so a failing back end under load costs the writer one change per threshold, not one per request.
  *
- * <p>Threading: thread-safe; called from every event loop. Pool changes are applied by the pool's
- * writer ({@link Pool#apply}).
+ * <p>Threading: thread-safe; called from every event loop. Passive failures are submitted to the
+ * pool's registry and applied by its writer thread ({@link Pool#submit}): no rebuild runs here.
  */
 public final class PoolDispatch {
     private final Pool pool;
@@ -123,11 +124,8 @@ public final class PoolDispatch {
         };
         if (b.maxConnections() > 0) queue.wakeOne();
         if (outcome.failure() && pool.settings().outliers().shouldReport(consecutive)) {
-            try {
-                pool.apply(new Change.PassiveFailure(b.name(), consecutive, detail));
-            } catch (IllegalArgumentException removed) {
-                // the back end left the pool meanwhile: nothing to eject
-            }
+            // Applied by the registry's writer, never on this (data-plane) thread.
+            pool.submit(Origin.PASSIVE, new Change.PassiveFailure(b.name(), consecutive, detail));
         }
         return consecutive;
     }

@@ -7,6 +7,6 @@
  *
  * <p>HTTP/1, HTTP/2 streams, TCP sessions and the simulator all use these classes. It never sees a
  * socket: it must not import Netty, the proxy or the app, only the JDK and core's backend, balance,
- * health and config packages.
+ * health, config and registry packages.
  */
 package io.switchboard.dispatch;

@@ -1,5 +1,2 @@
-/**
- * Load metrics that load-aware algorithms read: {@code PeakEwma} latency and {@code WindowedCounter}.
- * Lock-free and allocation-free on update. JDK only: imports nothing from Switchboard.
- */
+/** Load measures kept per back end (sliding-window traffic, peak EWMA latency). Imports nothing of Switchboard. */
 package io.switchboard.load;

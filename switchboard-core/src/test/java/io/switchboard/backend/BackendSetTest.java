@@ -2,6 +2,8 @@ package io.switchboard.backend;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.switchboard.config.AdminState;
+import io.switchboard.config.AllDownPolicy;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -2,12 +2,12 @@ package io.switchboard.balance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.switchboard.backend.AdminState;
-import io.switchboard.backend.AllDownPolicy;
 import io.switchboard.backend.Backend;
 import io.switchboard.backend.BackendSet;
 import io.switchboard.backend.BackendState;
 import io.switchboard.backend.Member;
+import io.switchboard.config.AdminState;
+import io.switchboard.config.AllDownPolicy;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -2,12 +2,12 @@ package io.switchboard.dispatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.switchboard.backend.AdminState;
-import io.switchboard.backend.AllDownPolicy;
+import io.switchboard.config.AdminState;
+import io.switchboard.config.AllDownPolicy;
 import io.switchboard.backend.Backend;
 import io.switchboard.backend.BackendState;
-import io.switchboard.backend.Change;
-import io.switchboard.backend.Pool;
+import io.switchboard.registry.Change;
+import io.switchboard.registry.Pool;
 import io.switchboard.balance.Algorithms;
 import io.switchboard.balance.PickContext;
 import io.switchboard.config.ServerConfig;

@@ -1,7 +1,7 @@
 package io.switchboard.proxy;
 
 import io.switchboard.backend.Backend;
-import io.switchboard.backend.Pool;
+import io.switchboard.registry.Pool;
 
 /**
  * Told about every finished exchange (metrics, dashboards). Called on the event loop that served

@@ -2,7 +2,7 @@ package io.switchboard.proxy;
 
 import io.netty.channel.EventLoop;
 import io.switchboard.backend.Backend;
-import io.switchboard.backend.Pool;
+import io.switchboard.registry.Pool;
 import io.switchboard.config.PoolConfig;
 import io.switchboard.config.SwitchboardConfig;
 import io.switchboard.dispatch.PoolDispatch;

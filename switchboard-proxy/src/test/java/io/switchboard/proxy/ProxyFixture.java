@@ -1,8 +1,7 @@
 package io.switchboard.proxy;
 
 import io.netty.channel.EventLoopGroup;
-import io.switchboard.backend.AllDownPolicy;
-import io.switchboard.backend.Pool;
+import io.switchboard.config.AllDownPolicy;
 import io.switchboard.config.GuardConfig;
 import io.switchboard.config.HealthCheckConfig;
 import io.switchboard.config.ListenerConfig;
@@ -13,6 +12,7 @@ import io.switchboard.config.SwitchboardConfig;
 import io.switchboard.proxy.demo.DemoBackend;
 import io.switchboard.proxy.probe.HealthChecker;
 import io.switchboard.proxy.resolve.HostResolver;
+import io.switchboard.registry.Pool;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -1,7 +1,7 @@
 package io.switchboard.admin.stats;
 
 import io.switchboard.backend.Member;
-import io.switchboard.backend.Pool;
+import io.switchboard.registry.Pool;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;

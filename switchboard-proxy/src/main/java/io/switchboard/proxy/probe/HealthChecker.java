@@ -5,13 +5,14 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.switchboard.backend.Backend;
 import io.switchboard.backend.BackendState;
-import io.switchboard.backend.Change;
 import io.switchboard.backend.Member;
-import io.switchboard.backend.Pool;
-import io.switchboard.backend.PoolListener;
 import io.switchboard.config.HealthCheckConfig;
 import io.switchboard.proxy.Transport;
 import io.switchboard.proxy.resolve.HostResolver;
+import io.switchboard.registry.Change;
+import io.switchboard.registry.Origin;
+import io.switchboard.registry.Pool;
+import io.switchboard.registry.PoolListener;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Map;
@@ -23,38 +24,34 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Drives one pool's active health checks and its clock.
+ * Drives one pool's active health checks.
  *
  * <p>Every back end of the pool's current snapshot except those in MAINT (an operator took them out;
  * probing them into service would undo that) is probed every {@code interval}, randomized by
  * ± {@code jitter} so that probes of many back ends, and of many balancers, do not synchronize into
  * bursts. The next probe of a back end is scheduled when the previous one has finished, so a slow
- * back end is never probed twice at once. Each result becomes a {@link Change.Probe}; the pool's
- * {@link io.switchboard.health.HealthPolicy} decides what it means.
+ * back end is never probed twice at once. Each result becomes a {@link Change.Probe} of origin
+ * {@link Origin#PROBE}, submitted to the pool's registry writer ({@link Pool#submit}), so that no
+ * picker is built on an event loop; the pool's {@link io.switchboard.health.HealthPolicy} decides
+ * what it means.
  *
  * <p>Membership follows the pool: a {@link PoolListener} notices back ends added, removed, or moved
  * in and out of MAINT. Back ends are keyed by identity, not by name, because a reload that changes
  * a server's address replaces its {@link Backend}: the old one stops being probed and the new one
  * starts. A probe of a back end that left while the probe was in flight is dropped.
  *
- * <p>Independently of probing, and also for type NONE, a ticker applies {@link Change.Tick} every
- * {@value #TICK_MILLIS} ms while {@link Pool#needsTick()}: slow-start ramps and ejection expiry only
- * advance when something republishes the pool.
+ * <p>The pool's clock (slow-start ramps, ejection expiry) is not here: the
+ * {@link io.switchboard.registry.PoolRegistry} ticks its pools.
  *
  * <p>Threading: all of this class's mutable state is confined to one event loop of the group (its
  * "home"); the probes' channels are spread over the whole group and hop back home with their results.
  * The pool listener runs on whichever thread applied a change, so it only queues a resync on the home
- * loop: it never calls {@link Pool#apply} itself (re-entrancy), and it never blocks the pool's writer.
- * All {@link Pool#apply} calls of this class happen on the home loop. {@link #start} and
- * {@link #close} may be called from any thread.
+ * loop: it never writes to the pool itself (re-entrancy), and it never blocks the pool's writer.
+ * {@link #start} and {@link #close} may be called from any thread.
  */
 public final class HealthChecker implements AutoCloseable {
-    static final long TICK_MILLIS = 200;
-    private static final Logger log = LoggerFactory.getLogger(HealthChecker.class);
 
     private final Pool pool;
     private final HealthCheckConfig config;
@@ -68,7 +65,6 @@ public final class HealthChecker implements AutoCloseable {
 
     // home loop only
     private final Map<Backend, Target> targets = new IdentityHashMap<>();
-    private ScheduledFuture<?> ticker;
 
     public HealthChecker(Pool pool, HealthCheckConfig config, Transport transport, EventLoopGroup group) {
         this(pool, config, transport, group, HostResolver.system(transport));
@@ -84,14 +80,10 @@ public final class HealthChecker implements AutoCloseable {
         this.intervalNanos = Math.max(1, config.interval().toNanos());
     }
 
-    /** Starts probing and ticking. Once only; a closed checker cannot be restarted. */
+    /** Starts probing. Once only; a closed checker cannot be restarted. */
     public void start() {
         if (closed.get()) throw new IllegalStateException("health checker of pool '" + pool.name() + "' is closed");
         if (!started.compareAndSet(false, true)) throw new IllegalStateException("health checker of pool '" + pool.name() + "' already started");
-        home.execute(() -> {
-            if (closed.get()) return;
-            ticker = home.scheduleAtFixedRate(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
-        });
         if (probe != null) {
             // listen first, then sync: a change in between is then seen by the sync or queues another
             pool.addListener(listener);
@@ -100,7 +92,7 @@ public final class HealthChecker implements AutoCloseable {
     }
 
     /**
-     * Stops probing and ticking; probes in flight are abandoned and their channels closed, and their
+     * Stops probing; probes in flight are abandoned and their channels closed, and their
      * results are never applied. Waits (briefly) for the home loop to acknowledge. Idempotent.
      */
     @Override
@@ -119,7 +111,6 @@ public final class HealthChecker implements AutoCloseable {
     }
 
     private void stopAll() {
-        if (ticker != null) ticker.cancel(false);
         for (Target t : targets.values()) t.stop();
         targets.clear();
     }
@@ -156,16 +147,6 @@ public final class HealthChecker implements AutoCloseable {
                 // a random first delay in [0, interval) spreads a fresh pool's probes over one interval
                 t.schedule((long) (ThreadLocalRandom.current().nextDouble() * intervalNanos));
             }
-        }
-    }
-
-    /** Home loop. A scheduled task that throws would be cancelled for good, hence the catch. */
-    private void tick() {
-        if (closed.get()) return;
-        try {
-            if (pool.needsTick()) pool.apply(new Change.Tick());
-        } catch (RuntimeException e) {
-            log.warn("pool {}: tick failed", pool.name(), e);
         }
     }
 
@@ -214,14 +195,8 @@ public final class HealthChecker implements AutoCloseable {
             // this back end. (A reload could still replace it between this check and apply; the pool's
             // rise/fall hysteresis absorbs that one stray result.)
             if (pool.backend(backend.name()) != backend) return;
-            try {
-                pool.apply(new Change.Probe(backend.name(), r.ok(), r.detail()));
-            } catch (IllegalArgumentException e) {
-                // removed concurrently; the queued sync stops this target
-                log.debug("pool {}: dropped probe result of removed back end {}: {}", pool.name(), backend.name(), e.getMessage());
-            } catch (RuntimeException e) {
-                log.warn("pool {}: applying probe result of {} failed", pool.name(), backend.name(), e);
-            }
+            // applied on the registry's writer; dropped there if the back end is gone by then
+            pool.submit(Origin.PROBE, new Change.Probe(backend.name(), r.ok(), r.detail()));
         }
 
         void stop() {

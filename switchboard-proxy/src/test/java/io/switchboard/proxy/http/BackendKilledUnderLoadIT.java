@@ -3,13 +3,13 @@ package io.switchboard.proxy.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.backend.BackendState;
-import io.switchboard.backend.Transition;
 import io.switchboard.config.HealthCheckConfig;
 import io.switchboard.config.PassiveHealthConfig;
 import io.switchboard.config.ServerConfig;
 import io.switchboard.proxy.AccessRecord;
 import io.switchboard.proxy.BackendProcess;
 import io.switchboard.proxy.ProxyFixture;
+import io.switchboard.registry.Transition;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.backend.BackendState;
 import io.switchboard.backend.Member;
-import io.switchboard.backend.Transition;
 import io.switchboard.config.PassiveHealthConfig;
 import io.switchboard.config.ServerConfig;
 import io.switchboard.proxy.AccessRecord;
@@ -12,6 +11,7 @@ import io.switchboard.proxy.ProxyFixture;
 import io.switchboard.proxy.RawServer;
 import io.switchboard.proxy.demo.DemoBackend;
 import io.switchboard.proxy.probe.NoLeaksExtension;
+import io.switchboard.registry.Transition;
 import java.io.OutputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;

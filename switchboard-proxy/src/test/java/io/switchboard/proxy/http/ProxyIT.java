@@ -81,7 +81,7 @@ class ProxyIT {
     void noEligibleBackendIs503WithReason() throws Exception {
         try (ProxyFixture f = new ProxyFixture().backends("alpha")) {
             f.start();
-            f.pool.apply(new io.switchboard.backend.Change.SetAdmin("alpha", io.switchboard.backend.AdminState.MAINT, "test"));
+            f.pool.apply(new io.switchboard.registry.Change.SetAdmin("alpha", io.switchboard.config.AdminState.MAINT, "test"));
             HttpResponse<String> r = f.get("/");
             assertThat(r.statusCode()).isEqualTo(503);
             assertThat(r.body()).contains("no back end available in pool 'app'");

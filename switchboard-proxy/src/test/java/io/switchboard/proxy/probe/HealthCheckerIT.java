@@ -4,21 +4,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;
 
 import io.netty.channel.EventLoopGroup;
-import io.switchboard.backend.AdminState;
-import io.switchboard.backend.AllDownPolicy;
 import io.switchboard.backend.BackendState;
-import io.switchboard.backend.Change;
 import io.switchboard.backend.Member;
-import io.switchboard.backend.Pool;
-import io.switchboard.backend.Transition;
 import io.switchboard.balance.Algorithms;
+import io.switchboard.config.AdminState;
+import io.switchboard.config.AllDownPolicy;
 import io.switchboard.config.HealthCheckConfig;
+import io.switchboard.config.PassiveHealthConfig;
+import io.switchboard.config.PoolConfig;
 import io.switchboard.config.ServerConfig;
 import io.switchboard.health.HealthPolicy;
 import io.switchboard.health.OutlierDetector;
 import io.switchboard.proxy.RawServer;
 import io.switchboard.proxy.Transport;
 import io.switchboard.proxy.demo.DemoBackend;
+import io.switchboard.registry.Change;
+import io.switchboard.registry.Origin;
+import io.switchboard.registry.Pool;
+import io.switchboard.registry.PoolRegistry;
+import io.switchboard.registry.Transition;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -248,13 +252,23 @@ class HealthCheckerIT {
         assertThat(member(pool, "alpha").cause()).matches("probe passed after ejection: HTTP 200 in \\d+ ms");
     }
 
+    /** A pool in a registry of its own, whose writer thread ticks it (the checker no longer does). */
+    private Pool registered(Duration slowStart, PassiveHealthConfig passive, ServerConfig server) {
+        PoolRegistry registry = PoolRegistry.start();
+        closeAfter.add(registry);
+        registry.subscribe(new TransitionLog());
+        registry.reload(List.of(new PoolConfig("app", "round-robin", 1.25, 0, Duration.ofSeconds(1), Duration.ofSeconds(1),
+                Duration.ofSeconds(1), 1, slowStart, AllDownPolicy.FAIL, HealthCheckConfig.NONE, passive, 0, List.of(server))),
+                Origin.FILE);
+        return registry.pool("app");
+    }
+
     @Test
-    void theTickerEndsSlowStartEvenWithoutProbes() throws Exception {
+    void theRegistryTickEndsSlowStartEvenWithoutProbes() throws Exception {
         DemoBackend alpha = demo("alpha");
         HealthCheckConfig hc = HealthCheckConfig.NONE;
-        Pool pool = pool(new Pool.Settings(300_000_000L, AllDownPolicy.FAIL, new HealthPolicy(2, 3), false,
-                new OutlierDetector(5, 10_000_000_000L, 300_000_000_000L)));
-        pool.apply(new Change.Add(new ServerConfig("alpha", "127.0.0.1", alpha.port(), 10, AdminState.MAINT)));
+        Pool pool = registered(Duration.ofMillis(300), PassiveHealthConfig.DEFAULT,
+                new ServerConfig("alpha", "127.0.0.1", alpha.port(), 10, AdminState.MAINT));
         start(pool, hc);
 
         Pool.Snapshot ramping = pool.apply(new Change.SetAdmin("alpha", AdminState.READY, null));
@@ -267,11 +281,10 @@ class HealthCheckerIT {
     }
 
     @Test
-    void theTickerExpiresAnEjectionWhenActiveHealthIsOff() throws Exception {
+    void theRegistryTickExpiresAnEjectionWhenActiveHealthIsOff() throws Exception {
         HealthCheckConfig hc = HealthCheckConfig.NONE;
-        Pool pool = pool(new Pool.Settings(0, AllDownPolicy.FAIL, new HealthPolicy(2, 3), false,
-                new OutlierDetector(3, 200_000_000L, 10_000_000_000L)));
-        pool.apply(new Change.Add(server("alpha", RawServer.closedPort())));
+        Pool pool = registered(Duration.ZERO, new PassiveHealthConfig(3, true, Duration.ofMillis(200), Duration.ofSeconds(10), 100),
+                server("alpha", RawServer.closedPort()));
         start(pool, hc);
 
         pool.apply(new Change.PassiveFailure("alpha", 3, "connect refused"));

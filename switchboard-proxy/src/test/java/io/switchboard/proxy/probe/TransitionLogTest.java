@@ -7,13 +7,21 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import io.switchboard.backend.AdminState;
-import io.switchboard.backend.Change;
-import io.switchboard.backend.Pool;
 import io.switchboard.balance.Algorithms;
+import io.switchboard.config.AdminState;
+import io.switchboard.config.AllDownPolicy;
+import io.switchboard.config.HealthCheckConfig;
+import io.switchboard.config.PassiveHealthConfig;
+import io.switchboard.config.PoolConfig;
 import io.switchboard.config.ServerConfig;
+import io.switchboard.registry.Change;
+import io.switchboard.registry.Origin;
+import io.switchboard.registry.Pool;
+import io.switchboard.registry.PoolRegistry;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -51,5 +59,25 @@ class TransitionLogTest {
                 tuple(Level.INFO, "pool app: backend bravo down -> up (probe passed 2x: HTTP 200 in 3 ms)"),
                 tuple(Level.INFO, "pool app: backend bravo up -> drain (operator: drain)"),
                 tuple(Level.INFO, "pool app: backend bravo drain -> maint (removed)"));
+    }
+
+    @Test
+    void asARegistrySubscriberWarnsOfARefusedEjection() {
+        PoolRegistry registry = new PoolRegistry(Runnable::run, () -> 0L, InstantSource.fixed(Instant.EPOCH));
+        registry.subscribe(new TransitionLog());
+        List<ServerConfig> servers = List.of(new ServerConfig("alpha", "127.0.0.1", 8080, 1, AdminState.READY),
+                new ServerConfig("bravo", "127.0.0.1", 8081, 1, AdminState.READY));
+        registry.reload(List.of(new PoolConfig("app", "round-robin", 1.25, 0, Duration.ofSeconds(1), Duration.ofSeconds(1),
+                Duration.ofSeconds(1), 1, Duration.ZERO, AllDownPolicy.FAIL, HealthCheckConfig.NONE, PassiveHealthConfig.DEFAULT, 0,
+                servers)), Origin.FILE);
+        registry.submit("app", Origin.PASSIVE, new Change.PassiveFailure("alpha", 5, "reset"));
+        registry.submit("app", Origin.PASSIVE, new Change.PassiveFailure("bravo", 5, "reset"));
+
+        assertThat(appender.list).extracting(ILoggingEvent::getLevel, ILoggingEvent::getFormattedMessage).containsExactly(
+                tuple(Level.INFO, "pool app: backend alpha new -> up (configured)"),
+                tuple(Level.INFO, "pool app: backend bravo new -> up (configured)"),
+                tuple(Level.WARN, "pool app: backend alpha up -> down (ejected for 10000 ms after 5 consecutive failures: reset)"),
+                tuple(Level.WARN, "pool app: backend bravo up -> up (ejection refused: 1 of 2 back ends already ejected"
+                        + " (max-ejection-percent 10, at most 1); 5 consecutive failures: reset)"));
     }
 }

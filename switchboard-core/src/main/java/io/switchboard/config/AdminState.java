@@ -1,4 +1,4 @@
-package io.switchboard.backend;
+package io.switchboard.config;
 
 import java.util.Locale;
 

@@ -1,10 +1,15 @@
-package io.switchboard.backend;
+package io.switchboard.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.switchboard.backend.Backend;
+import io.switchboard.backend.BackendState;
+import io.switchboard.backend.Member;
 import io.switchboard.balance.Algorithms;
 import io.switchboard.balance.PickContext;
+import io.switchboard.config.AdminState;
+import io.switchboard.config.AllDownPolicy;
 import io.switchboard.config.ServerConfig;
 import io.switchboard.health.HealthPolicy;
 import io.switchboard.health.OutlierDetector;
@@ -35,7 +40,7 @@ class PoolTest {
 
     Pool pool(Pool.Settings settings, ServerConfig... servers) {
         Pool pool = new Pool("web", Algorithms.byName("round-robin"), settings, clock::get, InstantSource.fixed(WALL));
-        for (ServerConfig s : servers) pool.apply(new Change.Add(s));
+        pool.applyAll(Origin.FILE, List.of(new Change.Reconcile(List.of(servers))));
         pool.addListener((p, snapshot, transitions) -> {
             assertThat(p.snapshot()).as("listeners hear after publication").isSameAs(snapshot);
             published.add(snapshot);
@@ -132,6 +137,78 @@ class PoolTest {
         }
     }
 
+    static Pool.Settings ejectingAtMost(int percent) {
+        return new Pool.Settings(0, AllDownPolicy.FAIL, new HealthPolicy(2, 3), false,
+                new OutlierDetector(3, 10 * SECOND, 80 * SECOND, percent));
+    }
+
+    @Test
+    void passiveEjectionNeverTakesMoreThanTheMaxEjectionPercent() {
+        ServerConfig[] servers = new ServerConfig[20];
+        for (int i = 0; i < servers.length; i++) servers[i] = new ServerConfig("s" + i, "10.0.1." + i, 8080, 1, AdminState.READY);
+        Pool pool = pool(ejectingAtMost(10), servers);
+        for (int i = 0; i < 5; i++) pool.apply(new Change.PassiveFailure("s" + i, 3, "HTTP 502"));
+        assertThat(pool.snapshot().backends().members()).filteredOn(m -> m.state() == BackendState.DOWN)
+                .extracting(m -> m.backend().name()).as("10 %% of 20").containsExactly("s0", "s1");
+        assertThat(heard).extracting(Transition::toString).contains(
+                "web/s2 up -> up (ejection refused: 2 of 20 back ends already ejected (max-ejection-percent 10, at most 2);"
+                        + " 3 consecutive failures: HTTP 502)");
+
+        advance(10 * SECOND);
+        pool.apply(new Change.Tick()); // s0 and s1 return: room again
+        pool.apply(new Change.PassiveFailure("s2", 4, "HTTP 502"));
+        assertThat(state(pool, "s2")).isEqualTo(BackendState.DOWN);
+    }
+
+    @Test
+    void atLeastOneBackendMayAlwaysBeEjected() {
+        Pool pool = pool(ejectingAtMost(0), server("a"), server("b"), server("c"));
+        pool.apply(new Change.PassiveFailure("a", 3, "reset"));
+        pool.apply(new Change.PassiveFailure("b", 3, "reset"));
+        assertThat(state(pool, "a")).isEqualTo(BackendState.DOWN);
+        assertThat(state(pool, "b")).isEqualTo(BackendState.UP);
+    }
+
+    @Test
+    void aRefusedEjectionIsNotedOnceNotPerFailure() {
+        Pool pool = pool(ejectingAtMost(10), server("a"), server("b"));
+        pool.apply(new Change.PassiveFailure("a", 3, "reset"));
+        Pool.Snapshot afterEjection = pool.snapshot();
+        heard.clear();
+        for (int n = 3; n < 8; n++) pool.apply(new Change.PassiveFailure("b", n, "reset"));
+        assertThat(heard).hasSize(1);
+        assertThat(heard.get(0).note()).isTrue();
+        assertThat(heard.get(0).cause()).startsWith("ejection refused: 1 of 2 back ends already ejected");
+        assertThat(pool.snapshot()).as("a note does not rebuild the picker").isSameAs(afterEjection);
+        assertThat(pool.history()).last().isEqualTo(heard.get(0));
+    }
+
+    @Test
+    void weightChangesAreInTheHistoryWithTheirOrigin() {
+        Pool pool = pool(server("a"));
+        pool.apply(Origin.AGENT, new Change.SetWeight("a", 7));
+        pool.apply(new Change.Reconcile(List.of(server("a", 1))));
+        List<Transition> notes = pool.history().stream().filter(Transition::note).toList();
+        assertThat(notes).extracting(Transition::toString).containsExactly(
+                "web/a up -> up (weight 1 -> 7 (agent))", "web/a up -> up (reload: weight 7 -> 1)");
+        assertThat(notes).extracting(Transition::origin).containsExactly(Origin.AGENT, Origin.API);
+    }
+
+    @Test
+    void configureChangesAlgorithmAndSettingsKeepingBackends() {
+        Pool pool = pool(server("a"), server("b"));
+        Backend a = pool.backend("a");
+        a.onDispatch();
+        Pool.Settings slow = settings(10 * SECOND, AllDownPolicy.IGNORE_HEALTH, true);
+        pool.apply(Origin.FILE, new Change.Configure(Algorithms.byName("least-conn"), slow));
+        assertThat(pool.algorithm().name()).isEqualTo("least-conn");
+        assertThat(pool.snapshot().algorithm()).isSameAs(pool.algorithm());
+        assertThat(pool.settings()).isEqualTo(slow);
+        assertThat(pool.backend("a")).isSameAs(a);
+        assertThat(pool.backend("a").inFlight()).isEqualTo(1);
+        assertThat(pool.pick(new PickContext(0, 0, new SplittableRandom(1), Set.of()))).isSameAs(pool.backend("b"));
+    }
+
     @Test
     void aBackendHealthyForTheMaximumEjectionForgetsItsEjections() {
         Pool pool = pool(server("a"));
@@ -217,6 +294,30 @@ class PoolTest {
     }
 
     @Test
+    void aServerAddedAtRunTimeRampsLikeAReturningOne() {
+        Pool pool = pool(settings(10 * SECOND, AllDownPolicy.FAIL, false), server("a", 100));
+        pool.apply(new Change.Add(server("b", 100)));
+        assertThat(member(pool, "b").effectiveWeight()).as("added by the admin API").isEqualTo(1);
+        assertThat(pool.needsTick()).isTrue();
+        advance(5 * SECOND);
+        pool.apply(new Change.Tick());
+        assertThat(member(pool, "b").effectiveWeight()).isEqualTo(50);
+
+        pool.apply(new Change.Reconcile(List.of(server("a", 100), server("b", 100), server("c", 100))));
+        assertThat(member(pool, "c").effectiveWeight()).as("added by a reload").isEqualTo(1);
+        assertThat(member(pool, "a").effectiveWeight()).as("present from the start").isEqualTo(100);
+    }
+
+    @Test
+    void aServerAddedInMaintRampsWhenItIsPutInService() {
+        Pool pool = pool(settings(10 * SECOND, AllDownPolicy.FAIL, false), server("a", 100));
+        pool.apply(new Change.Add(new ServerConfig("b", "10.0.0.2", 8080, 100, AdminState.MAINT)));
+        advance(20 * SECOND);
+        pool.apply(new Change.SetAdmin("b", AdminState.READY, null));
+        assertThat(member(pool, "b").effectiveWeight()).isEqualTo(1);
+    }
+
+    @Test
     void returningFromDrainAlsoRamps() {
         Pool pool = pool(settings(10 * SECOND, AllDownPolicy.FAIL, false), server("a", 10), server("b", 10));
         pool.apply(new Change.SetAdmin("a", AdminState.DRAIN, null));
@@ -280,7 +381,7 @@ class PoolTest {
         assertThat(member(pool, "d").weight()).isEqualTo(2);
         assertThat(pool.backend("b")).isNull();
         assertThat(heard).extracting(Transition::toString).containsExactlyInAnyOrder(
-                "web/d new -> up (added by reload)", "web/b up -> maint (removed)");
+                "web/d new -> up (added by reload)", "web/b up -> maint (removed)", "web/a up -> up (reload: weight 1 -> 5)");
     }
 
     @Test
@@ -312,14 +413,30 @@ class PoolTest {
     // --- publication, errors ------------------------------------------------------------------
 
     @Test
-    void everyApplyPublishesOneNewVersion() {
+    void aBatchPublishesOneNewVersion() {
         Pool pool = pool(server("a"));
         long v = pool.snapshot().backends().version();
-        pool.apply(new Change.Tick());
         pool.applyAll(List.of(new Change.SetWeight("a", 3), new Change.Tick(), new Change.Add(server("b"))));
+        pool.apply(new Change.SetAdmin("b", AdminState.DRAIN, null));
         assertThat(pool.snapshot().backends().version()).isEqualTo(v + 2);
         assertThat(published).hasSize(2);
         assertThat(published.get(1)).isSameAs(pool.snapshot());
+    }
+
+    @Test
+    void changesThatChangeNothingVisiblePublishNothing() {
+        Pool pool = pool(server("a", 3), server("b"));
+        Pool.Snapshot before = pool.snapshot();
+        pool.apply(new Change.Tick());
+        pool.apply(new Change.SetWeight("a", 3));
+        pool.apply(new Change.SetAdmin("b", AdminState.READY, "operator: ready"));
+        pool.apply(new Change.Probe("a", true, "HTTP 200")); // up, stays up
+        pool.apply(new Change.Probe("a", false, "timeout")); // one failure of three
+        pool.apply(new Change.PassiveFailure("b", 2, "reset")); // below the threshold of 3
+        pool.apply(new Change.Reconcile(List.of(server("a", 3), server("b"))));
+        assertThat(pool.snapshot()).isSameAs(before);
+        assertThat(published).isEmpty();
+        assertThat(heard).isEmpty();
     }
 
     @Test
@@ -362,7 +479,7 @@ class PoolTest {
         assertThat(state(pool, "a")).isEqualTo(BackendState.UP);
         assertThat(state(pool, "b")).isEqualTo(BackendState.UP);
         assertThat(pool.backend("c")).isNull();
-        assertThat(pool.snapshot().backends().version()).isEqualTo(before.backends().version() + 1);
+        assertThat(pool.snapshot()).as("one failure of three changes nothing visible").isSameAs(before);
     }
 
     @Test

@@ -1,12 +1,16 @@
-package io.switchboard.backend;
+package io.switchboard.registry;
 
+import io.switchboard.balance.Algorithm;
+import io.switchboard.config.AdminState;
 import io.switchboard.config.ServerConfig;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Every state change of a pool is one of these values, applied by the pool's single writer
- * ({@link Pool#apply}). Probes, the data plane's passive checks, the admin API, config reloads and
- * the cluster all speak this one language.
+ * ({@link Pool#applyAll}). Probes, the data plane's passive checks, the admin API, config reloads and
+ * the cluster all speak this one language; where a change came from travels beside it as an
+ * {@link Origin}.
  */
 public sealed interface Change {
     /** Adds a back end (error if the name exists). */
@@ -28,6 +32,17 @@ public sealed interface Change {
 
     /** Time passed: slow-start ramps and ejection expiry are re-evaluated. */
     record Tick() implements Change {}
+
+    /**
+     * A reload changed the pool's algorithm or writer settings. The members and their counters stay;
+     * a new algorithm builds a fresh picker (cursors do not carry over between algorithms).
+     */
+    record Configure(Algorithm algorithm, Pool.Settings settings) implements Change {
+        public Configure {
+            Objects.requireNonNull(algorithm, "algorithm");
+            Objects.requireNonNull(settings, "settings");
+        }
+    }
 
     /** A config reload: add what is new, remove what is gone, update weights; names identify back ends. */
     record Reconcile(List<ServerConfig> servers) implements Change {}

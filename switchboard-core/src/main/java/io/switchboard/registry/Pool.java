@@ -1,9 +1,15 @@
-package io.switchboard.backend;
+package io.switchboard.registry;
 
+import io.switchboard.backend.Backend;
+import io.switchboard.backend.BackendSet;
+import io.switchboard.backend.BackendState;
+import io.switchboard.backend.Member;
 import io.switchboard.balance.Algorithm;
+import io.switchboard.balance.Algorithms;
 import io.switchboard.balance.PickContext;
 import io.switchboard.balance.Picker;
-import io.switchboard.balance.Algorithms;
+import io.switchboard.config.AdminState;
+import io.switchboard.config.AllDownPolicy;
 import io.switchboard.config.HealthCheckConfig;
 import io.switchboard.config.PassiveHealthConfig;
 import io.switchboard.config.PoolConfig;
@@ -21,24 +27,29 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 
 /**
  * A named set of back ends with one balancing algorithm.
  *
- * <p>Threading: a single writer. {@link #apply} is serialized (the monitor is never taken on the
- * request path); it builds the next {@link BackendSet} and {@link Picker} and publishes both with one
- * volatile write, then notifies listeners. {@link #pick} and {@link #snapshot} never lock and always
- * see a complete, versioned snapshot.
+ * <p>Threading: a single writer. Writes ({@link #applyAll}) are serialized on the write lock (the
+ * {@link PoolRegistry}'s when the pool belongs to one, so that its events are numbered and delivered
+ * in the order the snapshots were published); the lock is never taken on the request path. A write
+ * builds the next {@link BackendSet} and {@link Picker} and publishes both with one volatile write,
+ * then tells the listeners while still holding the lock. {@link #pick} and {@link #snapshot} never
+ * lock and always see a complete, versioned snapshot. The data plane never writes synchronously: it
+ * calls {@link #submit}, which hands the change to the registry's writer thread and returns.
  *
  * <p>A member's published state combines the operator's {@link AdminState} (maint, drain win), active
- * health (rise/fall) and passive ejection. A back end that returns to service ramps its weight
- * linearly over the slow-start window; {@link Change.Tick} republishes while a ramp or an
- * ejection is pending ({@link #needsTick()}).
+ * health (rise/fall) and passive ejection. A back end that enters service (returning, or added at
+ * run time) ramps its weight linearly over the slow-start window; {@link Change.Tick} republishes
+ * while a ramp or an ejection is pending ({@link #needsTick()}). A batch that changes nothing a
+ * reader can see publishes nothing.
  */
 public final class Pool {
-    /** What readers see: one snapshot and the picker bound to it. */
-    public record Snapshot(BackendSet backends, Picker picker) {}
+    /** What readers see: one snapshot, the picker bound to it, and the algorithm that built the picker. */
+    public record Snapshot(BackendSet backends, Picker picker, Algorithm algorithm) {}
 
     /** Pure settings of the writer. */
     public record Settings(long slowStartNanos, AllDownPolicy allDown, HealthPolicy health, boolean activeHealth,
@@ -55,15 +66,20 @@ public final class Pool {
             return new Settings(config.slowStart().toNanos(), config.allDown(),
                     new HealthPolicy(health.rise(), health.fall()), health.enabled(),
                     new OutlierDetector(passive.enabled() ? passive.consecutiveFailures() : 0,
-                            passive.baseEjection().toNanos(), passive.maxEjection().toNanos()));
+                            passive.baseEjection().toNanos(), passive.maxEjection().toNanos(),
+                            passive.maxEjectionPercent()));
         }
     }
 
-    /** The live pool a validated config describes, with its servers in place. */
+    /** The algorithm a validated pool config asks for. */
+    public static Algorithm algorithmOf(PoolConfig config) {
+        return Algorithms.byName(config.algorithm(), config.hashLoadFactor());
+    }
+
+    /** A pool outside any registry (tests, tools): {@link #submit} applies at once on the caller's thread. */
     public static Pool of(PoolConfig config) {
-        Pool pool = new Pool(config.name(), Algorithms.byName(config.algorithm(), config.hashLoadFactor()),
-                Settings.of(config));
-        pool.apply(new Change.Reconcile(config.servers()));
+        Pool pool = new Pool(config.name(), algorithmOf(config), Settings.of(config));
+        pool.applyAll(Origin.FILE, List.of(new Change.Reconcile(config.servers())));
         return pool;
     }
 
@@ -82,6 +98,7 @@ public final class Pool {
         long rampStart = Long.MIN_VALUE; // slow start; MIN_VALUE when not ramping
         BackendState published;
         String cause = "configured";
+        boolean refused; // an ejection of this back end was refused and noted; cleared when one ends
 
         Slot(Backend backend, int weight, AdminState admin, HealthPolicy.Tracker health) {
             this.backend = backend;
@@ -100,38 +117,54 @@ public final class Pool {
             c.rampStart = rampStart;
             c.published = published;
             c.cause = cause;
+            c.refused = refused;
             return c;
         }
     }
 
     private final String name;
-    private final Algorithm algorithm;
-    private final Settings settings;
     private final LongSupplier nanoClock;
     private final InstantSource wallClock;
+    /** The registry's write lock when registered, else this pool. */
+    private final Object lock;
+    /** Null for a pool outside any registry. */
+    private final PoolRegistry registry;
     private final Map<String, Slot> slots = new LinkedHashMap<>();
     private final Deque<Transition> history = new ArrayDeque<>();
-    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger inFlight = new AtomicInteger();
     private final List<PoolListener> listeners = new CopyOnWriteArrayList<>();
+    private volatile Settings settings;
     private volatile Snapshot snapshot;
     private volatile boolean needsTick;
     private long version;
+    /** Whether a batch was ever applied: the first reconcile is the pool's configuration. */
+    private boolean configured;
+    // writer state of the batch being applied (under the lock)
+    private Origin origin = Origin.API;
+    private final List<Transition> notes = new ArrayList<>();
 
     public Pool(String name, Algorithm algorithm, Settings settings, LongSupplier nanoClock, InstantSource wallClock) {
-        this.name = Objects.requireNonNull(name);
-        this.algorithm = Objects.requireNonNull(algorithm);
-        this.settings = Objects.requireNonNull(settings);
-        this.nanoClock = Objects.requireNonNull(nanoClock);
-        this.wallClock = Objects.requireNonNull(wallClock);
-        this.snapshot = new Snapshot(BackendSet.empty(), algorithm.newPicker(BackendSet.empty(), null));
+        this(name, algorithm, settings, nanoClock, wallClock, null);
     }
 
     public Pool(String name, Algorithm algorithm, Settings settings) {
         this(name, algorithm, settings, System::nanoTime, InstantSource.system());
     }
 
+    Pool(String name, Algorithm algorithm, Settings settings, LongSupplier nanoClock, InstantSource wallClock,
+         PoolRegistry registry) {
+        this.name = Objects.requireNonNull(name);
+        this.settings = Objects.requireNonNull(settings);
+        this.nanoClock = Objects.requireNonNull(nanoClock);
+        this.wallClock = Objects.requireNonNull(wallClock);
+        this.registry = registry;
+        this.lock = registry == null ? this : registry.writeLock();
+        Objects.requireNonNull(algorithm);
+        this.snapshot = new Snapshot(BackendSet.empty(), algorithm.newPicker(BackendSet.empty(), null), algorithm);
+    }
+
     public String name() { return name; }
-    public Algorithm algorithm() { return algorithm; }
+    public Algorithm algorithm() { return snapshot.algorithm(); }
     public Settings settings() { return settings; }
     public Snapshot snapshot() { return snapshot; }
     public boolean needsTick() { return needsTick; }
@@ -143,6 +176,7 @@ public final class Pool {
         return snapshot.picker().pick(ctx);
     }
 
+    /** Told after each published change, on the writing thread, under the write lock: must be quick and must not write. */
     public void addListener(PoolListener l) { listeners.add(l); }
     public void removeListener(PoolListener l) { listeners.remove(l); }
 
@@ -152,38 +186,83 @@ public final class Pool {
         return m == null ? null : m.backend();
     }
 
-    /** The last transitions, oldest first (bounded). */
-    public synchronized List<Transition> history() {
-        return List.copyOf(history);
-    }
-
-    public Snapshot apply(Change change) {
-        return applyAll(List.of(change));
+    /** The last transitions and notes of this pool, oldest first (bounded). */
+    public List<Transition> history() {
+        synchronized (lock) {
+            return List.copyOf(history);
+        }
     }
 
     /**
-     * Applies the changes in order and publishes once.
+     * Hands the change to the registry's writer and returns at once: the call for event loops, which
+     * must never build pickers. A change that no longer applies when its turn comes (its back end
+     * was removed meanwhile) is dropped. Outside a registry the change is applied here and now.
+     */
+    public void submit(Origin origin, Change change) {
+        if (registry != null) {
+            registry.submit(this, origin, change);
+        } else {
+            try {
+                applyAll(origin, List.of(change));
+            } catch (IllegalArgumentException e) {
+                // the same as in a registry: the back end left before its change was applied
+            }
+        }
+    }
+
+    /** An operator's change ({@link Origin#API}), applied synchronously. */
+    public Snapshot apply(Change change) {
+        return applyAll(Origin.API, List.of(change));
+    }
+
+    /** An operator's changes ({@link Origin#API}), applied synchronously and published once. */
+    public Snapshot applyAll(List<? extends Change> changes) {
+        return applyAll(Origin.API, changes);
+    }
+
+    public Snapshot apply(Origin origin, Change change) {
+        return applyAll(origin, List.of(change));
+    }
+
+    /**
+     * Applies the changes in order on the caller's thread and publishes once, unless they change
+     * nothing a reader sees. Not for event loops: see {@link #submit}.
      *
+     * @return the snapshot in force afterwards (the previous one when nothing changed)
      * @throws IllegalArgumentException when a change names an unknown back end or adds a duplicate;
      *     nothing of the batch is published then
      */
-    public Snapshot applyAll(List<? extends Change> changes) {
-        List<Transition> transitions;
-        Snapshot next;
-        synchronized (this) {
+    public Snapshot applyAll(Origin origin, List<? extends Change> changes) {
+        Objects.requireNonNull(origin, "origin");
+        synchronized (lock) {
             long now = nanoClock.getAsLong();
             Map<String, Slot> before = new LinkedHashMap<>();
             for (Map.Entry<String, Slot> e : slots.entrySet()) before.put(e.getKey(), e.getValue().copy());
             Map<String, BackendState> prior = new LinkedHashMap<>();
             for (Slot s : slots.values()) prior.put(s.backend.name(), s.published);
+            Settings settingsBefore = settings;
+            Snapshot prev = snapshot;
+            Algorithm algorithm = prev.algorithm();
+            this.origin = origin;
+            notes.clear();
             try {
-                for (Change c : changes) applyOne(c, now);
+                for (Change c : changes) {
+                    if (c instanceof Change.Configure conf) {
+                        algorithm = conf.algorithm();
+                        settings = conf.settings();
+                    } else {
+                        applyOne(c, now);
+                    }
+                }
             } catch (RuntimeException e) {
                 slots.clear();
                 slots.putAll(before);
+                settings = settingsBefore;
+                notes.clear();
                 throw e;
             }
-            transitions = new ArrayList<>();
+            // notes first: they describe the batch as it went, the state changes where it ended
+            List<Transition> transitions = new ArrayList<>(notes);
             List<Member> members = new ArrayList<>(slots.size());
             boolean tick = false;
             for (Slot s : slots.values()) {
@@ -192,34 +271,46 @@ public final class Pool {
                 if (s.rampStart != Long.MIN_VALUE || s.ejected) tick = true;
                 if (s.published != st) {
                     transitions.add(new Transition(name, s.backend.name(), prior.get(s.backend.name()), st, s.cause,
-                            wallClock.millis(), now));
+                            wallClock.millis(), now, origin));
                     s.published = st;
                 }
                 members.add(new Member(s.backend, st, s.admin, s.weight, eff, s.cause));
             }
             for (Map.Entry<String, BackendState> e : prior.entrySet()) {
                 if (!slots.containsKey(e.getKey())) {
-                    transitions.add(new Transition(name, e.getKey(), e.getValue(), BackendState.MAINT, "removed",
-                            wallClock.millis(), now));
+                    transitions.add(new Transition(name, e.getKey(), e.getValue(), BackendState.MAINT,
+                            origin == Origin.FILE ? "removed by reload" : "removed", wallClock.millis(), now, origin));
                 }
             }
-            BackendSet set = new BackendSet(++version, members, settings.allDown());
-            Snapshot prev = snapshot;
-            next = new Snapshot(set, algorithm.newPicker(set, prev.picker()));
-            snapshot = next;
+            notes.clear();
+            configured = true;
             needsTick = tick;
+            boolean rebuild = algorithm != prev.algorithm() || settings.allDown() != settingsBefore.allDown()
+                    || !members.equals(prev.backends().members());
+            if (!rebuild && transitions.isEmpty()) return prev;
+            Snapshot next = prev;
+            if (rebuild) {
+                BackendSet set = new BackendSet(++version, members, settings.allDown());
+                Picker carried = algorithm == prev.algorithm() ? prev.picker() : null;
+                next = new Snapshot(set, algorithm.newPicker(set, carried), algorithm);
+                snapshot = next;
+            }
             for (Transition t : transitions) {
                 history.addLast(t);
                 while (history.size() > HISTORY) history.removeFirst();
             }
+            for (PoolListener l : listeners) l.onChange(this, next, transitions);
+            if (registry != null) registry.published(this, origin, next, transitions);
+            return next;
         }
-        for (PoolListener l : listeners) l.onChange(this, next, transitions);
-        return next;
     }
 
     private void applyOne(Change c, long now) {
         switch (c) {
-            case Change.Add a -> add(a.server(), now, "added");
+            case Change.Add a -> {
+                Slot s = add(a.server(), "added");
+                startRamp(s, now); // a server added at run time joins like a returning one
+            }
             case Change.Remove r -> {
                 if (slots.remove(r.name()) == null) throw unknown(r.name());
             }
@@ -227,10 +318,15 @@ public final class Pool {
                 if (w.weight() < 0 || w.weight() > ServerConfig.MAX_WEIGHT) {
                     throw new IllegalArgumentException("weight " + w.weight() + " out of range 0-" + ServerConfig.MAX_WEIGHT);
                 }
-                slot(w.name()).weight = w.weight();
+                Slot s = slot(w.name());
+                if (s.weight != w.weight()) {
+                    note(s, "weight " + s.weight + " -> " + w.weight() + " (" + origin.label() + ")", now);
+                    s.weight = w.weight();
+                }
             }
             case Change.SetAdmin a -> {
                 Slot s = slot(a.name());
+                if (s.admin == a.state()) return;
                 boolean wasServing = stateOf(s) == BackendState.UP;
                 s.admin = a.state();
                 s.cause = a.cause() == null ? "operator: " + a.state().label() : a.cause();
@@ -240,10 +336,17 @@ public final class Pool {
             case Change.PassiveFailure f -> passiveFailure(slot(f.name()), f.consecutive(), f.detail(), now);
             case Change.Tick t -> tick(now);
             case Change.Reconcile r -> reconcile(r.servers(), now);
+            case Change.Configure conf -> throw new IllegalStateException("handled by applyAll");
         }
     }
 
-    private void add(ServerConfig sc, long now, String cause) {
+    /** A history entry that is not a state change (a weight change, a refused ejection). */
+    private void note(Slot s, String what, long now) {
+        BackendState st = s.published == null ? stateOf(s) : s.published;
+        notes.add(new Transition(name, s.backend.name(), st, st, what, wallClock.millis(), now, origin));
+    }
+
+    private Slot add(ServerConfig sc, String cause) {
         if (slots.containsKey(sc.name())) {
             throw new IllegalArgumentException("pool '" + name + "' already has a server named '" + sc.name() + "'");
         }
@@ -252,6 +355,7 @@ public final class Pool {
         Slot s = new Slot(b, sc.weight(), sc.state(), new HealthPolicy.Tracker(true));
         s.cause = cause;
         slots.put(sc.name(), s);
+        return s;
     }
 
     private void reconcile(List<ServerConfig> servers, long now) {
@@ -262,6 +366,8 @@ public final class Pool {
                         + "' appears twice in the reloaded config; names identify back ends and must be unique");
             }
         }
+        // The first reconcile of a new pool is its configuration, not a reload: nothing ramps then.
+        boolean configuring = !configured;
         for (ServerConfig sc : servers) {
             Slot s = slots.get(sc.name());
             if (s != null && (!s.backend.host().equals(sc.host()) || s.backend.port() != sc.port())) {
@@ -269,10 +375,13 @@ public final class Pool {
                 s = null;
             }
             if (s == null) {
-                // The first reconcile of a new pool is its configuration, not a reload.
-                add(sc, now, version == 0 ? "configured" : "added by reload");
+                Slot added = add(sc, configuring ? "configured" : "added by reload");
+                if (!configuring) startRamp(added, now);
             } else {
-                s.weight = sc.weight();
+                if (s.weight != sc.weight()) {
+                    note(s, "reload: weight " + s.weight + " -> " + sc.weight(), now);
+                    s.weight = sc.weight();
+                }
                 s.backend.maxConnections(sc.maxConnections());
                 if (s.admin != sc.state()) {
                     boolean wasServing = stateOf(s) == BackendState.UP;
@@ -294,12 +403,8 @@ public final class Pool {
         if (s.ejected) {
             if (now < s.ejectedUntil || !ok) return; // still serving its ejection, or still failing
             // "a passing probe brings it back"
-            s.ejected = false;
-            s.lastEjectionEnd = now;
             s.health.force(true);
-            s.backend.resetConsecutiveFailures();
-            s.cause = "probe passed after ejection: " + detail;
-            if (stateOf(s) == BackendState.UP) startRamp(s, now);
+            endEjection(s, now, "probe passed after ejection: " + detail);
             return;
         }
         boolean wasServing = stateOf(s) == BackendState.UP;
@@ -313,23 +418,42 @@ public final class Pool {
     private void passiveFailure(Slot s, int consecutive, String detail, long now) {
         OutlierDetector od = settings.outliers();
         if (s.ejected || !s.health.up() || !od.shouldEject(consecutive)) return;
+        int ejected = 0;
+        for (Slot o : slots.values()) if (o.ejected) ejected++;
+        int allowed = od.maxEjected(slots.size());
+        if (ejected >= allowed) {
+            // Ejecting more would move the load of a failing pool onto fewer and fewer back ends
+            // (Envoy's max_ejection_percent). Noted once until an ejection ends.
+            if (!s.refused) {
+                s.refused = true;
+                note(s, "ejection refused: " + ejected + " of " + slots.size() + " back ends already ejected (max-ejection-percent "
+                        + od.maxEjectionPercent() + ", at most " + allowed + "); " + consecutive + " consecutive failures: " + detail, now);
+            }
+            return;
+        }
         if (s.lastEjectionEnd != 0 && now - s.lastEjectionEnd > od.maxEjectionNanos()) s.ejections = 0;
         s.ejections++;
         long d = od.ejectionNanos(s.ejections);
         s.ejected = true;
+        s.refused = false;
         s.ejectedUntil = now + d;
         s.rampStart = Long.MIN_VALUE;
         s.cause = "ejected for " + (d / 1_000_000) + " ms after " + consecutive + " consecutive failures: " + detail;
     }
 
+    private void endEjection(Slot s, long now, String cause) {
+        s.ejected = false;
+        s.lastEjectionEnd = now;
+        s.backend.resetConsecutiveFailures();
+        s.cause = cause;
+        if (stateOf(s) == BackendState.UP) startRamp(s, now);
+        for (Slot o : slots.values()) o.refused = false; // room for another ejection: a refusal is news again
+    }
+
     private void tick(long now) {
         for (Slot s : slots.values()) {
             if (s.ejected && now >= s.ejectedUntil && !settings.activeHealth()) {
-                s.ejected = false;
-                s.lastEjectionEnd = now;
-                s.backend.resetConsecutiveFailures();
-                s.cause = "ejection expired";
-                if (stateOf(s) == BackendState.UP) startRamp(s, now);
+                endEjection(s, now, "ejection expired");
             }
             if (s.rampStart != Long.MIN_VALUE && now - s.rampStart >= settings.slowStartNanos()) {
                 s.rampStart = Long.MIN_VALUE;
@@ -338,7 +462,7 @@ public final class Pool {
     }
 
     private void startRamp(Slot s, long now) {
-        if (settings.slowStartNanos() > 0) s.rampStart = now;
+        if (settings.slowStartNanos() > 0 && stateOf(s) == BackendState.UP) s.rampStart = now;
     }
 
     private static BackendState stateOf(Slot s) {
@@ -368,6 +492,6 @@ public final class Pool {
 
     @Override
     public String toString() {
-        return "Pool{" + name + ", " + algorithm.name() + ", " + snapshot.backends() + "}";
+        return "Pool{" + name + ", " + algorithm().name() + ", " + snapshot.backends() + "}";
     }
 }
