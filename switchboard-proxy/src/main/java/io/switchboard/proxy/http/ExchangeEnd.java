@@ -3,10 +3,14 @@ package io.switchboard.proxy.http;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.switchboard.dispatch.Outcome;
 import io.switchboard.proxy.AccessRecord;
 import io.switchboard.proxy.guard.Verdict;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.util.Locale;
 
 /**
  * How one {@link HttpExchange} ends, each way once: the response relayed completely ({@link
@@ -145,7 +149,7 @@ final class ExchangeEnd {
 
     private void finish() {
         x.phase = HttpExchange.Phase.DONE;
-        x.clearDeadline(HttpExchange.Deadline.RESPONSE);
+        x.timeouts.clear(ExchangeTimeouts.Deadline.RESPONSE);
         if (x.attempts != null) x.attempts.finish();
         if (x.request != null) x.conn.state.exchangeEnded();
         logAccess();
@@ -166,5 +170,19 @@ final class ExchangeEnd {
     private String headerOrDash(byte kind) {
         String v = x.request == null ? null : x.request.value(kind);
         return v == null ? "-" : v;
+    }
+
+    /** A connect or I/O failure in words for the access log and the passive-failure record. */
+    static String describe(Throwable t) {
+        if (t instanceof ConnectTimeoutException) return "connect timeout";
+        if (t instanceof ConnectException) {
+            String m = t.getMessage();
+            return m != null && m.toLowerCase(Locale.ROOT).contains("refused") ? "connection refused" : "connect error: " + m;
+        }
+        if (t instanceof IOException) {
+            String m = t.getMessage();
+            return m != null && m.toLowerCase(Locale.ROOT).contains("reset") ? "connection reset" : "I/O error: " + m;
+        }
+        return t.toString();
     }
 }

@@ -150,7 +150,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
         }
         HttpExchange x = exchange;
         if (x != null) {
-            x.checkDeadline(now);
+            x.timeouts.check(now);
             return;
         }
         if (waiting == Wait.NONE || now - waitDeadline < 0) return;

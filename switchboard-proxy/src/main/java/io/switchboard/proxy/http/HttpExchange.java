@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.ReferenceCountUtil;
 import io.switchboard.backend.Backend;
@@ -16,17 +15,14 @@ import io.switchboard.dispatch.DispatchQueue;
 import io.switchboard.dispatch.Outcome;
 import io.switchboard.dispatch.PoolDispatch;
 import io.switchboard.proxy.guard.Verdict;
-import java.io.IOException;
-import java.net.ConnectException;
-import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One HTTP request and its response: choosing a back end (through the pool's {@link PoolDispatch}),
- * connecting or borrowing a pooled connection, streaming the request body, and the request's
- * deadlines. The response side is {@link ResponseRelay}; how the exchange ends is {@link
+ * connecting or borrowing a pooled connection, and streaming the request body. The response side is
+ * {@link ResponseRelay}, the timeouts {@link ExchangeTimeouts}, how the exchange ends {@link
  * ExchangeEnd}. A new object per request: when it ends it is dropped, so nothing has to be reset.
  *
  * <p>Failures (seed 002: "loss of a single server will only slightly affect overall site
@@ -55,9 +51,6 @@ final class HttpExchange implements RequestView, DispatchQueue.Waiter {
         DONE
     }
 
-    /** The request's own deadline, checked by the loop's tick through its connection. */
-    enum Deadline { NONE, QUEUE, BODY_RATE, RESPONSE }
-
     final FrontendHandler conn;
     final Head request;            // null for a head that never completed (408)
     final String method;
@@ -79,7 +72,6 @@ final class HttpExchange implements RequestView, DispatchQueue.Waiter {
     private boolean expectContinue;
     private long requestBodyLimit;
     long bytesIn;
-    private long bodyWindowBytes;
 
     // dispatch
     PoolDispatch dispatch;
@@ -90,14 +82,11 @@ final class HttpExchange implements RequestView, DispatchQueue.Waiter {
     Channel backendChannel;        // attached connection; null when none
     BackendHandler backendHandler;
     private boolean reusedConnection;
-    private DispatchQueue.Ticket ticket;
+    DispatchQueue.Ticket ticket;
     private boolean woken;
     private long queueDeadline;
     long sentNanos;
-    private long uploadStalledSince;
-
-    private Deadline deadlineKind = Deadline.NONE;
-    private long deadline;
+    final ExchangeTimeouts timeouts = new ExchangeTimeouts(this);
 
     HttpExchange(FrontendHandler conn, Head request) {
         this.conn = conn;
@@ -172,7 +161,7 @@ final class HttpExchange implements RequestView, DispatchQueue.Waiter {
         }
         requestChunked = req.chunked;
         if (conn.listener.minBodyRate() > 0 && (req.chunked || req.contentLength > 0)) {
-            setDeadline(Deadline.BODY_RATE, startNanos + conn.listener.bodyRateWindow().toNanos());
+            timeouts.set(ExchangeTimeouts.Deadline.BODY_RATE, startNanos + conn.listener.bodyRateWindow().toNanos());
         }
         dispatch();
     }
@@ -263,7 +252,7 @@ final class HttpExchange implements RequestView, DispatchQueue.Waiter {
             }
             queueDeadline = now + poolConfig.queueTimeout().toNanos();
         }
-        setDeadline(Deadline.QUEUE, queueDeadline);
+        timeouts.set(ExchangeTimeouts.Deadline.QUEUE, queueDeadline);
         // A slot freed on another event loop between our look and the offer woke nobody (the queue
         // was empty then): look once more, now that we are in the queue, so it is not lost.
         if (dispatch.roomNow(pc)) dispatch.queue().wakeOne();
@@ -276,26 +265,26 @@ final class HttpExchange implements RequestView, DispatchQueue.Waiter {
     }
 
     private void dequeued() {
-        if (phase != Phase.DISPATCHING || conn.closing || deadlineKind != Deadline.QUEUE) {
+        if (phase != Phase.DISPATCHING || conn.closing || !timeouts.armed(ExchangeTimeouts.Deadline.QUEUE)) {
             dispatch.queue().wakeOne(); // we left meanwhile (timeout, client gone): pass the freed slot on
             return;
         }
-        clearDeadline(Deadline.QUEUE);
+        timeouts.clear(ExchangeTimeouts.Deadline.QUEUE);
         woken = true;
         dispatch();
     }
 
     /** Leaves the queue for good; a wake-up already on its way is passed on by {@link #dequeued}. */
     void leaveQueue() {
-        if (ticket != null && deadlineKind == Deadline.QUEUE) {
-            clearDeadline(Deadline.QUEUE);
+        if (ticket != null && timeouts.armed(ExchangeTimeouts.Deadline.QUEUE)) {
+            timeouts.clear(ExchangeTimeouts.Deadline.QUEUE);
             ticket.cancel();
         }
     }
 
     /** @return true when another attempt should be made */
     private boolean connectFailed(Backend b, Throwable why) {
-        String what = describe(why);
+        String what = ExchangeEnd.describe(why);
         end.cause("connect to " + b.name() + " (" + b.address() + ") failed: " + what);
         log.debug("{}", end.cause());
         Outcome o = attempts.connectFailed(b);
@@ -335,13 +324,13 @@ final class HttpExchange implements RequestView, DispatchQueue.Waiter {
             // (anything queued is the next request).
             Http1Encoder.writeBody(ch, Body.EMPTY_LAST, requestChunked);
             requestSent = true;
-            armResponseTimer();
+            timeouts.armResponse();
         }
         conn.drain();
         if (backendChannel != ch) return; // the exchange ended while draining (bad body)
         ch.flush();
-        if (!requestDone && conn.listener.minBodyRate() > 0 && deadlineKind != Deadline.BODY_RATE) {
-            setDeadline(Deadline.BODY_RATE, System.nanoTime() + conn.listener.bodyRateWindow().toNanos());
+        if (!requestDone && conn.listener.minBodyRate() > 0 && !timeouts.armed(ExchangeTimeouts.Deadline.BODY_RATE)) {
+            timeouts.set(ExchangeTimeouts.Deadline.BODY_RATE, System.nanoTime() + conn.listener.bodyRateWindow().toNanos());
         }
         conn.clientReads(true);
     }
@@ -369,7 +358,7 @@ final class HttpExchange implements RequestView, DispatchQueue.Waiter {
         }
         int n = content.content().readableBytes();
         bytesIn += n;
-        bodyWindowBytes += n;
+        timeouts.bodyWindowBytes += n;
         if (requestBodyLimit > 0 && bytesIn > requestBodyLimit) {
             content.release();
             end.cause("request body exceeded " + requestBodyLimit + " bytes");
@@ -381,19 +370,19 @@ final class HttpExchange implements RequestView, DispatchQueue.Waiter {
         Http1Encoder.writeBody(backendChannel, content, requestChunked);
         if (!backendChannel.isWritable()) {
             conn.clientReads(false); // back end saturated: stop reading the client
-            if (uploadStalledSince == 0) uploadStalledSince = conn.timers.now();
+            if (timeouts.uploadStalledSince == 0) timeouts.uploadStalledSince = conn.timers.now() | 1;
         }
         if (last) {
             requestDone = true;
             requestSent = true;
             backendChannel.flush();
-            armResponseTimer();
+            timeouts.armResponse();
         }
     }
 
     /** The back end drained its socket buffer: the upload moves again. */
     void backendWritable() {
-        uploadStalledSince = 0;
+        timeouts.uploadStalledSince = 0;
         conn.clientReads(true);
     }
 
@@ -415,110 +404,6 @@ final class HttpExchange implements RequestView, DispatchQueue.Waiter {
             return;
         }
         end.respondError(HttpResponseStatus.BAD_GATEWAY, "back end closed the connection", !requestDone);
-    }
-
-    // ---------------------------------------------------------------- deadlines
-
-    private void setDeadline(Deadline kind, long at) {
-        deadlineKind = kind;
-        deadline = at;
-    }
-
-    void clearDeadline(Deadline kind) {
-        if (deadlineKind == kind) {
-            deadlineKind = Deadline.NONE;
-            deadline = 0;
-        }
-    }
-
-    void armResponseTimer() {
-        if (deadlineKind == Deadline.RESPONSE || phase == Phase.RESPONDING) return;
-        setDeadline(Deadline.RESPONSE, System.nanoTime() + poolConfig.responseTimeout().toNanos());
-    }
-
-    /** Called by the connection on every tick while this exchange is current. */
-    void checkDeadline(long now) {
-        if (phase == Phase.RESPONDING && backendChannel != null) response.backendIdleCheck(now);
-        if (uploadStalledSince != 0 && backendSaturated()
-                && now - uploadStalledSince > poolConfig.backendIdleTimeout().toNanos()) {
-            uploadStalled();
-            return;
-        }
-        if (deadlineKind == Deadline.NONE || now - deadline < 0 || phase == Phase.DONE) return;
-        Deadline kind = deadlineKind;
-        deadlineKind = Deadline.NONE;
-        deadline = 0;
-        switch (kind) {
-            case QUEUE -> queueTimeout();
-            case BODY_RATE -> bodyRateCheck(now);
-            case RESPONSE -> responseTimeout();
-            default -> { }
-        }
-    }
-
-    private void queueTimeout() {
-        if (ticket != null) ticket.cancel(); // if already woken, dequeued() passes the wake-up on
-        end.cause("waited " + poolConfig.queueTimeout().toMillis() + " ms in the queue of pool '" + dispatch.pool().name()
-                + "': every back end at max-connections");
-        end.respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "all back ends busy", false);
-    }
-
-    /**
-     * Slowloris on bodies: a client that trickles a request body holds a back-end connection. Every
-     * window it must have sent {@code minBodyRate * window} bytes, unless the proxy itself paused
-     * reading it (back end not writable, or not yet connected): then the window starts over.
-     */
-    private void bodyRateCheck(long now) {
-        if (requestDone) return;
-        long windowNanos = conn.listener.bodyRateWindow().toNanos();
-        long needed = conn.listener.minBodyRate() * windowNanos / 1_000_000_000L;
-        boolean pausedByUs = !conn.ctx.channel().config().isAutoRead() || backendChannel == null;
-        if (pausedByUs || bodyWindowBytes >= needed) {
-            bodyWindowBytes = 0;
-            setDeadline(Deadline.BODY_RATE, now + windowNanos);
-            return;
-        }
-        end.cause("request body slower than " + conn.listener.minBodyRate() + " bytes/s (" + bodyWindowBytes + " bytes in "
-                + conn.listener.bodyRateWindow().toMillis() + " ms)");
-        complete(Outcome.CLIENT_FAULT, -1, ""); // the client's fault, not the back end's
-        if (phase == Phase.RESPONDING) {
-            end.abortMidResponse();
-        } else {
-            end.respondError(HttpResponseStatus.REQUEST_TIMEOUT, "request body too slow", true);
-        }
-    }
-
-    private void responseTimeout() {
-        if (phase != Phase.FORWARDING) return;
-        end.cause(backend.name() + " sent no response within " + poolConfig.responseTimeout().toMillis() + " ms");
-        end.releaseBackend(false);
-        complete(Outcome.RESPONSE_TIMEOUT, System.nanoTime() - sentNanos, "response timeout");
-        end.respondError(HttpResponseStatus.GATEWAY_TIMEOUT, "back end did not answer in time", !requestDone);
-    }
-
-    /** The back end has not taken any of the request body for its idle timeout. */
-    private void uploadStalled() {
-        end.cause(backend.name() + " did not read the request body for " + poolConfig.backendIdleTimeout().toMillis() + " ms");
-        end.releaseBackend(false);
-        complete(Outcome.WRITE_STALLED, -1, "request body not read");
-        if (phase == Phase.RESPONDING) {
-            end.abortMidResponse();
-        } else {
-            end.respondError(HttpResponseStatus.GATEWAY_TIMEOUT, "back end stopped reading the request", true);
-        }
-    }
-
-    static String describe(Throwable t) {
-        if (t instanceof ConnectTimeoutException) return "connect timeout";
-        if (t instanceof ConnectException) {
-            String m = t.getMessage();
-            return m != null && m.toLowerCase(Locale.ROOT).contains("refused") ? "connection refused" : "connect error: " + m;
-        }
-        if (t instanceof IOException) {
-            String m = t.getMessage();
-            return m != null && m.toLowerCase(Locale.ROOT).contains("reset") ? "connection reset" : "I/O error: " + m;
-        }
-        return t.toString();
     }
 
     /** Releases a pending response head (the exchange is dropped with its connection). */

@@ -84,7 +84,7 @@ final class ResponseRelay implements BackendListener {
             badResponse("back end switched protocols without being asked");
             return;
         }
-        x.clearDeadline(HttpExchange.Deadline.RESPONSE);
+        x.timeouts.clear(ExchangeTimeouts.Deadline.RESPONSE);
         x.phase = HttpExchange.Phase.RESPONDING;
         firstByteNanos = System.nanoTime() - x.sentNanos;
         x.end.status = code;
@@ -173,10 +173,10 @@ final class ResponseRelay implements BackendListener {
     @Override
     public void onBackendClosed(Throwable why) {
         if (x.phase == HttpExchange.Phase.DONE || x.conn.closing) return;
-        x.clearDeadline(HttpExchange.Deadline.RESPONSE);
+        x.timeouts.clear(ExchangeTimeouts.Deadline.RESPONSE);
         x.backendChannel = null;
         x.backendHandler = null;
-        String what = why == null ? "connection closed" : HttpExchange.describe(why);
+        String what = why == null ? "connection closed" : ExchangeEnd.describe(why);
         if (x.phase == HttpExchange.Phase.RESPONDING) {
             x.end.cause(x.backend.name() + " " + what + " mid-response");
             x.complete(Outcome.BROKEN_MID_RESPONSE, firstByteNanos, what);

@@ -29,19 +29,24 @@ import org.junit.jupiter.api.Test;
  */
 class DataPlaneDefectsIT {
 
+    /** A request head up to its blank line; null at end of stream. */
+    private static String readHead(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        int matched = 0;
+        for (int i = 0; i < 16 * 1024 && matched < 4; i++) {
+            int c = in.read();
+            if (c < 0) return null;
+            head.write(c);
+            matched = (c == "\r\n\r\n".charAt(matched)) ? matched + 1 : (c == '\r' ? 1 : 0);
+        }
+        return head.toString(StandardCharsets.ISO_8859_1);
+    }
+
     /** Answers 200 with its name, or closes without a word when the request line names /kill. */
     private static RawServer killable(String name) throws IOException {
         return RawServer.answering(socket -> {
-            InputStream in = socket.getInputStream();
-            ByteArrayOutputStream head = new ByteArrayOutputStream();
-            int matched = 0;
-            for (int i = 0; i < 16 * 1024 && matched < 4; i++) {
-                int c = in.read();
-                if (c < 0) return;
-                head.write(c);
-                matched = (c == "\r\n\r\n".charAt(matched)) ? matched + 1 : (c == '\r' ? 1 : 0);
-            }
-            if (head.toString(StandardCharsets.ISO_8859_1).startsWith("GET /kill")) return; // FIN, no answer
+            String head = readHead(socket.getInputStream());
+            if (head == null || head.startsWith("GET /kill")) return; // FIN, no answer
             byte[] body = (name + "\n").getBytes(StandardCharsets.US_ASCII);
             OutputStream out = socket.getOutputStream();
             out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n\r\n")
@@ -147,15 +152,9 @@ class DataPlaneDefectsIT {
             InputStream in = socket.getInputStream();
             OutputStream out = socket.getOutputStream();
             while (true) {
-                ByteArrayOutputStream head = new ByteArrayOutputStream();
-                int matched = 0;
-                for (int i = 0; i < 16 * 1024 && matched < 4; i++) {
-                    int c = in.read();
-                    if (c < 0) return;
-                    head.write(c);
-                    matched = (c == "\r\n\r\n".charAt(matched)) ? matched + 1 : (c == '\r' ? 1 : 0);
-                }
-                boolean isHead = head.toString(StandardCharsets.ISO_8859_1).startsWith("HEAD ");
+                String head = readHead(in);
+                if (head == null) return;
+                boolean isHead = head.startsWith("HEAD ");
                 out.write((isHead ? "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"
                         : "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n").getBytes(StandardCharsets.US_ASCII));
                 out.flush();
