@@ -47,9 +47,10 @@ public final class ConfigLoader {
     static final List<String> ROOT_KEYS = List.of("listeners", "pools", "event-loops", "transport", "shutdown-grace", "access-log",
             "watch-config", "access-log-format", "admin");
     static final List<String> ADMIN_KEYS = List.of("enabled", "address", "port", "token", "token-env");
-    static final List<String> LISTENER_KEYS = List.of("name", "address", "port", "default-pool", "header-timeout",
+    static final List<String> LISTENER_KEYS = List.of("name", "mode", "address", "port", "default-pool", "header-timeout",
             "client-idle-timeout", "max-request-line", "max-header-size", "max-headers", "max-connections",
             "max-connections-per-ip", "rate-limit", "allow", "deny", "min-body-rate", "body-rate-window");
+    static final Map<String, ListenerConfig.Mode> LISTENER_MODES = Map.of("http", ListenerConfig.Mode.HTTP);
     static final List<String> RATE_LIMIT_KEYS = List.of("requests-per-second", "burst");
     static final List<String> POOL_KEYS = List.of("algorithm", "hash-load-factor", "retries", "connect-timeout",
             "response-timeout", "backend-idle-timeout", "max-idle-per-backend", "slow-start", "when-all-down", "max-body",
@@ -394,6 +395,7 @@ public final class ConfigLoader {
                 YamlNode at = s.has("name") ? s.entry("name").value() : item;
                 problems.error(at, s.keyPath("name"), "duplicate listener name '" + name + "' (first at line " + first + ")");
             }
+            ListenerConfig.Mode mode = s.choice("mode", ListenerConfig.Mode.HTTP, LISTENER_MODES);
             String host = s.value("address", DEFAULT_LISTEN_ADDRESS, HostPortSyntax::host);
             Integer port = s.required("port", "1-65535, or 0 for any free port", v -> Section.integerIn(v, 0, 65535));
             String pool = s.required("default-pool", "the name of a pool", v -> v);
@@ -413,7 +415,7 @@ public final class ConfigLoader {
             Duration bodyRateWindow = s.duration("body-rate-window", ListenerConfig.DEFAULT_BODY_RATE_WINDOW, true);
             if (port == null || pool == null) continue;
             placed.add(new Placed(new ListenerConfig(name, host, port, pool, headerTimeout, idleTimeout, maxLine, maxHeader,
-                    maxHeaders, guard, minBodyRate, bodyRateWindow), s.entry("port").value(), path));
+                    maxHeaders, guard, minBodyRate, bodyRateWindow, mode), s.entry("port").value(), path));
         }
         checkPortClashes(placed, problems);
         return placed.stream().map(Placed::listener).toList();

@@ -290,6 +290,13 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aListenerSpeaksHttpAndSaysWhichModesThereAre() throws ConfigException {
+        assertThat(load(MINIMAL).config().listeners().get(0).mode()).isEqualTo(ListenerConfig.Mode.HTTP);
+        assertThat(errors(MINIMAL.replace("  - port: 8080", "  - port: 8080\n    mode: tcp")))
+                .containsExactly("switchboard.yaml:3: listeners[0].mode: unknown value 'tcp' (allowed: http)");
+    }
+
+    @Test
     void unknownKeysSuggestTheClosest() {
         assertThat(errors("""
                 listeners:
@@ -307,7 +314,7 @@ class ConfigLoaderTest {
                 pool: {}
                 """)).containsExactly(
                 "switchboard.yaml:4: listeners[0].headerTimeout: unknown key 'headerTimeout', did you mean 'header-timeout'?"
-                        + " (allowed: name, address, port, default-pool, header-timeout, client-idle-timeout, max-request-line,"
+                        + " (allowed: name, mode, address, port, default-pool, header-timeout, client-idle-timeout, max-request-line,"
                         + " max-header-size, max-headers, max-connections, max-connections-per-ip, rate-limit, allow, deny,"
                         + " min-body-rate, body-rate-window)",
                 "switchboard.yaml:10: pools.app.servers[0].wieght: unknown key 'wieght', did you mean 'weight'?"

@@ -12,11 +12,18 @@ import java.time.Duration;
  * @param minBodyRate bytes per second a client must send of a request body, averaged over
  *     {@code bodyRateWindow}, while the proxy is ready to take it; slower: 408 (slowloris on bodies).
  *     0 disables the check
+ * @param mode what the listener speaks to its clients
  */
 public record ListenerConfig(String name, String host, int port, String defaultPool,
                              Duration headerTimeout, Duration clientIdleTimeout,
                              int maxInitialLineLength, int maxHeaderSize, int maxHeaders, GuardConfig guard,
-                             long minBodyRate, Duration bodyRateWindow) {
+                             long minBodyRate, Duration bodyRateWindow, Mode mode) {
+    /**
+     * What a listener speaks: HTTP/1.x, dispatched request by request. The data plane installs the
+     * pipeline of the listener's mode; a TCP mode (a session at a time) comes with the layer-4 switch.
+     */
+    public enum Mode { HTTP }
+
     public static final int DEFAULT_MAX_HEADERS = 100;
     public static final long DEFAULT_MIN_BODY_RATE = 256;
     public static final Duration DEFAULT_BODY_RATE_WINDOW = Duration.ofSeconds(10);
@@ -27,6 +34,15 @@ public record ListenerConfig(String name, String host, int port, String defaultP
         if (minBodyRate < 0) throw new IllegalArgumentException("minBodyRate must not be negative");
         if (bodyRateWindow == null) bodyRateWindow = DEFAULT_BODY_RATE_WINDOW;
         if (bodyRateWindow.isNegative() || bodyRateWindow.isZero()) throw new IllegalArgumentException("bodyRateWindow must be positive");
+        if (mode == null) mode = Mode.HTTP;
+    }
+
+    /** An HTTP listener. */
+    public ListenerConfig(String name, String host, int port, String defaultPool, Duration headerTimeout,
+                          Duration clientIdleTimeout, int maxInitialLineLength, int maxHeaderSize, int maxHeaders,
+                          GuardConfig guard, long minBodyRate, Duration bodyRateWindow) {
+        this(name, host, port, defaultPool, headerTimeout, clientIdleTimeout, maxInitialLineLength, maxHeaderSize,
+                maxHeaders, guard, minBodyRate, bodyRateWindow, Mode.HTTP);
     }
 
     /** A listener with the default body-rate check. */

@@ -130,7 +130,9 @@ public final class ProxyServer implements AutoCloseable {
                 // default wherever the platform allows, which includes Linux); setting it here again
                 // would cost one more setsockopt per accepted connection.
                 .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                .childHandler(new HttpFrontendInitializer(state, l, clients));
+                .childHandler(switch (l.mode()) {
+                    case HTTP -> new HttpFrontendInitializer(state, l, clients);
+                });
     }
 
     private static String describe(InetSocketAddress a) {
