@@ -174,4 +174,35 @@ class DataPlaneDefectsIT {
             assertThat(server.accepted()).isEqualTo(2);
         }
     }
+
+    @Test
+    void fastestSamplesTheTimeToTheResponseHeadNotTheWholeDownload() throws Exception {
+        try (ProxyFixture f = new ProxyFixture()) {
+            f.algorithm = "fastest";
+            f.backends("only").start();
+            Backend b = f.pool.backend("only");
+            long size = 8L * 1024 * 1024;
+            long started = System.nanoTime();
+            try (Socket s = new Socket()) {
+                s.setReceiveBufferSize(16 * 1024);
+                s.connect(new InetSocketAddress("127.0.0.1", f.port()), 5000);
+                s.setSoTimeout(20_000);
+                s.getOutputStream().write(("GET /bytes?n=" + size + " HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                InputStream in = s.getInputStream();
+                byte[] buf = new byte[16 * 1024];
+                long got = 0;
+                int n;
+                while ((n = in.read(buf)) > 0) { // a slow reader: the download takes seconds
+                    got += n;
+                    Thread.sleep(4);
+                }
+                assertThat(got).isGreaterThan(size);
+            }
+            long download = System.nanoTime() - started;
+            await().atMost(Duration.ofSeconds(10)).until(() -> b.inFlight() == 0 && b.latency().seeded());
+            assertThat(b.latency().sampledCost()).as("latency sample, against a download of %d ms", download / 1_000_000)
+                    .isLessThan(download / 4.0);
+        }
+    }
 }
