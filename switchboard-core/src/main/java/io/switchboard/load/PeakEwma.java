@@ -1,5 +1,7 @@
 package io.switchboard.load;
 
+import java.util.Objects;
+
 /**
  * Peak-sensitive exponentially weighted moving average of latency (Finagle's PeakEwma; also
  * Envoy's and Linkerd's "fastest" metric). A sample above the current average replaces it at once,
@@ -56,7 +58,7 @@ public final class PeakEwma {
         this.decayNanos = decayNanos;
         this.tauNanos = decayNanos;
         this.inverseTau = 1.0 / decayNanos;
-        this.onChange = java.util.Objects.requireNonNull(onChange, "onChange");
+        this.onChange = Objects.requireNonNull(onChange, "onChange");
     }
 
     /**
