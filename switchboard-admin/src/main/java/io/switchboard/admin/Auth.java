@@ -1,6 +1,7 @@
 package io.switchboard.admin;
 
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Locale;
@@ -85,7 +86,7 @@ final class Auth {
         try {
             InetAddress.getByName(s);
             return true;
-        } catch (java.net.UnknownHostException e) {
+        } catch (UnknownHostException e) {
             return false;
         }
     }

@@ -3,6 +3,7 @@ package io.switchboard.admin;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -25,7 +26,7 @@ final class StaticFiles {
     private final Map<String, ApiResponse> responses;
 
     StaticFiles() {
-        Map<String, ApiResponse> m = new java.util.HashMap<>();
+        Map<String, ApiResponse> m = new HashMap<>();
         for (Map.Entry<String, String> e : FILES.entrySet()) {
             try (InputStream in = StaticFiles.class.getResourceAsStream(ROOT + e.getKey())) {
                 if (in == null) throw new IllegalStateException("dashboard file " + ROOT + e.getKey() + " is missing from the jar");

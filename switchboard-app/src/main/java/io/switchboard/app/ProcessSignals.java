@@ -5,6 +5,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * The process's signals: SIGTERM and SIGINT ask for a graceful stop (a second one stops at once,
@@ -36,7 +37,7 @@ final class ProcessSignals {
         return s;
     }
 
-    private static void handle(String name, sun.misc.SignalHandler handler) {
+    private static void handle(String name, SignalHandler handler) {
         try {
             Signal.handle(new Signal(name), handler);
         } catch (IllegalArgumentException e) {

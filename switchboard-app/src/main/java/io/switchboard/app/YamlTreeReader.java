@@ -12,6 +12,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * Reads YAML text into a {@link YamlNode} tree with the line of every node, through Jackson's
@@ -105,7 +106,7 @@ final class YamlTreeReader {
      */
     private static void syntaxError(StreamReadException e, Problems problems) {
         Throwable cause = e.getCause();
-        if (cause instanceof org.yaml.snakeyaml.error.MarkedYAMLException m && m.getProblemMark() != null) {
+        if (cause instanceof MarkedYAMLException m && m.getProblemMark() != null) {
             StringBuilder msg = new StringBuilder("YAML syntax error: ").append(m.getProblem());
             if (m.getProblem() != null && m.getProblem().startsWith("expected <block end>")) {
                 msg.append(" (check the indentation of this line)");

@@ -3,6 +3,7 @@ package io.switchboard.backend;
 import io.switchboard.config.AdminState;
 import io.switchboard.config.AllDownPolicy;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 
@@ -83,7 +84,7 @@ public final class BackendSet {
     }
 
     public List<Backend> eligibleList() {
-        return Collections.unmodifiableList(java.util.Arrays.asList(eligible));
+        return Collections.unmodifiableList(Arrays.asList(eligible));
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.switchboard.backend;
 
+import java.util.Locale;
+
 /**
  * The state a back end is published in. Only {@link #UP} back ends receive new requests;
  * {@link #DRAIN} back ends finish what they have; {@link #DOWN} failed health; {@link #MAINT} was
@@ -9,6 +11,6 @@ public enum BackendState {
     UP, DOWN, DRAIN, MAINT;
 
     public String label() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 }

@@ -1,5 +1,7 @@
 package io.switchboard.load;
 
+import java.util.Objects;
+
 /**
  * Peak-sensitive exponentially weighted moving average of latency (Finagle's PeakEwma; also
  * Envoy's and Linkerd's "fastest" metric). A sample above the current average replaces it at once,
@@ -38,7 +40,6 @@ public final class PeakEwma {
         for (int k = 0; k < LOG1P.length; k++) LOG1P[k] = Math.log1p(k);
     }
 
-    private final long decayNanos;
     private final double tauNanos;
     private final double inverseTau;
     private final Runnable onChange;
@@ -53,10 +54,9 @@ public final class PeakEwma {
     /** {@code onChange} is called after every {@link #observe} (the back end uses it to keep its fastest score up to date). */
     public PeakEwma(long decayNanos, Runnable onChange) {
         if (decayNanos <= 0) throw new IllegalArgumentException("decay must be positive");
-        this.decayNanos = decayNanos;
         this.tauNanos = decayNanos;
         this.inverseTau = 1.0 / decayNanos;
-        this.onChange = java.util.Objects.requireNonNull(onChange, "onChange");
+        this.onChange = Objects.requireNonNull(onChange, "onChange");
     }
 
     /**
@@ -129,18 +129,5 @@ public final class PeakEwma {
     /** The cost as of the last sample, before decay, or {@link #UNMEASURED}. Lock-free. */
     public double sampledCost() {
         return costNanos;
-    }
-
-    /** When the last sample was taken (the caller's clock). */
-    public long stampNanos() {
-        return stampNanos;
-    }
-
-    public long decayNanos() {
-        return decayNanos;
-    }
-
-    public boolean seeded() {
-        return costNanos >= 0;
     }
 }

@@ -1,5 +1,8 @@
 package io.switchboard.load;
 
+import java.util.Arrays;
+import java.util.Objects;
+
 /**
  * A sum over a sliding time window, kept as a ring of buckets (RFC 2391 "least traffic": bytes
  * directed to or from a member over a period of time).
@@ -40,8 +43,8 @@ public final class WindowedCounter {
         this.bucketNanos = Math.max(1, windowNanos / bucketCount);
         this.buckets = new long[bucketCount];
         this.epochs = new long[bucketCount];
-        this.onChange = java.util.Objects.requireNonNull(onChange, "onChange");
-        java.util.Arrays.fill(epochs, Long.MIN_VALUE);
+        this.onChange = Objects.requireNonNull(onChange, "onChange");
+        Arrays.fill(epochs, Long.MIN_VALUE);
     }
 
     public void add(long amount, long nowNanos) {

@@ -31,7 +31,7 @@ class BackendTest {
         assertThat(a.inFlight()).isEqualTo(1);
         assertThat(pool.get()).isEqualTo(2);
         assertThat(a.requests()).isEqualTo(2);
-        assertThat(a.latency().seeded()).isTrue();
+        assertThat(a.latency().sampledCost()).isEqualTo(1_000);
     }
 
     @Test

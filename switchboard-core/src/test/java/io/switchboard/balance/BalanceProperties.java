@@ -226,6 +226,7 @@ class BalanceProperties {
         };
         List<Backend> bs = backends(n, new AtomicInteger());
         int[] w = new int[n];
+        long[] sampledAt = new long[n]; // the last sample's time: where the decay starts
         for (int i = 0; i < n; i++) {
             Backend b = bs.get(i);
             w[i] = 1 + random.nextInt(random.nextBoolean() ? 4 : 256);
@@ -233,7 +234,8 @@ class BalanceProperties {
                 int samples = 1 + random.nextInt(4);
                 for (int k = 0; k < samples; k++) {
                     long rtt = random.nextInt(50) == 0 ? random.nextLong(1L << 40, 1L << 56) : random.nextLong(100_000, 200_000_000);
-                    b.latency().observe(rtt, now0 - random.nextLong(0, 30 * tau));
+                    sampledAt[i] = now0 - random.nextLong(0, 30 * tau);
+                    b.latency().observe(rtt, sampledAt[i]);
                 }
             }
             for (int k = random.nextInt(6); k > 0; k--) b.onDispatch();
@@ -248,14 +250,15 @@ class BalanceProperties {
             for (int i = 0; i < n; i++) {
                 if (excluded.contains(bs.get(i))) continue;
                 any = true;
-                least = Math.min(least, logFastestCost(bs.get(i), w[i], now));
+                least = Math.min(least, logFastestCost(bs.get(i), w[i], sampledAt[i], now));
             }
             if (!any) {
                 assertThat(picked).as("every back end excluded").isNull();
                 continue;
             }
             assertThat(picked).isNotNull().isNotIn(excluded);
-            double got = logFastestCost(picked, w[bs.indexOf(picked)], now);
+            int p = bs.indexOf(picked);
+            double got = logFastestCost(picked, w[p], sampledAt[p], now);
             if (least == Double.NEGATIVE_INFINITY) {
                 assertThat(got).as("an unmeasured idle back end costs nothing").isEqualTo(least);
             } else {
@@ -265,16 +268,16 @@ class BalanceProperties {
     }
 
     /** ln(expected wait), from the counters, as the fastest algorithm defines it. */
-    static double logFastestCost(Backend b, int weight, long now) {
+    static double logFastestCost(Backend b, int weight, long sampledAt, long now) {
         PeakEwma ewma = b.latency();
         int inFlight = b.inFlight();
-        if (!ewma.seeded()) {
+        if (ewma.sampledCost() == PeakEwma.UNMEASURED) {
             return inFlight > 0 ? Math.log(Fastest.PENALTY_NANOS + inFlight) - Math.log(weight) : Double.NEGATIVE_INFINITY;
         }
-        // ln(cost(now)) without exp underflow: ln(max(c, 1 ns)) - (now - stamp) / tau once decaying.
+        // ln(cost(now)) without exp underflow: ln(max(c, 1 ns)) - (now - sampledAt) / tau once decaying.
         double c = Math.max(ewma.sampledCost(), 1.0);
-        double age = Math.max(0, now - ewma.stampNanos());
-        return Math.log(c) - age / ewma.decayNanos() + Math.log1p(inFlight) - Math.log(weight);
+        double age = Math.max(0, now - sampledAt);
+        return Math.log(c) - age / PeakEwma.DEFAULT_DECAY_NANOS + Math.log1p(inFlight) - Math.log(weight);
     }
 
     static long ceilDiv(long a, long b) {

@@ -3,7 +3,6 @@ package io.switchboard.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.switchboard.config.AdminState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -19,6 +18,7 @@ class AdminStateSyntaxTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
             "down|unknown state 'down' (allowed: ready, drain, maint)",
+            "off|unknown state 'off' (allowed: ready, drain, maint)",
             "up|unknown state 'up' (allowed: ready, drain, maint)",
             "maintenance|unknown state 'maintenance' (allowed: ready, drain, maint)",
             "\"\"|unknown state '' (allowed: ready, drain, maint)"})

@@ -14,7 +14,6 @@ class PeakEwmaTest {
     @Test
     void unmeasuredCostsNothing() {
         PeakEwma ewma = new PeakEwma(TAU);
-        assertThat(ewma.seeded()).isFalse();
         assertThat(ewma.cost(T0)).isZero();
         assertThat(ewma.sampledCost()).isEqualTo(PeakEwma.UNMEASURED);
         assertThat(ewma.logCostAtEpoch()).isEqualTo(Double.NEGATIVE_INFINITY);
@@ -24,9 +23,9 @@ class PeakEwmaTest {
     void theFirstSampleIsTheCost() {
         PeakEwma ewma = new PeakEwma(TAU);
         ewma.observe(5_000_000, T0);
-        assertThat(ewma.seeded()).isTrue();
+        assertThat(ewma.sampledCost()).isEqualTo(5_000_000);
         assertThat(ewma.cost(T0)).isEqualTo(5_000_000);
-        assertThat(ewma.stampNanos()).isEqualTo(T0);
+        assertThat(ewma.cost(T0 + TAU)).as("decays from the sample's time").isCloseTo(5_000_000 * Math.exp(-1), within(1e-3));
     }
 
     @Test
@@ -74,7 +73,7 @@ class PeakEwmaTest {
     void aZeroSampleStillCountsAsMeasured() {
         PeakEwma ewma = new PeakEwma(TAU);
         ewma.observe(0, T0);
-        assertThat(ewma.seeded()).isTrue();
+        assertThat(ewma.sampledCost()).isZero();
         assertThat(ewma.logCostAtEpoch()).isFinite();
     }
 
@@ -112,6 +111,6 @@ class PeakEwmaTest {
     @Test
     void theDecayMustBePositive() {
         assertThatThrownBy(() -> new PeakEwma(0)).isInstanceOf(IllegalArgumentException.class);
-        assertThat(new PeakEwma(TAU).decayNanos()).isEqualTo(TAU);
+        assertThat(new PeakEwma(TAU).inverseDecay()).isEqualTo(1.0 / TAU);
     }
 }

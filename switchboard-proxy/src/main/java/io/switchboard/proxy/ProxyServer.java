@@ -4,13 +4,18 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.unix.Errors;
 import io.netty.channel.unix.UnixChannelOption;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.switchboard.config.Addresses;
 import io.switchboard.config.ListenerConfig;
 import io.switchboard.config.SwitchboardConfig;
+import io.switchboard.proxy.guard.ListenerGuard;
 import io.switchboard.proxy.http.FrontendHandler;
 import io.switchboard.proxy.http.HttpFrontendInitializer;
 import io.switchboard.proxy.resolve.HostResolver;
@@ -18,8 +23,13 @@ import io.switchboard.registry.Pool;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,7 +37,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The HTTP data plane: the server channels of the configured listeners, all on one event-loop group.
  * With epoll, each listener has one server channel per event loop on the same port (SO_REUSEPORT), and
- * each loop serves the connections it accepted; they share one {@link io.switchboard.proxy.guard.ListenerGuard}.
+ * each loop serves the connections it accepted; they share one {@link ListenerGuard}.
  *
  * <p>Threading: {@link #start}, {@link #update} and {@link #shutdownGracefully} are called by the
  * controlling thread (CLI, signal handler, tests); request handling runs on the group's loops and
@@ -42,7 +52,7 @@ public final class ProxyServer implements AutoCloseable {
     private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
     private final Map<String, Channel> servers = new LinkedHashMap<>();
     /** Every bound server channel: with a native transport, one per listener and event loop (SO_REUSEPORT). */
-    private final java.util.List<Channel> acceptors = new java.util.ArrayList<>();
+    private final List<Channel> acceptors = new ArrayList<>();
     private volatile SwitchboardConfig config;
 
     public ProxyServer(SwitchboardConfig config, Map<String, Pool> pools, AccessLog accessLog, Transport transport,
@@ -71,11 +81,11 @@ public final class ProxyServer implements AutoCloseable {
                     ch = null;
                     int port = l.port();
                     if (port != 0) refuseIfTaken(l);
-                    io.switchboard.proxy.guard.ListenerGuard guard = io.switchboard.proxy.guard.ListenerGuard.forListener(l);
-                    for (io.netty.util.concurrent.EventExecutor e : group) {
-                        io.netty.channel.EventLoop loop = (io.netty.channel.EventLoop) e;
+                    ListenerGuard guard = ListenerGuard.forListener(l);
+                    for (EventExecutor e : group) {
+                        EventLoop loop = (EventLoop) e;
                         ServerBootstrap b = bootstrap(l, loop)
-                                .attr(io.switchboard.proxy.guard.ListenerGuard.KEY, guard) // one guard for all of them
+                                .attr(ListenerGuard.KEY, guard) // one guard for all of them
                                 .option(UnixChannelOption.SO_REUSEPORT, true)
                                 .option(transport.deferAccept(), 1);
                         Channel one = b.bind(l.host(), port).sync().channel();
@@ -93,7 +103,7 @@ public final class ProxyServer implements AutoCloseable {
                 log.debug("listener {} on {} -> pool {}", l.name(), describe((InetSocketAddress) ch.localAddress()), l.defaultPool());
             } catch (Exception e) {
                 close();
-                if (e instanceof BindException || e instanceof io.netty.channel.unix.Errors.NativeIoException) {
+                if (e instanceof BindException || e instanceof Errors.NativeIoException) {
                     throw new BindException("cannot listen on " + l.address() + " (listener '" + l.name() + "'): " + e.getMessage());
                 }
                 throw e;
@@ -109,7 +119,7 @@ public final class ProxyServer implements AutoCloseable {
      * SIGHUP, so Switchboard never needs to share its port with another process.)
      */
     private static void refuseIfTaken(ListenerConfig l) throws BindException {
-        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+        try (ServerSocket probe = new ServerSocket()) {
             probe.setReuseAddress(true);
             probe.bind(new InetSocketAddress(l.host(), l.port()));
         } catch (BindException e) {
@@ -136,7 +146,7 @@ public final class ProxyServer implements AutoCloseable {
     }
 
     private static String describe(InetSocketAddress a) {
-        return io.switchboard.config.Addresses.of(a);
+        return Addresses.of(a);
     }
 
     /** The bound address of a listener (its port resolved when configured as 0). */
@@ -152,9 +162,13 @@ public final class ProxyServer implements AutoCloseable {
         state.routing(new ProxyState.Routing(next, pools));
     }
 
-    /** The open client connections, read-only (diagnostics and tests). */
-    public java.util.Collection<Channel> clientChannels() {
-        return java.util.Collections.unmodifiableCollection(clients);
+    /**
+     * The open client connections, read-only. Only tests call this (TransportIT reads the socket
+     * options of accepted connections, which nothing else exposes); kept because the alternative,
+     * a test hook in the pipeline, would be more test-only code, not less.
+     */
+    public Collection<Channel> clientChannels() {
+        return Collections.unmodifiableCollection(clients);
     }
 
     public ProxyState state() {

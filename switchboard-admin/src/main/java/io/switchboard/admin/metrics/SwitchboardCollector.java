@@ -9,6 +9,7 @@ import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.switchboard.admin.stats.BackendTraffic;
 import io.switchboard.admin.stats.LatencyHistogram;
@@ -18,8 +19,8 @@ import io.switchboard.backend.BackendSet;
 import io.switchboard.backend.BackendState;
 import io.switchboard.backend.Member;
 import io.switchboard.proxy.AccessLog;
-import java.util.Arrays;
 import io.switchboard.registry.Pool;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.function.Supplier;
 import java.util.function.ToIntFunction;
@@ -145,9 +146,9 @@ public final class SwitchboardCollector implements MultiCollector {
         logDropped.dataPoint(counter(Labels.EMPTY, log == null ? 0 : log.droppedTotal()));
 
         MetricSnapshots.Builder out = MetricSnapshots.builder();
-        for (var b : new io.prometheus.metrics.model.snapshots.MetricSnapshot.Builder<?>[] {requests, duration, retries,
-                ejections, inFlight, attempts, failures, bytesIn, bytesOut, state, weight, effective, poolInFlight, poolQueue,
-                poolBackends, poolEligible, poolPanic, logQueue, logDropped}) {
+        for (var b : new MetricSnapshot.Builder<?>[] {requests, duration, retries, ejections, inFlight, attempts,
+                failures, bytesIn, bytesOut, state, weight, effective, poolInFlight, poolQueue, poolBackends,
+                poolEligible, poolPanic, logQueue, logDropped}) {
             out.metricSnapshot(b.build());
         }
         netty(out);

@@ -10,7 +10,10 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -26,6 +29,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.switchboard.proxy.Transport;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -62,8 +66,7 @@ public final class DemoBackend implements AutoCloseable {
     private final AtomicInteger inProgress = new AtomicInteger();
     private final AtomicInteger maxInProgress = new AtomicInteger();
     private final ConcurrentLinkedDeque<HttpRequest> recorded = new ConcurrentLinkedDeque<>();
-    private final io.netty.channel.group.ChannelGroup children =
-            new io.netty.channel.group.DefaultChannelGroup(io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
+    private final ChannelGroup children = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private Channel server;
 
     /** @param group an event loop group of {@code transport}, or null to own a one-thread group */
@@ -264,7 +267,7 @@ public final class DemoBackend implements AutoCloseable {
                 int len = (int) Math.min(CHUNK.length, remaining);
                 ByteBuf buf = ctx.alloc().buffer(len).writeBytes(CHUNK, 0, len);
                 remaining -= len;
-                ctx.write(new io.netty.handler.codec.http.DefaultHttpContent(buf));
+                ctx.write(new DefaultHttpContent(buf));
             }
             if (!ch.isActive()) return;
             var f = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);

@@ -55,11 +55,6 @@ final class ConnectionCounts {
         return total.get();
     }
 
-    int openFrom(ClientKey key) {
-        Integer c = perClient.get(key);
-        return c == null ? 0 : c;
-    }
-
     /** Clients with a connection open (the size of the per-client map). */
     int clients() {
         return perClient.size();
