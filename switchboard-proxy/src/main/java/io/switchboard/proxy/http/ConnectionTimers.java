@@ -48,6 +48,15 @@ final class ConnectionTimers {
 
     private long now = System.nanoTime();
 
+    /**
+     * Connection-level expiries (head timeout, keep-alive idle) handled per tick at most. A wave of
+     * connections that all opened at once (a slowloris attack, a load test's warm-up) also expires
+     * at once: cutting and answering all of them in one tick stalls every other connection of the
+     * loop for that long. The rest wait for the next tick, a few hundred milliseconds late at worst.
+     */
+    static final int EXPIRIES_PER_TICK = 32;
+    private int expiriesLeft = EXPIRIES_PER_TICK;
+
     ConnectionTimers(EventLoop loop, BackendConnections backends) {
         this.loop = loop;
         this.backends = backends;
@@ -64,6 +73,13 @@ final class ConnectionTimers {
         h.timerSlot(size++);
         now = System.nanoTime();
         ensureTicking();
+    }
+
+    /** Takes one of this tick's connection expiries; false when they are used up (try next tick). */
+    boolean takeExpiry() {
+        if (expiriesLeft <= 0) return false;
+        expiriesLeft--;
+        return true;
     }
 
     /** Starts the tick if it is not running (a connection registered, or an idle back-end connection was pooled). */
@@ -99,6 +115,7 @@ final class ConnectionTimers {
     private void tick() {
         long now = System.nanoTime();
         this.now = now;
+        expiriesLeft = EXPIRIES_PER_TICK;
         // Downwards: a handler that unregisters during its check swaps in one already visited.
         for (int i = size - 1; i >= 0; i--) {
             if (i >= size) continue;

@@ -153,7 +153,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
             x.timeouts.check(now);
             return;
         }
-        if (waiting == Wait.NONE || now - waitDeadline < 0) return;
+        if (waiting == Wait.NONE || now - waitDeadline < 0 || !timers.takeExpiry()) return;
         Wait w = waiting;
         waiting = Wait.NONE;
         if (w == Wait.IDLE || !headBytes) {
