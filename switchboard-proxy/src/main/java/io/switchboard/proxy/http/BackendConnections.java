@@ -61,9 +61,29 @@ public final class BackendConnections {
         if (q == null) return null;
         Channel ch;
         while ((ch = q.pollLast()) != null) { // LIFO: the warmest connection, let the others time out
-            if (ch.isActive()) return ch;
+            if (!ch.isActive()) continue;
+            if (moved(backend, ch)) {
+                ch.close();
+                continue;
+            }
+            return ch;
         }
         return null;
+    }
+
+    /**
+     * Whether the back end's name now resolves elsewhere than where this pooled connection goes:
+     * then it is closed, so keep-alive does not pin traffic to an old address. An expired answer is
+     * looked up again in the background while the connection is still used.
+     */
+    private boolean moved(Backend backend, Channel ch) {
+        if (resolver == null) return false;
+        InetSocketAddress now = resolver.cached(backend);
+        if (now == null) {
+            resolver.resolve(backend.host());
+            return false;
+        }
+        return !now.equals(ch.remoteAddress());
     }
 
     /** Returns a connection whose exchange completed cleanly; closes it if the pool is full. */

@@ -54,6 +54,26 @@ class NameFollowingIT {
         }
     }
 
+    @Test
+    void pooledKeepAliveConnectionsFollowTheNameToo() throws Exception {
+        try (TestDnsServer dns = new TestDnsServer(); ProxyFixture f = new ProxyFixture()) {
+            DemoBackend before = new DemoBackend("before", f.transport, f.group, 0, 0).start("127.0.0.2", 0);
+            f.backends.add(before);
+            DemoBackend after = new DemoBackend("after", f.transport, f.group, 0, 0).start("127.0.0.3", before.port());
+            f.backends.add(after);
+            dns.answer("app.test", "127.0.0.2", 1);
+            f.resolvers = HostResolver.using(f.transport, List.of(dns.address()));
+            f.start(List.of(new ServerConfig("app", "app.test", before.port(), 1, null)));
+            for (int i = 0; i < 3; i++) assertThat(f.get("/warm").body()).isEqualTo("before\n");
+            assertThat(f.proxy.state().backendConnectionsOpened()).as("one pooled connection, reused").isEqualTo(1);
+
+            dns.answer("app.test", "127.0.0.3", 1);
+            // Requests keep the pooled connection to 127.0.0.2 busy; it must still be given up.
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> f.get("/follow").body(), "after\n"::equals);
+        }
+    }
+
     private static boolean probed(DemoBackend b) {
         return b.requests().stream().anyMatch(req -> req.uri().equals("/health"));
     }
