@@ -34,7 +34,11 @@ import io.switchboard.load.PeakEwma;
  * (39 h, or 9 minutes at weight 256); and back ends with different decays. Either way the pick is
  * the fastest back end by the rule above.
  *
- * <p>Threading: the picker is immutable; it reads the back ends' live counters.
+ * <p>Equal costs (back ends never measured and idle, or measured alike) are served round robin
+ * ({@link TieBreak}).
+ *
+ * <p>Threading: the picker's only mutable state is the tie-break cursor ({@link TieBreak}, lock-free);
+ * it reads the back ends' live counters.
  */
 public final class Fastest implements Algorithm {
     /** Cost of an unmeasured back end with requests in flight (Finagle: Long.MaxValue >> 16 ns, ~39 h). */
@@ -56,7 +60,7 @@ public final class Fastest implements Algorithm {
     @Override
     public Picker newPicker(BackendSet set, Picker previous) {
         if (set.size() == 0) return Picker.NONE;
-        return new P(set.eligible(), set.weights());
+        return new P(set.eligible(), set.weights(), previous instanceof P p ? p.ties : new TieBreak());
     }
 
     private static final class P implements Picker {
@@ -72,9 +76,11 @@ public final class Fastest implements Algorithm {
         final boolean sameDecay;
         /** ln(PENALTY) - ln(max weight): no unmeasured busy back end costs less. */
         final double penaltyFloor;
+        final TieBreak ties;
 
-        P(Backend[] bs, int[] ws) {
+        P(Backend[] bs, int[] ws, TieBreak ties) {
             this.bs = bs;
+            this.ties = ties;
             int n = bs.length;
             this.positionMask = (1L << ScanKey.positionBits(n)) - 1;
             this.indices = ScanKey.indices(n);
@@ -98,8 +104,8 @@ public final class Fastest implements Algorithm {
         @Override
         public Backend pick(PickContext ctx) {
             int n = bs.length;
-            int salt = n == 1 ? 0 : ctx.randomIndex(n);
-            if (!sameDecay) return scanCounters(ctx, salt);
+            int cursor = ties.start(n);
+            if (!sameDecay) return scanCounters(ctx, cursor);
             Backend[] bs = this.bs;
             double[] logW = this.logWeight;
             long[] indices = this.indices;
@@ -110,7 +116,7 @@ public final class Fastest implements Algorithm {
                 Backend b = bs[i];
                 // Not ScanKey.of: negative differences are sent to the exact scan below instead of
                 // being sign-fixed here, which saves three instructions per back end.
-                long key = ScanKey.salted(ScanKey.ofNonNegative(b.latencyScore() - logW[i], indices[i], mask), salt);
+                long key = ScanKey.ofNonNegative(b.latencyScore() - logW[i], ScanKey.position(indices[i], cursor, n), mask);
                 if (filter && ctx.excluded(b)) key = Long.MAX_VALUE;
                 best = Math.min(best, key);
             }
@@ -119,12 +125,12 @@ public final class Fastest implements Algorithm {
             // candidate is unmeasured and busy), and at most what those bits and rounding were worth.
             double x = Double.longBitsToDouble(best & ~mask);
             double slack = x * 0x1p-52 * (mask + 1) + ROUNDING;
-            if (best < 0 || x + slack - ctx.nowNanos() * inverseDecay[0] >= penaltyFloor) return scanCounters(ctx, salt);
-            return bs[ScanKey.index(best, mask, salt)];
+            if (best < 0 || x + slack - ctx.nowNanos() * inverseDecay[0] >= penaltyFloor) return scanCounters(ctx, cursor);
+            return won(best, cursor);
         }
 
         /** The exact scan from the counters: handles unmeasured back ends, any clock, any decays. */
-        private Backend scanCounters(PickContext ctx, int salt) {
+        private Backend scanCounters(PickContext ctx, int cursor) {
             Backend[] bs = this.bs;
             PeakEwma[] ewmas = this.ewmas;
             double[] invTau = this.inverseDecay;
@@ -146,11 +152,18 @@ public final class Fastest implements Algorithm {
                     // Unmeasured and idle stays -infinity: cost 0, nothing beats it.
                     logCost = logEwma - now * invTau[i] + PeakEwma.log1p(inFlight) - logW[i];
                 }
-                long key = ScanKey.salted(ScanKey.of(logCost, indices[i], mask), salt);
+                long key = ScanKey.of(logCost, ScanKey.position(indices[i], cursor, n), mask);
                 if (filter && ctx.excluded(b)) key = Long.MAX_VALUE;
                 best = Math.min(best, key);
             }
-            return best == Long.MAX_VALUE ? null : bs[ScanKey.index(best, mask, salt)];
+            return best == Long.MAX_VALUE ? null : won(best, cursor);
+        }
+    
+        private Backend won(long best, int cursor) {
+            int n = bs.length;
+            int winner = ScanKey.index(best, positionMask, cursor, n);
+            ties.won(winner, n);
+            return bs[winner];
         }
     }
 }

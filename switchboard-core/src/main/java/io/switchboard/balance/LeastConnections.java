@@ -6,9 +6,9 @@ import io.switchboard.backend.BackendSet;
 /**
  * Weighted least connections (RFC 2391 "least load first": the member with the fewest sessions
  * bound to it): the back end with the lowest {@code (inFlight + 1) / weight}. The +1 makes weights
- * matter when everything is idle. Ties are broken by a per-request random salt ({@link ScanKey}),
- * so they spread instead of piling on the first server, and no shared cursor is written on the hot
- * path.
+ * matter when everything is idle. Ties are broken round robin ({@link TieBreak}), as HAProxy's
+ * leastconn does: with sequential traffic every back end is at 0 in flight at every pick, and the
+ * turns spread the requests evenly over back ends of equal weight.
  *
  * <p>The scan is O(n) like NGINX's {@code least_conn}, one load per back end, without division and
  * without data-dependent branches ({@link ScanKey}): the ratio is the integer
@@ -18,7 +18,8 @@ import io.switchboard.backend.BackendSet;
  * S = 62 - 16 - positionBits gives that up to 8192 back ends. Loads are capped at 2^16 - 1 (a
  * negative count, a caller's bug, reads as the least loaded).
  *
- * <p>Threading: the picker is immutable; it reads the back ends' live in-flight counters.
+ * <p>Threading: the picker's only mutable state is the tie-break cursor ({@link TieBreak}, lock-free);
+ * it reads the back ends' live in-flight counters.
  */
 public final class LeastConnections implements Algorithm {
     static final int LOAD_CAP = (1 << 16) - 1;
@@ -31,7 +32,7 @@ public final class LeastConnections implements Algorithm {
     @Override
     public Picker newPicker(BackendSet set, Picker previous) {
         if (set.size() == 0) return Picker.NONE;
-        return new P(set.eligible(), set.weights());
+        return new P(set.eligible(), set.weights(), previous instanceof P p ? p.ties : new TieBreak());
     }
 
     private static final class P implements Picker {
@@ -40,9 +41,11 @@ public final class LeastConnections implements Algorithm {
         final long[] scale;
         final long[] indices;
         final long positionMask;
+        final TieBreak ties;
 
-        P(Backend[] bs, int[] ws) {
+        P(Backend[] bs, int[] ws, TieBreak ties) {
             this.bs = bs;
+            this.ties = ties;
             this.indices = ScanKey.indices(bs.length);
             int positionBits = ScanKey.positionBits(bs.length);
             this.positionMask = (1L << positionBits) - 1;
@@ -59,16 +62,19 @@ public final class LeastConnections implements Algorithm {
             long mask = positionMask;
             int n = bs.length;
             boolean filter = !ctx.exclude().isEmpty();
-            int salt = n == 1 ? 0 : ctx.randomIndex(n);
+            int cursor = ties.start(n);
             long best = Long.MAX_VALUE;
             for (int i = 0; i < n; i++) {
                 Backend b = bs[i];
                 long load = Math.min(b.inFlight() + 1L, LOAD_CAP);
-                long key = ScanKey.salted(load * scale[i] | indices[i], salt);
+                long key = load * scale[i] | ScanKey.position(indices[i], cursor, n);
                 if (filter && ctx.excluded(b)) key = Long.MAX_VALUE;
                 best = Math.min(best, key);
             }
-            return best == Long.MAX_VALUE ? null : bs[ScanKey.index(best, mask, salt)];
+            if (best == Long.MAX_VALUE) return null;
+            int winner = ScanKey.index(best, mask, cursor, n);
+            ties.won(winner, n);
+            return bs[winner];
         }
     }
 }

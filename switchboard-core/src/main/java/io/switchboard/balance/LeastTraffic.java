@@ -10,8 +10,8 @@ import java.lang.invoke.VarHandle;
  * Least traffic first (RFC 2391): the back end with the fewest bytes to or from it over the sliding
  * window ({@link io.switchboard.load.WindowedCounter}), divided by weight. In-flight requests count
  * as {@link Backend#TRAFFIC_PER_REQUEST} bytes each, so a burst of new requests does not all land on
- * the same idle server before any byte is counted; remaining ties are broken by a per-request random
- * salt ({@link ScanKey}).
+ * the same idle server before any byte is counted; remaining ties are broken round robin
+ * ({@link TieBreak}).
  *
  * <p>The scan reads one word per back end, {@link Backend#trafficScore()} (window total plus
  * in-flight allowance, kept up to date by the writers), and multiplies it by an inverse weight
@@ -25,8 +25,9 @@ import java.lang.invoke.VarHandle;
  * had no traffic for a whole window: a lightly used pool, or a new back end), every pick does it.
  * Either way the pick is the exact least-traffic back end.
  *
- * <p>Threading: the picker's only mutable state is that bound, a cache that any thread may
- * lower or raise with an opaque write; every value ever stored is a valid bound. It reads the back
+ * <p>Threading: the picker's mutable state is that bound, a cache that any thread may
+ * lower or raise with an opaque write (every value ever stored is a valid bound), and the tie-break
+ * cursor ({@link TieBreak}, lock-free). It reads the back
  * ends' live counters.
  */
 public final class LeastTraffic implements Algorithm {
@@ -43,7 +44,7 @@ public final class LeastTraffic implements Algorithm {
     @Override
     public Picker newPicker(BackendSet set, Picker previous) {
         if (set.size() == 0) return Picker.NONE;
-        return new P(set.eligible(), set.weights());
+        return new P(set.eligible(), set.weights(), previous instanceof P p ? p.ties : new TieBreak());
     }
 
     private static final class P implements Picker {
@@ -63,17 +64,20 @@ public final class LeastTraffic implements Algorithm {
         final double[] inverseWeight;
         final long[] indices;
         final long positionMask;
+        final TieBreak ties;
         /** No back end's window can go idle before this time (see the class comment). */
         @SuppressWarnings("unused") // through ACTIVE_UNTIL
         private long activeUntil;
 
-        P(Backend[] bs, int[] ws) {
+        P(Backend[] bs, int[] ws, TieBreak ties) {
             this.bs = bs;
+            this.ties = ties;
             this.positionMask = (1L << ScanKey.positionBits(bs.length)) - 1;
             this.indices = ScanKey.indices(bs.length);
             this.traffic = new WindowedCounter[bs.length];
             this.inverseWeight = new double[ws.length];
-            for (int i = 0; i < bs.length; i++) {
+            int n = bs.length;
+            for (int i = 0; i < n; i++) {
                 bs[i].keepScores();
                 traffic[i] = bs[i].traffic();
                 inverseWeight[i] = 1.0 / Math.max(1, ws[i]);
@@ -84,29 +88,30 @@ public final class LeastTraffic implements Algorithm {
         @Override
         public Backend pick(PickContext ctx) {
             int n = bs.length;
-            int salt = n == 1 ? 0 : ctx.randomIndex(n);
+            int cursor = ties.start(n);
             long now = ctx.nowNanos();
-            if (now < (long) ACTIVE_UNTIL.getOpaque(this)) return scanScores(ctx, salt);
-            return scanWindows(ctx, salt, now);
+            if (now < (long) ACTIVE_UNTIL.getOpaque(this)) return scanScores(ctx, cursor);
+            return scanWindows(ctx, cursor, now);
         }
 
         /** The scan while no back end is idle: one score per back end. */
-        private Backend scanScores(PickContext ctx, int salt) {
+        private Backend scanScores(PickContext ctx, int cursor) {
             Backend[] bs = this.bs;
             double[] inv = this.inverseWeight;
             long[] indices = this.indices;
             long mask = positionMask;
             boolean filter = !ctx.exclude().isEmpty();
             long best = Long.MAX_VALUE;
-            for (int i = 0; i < bs.length; i++) {
+            int n = bs.length;
+            for (int i = 0; i < n; i++) {
                 Backend b = bs[i];
                 // Scores are never negative (a negative one is a caller's bug and then sorts first),
                 // so the raw bits order them.
-                long key = ScanKey.salted(ScanKey.ofNonNegative(b.trafficScore() * inv[i], indices[i], mask), salt);
+                long key = ScanKey.ofNonNegative(b.trafficScore() * inv[i], ScanKey.position(indices[i], cursor, n), mask);
                 if (filter && ctx.excluded(b)) key = Long.MAX_VALUE;
                 best = Math.min(best, key);
             }
-            return best == Long.MAX_VALUE ? null : bs[ScanKey.index(best, mask, salt)];
+            return won(best, cursor);
         }
 
         /**
@@ -114,7 +119,7 @@ public final class LeastTraffic implements Algorithm {
          * was written within the window), from the counters themselves. It also stores the new bound:
          * the earliest time one of these windows goes idle.
          */
-        private Backend scanWindows(PickContext ctx, int salt, long now) {
+        private Backend scanWindows(PickContext ctx, int cursor, long now) {
             Backend[] bs = this.bs;
             WindowedCounter[] traffic = this.traffic;
             double[] inv = this.inverseWeight;
@@ -123,19 +128,28 @@ public final class LeastTraffic implements Algorithm {
             boolean filter = !ctx.exclude().isEmpty();
             long best = Long.MAX_VALUE;
             long activeUntil = Long.MAX_VALUE;
-            for (int i = 0; i < bs.length; i++) {
+            int n = bs.length;
+            for (int i = 0; i < n; i++) {
                 Backend b = bs[i];
                 WindowedCounter t = traffic[i];
                 long idleFrom = t.lastWriteNanos() + t.windowNanos();
                 activeUntil = Math.min(activeUntil, idleFrom);
                 long bytes = now < idleFrom ? t.total() : 0;
                 double score = (bytes + Backend.TRAFFIC_PER_REQUEST * b.inFlight()) * inv[i];
-                long key = ScanKey.salted(ScanKey.ofNonNegative(score, indices[i], mask), salt);
+                long key = ScanKey.ofNonNegative(score, ScanKey.position(indices[i], cursor, n), mask);
                 if (filter && ctx.excluded(b)) key = Long.MAX_VALUE;
                 best = Math.min(best, key);
             }
             ACTIVE_UNTIL.setOpaque(this, activeUntil);
-            return best == Long.MAX_VALUE ? null : bs[ScanKey.index(best, mask, salt)];
+            return won(best, cursor);
+        }
+    
+        private Backend won(long best, int cursor) {
+            if (best == Long.MAX_VALUE) return null;
+            int n = bs.length;
+            int winner = ScanKey.index(best, positionMask, cursor, n);
+            ties.won(winner, n);
+            return bs[winner];
         }
     }
 }

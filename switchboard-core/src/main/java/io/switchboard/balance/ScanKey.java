@@ -9,18 +9,16 @@ package io.switchboard.balance;
  * ends that was more than the loads themselves. Instead each back end's cost becomes one
  * {@code long} whose signed order is the cost order, with the back end's scan position in the low
  * bits, and the scan keeps {@code Math.min} of those (a conditional move, no branch). Equal costs
- * then go to the lowest position. A back end's position is its index XOR a per-request random salt
- * below n ({@link #salted}): when all n tie, the back end at index salt has position 0 and wins, so
- * full ties spread uniformly. Ties among a subset spread too, though not exactly evenly (neither did
- * the earlier rotation from a random offset: there, the back end after the widest gap won most
- * often).
+ * then go to the lowest position. A back end's position is its index rotated by the picker's
+ * cursor ({@link #position}: {@code (index - cursor) mod n}), and the picker moves the cursor just
+ * past each winner. So equal costs are served round robin, as HAProxy's leastconn does: with
+ * sequential traffic every pick sees every back end at the same load, and a random or fixed tie
+ * break would send runs of requests to one server (issue #11: 12 of 12 to one back end).
  *
  * <p>Instruction count matters here: on the benchmark machine each instruction in the loop adds
  * roughly 3-5 ns to a pick at 100 back ends. So a picker reads each back end's index as a {@code long}
- * from an array ({@link #indices}), which the compiler folds into the OR (an {@code int} loop index
- * took a move and a sign extension), packs {@code (cost bits & ~mask) | index}, and XORs the salt
- * into the whole key (it only touches the position bits): three instructions for the position
- * instead of five.
+ * from an array ({@link #indices}) (an {@code int} loop index took a move and a sign extension),
+ * rotates it branch-free and packs {@code (cost bits & ~mask) | position}.
  *
  * <p>The low bits are taken from the cost, so costs that differ only there tie: a relative
  * precision of 2^-(52 - positionBits), at least 2^-32, far below any difference a balancer cares
@@ -68,16 +66,23 @@ final class ScanKey {
     }
 
     /**
-     * A packed key with its index replaced by the position {@code index ^ salt}. With index and salt
-     * below n <= 2^bits, the position fits in the position bits, distinct indices get distinct
-     * positions, and the cost bits above are untouched.
+     * The scan position of {@code index} when the round starts at {@code cursor} (both below n):
+     * {@code (index - cursor) mod n}, without a branch. Distinct indices get distinct positions below
+     * n, so they fit in the position bits.
      */
-    static long salted(long key, int salt) {
-        return key ^ salt;
+    static long position(long index, int cursor, int n) {
+        long p = index - cursor;
+        return p + ((p >> 63) & n);
     }
 
-    /** The index of the back end a salted key stands for. */
-    static int index(long key, long positionMask, int salt) {
-        return (int) (key & positionMask) ^ salt;
+    /** The index of the back end a key packed with {@link #position} stands for. */
+    static int index(long key, long positionMask, int cursor, int n) {
+        int i = (int) (key & positionMask) + cursor;
+        return i >= n ? i - n : i;
+    }
+
+    /** The cursor after {@code index} won: the next round starts just past it. */
+    static int next(int index, int n) {
+        return index + 1 == n ? 0 : index + 1;
     }
 }

@@ -100,6 +100,22 @@ abstract class AlgorithmContractTest {
     }
 
     /**
+     * Sequential traffic: each pick is dispatched and completes before the next pick, so every pick
+     * sees every back end idle (no bytes counted).
+     */
+    Map<Backend, Integer> countSequentialPicks(Picker picker, int picks) {
+        Map<Backend, Integer> counts = new HashMap<>();
+        for (int i = 0; i < picks; i++) {
+            Backend b = picker.pick(context());
+            assertThat(b).as("pick %d", i).isNotNull();
+            counts.merge(b, 1, Integer::sum);
+            b.onDispatch();
+            b.onComplete(true, LATENCY, NOW);
+        }
+        return counts;
+    }
+
+    /**
      * Picks in a closed loop, as a proxy would: each pick is dispatched (in flight, bytes counted) and
      * completes {@code concurrency} picks later, so the load-aware algorithms see their own effect.
      */

@@ -137,4 +137,18 @@ class FastestTest extends AlgorithmContractTest {
         Map<Backend, Integer> counts = countPicks(algorithm().newPicker(BackendSet.of(1, List.of(a, b, c)), null), 3_000);
         for (Backend x : List.of(a, b, c)) assertThat(counts.get(x)).isBetween(700, 1300);
     }
+
+    @Test
+    void sequentialTrafficOverEquallyFastBackendsTakesTurns() {
+        Backend a = backend("a"), b = backend("b"), c = backend("c");
+        Map<Backend, Integer> counts = countSequentialPicks(algorithm().newPicker(upSet(1, a, b, c), null), 12);
+        assertThat(counts).containsExactlyInAnyOrderEntriesOf(Map.of(a, 4, b, 4, c, 4));
+    }
+
+    @Test
+    void unmeasuredIdleBackendsTakeTurns() {
+        Backend a = unmeasured("a"), b = unmeasured("b"), c = unmeasured("c");
+        Picker picker = algorithm().newPicker(upSet(1, a, b, c), null);
+        assertThat(countPicks(picker, 12)).containsExactlyInAnyOrderEntriesOf(Map.of(a, 4, b, 4, c, 4));
+    }
 }

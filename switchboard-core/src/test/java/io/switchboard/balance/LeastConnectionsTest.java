@@ -58,6 +58,31 @@ class LeastConnectionsTest extends AlgorithmContractTest {
     }
 
     @Test
+    void sequentialTrafficTakesTurnsOverEqualBackends() {
+        // Issue #11: every pick sees all back ends at 0 in flight; ties go round robin (HAProxy's leastconn).
+        Backend a = backend("a"), b = backend("b"), c = backend("c");
+        Map<Backend, Integer> counts = countSequentialPicks(algorithm().newPicker(upSet(1, a, b, c), null), 12);
+        assertThat(counts).containsExactlyInAnyOrderEntriesOf(Map.of(a, 4, b, 4, c, 4));
+    }
+
+    @Test
+    void sequentialTrafficTakesTurnsAmongTheHeaviestOnly() {
+        // (0+1)/2 < (0+1)/1: the weight-2 back ends always cost less when idle, and take turns.
+        Backend a = backend("a"), b = backend("b"), c = backend("c");
+        Picker picker = algorithm().newPicker(BackendSet.of(1, List.of(a, b, c), 2, 2, 1), null);
+        assertThat(countSequentialPicks(picker, 12)).containsExactlyInAnyOrderEntriesOf(Map.of(a, 6, b, 6));
+    }
+
+    @Test
+    void theTurnCarriesOverToTheNextSnapshot() {
+        Backend a = backend("a"), b = backend("b"), c = backend("c");
+        Picker first = algorithm().newPicker(upSet(1, a, b, c), null);
+        assertThat(first.pick(context())).isSameAs(a);
+        Picker second = algorithm().newPicker(upSet(2, a, b, c), first);
+        assertThat(second.pick(context())).as("the turn goes on from where the old picker left it").isSameAs(b);
+    }
+
+    @Test
     void countsBeyondTheCapStillCompareAsLoaded() {
         Backend swamped = backend("swamped"), idle = backend("idle");
         dispatch(swamped, LeastConnections.LOAD_CAP + 10);

@@ -7,12 +7,27 @@ import io.switchboard.backend.BackendSet;
 import io.switchboard.load.WindowedCounter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class LeastTrafficTest extends AlgorithmContractTest {
     @Override
     Algorithm algorithm() {
         return Algorithms.byName("least-traffic");
+    }
+
+    @Test
+    void sequentialTrafficWithNoBytesYetTakesTurns() {
+        Backend a = backend("a"), b = backend("b"), c = backend("c");
+        Map<Backend, Integer> counts = countSequentialPicks(algorithm().newPicker(upSet(1, a, b, c), null), 12);
+        assertThat(counts).containsExactlyInAnyOrderEntriesOf(Map.of(a, 4, b, 4, c, 4));
+    }
+
+    @Test
+    void sequentialTrafficWithBytesFollowsTheWeights() {
+        Backend a = backend("a"), b = backend("b"), c = backend("c");
+        Picker picker = algorithm().newPicker(BackendSet.of(1, List.of(a, b, c), 2, 1, 1), null);
+        assertThat(countDispatchedPicks(picker, 12, 0)).containsExactlyInAnyOrderEntriesOf(Map.of(a, 6, b, 3, c, 3));
     }
 
     @Test

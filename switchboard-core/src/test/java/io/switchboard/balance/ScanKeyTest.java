@@ -18,35 +18,54 @@ class ScanKeyTest {
     }
 
     @Test
-    void equalCostsOrderByPositionUnderTheSalt() {
-        int n = 5, salt = 3;
+    void equalCostsOrderByPositionFromTheCursor() {
+        int n = 5, cursor = 3;
         long mask = (1L << ScanKey.positionBits(n)) - 1;
         long[] keys = new long[n];
-        for (int i = 0; i < n; i++) keys[i] = ScanKey.salted(ScanKey.of(7.0, i, mask), salt);
-        // Positions i ^ 3: 3, 2, 1, 0, 7.
+        for (int i = 0; i < n; i++) keys[i] = ScanKey.of(7.0, ScanKey.position(i, cursor, n), mask);
         Integer[] byKey = {0, 1, 2, 3, 4};
         Arrays.sort(byKey, (x, y) -> Long.compare(keys[x], keys[y]));
-        assertThat(byKey).containsExactly(3, 2, 1, 0, 4);
-        for (int i = 0; i < n; i++) assertThat(ScanKey.index(keys[i], mask, salt)).isEqualTo(i);
+        assertThat(byKey).containsExactly(3, 4, 0, 1, 2);
+        for (int i = 0; i < n; i++) assertThat(ScanKey.index(keys[i], mask, cursor, n)).isEqualTo(i);
     }
 
     @Test
-    void aFullTieGoesToTheIndexEqualToTheSaltSoEveryBackendIsEquallyLikely() {
+    void aFullTieGoesToTheCursorAndTheNextCursorIsPastIt() {
         for (int n : new int[] {1, 2, 3, 5, 100, 1000}) {
             long mask = (1L << ScanKey.positionBits(n)) - 1;
-            for (int salt = 0; salt < n; salt++) {
+            for (int cursor = 0; cursor < n; cursor++) {
                 long best = Long.MAX_VALUE;
-                for (int i = 0; i < n; i++) best = Math.min(best, ScanKey.salted(ScanKey.of(2.5, i, mask), salt));
-                assertThat(ScanKey.index(best, mask, salt)).as("n %d, salt %d", n, salt).isEqualTo(salt);
+                for (int i = 0; i < n; i++) best = Math.min(best, ScanKey.of(2.5, ScanKey.position(i, cursor, n), mask));
+                assertThat(ScanKey.index(best, mask, cursor, n)).as("n %d, cursor %d", n, cursor).isEqualTo(cursor);
+                assertThat(ScanKey.next(cursor, n)).isEqualTo((cursor + 1) % n);
             }
         }
     }
 
     @Test
+    void aPartialTieIsServedInTurnsWhereverItsMembersSit() {
+        // Back ends 0 and 2 of 4 tie at the lowest cost: with XOR positions the cursor 1 ranked 0 first
+        // again and again; rotated positions alternate.
+        int n = 4;
+        long mask = (1L << ScanKey.positionBits(n)) - 1;
+        double[] cost = {1.0, 2.0, 1.0, 2.0};
+        int cursor = 0;
+        int[] wins = new int[n];
+        for (int round = 0; round < 10; round++) {
+            long best = Long.MAX_VALUE;
+            for (int i = 0; i < n; i++) best = Math.min(best, ScanKey.of(cost[i], ScanKey.position(i, cursor, n), mask));
+            int winner = ScanKey.index(best, mask, cursor, n);
+            wins[winner]++;
+            cursor = ScanKey.next(winner, n);
+        }
+        assertThat(wins).containsExactly(5, 0, 5, 0);
+    }
+
+    @Test
     void aLowerCostWinsWhateverItsPosition() {
         long mask = (1L << ScanKey.positionBits(100)) - 1;
-        long cheapLast = ScanKey.salted(ScanKey.of(1.0, 2, mask), 3);  // position 1
-        long dearFirst = ScanKey.salted(ScanKey.of(1.001, 3, mask), 3); // position 0
+        long cheapLast = ScanKey.of(1.0, ScanKey.position(2, 3, 100), mask);  // position 99
+        long dearFirst = ScanKey.of(1.001, ScanKey.position(3, 3, 100), mask); // position 0
         assertThat(cheapLast).isLessThan(dearFirst);
         assertThat(ScanKey.ofNonNegative(0.0, 5, mask)).isLessThan(ScanKey.ofNonNegative(Double.MIN_VALUE * 1e10, 0, mask));
     }
