@@ -15,6 +15,7 @@ import io.switchboard.config.ListenerConfig;
 import io.switchboard.config.NameSyntax;
 import io.switchboard.config.PassiveHealthConfig;
 import io.switchboard.config.PoolConfig;
+import io.switchboard.config.RetryOn;
 import io.switchboard.config.ServerConfig;
 import io.switchboard.config.SwitchboardConfig;
 import java.io.IOException;
@@ -27,10 +28,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -52,7 +55,7 @@ public final class ConfigLoader {
             "max-connections-per-ip", "rate-limit", "allow", "deny", "min-body-rate", "body-rate-window");
     static final Map<String, ListenerConfig.Mode> LISTENER_MODES = Map.of("http", ListenerConfig.Mode.HTTP);
     static final List<String> RATE_LIMIT_KEYS = List.of("requests-per-second", "burst");
-    static final List<String> POOL_KEYS = List.of("algorithm", "hash-load-factor", "retries", "connect-timeout",
+    static final List<String> POOL_KEYS = List.of("algorithm", "hash-load-factor", "retries", "retry-on", "connect-timeout",
             "response-timeout", "backend-idle-timeout", "max-idle-per-backend", "slow-start", "when-all-down", "max-body",
             "queue-size", "queue-timeout", "health", "passive", "servers");
     static final List<String> HEALTH_KEYS = List.of("type", "method", "path", "host", "expect-status", "interval", "timeout",
@@ -205,6 +208,7 @@ public final class ConfigLoader {
                     "only used by source-hash and uri-hash; ignored with " + algorithm);
         }
         int retries = s.integer("retries", DEFAULT_RETRIES, 0, 10);
+        Set<RetryOn> retryOn = retryOn(s);
         Duration connectTimeout = s.duration("connect-timeout", DEFAULT_CONNECT_TIMEOUT, true);
         Duration responseTimeout = s.duration("response-timeout", DEFAULT_RESPONSE_TIMEOUT, true);
         Duration backendIdle = s.duration("backend-idle-timeout", DEFAULT_BACKEND_IDLE_TIMEOUT, true);
@@ -225,7 +229,34 @@ public final class ConfigLoader {
                     "pool '" + name + "' has no servers; requests sent to it are answered 503");
         }
         return new PoolConfig(name, algorithm, hashLoadFactor, retries, connectTimeout, responseTimeout, backendIdle,
-                maxIdle, slowStart, allDown, health, passive, maxBody, servers, queueSize, queueTimeout);
+                maxIdle, slowStart, allDown, health, passive, maxBody, servers, queueSize, queueTimeout, retryOn);
+    }
+
+    /** {@code retry-on}: a list of {@link RetryOn} words; absent means the default, empty means none. */
+    private static Set<RetryOn> retryOn(Section s) {
+        if (!s.has("retry-on")) return RetryOn.DEFAULT;
+        Problems problems = s.problems();
+        YamlNode.Sequence list = s.list("retry-on");
+        if (list == null) return RetryOn.DEFAULT; // not a list: reported
+        Set<RetryOn> out = EnumSet.noneOf(RetryOn.class);
+        for (int i = 0; i < list.items().size(); i++) {
+            YamlNode item = list.items().get(i);
+            String path = s.keyPath("retry-on") + "[" + i + "]";
+            if (item instanceof YamlNode.Scalar alias && alias.broken()) continue; // already reported
+            if (!(item instanceof YamlNode.Scalar sc) || sc.isEmpty()) {
+                problems.error(item, path, "expected one of " + String.join(", ", RetryOn.keys()) + "; found " + item.kind());
+                continue;
+            }
+            String word = sc.text().trim();
+            RetryOn r = RetryOn.byKey(word);
+            if (r == null) {
+                problems.error(item, path, "unknown retry condition '" + word + "'" + Spelling.suggestion(word, RetryOn.keys())
+                        + " (allowed: " + String.join(", ", RetryOn.keys()) + ")");
+            } else if (!out.add(r)) {
+                problems.warn(item, path, r.key() + " is listed twice");
+            }
+        }
+        return out;
     }
 
     private static String algorithm(String s) {

@@ -9,6 +9,7 @@ import io.switchboard.config.HealthCheckConfig;
 import io.switchboard.config.ListenerConfig;
 import io.switchboard.config.PassiveHealthConfig;
 import io.switchboard.config.PoolConfig;
+import io.switchboard.config.RetryOn;
 import io.switchboard.config.ServerConfig;
 import io.switchboard.config.SwitchboardConfig;
 import java.nio.charset.StandardCharsets;
@@ -320,7 +321,7 @@ class ConfigLoaderTest {
                 "switchboard.yaml:10: pools.app.servers[0].wieght: unknown key 'wieght', did you mean 'weight'?"
                         + " (allowed: name, address, weight, state, max-connections)",
                 "switchboard.yaml:11: pools.app.helth: unknown key 'helth', did you mean 'health'? (allowed: algorithm,"
-                        + " hash-load-factor, retries, connect-timeout, response-timeout, backend-idle-timeout,"
+                        + " hash-load-factor, retries, retry-on, connect-timeout, response-timeout, backend-idle-timeout,"
                         + " max-idle-per-backend, slow-start, when-all-down, max-body, queue-size, queue-timeout, health, passive,"
                         + " servers)",
                 "switchboard.yaml:13: pool: unknown key 'pool', did you mean 'pools'? (allowed: listeners, pools, event-loops,"
@@ -459,6 +460,34 @@ class ConfigLoaderTest {
         assertThat(errors(MINIMAL + "    algorithm: round-robbin\n")).containsExactly(
                 "switchboard.yaml:9: pools.app.algorithm: unknown algorithm 'round-robbin', did you mean 'round-robin'?"
                         + " (allowed: round-robin, least-conn, least-traffic, random, p2c, fastest, source-hash, uri-hash)");
+    }
+
+    @Test
+    void retryOnIsReadDefaultsToTodaysRuleAndNamesWhatIsAllowed() throws Exception {
+        assertThat(load(MINIMAL).config().pools().get("app").retryOn())
+                .containsExactlyInAnyOrder(RetryOn.CONN_FAILURE, RetryOn.EMPTY_RESPONSE);
+        assertThat(load(MINIMAL + """
+                    retry-on: [conn-failure, response-timeout, 503, 504]
+                """).config().pools().get("app").retryOn())
+                .containsExactlyInAnyOrder(RetryOn.CONN_FAILURE, RetryOn.RESPONSE_TIMEOUT, RetryOn.STATUS_503, RetryOn.STATUS_504);
+        assertThat(load(MINIMAL + """
+                    retry-on: []
+                """).config().pools().get("app").retryOn()).isEmpty();
+        assertThat(errors(MINIMAL + """
+                    retry-on:
+                      - conn-failures
+                      - 500
+                      - [503]
+                """)).containsExactly(
+                "switchboard.yaml:10: pools.app.retry-on[0]: unknown retry condition 'conn-failures', did you mean"
+                        + " 'conn-failure'? (allowed: conn-failure, empty-response, response-timeout, 502, 503, 504)",
+                "switchboard.yaml:11: pools.app.retry-on[1]: unknown retry condition '500', did you mean '502'?"
+                        + " (allowed: conn-failure, empty-response, response-timeout, 502, 503, 504)",
+                "switchboard.yaml:12: pools.app.retry-on[2]: expected one of conn-failure, empty-response, response-timeout,"
+                        + " 502, 503, 504; found a list");
+        assertThat(errors(MINIMAL + """
+                    retry-on: 503
+                """)).singleElement().asString().startsWith("switchboard.yaml:9: pools.app.retry-on: expected a list");
     }
 
     @Test

@@ -1,7 +1,10 @@
 package io.switchboard.config;
 
 import java.time.Duration;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A pool of back ends: how to pick, how to check, how long to wait.
@@ -12,12 +15,14 @@ import java.util.List;
  * @param maxBodyBytes request body limit for this pool; 0 means unlimited
  * @param queueSize requests that may wait for a back end under its {@code max-connections}; more: 503
  * @param queueTimeout how long a request may wait in that queue; longer: 503
+ * @param retryOn the failures after which a request may go to another back end ({@link RetryOn#DEFAULT}
+ *                when null)
  */
 public record PoolConfig(String name, String algorithm, double hashLoadFactor, int retries,
                          Duration connectTimeout, Duration responseTimeout, Duration backendIdleTimeout,
                          int maxIdlePerBackend, Duration slowStart, AllDownPolicy allDown,
                          HealthCheckConfig health, PassiveHealthConfig passive, long maxBodyBytes,
-                         List<ServerConfig> servers, int queueSize, Duration queueTimeout) {
+                         List<ServerConfig> servers, int queueSize, Duration queueTimeout, Set<RetryOn> retryOn) {
     public static final int DEFAULT_QUEUE_SIZE = 1024;
     public static final Duration DEFAULT_QUEUE_TIMEOUT = Duration.ofSeconds(5);
 
@@ -25,6 +30,19 @@ public record PoolConfig(String name, String algorithm, double hashLoadFactor, i
         servers = List.copyOf(servers);
         if (queueSize < 0) throw new IllegalArgumentException("queue size must not be negative");
         if (queueTimeout == null) queueTimeout = DEFAULT_QUEUE_TIMEOUT;
+        retryOn = retryOn == null ? RetryOn.DEFAULT
+                : retryOn.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(retryOn));
+    }
+
+    /** A pool with the default {@code retry-on} ({@link RetryOn#DEFAULT}). */
+    public PoolConfig(String name, String algorithm, double hashLoadFactor, int retries,
+                      Duration connectTimeout, Duration responseTimeout, Duration backendIdleTimeout,
+                      int maxIdlePerBackend, Duration slowStart, AllDownPolicy allDown,
+                      HealthCheckConfig health, PassiveHealthConfig passive, long maxBodyBytes,
+                      List<ServerConfig> servers, int queueSize, Duration queueTimeout) {
+        this(name, algorithm, hashLoadFactor, retries, connectTimeout, responseTimeout, backendIdleTimeout,
+                maxIdlePerBackend, slowStart, allDown, health, passive, maxBodyBytes, servers, queueSize, queueTimeout,
+                RetryOn.DEFAULT);
     }
 
     /** A pool with the default queue (it only matters for servers with max-connections). */

@@ -1,6 +1,7 @@
 package io.switchboard.dispatch;
 
 import io.switchboard.backend.Backend;
+import io.switchboard.config.RetryOn;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -29,16 +30,38 @@ import java.util.Set;
  */
 public final class Attempts {
     private final int retries;
+    private final Set<RetryOn> retryOn;
     private final RetryBudget budget;
+    private int failedStatus;
     private int attempts;
     private int failedAfterSend;
     private int tokens;
     private Backend firstCharged;
     private Set<Backend> excluded;
 
+    /** With the default {@code retry-on} ({@link RetryOn#DEFAULT}). */
     public Attempts(int retries, RetryBudget budget) {
+        this(retries, RetryOn.DEFAULT, budget);
+    }
+
+    public Attempts(int retries, Set<RetryOn> retryOn, RetryBudget budget) {
         this.retries = retries;
+        this.retryOn = retryOn;
         this.budget = budget;
+    }
+
+    /**
+     * Whether a response head with {@code status} is one that {@code retry-on} lists: the data plane
+     * holds such a head back instead of relaying it, and asks {@link #mayRetry} after
+     * {@link #failedWithStatus}.
+     */
+    public boolean retriesOn(int status) {
+        return switch (status) {
+            case 502 -> retryOn.contains(RetryOn.STATUS_502);
+            case 503 -> retryOn.contains(RetryOn.STATUS_503);
+            case 504 -> retryOn.contains(RetryOn.STATUS_504);
+            default -> false;
+        };
     }
 
     /** A pick is about to be made: counts one attempt. */
@@ -81,6 +104,19 @@ public final class Attempts {
         return Outcome.CLOSED_BEFORE_RESPONSE;
     }
 
+    /** {@code b} answered with {@code status}, one that {@link #retriesOn} lists. */
+    public Outcome failedWithStatus(Backend b, int status) {
+        exclude(b);
+        failedStatus = status;
+        return Outcome.SERVER_ERROR;
+    }
+
+    /** {@code b} sent no response head within the pool's response timeout. */
+    public Outcome responseTimedOut(Backend b) {
+        exclude(b);
+        return Outcome.RESPONSE_TIMEOUT;
+    }
+
     /** The back end charged for this request's first close before a response (null if none). */
     public Backend firstCharged() {
         return firstCharged;
@@ -90,7 +126,8 @@ public final class Attempts {
      * Whether to dispatch again after {@code failure}.
      *
      * @param replayable the request can be sent again: no body bytes went out, and it is idempotent or
-     *                   failed on a stale reused connection (so the back end never processed it)
+     *                   failed on a stale reused connection (so the back end never processed it); after
+     *                   a response timeout or a status, also nothing of the response went to the client
      */
     public boolean mayRetry(Outcome failure, boolean replayable) {
         return switch (failure) {
@@ -99,14 +136,19 @@ public final class Attempts {
                 attempts--; // a stale connection does not use up a retry
                 yield true;
             }
-            case CONNECT_FAILED -> replayable && attempts <= retries;
-            case CLOSED_BEFORE_RESPONSE -> {
-                if (!replayable || attempts > retries || !budget.tryAcquire()) yield false;
-                tokens++;
-                yield true;
-            }
+            case CONNECT_FAILED -> retryOn.contains(RetryOn.CONN_FAILURE) && replayable && attempts <= retries;
+            case CLOSED_BEFORE_RESPONSE -> retryOn.contains(RetryOn.EMPTY_RESPONSE) && retryAfterSend(replayable);
+            case RESPONSE_TIMEOUT -> retryOn.contains(RetryOn.RESPONSE_TIMEOUT) && retryAfterSend(replayable);
+            case SERVER_ERROR -> retriesOn(failedStatus) && retryAfterSend(replayable);
             default -> false;
         };
+    }
+
+    /** A retry of a request that reached a back end: bounded by {@code retries} and the budget. */
+    private boolean retryAfterSend(boolean replayable) {
+        if (!replayable || attempts > retries || !budget.tryAcquire()) return false;
+        tokens++;
+        return true;
     }
 
     /** The request is over: gives back the budget tokens its retries took. Idempotent. */

@@ -5,6 +5,7 @@ import io.switchboard.registry.Change;
 import io.switchboard.registry.Origin;
 import io.switchboard.registry.Pool;
 import io.switchboard.balance.PickContext;
+import io.switchboard.config.RetryOn;
 import io.switchboard.health.OutlierDetector;
 import java.util.HashSet;
 import java.util.Set;
@@ -50,9 +51,14 @@ public final class PoolDispatch {
         return budget;
     }
 
-    /** A fresh retry state for one request of this pool. */
+    /** A fresh retry state for one request of this pool, with the default {@code retry-on}. */
     public Attempts attempts(int retries) {
         return new Attempts(retries, budget);
+    }
+
+    /** A fresh retry state for one request of this pool. */
+    public Attempts attempts(int retries, Set<RetryOn> retryOn) {
+        return new Attempts(retries, retryOn, budget);
     }
 
     /**

@@ -3,6 +3,9 @@ package io.switchboard.dispatch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.backend.Backend;
+import io.switchboard.config.RetryOn;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -101,5 +104,52 @@ class AttemptsTest {
         assertThat(budget.limit()).isEqualTo(200);
         active.set(0);
         assertThat(budget.limit()).isEqualTo(3);
+    }
+
+    @Test
+    void theDefaultRetryOnIsConnectFailuresAndEmptyResponsesOnly() {
+        Attempts t = new Attempts(5, budget);
+        t.begin();
+        assertThat(t.retriesOn(503)).isFalse();
+        assertThat(t.mayRetry(t.responseTimedOut(a), true)).as("a response timeout is answered 504").isFalse();
+        assertThat(t.mayRetry(t.connectFailed(b), true)).isTrue();
+        t.begin();
+        assertThat(t.mayRetry(t.closedBeforeResponse(c, false), true)).isTrue();
+    }
+
+    @Test
+    void listedStatusesAreRetriedOnAnotherBackEnd() {
+        Attempts t = new Attempts(5, EnumSet.of(RetryOn.STATUS_503, RetryOn.STATUS_504), budget);
+        t.begin();
+        assertThat(t.retriesOn(503)).isTrue();
+        assertThat(t.retriesOn(504)).isTrue();
+        assertThat(t.retriesOn(502)).isFalse();
+        assertThat(t.retriesOn(500)).isFalse();
+        Outcome o = t.failedWithStatus(a, 503);
+        assertThat(o).isEqualTo(Outcome.SERVER_ERROR);
+        assertThat(o.failure()).as("charged to the back end").isTrue();
+        assertThat(t.mayRetry(o, true)).isTrue();
+        assertThat(t.excluded()).containsExactly(a);
+        assertThat(budget.active()).as("a retry after the request reached a back end takes a token").isEqualTo(1);
+        t.begin();
+        assertThat(t.mayRetry(t.failedWithStatus(b, 503), false)).as("not replayable (POST, or a body went out)").isFalse();
+    }
+
+    @Test
+    void aStatusOrTimeoutRetryIsBoundedByRetries() {
+        Attempts t = new Attempts(1, EnumSet.of(RetryOn.STATUS_502, RetryOn.RESPONSE_TIMEOUT), budget);
+        t.begin();
+        assertThat(t.mayRetry(t.responseTimedOut(a), true)).isTrue();
+        t.begin();
+        assertThat(t.mayRetry(t.failedWithStatus(b, 502), true)).isFalse();
+    }
+
+    @Test
+    void aListWithoutConnFailureOrEmptyResponseRetriesNeither() {
+        Attempts t = new Attempts(5, Set.of(RetryOn.STATUS_503), budget);
+        t.begin();
+        assertThat(t.mayRetry(t.connectFailed(a), true)).isFalse();
+        assertThat(t.mayRetry(t.closedBeforeResponse(b, false), true)).isFalse();
+        assertThat(t.mayRetry(t.closedBeforeResponse(c, true), true)).as("a stale connection is still replayed").isTrue();
     }
 }

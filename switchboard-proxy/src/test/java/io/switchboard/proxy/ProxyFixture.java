@@ -7,6 +7,7 @@ import io.switchboard.config.HealthCheckConfig;
 import io.switchboard.config.ListenerConfig;
 import io.switchboard.config.PassiveHealthConfig;
 import io.switchboard.config.PoolConfig;
+import io.switchboard.config.RetryOn;
 import io.switchboard.config.ServerConfig;
 import io.switchboard.config.SwitchboardConfig;
 import io.switchboard.proxy.demo.DemoBackend;
@@ -27,6 +28,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -37,6 +39,7 @@ import java.util.concurrent.TimeUnit;
 public final class ProxyFixture implements AutoCloseable {
     public String algorithm = "round-robin";
     public int retries = 2;
+    public Set<RetryOn> retryOn = RetryOn.DEFAULT;
     public Duration connectTimeout = Duration.ofSeconds(2);
     public Duration responseTimeout = Duration.ofSeconds(10);
     public Duration backendIdle = Duration.ofSeconds(60);
@@ -102,7 +105,7 @@ public final class ProxyFixture implements AutoCloseable {
 
     public ProxyFixture start(List<ServerConfig> servers) throws Exception {
         poolConfig = new PoolConfig("app", algorithm, 1.25, retries, connectTimeout, responseTimeout, backendIdle, maxIdle,
-                Duration.ZERO, allDown, health, passive, maxBody, servers, queueSize, queueTimeout);
+                Duration.ZERO, allDown, health, passive, maxBody, servers, queueSize, queueTimeout, retryOn);
         ListenerConfig l = new ListenerConfig("web", "127.0.0.1", listenPort, "app", headerTimeout, clientIdle, 8192, 16384,
                 maxHeaders, guard, minBodyRate, bodyRateWindow);
         config = new SwitchboardConfig(null, List.of(l), Map.of("app", poolConfig), 2, "auto", Duration.ofSeconds(5), "off");

@@ -105,6 +105,7 @@ final class ExchangeTimeouts {
         x.end.cause(x.backend.name() + " sent no response within " + x.poolConfig.responseTimeout().toMillis() + " ms");
         x.end.releaseBackend(false);
         x.complete(Outcome.RESPONSE_TIMEOUT, System.nanoTime() - x.sentNanos, "response timeout");
+        if (x.retriedAfterTimeout()) return; // retry-on: response-timeout
         x.end.respondError(HttpResponseStatus.GATEWAY_TIMEOUT, "back end did not answer in time", !x.requestDone);
     }
 

@@ -28,7 +28,9 @@ import org.slf4j.LoggerFactory;
  * <p>Failures (seed 002: "loss of a single server will only slightly affect overall site
  * performance"): a connect failure, or a close before the response head of a request that can be
  * sent again, goes to another back end under the rules of {@link Attempts} (retries, retry budget,
- * the suspect-request rule). Non-idempotent requests never borrow an idle connection (HAProxy's
+ * the suspect-request rule). With the pool's {@code retry-on}, a response timeout or a 502/503/504
+ * head of an idempotent request of which nothing was relayed also goes to another back end: the head
+ * is not relayed and its connection is closed (its body is not worth draining). Non-idempotent requests never borrow an idle connection (HAProxy's
  * {@code http-reuse safe}), so a stale keep-alive connection can never make them fail or be
  * replayed.
  *
@@ -152,7 +154,7 @@ final class HttpExchange implements RequestView, DispatchQueue.Waiter {
             end.respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "no pool '" + poolName + "'", false);
             return;
         }
-        attempts = dispatch.attempts(poolConfig.retries());
+        attempts = dispatch.attempts(poolConfig.retries(), poolConfig.retryOn());
         requestBodyLimit = poolConfig.maxBodyBytes();
         if (requestBodyLimit > 0 && req.contentLength > requestBodyLimit) {
             end.respondError(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
@@ -398,12 +400,49 @@ final class HttpExchange implements RequestView, DispatchQueue.Waiter {
         complete(o, System.nanoTime() - sentNanos, what);
         boolean replayable = !bodySent && (reusedConnection || idempotent);
         if (attempts.mayRetry(o, replayable)) {
-            if (log.isDebugEnabled()) log.debug("redispatching {} {}: {}", method, target(), end.cause());
-            phase = Phase.DISPATCHING;
-            dispatch();
+            redispatch();
             return;
         }
         end.respondError(HttpResponseStatus.BAD_GATEWAY, "back end closed the connection", !requestDone);
+    }
+
+    /**
+     * The back end answered with a status that {@code retry-on} lists: when the request may go to
+     * another back end, closes this connection, accounts the attempt as a server error and dispatches
+     * again (the head is not relayed).
+     *
+     * @return true when redispatched; false to relay the response as usual
+     */
+    boolean retriedOnStatus(int status) {
+        if (!attempts.retriesOn(status) || response.relayedInterim) return false;
+        Outcome o = attempts.failedWithStatus(backend, status);
+        if (!attempts.mayRetry(o, !bodySent && idempotent)) return false;
+        end.cause(backend.name() + " answered " + status);
+        timeouts.clear(ExchangeTimeouts.Deadline.RESPONSE);
+        end.releaseBackend(false);
+        complete(o, System.nanoTime() - sentNanos, "status " + status);
+        redispatch();
+        return true;
+    }
+
+    /**
+     * No response head came in time (the connection is released and the attempt accounted): when
+     * {@code retry-on} has {@code response-timeout} and the request may go to another back end,
+     * dispatches again.
+     *
+     * @return true when redispatched; false to answer 504
+     */
+    boolean retriedAfterTimeout() {
+        if (response.relayedInterim) return false;
+        if (!attempts.mayRetry(attempts.responseTimedOut(backend), !bodySent && idempotent)) return false;
+        redispatch();
+        return true;
+    }
+
+    private void redispatch() {
+        if (log.isDebugEnabled()) log.debug("redispatching {} {}: {}", method, target(), end.cause());
+        phase = Phase.DISPATCHING;
+        dispatch();
     }
 
     /** Releases a pending response head (the exchange is dropped with its connection). */

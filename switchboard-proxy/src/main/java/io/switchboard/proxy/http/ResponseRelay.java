@@ -30,6 +30,8 @@ final class ResponseRelay implements BackendListener {
     boolean closeAfterResponse;    // the client connection closes after this response
     private boolean chunked;       // the body goes to the client chunked
     private boolean bodyless;      // the response to the client has no body (HEAD, 204, 304)
+    /** A 1xx head went to the client: the exchange may no longer go to another back end. */
+    boolean relayedInterim;
     private long firstByteNanos = -1;
     private long backendActivity;  // coarse time of the last read from the back end
 
@@ -75,6 +77,7 @@ final class ResponseRelay implements BackendListener {
         if (code < 200 && code != 101) {
             // e.g. 103 Early Hints: relay to an HTTP/1.1 client, keep waiting for the final one
             if (!x.clientHttp10) {
+                relayedInterim = true;
                 ctx().write(HeadWriter.response(ctx().alloc(), resp, false, false, false, HeadWriter.Connection.NOTHING),
                         ctx().voidPromise());
             }
@@ -84,6 +87,7 @@ final class ResponseRelay implements BackendListener {
             badResponse("back end switched protocols without being asked");
             return;
         }
+        if (code >= 502 && code <= 504 && x.retriedOnStatus(code)) return; // retry-on: another back end answers
         x.timeouts.clear(ExchangeTimeouts.Deadline.RESPONSE);
         x.phase = HttpExchange.Phase.RESPONDING;
         firstByteNanos = System.nanoTime() - x.sentNanos;
