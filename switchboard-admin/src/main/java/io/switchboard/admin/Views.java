@@ -136,7 +136,7 @@ public final class Views {
             if (tr.backend().equals(b.name())) history.add(TransitionView.of(tr));
         }
         StatusClasses classes = StatusClasses.of(t);
-        return new BackendView(b.name(), b.address(), m.state().label(), m.admin().label(), m.weight(), m.effectiveWeight(),
+        return new BackendView(b.name(), b.address(), m.state().label(), m.admin().label(), m.weight(), m.weightForNewRequests(),
                 m.cause(), b.inFlight(), classes.total(), b.requests(), b.failures(), t == null ? 0 : t.retries(),
                 t == null ? 0 : t.ejections(), classes, b.bytesIn(), b.bytesOut(), rps, latency, series, history);
     }

@@ -214,6 +214,23 @@ class AdminApiTest {
     }
 
     @Test
+    void aDrainedBackendHasEffectiveWeightZeroInTheApiAndTheMetrics() throws Exception {
+        assertThat(call("PATCH", "/api/v1/pools/app/backends/a", "{\"state\":\"drain\",\"weight\":3}", "Bearer " + TOKEN, null,
+                true).status()).isEqualTo(200);
+        JsonNode a = json(call("GET", "/api/v1/pools/app/backends/a", null, null, "127.0.0.1", true));
+        JsonNode b = json(call("GET", "/api/v1/pools/app/backends/b", null, null, "127.0.0.1", true));
+        PrometheusText m = PrometheusText.parse(new String(call("GET", "/metrics", null, null, "127.0.0.1", true).body(),
+                StandardCharsets.UTF_8));
+        assertThat(a.get("weight").asInt()).isEqualTo(3);
+        assertThat(a.get("effectiveWeight").asInt()).as("no new requests go to a drained back end").isZero();
+        assertThat(m.value("switchboard_backend_effective_weight", "pool", "app", "backend", "a"))
+                .isEqualTo(a.get("effectiveWeight").asDouble());
+        assertThat(b.get("effectiveWeight").asInt()).isEqualTo(1);
+        assertThat(m.value("switchboard_backend_effective_weight", "pool", "app", "backend", "b"))
+                .isEqualTo(b.get("effectiveWeight").asDouble());
+    }
+
+    @Test
     void hostHeaders() {
         assertThat(Auth.hostIsAddress("127.0.0.1:9000")).isTrue();
         assertThat(Auth.hostIsAddress("LOCALHOST")).isTrue();
