@@ -82,6 +82,9 @@ public final class Views {
 
     public record ErrorView(int status, String error) {}
 
+    /** The answer of {@code POST /api/v1/token}: only sent when the token is right (401/403 otherwise). */
+    public record TokenCheck(boolean accepted) {}
+
     /** How many transitions a back end's view carries (the pool's view carries the pool's whole bounded history). */
     static final int BACKEND_HISTORY = 10;
 
