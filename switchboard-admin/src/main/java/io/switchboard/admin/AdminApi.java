@@ -142,6 +142,12 @@ public final class AdminApi {
                 only(r, "POST");
                 return done(reload());
             }
+            case "token" -> {
+                // POST, so that Auth demands the token even from loopback, where reads need none
+                exactly(seg, 1);
+                only(r, "POST");
+                return done(json.ok(200, new Views.TokenCheck(true)));
+            }
             case "pools" -> {
                 return pools(r, seg);
             }

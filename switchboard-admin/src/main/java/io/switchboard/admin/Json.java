@@ -1,5 +1,6 @@
 package io.switchboard.admin;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -7,6 +8,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * JSON in and out of the admin API: responses from {@link Views} records, request bodies as trees
@@ -15,6 +19,10 @@ import java.io.IOException;
  * <p>Threading: immutable after construction; ObjectMapper is thread-safe.
  */
 final class Json {
+    private static final Pattern UNEXPECTED = Pattern.compile("^Unexpected character \\(.*?\\(code (\\d+)\\)\\)(.*)$", Pattern.DOTALL);
+    private static final Pattern TOKEN = Pattern.compile("^(?:Unrecognized|Non-standard) token '(.*?)'.*$", Pattern.DOTALL);
+    private static final Pattern DUPLICATE = Pattern.compile("^Duplicate field '(.*?)'.*$", Pattern.DOTALL);
+
     private final ObjectMapper mapper = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -38,12 +46,92 @@ final class Json {
         JsonNode n;
         try {
             n = mapper.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(invalid(body, e));
         } catch (IOException e) {
-            String msg = e.getMessage();
-            int nl = msg == null ? -1 : msg.indexOf('\n');
-            throw new IllegalArgumentException("the body is not valid JSON: " + (nl > 0 ? msg.substring(0, nl) : msg));
+            throw new IllegalArgumentException("the body could not be read: " + e.getClass().getSimpleName());
         }
         if (n == null || !n.isObject()) throw new IllegalArgumentException("the body must be a JSON object");
         return n;
+    }
+
+    /**
+     * "invalid JSON at line L, column C: what is wrong", from Jackson's exception. Jackson's own
+     * message names its classes and features, which mean nothing to the sender, so it is mapped to
+     * words here; the position is counted in characters from the exception's byte offset.
+     */
+    static String invalid(byte[] body, JsonProcessingException e) {
+        String what = describe(body, e);
+        JsonLocation loc = e.getLocation();
+        if (loc == null) return "invalid JSON: " + what;
+        long offset = loc.getByteOffset();
+        if (offset < 0 || offset > body.length) {
+            return "invalid JSON at line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ": " + what;
+        }
+        String before = new String(body, 0, (int) offset, StandardCharsets.UTF_8);
+        int line = 1;
+        int lineStart = 0;
+        for (int i = 0; i < before.length(); i++) {
+            if (before.charAt(i) == '\n') {
+                line++;
+                lineStart = i + 1;
+            }
+        }
+        int column = before.codePointCount(lineStart, before.length()) + 1;
+        return "invalid JSON at line " + line + ", column " + column + ": " + what;
+    }
+
+    private static String describe(byte[] body, JsonProcessingException e) {
+        String m = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
+        Matcher u = UNEXPECTED.matcher(m);
+        if (u.matches()) {
+            String found = shown(Integer.parseInt(u.group(1)));
+            String rest = u.group(2);
+            if (rest.contains("expected a value") || rest.contains("expected a valid value")) {
+                String after = previous(body, e.getLocation());
+                return "expected a value" + (after == null ? "" : " after '" + after + "'") + ", found " + found;
+            }
+            if (rest.contains("double-quote to start field name")) return "expected a field name in double quotes, found " + found;
+            if (rest.contains("colon to separate")) return "expected ':' after the field name, found " + found;
+            if (rest.contains("separate Object entries")) return "expected ',' or '}' after the field's value, found " + found;
+            if (rest.contains("separate Array entries")) return "expected ',' or ']' after the array element, found " + found;
+            if (rest.contains("numeric value")) return "a number is cut short by " + found;
+            return "unexpected " + found;
+        }
+        Matcher t = TOKEN.matcher(m);
+        if (t.matches()) {
+            return "unknown word '" + t.group(1) + "' (a value is a string in double quotes, a number, an object, an array,"
+                    + " true, false or null)";
+        }
+        Matcher d = DUPLICATE.matcher(m);
+        if (d.matches()) return "field '" + d.group(1) + "' appears twice";
+        if (m.startsWith("Unexpected end-of-input")) {
+            if (m.contains("close marker for Object") || m.contains("Object entries")) return "the body ends before the object is closed with '}'";
+            if (m.contains("close marker for Array") || m.contains("Array entries")) return "the body ends before the array is closed with ']'";
+            if (m.contains("VALUE_STRING") || m.contains("string value")) return "the body ends inside a string (a '\"' is missing)";
+            return "the body ends before the JSON value is complete";
+        }
+        if (m.startsWith("Trailing token")) return "there is more after the end of the JSON object (send exactly one object)";
+        if (m.startsWith("Illegal unquoted character")) {
+            return "a control character inside a string (write a line break as \\n, a tab as \\t)";
+        }
+        if (m.contains("Leading zeroes")) return "a number may not start with 0";
+        if (m.contains("Invalid UTF-8") || m.contains("Invalid UTF8")) return "the body is not valid UTF-8";
+        if (m.startsWith("Invalid numeric value") || m.contains("numeric value")) return "a number is not well-formed";
+        return "the JSON is not well-formed";
+    }
+
+    /** A character for a message: printable ones quoted, others by code point. */
+    private static String shown(int code) {
+        if (code < 0x20 || code == 0x7f) return String.format("control character U+%04X", code);
+        if (code == '\'') return "a single quote (strings take double quotes)";
+        return "'" + new String(Character.toChars(code)) + "'";
+    }
+
+    /** The last character before the error position that is not white space, or null at the start. */
+    private static String previous(byte[] body, JsonLocation loc) {
+        if (loc == null || loc.getByteOffset() <= 0 || loc.getByteOffset() > body.length) return null;
+        String before = new String(body, 0, (int) loc.getByteOffset(), StandardCharsets.UTF_8).stripTrailing();
+        return before.isEmpty() ? null : before.substring(before.length() - 1);
     }
 }

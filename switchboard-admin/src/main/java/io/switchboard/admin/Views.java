@@ -82,6 +82,9 @@ public final class Views {
 
     public record ErrorView(int status, String error) {}
 
+    /** The answer of {@code POST /api/v1/token}: only sent when the token is right (401/403 otherwise). */
+    public record TokenCheck(boolean accepted) {}
+
     /** How many transitions a back end's view carries (the pool's view carries the pool's whole bounded history). */
     static final int BACKEND_HISTORY = 10;
 
@@ -136,7 +139,7 @@ public final class Views {
             if (tr.backend().equals(b.name())) history.add(TransitionView.of(tr));
         }
         StatusClasses classes = StatusClasses.of(t);
-        return new BackendView(b.name(), b.address(), m.state().label(), m.admin().label(), m.weight(), m.effectiveWeight(),
+        return new BackendView(b.name(), b.address(), m.state().label(), m.admin().label(), m.weight(), m.weightForNewRequests(),
                 m.cause(), b.inFlight(), classes.total(), b.requests(), b.failures(), t == null ? 0 : t.retries(),
                 t == null ? 0 : t.ejections(), classes, b.bytesIn(), b.bytesOut(), rps, latency, series, history);
     }

@@ -187,6 +187,50 @@ class AdminApiTest {
     }
 
     @Test
+    void malformedBodiesAreExplainedWithLineAndColumn() throws Exception {
+        Map<String, String> cases = new java.util.LinkedHashMap<>();
+        cases.put("{\"weight\": }", "invalid JSON at line 1, column 12: expected a value after ':', found '}'");
+        cases.put("{\"weight\": 3", "invalid JSON at line 1, column 13: the body ends before the object is closed with '}'");
+        cases.put("{weight: 3}", "invalid JSON at line 1, column 2: expected a field name in double quotes, found 'w'");
+        cases.put("{\"weight\" 3}", "invalid JSON at line 1, column 11: expected ':' after the field name, found '3'");
+        cases.put("{\"weight\":1 \"state\":\"drain\"}",
+                "invalid JSON at line 1, column 13: expected ',' or '}' after the field's value, found '\"'");
+        cases.put("{\"weight\":1,}", "invalid JSON at line 1, column 13: expected a field name in double quotes, found '}'");
+        cases.put("{\"state\":\n  drian}", "invalid JSON at line 2, column 3: unknown word 'drian' (a value is a string in"
+                + " double quotes, a number, an object, an array, true, false or null)");
+        cases.put("{\"state\":\"dr\u00e4in\", \"weight\": }",
+                "invalid JSON at line 1, column 29: expected a value after ':', found '}'");
+        cases.put("{\"weight\":1,\"weight\":2}", "invalid JSON at line 1, column 21: field 'weight' appears twice");
+        cases.put("{\"weight\":1}{}",
+                "invalid JSON at line 1, column 13: there is more after the end of the JSON object (send exactly one object)");
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            ApiResponse r = call("PATCH", "/api/v1/pools/app/backends/a", c.getKey(), "Bearer " + TOKEN, null, true);
+            assertThat(r.status()).as(c.getKey()).isEqualTo(400);
+            String error = json(r).get("error").asText();
+            assertThat(error).as(c.getKey()).isEqualTo(c.getValue());
+            assertThat(error).as("no class or feature names").doesNotContain("Feature", "jackson", "`", "Source");
+        }
+        assertThat(pool.snapshot().backends().member("a").weight()).isEqualTo(1);
+    }
+
+    @Test
+    void aDrainedBackendHasEffectiveWeightZeroInTheApiAndTheMetrics() throws Exception {
+        assertThat(call("PATCH", "/api/v1/pools/app/backends/a", "{\"state\":\"drain\",\"weight\":3}", "Bearer " + TOKEN, null,
+                true).status()).isEqualTo(200);
+        JsonNode a = json(call("GET", "/api/v1/pools/app/backends/a", null, null, "127.0.0.1", true));
+        JsonNode b = json(call("GET", "/api/v1/pools/app/backends/b", null, null, "127.0.0.1", true));
+        PrometheusText m = PrometheusText.parse(new String(call("GET", "/metrics", null, null, "127.0.0.1", true).body(),
+                StandardCharsets.UTF_8));
+        assertThat(a.get("weight").asInt()).isEqualTo(3);
+        assertThat(a.get("effectiveWeight").asInt()).as("no new requests go to a drained back end").isZero();
+        assertThat(m.value("switchboard_backend_effective_weight", "pool", "app", "backend", "a"))
+                .isEqualTo(a.get("effectiveWeight").asDouble());
+        assertThat(b.get("effectiveWeight").asInt()).isEqualTo(1);
+        assertThat(m.value("switchboard_backend_effective_weight", "pool", "app", "backend", "b"))
+                .isEqualTo(b.get("effectiveWeight").asDouble());
+    }
+
+    @Test
     void hostHeaders() {
         assertThat(Auth.hostIsAddress("127.0.0.1:9000")).isTrue();
         assertThat(Auth.hostIsAddress("LOCALHOST")).isTrue();

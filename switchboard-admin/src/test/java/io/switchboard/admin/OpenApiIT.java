@@ -121,6 +121,10 @@ class OpenApiIT {
             check(f, "POST", "/api/v1/reload", "/api/v1/reload", null, t, 409);
             check(f, "POST", "/api/v1/reload", "/api/v1/reload", null, null, 401);
 
+            check(f, "POST", "/api/v1/token", "/api/v1/token", null, t, 200);
+            check(f, "POST", "/api/v1/token", "/api/v1/token", null, "wrong-token", 403);
+            check(f, "POST", "/api/v1/token", "/api/v1/token", null, null, 401);
+
             check(f, "GET", "/metrics", "/metrics", null, null, 200);
             check(f, "GET", "/", "/", null, null, 200);
         }

@@ -133,7 +133,7 @@ public final class SwitchboardCollector implements MultiCollector {
                     state.dataPoint(gaugePoint(bl.add("state", s.label()), m.state() == s ? 1 : 0));
                 }
                 weight.dataPoint(gaugePoint(bl, m.weight()));
-                effective.dataPoint(gaugePoint(bl, m.eligible() ? m.effectiveWeight() : 0));
+                effective.dataPoint(gaugePoint(bl, m.weightForNewRequests()));
             }
         }
 

@@ -21,18 +21,64 @@
   // ---- token ------------------------------------------------------------------------------
   const tokenInput = $("#token");
   tokenInput.value = token;
+  // "unset", "checking", "saved" (the server accepted it), "refused" (401/403), "unchecked" (no answer)
+  let tokenStatus = token ? "checking" : "unset";
+  let tokenReason = "";
   function showTokenState() {
     const s = $("#token-state");
+    s.title = tokenReason;
     if (!changesEnabled) { s.textContent = "server is read-only"; s.className = "token-state"; }
-    else if (token) { s.textContent = "token saved"; s.className = "token-state set"; }
+    else if (tokenStatus === "saved") { s.textContent = "token saved"; s.className = "token-state set"; }
+    else if (tokenStatus === "refused") { s.textContent = "token refused"; s.className = "token-state bad"; }
+    else if (tokenStatus === "checking") { s.textContent = "checking…"; s.className = "token-state"; }
+    else if (tokenStatus === "unchecked") { s.textContent = "token not checked"; s.className = "token-state bad"; }
     else { s.textContent = "not set"; s.className = "token-state"; }
+  }
+  // A token is kept only once the server has accepted it: POST /api/v1/token changes nothing and
+  // needs the token even from loopback, where reads would pass without one.
+  async function checkToken(candidate, announce) {
+    tokenStatus = "checking"; tokenReason = ""; showTokenState();
+    let r;
+    try {
+      r = await fetch(`${API}/token`, { method: "POST", headers: { "Authorization": "Bearer " + candidate }, cache: "no-store" });
+    } catch (e) {
+      tokenStatus = "unchecked"; tokenReason = e.message; showTokenState();
+      if (announce) toast("Could not reach the server to check the token", true);
+      return;
+    }
+    if (r.ok) {
+      token = candidate;
+      localStorage.setItem(TOKEN_KEY, token);
+      tokenStatus = "saved"; tokenReason = "";
+      showTokenState();
+      if (announce) toast("Token accepted and saved in this browser");
+      return;
+    }
+    const j = await r.json().catch(() => ({}));
+    tokenReason = j.error || `HTTP ${r.status}`;
+    if (r.status === 401 || r.status === 403) {
+      token = "";
+      localStorage.removeItem(TOKEN_KEY);
+      tokenStatus = "refused";
+      showTokenState();
+      if (announce) toast("Token refused: " + tokenReason, true);
+    } else {
+      tokenStatus = "unchecked";
+      showTokenState();
+      if (announce) toast("Could not check the token: " + tokenReason, true);
+    }
   }
   $("#token-form").addEventListener("submit", (ev) => {
     ev.preventDefault();
-    token = tokenInput.value.trim();
-    if (token) localStorage.setItem(TOKEN_KEY, token); else localStorage.removeItem(TOKEN_KEY);
-    showTokenState();
-    toast(token ? "Token saved in this browser" : "Token cleared");
+    const candidate = tokenInput.value.trim();
+    if (!candidate) {
+      token = ""; tokenStatus = "unset"; tokenReason = "";
+      localStorage.removeItem(TOKEN_KEY);
+      showTokenState();
+      toast("Token cleared");
+      return;
+    }
+    checkToken(candidate, true);
   });
 
   function headers(json) {
@@ -296,6 +342,7 @@
   }
 
   showTokenState();
+  if (token) checkToken(token, false);
   poll();
   setInterval(poll, 1000);
 })();
