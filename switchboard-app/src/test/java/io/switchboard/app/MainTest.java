@@ -113,6 +113,19 @@ class MainTest {
     }
 
     @Test
+    void aWrongCommandLineExits2AsDocumented() {
+        Run option = run("check", "--frobnicate");
+        assertThat(option.exitCode()).as("unknown option").isEqualTo(2);
+        assertThat(option.err()).contains("Unknown option: '--frobnicate'");
+        Run value = run("demo", "--port", "eighty");
+        assertThat(value.exitCode()).as("bad value").isEqualTo(2);
+        assertThat(value.err()).contains("Invalid value for option '--port'", "'eighty' is not an int");
+        Run command = run("frobnicate");
+        assertThat(command.exitCode()).as("unknown command").isEqualTo(2);
+        assertThat(command.err()).contains("Unmatched argument at index 0: 'frobnicate'");
+    }
+
+    @Test
     void demoOptionsAreValidatedBeforeAnythingStarts() {
         Run r = run("demo", "--backends", "0");
         assertThat(r.exitCode()).isEqualTo(2);
