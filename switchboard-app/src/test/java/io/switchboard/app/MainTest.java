@@ -90,6 +90,31 @@ class MainTest {
     }
 
     @Test
+    void checkWarnsAboutAnUnsetTokenVariableWhileRunRefusesToStart(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("switchboard.yaml");
+        Files.writeString(file, """
+                listeners:
+                  - port: 8080
+                    default-pool: app
+                pools:
+                  app:
+                    servers:
+                      - {name: a, address: "10.0.0.1:80"}
+                admin:
+                  token-env: SWITCHBOARD_TEST_SURELY_UNSET_TOKEN
+                """);
+        Run check = run("check", "-c", file.toString());
+        assertThat(check.exitCode()).as("the file itself is valid").isZero();
+        assertThat(check.out()).isEqualTo("OK: 1 listener, 1 pool, 1 server\n");
+        assertThat(check.err()).isEqualTo(file + ":9: warning: admin.token-env: environment variable"
+                + " SWITCHBOARD_TEST_SURELY_UNSET_TOKEN is not set (or is empty); run refuses to start without it\n");
+        Run run = run("run", "-c", file.toString());
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).isEqualTo(file + ":9: admin.token-env: environment variable SWITCHBOARD_TEST_SURELY_UNSET_TOKEN"
+                + " is not set (or is empty)\n1 error in " + file + "; not started\n");
+    }
+
+    @Test
     void versionFallsBackToDevOutsideTheJar() {
         Run r = run("--version");
         assertThat(r.exitCode()).isZero();
