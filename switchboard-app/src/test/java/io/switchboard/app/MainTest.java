@@ -131,13 +131,6 @@ class MainTest {
     }
 
     @Test
-    void noCommandIsAUsageError() {
-        Run r = run();
-        assertThat(r.exitCode()).isEqualTo(2);
-        assertThat(r.err()).contains("Missing command: run, check or demo");
-    }
-
-    @Test
     void aWrongCommandLineExits2AsDocumented() {
         Run option = run("check", "--frobnicate");
         assertThat(option.exitCode()).as("unknown option").isEqualTo(2);
@@ -151,6 +144,13 @@ class MainTest {
     }
 
     @Test
+    void noCommandIsAUsageError() {
+        Run r = run();
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("Missing command: run, check or demo");
+    }
+
+    @Test
     void demoOptionsAreValidatedBeforeAnythingStarts() {
         Run r = run("demo", "--backends", "0");
         assertThat(r.exitCode()).isEqualTo(2);
@@ -161,5 +161,28 @@ class MainTest {
         Run l = run("demo", "--latency", "20");
         assertThat(l.exitCode()).isEqualTo(2);
         assertThat(l.err()).as("the config file's duration syntax and message").isEqualTo("--latency: '20' has no unit (write 20s or 20ms)\n");
+    }
+
+    @Test
+    void demoFailingAndSlowNameOnlyTheDemosBackEnds() {
+        Run unknown = run("demo", "--failing", "bravo,zulu");
+        assertThat(unknown.exitCode()).isEqualTo(2);
+        assertThat(unknown.err()).isEqualTo("--failing: no back end named 'zulu' (this demo's back ends: alpha, bravo, charlie)\n");
+        Run misspelt = run("demo", "--slow", "brovo=300ms");
+        assertThat(misspelt.exitCode()).isEqualTo(2);
+        assertThat(misspelt.err()).isEqualTo("--slow: no back end named 'brovo', did you mean 'bravo'?"
+                + " (this demo's back ends: alpha, bravo, charlie)\n");
+        Run beyond = run("demo", "--backends", "2", "--failing", "charlie");
+        assertThat(beyond.err()).isEqualTo("--failing: no back end named 'charlie' (this demo's back ends: alpha, bravo)\n");
+        Run noDuration = run("demo", "--slow", "bravo");
+        assertThat(noDuration.exitCode()).isEqualTo(2);
+        assertThat(noDuration.err()).isEqualTo("--slow: 'bravo' is not NAME=DURATION (e.g. --slow bravo=300ms)\n");
+        Run noUnit = run("demo", "--slow", "alpha=1s,bravo=300");
+        assertThat(noUnit.exitCode()).isEqualTo(2);
+        assertThat(noUnit.err()).as("the config file's duration syntax and message")
+                .isEqualTo("--slow bravo: '300' has no unit (write 300s or 300ms)\n");
+        Run twice = run("demo", "--slow", "bravo=1s", "--slow", "bravo=2s");
+        assertThat(twice.exitCode()).isEqualTo(2);
+        assertThat(twice.err()).isEqualTo("--slow: bravo is given twice (1s and 2s)\n");
     }
 }
