@@ -12,7 +12,10 @@ import picocli.CommandLine.Spec;
 @Command(name = "check", mixinStandardHelpOptions = true,
         header = "Validate a configuration file: print a summary, or every error in it.",
         description = {"",
-                "Nothing is started and no port is opened. Exits with 0 when the file is valid, 2 when it is not."})
+                "Nothing is started and no port is opened. Exits with 0 when the file is valid, 2 when it is not.",
+                "",
+                "An environment variable the file names (admin.token-env) that is not set here is a warning, not an"
+                        + " error: the file may be checked where its secrets are not set. run refuses to start without it."})
 final class CheckCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -26,7 +29,7 @@ final class CheckCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try {
-            LoadedConfig loaded = ConfigLoader.load(config);
+            LoadedConfig loaded = ConfigLoader.load(config, ConfigLoader.Purpose.CHECK);
             for (ConfigProblem w : loaded.warnings()) err.println(w);
             out.println("OK: " + loaded.summary());
             out.flush();

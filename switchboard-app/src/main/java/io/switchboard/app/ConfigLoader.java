@@ -97,11 +97,29 @@ public final class ConfigLoader {
 
     private ConfigLoader() {}
 
+    /** What the file is loaded for: the environment it names must be complete only to be run. */
+    public enum Purpose {
+        /** {@code run} and reloads: everything the file refers to must exist now. */
+        RUN,
+        /**
+         * {@code check}: the file is judged on its own, often where its secrets are not set (CI, another
+         * host), so a missing token variable is a warning; {@code run} still refuses it.
+         */
+        CHECK
+    }
+
     /**
+     * Loads for {@link Purpose#RUN}.
+     *
      * @param file as the user named it; messages repeat it verbatim
      * @throws ConfigException with every error found, when the file cannot be read or is not valid
      */
     public static LoadedConfig load(Path file) throws ConfigException {
+        return load(file, Purpose.RUN);
+    }
+
+    /** @see #load(Path) */
+    public static LoadedConfig load(Path file, Purpose purpose) throws ConfigException {
         String name = file.toString();
         String text;
         try {
@@ -114,7 +132,7 @@ public final class ConfigLoader {
         } catch (IOException e) {
             throw new ConfigException(fileProblem(name, "cannot read: " + e.getMessage()));
         }
-        return parse(text, name, file);
+        return parse(text, name, file, purpose);
     }
 
     /**
@@ -123,8 +141,13 @@ public final class ConfigLoader {
      *     paths are resolved against its directory.
      */
     public static LoadedConfig parse(String yaml, String fileName, Path source) throws ConfigException {
+        return parse(yaml, fileName, source, Purpose.RUN);
+    }
+
+    /** @see #parse(String, String, Path) */
+    public static LoadedConfig parse(String yaml, String fileName, Path source, Purpose purpose) throws ConfigException {
         Problems problems = new Problems(fileName);
-        SwitchboardConfig config = read(yaml, source, problems);
+        SwitchboardConfig config = read(yaml, source, purpose, problems);
         if (problems.hasErrors() || config == null) throw new ConfigException(problems.errors());
         return new LoadedConfig(config, problems.warnings());
     }
@@ -133,7 +156,7 @@ public final class ConfigLoader {
         return new ConfigProblem(ConfigProblem.Severity.ERROR, file, 0, 0, "", message);
     }
 
-    private static SwitchboardConfig read(String yaml, Path source, Problems problems) {
+    private static SwitchboardConfig read(String yaml, Path source, Purpose purpose, Problems problems) {
         YamlNode tree = YamlTreeReader.read(yaml, problems);
         if (tree == null) return null;
         if (!(tree instanceof YamlNode.Mapping)) {
@@ -156,7 +179,7 @@ public final class ConfigLoader {
         String accessLog = root.value("access-log", "stdout", s -> accessLogTarget(s, source));
         boolean watchConfig = root.bool("watch-config", true);
         String accessLogFormat = root.choice("access-log-format", SwitchboardConfig.DEFAULT_ACCESS_LOG_FORMAT, ACCESS_LOG_FORMATS);
-        AdminConfig admin = readAdmin(root.section("admin", ADMIN_KEYS));
+        AdminConfig admin = readAdmin(root.section("admin", ADMIN_KEYS), purpose);
 
         for (Map.Entry<String, YamlNode.Entry> e : poolEntries.entrySet()) {
             boolean used = listeners.stream().anyMatch(l -> l.defaultPool().equals(e.getKey()));
@@ -575,9 +598,10 @@ public final class ConfigLoader {
 
     /**
      * The admin listener. On unless {@code enabled: false}; a token comes from the file or from an
-     * environment variable (read now, so that a missing variable is a config error with a line).
+     * environment variable (read now, so that a missing variable is a config error with a line, or
+     * for {@link Purpose#CHECK} a warning).
      */
-    private static AdminConfig readAdmin(Section s) {
+    private static AdminConfig readAdmin(Section s, Purpose purpose) {
         Problems problems = s.problems();
         boolean enabled = s.bool("enabled", AdminConfig.DEFAULTS.enabled());
         String host = s.value("address", AdminConfig.DEFAULT_HOST, HostPortSyntax::host);
@@ -591,8 +615,11 @@ public final class ConfigLoader {
         } else if (env != null) {
             YamlNode.Entry e = s.entry("token-env");
             String value = System.getenv(env);
-            if (value == null || value.isEmpty()) {
-                problems.error(e.value(), s.keyPath("token-env"), "environment variable " + env + " is not set (or is empty)");
+            String missing = "environment variable " + env + " is not set (or is empty)";
+            if ((value == null || value.isEmpty()) && purpose == Purpose.CHECK) {
+                problems.warn(e.value(), s.keyPath("token-env"), missing + "; run refuses to start without it");
+            } else if (value == null || value.isEmpty()) {
+                problems.error(e.value(), s.keyPath("token-env"), missing);
             } else {
                 try {
                     token = adminToken(value);
@@ -602,7 +629,8 @@ public final class ConfigLoader {
                 }
             }
         }
-        if (enabled && token == null && s.has("address") && !isLoopback(host)) {
+        // with token-env given, a missing token was reported above: once is enough
+        if (enabled && token == null && env == null && s.has("address") && !isLoopback(host)) {
             YamlNode.Entry e = s.entry("address");
             problems.warn(e.line(), e.column(), s.keyPath("address"), host + " is reachable from other hosts, but without a"
                     + " token (token or token-env) every request from them is refused");

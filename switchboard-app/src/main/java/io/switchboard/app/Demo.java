@@ -3,22 +3,31 @@ package io.switchboard.app;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.switchboard.balance.Algorithms;
+import io.switchboard.config.DurationSyntax;
 import io.switchboard.proxy.Transport;
 import io.switchboard.proxy.demo.DemoBackend;
 import java.io.IOException;
 import java.io.InputStream;
+import java.math.BigDecimal;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A dispatcher in front of a few {@link DemoBackend}s in one process, to see balancing and health
  * checking work without writing a config: back ends named alpha, bravo, charlie... on loopback
- * ports the OS picks, and the embedded {@code demo.yaml} with those ports filled in. Everything shares
+ * ports the OS picks, and the embedded {@code demo.yaml} with those ports filled in. Some of them can
+ * be made to fail or to answer slowly ({@link Options#failing}, {@link Options#slow}), to watch the
+ * dispatcher route around one bad server among good ones. Everything shares
  * one event-loop group, as a real deployment's dispatcher shares its loops between front-end and
  * back-end channels.
  *
@@ -35,9 +44,19 @@ public final class Demo implements AutoCloseable {
      * @param accessLog "stdout", "off" or a file
      * @param adminPort the admin listener's port on 127.0.0.1 (API, dashboard, metrics); 0 picks a free one
      * @param accessLogFormat "combined", "json" or "switchboard"
+     * @param failing back ends that fail: with {@code failureRate} 0 every request (500) and their
+     *     health checks (503), so that the dispatcher takes them down; otherwise that fraction of
+     *     requests. Either way, the other back ends do not fail.
+     * @param slow back ends that answer after their own delay instead of {@code latencyMillis}
      */
     public record Options(int port, int backends, long latencyMillis, double failureRate, String algorithm, String accessLog,
-                          int adminPort, String accessLogFormat) {
+                          int adminPort, String accessLogFormat, List<String> failing, Map<String, Duration> slow) {
+        /** Every back end alike: none failing or slow on its own. */
+        public Options(int port, int backends, long latencyMillis, double failureRate, String algorithm, String accessLog,
+                       int adminPort, String accessLogFormat) {
+            this(port, backends, latencyMillis, failureRate, algorithm, accessLog, adminPort, accessLogFormat, List.of(), Map.of());
+        }
+
         public Options {
             if (port < 0 || port > 65535) throw new IllegalArgumentException("--port " + port + " is out of range (allowed: 0-65535)");
             if (adminPort < 0 || adminPort > 65535) {
@@ -59,6 +78,37 @@ public final class Demo implements AutoCloseable {
                 throw new IllegalArgumentException("--algorithm: unknown algorithm '" + algorithm + "'"
                         + Spelling.suggestion(algorithm, Algorithms.names()) + " (allowed: " + String.join(", ", Algorithms.names()) + ")");
             }
+            failing = List.copyOf(new LinkedHashSet<>(failing));
+            slow = Collections.unmodifiableMap(new LinkedHashMap<>(slow));
+            List<String> names = NAMES.subList(0, backends);
+            for (String name : failing) requireBackEnd("--failing", name, names);
+            for (Map.Entry<String, Duration> e : slow.entrySet()) {
+                requireBackEnd("--slow", e.getKey(), names);
+                if (e.getValue().isNegative()) throw new IllegalArgumentException("--slow " + e.getKey() + ": the delay is negative");
+            }
+        }
+
+        private static void requireBackEnd(String option, String name, List<String> names) {
+            if (!names.contains(name)) {
+                throw new IllegalArgumentException(option + ": no back end named '" + name + "'" + Spelling.suggestion(name, names)
+                        + " (this demo's back ends: " + String.join(", ", names) + ")");
+            }
+        }
+
+        /** With --failing and no --failure-rate, the named back ends fail outright (requests and health checks). */
+        boolean failsOutright(String name) {
+            return failing.contains(name) && failureRate == 0;
+        }
+
+        double failureRateOf(String name) {
+            if (failing.isEmpty()) return failureRate;
+            if (!failing.contains(name)) return 0;
+            return failureRate == 0 ? 1 : failureRate;
+        }
+
+        long latencyMillisOf(String name) {
+            Duration d = slow.get(name);
+            return d == null ? latencyMillis : d.toMillis();
         }
     }
 
@@ -66,12 +116,14 @@ public final class Demo implements AutoCloseable {
     private final List<DemoBackend> backends;
     private final Switchboard switchboard;
     private final String adminToken;
+    private final Options options;
 
-    private Demo(EventLoopGroup group, List<DemoBackend> backends, Switchboard switchboard, String adminToken) {
+    private Demo(EventLoopGroup group, List<DemoBackend> backends, Switchboard switchboard, String adminToken, Options options) {
         this.group = group;
         this.backends = backends;
         this.switchboard = switchboard;
         this.adminToken = adminToken;
+        this.options = options;
     }
 
     public static Demo start(Options options) throws IOException, InterruptedException, ConfigException {
@@ -80,7 +132,9 @@ public final class Demo implements AutoCloseable {
         List<DemoBackend> backends = new ArrayList<>();
         try {
             for (int i = 0; i < options.backends(); i++) {
-                DemoBackend b = new DemoBackend(NAMES.get(i), transport, group, options.latencyMillis(), options.failureRate());
+                String name = NAMES.get(i);
+                DemoBackend b = new DemoBackend(name, transport, group, options.latencyMillisOf(name), options.failureRateOf(name));
+                b.setHealthy(!options.failsOutright(name));
                 backends.add(b);
                 b.start("127.0.0.1", 0);
             }
@@ -88,7 +142,7 @@ public final class Demo implements AutoCloseable {
             String text = render(options, backends, token);
             LoadedConfig loaded = ConfigLoader.parse(text, TEMPLATE, null);
             Switchboard sb = Switchboard.start(loaded.config(), transport, group);
-            return new Demo(group, backends, sb, token);
+            return new Demo(group, backends, sb, token, options);
         } catch (IOException | InterruptedException | ConfigException | RuntimeException e) {
             for (DemoBackend b : backends) b.close();
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
@@ -157,10 +211,45 @@ public final class Demo implements AutoCloseable {
                 "  curl -si " + url + "delay?ms=300      # a slow request",
                 "",
                 "Also: switchboard demo --algorithm least-conn --latency 20ms --failure-rate 0.1",
+                "      switchboard demo --failing bravo --slow charlie=300ms",
                 "",
-                adminInstructions(),
+                watchInstructions() + adminInstructions(),
                 "Access log lines (" + switchboard.config().accessLogFormat() + " format) follow. Ctrl-C stops.",
                 "");
+    }
+
+    /** One line per back end that --failing or --slow set apart, saying what it does and where to see it. */
+    private String watchInstructions() {
+        var admin = switchboard.admin();
+        String where = admin == null ? "in the dashboard (not running, see below)" : "in the dashboard at " + admin.url();
+        Duration healthTimeout = switchboard.config().pools().get("demo").health().timeout();
+        StringBuilder lines = new StringBuilder();
+        for (String name : options.failing()) {
+            if (options.failsOutright(name)) {
+                lines.append(name).append(" fails (500 to every request, 503 to health checks): watch its state go down ").append(where);
+            } else {
+                lines.append(name).append(" fails ").append(percent(options.failureRate())).append(" of requests with 500")
+                        .append(": watch its 5xx count ").append(where);
+            }
+            lines.append('\n');
+        }
+        for (Map.Entry<String, Duration> e : options.slow().entrySet()) {
+            lines.append(e.getKey()).append(" answers after ").append(DurationSyntax.format(e.getValue()));
+            if (e.getValue().compareTo(healthTimeout) >= 0) {
+                // the demo back end delays its health answers too, so a long delay fails the probes
+                lines.append(", beyond the health checks' ").append(DurationSyntax.format(healthTimeout))
+                        .append(" timeout: watch its state go down ").append(where);
+            } else {
+                lines.append(": watch its p99 ").append(where);
+            }
+            lines.append('\n');
+        }
+        return lines.isEmpty() ? "" : lines.append('\n').toString();
+    }
+
+    private static String percent(double rate) {
+        BigDecimal p = BigDecimal.valueOf(rate).movePointRight(2).stripTrailingZeros(); // 0.07 -> 7%, not 7.000000000000001%
+        return (p.scale() < 0 ? p.setScale(0) : p).toPlainString() + "%";
     }
 
     private String adminInstructions() {

@@ -4,7 +4,12 @@ import io.switchboard.balance.Algorithms;
 import io.switchboard.config.DurationSyntax;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,8 +46,21 @@ final class DemoCommand implements Callable<Integer> {
     String latency;
 
     @Option(names = "--failure-rate", defaultValue = "0.0", paramLabel = "RATE",
-            description = "Fraction of requests a back end answers with 500, 0.0-1.0 (default: ${DEFAULT-VALUE}).")
+            description = "Fraction of requests a back end answers with 500, 0.0-1.0; with --failing, only the back ends"
+                    + " named there (default: ${DEFAULT-VALUE}).")
     double failureRate;
+
+    @Option(names = "--failing", split = ",", paramLabel = "NAME",
+            description = "Back ends that fail, e.g. bravo or bravo,charlie: every request (500) and their health checks"
+                    + " (503), so that the dispatcher takes them down; with --failure-rate, only that fraction of their"
+                    + " requests. The others never fail.")
+    List<String> failing = new ArrayList<>();
+
+    @Option(names = "--slow", split = ",", paramLabel = "NAME=DURATION",
+            description = "A back end that answers after its own delay instead of --latency, e.g. charlie=300ms;"
+                    + " repeat it or separate with commas. A delay of the health checks' timeout (1s) or more fails its"
+                    + " health checks too.")
+    List<String> slow = new ArrayList<>();
 
     @Option(names = "--admin-port", defaultValue = "9000", paramLabel = "PORT",
             description = "Port of the admin API, dashboard and /metrics on 127.0.0.1; 0 picks a free one (default: ${DEFAULT-VALUE}).")
@@ -63,6 +81,28 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
+    /** {@code NAME=DURATION} items in the order given; durations as the config file writes them. */
+    static Map<String, Duration> delays(List<String> items) {
+        Map<String, Duration> delays = new LinkedHashMap<>();
+        for (String item : items) {
+            int eq = item.indexOf('=');
+            if (eq <= 0) throw new IllegalArgumentException("--slow: '" + item + "' is not NAME=DURATION (e.g. --slow bravo=300ms)");
+            String name = item.substring(0, eq).strip();
+            Duration delay;
+            try {
+                delay = DurationSyntax.parse(item.substring(eq + 1).strip());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--slow " + name + ": " + e.getMessage(), e);
+            }
+            Duration before = delays.putIfAbsent(name, delay);
+            if (before != null) {
+                throw new IllegalArgumentException("--slow: " + name + " is given twice (" + DurationSyntax.format(before) + " and "
+                        + DurationSyntax.format(delay) + ")");
+            }
+        }
+        return delays;
+    }
+
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter err = spec.commandLine().getErr();
@@ -74,7 +114,8 @@ final class DemoCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("--latency: " + e.getMessage(), e);
             }
-            options = new Demo.Options(port, backends, latencyMillis, failureRate, algorithm, "stdout", adminPort, accessLogFormat);
+            options = new Demo.Options(port, backends, latencyMillis, failureRate, algorithm, "stdout", adminPort, accessLogFormat,
+                    failing, delays(slow));
         } catch (IllegalArgumentException e) {
             err.println(e.getMessage());
             err.flush();

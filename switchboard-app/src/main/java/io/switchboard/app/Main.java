@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -54,7 +55,9 @@ public final class Main implements Callable<Integer> {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         cl.setUsageHelpAutoWidth(true);
-        cl.setExitCodeExceptionMapper(e -> EXIT_FAILURE);
+        // a wrong command line is the user's input to fix, like a wrong config: 2, as picocli's own
+        // default; anything a command throws is a failure of the dispatcher: 1
+        cl.setExitCodeExceptionMapper(e -> e instanceof ParameterException ? EXIT_CONFIG : EXIT_FAILURE);
         return cl;
     }
 

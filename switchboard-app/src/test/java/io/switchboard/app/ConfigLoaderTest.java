@@ -767,6 +767,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void checkingAFileWarnsAboutAnUnsetTokenVariableInsteadOfFailing() throws Exception {
+        String yaml = MINIMAL + "admin:\n  address: 0.0.0.0\n  token-env: SWITCHBOARD_TEST_SURELY_UNSET_TOKEN\n";
+        LoadedConfig checked = ConfigLoader.parse(yaml, FILE, null, ConfigLoader.Purpose.CHECK);
+        assertThat(checked.warnings()).extracting(ConfigProblem::toString).as("no second warning about the missing token").containsExactly(
+                "switchboard.yaml:11: warning: admin.token-env: environment variable SWITCHBOARD_TEST_SURELY_UNSET_TOKEN is not set"
+                        + " (or is empty); run refuses to start without it");
+        assertThat(checked.config().admin().token()).isNull();
+        assertThat(errors(yaml)).as("run and reload still need it").containsExactly(
+                "switchboard.yaml:11: admin.token-env: environment variable SWITCHBOARD_TEST_SURELY_UNSET_TOKEN is not set (or is empty)");
+    }
+
+    @Test
     void anAdminListenerOthersCanReachWithoutATokenIsAWarning() throws Exception {
         assertThat(warnings(MINIMAL + "admin:\n  address: 0.0.0.0\n")).containsExactly("switchboard.yaml:10: warning:"
                 + " admin.address: 0.0.0.0 is reachable from other hosts, but without a token (token or token-env) every request from"

@@ -90,6 +90,31 @@ class MainTest {
     }
 
     @Test
+    void checkWarnsAboutAnUnsetTokenVariableWhileRunRefusesToStart(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("switchboard.yaml");
+        Files.writeString(file, """
+                listeners:
+                  - port: 8080
+                    default-pool: app
+                pools:
+                  app:
+                    servers:
+                      - {name: a, address: "10.0.0.1:80"}
+                admin:
+                  token-env: SWITCHBOARD_TEST_SURELY_UNSET_TOKEN
+                """);
+        Run check = run("check", "-c", file.toString());
+        assertThat(check.exitCode()).as("the file itself is valid").isZero();
+        assertThat(check.out()).isEqualTo("OK: 1 listener, 1 pool, 1 server\n");
+        assertThat(check.err()).isEqualTo(file + ":9: warning: admin.token-env: environment variable"
+                + " SWITCHBOARD_TEST_SURELY_UNSET_TOKEN is not set (or is empty); run refuses to start without it\n");
+        Run run = run("run", "-c", file.toString());
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).isEqualTo(file + ":9: admin.token-env: environment variable SWITCHBOARD_TEST_SURELY_UNSET_TOKEN"
+                + " is not set (or is empty)\n1 error in " + file + "; not started\n");
+    }
+
+    @Test
     void versionFallsBackToDevOutsideTheJar() {
         Run r = run("--version");
         assertThat(r.exitCode()).isZero();
@@ -103,6 +128,19 @@ class MainTest {
         assertThat(r.out()).contains("run", "check", "demo", "Exit codes:", "invalid configuration");
         Run demoHelp = run("help", "demo");
         assertThat(demoHelp.out()).contains("--backends", "--latency", "--failure-rate", "--algorithm", "round-robin, least-conn");
+    }
+
+    @Test
+    void aWrongCommandLineExits2AsDocumented() {
+        Run option = run("check", "--frobnicate");
+        assertThat(option.exitCode()).as("unknown option").isEqualTo(2);
+        assertThat(option.err()).contains("Unknown option: '--frobnicate'");
+        Run value = run("demo", "--port", "eighty");
+        assertThat(value.exitCode()).as("bad value").isEqualTo(2);
+        assertThat(value.err()).contains("Invalid value for option '--port'", "'eighty' is not an int");
+        Run command = run("frobnicate");
+        assertThat(command.exitCode()).as("unknown command").isEqualTo(2);
+        assertThat(command.err()).contains("Unmatched argument at index 0: 'frobnicate'");
     }
 
     @Test
@@ -123,5 +161,28 @@ class MainTest {
         Run l = run("demo", "--latency", "20");
         assertThat(l.exitCode()).isEqualTo(2);
         assertThat(l.err()).as("the config file's duration syntax and message").isEqualTo("--latency: '20' has no unit (write 20s or 20ms)\n");
+    }
+
+    @Test
+    void demoFailingAndSlowNameOnlyTheDemosBackEnds() {
+        Run unknown = run("demo", "--failing", "bravo,zulu");
+        assertThat(unknown.exitCode()).isEqualTo(2);
+        assertThat(unknown.err()).isEqualTo("--failing: no back end named 'zulu' (this demo's back ends: alpha, bravo, charlie)\n");
+        Run misspelt = run("demo", "--slow", "brovo=300ms");
+        assertThat(misspelt.exitCode()).isEqualTo(2);
+        assertThat(misspelt.err()).isEqualTo("--slow: no back end named 'brovo', did you mean 'bravo'?"
+                + " (this demo's back ends: alpha, bravo, charlie)\n");
+        Run beyond = run("demo", "--backends", "2", "--failing", "charlie");
+        assertThat(beyond.err()).isEqualTo("--failing: no back end named 'charlie' (this demo's back ends: alpha, bravo)\n");
+        Run noDuration = run("demo", "--slow", "bravo");
+        assertThat(noDuration.exitCode()).isEqualTo(2);
+        assertThat(noDuration.err()).isEqualTo("--slow: 'bravo' is not NAME=DURATION (e.g. --slow bravo=300ms)\n");
+        Run noUnit = run("demo", "--slow", "alpha=1s,bravo=300");
+        assertThat(noUnit.exitCode()).isEqualTo(2);
+        assertThat(noUnit.err()).as("the config file's duration syntax and message")
+                .isEqualTo("--slow bravo: '300' has no unit (write 300s or 300ms)\n");
+        Run twice = run("demo", "--slow", "bravo=1s", "--slow", "bravo=2s");
+        assertThat(twice.exitCode()).isEqualTo(2);
+        assertThat(twice.err()).isEqualTo("--slow: bravo is given twice (1s and 2s)\n");
     }
 }
