@@ -201,6 +201,15 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
         }
         in.readerIndex(r);
         if (r == w) return false;
+        if (requests) {
+            // Only the first byte is checked here (the parser checks the rest): one that cannot begin a
+            // method is refused at once instead of waiting for a head that will never come.
+            byte first = in.getByte(r);
+            if (!HeadParser.isTchar(first)) {
+                refuse(ctx, in, Head.failed(true, 400, notARequest(first)));
+                return false;
+            }
+        }
         scanFrom = 0;
         headLineStart = 0;
         firstLineEnd = -1;
@@ -342,6 +351,14 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
         } else {
             state = UNTIL_CLOSE;
         }
+    }
+
+    /** Why a request whose first byte is {@code b} is refused. */
+    static String notARequest(byte b) {
+        if (b == 0x16) {
+            return "TLS on a plain-text listener (the first byte is 0x16, a TLS handshake record: this listener speaks plain HTTP)";
+        }
+        return "request line starts with " + HeadParser.hex(b) + ": not an HTTP request (a method is a token, RFC 9110 section 9.1)";
     }
 
     private void refuse(ChannelHandlerContext ctx, ByteBuf in, Head h) {
