@@ -117,6 +117,13 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
     }
 
     private boolean headBytes;
+    /** When the first byte of a head still incomplete at the end of a read arrived; 0 when none is. */
+    private long partialHeadSince;
+
+    /** Called by the decoder when a request head does not complete in the read it began in. */
+    void headPending(long firstByteNanos) {
+        partialHeadSince = firstByteNanos;
+    }
 
     private void wait(Wait w, long at) {
         waiting = w;
@@ -171,7 +178,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
     private void headTimeout() {
         if (!ctx.channel().isActive()) return;
         // Slowloris guard: a request head that does not complete in time.
-        HttpExchange x = new HttpExchange(this, null);
+        long since = partialHeadSince;
+        HttpExchange x = new HttpExchange(this, null, since != 0 ? since : System.nanoTime());
         exchange = x;
         x.end.cause("request head not received within " + listener.headerTimeout().toMillis() + " ms");
         x.end.respondError(HttpResponseStatus.REQUEST_TIMEOUT, "request head not received in time", true);
@@ -214,6 +222,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
             return;
         }
         if (msg instanceof Head head) {
+            partialHeadSince = 0;
             if (guard != null && !head.failed()) {
                 Verdict v = guard.check();
                 if (v != null) {
