@@ -122,6 +122,7 @@ class OpenApiIT {
             check(f, "POST", "/api/v1/reload", "/api/v1/reload", null, null, 401);
 
             check(f, "GET", "/metrics", "/metrics", null, null, 200);
+            check(f, "HEAD", "/metrics", "/metrics", null, null, 200);
             check(f, "GET", "/", "/", null, null, 200);
         }
         Set<String> documented = new TreeSet<>();

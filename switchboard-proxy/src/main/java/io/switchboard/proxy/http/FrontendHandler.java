@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.ReferenceCountUtil;
 import io.switchboard.config.ListenerConfig;
 import io.switchboard.dispatch.Outcome;
+import io.switchboard.proxy.ListenerCounters;
 import io.switchboard.proxy.ProxyState;
 import io.switchboard.proxy.guard.RequestGuard;
 import io.switchboard.proxy.guard.Verdict;
@@ -60,6 +61,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
     final ProxyState state;
     final ListenerConfig listener;
     private final RequestGuard guard;
+    final ListenerCounters counters;
+    private boolean counted;
     ChannelHandlerContext ctx;
     BackendConnections connections;
     ConnectionTimers timers;
@@ -88,6 +91,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
         this.state = state;
         this.listener = listener;
         this.guard = guard;
+        this.counters = state.listenerCounters().of(listener.name());
     }
 
     @Override
@@ -100,6 +104,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
         connections = state.connections(ctx.channel().eventLoop());
         timers = connections.timers();
         timers.register(this);
+        counters.connectionOpened();
+        counted = true;
         wait(Wait.HEAD, System.nanoTime() + listener.headerTimeout().toNanos());
         if (ctx.channel().remoteAddress() instanceof InetSocketAddress a) {
             clientIp = a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
@@ -361,6 +367,10 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
     public void channelInactive(ChannelHandlerContext ctx) {
         closing = true;
         if (timers != null) timers.unregister(this);
+        if (counted) {
+            counted = false;
+            counters.connectionClosed();
+        }
         HttpExchange x = exchange;
         exchange = null;
         if (x != null) x.end.clientGone();
