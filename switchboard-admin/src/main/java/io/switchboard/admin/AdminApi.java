@@ -115,7 +115,8 @@ public final class AdminApi {
     private CompletableFuture<ApiResponse> route(ApiRequest r) {
         String path = r.path();
         if (path.equals("/metrics")) {
-            only(r, "GET");
+            // HEAD as GET: AdminHandler sends the head only (scrapers and load balancers probe with it)
+            if (!r.method().equals("GET") && !r.method().equals("HEAD")) throw notAllowed("GET, HEAD");
             return done(metrics.scrape());
         }
         if (!path.startsWith(PREFIX + "/") && !path.equals(PREFIX)) {

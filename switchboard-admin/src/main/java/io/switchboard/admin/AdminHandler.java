@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -60,6 +61,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private void start(ChannelHandlerContext ctx, FullHttpRequest req) {
         busy = true;
         boolean keepAlive;
+        boolean head = req.method().equals(HttpMethod.HEAD);
         ApiRequest ar;
         try {
             if (!req.decoderResult().isSuccess()) {
@@ -78,7 +80,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         try {
             worker.execute(() -> api.apply(ar).whenComplete((resp, err) -> {
                 ApiResponse r = resp != null ? resp : ApiResponse.text(500, "internal error: " + err);
-                ctx.executor().execute(() -> write(ctx, r, keepAlive));
+                ctx.executor().execute(() -> write(ctx, r, keepAlive, head));
             }));
         } catch (RejectedExecutionException e) {
             write(ctx, ApiResponse.text(503, "the admin listener is shutting down"), false);
@@ -86,8 +88,13 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     private void write(ChannelHandlerContext ctx, ApiResponse r, boolean keepAlive) {
+        write(ctx, r, keepAlive, false);
+    }
+
+    /** @param head answer to a HEAD request: the same head as for GET, Content-Length included, and no body */
+    private void write(ChannelHandlerContext ctx, ApiResponse r, boolean keepAlive, boolean head) {
         FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(r.status()),
-                Unpooled.wrappedBuffer(r.body()));
+                head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(r.body()));
         resp.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
         resp.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.body().length);
         resp.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");

@@ -2,6 +2,7 @@ package io.switchboard.admin;
 
 import io.switchboard.proxy.AccessLog;
 import io.switchboard.proxy.ExchangeListener;
+import io.switchboard.proxy.ListenerCounters;
 import io.switchboard.registry.Pool;
 import java.util.List;
 import java.util.Map;
@@ -49,6 +50,9 @@ public interface Dispatcher {
 
     /** Requests of {@code pool} waiting for a back end below its max-connections (the pool's queue). */
     int queueLength(Pool pool);
+
+    /** Every listener's connection and refusal counters (the proxy's {@code ProxyState#listenerCounters}). */
+    List<ListenerCounters> listenerCounters();
 
     /** The software version, for the dashboard and {@code /api/v1/overview}. */
     String version();

@@ -14,6 +14,7 @@ import io.switchboard.registry.Pool;
 import io.switchboard.balance.Algorithms;
 import io.switchboard.config.ServerConfig;
 import io.switchboard.proxy.AccessLog;
+import io.switchboard.proxy.ListenerCounters;
 import io.switchboard.proxy.ExchangeListener;
 import io.switchboard.registry.Change;
 import io.switchboard.registry.Pool;
@@ -50,9 +51,10 @@ class AdminApiTest {
             @Override public AccessLog accessLog() { return AccessLog.OFF; }
             @Override public String version() { return "t"; }
             @Override public int queueLength(Pool p) { return 0; }
+            @Override public List<ListenerCounters> listenerCounters() { return List.of(); }
         };
         api = new AdminApi(d, traffic, new Sampler(traffic), auth, new Json(),
-                new MetricsEndpoint(new SwitchboardCollector(d::pools, traffic, d::accessLog, d::queueLength)), new StaticFiles(), worker,
+                new MetricsEndpoint(new SwitchboardCollector(d::pools, traffic, d::accessLog, d::queueLength, d::listenerCounters)), new StaticFiles(), worker,
                 System::nanoTime);
     }
 

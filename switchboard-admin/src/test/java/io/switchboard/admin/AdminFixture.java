@@ -3,6 +3,7 @@ package io.switchboard.admin;
 import io.netty.channel.EventLoopGroup;
 import io.switchboard.config.AdminConfig;
 import io.switchboard.config.AllDownPolicy;
+import io.switchboard.config.GuardConfig;
 import io.switchboard.config.HealthCheckConfig;
 import io.switchboard.config.ListenerConfig;
 import io.switchboard.config.PassiveHealthConfig;
@@ -12,6 +13,7 @@ import io.switchboard.config.SwitchboardConfig;
 import io.switchboard.proxy.AccessLog;
 import io.switchboard.proxy.AccessRecord;
 import io.switchboard.proxy.ExchangeListener;
+import io.switchboard.proxy.ListenerCounters;
 import io.switchboard.proxy.ProxyServer;
 import io.switchboard.proxy.Transport;
 import io.switchboard.proxy.demo.DemoBackend;
@@ -50,6 +52,9 @@ final class AdminFixture implements AutoCloseable {
     volatile Supplier<Dispatcher.ReloadOutcome> reload = () -> new Dispatcher.ReloadOutcome(true, "demo.yaml",
             "1 listener, 1 pool, 3 servers", List.of(), List.of());
     volatile String configFile = "demo.yaml";
+    /** The proxy listener's guards and header timeout; set before {@link #start}. */
+    GuardConfig guard = GuardConfig.NONE;
+    Duration headerTimeout = Duration.ofSeconds(10);
     ProxyServer proxy;
     AdminServer admin;
     Pool pool;
@@ -69,8 +74,9 @@ final class AdminFixture implements AutoCloseable {
         PassiveHealthConfig passive = new PassiveHealthConfig(5, true, Duration.ofSeconds(10), Duration.ofSeconds(60));
         PoolConfig pc = new PoolConfig("demo", "round-robin", 1.25, 2, Duration.ofSeconds(2), Duration.ofSeconds(10),
                 Duration.ofSeconds(60), 64, Duration.ZERO, AllDownPolicy.FAIL, HealthCheckConfig.NONE, passive, 0, servers);
-        ListenerConfig l = new ListenerConfig("demo", "127.0.0.1", 0, "demo", Duration.ofSeconds(10), Duration.ofSeconds(60),
-                8192, 16384);
+        ListenerConfig l = new ListenerConfig("demo", "127.0.0.1", 0, "demo", headerTimeout, Duration.ofSeconds(60),
+                8192, 16384, ListenerConfig.DEFAULT_MAX_HEADERS, guard, ListenerConfig.DEFAULT_MIN_BODY_RATE,
+                ListenerConfig.DEFAULT_BODY_RATE_WINDOW);
         AdminConfig ac = new AdminConfig(true, "127.0.0.1", 0, token, token == null ? null : "test");
         SwitchboardConfig config = new SwitchboardConfig(null, List.of(l), Map.of("demo", pc), 2, "auto",
                 Duration.ofSeconds(5), "off", "combined", ac, false);
@@ -181,6 +187,11 @@ final class AdminFixture implements AutoCloseable {
         @Override
         public int queueLength(Pool pool) {
             return proxy.state().queueLength(pool);
+        }
+
+        @Override
+        public List<ListenerCounters> listenerCounters() {
+            return proxy.state().listenerCounters().all();
         }
     }
 }

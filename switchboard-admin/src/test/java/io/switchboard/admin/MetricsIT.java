@@ -2,11 +2,23 @@ package io.switchboard.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
+import io.switchboard.config.GuardConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** Scrapes /metrics of a live admin listener and parses it strictly. */
+/** Scrapes /metrics of a live admin listener after real traffic (and refusals) and parses it strictly. */
 class MetricsIT {
     @Test
     void scrapeParsesAndCountsWhatHappened() throws Exception {
@@ -62,6 +74,121 @@ class MetricsIT {
             }
         }
     }
+
+    @Test
+    void listenersCountOpenConnectionsAndWhatTheyRefused() throws Exception {
+        try (AdminFixture f = new AdminFixture()) {
+            f.guard = new GuardConfig(0, 3, 0.001, 3, List.of(), List.of()); // 3 connections per client, 3 requests then 429
+            f.headerTimeout = Duration.ofSeconds(1);
+            f.start();
+            Socket a = connect(f);
+            Socket b = connect(f);
+            Socket c = connect(f);
+            for (Socket s : List.of(a, b, c)) assertThat(exchange(s, "GET / HTTP/1.1\r\nHost: a\r\n\r\n")).startsWith("HTTP/1.1 200");
+            try (Socket d = connect(f)) {
+                assertThat(readToClose(d)).as("a fourth connection from the client is closed at accept").isEmpty();
+            }
+            assertThat(exchange(a, "GET / HTTP/1.1\r\nHost: a\r\n\r\n")).startsWith("HTTP/1.1 429");
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(scrape(f).value("switchboard_listener_open_connections", "listener", "demo")).isEqualTo(2));
+            b.close();
+            c.close();
+            a.close();
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(scrape(f).value("switchboard_listener_open_connections", "listener", "demo")).isZero());
+
+            assertThat(refusedBy(f, new byte[] {0x16, 0x03, 0x01, 0x00, 0x05, 0x01, 0x00, 0x00, 0x01, 0x03})).startsWith("HTTP/1.1 400");
+            assertThat(refusedBy(f, ("GET /" + "x".repeat(9000) + " HTTP/1.1\r\nHost: a\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1)))
+                    .startsWith("HTTP/1.1 414");
+            assertThat(refusedBy(f, ("GET / HTTP/1.1\r\nHost: a\r\nX-Big: " + "x".repeat(17000) + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1)))
+                    .startsWith("HTTP/1.1 431");
+            assertThat(refusedBy(f, "GET / HTTP/1.1\r\nHost: a\r\n".getBytes(StandardCharsets.ISO_8859_1))).startsWith("HTTP/1.1 408");
+
+            PrometheusText m = scrape(f);
+            assertThat(m.family("switchboard_listener_open_connections").type()).isEqualTo("gauge");
+            assertThat(m.family("switchboard_listener_refused_connections_total").type()).isEqualTo("counter");
+            assertThat(m.family("switchboard_listener_refused_requests_total").type()).isEqualTo("counter");
+            assertThat(m.value("switchboard_listener_refused_connections_total", "listener", "demo", "limit", "max-connections-per-ip"))
+                    .isEqualTo(1);
+            assertThat(m.value("switchboard_listener_refused_connections_total", "listener", "demo", "limit", "max-connections")).isZero();
+            for (int status : new int[] {400, 408, 414, 429, 431}) {
+                assertThat(m.value("switchboard_listener_refused_requests_total", "listener", "demo", "status", Integer.toString(status)))
+                        .as("refused with " + status).isEqualTo(1);
+            }
+            assertThat(m.value("switchboard_listener_refused_requests_total", "listener", "demo", "status", "403")).isZero();
+            assertThat(m.value("switchboard_listener_refused_requests_total", "listener", "demo", "status", "413")).isZero();
+        }
+    }
+
+    @Test
+    void headIsAnsweredLikeGetWithoutABody() throws Exception {
+        try (AdminFixture f = new AdminFixture().start()) {
+            HttpResponse<String> r = f.call("HEAD", "/metrics", null, null);
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.headers().firstValue("Content-Type")).hasValue("text/plain; version=0.0.4; charset=utf-8");
+            assertThat(r.headers().firstValueAsLong("Content-Length").orElse(0)).as("Content-Length of the GET answer").isPositive();
+            assertThat(r.body()).isEmpty();
+            assertThat(f.call("POST", "/metrics", null, AdminFixture.TOKEN).statusCode()).isEqualTo(405);
+        }
+    }
+
+    private static PrometheusText scrape(AdminFixture f) throws Exception {
+        HttpResponse<String> r = f.get("/metrics");
+        assertThat(r.statusCode()).isEqualTo(200);
+        return PrometheusText.parse(r.body());
+    }
+
+    private static Socket connect(AdminFixture f) throws IOException {
+        Socket s = new Socket();
+        s.connect(new InetSocketAddress("127.0.0.1", f.proxyPort()), 5000);
+        s.setSoTimeout(10_000);
+        return s;
+    }
+
+    /** Sends {@code wire} on a new connection and reads what the proxy answers until it closes. */
+    private static String refusedBy(AdminFixture f, byte[] wire) throws IOException {
+        try (Socket s = connect(f)) {
+            s.getOutputStream().write(wire);
+            s.getOutputStream().flush();
+            return readToClose(s);
+        }
+    }
+
+    private static String readToClose(Socket s) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        byte[] buf = new byte[8192];
+        InputStream in = s.getInputStream();
+        try {
+            for (int n; (n = in.read(buf)) >= 0; ) sb.append(new String(buf, 0, n, StandardCharsets.ISO_8859_1));
+        } catch (SocketException e) {
+            // reset: closed all the same
+        }
+        return sb.toString();
+    }
+
+    /** One request on a kept-alive connection; reads one response framed by its Content-Length. */
+    private static String exchange(Socket s, String request) throws IOException {
+        s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+        s.getOutputStream().flush();
+        InputStream in = s.getInputStream();
+        StringBuilder sb = new StringBuilder();
+        int headEnd = -1;
+        long length = -1;
+        for (int n = 0; n < 1_000_000; n++) {
+            int ch = in.read();
+            if (ch < 0) break;
+            sb.append((char) ch);
+            if (headEnd < 0 && sb.length() >= 4 && sb.substring(sb.length() - 4).equals("\r\n\r\n")) {
+                headEnd = sb.length();
+                Matcher cl = CONTENT_LENGTH.matcher(sb);
+                length = cl.find() ? Long.parseLong(cl.group(1)) : 0;
+            }
+            if (headEnd >= 0 && sb.length() - headEnd >= length) break;
+        }
+        return sb.toString();
+    }
+
+    private static final Pattern CONTENT_LENGTH = Pattern.compile("(?i)\r\ncontent-length: *(\\d+)");
 
     @Test
     void theParserIsStrict() {

@@ -126,6 +126,7 @@ class OpenApiIT {
             check(f, "POST", "/api/v1/token", "/api/v1/token", null, null, 401);
 
             check(f, "GET", "/metrics", "/metrics", null, null, 200);
+            check(f, "HEAD", "/metrics", "/metrics", null, null, 200);
             check(f, "GET", "/", "/", null, null, 200);
         }
         Set<String> documented = new TreeSet<>();

@@ -5,6 +5,7 @@ import io.switchboard.config.ListenerConfig;
 import io.switchboard.config.SwitchboardConfig;
 import io.switchboard.proxy.AccessLog;
 import io.switchboard.proxy.ExchangeListener;
+import io.switchboard.proxy.ListenerCounters;
 import io.switchboard.registry.Pool;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -70,5 +71,10 @@ final class SwitchboardDispatcher implements Dispatcher {
     @Override
     public int queueLength(Pool pool) {
         return switchboard.proxy().state().queueLength(pool);
+    }
+
+    @Override
+    public List<ListenerCounters> listenerCounters() {
+        return switchboard.proxy().state().listenerCounters().all();
     }
 }

@@ -45,6 +45,7 @@ public final class ProxyState {
     private final Map<Pool, PoolDispatch> dispatch = new ConcurrentHashMap<>();
     private final AtomicInteger activeExchanges = new AtomicInteger();
     private final AtomicLong totalRequests = new AtomicLong();
+    private final ListenerCounters.Registry listenerCounters = new ListenerCounters.Registry();
     private volatile Routing routing;
     private volatile boolean draining;
 
@@ -68,6 +69,9 @@ public final class ProxyState {
     }
 
     public AccessLog accessLog() { return accessLog; }
+
+    /** Per-listener connection and refusal counters (metrics). */
+    public ListenerCounters.Registry listenerCounters() { return listenerCounters; }
 
     public void addExchangeListener(ExchangeListener l) { exchangeListeners.add(l); }
 

@@ -19,15 +19,17 @@ import io.switchboard.backend.BackendSet;
 import io.switchboard.backend.BackendState;
 import io.switchboard.backend.Member;
 import io.switchboard.proxy.AccessLog;
+import io.switchboard.proxy.ListenerCounters;
 import io.switchboard.registry.Pool;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import java.util.function.ToIntFunction;
 
 /**
- * Switchboard's own metrics, built at each scrape from the pools' snapshots, the back ends' live
- * counters and the admin plane's {@link Traffic}: nothing is double-counted and nothing on the
+ * Switchboard's own metrics, built at each scrape from the pools' snapshots, the back ends' and
+ * listeners' live counters and the admin plane's {@link Traffic}: nothing is double-counted and nothing on the
  * request path knows about Prometheus.
  *
  * <p>Names follow the Prometheus conventions: {@code switchboard_} prefix, base units
@@ -49,14 +51,19 @@ public final class SwitchboardCollector implements MultiCollector {
     private final Traffic traffic;
     private final Supplier<AccessLog> accessLog;
     private final ToIntFunction<Pool> queueLength;
+    private final Supplier<List<ListenerCounters>> listeners;
 
-    /** @param queueLength requests waiting in a pool's queue for a back end below its max-connections */
+    /**
+     * @param queueLength requests waiting in a pool's queue for a back end below its max-connections
+     * @param listeners the listeners' connection and refusal counters
+     */
     public SwitchboardCollector(Supplier<Map<String, Pool>> pools, Traffic traffic, Supplier<AccessLog> accessLog,
-                                ToIntFunction<Pool> queueLength) {
+                                ToIntFunction<Pool> queueLength, Supplier<List<ListenerCounters>> listeners) {
         this.pools = pools;
         this.traffic = traffic;
         this.accessLog = accessLog;
         this.queueLength = queueLength;
+        this.listeners = listeners;
     }
 
     @Override
@@ -151,8 +158,31 @@ public final class SwitchboardCollector implements MultiCollector {
                 poolEligible, poolPanic, logQueue, logDropped}) {
             out.metricSnapshot(b.build());
         }
+        listeners(out);
         netty(out);
         return out.build();
+    }
+
+    /** Per listener: connections open, closed at accept by a limit, requests the proxy refused itself. */
+    private void listeners(MetricSnapshots.Builder out) {
+        GaugeSnapshot.Builder open = gauge("switchboard_listener_open_connections", "Client connections open on the listener");
+        CounterSnapshot.Builder closedAtAccept = CounterSnapshot.builder().name("switchboard_listener_refused_connections")
+                .help("Connections closed at accept by a connection limit, by the limit's config key");
+        CounterSnapshot.Builder refused = CounterSnapshot.builder().name("switchboard_listener_refused_requests")
+                .help("Requests the proxy answered itself with an error of the client's (400, 403, 408, 413, 414, 429, 431), by status");
+        for (ListenerCounters c : listeners.get()) {
+            Labels l = Labels.of("listener", c.listener());
+            open.dataPoint(gaugePoint(l, c.openConnections()));
+            for (String limit : ListenerCounters.ACCEPT_LIMITS) {
+                closedAtAccept.dataPoint(counter(l.add("limit", limit), c.refusedAtAcceptTotal(limit)));
+            }
+            for (int status : ListenerCounters.REFUSAL_STATUSES) {
+                refused.dataPoint(counter(l.add("status", Integer.toString(status)), c.refusedTotal(status)));
+            }
+        }
+        out.metricSnapshot(open.build());
+        out.metricSnapshot(closedAtAccept.build());
+        out.metricSnapshot(refused.build());
     }
 
     /** The pooled allocator every proxy channel uses, and Netty's own count of direct memory. */

@@ -43,6 +43,13 @@ final class ConnectionCounts {
         return null;
     }
 
+    /** The config key of the limit a refusal of {@link #tryAcquire} names: the text in its last "(key: n)". */
+    static String limitOf(String refusal) {
+        int open = refusal.lastIndexOf('(');
+        int colon = refusal.indexOf(':', open + 1);
+        return open < 0 || colon < 0 ? "" : refusal.substring(open + 1, colon);
+    }
+
     /** Uncounts a connection that {@link #tryAcquire} admitted. */
     void release(ClientKey key) {
         total.decrementAndGet();

@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.switchboard.config.ListenerConfig;
+import java.util.function.Consumer;
 
 /**
  * The listener's {@code max-connections} and {@code max-connections-per-ip}: a connection over
@@ -21,17 +22,24 @@ import io.switchboard.config.ListenerConfig;
  */
 public final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
     private final ListenerGuard guard;
+    private final Consumer<String> refusedBy;
     private ClientKey key;
     private boolean counted;
 
-    ConnectionLimiter(ListenerGuard guard) {
+    ConnectionLimiter(ListenerGuard guard, Consumer<String> refusedBy) {
         this.guard = guard;
+        this.refusedBy = refusedBy;
     }
 
-    /** The limiter for a new connection, or null when the listener has no limits (then it is not added). */
-    public static ChannelHandler of(Channel ch, ListenerConfig listener) {
+    /**
+     * The limiter for a new connection, or null when the listener has no limits (then it is not added).
+     *
+     * @param refusedBy told the config key of the limit ({@code max-connections}, {@code max-connections-per-ip})
+     *                  when a connection is closed at accept (the listener's metrics)
+     */
+    public static ChannelHandler of(Channel ch, ListenerConfig listener, Consumer<String> refusedBy) {
         if (!listener.guard().limitsConnections()) return null; // not configured: not in the pipeline at all
-        return new ConnectionLimiter(ListenerGuard.of(ch, listener));
+        return new ConnectionLimiter(ListenerGuard.of(ch, listener), refusedBy);
     }
 
     @Override
@@ -40,6 +48,7 @@ public final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
         String refused = guard.connections.tryAcquire(key);
         if (refused != null) {
             guard.connectionLog.refused(ClientKey.text(ctx.channel().remoteAddress()), refused);
+            refusedBy.accept(ConnectionCounts.limitOf(refused));
             ctx.close();
             return;
         }

@@ -101,6 +101,7 @@ final class ExchangeEnd {
         if (x.phase == HttpExchange.Phase.DONE) return;
         x.leaveQueue();
         status = st.code();
+        x.conn.counters.refused(status);
         if (cause.equals("-")) cause = reason;
         releaseBackend(false);
         x.complete(Outcome.CLIENT_FAULT, -1, ""); // anything still reserved was not the back end's doing

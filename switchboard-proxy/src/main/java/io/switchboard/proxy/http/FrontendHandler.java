@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.ReferenceCountUtil;
 import io.switchboard.config.ListenerConfig;
 import io.switchboard.dispatch.Outcome;
+import io.switchboard.proxy.ListenerCounters;
 import io.switchboard.proxy.ProxyState;
 import io.switchboard.proxy.guard.RequestGuard;
 import io.switchboard.proxy.guard.Verdict;
@@ -60,6 +61,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
     final ProxyState state;
     final ListenerConfig listener;
     private final RequestGuard guard;
+    final ListenerCounters counters;
+    private boolean counted;
     ChannelHandlerContext ctx;
     BackendConnections connections;
     ConnectionTimers timers;
@@ -88,6 +91,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
         this.state = state;
         this.listener = listener;
         this.guard = guard;
+        this.counters = state.listenerCounters().of(listener.name());
     }
 
     @Override
@@ -100,6 +104,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
         connections = state.connections(ctx.channel().eventLoop());
         timers = connections.timers();
         timers.register(this);
+        counters.connectionOpened();
+        counted = true;
         wait(Wait.HEAD, System.nanoTime() + listener.headerTimeout().toNanos());
         if (ctx.channel().remoteAddress() instanceof InetSocketAddress a) {
             clientIp = a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
@@ -117,6 +123,13 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
     }
 
     private boolean headBytes;
+    /** When the first byte of a head still incomplete at the end of a read arrived; 0 when none is. */
+    private long partialHeadSince;
+
+    /** Called by the decoder when a request head does not complete in the read it began in. */
+    void headPending(long firstByteNanos) {
+        partialHeadSince = firstByteNanos;
+    }
 
     private void wait(Wait w, long at) {
         waiting = w;
@@ -171,7 +184,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
     private void headTimeout() {
         if (!ctx.channel().isActive()) return;
         // Slowloris guard: a request head that does not complete in time.
-        HttpExchange x = new HttpExchange(this, null);
+        long since = partialHeadSince;
+        HttpExchange x = new HttpExchange(this, null, since != 0 ? since : System.nanoTime());
         exchange = x;
         x.end.cause("request head not received within " + listener.headerTimeout().toMillis() + " ms");
         x.end.respondError(HttpResponseStatus.REQUEST_TIMEOUT, "request head not received in time", true);
@@ -214,6 +228,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
             return;
         }
         if (msg instanceof Head head) {
+            partialHeadSince = 0;
             if (guard != null && !head.failed()) {
                 Verdict v = guard.check();
                 if (v != null) {
@@ -352,6 +367,10 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
     public void channelInactive(ChannelHandlerContext ctx) {
         closing = true;
         if (timers != null) timers.unregister(this);
+        if (counted) {
+            counted = false;
+            counters.connectionClosed();
+        }
         HttpExchange x = exchange;
         exchange = null;
         if (x != null) x.end.clientGone();

@@ -92,6 +92,8 @@ public final class Head {
     /** Why the message is refused, and the status to answer with (400, 414, 431; 502 for responses). */
     String failure;
     int failureStatus;
+    /** Requests: {@link System#nanoTime} when the head's first byte arrived (0 when not decoded from a connection). */
+    long arrivalNanos;
 
     private String uri;
     private String host;

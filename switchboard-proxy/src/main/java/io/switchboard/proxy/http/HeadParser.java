@@ -88,6 +88,11 @@ final class HeadParser {
 
     private HeadParser() {}
 
+    /** Whether {@code b} may appear in a token (a method, a field name), RFC 9110 section 5.6.2. */
+    static boolean isTchar(byte b) {
+        return TCHAR[b & 0xff];
+    }
+
     /**
      * Parses {@code a[0, len)}, which holds exactly one complete head (start line through the empty
      * line); returns the head, {@link Head#failed() failed} if it is refused.

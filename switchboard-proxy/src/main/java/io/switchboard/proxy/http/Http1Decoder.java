@@ -75,6 +75,10 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
     private int scanFrom;           // bytes before this were searched
     private int headLineStart;      // where the line being searched starts
     private int firstLineEnd;       // the start line's LF, or -1 while not seen
+    // Requests: when the current read arrived (0: not looked up yet in this read; taken only when a
+    // head begins in it), and when the first byte of the head being read arrived.
+    private long readNanos;
+    private long headStartNanos;
     /** Head bytes copied and searched (for a test that the work is linear in the head's size). */
     long headBytesScanned;
 
@@ -132,6 +136,7 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
             return;
         }
         if (frontend != null && state == HEAD) frontend.onRequestBytes();
+        readNanos = 0;
         try {
             decode(ctx, in);
         } finally {
@@ -201,6 +206,17 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
         }
         in.readerIndex(r);
         if (r == w) return false;
+        if (requests) {
+            if (readNanos == 0) readNanos = System.nanoTime();
+            headStartNanos = readNanos;
+            // Only the first byte is checked here (the parser checks the rest): one that cannot begin a
+            // method is refused at once instead of waiting for a head that will never come.
+            byte first = in.getByte(r);
+            if (!HeadParser.isTchar(first)) {
+                refuse(ctx, in, Head.failed(true, 400, notARequest(first)));
+                return false;
+            }
+        }
         scanFrom = 0;
         headLineStart = 0;
         firstLineEnd = -1;
@@ -225,6 +241,7 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
                 headBytesScanned += n;
                 pendingLength = n;
                 in.skipBytes(n);
+                if (frontend != null) frontend.headPending(headStartNanos);
             }
             return false;
         }
@@ -260,6 +277,7 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
             return false;
         }
         if (requests) {
+            h.arrivalNanos = headStartNanos;
             requestFraming(ctx, h);
         } else {
             responseFraming(ctx, in, h);
@@ -344,7 +362,16 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** Why a request whose first byte is {@code b} is refused. */
+    static String notARequest(byte b) {
+        if (b == 0x16) {
+            return "TLS on a plain-text listener (the first byte is 0x16, a TLS handshake record: this listener speaks plain HTTP)";
+        }
+        return "request line starts with " + HeadParser.hex(b) + ": not an HTTP request (a method is a token, RFC 9110 section 9.1)";
+    }
+
     private void refuse(ChannelHandlerContext ctx, ByteBuf in, Head h) {
+        if (requests) h.arrivalNanos = headStartNanos;
         state = BAD;
         pending = null;
         in.skipBytes(in.readableBytes());

@@ -58,7 +58,7 @@ final class HttpExchange implements RequestView, DispatchQueue.Waiter {
     final String method;
     final boolean clientHttp10;
     final String clientVersion;    // for the access log; null before a request line was read
-    final long startNanos;
+    final long startNanos;         // when the request's first byte arrived
     final ExchangeEnd end;
     final ResponseRelay response;
     Phase phase = Phase.DISPATCHING;
@@ -91,9 +91,14 @@ final class HttpExchange implements RequestView, DispatchQueue.Waiter {
     final ExchangeTimeouts timeouts = new ExchangeTimeouts(this);
 
     HttpExchange(FrontendHandler conn, Head request) {
+        this(conn, request, request != null && request.arrivalNanos != 0 ? request.arrivalNanos : System.nanoTime());
+    }
+
+    /** @param startNanos when the request's first byte arrived: access log durations count from it */
+    HttpExchange(FrontendHandler conn, Head request, long startNanos) {
         this.conn = conn;
         this.request = request;
-        this.startNanos = System.nanoTime();
+        this.startNanos = startNanos;
         this.method = request == null || request.method == null ? "-" : request.method;
         this.clientHttp10 = request != null && request.http10;
         this.clientVersion = request == null || request.length == 0 ? null : request.versionText();
@@ -163,7 +168,7 @@ final class HttpExchange implements RequestView, DispatchQueue.Waiter {
         }
         requestChunked = req.chunked;
         if (conn.listener.minBodyRate() > 0 && (req.chunked || req.contentLength > 0)) {
-            timeouts.set(ExchangeTimeouts.Deadline.BODY_RATE, startNanos + conn.listener.bodyRateWindow().toNanos());
+            timeouts.set(ExchangeTimeouts.Deadline.BODY_RATE, System.nanoTime() + conn.listener.bodyRateWindow().toNanos()); // from now, not the head's first byte
         }
         dispatch();
     }

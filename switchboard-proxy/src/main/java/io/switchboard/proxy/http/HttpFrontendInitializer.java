@@ -11,6 +11,7 @@ import io.switchboard.proxy.guard.AccessControl;
 import io.switchboard.proxy.guard.ConnectionLimiter;
 import io.switchboard.proxy.guard.RateLimiter;
 import io.switchboard.proxy.guard.RequestGuard;
+import java.util.function.Consumer;
 
 /**
  * The front-end pipeline of one listener: connection limit (if configured), the HTTP/1.x decoder,
@@ -23,12 +24,14 @@ public final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
     private final ListenerConfig listener;
     private final ChannelGroup clients;
     private final HeadParser.Limits limits;
+    private final Consumer<String> refusedAtAccept;
 
     public HttpFrontendInitializer(ProxyState state, ListenerConfig listener, ChannelGroup clients) {
         this.state = state;
         this.listener = listener;
         this.clients = clients;
         this.limits = new HeadParser.Limits(listener.maxInitialLineLength(), listener.maxHeaderSize(), listener.maxHeaders());
+        this.refusedAtAccept = state.listenerCounters().of(listener.name())::refusedAtAccept;
     }
 
     @Override
@@ -39,7 +42,7 @@ public final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
         // Guards that are not configured are left out: every handler costs a context, a sharability
         // lookup and a hop per event, on every accepted connection.
         ChannelPipeline p = ch.pipeline();
-        addIfPresent(p, "connection-limit", ConnectionLimiter.of(ch, listener));
+        addIfPresent(p, "connection-limit", ConnectionLimiter.of(ch, listener, refusedAtAccept));
         p.addLast("decoder", Http1Decoder.forRequests(limits, frontend));
         p.addLast("proxy", frontend);
     }

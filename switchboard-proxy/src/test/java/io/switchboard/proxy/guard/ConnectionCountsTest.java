@@ -34,4 +34,14 @@ class ConnectionCountsTest {
         assertThat(c.tryAcquire(ClientKey.UNKNOWN)).isNull();
         assertThat(c.clients()).isZero();
     }
+
+    @Test
+    void aRefusalNamesTheLimitByItsConfigKey() {
+        ConnectionCounts c = new ConnectionCounts(3, 2);
+        c.tryAcquire(A);
+        c.tryAcquire(A);
+        assertThat(ConnectionCounts.limitOf(c.tryAcquire(A))).isEqualTo("max-connections-per-ip");
+        c.tryAcquire(B);
+        assertThat(ConnectionCounts.limitOf(c.tryAcquire(B))).isEqualTo("max-connections");
+    }
 }

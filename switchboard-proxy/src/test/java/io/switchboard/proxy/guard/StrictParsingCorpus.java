@@ -1,6 +1,12 @@
 package io.switchboard.proxy.guard;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.util.List;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
 
 /**
  * The strict HTTP/1.1 corpus of issue #3: named raw messages, what the client must get, and which
@@ -28,12 +34,32 @@ public final class StrictParsingCorpus {
 
     private static final String CHUNKED_POST = "POST /c HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n";
 
+    /** A real TLS client's first flight (a ClientHello record), as the JDK's TLS client writes it. */
+    private static String clientHello() {
+        try {
+            SSLEngine engine = SSLContext.getDefault().createSSLEngine("localhost", 443);
+            engine.setUseClientMode(true);
+            ByteBuffer out = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
+            engine.wrap(ByteBuffer.allocate(0), out);
+            out.flip();
+            byte[] b = new byte[out.remaining()];
+            out.get(b);
+            return new String(b, StandardCharsets.ISO_8859_1);
+        } catch (GeneralSecurityException | SSLException e) {
+            throw new IllegalStateException("cannot make a TLS ClientHello with the JDK's default SSLContext", e);
+        }
+    }
+
     private static Case c(String name, String wire, int status, By by, String cause) {
         return new Case(name, wire, status, by, cause);
     }
 
     /** Requests that must be answered with an error and the connection closed; the back end sees nothing. */
     public static final List<Case> REJECTED_REQUESTS = List.of(
+            // ---- not HTTP at all: refused at the first byte, not after the header timeout
+            c("tls-client-hello", clientHello(), 400, By.DECODER, "TLS on a plain-text listener"),
+            c("socks5-greeting", "\u0005\u0001\u0000", 400, By.DECODER, "request line starts with 0x05: not an HTTP request"),
+            c("json-body-first", "{\"a\": 1}\r\n\r\n", 400, By.DECODER, "request line starts with 0x7B: not an HTTP request"),
             // ---- framing: Content-Length and Transfer-Encoding
             c("cl-and-te", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400, By.DECODER,
                     "both Transfer-Encoding and Content-Length"),

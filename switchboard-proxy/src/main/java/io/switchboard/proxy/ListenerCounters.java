@@ -1,0 +1,99 @@
+package io.switchboard.proxy;
+
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * What happened on one listener, for the metrics: connections open now, connections closed at accept
+ * by a connection limit (by the limit's config key), and requests the proxy refused itself, by status.
+ * Counting costs one {@link LongAdder} update, with no allocation: the event loops of a listener share
+ * these counters, and a LongAdder does not make them contend on one cache line.
+ *
+ * <p>Threading: updated by any event loop, read by the metrics scrape; every method is thread-safe.
+ */
+public final class ListenerCounters {
+    /** The statuses {@link #refused} counts; others (our 502, 503, 504 are not refusals) are ignored. */
+    public static final List<Integer> REFUSAL_STATUSES = List.of(400, 403, 408, 413, 414, 429, 431);
+    /** The connection limits that close a connection at accept, by config key. */
+    public static final List<String> ACCEPT_LIMITS = List.of("max-connections", "max-connections-per-ip");
+
+    private final String listener;
+    private final LongAdder open = new LongAdder();
+    private final LongAdder[] refusedAtAccept = adders(ACCEPT_LIMITS.size());
+    private final LongAdder[] refused = adders(REFUSAL_STATUSES.size());
+
+    public ListenerCounters(String listener) {
+        this.listener = listener;
+    }
+
+    public String listener() {
+        return listener;
+    }
+
+    public void connectionOpened() {
+        open.increment();
+    }
+
+    public void connectionClosed() {
+        open.decrement();
+    }
+
+    /** Connections open now (accepted and not refused by a limit). */
+    public long openConnections() {
+        return open.sum();
+    }
+
+    /** A connection was closed at accept by {@code limit}, one of {@link #ACCEPT_LIMITS} (others are ignored). */
+    public void refusedAtAccept(String limit) {
+        int i = ACCEPT_LIMITS.indexOf(limit);
+        if (i >= 0) refusedAtAccept[i].increment();
+    }
+
+    /** Connections closed at accept by {@code limit}, one of {@link #ACCEPT_LIMITS}. */
+    public long refusedAtAcceptTotal(String limit) {
+        int i = ACCEPT_LIMITS.indexOf(limit);
+        return i < 0 ? 0 : refusedAtAccept[i].sum();
+    }
+
+    /** The proxy answered a request with {@code status} itself; counted when it is one of {@link #REFUSAL_STATUSES}. */
+    public void refused(int status) {
+        int i = switch (status) {
+            case 400 -> 0;
+            case 403 -> 1;
+            case 408 -> 2;
+            case 413 -> 3;
+            case 414 -> 4;
+            case 429 -> 5;
+            case 431 -> 6;
+            default -> -1;
+        };
+        if (i >= 0) refused[i].increment();
+    }
+
+    /** Requests refused with {@code status}, one of {@link #REFUSAL_STATUSES}. */
+    public long refusedTotal(int status) {
+        int i = REFUSAL_STATUSES.indexOf(status);
+        return i < 0 ? 0 : refused[i].sum();
+    }
+
+    private static LongAdder[] adders(int n) {
+        LongAdder[] a = new LongAdder[n];
+        for (int i = 0; i < n; i++) a[i] = new LongAdder();
+        return a;
+    }
+
+    /** Every listener's counters of one proxy, created on first use and kept across reloads. */
+    public static final class Registry {
+        private final ConcurrentHashMap<String, ListenerCounters> byListener = new ConcurrentHashMap<>();
+
+        public ListenerCounters of(String listener) {
+            return byListener.computeIfAbsent(listener, ListenerCounters::new);
+        }
+
+        /** A copy, for the scrape. */
+        public List<ListenerCounters> all() {
+            return List.copyOf(byListener.values());
+        }
+    }
+}
