@@ -22,13 +22,8 @@ class NameFollowingIT {
     @Test
     void requestsAndProbesFollowANameToItsNewAddress() throws Exception {
         try (TestDnsServer dns = new TestDnsServer(); ProxyFixture f = new ProxyFixture()) {
-            DemoBackend before = new DemoBackend("before", f.transport, f.group, 0, 0).start("127.0.0.2", 0);
-            f.backends.add(before);
-            DemoBackend after = new DemoBackend("after", f.transport, f.group, 0, 0).start("127.0.0.3", before.port());
-            f.backends.add(after);
-            dns.answer("app.test", "127.0.0.2", 1);
-
-            f.resolvers = HostResolver.using(f.transport, List.of(dns.address()));
+            DemoBackend[] pair = beforeAndAfter(f, dns);
+            DemoBackend before = pair[0], after = pair[1];
             f.maxIdle = 0; // every request opens a connection: a pooled one would stay with the old address until it closes
             f.health = new HealthCheckConfig(HealthCheckConfig.Type.HTTP, "GET", "/health", null, 200, 399,
                     Duration.ofMillis(200), Duration.ofSeconds(1), 0.1, 1, 3);
@@ -57,12 +52,8 @@ class NameFollowingIT {
     @Test
     void pooledKeepAliveConnectionsFollowTheNameToo() throws Exception {
         try (TestDnsServer dns = new TestDnsServer(); ProxyFixture f = new ProxyFixture()) {
-            DemoBackend before = new DemoBackend("before", f.transport, f.group, 0, 0).start("127.0.0.2", 0);
-            f.backends.add(before);
-            DemoBackend after = new DemoBackend("after", f.transport, f.group, 0, 0).start("127.0.0.3", before.port());
-            f.backends.add(after);
-            dns.answer("app.test", "127.0.0.2", 1);
-            f.resolvers = HostResolver.using(f.transport, List.of(dns.address()));
+            DemoBackend[] pair = beforeAndAfter(f, dns);
+            DemoBackend before = pair[0], after = pair[1];
             f.start(List.of(new ServerConfig("app", "app.test", before.port(), 1, null)));
             for (int i = 0; i < 3; i++) assertThat(f.get("/warm").body()).isEqualTo("before\n");
             assertThat(f.proxy.state().backendConnectionsOpened()).as("one pooled connection, reused").isEqualTo(1);
@@ -72,6 +63,17 @@ class NameFollowingIT {
             await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
                     .until(() -> f.get("/follow").body(), "after\n"::equals);
         }
+    }
+
+    /** "before" on 127.0.0.2 and "after" on 127.0.0.3, same port; app.test answers 127.0.0.2 for 1 s. */
+    private static DemoBackend[] beforeAndAfter(ProxyFixture f, TestDnsServer dns) throws Exception {
+        DemoBackend before = new DemoBackend("before", f.transport, f.group, 0, 0).start("127.0.0.2", 0);
+        f.backends.add(before);
+        DemoBackend after = new DemoBackend("after", f.transport, f.group, 0, 0).start("127.0.0.3", before.port());
+        f.backends.add(after);
+        dns.answer("app.test", "127.0.0.2", 1);
+        f.resolvers = HostResolver.using(f.transport, List.of(dns.address()));
+        return new DemoBackend[] {before, after};
     }
 
     private static boolean probed(DemoBackend b) {
