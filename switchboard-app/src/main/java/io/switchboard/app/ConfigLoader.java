@@ -1,22 +1,14 @@
 package io.switchboard.app;
 
-import io.switchboard.balance.Algorithms;
 import io.switchboard.config.AdminConfig;
-import io.switchboard.config.AdminStateSyntax;
-import io.switchboard.config.DurationSyntax;
-import io.switchboard.config.AdminState;
 import io.switchboard.config.AllDownPolicy;
 import io.switchboard.config.Cidr;
 import io.switchboard.config.GuardConfig;
 import io.switchboard.config.HealthCheckConfig;
-import io.switchboard.config.HostPort;
 import io.switchboard.config.HostPortSyntax;
 import io.switchboard.config.ListenerConfig;
 import io.switchboard.config.NameSyntax;
-import io.switchboard.config.PassiveHealthConfig;
 import io.switchboard.config.PoolConfig;
-import io.switchboard.config.RetryOn;
-import io.switchboard.config.ServerConfig;
 import io.switchboard.config.SwitchboardConfig;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -28,12 +20,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -81,13 +71,13 @@ public final class ConfigLoader {
     static final int DEFAULT_WEIGHT = 1;
     static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
 
-    private static final Pattern HTTP_METHOD = Pattern.compile("[A-Z][A-Z-]{0,31}");
-    private static final Pattern STATUS_RANGE = Pattern.compile("(\\d{1,4})(?:\\s*-\\s*(\\d{1,4}))?");
-    private static final Pattern PERCENT = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*%");
+    static final Pattern HTTP_METHOD = Pattern.compile("[A-Z][A-Z-]{0,31}");
+    static final Pattern STATUS_RANGE = Pattern.compile("(\\d{1,4})(?:\\s*-\\s*(\\d{1,4}))?");
+    static final Pattern PERCENT = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*%");
 
-    private static final Map<String, HealthCheckConfig.Type> HEALTH_TYPES = ordered(
+    static final Map<String, HealthCheckConfig.Type> HEALTH_TYPES = ordered(
             "none", HealthCheckConfig.Type.NONE, "tcp", HealthCheckConfig.Type.TCP, "http", HealthCheckConfig.Type.HTTP);
-    private static final Map<String, AllDownPolicy> ALL_DOWN = ordered(
+    static final Map<String, AllDownPolicy> ALL_DOWN = ordered(
             "fail", AllDownPolicy.FAIL, "ignore-health", AllDownPolicy.IGNORE_HEALTH);
     private static final Map<String, String> TRANSPORTS = ordered("auto", "auto", "epoll", "epoll", "io_uring", "io_uring", "nio", "nio");
     private static final Map<String, String> ACCESS_LOG_FORMATS = ordered("combined", "combined", "json", "json",
@@ -170,7 +160,7 @@ public final class ConfigLoader {
         }
         Map<String, PoolConfig> pools = new LinkedHashMap<>();
         Map<String, YamlNode.Entry> poolEntries = new LinkedHashMap<>();
-        readPools(root, pools, poolEntries);
+        PoolSection.readPools(root, pools, poolEntries);
         List<ListenerConfig> listeners = readListeners(root, poolEntries);
 
         int eventLoops = root.integer("event-loops", 0, 0, 1024);
@@ -194,232 +184,6 @@ public final class ConfigLoader {
     }
 
     // ---- pools ---------------------------------------------------------------------------------
-
-    private static void readPools(Section root, Map<String, PoolConfig> out, Map<String, YamlNode.Entry> entries) {
-        Problems problems = root.problems();
-        YamlNode.Entry e = root.entry("pools");
-        if (e == null) {
-            problems.error(root.line(), root.column(), "pools", "required key is missing (a map of pool name to pool, with at least one pool)");
-            return;
-        }
-        if (!(e.value() instanceof YamlNode.Mapping m) || m.entries().isEmpty()) {
-            boolean empty = e.value() instanceof YamlNode.Mapping || e.value() instanceof YamlNode.Scalar s && s.isEmpty();
-            problems.error(empty ? e.line() : e.value().line(), empty ? e.column() : e.value().column(), "pools",
-                    empty ? "at least one pool is required" : "expected a map of pool name to pool; found " + e.value().kind());
-            return;
-        }
-        for (YamlNode.Entry p : m.entries().values()) {
-            String path = "pools." + p.key();
-            try {
-                NameSyntax.parse(p.key());
-            } catch (IllegalArgumentException ex) {
-                problems.error(p.line(), p.column(), path, ex.getMessage());
-            }
-            entries.put(p.key(), p);
-            PoolConfig pool = readPool(p.key(), Section.open(p.value(), path, p.line(), p.column(), problems, POOL_KEYS), p);
-            if (pool != null) out.put(p.key(), pool);
-        }
-    }
-
-    private static PoolConfig readPool(String name, Section s, YamlNode.Entry at) {
-        Problems problems = s.problems();
-        String algorithm = s.value("algorithm", DEFAULT_ALGORITHM, ConfigLoader::algorithm);
-        double hashLoadFactor = s.value("hash-load-factor", DEFAULT_HASH_LOAD_FACTOR, ConfigLoader::loadFactor);
-        if (s.has("hash-load-factor") && !algorithm.endsWith("-hash")) {
-            YamlNode.Entry h = s.entry("hash-load-factor");
-            problems.warn(h.line(), h.column(), s.keyPath("hash-load-factor"),
-                    "only used by source-hash and uri-hash; ignored with " + algorithm);
-        }
-        int retries = s.integer("retries", DEFAULT_RETRIES, 0, 10);
-        Set<RetryOn> retryOn = retryOn(s);
-        Duration connectTimeout = s.duration("connect-timeout", DEFAULT_CONNECT_TIMEOUT, true);
-        Duration responseTimeout = s.duration("response-timeout", DEFAULT_RESPONSE_TIMEOUT, true);
-        Duration backendIdle = s.duration("backend-idle-timeout", DEFAULT_BACKEND_IDLE_TIMEOUT, true);
-        int maxIdle = s.integer("max-idle-per-backend", DEFAULT_MAX_IDLE_PER_BACKEND, 0, 10_000);
-        Duration slowStart = s.duration("slow-start", Duration.ZERO, false);
-        AllDownPolicy allDown = s.choice("when-all-down", AllDownPolicy.FAIL, ALL_DOWN);
-        long maxBody = s.size("max-body", 0, 0, Long.MAX_VALUE);
-        int queueSize = s.integer("queue-size", PoolConfig.DEFAULT_QUEUE_SIZE, 0, 1_000_000);
-        Duration queueTimeout = s.duration("queue-timeout", PoolConfig.DEFAULT_QUEUE_TIMEOUT, true);
-        HealthCheckConfig health = readHealth(s.section("health", HEALTH_KEYS));
-        PassiveHealthConfig passive = readPassive(s.section("passive", PASSIVE_KEYS));
-        List<ServerConfig> servers = readServers(name, s);
-        YamlNode.Entry e = s.entry("servers");
-        boolean noneDeclared = e == null || e.value() instanceof YamlNode.Scalar sc && sc.isEmpty()
-                || e.value() instanceof YamlNode.Sequence seq && seq.items().isEmpty();
-        if (noneDeclared) {
-            problems.warn(e == null ? at.line() : e.line(), e == null ? at.column() : e.column(), s.keyPath("servers"),
-                    "pool '" + name + "' has no servers; requests sent to it are answered 503");
-        }
-        return new PoolConfig(name, algorithm, hashLoadFactor, retries, connectTimeout, responseTimeout, backendIdle,
-                maxIdle, slowStart, allDown, health, passive, maxBody, servers, queueSize, queueTimeout, retryOn);
-    }
-
-    /** {@code retry-on}: a list of {@link RetryOn} words; absent means the default, empty means none. */
-    private static Set<RetryOn> retryOn(Section s) {
-        if (!s.has("retry-on")) return RetryOn.DEFAULT;
-        Problems problems = s.problems();
-        YamlNode.Sequence list = s.list("retry-on");
-        if (list == null) return RetryOn.DEFAULT; // not a list: reported
-        Set<RetryOn> out = EnumSet.noneOf(RetryOn.class);
-        for (int i = 0; i < list.items().size(); i++) {
-            YamlNode item = list.items().get(i);
-            String path = s.keyPath("retry-on") + "[" + i + "]";
-            if (item instanceof YamlNode.Scalar alias && alias.broken()) continue; // already reported
-            if (!(item instanceof YamlNode.Scalar sc) || sc.isEmpty()) {
-                problems.error(item, path, "expected one of " + String.join(", ", RetryOn.keys()) + "; found " + item.kind());
-                continue;
-            }
-            String word = sc.text().trim();
-            RetryOn r = RetryOn.byKey(word);
-            if (r == null) {
-                problems.error(item, path, "unknown retry condition '" + word + "'" + Spelling.suggestion(word, RetryOn.keys())
-                        + " (allowed: " + String.join(", ", RetryOn.keys()) + ")");
-            } else if (!out.add(r)) {
-                problems.warn(item, path, r.key() + " is listed twice");
-            }
-        }
-        return out;
-    }
-
-    private static String algorithm(String s) {
-        if (Algorithms.exists(s)) return s;
-        throw new IllegalArgumentException("unknown algorithm '" + s + "'" + Spelling.suggestion(s, Algorithms.names())
-                + " (allowed: " + String.join(", ", Algorithms.names()) + ")");
-    }
-
-    private static double loadFactor(String s) {
-        double v;
-        try {
-            v = Double.parseDouble(s.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("'" + s + "' is not a number (allowed: 1.0 or more)");
-        }
-        if (!(v >= 1.0) || Double.isInfinite(v)) throw new IllegalArgumentException(s + " is out of range (allowed: 1.0 or more)");
-        return v;
-    }
-
-    private static HealthCheckConfig readHealth(Section s) {
-        HealthCheckConfig d = HealthCheckConfig.NONE;
-        HealthCheckConfig.Type type = s.choice("type", HealthCheckConfig.Type.NONE, HEALTH_TYPES);
-        String method = s.value("method", d.method(), ConfigLoader::httpMethod);
-        String path = s.value("path", d.path(), ConfigLoader::httpPath);
-        String host = s.value("host", null, ConfigLoader::hostHeader);
-        int[] status = s.value("expect-status", new int[] {d.statusMin(), d.statusMax()}, ConfigLoader::statusRange);
-        Duration interval = s.duration("interval", d.interval(), true);
-        Duration timeout = s.duration("timeout", d.timeout(), true);
-        double jitter = s.value("jitter", d.jitter(), ConfigLoader::percent);
-        int rise = s.integer("rise", d.rise(), 1, 100);
-        int fall = s.integer("fall", d.fall(), 1, 100);
-
-        List<String> ignored = switch (type) {
-            case NONE -> s.present(HEALTH_KEYS.subList(1, HEALTH_KEYS.size()));
-            case TCP -> s.present(HTTP_ONLY_HEALTH_KEYS);
-            case HTTP -> List.of();
-        };
-        if (!ignored.isEmpty()) {
-            YamlNode.Entry first = s.entry(ignored.get(0));
-            s.problems().warn(first.line(), first.column(), s.keyPath(ignored.get(0)),
-                    (type == HealthCheckConfig.Type.NONE ? "health checks are off (type: none)" : "type: tcp only connects")
-                            + ", so " + quoteAll(ignored) + " " + (ignored.size() == 1 ? "is" : "are") + " ignored"
-                            + (type == HealthCheckConfig.Type.NONE ? "; set type: http or tcp to turn them on" : ""));
-        }
-        return new HealthCheckConfig(type, method, path, host, status[0], status[1], interval, timeout, jitter, rise, fall);
-    }
-
-    private static String httpMethod(String s) {
-        if (HTTP_METHOD.matcher(s).matches()) return s;
-        throw new IllegalArgumentException("'" + s + "' is not an HTTP method (methods are upper case, e.g. GET, HEAD)");
-    }
-
-    private static String httpPath(String s) {
-        if (!s.startsWith("/")) throw new IllegalArgumentException("'" + s + "' must start with '/'");
-        if (s.chars().anyMatch(c -> c <= ' ' || c == 0x7f)) {
-            throw new IllegalArgumentException("'" + s + "' contains a space or control character (percent-encode it)");
-        }
-        return s;
-    }
-
-    private static String hostHeader(String s) {
-        if (s.isBlank() || s.chars().anyMatch(c -> c <= ' ' || c == 0x7f || c == '/')) {
-            throw new IllegalArgumentException("'" + s + "' is not a host name (write e.g. example.com or example.com:8080)");
-        }
-        return s;
-    }
-
-    private static int[] statusRange(String s) {
-        var m = STATUS_RANGE.matcher(s.trim());
-        if (!m.matches()) {
-            throw new IllegalArgumentException("'" + s + "' is not a status code or range (write e.g. 200 or 200-399)");
-        }
-        int min = Integer.parseInt(m.group(1));
-        int max = m.group(2) == null ? min : Integer.parseInt(m.group(2));
-        if (min < 100 || max > 599) throw new IllegalArgumentException("'" + s + "' is out of range (allowed: 100-599)");
-        if (min > max) throw new IllegalArgumentException("'" + s + "' is an empty range (write the lower code first)");
-        return new int[] {min, max};
-    }
-
-    /** Jitter as a fraction from "10%"; a bare 0 is allowed. */
-    private static double percent(String s) {
-        if (s.trim().equals("0")) return 0;
-        var m = PERCENT.matcher(s.trim());
-        if (!m.matches()) throw new IllegalArgumentException("'" + s + "' is not a percentage (write e.g. 10%)");
-        double v = Double.parseDouble(m.group(1));
-        if (v >= 100) throw new IllegalArgumentException(s + " is out of range (allowed: 0-99%)");
-        return v / 100.0;
-    }
-
-    private static PassiveHealthConfig readPassive(Section s) {
-        PassiveHealthConfig d = PassiveHealthConfig.DEFAULT;
-        int failures = s.integer("consecutive-failures", d.consecutiveFailures(), 0, 1000);
-        boolean count5xx = s.bool("count-5xx", d.count5xx());
-        Duration base = s.duration("base-ejection", d.baseEjection(), true);
-        Duration max = s.duration("max-ejection", d.maxEjection(), true);
-        if (max.compareTo(base) < 0) {
-            YamlNode.Entry e = s.entry("max-ejection") != null ? s.entry("max-ejection") : s.entry("base-ejection");
-            s.problems().error(e.value(), s.keyPath(e.key()), "max-ejection " + DurationSyntax.format(max)
-                    + " is shorter than base-ejection " + DurationSyntax.format(base) + " (it must be at least as long)");
-        }
-        int maxPercent = s.integer("max-ejection-percent", d.maxEjectionPercent(), 0, 100);
-        return new PassiveHealthConfig(failures, count5xx, base, max, maxPercent);
-    }
-
-    private static List<ServerConfig> readServers(String pool, Section s) {
-        Problems problems = s.problems();
-        YamlNode.Sequence list = s.list("servers");
-        List<ServerConfig> out = new ArrayList<>();
-        if (list == null) return out;
-        Map<String, Integer> seen = new HashMap<>();
-        for (int i = 0; i < list.items().size(); i++) {
-            YamlNode item = list.items().get(i);
-            String path = s.keyPath("servers") + "[" + i + "]";
-            if (!(item instanceof YamlNode.Mapping)) {
-                problems.error(item, path, "expected a server (name: ..., address: host:port); found " + item.kind());
-                continue;
-            }
-            Section srv = Section.open(item, path, item.line(), item.column(), problems, SERVER_KEYS);
-            String name = srv.required("name", "a name unique in the pool", NameSyntax::parse);
-            HostPort address = srv.required("address", "host:port", HostPortSyntax::parse);
-            int weight = srv.integer("weight", DEFAULT_WEIGHT, 0, ServerConfig.MAX_WEIGHT);
-            AdminState state = srv.value("state", AdminState.READY, AdminStateSyntax::parse);
-            int maxConnections = srv.integer("max-connections", 0, 0, 1_000_000);
-            if (name != null) {
-                Integer firstLine = seen.putIfAbsent(name, srv.entry("name").line());
-                if (firstLine != null) {
-                    YamlNode.Entry e = srv.entry("name");
-                    problems.error(e.value(), srv.keyPath("name"), "duplicate server name '" + name + "' in pool '" + pool
-                            + "' (first at line " + firstLine + "); names identify servers across reloads");
-                    continue;
-                }
-            }
-            if (name != null && address != null) {
-                out.add(new ServerConfig(name, address.host(), address.port(), weight, state, maxConnections));
-            }
-        }
-        return out;
-    }
-
-    // ---- listeners -----------------------------------------------------------------------------
 
     private record Placed(ListenerConfig listener, YamlNode portNode, String path) {}
 
@@ -660,12 +424,12 @@ public final class ConfigLoader {
         return host.equals("localhost") || host.startsWith("127.") || host.equals("::1") || host.equals("0:0:0:0:0:0:0:1");
     }
 
-    private static String quoteAll(List<String> keys) {
+    static String quoteAll(List<String> keys) {
         return String.join(", ", keys.stream().map(k -> "'" + k + "'").toList());
     }
 
     @SuppressWarnings("unchecked")
-    private static <T> Map<String, T> ordered(Object... kv) {
+    static <T> Map<String, T> ordered(Object... kv) {
         Map<String, T> m = new LinkedHashMap<>();
         for (int i = 0; i < kv.length; i += 2) m.put((String) kv[i], (T) kv[i + 1]);
         return Collections.unmodifiableMap(m);
