@@ -1,6 +1,7 @@
 package io.switchboard.dispatch;
 
 import io.switchboard.backend.Backend;
+import io.switchboard.balance.Algorithm;
 import io.switchboard.registry.Change;
 import io.switchboard.registry.Origin;
 import io.switchboard.registry.Pool;
@@ -121,8 +122,9 @@ public final class PoolDispatch {
      */
     public int complete(Backend b, Outcome outcome, long latencyNanos, long bytesIn, long bytesOut, long nowNanos,
                         String detail) {
-        if (pool.algorithm().readsTraffic()) b.onBytes(bytesIn, bytesOut, nowNanos); else b.countBytes(bytesIn, bytesOut);
-        long sample = pool.algorithm().readsLatency() ? latencyNanos : -1;
+        Algorithm algorithm = pool.algorithm(); // one volatile read of the snapshot, not two
+        if (algorithm.readsTraffic()) b.onBytes(bytesIn, bytesOut, nowNanos); else b.countBytes(bytesIn, bytesOut);
+        long sample = algorithm.readsLatency() ? latencyNanos : -1;
         int consecutive = switch (outcome.charge()) {
             case SUCCESS -> b.onComplete(true, sample, nowNanos);
             case FAILURE -> b.onComplete(false, sample, nowNanos);
