@@ -188,6 +188,72 @@ public final class Head {
         return null;
     }
 
+    /**
+     * The value of the first field of this name (any case), without surrounding whitespace, or null.
+     * For routes and persistence; the proxy's own fields are found by kind.
+     */
+    public String header(String name) {
+        int i = indexOfName(name, 0);
+        if (i < 0) return null;
+        int from = valueStart(i);
+        return new String(bytes, from, valueEnd(i) - from, StandardCharsets.ISO_8859_1);
+    }
+
+    /** The index of the first field from {@code from} on whose name is {@code name} (any case), or -1. */
+    int indexOfName(String name, int from) {
+        int len = name.length();
+        for (int i = from; i < fields; i++) {
+            int start = start(i);
+            if (colon(i) - start != len) continue;
+            boolean same = true;
+            for (int j = 0; j < len && same; j++) {
+                int a = bytes[start + j];
+                int b = name.charAt(j);
+                if (a >= 'A' && a <= 'Z') a += 32;
+                if (b >= 'A' && b <= 'Z') b += 32;
+                same = a == b;
+            }
+            if (same) return i;
+        }
+        return -1;
+    }
+
+    /**
+     * The value of the cookie of this name (case-sensitive, RFC 6265 section 5.4) in the request's
+     * Cookie fields, the first one if sent twice; null when there is none. Pairs are split on ';'
+     * and the value is returned as sent (quotes included).
+     */
+    public String cookie(String name) {
+        int len = name.length();
+        for (int i = indexOfName("cookie", 0); i >= 0; i = indexOfName("cookie", i + 1)) {
+            int p = valueStart(i);
+            int end = valueEnd(i);
+            while (p < end) {
+                while (p < end && (bytes[p] == ' ' || bytes[p] == '\t' || bytes[p] == ';')) p++;
+                int pairEnd = p;
+                while (pairEnd < end && bytes[pairEnd] != ';') pairEnd++;
+                int eq = p;
+                while (eq < pairEnd && bytes[eq] != '=') eq++;
+                int nameEnd = eq;
+                while (nameEnd > p && (bytes[nameEnd - 1] == ' ' || bytes[nameEnd - 1] == '\t')) nameEnd--;
+                if (eq < pairEnd && nameEnd - p == len && sameAscii(p, name)) {
+                    int v = eq + 1;
+                    int vEnd = pairEnd;
+                    while (v < vEnd && (bytes[v] == ' ' || bytes[v] == '\t')) v++;
+                    while (vEnd > v && (bytes[vEnd - 1] == ' ' || bytes[vEnd - 1] == '\t')) vEnd--;
+                    return new String(bytes, v, vEnd - v, StandardCharsets.ISO_8859_1);
+                }
+                p = pairEnd + 1;
+            }
+        }
+        return null;
+    }
+
+    private boolean sameAscii(int at, String s) {
+        for (int j = 0; j < s.length(); j++) if ((bytes[at + j] & 0xff) != s.charAt(j)) return false;
+        return true;
+    }
+
     /** The index of the first field of this kind, or -1. */
     int indexOf(byte kind) {
         for (int i = 0; i < fields; i++) if (kind(i) == kind) return i;

@@ -65,12 +65,26 @@ final class HeadWriter {
      * end's host:port as NGINX's default {@code proxy_set_header Host $proxy_host}.
      */
     static ByteBuf request(ByteBufAllocator alloc, Head h, byte[] clientIp, byte[] proto, boolean dropExpect, byte[] hostIfMissing) {
+        return request(alloc, h, clientIp, proto, dropExpect, hostIfMissing, null);
+    }
+
+    /** As above, with the {@link HeadEdits} of a route or of persistence applied (null: none). */
+    static ByteBuf request(ByteBufAllocator alloc, Head h, byte[] clientIp, byte[] proto, boolean dropExpect, byte[] hostIfMissing,
+                           HeadEdits edits) {
         byte[] a = h.bytes;
-        ByteBuf out = alloc.ioBuffer(h.length + 96 + 2 * clientIp.length + hostIfMissing.length);
+        String newTarget = edits == null ? null : edits.target();
+        int extra = edits == null ? 0 : edits.addedBytes() + (newTarget == null ? 0 : newTarget.length());
+        ByteBuf out = alloc.ioBuffer(h.length + 96 + 2 * clientIp.length + hostIfMissing.length + extra);
         long drop = REQUEST_DROPS | (dropExpect ? 1L << Head.EXPECT : 0);
         int host = h.indexOf(Head.HOST);
         boolean absolute = h.absoluteForm();
-        if (absolute) {
+        // An edit of Host replaces whatever the proxy would write for it.
+        boolean hostEdited = edits != null && edits.removes("host");
+        if (newTarget != null) {
+            out.writeBytes(a, 0, h.methodEnd + 1);   // "METHOD "
+            out.writeCharSequence(newTarget, StandardCharsets.ISO_8859_1);
+            out.writeByte(' ');
+        } else if (absolute) {
             out.writeBytes(a, 0, h.methodEnd + 1);   // "METHOD "
             if (h.pathStart == h.targetEnd) {
                 out.writeByte(h.emptyPathTarget().charAt(0));
@@ -83,13 +97,15 @@ final class HeadWriter {
             out.writeBytes(a, 0, h.targetEnd + 1);   // "METHOD target "
         }
         out.writeBytes(HTTP_1_1_CRLF);
-        if (absolute) {
+        if (hostEdited) {
+            drop |= 1L << Head.HOST;
+        } else if (absolute) {
             out.writeBytes(HOST).writeBytes(a, h.authorityStart, h.authorityEnd - h.authorityStart).writeBytes(CRLF);
             drop |= 1L << Head.HOST;
         } else if (host < 0) {
             out.writeBytes(HOST).writeBytes(hostIfMissing).writeBytes(CRLF);
         }
-        copyFields(out, h, drop);
+        copyFields(out, h, drop, edits);
         int xff = h.indexOf(Head.X_FORWARDED_FOR);
         int via = h.indexOf(Head.VIA);
         out.writeBytes(XFF);
@@ -120,11 +136,17 @@ final class HeadWriter {
     /** As above, with {@code room} more bytes of capacity for a body to be appended. */
     static ByteBuf response(ByteBufAllocator alloc, Head h, boolean http10, boolean dropTransferEncoding, boolean addChunked,
                             Connection connection, int room) {
+        return response(alloc, h, http10, dropTransferEncoding, addChunked, connection, room, null);
+    }
+
+    /** As above, with the {@link HeadEdits} of a route or of persistence applied (null: none). */
+    static ByteBuf response(ByteBufAllocator alloc, Head h, boolean http10, boolean dropTransferEncoding, boolean addChunked,
+                            Connection connection, int room, HeadEdits edits) {
         byte[] a = h.bytes;
-        ByteBuf out = alloc.ioBuffer(h.length + 64 + room);
+        ByteBuf out = alloc.ioBuffer(h.length + 64 + room + (edits == null ? 0 : edits.addedBytes()));
         out.writeBytes(http10 ? HTTP_1_0 : HTTP_1_1);
         out.writeBytes(a, HTTP_1_1.length, h.startLineEnd + 2 - HTTP_1_1.length); // " 200 OK\r\n"
-        copyFields(out, h, RESPONSE_DROPS | (dropTransferEncoding ? 1L << Head.TRANSFER_ENCODING : 0));
+        copyFields(out, h, RESPONSE_DROPS | (dropTransferEncoding ? 1L << Head.TRANSFER_ENCODING : 0), edits);
         int via = h.indexOf(Head.VIA);
         if (addChunked) out.writeBytes(CHUNKED);
         if (connection == Connection.CLOSE) out.writeBytes(CLOSE);
@@ -154,13 +176,14 @@ final class HeadWriter {
      * Copies the field lines of {@code h} except those of the kinds in {@code drop} and those named
      * in its Connection field, in runs of adjacent kept lines (one copy per run).
      */
-    private static void copyFields(ByteBuf out, Head h, long drop) {
+    private static void copyFields(ByteBuf out, Head h, long drop, HeadEdits edits) {
         byte[] a = h.bytes;
         int run = -1;
         int runEnd = -1;
         for (int i = 0; i < h.fields; i++) {
             long bit = 1L << h.kind(i);
-            boolean dropped = (drop & bit) != 0 || ((KEPT & bit) == 0 && h.namedInConnection(i));
+            boolean dropped = (drop & bit) != 0 || ((KEPT & bit) == 0 && h.namedInConnection(i))
+                    || (edits != null && edits.drops(h, i));
             if (dropped) {
                 if (run >= 0) out.writeBytes(a, run, runEnd - run);
                 run = -1;
@@ -170,6 +193,9 @@ final class HeadWriter {
             }
         }
         if (run >= 0) out.writeBytes(a, run, runEnd - run);
+        if (edits != null) {
+            for (byte[] line : edits.added()) out.writeBytes(line);
+        }
     }
 
     private static void writeVia(ByteBuf out, Head h, int via) {
