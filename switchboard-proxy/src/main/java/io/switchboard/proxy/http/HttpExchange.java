@@ -74,6 +74,9 @@ final class HttpExchange implements RequestView, DispatchQueue.Waiter {
     private boolean expectContinue;
     private long requestBodyLimit;
     long bytesIn;
+    /** What routes and persistence change in the request and in the response head; null: nothing. */
+    HeadEdits requestEdits;
+    HeadEdits responseEdits;
 
     // dispatch
     PoolDispatch dispatch;
@@ -122,6 +125,20 @@ final class HttpExchange implements RequestView, DispatchQueue.Waiter {
             uri = u;
         }
         return u;
+    }
+
+    /** The request's edits, made on first use. */
+    HeadEdits requestEdits() {
+        HeadEdits e = requestEdits;
+        if (e == null) requestEdits = e = new HeadEdits();
+        return e;
+    }
+
+    /** The response's edits, made on first use. */
+    HeadEdits responseEdits() {
+        HeadEdits e = responseEdits;
+        if (e == null) responseEdits = e = new HeadEdits();
+        return e;
     }
 
     boolean isHeadRequest() {
@@ -321,7 +338,7 @@ final class HttpExchange implements RequestView, DispatchQueue.Waiter {
         // the back end's host:port, as NGINX's default proxy_set_header Host $proxy_host.
         byte[] hostIfMissing = request.hasHost ? NO_BYTES : HeadWriter.ascii(backend.address());
         ch.write(HeadWriter.request(ch.alloc(), request, conn.clientIpBytes, PROTO_HTTP,
-                request.expect == Head.EXPECT_CONTINUE, hostIfMissing), ch.voidPromise());
+                request.expect == Head.EXPECT_CONTINUE, hostIfMissing, requestEdits), ch.voidPromise());
         if (expectContinue && !requestDone) {
             expectContinue = false;
             conn.ctx.writeAndFlush(HeadWriter.continueResponse(), conn.ctx.voidPromise());

@@ -230,7 +230,7 @@ final class ResponseRelay implements BackendListener {
                 : x.clientHttp10 ? HeadWriter.Connection.KEEP_ALIVE : HeadWriter.Connection.NOTHING;
         int room = !noBody && !chunked && resp.contentLength > 0 && resp.contentLength <= MERGE_LIMIT
                 ? (int) resp.contentLength : 0;
-        return HeadWriter.response(ctx().alloc(), resp, x.clientHttp10, dropTransferEncoding, addChunked, c, room);
+        return HeadWriter.response(ctx().alloc(), resp, x.clientHttp10, dropTransferEncoding, addChunked, c, room, x.responseEdits);
     }
 
     void writePendingHead() {
