@@ -82,13 +82,18 @@ class LardRTest extends AlgorithmContractTest {
         Backend x2 = picker.pick(at(NOW)); // grows: {x1, x2}, changed at NOW
         assertThat(x2).isNotSameAs(x1);
 
-        // Before K: x1, idle again, is still a member.
+        // Before K: x1, idle again, is still a member, and so is x2.
         load(x1, 0);
         load(x2, 3);
         assertThat(picker.pick(at(NOW + 10 * SECOND))).isSameAs(x1);
-        assertThat(picker.pick(at(NOW + 20 * SECOND))).as("exactly K is not yet more than K").isSameAs(x1);
+        load(x1, 3);
+        load(x2, 0);
+        assertThat(picker.pick(at(NOW + 20 * SECOND))).isSameAs(x2);
+        load(x1, 0);
+        load(x2, 3);
+        assertThat(picker.pick(at(NOW + 20 * SECOND))).as("exactly K is not yet more than K: x1 is still a member").isSameAs(x1);
 
-        // After K unchanged: the most loaded member other than the chosen one, x2, leaves.
+        // After K unchanged: the most loaded member other than the chosen one (x1), x2, leaves.
         assertThat(picker.pick(at(NOW + 21 * SECOND))).isSameAs(x1);
         load(x1, 3);
         load(x2, 0);
