@@ -36,7 +36,7 @@ import io.switchboard.balance.TargetTable.Target;
  * most one extra move.
  *
  * <p>Threading: any thread; lock-free (see {@link TargetTable}); reads the back ends' live
- * in-flight counters, never the clock (recency comes from {@link PickContext#nowNanos()}).
+ * in-flight counters, never the clock.
  */
 public final class Lard implements Algorithm {
     public static final int DEFAULT_LOW = 25;
@@ -123,7 +123,7 @@ public final class Lard implements Algorithm {
             LoadScan scan = this.scan;
             if (scan.size() == 0) return null;
             long now = ctx.nowNanos();
-            Target t = table.target(ctx.hash(), now);
+            Target t = table.target(ctx.hash());
             Assignment a = t.assignment();
             Backend n = a == null ? null : a.servers()[0];
             if (n == null || scan.indexOf(n) < 0) return assign(t, a, ctx, now);

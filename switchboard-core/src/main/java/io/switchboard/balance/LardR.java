@@ -119,7 +119,7 @@ public final class LardR implements Algorithm {
             LoadScan scan = this.scan;
             if (scan.size() == 0) return null;
             long now = ctx.nowNanos();
-            Target t = table.target(ctx.hash(), now);
+            Target t = table.target(ctx.hash());
             Assignment a = t.assignment();
             Backend[] members = a == null ? NONE : a.servers();
             Backend[] live = live(members);

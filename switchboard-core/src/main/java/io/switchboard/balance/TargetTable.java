@@ -3,10 +3,8 @@ package io.switchboard.balance;
 import io.switchboard.backend.Backend;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.Arrays;
-import java.util.Iterator;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * The locality-aware algorithms' memory ({@link Lard}, {@link LardR}): which back ends serve each
@@ -26,23 +24,24 @@ import java.util.concurrent.locks.ReentrantLock;
  * in access order) would be exact but would serialize every pick of the pool behind one lock; a
  * cache library is not worth a dependency in the JDK-only core. The cost is boxing the key.
  *
- * <p>Bound: at most {@code capacity} targets, evicting the least recently used in batches. Each
- * record carries the time it was last used (the pick's {@code nowNanos}, rewritten only when it moved
- * by more than {@link #TOUCH_NANOS}, so a hot target does not make every loop write its cache line
- * on every request). An insert that takes the table past capacity sweeps: one thread at a time
- * (others skip the sweep and go on) finds the cut-off time below which the oldest
- * {@code capacity / 16 + excess} records lie, by sorting the stamps, and removes those. That is
- * O(capacity log capacity) once per capacity / 16 inserts, a few hundred operations per insert
- * amortized, and nothing on a hit. Inserts racing with a sweep may overshoot the cap by as many
- * as race; the next insert sweeps again.
+ * <p>Bound: at most {@code capacity} targets plus one per insert in progress, evicting the least
+ * recently used approximately, with the second-chance ("clock") rule: keys wait in a lock-free FIFO
+ * in the order they were inserted; a hit sets the record's reference bit (a write only when it was
+ * clear, so a hot target does not make every loop write its cache line on every request); an insert
+ * that takes the table over capacity takes keys from the head of the FIFO, sends a referenced one
+ * back to the tail with its bit cleared, and removes the first unreferenced one. Each insert does
+ * this work itself, at most {@link #SECOND_CHANCES} keys, then removes the next key whatever its bit,
+ * so the table never grows past the cap by more than the inserts running at once, no thread ever
+ * waits for another, and a hit costs nothing but the lookup. An exact LRU list would need a lock or
+ * a CAS-linked list touched on every hit.
  *
- * <p>Threading: any thread; lock-free except the sweep's try-lock, which no pick waits for.
+ * <p>Threading: any thread; lock-free.
  */
 final class TargetTable {
     /** Targets kept per pool unless told otherwise: the 65,536. */
     static final int DEFAULT_CAPACITY = 1 << 16;
-    /** Recency granularity: 1 ms. */
-    static final long TOUCH_NANOS = 1_000_000L;
+    /** Referenced keys an insert sends back to the tail before it removes one regardless. */
+    static final int SECOND_CHANCES = 8;
 
     /** Which back ends serve a target and when that last changed; immutable, replaced whole. */
     record Assignment(Backend[] servers, long modifiedNanos) {}
@@ -61,12 +60,8 @@ final class TargetTable {
 
         /** null until the first pick assigns the target. */
         private volatile Assignment assignment;
-        /** The last pick's clock, to within {@link #TOUCH_NANOS}; read by the sweep only. */
-        private volatile long usedNanos;
-
-        Target(long now) {
-            this.usedNanos = now;
-        }
+        /** Set by a hit, cleared when the key gets its second chance. */
+        private volatile boolean referenced;
 
         Assignment assignment() {
             return assignment;
@@ -80,19 +75,19 @@ final class TargetTable {
             return ASSIGNMENT.compareAndSet(this, expected, next);
         }
 
-        long usedNanos() {
-            return usedNanos;
+        boolean referenced() {
+            return referenced;
         }
 
-        void touch(long now) {
-            long used = usedNanos;
-            if (now - used > TOUCH_NANOS || used - now > TOUCH_NANOS) usedNanos = now;
+        void touch() {
+            if (!referenced) referenced = true;
         }
     }
 
     private final int capacity;
     private final ConcurrentHashMap<Long, Target> targets;
-    private final ReentrantLock sweeping = new ReentrantLock();
+    /** Every key in the table once, oldest insert (or second chance) first. */
+    private final ConcurrentLinkedQueue<Long> order = new ConcurrentLinkedQueue<>();
 
     TargetTable(int capacity) {
         if (capacity < 1) throw new IllegalArgumentException("a target table needs room for at least 1 target, got " + capacity);
@@ -108,21 +103,22 @@ final class TargetTable {
         return targets.size();
     }
 
-    /** The target's record, created empty when it is new (or was evicted), marked used now. */
-    Target target(long key, long now) {
+    /** The target's record, created empty when it is new (or was evicted); a hit marks it used. */
+    Target target(long key) {
         Long k = key;
         Target t = targets.get(k);
         if (t != null) {
-            t.touch(now);
+            t.touch();
             return t;
         }
-        Target fresh = new Target(now);
+        Target fresh = new Target();
         t = targets.putIfAbsent(k, fresh);
         if (t != null) {
-            t.touch(now);
+            t.touch();
             return t;
         }
-        if (targets.size() > capacity) sweep();
+        order.offer(k);
+        if (targets.size() > capacity) evictOne();
         return fresh;
     }
 
@@ -131,37 +127,19 @@ final class TargetTable {
         return targets.get(key);
     }
 
-    private void sweep() {
-        if (!sweeping.tryLock()) return;
-        try {
-            int size = targets.size();
-            if (size <= capacity) return;
-            int evict = Math.min(size, size - capacity + Math.max(1, capacity / 16));
-            long[] stamps = new long[size];
-            int n = 0;
-            for (Target t : targets.values()) {
-                if (n == stamps.length) break; // inserts since size(): they are the newest anyway
-                stamps[n++] = t.usedNanos();
+    private void evictOne() {
+        for (int polled = 0; polled <= SECOND_CHANCES; polled++) {
+            Long k = order.poll();
+            if (k == null) return; // racing inserts have not queued their keys yet
+            Target t = targets.get(k);
+            if (t == null) continue;
+            if (t.referenced() && polled < SECOND_CHANCES) {
+                t.referenced = false;
+                order.offer(k);
+                continue;
             }
-            evict = Math.min(evict, n);
-            Arrays.sort(stamps, 0, n);
-            long cutoff = stamps[evict - 1];
-            // Strictly older first, then ties at the cut-off until the count is reached.
-            int removed = 0;
-            for (Iterator<Target> it = targets.values().iterator(); it.hasNext() && removed < evict; ) {
-                if (it.next().usedNanos() < cutoff) {
-                    it.remove();
-                    removed++;
-                }
-            }
-            for (Iterator<Target> it = targets.values().iterator(); it.hasNext() && removed < evict; ) {
-                if (it.next().usedNanos() == cutoff) {
-                    it.remove();
-                    removed++;
-                }
-            }
-        } finally {
-            sweeping.unlock();
+            targets.remove(k, t);
+            return;
         }
     }
 }
