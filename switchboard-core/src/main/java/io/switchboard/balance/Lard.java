@@ -8,7 +8,7 @@ import io.switchboard.balance.TargetTable.Target;
 /**
  * Locality-aware request distribution, basic form (Pai, Aron, Banga, Svendsen, Druschel,
  * Zwaenepoel, Nahum, "Locality-Aware Request Distribution in Cluster-based Network Servers",
- * ASPLOS VIII, 1998, §2.4 "Basic LARD"): each target (the request's path, {@link AffinityKey#PATH})
+ * ASPLOS VIII, 1998, section "Basic LARD"): each target (the request's path, {@link AffinityKey#PATH})
  * is served by one back end, so that its content stays in that back end's cache, until that back end
  * is overloaded; then the target moves to the least loaded back end.
  *
@@ -21,10 +21,15 @@ import io.switchboard.balance.TargetTable.Target;
  *       end. The first rule moves work only when another server is nearly idle (imbalance is then
  *       worth a cache miss); the second bounds any back end's load at 2 T_high whatever the rest
  *       do, which bounds the delay a request can see.
- *   <li>Paper defaults ({@link #DEFAULT_LOW}, {@link #DEFAULT_HIGH}, §2.4): T_low = 25 and T_high =
- *       65 active connections, chosen there so that a back end at T_high still answers within an
- *       acceptable delay of an idle one.
+ *   <li>Defaults ({@link #DEFAULT_LOW}, {@link #DEFAULT_HIGH}): the paper's T_low = 25 and T_high =
+ *       65 active connections. Below T_low a back end likely has idle resources; above T_high it
+ *       likely delays requests noticeably. (The values are as issue #12 quotes them; the paper's
+ *       text was not at hand to check them or its section numbers.)
  * </ul>
+ *
+ * <p>Not here: the paper's front end also stops admitting connections once the cluster holds
+ * {@code (n - 1) * T_high + T_low - 1}; in Switchboard, limits and queueing belong to the pool's
+ * {@code max-connections} and queue, not to the algorithm.
  *
  * <p>A redispatch that excludes the target's back end is served by the least loaded other back end
  * for that request only: one failure does not move the target.

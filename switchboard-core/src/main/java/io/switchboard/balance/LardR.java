@@ -9,8 +9,8 @@ import java.util.Arrays;
 
 /**
  * Locality-aware request distribution with replication, LARD/R (Pai et al., "Locality-Aware
- * Request Distribution in Cluster-based Network Servers", ASPLOS VIII, 1998, §2.5 "LARD with
- * Replication"): like {@link Lard}, but a target popular enough to overload one back end is served
+ * Request Distribution in Cluster-based Network Servers", ASPLOS VIII, 1998, section "LARD
+ * with Replication"): like {@link Lard}, but a target popular enough to overload one back end is served
  * by a <em>set</em> of back ends, which grows under load and shrinks again once the load is gone.
  *
  * <p>The rules, per request for a target, with load = requests in flight:
@@ -24,8 +24,8 @@ import java.util.Arrays;
  *   <li>If the set has more than one back end and has not changed for {@code K}, its most loaded
  *       member other than the chosen one leaves it: a set only stays large while it keeps having to
  *       grow.
- *   <li>Paper defaults: T_low = 25, T_high = 65 active connections (§2.4, as basic LARD), K = 20 s
- *       (§2.5).
+ *   <li>Paper defaults: T_low = 25, T_high = 65 active connections (as basic LARD), K = 20 s (as
+ *       issue #12 quotes them).
  * </ul>
  *
  * <p>A redispatch that excludes every member of the set is served by the least loaded other back
