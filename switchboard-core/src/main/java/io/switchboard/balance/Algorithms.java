@@ -20,6 +20,8 @@ public final class Algorithms {
         register(new Fastest());
         register(new ConsistentHash("source-hash", AffinityKey.CLIENT_ADDRESS, ConsistentHash.DEFAULT_LOAD_FACTOR));
         register(new ConsistentHash("uri-hash", AffinityKey.PATH, ConsistentHash.DEFAULT_LOAD_FACTOR));
+        register(new Lard());
+        register(new LardR());
     }
 
     private Algorithms() {}

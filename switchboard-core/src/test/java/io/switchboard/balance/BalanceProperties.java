@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.backend.Backend;
 import io.switchboard.backend.BackendSet;
+import io.switchboard.backend.BackendState;
+import io.switchboard.backend.Member;
+import io.switchboard.config.AdminState;
+import io.switchboard.config.AllDownPolicy;
 import io.switchboard.load.PeakEwma;
 import io.switchboard.load.WindowedCounter;
 import java.util.ArrayDeque;
@@ -315,5 +319,52 @@ class BalanceProperties {
         }
         double fraction = (double) moved / keys;
         assertThat(fraction).as("moved with N = %d", n).isBetween(0.5 / n, 2.0 / n);
+    }
+
+    /**
+     * The locality-aware algorithms under membership churn: a pick is never an ineligible or
+     * excluded back end, is null only when nothing is left, and (with nothing in flight, so that no
+     * server is ever overloaded) a target keeps its back end for as long as that back end stays
+     * eligible, through every rebuild of the picker; when it leaves, the target moves for good.
+     */
+    @Property(tries = 100, seed = "8899")
+    void localityAwareTargetsStayOnServersThatStayThroughChurn(@ForAll @IntRange(min = 1, max = 10) int n,
+                                                               @ForAll boolean replicated,
+                                                               @ForAll long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        List<Backend> bs = backends(n, new AtomicInteger());
+        Algorithm algorithm = Algorithms.byName(replicated ? "lard-r" : "lard");
+        Map<Long, Backend> owner = new HashMap<>();
+        Picker picker = null;
+        for (int version = 1; version <= 30; version++) {
+            List<Member> members = new ArrayList<>();
+            for (Backend b : bs) {
+                int roll = random.nextInt(10);
+                if (roll == 0) continue; // not a member in this version
+                BackendState state = roll == 1 ? BackendState.DOWN : roll == 2 ? BackendState.DRAIN : BackendState.UP;
+                AdminState admin = state == BackendState.DRAIN ? AdminState.DRAIN : AdminState.READY;
+                int w = 1 + random.nextInt(3);
+                members.add(new Member(b, state, admin, w, w, "churn"));
+            }
+            BackendSet set = new BackendSet(version, members, AllDownPolicy.FAIL);
+            Set<Backend> eligible = Set.copyOf(set.eligibleList());
+            picker = algorithm.newPicker(set, picker);
+            for (int p = 0; p < 40; p++) {
+                long key = random.nextInt(12);
+                Set<Backend> excluded = random.nextInt(4) == 0 ? Set.of(bs.get(random.nextInt(n))) : Set.of();
+                Backend got = picker.pick(new PickContext(key, NOW, random, excluded));
+                boolean anyLeft = eligible.stream().anyMatch(b -> !excluded.contains(b));
+                if (!anyLeft) {
+                    assertThat(got).isNull();
+                    continue;
+                }
+                assertThat(got).as("version %d, key %d", version, key).isNotNull().isIn(eligible).isNotIn(excluded);
+                Backend before = owner.get(key);
+                if (before != null && eligible.contains(before) && !excluded.contains(before)) {
+                    assertThat(got).as("version %d, key %d stays on its eligible server", version, key).isSameAs(before);
+                }
+                if (excluded.isEmpty() || before == null || !eligible.contains(before)) owner.put(key, got);
+            }
+        }
     }
 }

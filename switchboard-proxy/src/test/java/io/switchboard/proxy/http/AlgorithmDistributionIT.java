@@ -2,6 +2,7 @@ package io.switchboard.proxy.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.switchboard.balance.AffinityKey;
 import io.switchboard.balance.Algorithms;
 import io.switchboard.proxy.ProxyFixture;
 import java.net.http.HttpResponse;
@@ -13,8 +14,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Every algorithm, selected by its config name, through the real proxy to real back ends. */
 class AlgorithmDistributionIT {
 
+    /** The algorithms that do not keep requests by a key: one path from one client must spread. */
     static java.util.List<String> spreading() {
-        return Algorithms.names().stream().filter(n -> !n.endsWith("-hash")).toList();
+        return Algorithms.names().stream().filter(n -> Algorithms.byName(n).affinityKey() == AffinityKey.NONE).toList();
     }
 
     @ParameterizedTest
