@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
@@ -108,6 +109,28 @@ class ServiceClassIT {
             assertThat(r.statusCode()).isEqualTo(503);
             assertThat(f.backends.get(0).requestCount()).isZero();
             assertThat(f.accessLog).anySatisfy(a -> assertThat(a.cause()).contains("no back end available in pool 'app'"));
+        }
+    }
+
+    @Test
+    void waitersAreCountedPerClass() throws Exception {
+        try (ProxyFixture f = new ProxyFixture().backends("alpha")) {
+            f.classes = List.of(new ServiceClassConfig("gold", 10, Duration.ofSeconds(10), null, Set.of()),
+                    new ServiceClassConfig("default", 10, Duration.ofSeconds(10), null, Set.of()));
+            f.start(List.of(server(f.backends.get(0), 1)));
+            List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                all.add(f.client().sendAsync(HttpRequest.newBuilder(f.uri("/delay?ms=1500")).timeout(Duration.ofSeconds(20)).build(),
+                        HttpResponse.BodyHandlers.ofString()));
+            }
+            Map<String, Integer> seen = Map.of();
+            for (int i = 0; i < 300 && !seen.equals(Map.of("gold", 0, "default", 2)); i++) {
+                Thread.sleep(10);
+                seen = f.proxy.state().queuedByClass(f.pool);
+            }
+            assertThat(seen).containsExactly(Map.entry("gold", 0), Map.entry("default", 2));
+            assertThat(all.stream().map(CompletableFuture::join)).allSatisfy(r -> assertThat(r.statusCode()).isEqualTo(200));
+            assertThat(f.proxy.state().queuedByClass(f.pool)).containsExactly(Map.entry("gold", 0), Map.entry("default", 0));
         }
     }
 }
