@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
@@ -388,7 +389,7 @@ public final class Pool {
                 }
                 s.backend.maxConnections(sc.maxConnections());
                 if (!s.backend.tags().equals(sc.tags())) {
-                    note(s, "reload: tags " + s.backend.tags() + " -> " + sc.tags(), now);
+                    note(s, "reload: tags " + new TreeSet<>(s.backend.tags()) + " -> " + new TreeSet<>(sc.tags()), now);
                     s.backend.tags(sc.tags());
                     retagged = true;
                 }

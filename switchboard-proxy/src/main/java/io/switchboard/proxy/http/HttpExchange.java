@@ -302,12 +302,22 @@ final class HttpExchange implements RequestView, DispatchQueue.Waiter {
 
     private void dequeued() {
         if (phase != Phase.DISPATCHING || conn.closing || !timeouts.armed(ExchangeTimeouts.Deadline.QUEUE)) {
-            dispatch.queue().wakeOne(System.nanoTime()); // we left meanwhile (timeout, client gone): pass the freed slot on
+            passWakeUpOn(); // we left meanwhile (timeout, client gone)
             return;
         }
         timeouts.clear(ExchangeTimeouts.Deadline.QUEUE);
         woken = true;
         dispatch();
+    }
+
+    /**
+     * Passes on the freed slot we were woken for, to a waiter that can use the back end that has room
+     * (a class with tags cannot use every one); to the next waiter of any class when none is seen.
+     */
+    private void passWakeUpOn() {
+        long now = System.nanoTime();
+        Backend room = dispatch.roomFor(new PickContext(0, now, ThreadLocalRandom.current(), null));
+        dispatch.queue().wakeOne(now, room);
     }
 
     /** Leaves the queue for good; a wake-up already on its way is passed on by {@link #dequeued}. */
