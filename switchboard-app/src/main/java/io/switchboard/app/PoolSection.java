@@ -26,9 +26,9 @@ import static io.switchboard.app.ConfigLoader.*;
 
 /**
  * Reads the {@code pools} section of the config file: each pool's algorithm, retries and
- * {@code retry-on}, timeouts, health checks, passive health and servers, with the same precise
- * problems (file, line, key, what is allowed) as the rest of {@link ConfigLoader}, which reads the
- * file's other sections and holds the keys and defaults both use.
+ * {@code retry-on}, timeouts, service classes, health checks, passive health and servers (with their
+ * tags), with the same precise problems (file, line, key, what is allowed) as the rest of {@link
+ * ConfigLoader}, which reads the file's other sections and holds the keys and defaults both use.
  *
  * <p>Threading: stateless; problems go to the {@link Section}'s collector.
  */

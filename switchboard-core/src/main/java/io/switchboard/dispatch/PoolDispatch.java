@@ -40,7 +40,10 @@ public final class PoolDispatch {
     private final Pool pool;
     private final DispatchQueue queue = new DispatchQueue();
     private final RetryBudget budget;
-    /** Per tag set: the snapshot it was computed for and the members of it that lack a tag. */
+    /**
+     * Per tag set: the snapshot it was computed for and the members of it that lack a tag. One entry
+     * per tag set a class of this pool ever had: a handful.
+     */
     private final Map<Set<String>, TagFilter> tagFilters = new ConcurrentHashMap<>();
 
     private record TagFilter(BackendSet set, Set<Backend> exclude) {}
