@@ -4,8 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.backend.Backend;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 class DispatchQueueTest {
@@ -149,5 +153,45 @@ class DispatchQueueTest {
         q.wakeOne(NOW);
         assertThat(woken).containsExactly("a", "a");
         assertThat(again.cancel()).isFalse();
+    }
+
+    @Test
+    void noTicketIsLostOrWokenTwiceAcrossClassesTagsAndAges() {
+        SplittableRandom rnd = new SplittableRandom(12);
+        Backend plain = new Backend("p", "plain", "127.0.0.1", 80);
+        Backend cgi = new Backend("p", "cgi", "127.0.0.1", 81);
+        cgi.tags(Set.of("cgi"));
+        Map<DispatchQueue.Ticket, int[]> wakes = new HashMap<>();
+        Set<DispatchQueue.Ticket> cancelled = new HashSet<>();
+        List<DispatchQueue.Ticket> live = new ArrayList<>();
+        long now = NOW;
+        for (int step = 0; step < 5_000; step++) {
+            now += rnd.nextLong(SECOND / 4);
+            switch (rnd.nextInt(4)) {
+                case 0, 1 -> {
+                    int[] count = {0};
+                    Set<String> tags = rnd.nextInt(3) == 0 ? Set.of("cgi") : Set.of();
+                    DispatchQueue.Ticket t = q.offer(() -> count[0]++, rnd.nextInt(3), 20, tags, now, rnd.nextInt(2) * SECOND);
+                    if (t != null) {
+                        wakes.put(t, count);
+                        live.add(t);
+                    }
+                }
+                case 2 -> q.wakeOne(now, rnd.nextBoolean() ? plain : rnd.nextBoolean() ? cgi : null);
+                default -> {
+                    if (!live.isEmpty()) {
+                        DispatchQueue.Ticket t = live.remove(rnd.nextInt(live.size()));
+                        if (t.cancel()) cancelled.add(t);
+                    }
+                }
+            }
+        }
+        for (int i = 0; i < 200 && q.size() > 0; i++) q.wakeOne(now, null);
+        assertThat(q.size()).isZero();
+        for (Map.Entry<DispatchQueue.Ticket, int[]> e : wakes.entrySet()) {
+            int n = e.getValue()[0];
+            if (cancelled.contains(e.getKey())) assertThat(n).as("a cancelled ticket is never woken").isZero();
+            else assertThat(n).as("every ticket not cancelled is woken exactly once").isEqualTo(1);
+        }
     }
 }
