@@ -204,7 +204,7 @@ public final class AdminApi {
     }
 
     private Views.PoolView poolView(Pool p) {
-        return Views.pool(p, dispatcher.queueLength(p), traffic, sampler);
+        return Views.pool(p, dispatcher.queueLength(p), dispatcher.queuedByClass(p), traffic, sampler);
     }
 
     private List<Views.ListenerView> listeners() {

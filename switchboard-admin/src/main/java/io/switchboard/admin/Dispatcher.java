@@ -51,6 +51,11 @@ public interface Dispatcher {
     /** Requests of {@code pool} waiting for a back end below its max-connections (the pool's queue). */
     int queueLength(Pool pool);
 
+    /** Requests of {@code pool} waiting in its queue per service class, most urgent first; empty when unknown. */
+    default Map<String, Integer> queuedByClass(Pool pool) {
+        return Map.of();
+    }
+
     /** Every listener's connection and refusal counters (the proxy's {@code ProxyState#listenerCounters}). */
     List<ListenerCounters> listenerCounters();
 

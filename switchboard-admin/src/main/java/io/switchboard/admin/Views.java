@@ -13,6 +13,7 @@ import io.switchboard.registry.Transition;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The JSON the admin API answers with, one record per schema of {@code docs/admin-api.yaml}; keep
@@ -29,10 +30,10 @@ public final class Views {
 
     public record ListenerView(String name, String address, int port, String defaultPool) {}
 
-    @JsonPropertyOrder({"name", "algorithm", "version", "size", "eligible", "panic", "inFlight", "queued", "requests",
-            "noBackend", "rps", "statusClasses", "backends", "history"})
+    @JsonPropertyOrder({"name", "algorithm", "version", "size", "eligible", "panic", "inFlight", "queued", "queuedByClass",
+            "requests", "noBackend", "rps", "statusClasses", "backends", "history"})
     public record PoolView(String name, String algorithm, long version, int size, int eligible, boolean panic, int inFlight,
-                           int queued, long requests, long noBackend, double rps, StatusClasses statusClasses,
+                           int queued, Map<String, Integer> queuedByClass, long requests, long noBackend, double rps, StatusClasses statusClasses,
                            List<BackendView> backends, List<TransitionView> history) {}
 
     @JsonPropertyOrder({"name", "address", "state", "admin", "weight", "effectiveWeight", "cause", "inFlight", "requests",
@@ -89,6 +90,10 @@ public final class Views {
     static final int BACKEND_HISTORY = 10;
 
     static PoolView pool(Pool pool, int queued, Traffic traffic, Sampler sampler) {
+        return pool(pool, queued, Map.of(), traffic, sampler);
+    }
+
+    static PoolView pool(Pool pool, int queued, Map<String, Integer> queuedByClass, Traffic traffic, Sampler sampler) {
         var set = pool.snapshot().backends();
         List<Transition> history = pool.history();
         List<BackendView> backends = new ArrayList<>();
@@ -107,7 +112,7 @@ public final class Views {
         List<TransitionView> hist = new ArrayList<>();
         for (int i = history.size() - 1; i >= 0; i--) hist.add(TransitionView.of(history.get(i)));
         return new PoolView(pool.name(), pool.algorithm().name(), set.version(), set.members().size(), set.size(),
-                set.panic(), pool.inFlight(), queued, classes.total(), none.total(), round(rps, 1), classes, backends, hist);
+                set.panic(), pool.inFlight(), queued, queuedByClass, classes.total(), none.total(), round(rps, 1), classes, backends, hist);
     }
 
     static BackendView backend(String pool, Member m, Traffic traffic, Sampler sampler, List<Transition> poolHistory) {

@@ -20,6 +20,7 @@ import io.switchboard.registry.Change;
 import io.switchboard.registry.Pool;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -50,11 +51,17 @@ class AdminApiTest {
             @Override public void addExchangeListener(ExchangeListener l) { }
             @Override public AccessLog accessLog() { return AccessLog.OFF; }
             @Override public String version() { return "t"; }
-            @Override public int queueLength(Pool p) { return 0; }
+            @Override public int queueLength(Pool p) { return 3; }
+            @Override public Map<String, Integer> queuedByClass(Pool p) {
+                Map<String, Integer> m = new LinkedHashMap<>();
+                m.put("gold", 1);
+                m.put("default", 2);
+                return m;
+            }
             @Override public List<ListenerCounters> listenerCounters() { return List.of(); }
         };
         api = new AdminApi(d, traffic, new Sampler(traffic), auth, new Json(),
-                new MetricsEndpoint(new SwitchboardCollector(d::pools, traffic, d::accessLog, d::queueLength, d::listenerCounters)), new StaticFiles(), worker,
+                new MetricsEndpoint(new SwitchboardCollector(d::pools, traffic, d::accessLog, d::queueLength, d::queuedByClass, d::listenerCounters)), new StaticFiles(), worker,
                 System::nanoTime);
     }
 
@@ -82,6 +89,16 @@ class AdminApiTest {
         assertThat(call("GET", "/api/v1/overview", null, null, "localhost:9000", true).status()).isEqualTo(200);
         assertThat(call("GET", "/api/v1/overview", null, null, "[::1]:9000", true).status()).isEqualTo(200);
         assertThat(call("GET", "/api/v1/overview", null, null, null, true).status()).isEqualTo(200);
+    }
+
+    @Test
+    void waitersArePerServiceClassInThePoolAndTheMetrics() throws Exception {
+        JsonNode p = json(call("GET", "/api/v1/pools/app", null, null, "127.0.0.1:9000", true));
+        assertThat(p.get("queued").asInt()).isEqualTo(3);
+        assertThat(p.get("queuedByClass").toString()).isEqualTo("{\"gold\":1,\"default\":2}");
+        String metrics = new String(call("GET", "/metrics", null, null, "127.0.0.1:9000", true).body(), StandardCharsets.UTF_8);
+        assertThat(metrics).contains("switchboard_pool_class_queue_length{class=\"gold\",pool=\"app\"} 1")
+                .contains("switchboard_pool_class_queue_length{class=\"default\",pool=\"app\"} 2");
     }
 
     @Test

@@ -47,13 +47,13 @@ public final class ConfigLoader {
     static final List<String> RATE_LIMIT_KEYS = List.of("requests-per-second", "burst");
     static final List<String> POOL_KEYS = List.of("algorithm", "hash-load-factor", "retries", "retry-on", "connect-timeout",
             "response-timeout", "backend-idle-timeout", "max-idle-per-backend", "slow-start", "when-all-down", "max-body",
-            "queue-size", "queue-timeout", "health", "passive", "servers");
+            "queue-size", "queue-timeout", "class-age-bound", "classes", "health", "passive", "servers");
     static final List<String> HEALTH_KEYS = List.of("type", "method", "path", "host", "expect-status", "interval", "timeout",
             "jitter", "rise", "fall");
     static final List<String> HTTP_ONLY_HEALTH_KEYS = List.of("method", "path", "host", "expect-status");
     static final List<String> PASSIVE_KEYS = List.of("consecutive-failures", "count-5xx", "base-ejection", "max-ejection",
             "max-ejection-percent");
-    static final List<String> SERVER_KEYS = List.of("name", "address", "weight", "state", "max-connections");
+    static final List<String> SERVER_KEYS = List.of("name", "address", "weight", "state", "max-connections", "tags");
 
     // Defaults, as documented in docs/configuration.md.
     static final String DEFAULT_LISTEN_ADDRESS = "0.0.0.0";

@@ -13,10 +13,12 @@ import io.switchboard.config.PassiveHealthConfig;
 import io.switchboard.config.PoolConfig;
 import io.switchboard.config.RetryOn;
 import io.switchboard.config.ServerConfig;
+import io.switchboard.config.ServiceClassConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -24,13 +26,15 @@ import static io.switchboard.app.ConfigLoader.*;
 
 /**
  * Reads the {@code pools} section of the config file: each pool's algorithm, retries and
- * {@code retry-on}, timeouts, health checks, passive health and servers, with the same precise
- * problems (file, line, key, what is allowed) as the rest of {@link ConfigLoader}, which reads the
- * file's other sections and holds the keys and defaults both use.
+ * {@code retry-on}, timeouts, service classes, health checks, passive health and servers (with their
+ * tags), with the same precise problems (file, line, key, what is allowed) as the rest of {@link
+ * ConfigLoader}, which reads the file's other sections and holds the keys and defaults both use.
  *
  * <p>Threading: stateless; problems go to the {@link Section}'s collector.
  */
 final class PoolSection {
+    static final List<String> CLASS_KEYS = List.of("name", "queue-size", "queue-timeout", "retry-after", "tags");
+
     private PoolSection() {}
 
     static void readPools(Section root, Map<String, PoolConfig> out, Map<String, YamlNode.Entry> entries) {
@@ -81,7 +85,9 @@ final class PoolSection {
         Duration queueTimeout = s.duration("queue-timeout", PoolConfig.DEFAULT_QUEUE_TIMEOUT, true);
         HealthCheckConfig health = readHealth(s.section("health", HEALTH_KEYS));
         PassiveHealthConfig passive = readPassive(s.section("passive", PASSIVE_KEYS));
+        Duration classAgeBound = s.duration("class-age-bound", PoolConfig.DEFAULT_CLASS_AGE_BOUND, false);
         List<ServerConfig> servers = readServers(name, s);
+        List<ServiceClassConfig> classes = readClasses(name, s, queueSize, queueTimeout, servers);
         YamlNode.Entry e = s.entry("servers");
         boolean noneDeclared = e == null || e.value() instanceof YamlNode.Scalar sc && sc.isEmpty()
                 || e.value() instanceof YamlNode.Sequence seq && seq.items().isEmpty();
@@ -90,7 +96,78 @@ final class PoolSection {
                     "pool '" + name + "' has no servers; requests sent to it are answered 503");
         }
         return new PoolConfig(name, algorithm, hashLoadFactor, retries, connectTimeout, responseTimeout, backendIdle,
-                maxIdle, slowStart, allDown, health, passive, maxBody, servers, queueSize, queueTimeout, retryOn);
+                maxIdle, slowStart, allDown, health, passive, maxBody, servers, queueSize, queueTimeout, retryOn,
+                classes, classAgeBound);
+    }
+
+    /**
+     * {@code classes}: the pool's service classes, most urgent first. A class's queue keys default to
+     * the pool's. Tags no server carries are a warning, like a pool without servers: the file is
+     * consistent, the class's requests are answered 503 until such a server is added.
+     */
+    private static List<ServiceClassConfig> readClasses(String pool, Section s, int queueSize, Duration queueTimeout,
+                                                        List<ServerConfig> servers) {
+        Problems problems = s.problems();
+        YamlNode.Sequence list = s.list("classes");
+        List<ServiceClassConfig> out = new ArrayList<>();
+        if (list == null) return out;
+        Map<String, Integer> seen = new HashMap<>();
+        for (int i = 0; i < list.items().size(); i++) {
+            YamlNode item = list.items().get(i);
+            String path = s.keyPath("classes") + "[" + i + "]";
+            if (!(item instanceof YamlNode.Mapping)) {
+                problems.error(item, path, "expected a service class (name: ..., queue-size: ..., queue-timeout: ..., retry-after: ...,"
+                        + " tags: [...]); found " + item.kind());
+                continue;
+            }
+            Section c = Section.open(item, path, item.line(), item.column(), problems, CLASS_KEYS);
+            String name = c.required("name", "a name unique in the pool; 'default' is the class of requests that name none",
+                    NameSyntax::parse);
+            int size = c.integer("queue-size", queueSize, 0, 1_000_000);
+            Duration timeout = c.duration("queue-timeout", queueTimeout, true);
+            Duration retryAfter = c.duration("retry-after", null, false);
+            Set<String> tags = readTags(c);
+            if (name == null) continue;
+            Integer firstLine = seen.putIfAbsent(name, c.entry("name").line());
+            if (firstLine != null) {
+                problems.error(c.entry("name").value(), c.keyPath("name"), "duplicate class name '" + name + "' in pool '" + pool
+                        + "' (first at line " + firstLine + "); each class has one rank");
+                continue;
+            }
+            if (!tags.isEmpty() && servers.stream().noneMatch(sc -> sc.tags().containsAll(tags))) {
+                YamlNode.Entry t = c.entry("tags");
+                problems.warn(t.line(), t.column(), c.keyPath("tags"), "no server of pool '" + pool + "' carries all of "
+                        + String.join(", ", tags) + "; requests of class '" + name + "' are answered 503");
+            }
+            out.add(new ServiceClassConfig(name, size, timeout, retryAfter, tags));
+        }
+        return out;
+    }
+
+    /** {@code tags}: a list of names; absent or empty means none. */
+    private static Set<String> readTags(Section s) {
+        Problems problems = s.problems();
+        YamlNode.Sequence list = s.list("tags");
+        Set<String> out = new LinkedHashSet<>();
+        if (list == null) return out;
+        for (int i = 0; i < list.items().size(); i++) {
+            YamlNode item = list.items().get(i);
+            String path = s.keyPath("tags") + "[" + i + "]";
+            if (item instanceof YamlNode.Scalar alias && alias.broken()) continue; // already reported
+            if (!(item instanceof YamlNode.Scalar sc) || sc.isEmpty()) {
+                problems.error(item, path, "expected a tag name; found " + item.kind());
+                continue;
+            }
+            String tag = sc.text().trim();
+            try {
+                NameSyntax.parse(tag);
+            } catch (IllegalArgumentException e) {
+                problems.error(item, path, e.getMessage());
+                continue;
+            }
+            if (!out.add(tag)) problems.warn(item, path, "tag '" + tag + "' is listed twice");
+        }
+        return out;
     }
 
     /** {@code retry-on}: a list of {@link RetryOn} words; absent means the default, empty means none. */
@@ -241,6 +318,7 @@ final class PoolSection {
             int weight = srv.integer("weight", DEFAULT_WEIGHT, 0, ServerConfig.MAX_WEIGHT);
             AdminState state = srv.value("state", AdminState.READY, AdminStateSyntax::parse);
             int maxConnections = srv.integer("max-connections", 0, 0, 1_000_000);
+            Set<String> tags = readTags(srv);
             if (name != null) {
                 Integer firstLine = seen.putIfAbsent(name, srv.entry("name").line());
                 if (firstLine != null) {
@@ -251,7 +329,7 @@ final class PoolSection {
                 }
             }
             if (name != null && address != null) {
-                out.add(new ServerConfig(name, address.host(), address.port(), weight, state, maxConnections));
+                out.add(new ServerConfig(name, address.host(), address.port(), weight, state, maxConnections, tags));
             }
         }
         return out;

@@ -35,6 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -344,6 +345,7 @@ public final class Switchboard implements AutoCloseable {
             if (!o.address().equals(s.address())) what.add("address " + o.address() + " -> " + s.address());
             if (o.weight() != s.weight()) what.add("weight " + o.weight() + " -> " + s.weight());
             if (o.state() != s.state()) what.add("state " + o.state().label() + " -> " + s.state().label());
+            if (!o.tags().equals(s.tags())) what.add("tags " + new TreeSet<>(o.tags()) + " -> " + new TreeSet<>(s.tags()));
             if (!what.isEmpty()) changed.add(s.name() + " " + String.join(", ", what));
         }
         List<String> parts = new ArrayList<>();

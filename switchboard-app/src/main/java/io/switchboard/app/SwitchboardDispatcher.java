@@ -74,6 +74,11 @@ final class SwitchboardDispatcher implements Dispatcher {
     }
 
     @Override
+    public Map<String, Integer> queuedByClass(Pool pool) {
+        return switchboard.proxy().state().queuedByClass(pool);
+    }
+
+    @Override
     public List<ListenerCounters> listenerCounters() {
         return switchboard.proxy().state().listenerCounters().all();
     }

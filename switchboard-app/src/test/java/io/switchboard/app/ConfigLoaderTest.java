@@ -319,11 +319,11 @@ class ConfigLoaderTest {
                         + " max-header-size, max-headers, max-connections, max-connections-per-ip, rate-limit, allow, deny,"
                         + " min-body-rate, body-rate-window)",
                 "switchboard.yaml:10: pools.app.servers[0].wieght: unknown key 'wieght', did you mean 'weight'?"
-                        + " (allowed: name, address, weight, state, max-connections)",
+                        + " (allowed: name, address, weight, state, max-connections, tags)",
                 "switchboard.yaml:11: pools.app.helth: unknown key 'helth', did you mean 'health'? (allowed: algorithm,"
                         + " hash-load-factor, retries, retry-on, connect-timeout, response-timeout, backend-idle-timeout,"
-                        + " max-idle-per-backend, slow-start, when-all-down, max-body, queue-size, queue-timeout, health, passive,"
-                        + " servers)",
+                        + " max-idle-per-backend, slow-start, when-all-down, max-body, queue-size, queue-timeout, class-age-bound,"
+                        + " classes, health, passive, servers)",
                 "switchboard.yaml:13: pool: unknown key 'pool', did you mean 'pools'? (allowed: listeners, pools, event-loops,"
                         + " transport, shutdown-grace, access-log, watch-config, access-log-format, admin)");
     }
@@ -826,5 +826,101 @@ class ConfigLoaderTest {
                 "switchboard.yaml:4: listeners[0].body-rate-window: '0s' must be more than 0",
                 "switchboard.yaml:7: pools.app.queue-timeout: '0s' must be more than 0",
                 "switchboard.yaml:11: pools.app.servers[0].max-connections: -1 is out of range (allowed: 0-1000000)");
+    }
+
+    @Test
+    void serviceClassesAreRankedInOrderWithTheDefaultLastUnlessListed() throws Exception {
+        var p = load("""
+                listeners:
+                  - port: 8080
+                    default-pool: app
+                pools:
+                  app:
+                    queue-size: 7
+                    queue-timeout: 3s
+                    class-age-bound: 1500ms
+                    classes:
+                      - name: gold
+                        queue-size: 100
+                        queue-timeout: 10s
+                        retry-after: 1500ms
+                      - name: bulk
+                        tags: [cgi]
+                    servers:
+                      - {name: a, address: 127.0.0.1:9001, max-connections: 10, tags: [cgi, big]}
+                      - {name: b, address: 127.0.0.1:9002}
+                """).config().pools().get("app");
+        assertThat(p.classAgeBound()).isEqualTo(java.time.Duration.ofMillis(1500));
+        assertThat(p.classes()).extracting(c -> c.name()).containsExactly("gold", "bulk", "default");
+        assertThat(p.classRank("gold")).isZero();
+        assertThat(p.classRank(null)).isEqualTo(2);
+        assertThat(p.classRank("silver")).isEqualTo(-1);
+        var gold = p.classes().get(0);
+        assertThat(gold.queueSize()).isEqualTo(100);
+        assertThat(gold.retryAfterSeconds()).as("rounded up").isEqualTo(2);
+        var bulk = p.classes().get(1);
+        assertThat(bulk.queueSize()).as("the pool's").isEqualTo(7);
+        assertThat(bulk.queueTimeout()).isEqualTo(java.time.Duration.ofSeconds(3));
+        assertThat(bulk.retryAfterSeconds()).isEqualTo(-1);
+        assertThat(bulk.tags()).containsExactly("cgi");
+        assertThat(p.classes().get(2).queueSize()).isEqualTo(7);
+        assertThat(p.servers().get(0).tags()).containsExactlyInAnyOrder("cgi", "big");
+        assertThat(p.servers().get(1).tags()).isEmpty();
+
+        var explicit = load(MINIMAL.replace("  app:\n", "  app:\n    classes:\n      - name: default\n        tags: [x]\n"
+                + "      - name: low\n")).config().pools().get("app");
+        assertThat(explicit.classes()).extracting(c -> c.name()).containsExactly("default", "low");
+        assertThat(explicit.classRank(null)).isZero();
+    }
+
+    @Test
+    void serviceClassMistakesNameTheLineAndTheKey() {
+        assertThat(errors("""
+                listeners:
+                  - port: 8080
+                    default-pool: app
+                pools:
+                  app:
+                    class-age-bound: soon
+                    classes:
+                      - name: gold
+                        queue-sise: 3
+                      - name: gold
+                      - name: bad name
+                        retry-after: -1s
+                      - bulk
+                    servers:
+                      - {name: a, address: 127.0.0.1:9001, tags: [ok, "no way"]}
+                """)).containsExactly(
+                "switchboard.yaml:6: pools.app.class-age-bound: 'soon' is not a duration (write e.g. 500ms, 2s, 1m, 1h or 1m30s)",
+                "switchboard.yaml:9: pools.app.classes[0].queue-sise: unknown key 'queue-sise', did you mean 'queue-size'?"
+                        + " (allowed: name, queue-size, queue-timeout, retry-after, tags)",
+                "switchboard.yaml:10: pools.app.classes[1].name: duplicate class name 'gold' in pool 'app' (first at line 8);"
+                        + " each class has one rank",
+                "switchboard.yaml:11: pools.app.classes[2].name: 'bad name' is not a valid name (use up to 64 letters, digits,"
+                        + " '.', '_' or '-', starting with a letter or digit)",
+                "switchboard.yaml:12: pools.app.classes[2].retry-after: '-1s' is negative (durations are 0 or more)",
+                "switchboard.yaml:13: pools.app.classes[3]: expected a service class (name: ..., queue-size: ..., queue-timeout: ...,"
+                        + " retry-after: ..., tags: [...]); found a value",
+                "switchboard.yaml:15: pools.app.servers[0].tags[1]: 'no way' is not a valid name (use up to 64 letters, digits,"
+                        + " '.', '_' or '-', starting with a letter or digit)");
+    }
+
+    @Test
+    void aClassWhoseTagsNoServerCarriesIsAWarning() throws Exception {
+        assertThat(warnings("""
+                listeners:
+                  - port: 8080
+                    default-pool: app
+                pools:
+                  app:
+                    classes:
+                      - name: bulk
+                        tags: [cgi, big]
+                    servers:
+                      - {name: a, address: 127.0.0.1:9001, tags: [cgi]}
+                      - {name: b, address: 127.0.0.1:9002, tags: [big]}
+                """)).containsExactly("switchboard.yaml:8: warning: pools.app.classes[0].tags: no server of pool 'app' carries"
+                + " all of cgi, big; requests of class 'bulk' are answered 503");
     }
 }

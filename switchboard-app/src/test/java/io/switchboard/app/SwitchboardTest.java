@@ -33,11 +33,12 @@ class SwitchboardTest {
                       - {name: a, address: "10.0.0.1:80"}
                       - {name: b, address: "10.0.0.2:80"}
                 """, """
-                      - {name: a, address: "10.0.0.1:81", weight: 0, state: drain}
+                      - {name: a, address: "10.0.0.1:81", weight: 0, state: drain, tags: [cgi, big]}
                       - {name: c, address: "10.0.0.3:80"}
                 """)).pools().get("app");
         assertThat(Switchboard.serverChanges(before, after))
-                .isEqualTo("servers added c; removed b; a address 10.0.0.1:80 -> 10.0.0.1:81, weight 1 -> 0, state ready -> drain");
+                .isEqualTo("servers added c; removed b; a address 10.0.0.1:80 -> 10.0.0.1:81, weight 1 -> 0, state ready -> drain,"
+                        + " tags [] -> [big, cgi]");
         assertThat(Switchboard.serverChanges(before, before)).isNull();
     }
 

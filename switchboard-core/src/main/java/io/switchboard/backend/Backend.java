@@ -6,6 +6,7 @@ import io.switchboard.load.WindowedCounter;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -108,6 +109,15 @@ public final class Backend {
     public void maxConnections(int limit) {
         if (limit < 0) throw new IllegalArgumentException("max connections must not be negative");
         this.maxConnections = limit;
+    }
+
+    /** What this back end is able to do ({@code tags:}); set by the pool's writer, read when a tagged class picks. */
+    private volatile Set<String> tags = Set.of();
+
+    public Set<String> tags() { return tags; }
+
+    public void tags(Set<String> t) {
+        this.tags = Set.copyOf(t);
     }
 
     /** Whether the back end is at its in-flight limit. */

@@ -1,8 +1,10 @@
 package io.switchboard.config;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -13,18 +15,31 @@ import java.util.Set;
  * @param hashLoadFactor the bounded-load factor c of the consistent-hash algorithms (>= 1)
  * @param maxIdlePerBackend idle keep-alive connections kept per back end per event loop
  * @param maxBodyBytes request body limit for this pool; 0 means unlimited
- * @param queueSize requests that may wait for a back end under its {@code max-connections}; more: 503
- * @param queueTimeout how long a request may wait in that queue; longer: 503
+ * @param queueSize requests of the default service class that may wait for a back end under its
+ *                  {@code max-connections}; more: 503
+ * @param queueTimeout how long a request of the default class may wait in that queue; longer: 503
  * @param retryOn the failures after which a request may go to another back end ({@link RetryOn#DEFAULT}
  *                when null)
+ * @param classes the service classes, most urgent first, always including {@link ServiceClassConfig#DEFAULT}
+ *                (appended last, with {@code queueSize} and {@code queueTimeout}, when not listed); a
+ *                class's rank is its index here
+ * @param classAgeBound a waiter of any class that has waited this long is served before more urgent
+ *                classes, so that no class starves; zero: never (strict priority)
  */
 public record PoolConfig(String name, String algorithm, double hashLoadFactor, int retries,
                          Duration connectTimeout, Duration responseTimeout, Duration backendIdleTimeout,
                          int maxIdlePerBackend, Duration slowStart, AllDownPolicy allDown,
                          HealthCheckConfig health, PassiveHealthConfig passive, long maxBodyBytes,
-                         List<ServerConfig> servers, int queueSize, Duration queueTimeout, Set<RetryOn> retryOn) {
+                         List<ServerConfig> servers, int queueSize, Duration queueTimeout, Set<RetryOn> retryOn,
+                         List<ServiceClassConfig> classes, Duration classAgeBound) {
     public static final int DEFAULT_QUEUE_SIZE = 1024;
     public static final Duration DEFAULT_QUEUE_TIMEOUT = Duration.ofSeconds(5);
+    /**
+     * Well above a healthy request's wait (milliseconds), so priority decides in a short burst; well
+     * below the default queue timeout (5 s), so a lower-class waiter reaches the front before it
+     * would time out.
+     */
+    public static final Duration DEFAULT_CLASS_AGE_BOUND = Duration.ofSeconds(2);
 
     public PoolConfig {
         servers = List.copyOf(servers);
@@ -32,6 +47,42 @@ public record PoolConfig(String name, String algorithm, double hashLoadFactor, i
         if (queueTimeout == null) queueTimeout = DEFAULT_QUEUE_TIMEOUT;
         retryOn = retryOn == null ? RetryOn.DEFAULT
                 : retryOn.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(retryOn));
+        if (classAgeBound == null) classAgeBound = DEFAULT_CLASS_AGE_BOUND;
+        if (classAgeBound.isNegative()) throw new IllegalArgumentException("class age bound must not be negative");
+        List<ServiceClassConfig> ranked = new ArrayList<>(classes == null ? List.of() : classes);
+        Set<String> names = new HashSet<>();
+        for (ServiceClassConfig c : ranked) {
+            if (!names.add(c.name())) {
+                throw new IllegalArgumentException("pool '" + name + "' lists service class '" + c.name() + "' twice");
+            }
+        }
+        if (!names.contains(ServiceClassConfig.DEFAULT)) {
+            ranked.add(new ServiceClassConfig(ServiceClassConfig.DEFAULT, queueSize, queueTimeout, null, Set.of()));
+        }
+        classes = List.copyOf(ranked);
+    }
+
+    /** Pool settings as before service classes: only the default class, the default age bound. */
+    public PoolConfig(String name, String algorithm, double hashLoadFactor, int retries,
+                      Duration connectTimeout, Duration responseTimeout, Duration backendIdleTimeout,
+                      int maxIdlePerBackend, Duration slowStart, AllDownPolicy allDown,
+                      HealthCheckConfig health, PassiveHealthConfig passive, long maxBodyBytes,
+                      List<ServerConfig> servers, int queueSize, Duration queueTimeout, Set<RetryOn> retryOn) {
+        this(name, algorithm, hashLoadFactor, retries, connectTimeout, responseTimeout, backendIdleTimeout,
+                maxIdlePerBackend, slowStart, allDown, health, passive, maxBodyBytes, servers, queueSize, queueTimeout,
+                retryOn, List.of(), DEFAULT_CLASS_AGE_BOUND);
+    }
+
+    /**
+     * The rank of the named service class (its index in {@link #classes()}); null names the default
+     * class. -1 when the pool has no such class.
+     */
+    public int classRank(String className) {
+        String n = className == null ? ServiceClassConfig.DEFAULT : className;
+        for (int i = 0; i < classes.size(); i++) {
+            if (classes.get(i).name().equals(n)) return i;
+        }
+        return -1;
     }
 
     /** A pool with the default {@code retry-on} ({@link RetryOn#DEFAULT}). */

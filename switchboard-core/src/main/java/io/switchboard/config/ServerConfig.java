@@ -1,14 +1,22 @@
 package io.switchboard.config;
 
+import java.util.Set;
 
 /**
  * One back end as configured.
  *
  * @param maxConnections requests this back end may have in flight at once (HAProxy's {@code maxconn});
  *     when every eligible back end is full, requests wait in the pool's queue. 0 means no limit
+ * @param tags what this back end is able to do ({@code cgi}): a service class with tags only uses
+ *     back ends that carry all of them
  */
-public record ServerConfig(String name, String host, int port, int weight, AdminState state, int maxConnections) {
+public record ServerConfig(String name, String host, int port, int weight, AdminState state, int maxConnections,
+                           Set<String> tags) {
     public static final int MAX_WEIGHT = 256;
+
+    public ServerConfig(String name, String host, int port, int weight, AdminState state, int maxConnections) {
+        this(name, host, port, weight, state, maxConnections, Set.of());
+    }
 
     public ServerConfig(String name, String host, int port, int weight, AdminState state) {
         this(name, host, port, weight, state, 0);
@@ -20,6 +28,7 @@ public record ServerConfig(String name, String host, int port, int weight, Admin
         if (weight < 0 || weight > MAX_WEIGHT) throw new IllegalArgumentException("weight " + weight + " out of range 0-" + MAX_WEIGHT);
         if (state == null) state = AdminState.READY;
         if (maxConnections < 0) throw new IllegalArgumentException("max-connections must not be negative");
+        tags = tags == null ? Set.of() : Set.copyOf(tags);
     }
 
     public String address() {

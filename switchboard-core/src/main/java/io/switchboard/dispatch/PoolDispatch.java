@@ -1,6 +1,8 @@
 package io.switchboard.dispatch;
 
 import io.switchboard.backend.Backend;
+import io.switchboard.backend.BackendSet;
+import io.switchboard.backend.Member;
 import io.switchboard.balance.Algorithm;
 import io.switchboard.registry.Change;
 import io.switchboard.registry.Origin;
@@ -9,7 +11,9 @@ import io.switchboard.balance.PickContext;
 import io.switchboard.config.RetryOn;
 import io.switchboard.health.OutlierDetector;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The dispatch side of one pool: picks a back end with room (exclusion and {@code max-connections}),
@@ -23,6 +27,12 @@ import java.util.Set;
  * OutlierDetector#shouldReport}): the pool's writer is told only on every n-th consecutive failure,
  * so a failing back end under load costs the writer one change per threshold, not one per request.
  *
+ * <p>Tags: a service class with tags only uses back ends that carry all of them. Its requests pick
+ * with the others excluded ({@link #forClass}); the excluded set is computed once per snapshot and
+ * tag set and cached, so a request of a tagged class costs a map lookup and a reference compare,
+ * and a request without tags nothing at all. (A filter inside every picker would cost the common
+ * path a branch per candidate; exclusion is already there for redispatch.)
+ *
  * <p>Threading: thread-safe; called from every event loop. Passive failures are submitted to the
  * pool's registry and applied by its writer thread ({@link Pool#submit}): no rebuild runs here.
  */
@@ -30,6 +40,13 @@ public final class PoolDispatch {
     private final Pool pool;
     private final DispatchQueue queue = new DispatchQueue();
     private final RetryBudget budget;
+    /**
+     * Per tag set: the snapshot it was computed for and the members of it that lack a tag. One entry
+     * per tag set a class of this pool ever had: a handful.
+     */
+    private final Map<Set<String>, TagFilter> tagFilters = new ConcurrentHashMap<>();
+
+    private record TagFilter(BackendSet set, Set<Backend> exclude) {}
 
     public PoolDispatch(Pool pool) {
         this(pool, new RetryBudget(RetryBudget.DEFAULT_PERCENT, RetryBudget.DEFAULT_MIN_CONCURRENCY, pool::inFlight));
@@ -85,13 +102,48 @@ public final class PoolDispatch {
 
     /** Whether a back end has room now (no reservation): a waiter that just queued checks for a missed wake-up. */
     public boolean roomNow(PickContext pc) {
+        return roomFor(pc) != null;
+    }
+
+    /** A back end with room now (no reservation), or null: the slot a waiter that just queued may have missed. */
+    public Backend roomFor(PickContext pc) {
         Backend b = pool.pick(pc);
-        return b != null && (!b.full() || belowLimit(b, pc, false) != null);
+        if (b == null || !b.full()) return b;
+        return belowLimit(b, pc, false);
     }
 
     /** Fairness: a new request of this class must queue behind those already waiting. */
     public boolean mustQueue(int priorityClass) {
         return queue.hasWaitersAtOrBefore(priorityClass);
+    }
+
+    /** Fairness with service classes: also behind a waiter of any class that has waited past its age bound. */
+    public boolean mustQueue(int priorityClass, long nowNanos) {
+        return queue.hasWaitersAtOrBefore(priorityClass, nowNanos);
+    }
+
+    /**
+     * The pick context of a request of a class with these tags: back ends that lack one are excluded,
+     * along with those {@code pc} already excludes. {@code pc} itself when there are no tags.
+     */
+    public PickContext forClass(PickContext pc, Set<String> tags) {
+        if (tags.isEmpty()) return pc;
+        BackendSet set = pool.snapshot().backends();
+        TagFilter f = tagFilters.get(tags);
+        if (f == null || f.set() != set) {
+            Set<Backend> lacking = new HashSet<>();
+            for (Member m : set.members()) {
+                if (!m.backend().tags().containsAll(tags)) lacking.add(m.backend());
+            }
+            f = new TagFilter(set, Set.copyOf(lacking));
+            tagFilters.put(tags, f);
+        }
+        Set<Backend> exclude = f.exclude();
+        if (!pc.exclude().isEmpty()) {
+            exclude = new HashSet<>(exclude);
+            exclude.addAll(pc.exclude());
+        }
+        return new PickContext(pc.hash(), pc.nowNanos(), pc.random(), exclude);
     }
 
     private Backend belowLimit(Backend first, PickContext pc, boolean reserve) {
@@ -130,7 +182,7 @@ public final class PoolDispatch {
             case FAILURE -> b.onComplete(false, sample, nowNanos);
             case NONE -> b.onRelease(nowNanos);
         };
-        if (b.maxConnections() > 0) queue.wakeOne();
+        if (b.maxConnections() > 0) queue.wakeOne(nowNanos, b);
         if (outcome.failure() && pool.settings().outliers().shouldReport(consecutive)) {
             // Applied by the registry's writer, never on this (data-plane) thread.
             pool.submit(Origin.PASSIVE, new Change.PassiveFailure(b.name(), consecutive, detail));

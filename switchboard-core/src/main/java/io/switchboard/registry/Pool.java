@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
@@ -142,6 +143,8 @@ public final class Pool {
     // writer state of the batch being applied (under the lock)
     private Origin origin = Origin.API;
     private final List<Transition> notes = new ArrayList<>();
+    /** A back end's tags changed in this batch: republish, so that tag filters cached per snapshot are rebuilt. */
+    private boolean retagged;
 
     public Pool(String name, Algorithm algorithm, Settings settings, LongSupplier nanoClock, InstantSource wallClock) {
         this(name, algorithm, settings, nanoClock, wallClock, null);
@@ -245,6 +248,7 @@ public final class Pool {
             Algorithm algorithm = prev.algorithm();
             this.origin = origin;
             notes.clear();
+            retagged = false;
             try {
                 for (Change c : changes) {
                     if (c instanceof Change.Configure conf) {
@@ -286,7 +290,7 @@ public final class Pool {
             configured = true;
             needsTick = tick;
             boolean rebuild = algorithm != prev.algorithm() || settings.allDown() != settingsBefore.allDown()
-                    || !members.equals(prev.backends().members());
+                    || retagged || !members.equals(prev.backends().members());
             if (!rebuild && transitions.isEmpty()) return prev;
             Snapshot next = prev;
             if (rebuild) {
@@ -352,6 +356,7 @@ public final class Pool {
         }
         Backend b = new Backend(name, sc.name(), sc.host(), sc.port(), inFlight);
         b.maxConnections(sc.maxConnections());
+        b.tags(sc.tags());
         Slot s = new Slot(b, sc.weight(), sc.state(), new HealthPolicy.Tracker(true));
         s.cause = cause;
         slots.put(sc.name(), s);
@@ -383,6 +388,11 @@ public final class Pool {
                     s.weight = sc.weight();
                 }
                 s.backend.maxConnections(sc.maxConnections());
+                if (!s.backend.tags().equals(sc.tags())) {
+                    note(s, "reload: tags " + new TreeSet<>(s.backend.tags()) + " -> " + new TreeSet<>(sc.tags()), now);
+                    s.backend.tags(sc.tags());
+                    retagged = true;
+                }
                 if (s.admin != sc.state()) {
                     boolean wasServing = stateOf(s) == BackendState.UP;
                     s.admin = sc.state();

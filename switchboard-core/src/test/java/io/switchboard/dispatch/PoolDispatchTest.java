@@ -16,6 +16,7 @@ import io.switchboard.health.OutlierDetector;
 import io.switchboard.load.PeakEwma;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
@@ -53,6 +54,46 @@ class PoolDispatchTest {
         d.complete(first, Outcome.OK, 1000, 0, 0, clock.get(), "");
         assertThat(d.roomNow(ctx())).isTrue();
         assertThat(d.reserve(ctx())).isSameAs(first);
+    }
+
+    @Test
+    void aTaggedClassOnlyReachesBackEndsCarryingAllItsTags() {
+        Pool p = pool("round-robin", 0);
+        p.apply(new Change.Add(new ServerConfig("c", "10.0.0.3", 80, 1, AdminState.READY, 0, Set.of("cgi", "big"))));
+        p.apply(new Change.Add(new ServerConfig("d", "10.0.0.4", 80, 1, AdminState.READY, 0, Set.of("cgi"))));
+        PoolDispatch d = new PoolDispatch(p);
+        for (int i = 0; i < 8; i++) {
+            assertThat(d.reserve(d.forClass(ctx(), Set.of("cgi"))).name()).isIn("c", "d");
+            assertThat(d.reserve(d.forClass(ctx(), Set.of("cgi", "big"))).name()).isEqualTo("c");
+        }
+        assertThat(d.forClass(ctx(), Set.of("gpu")).exclude()).hasSize(4);
+        assertThat(d.reserve(d.forClass(ctx(), Set.of("gpu")))).as("nobody carries gpu").isNull();
+        assertThat(d.busy(d.forClass(ctx(), Set.of("gpu")))).as("none eligible: 503 at once, no wait").isFalse();
+        PickContext plain = ctx();
+        assertThat(d.forClass(plain, Set.of())).isSameAs(plain);
+    }
+
+    @Test
+    void aReloadThatChangesTagsIsSeenByTheNextPick() {
+        Pool p = pool("round-robin", 0);
+        PoolDispatch d = new PoolDispatch(p);
+        assertThat(d.reserve(d.forClass(ctx(), Set.of("cgi")))).isNull();
+        p.apply(new Change.Reconcile(List.of(
+                new ServerConfig("a", "10.0.0.1", 80, 1, AdminState.READY, 0),
+                new ServerConfig("b", "10.0.0.2", 80, 1, AdminState.READY, 0, Set.of("cgi")))));
+        assertThat(d.reserve(d.forClass(ctx(), Set.of("cgi"))).name()).isEqualTo("b");
+    }
+
+    @Test
+    void aSlotFreedOnAnUntaggedBackEndDoesNotWakeAWaiterThatNeedsATag() {
+        PoolDispatch d = new PoolDispatch(pool("round-robin", 1));
+        Backend a = d.reserve(ctx());
+        d.reserve(ctx());
+        int[] woken = {0};
+        d.queue().offer(() -> woken[0]++, 0, 10, Set.of("cgi"), clock.get(), 0);
+        d.complete(a, Outcome.OK, 1000, 0, 0, clock.get(), "");
+        assertThat(woken[0]).isZero();
+        assertThat(d.queue().size()).isEqualTo(1);
     }
 
     @Test

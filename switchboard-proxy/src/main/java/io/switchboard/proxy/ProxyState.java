@@ -8,6 +8,7 @@ import io.switchboard.config.SwitchboardConfig;
 import io.switchboard.dispatch.PoolDispatch;
 import io.switchboard.proxy.http.BackendConnections;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import io.switchboard.proxy.resolve.HostResolver;
 import java.util.Map;
@@ -116,6 +117,21 @@ public final class ProxyState {
     public int queueLength(Pool pool) {
         PoolDispatch d = dispatch.get(pool);
         return d == null ? 0 : d.queue().size();
+    }
+
+    /**
+     * Requests waiting in this pool's queue per service class, most urgent class first (for the admin
+     * API and metrics); empty when the pool is not routed to.
+     */
+    public Map<String, Integer> queuedByClass(Pool pool) {
+        PoolDispatch d = dispatch.get(pool);
+        PoolConfig pc = poolConfig(pool.name());
+        if (pc == null) return Map.of();
+        Map<String, Integer> out = new LinkedHashMap<>();
+        for (int rank = 0; rank < pc.classes().size(); rank++) {
+            out.put(pc.classes().get(rank).name(), d == null ? 0 : d.queue().size(rank));
+        }
+        return out;
     }
 
     /** Drops the dispatch state of pools that are no longer routed to (after a reload). */

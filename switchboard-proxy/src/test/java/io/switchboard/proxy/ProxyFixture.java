@@ -9,6 +9,7 @@ import io.switchboard.config.PassiveHealthConfig;
 import io.switchboard.config.PoolConfig;
 import io.switchboard.config.RetryOn;
 import io.switchboard.config.ServerConfig;
+import io.switchboard.config.ServiceClassConfig;
 import io.switchboard.config.SwitchboardConfig;
 import io.switchboard.proxy.demo.DemoBackend;
 import io.switchboard.proxy.probe.HealthChecker;
@@ -51,6 +52,8 @@ public final class ProxyFixture implements AutoCloseable {
     public long minBodyRate = ListenerConfig.DEFAULT_MIN_BODY_RATE;
     public int queueSize = PoolConfig.DEFAULT_QUEUE_SIZE;
     public Duration queueTimeout = PoolConfig.DEFAULT_QUEUE_TIMEOUT;
+    public List<ServiceClassConfig> classes = List.of();
+    public Duration classAgeBound = PoolConfig.DEFAULT_CLASS_AGE_BOUND;
     public Duration bodyRateWindow = ListenerConfig.DEFAULT_BODY_RATE_WINDOW;
     /** Connection limits, rate limit, allow/deny lists of the listener. */
     public GuardConfig guard = GuardConfig.NONE;
@@ -105,7 +108,7 @@ public final class ProxyFixture implements AutoCloseable {
 
     public ProxyFixture start(List<ServerConfig> servers) throws Exception {
         poolConfig = new PoolConfig("app", algorithm, 1.25, retries, connectTimeout, responseTimeout, backendIdle, maxIdle,
-                Duration.ZERO, allDown, health, passive, maxBody, servers, queueSize, queueTimeout, retryOn);
+                Duration.ZERO, allDown, health, passive, maxBody, servers, queueSize, queueTimeout, retryOn, classes, classAgeBound);
         ListenerConfig l = new ListenerConfig("web", "127.0.0.1", listenPort, "app", headerTimeout, clientIdle, 8192, 16384,
                 maxHeaders, guard, minBodyRate, bodyRateWindow);
         config = new SwitchboardConfig(null, List.of(l), Map.of("app", poolConfig), 2, "auto", Duration.ofSeconds(5), "off");

@@ -24,6 +24,7 @@ import io.switchboard.registry.Pool;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.function.ToIntFunction;
 
@@ -51,6 +52,7 @@ public final class SwitchboardCollector implements MultiCollector {
     private final Traffic traffic;
     private final Supplier<AccessLog> accessLog;
     private final ToIntFunction<Pool> queueLength;
+    private final Function<Pool, Map<String, Integer>> queuedByClass;
     private final Supplier<List<ListenerCounters>> listeners;
 
     /**
@@ -59,6 +61,14 @@ public final class SwitchboardCollector implements MultiCollector {
      */
     public SwitchboardCollector(Supplier<Map<String, Pool>> pools, Traffic traffic, Supplier<AccessLog> accessLog,
                                 ToIntFunction<Pool> queueLength, Supplier<List<ListenerCounters>> listeners) {
+        this(pools, traffic, accessLog, queueLength, p -> Map.of(), listeners);
+    }
+
+    /** @param queuedByClass the same per service class, most urgent first */
+    public SwitchboardCollector(Supplier<Map<String, Pool>> pools, Traffic traffic, Supplier<AccessLog> accessLog,
+                                ToIntFunction<Pool> queueLength, Function<Pool, Map<String, Integer>> queuedByClass,
+                                Supplier<List<ListenerCounters>> listeners) {
+        this.queuedByClass = queuedByClass;
         this.pools = pools;
         this.traffic = traffic;
         this.accessLog = accessLog;
@@ -116,6 +126,8 @@ public final class SwitchboardCollector implements MultiCollector {
         GaugeSnapshot.Builder poolInFlight = gauge("switchboard_pool_in_flight", "Requests in flight to the pool's back ends");
         GaugeSnapshot.Builder poolQueue = gauge("switchboard_pool_queue_length",
                 "Requests waiting for a back end below its max-connections (the pool's queue)");
+        GaugeSnapshot.Builder classQueue = gauge("switchboard_pool_class_queue_length",
+                "Requests of one service class waiting in the pool's queue");
         GaugeSnapshot.Builder poolBackends = gauge("switchboard_pool_backends", "Back ends in the pool");
         GaugeSnapshot.Builder poolEligible = gauge("switchboard_pool_eligible_backends", "Back ends that may receive new requests");
         GaugeSnapshot.Builder poolPanic = gauge("switchboard_pool_panic",
@@ -125,6 +137,9 @@ public final class SwitchboardCollector implements MultiCollector {
             Labels pl = Labels.of("pool", p.name());
             poolInFlight.dataPoint(gaugePoint(pl, p.inFlight()));
             poolQueue.dataPoint(gaugePoint(pl, queueLength.applyAsInt(p)));
+            for (Map.Entry<String, Integer> c : queuedByClass.apply(p).entrySet()) {
+                classQueue.dataPoint(gaugePoint(Labels.of("pool", p.name(), "class", c.getKey()), c.getValue()));
+            }
             poolBackends.dataPoint(gaugePoint(pl, set.members().size()));
             poolEligible.dataPoint(gaugePoint(pl, set.size()));
             poolPanic.dataPoint(gaugePoint(pl, set.panic() ? 1 : 0));
@@ -154,7 +169,7 @@ public final class SwitchboardCollector implements MultiCollector {
 
         MetricSnapshots.Builder out = MetricSnapshots.builder();
         for (var b : new MetricSnapshot.Builder<?>[] {requests, duration, retries, ejections, inFlight, attempts,
-                failures, bytesIn, bytesOut, state, weight, effective, poolInFlight, poolQueue, poolBackends,
+                failures, bytesIn, bytesOut, state, weight, effective, poolInFlight, poolQueue, classQueue, poolBackends,
                 poolEligible, poolPanic, logQueue, logDropped}) {
             out.metricSnapshot(b.build());
         }

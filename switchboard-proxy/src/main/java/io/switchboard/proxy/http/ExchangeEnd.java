@@ -39,6 +39,11 @@ final class ExchangeEnd {
         cause = c;
     }
 
+    /** The Retry-After (seconds) of the error answered next; 0: the default. */
+    void retryAfter(int seconds) {
+        retryAfter = seconds;
+    }
+
     /** The response was relayed completely. */
     void endExchange() {
         ResponseRelay r = x.response;

@@ -70,9 +70,8 @@ final class ExchangeTimeouts {
 
     private void queueTimeout() {
         if (x.ticket != null) x.ticket.cancel(); // if already woken, dequeued() passes the wake-up on
-        x.end.cause("waited " + x.poolConfig.queueTimeout().toMillis() + " ms in the queue of pool '" + x.dispatch.pool().name()
-                + "': every back end at max-connections");
-        x.end.respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "all back ends busy", false);
+        x.refuseQueued("waited " + x.serviceClassConfig().queueTimeout().toMillis() + " ms in the queue of class '"
+                + x.serviceClassConfig().name() + "' in pool '" + x.dispatch.pool().name() + "': every back end at max-connections");
     }
 
     /**

@@ -10,6 +10,7 @@ import io.switchboard.backend.Backend;
 import io.switchboard.balance.PickContext;
 import io.switchboard.balance.RequestView;
 import io.switchboard.config.PoolConfig;
+import io.switchboard.config.ServiceClassConfig;
 import io.switchboard.dispatch.Attempts;
 import io.switchboard.dispatch.DispatchQueue;
 import io.switchboard.dispatch.Outcome;
@@ -81,6 +82,10 @@ final class HttpExchange implements RequestView, DispatchQueue.Waiter {
     // dispatch
     PoolDispatch dispatch;
     PoolConfig poolConfig;
+    /** The request's service class in its pool (set by routing before dispatch); null: the default class. */
+    String serviceClass;
+    private ServiceClassConfig classConfig; // resolved at the first dispatch
+    private int classRank;
     Attempts attempts;
     Backend backend;               // the last back end tried (access log); reserved only while `reserved`
     boolean reserved;
@@ -206,14 +211,15 @@ final class HttpExchange implements RequestView, DispatchQueue.Waiter {
     // ---------------------------------------------------------------- choosing and connecting
 
     void dispatch() {
+        if (classConfig == null) resolveClass();
         while (phase == Phase.DISPATCHING && !conn.closing) {
             attempts.begin();
             long now = System.nanoTime();
-            PickContext pc = new PickContext(dispatch.pool().algorithm().affinityKey().hash(this), now,
-                    ThreadLocalRandom.current(), attempts.excluded());
+            PickContext pc = dispatch.forClass(new PickContext(dispatch.pool().algorithm().affinityKey().hash(this), now,
+                    ThreadLocalRandom.current(), attempts.excluded()), classConfig.tags());
             // Fairness: while others wait for a slot, a new request queues behind them instead of
             // taking the slot that was freed for them. A woken waiter is the one it was freed for.
-            Backend b = !woken && dispatch.mustQueue(0) ? null : dispatch.reserve(pc);
+            Backend b = !woken && dispatch.mustQueue(classRank, now) ? null : dispatch.reserve(pc);
             woken = false;
             if (b == null) {
                 if (dispatch.busy(pc)) {
@@ -263,23 +269,46 @@ final class HttpExchange implements RequestView, DispatchQueue.Waiter {
         }
     }
 
+    /** The request's class in its pool: an unknown name (routing checks names at load) is the default class. */
+    private void resolveClass() {
+        int rank = poolConfig.classRank(serviceClass);
+        if (rank < 0) rank = poolConfig.classRank(null);
+        classRank = rank;
+        classConfig = poolConfig.classes().get(rank);
+    }
+
     private void enqueue(long now, PickContext pc) {
         if (ticket != null) {
             // Woken, but the slot went to someone else: back to the front, whatever the length.
             ticket = ticket.requeue();
         } else {
-            ticket = dispatch.queue().offer(this, 0, poolConfig.queueSize());
+            ticket = dispatch.queue().offer(this, classRank, classConfig.queueSize(), classConfig.tags(), now,
+                    poolConfig.classAgeBound().toNanos());
             if (ticket == null) {
-                end.cause("queue of pool '" + dispatch.pool().name() + "' full (" + poolConfig.queueSize() + " waiting)");
-                end.respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "all back ends busy", false);
+                refuseQueued("queue of class '" + classConfig.name() + "' in pool '" + dispatch.pool().name() + "' full ("
+                        + classConfig.queueSize() + " waiting)");
                 return;
             }
-            queueDeadline = now + poolConfig.queueTimeout().toNanos();
+            queueDeadline = now + classConfig.queueTimeout().toNanos();
         }
         timeouts.set(ExchangeTimeouts.Deadline.QUEUE, queueDeadline);
         // A slot freed on another event loop between our look and the offer woke nobody (the queue
         // was empty then): look once more, now that we are in the queue, so it is not lost.
-        if (dispatch.roomNow(pc)) dispatch.queue().wakeOne();
+        Backend room = dispatch.roomFor(pc);
+        if (room != null) dispatch.queue().wakeOne(now, room);
+    }
+
+    /** 503 for a request its class's queue refused or timed out, with the class's Retry-After. */
+    void refuseQueued(String cause) {
+        end.cause(cause);
+        long seconds = classConfig.retryAfterSeconds();
+        if (seconds > 0) end.retryAfter((int) Math.min(seconds, Integer.MAX_VALUE));
+        end.respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "all back ends busy", false);
+    }
+
+    /** For the queue timeout's message. */
+    ServiceClassConfig serviceClassConfig() {
+        return classConfig;
     }
 
     /** Called from any thread by the pool's queue when a back end freed a slot. */
@@ -290,12 +319,22 @@ final class HttpExchange implements RequestView, DispatchQueue.Waiter {
 
     private void dequeued() {
         if (phase != Phase.DISPATCHING || conn.closing || !timeouts.armed(ExchangeTimeouts.Deadline.QUEUE)) {
-            dispatch.queue().wakeOne(); // we left meanwhile (timeout, client gone): pass the freed slot on
+            passWakeUpOn(); // we left meanwhile (timeout, client gone)
             return;
         }
         timeouts.clear(ExchangeTimeouts.Deadline.QUEUE);
         woken = true;
         dispatch();
+    }
+
+    /**
+     * Passes on the freed slot we were woken for, to a waiter that can use the back end that has room
+     * (a class with tags cannot use every one); to the next waiter of any class when none is seen.
+     */
+    private void passWakeUpOn() {
+        long now = System.nanoTime();
+        Backend room = dispatch.roomFor(new PickContext(0, now, ThreadLocalRandom.current(), null));
+        dispatch.queue().wakeOne(now, room);
     }
 
     /** Leaves the queue for good; a wake-up already on its way is passed on by {@link #dequeued}. */

@@ -69,7 +69,7 @@ class MaxConnectionsIT {
             List<HttpResponse<String>> rs = concurrent(f, 3, "/delay?ms=2000");
             assertThat(rs.stream().filter(r -> r.statusCode() == 200).count()).isEqualTo(1);
             assertThat(rs.stream().filter(r -> r.statusCode() == 503).count()).isEqualTo(2);
-            assertThat(f.accessLog).anySatisfy(a -> assertThat(a.cause()).contains("in the queue of pool 'app'"));
+            assertThat(f.accessLog).anySatisfy(a -> assertThat(a.cause()).contains("in the queue of class 'default' in pool 'app'"));
             assertThat(f.proxy.state().queueLength(f.pool)).isZero();
         }
     }
