@@ -17,12 +17,14 @@ import java.util.Set;
  * @param queueTimeout how long a request may wait in that queue; longer: 503
  * @param retryOn the failures after which a request may go to another back end ({@link RetryOn#DEFAULT}
  *                when null)
+ * @param persistence how clients are kept on their back end; null for none
  */
 public record PoolConfig(String name, String algorithm, double hashLoadFactor, int retries,
                          Duration connectTimeout, Duration responseTimeout, Duration backendIdleTimeout,
                          int maxIdlePerBackend, Duration slowStart, AllDownPolicy allDown,
                          HealthCheckConfig health, PassiveHealthConfig passive, long maxBodyBytes,
-                         List<ServerConfig> servers, int queueSize, Duration queueTimeout, Set<RetryOn> retryOn) {
+                         List<ServerConfig> servers, int queueSize, Duration queueTimeout, Set<RetryOn> retryOn,
+                         PersistenceConfig persistence) {
     public static final int DEFAULT_QUEUE_SIZE = 1024;
     public static final Duration DEFAULT_QUEUE_TIMEOUT = Duration.ofSeconds(5);
 
@@ -32,6 +34,24 @@ public record PoolConfig(String name, String algorithm, double hashLoadFactor, i
         if (queueTimeout == null) queueTimeout = DEFAULT_QUEUE_TIMEOUT;
         retryOn = retryOn == null ? RetryOn.DEFAULT
                 : retryOn.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(retryOn));
+    }
+
+    /** A pool without persistence. */
+    public PoolConfig(String name, String algorithm, double hashLoadFactor, int retries,
+                      Duration connectTimeout, Duration responseTimeout, Duration backendIdleTimeout,
+                      int maxIdlePerBackend, Duration slowStart, AllDownPolicy allDown,
+                      HealthCheckConfig health, PassiveHealthConfig passive, long maxBodyBytes,
+                      List<ServerConfig> servers, int queueSize, Duration queueTimeout, Set<RetryOn> retryOn) {
+        this(name, algorithm, hashLoadFactor, retries, connectTimeout, responseTimeout, backendIdleTimeout,
+                maxIdlePerBackend, slowStart, allDown, health, passive, maxBodyBytes, servers, queueSize, queueTimeout,
+                retryOn, null);
+    }
+
+    /** The same pool with this persistence (null: none). */
+    public PoolConfig withPersistence(PersistenceConfig p) {
+        return new PoolConfig(name, algorithm, hashLoadFactor, retries, connectTimeout, responseTimeout, backendIdleTimeout,
+                maxIdlePerBackend, slowStart, allDown, health, passive, maxBodyBytes, servers, queueSize, queueTimeout,
+                retryOn, p);
     }
 
     /** A pool with the default {@code retry-on} ({@link RetryOn#DEFAULT}). */
