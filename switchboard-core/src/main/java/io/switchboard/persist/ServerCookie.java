@@ -6,6 +6,8 @@ import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -67,8 +69,12 @@ public final class ServerCookie {
     private static final int ID_CHARS = 12;   // 9 bytes in base64url
     private static final int MAC_CHARS = 22;  // 16 bytes in base64url, unpadded
 
+    /** Ids are asked for every server on every request that has a cookie: computed once per name. */
+    private static final int MAX_REMEMBERED_IDS = 4096;
+
     private final SecretKeySpec key;
     private final ThreadLocal<Mac> macs;
+    private final Map<String, String> ids = new ConcurrentHashMap<>();
 
     /** @param key at least 16 bytes; {@link #keyOf} makes one from a secret string */
     public ServerCookie(byte[] key) {
@@ -104,7 +110,12 @@ public final class ServerCookie {
 
     /** The opaque id of the server with this name (stable for a key). */
     public String serverId(String serverName) {
-        return B64.encodeToString(Arrays.copyOf(mac("id\0", serverName), ID_BYTES));
+        String id = ids.get(serverName);
+        if (id != null) return id;
+        id = B64.encodeToString(Arrays.copyOf(mac("id\0", serverName), ID_BYTES));
+        if (ids.size() >= MAX_REMEMBERED_IDS) ids.clear(); // names churn only by reloads: rarely, if ever
+        ids.put(serverName, id);
+        return id;
     }
 
     /** The cookie value naming this server, issued at {@code firstSeconds}, last seen at {@code lastSeconds}. */
