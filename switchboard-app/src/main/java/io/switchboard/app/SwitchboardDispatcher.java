@@ -3,6 +3,7 @@ package io.switchboard.app;
 import io.switchboard.admin.Dispatcher;
 import io.switchboard.config.ListenerConfig;
 import io.switchboard.config.SwitchboardConfig;
+import io.switchboard.persist.PersistenceState;
 import io.switchboard.proxy.AccessLog;
 import io.switchboard.proxy.ExchangeListener;
 import io.switchboard.proxy.ListenerCounters;
@@ -71,6 +72,11 @@ final class SwitchboardDispatcher implements Dispatcher {
     @Override
     public int queueLength(Pool pool) {
         return switchboard.proxy().state().queueLength(pool);
+    }
+
+    @Override
+    public PersistenceState persistence() {
+        return switchboard.proxy().state().persistence();
     }
 
     @Override
