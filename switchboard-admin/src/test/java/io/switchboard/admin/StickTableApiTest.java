@@ -19,6 +19,7 @@ import io.switchboard.proxy.AccessLog;
 import io.switchboard.proxy.ExchangeListener;
 import io.switchboard.proxy.ListenerCounters;
 import io.switchboard.registry.Pool;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -65,7 +66,7 @@ class StickTableApiTest {
             @Override public PersistenceState persistence() { return persistence; }
         };
         api = new AdminApi(d, traffic, new Sampler(traffic), new Auth("0123456789abcdef"), new Json(),
-                new MetricsEndpoint(new SwitchboardCollector(d::pools, traffic, d::accessLog, d::queueLength, d::listenerCounters)),
+                new MetricsEndpoint(new SwitchboardCollector(d::pools, traffic, d::accessLog, d::queueLength, d::listenerCounters, d::persistence)),
                 new StaticFiles(), worker, () -> NOW);
     }
 
@@ -116,6 +117,16 @@ class StickTableApiTest {
         assertThat(get("/api/v1/pools/web/stick-table", Map.of()).status()).isEqualTo(404);
         assertThat(get("/api/v1/pools/plain/stick-table", Map.of()).status()).isEqualTo(404);
         assertThat(get("/api/v1/pools/plain/persistence", Map.of()).status()).isEqualTo(404);
+    }
+
+    @Test
+    void metricsCountRejectionsAndTableEntries() throws Exception {
+        persistence.pool("web").rejected(ServerCookie.Rejection.IDLE);
+        persistence.pool("app").table().track("alice", NOW, true);
+        String text = new String(get("/metrics", Map.of()).body(), StandardCharsets.UTF_8);
+        assertThat(text).contains("switchboard_persistence_cookie_rejected_total{pool=\"web\",reason=\"idle\"} 1.0")
+                .contains("switchboard_stick_table_entries{pool=\"app\"} 1.0")
+                .contains("switchboard_stick_table_evicted_total{pool=\"app\"} 0.0");
     }
 
     @Test
