@@ -65,6 +65,11 @@ final class PersistenceSection {
             }
             return v.trim();
         });
+        if ("None".equals(sameSite) && !secure) {
+            YamlNode.Entry e = s.entry("samesite");
+            s.problems().warn(e.line(), e.column(), s.keyPath("samesite"),
+                    "browsers ignore a SameSite=None cookie without Secure (set secure: true, or use lax)");
+        }
         return new PersistenceConfig.Cookie(name, maxIdle, maxLife, secure, httpOnly, sameSite, secretEnv);
     }
 

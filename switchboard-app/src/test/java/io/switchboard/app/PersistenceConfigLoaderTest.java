@@ -47,6 +47,15 @@ class PersistenceConfigLoaderTest {
     }
 
     @Test
+    void sameSiteNoneWithoutSecureIsAWarning() throws Exception {
+        assertThat(ConfigLoader.parse(HEAD + "      cookie: {samesite: none}\n", "switchboard.yaml", null).warnings())
+                .map(ConfigProblem::toString).containsExactly("switchboard.yaml:10: warning: pools.app.persistence.cookie.samesite:"
+                        + " browsers ignore a SameSite=None cookie without Secure (set secure: true, or use lax)");
+        assertThat(ConfigLoader.parse(HEAD + "      cookie: {samesite: none, secure: true}\n", "switchboard.yaml", null).warnings())
+                .isEmpty();
+    }
+
+    @Test
     void appCookieAndStick() throws Exception {
         assertThat(persistence("      app-cookie: {name: JSESSIONID, expire: 10m, size: 50}\n"))
                 .isEqualTo(new PersistenceConfig.AppCookie("JSESSIONID", Duration.ofMinutes(10), 50));

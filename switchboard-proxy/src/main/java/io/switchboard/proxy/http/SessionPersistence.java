@@ -42,6 +42,8 @@ final class SessionPersistence {
     private String sessionServer;
     private ServerCookie.Decoded cookie;
     private String key;
+    /** The relayed response was a 5xx and counted: its attempt's failure is the same error. */
+    private boolean errorCounted;
 
     SessionPersistence(HttpExchange x, PoolPersistence pool) {
         this.x = x;
@@ -129,13 +131,17 @@ final class SessionPersistence {
             case PersistenceConfig.Stick s -> {
                 if (key == null) return;
                 if (!server.equals(sessionServer)) pool.table().stick(key, server, nowNanos);
-                if (resp.status >= 500) pool.table().error(key, nowNanos);
+                if (resp.status >= 500) {
+                    pool.table().error(key, nowNanos);
+                    errorCounted = true;
+                }
             }
         }
     }
 
-    /** An attempt failed (connect, close, timeout, retried status): an error for the key. */
+    /** An attempt failed (connect, close, timeout, retried status, a relayed 5xx): an error for the key, once. */
     void attemptFailed(long nowNanos) {
+        if (errorCounted) return;
         if (key != null && pool.config() instanceof PersistenceConfig.Stick) pool.table().error(key, nowNanos);
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.handler.codec.http.HttpRequest;
 import io.switchboard.config.AdminState;
+import io.switchboard.config.PassiveHealthConfig;
 import io.switchboard.config.PersistenceConfig;
 import io.switchboard.config.ServerConfig;
 import io.switchboard.persist.PersistenceState;
@@ -195,6 +196,35 @@ class PersistenceIT {
             assertThat(persistence(f).table()).isSameAs(table);
             assertThat(backendsOf(f, 6, "X-User: alice")).containsOnly(alice.get(0));
             assertThat(table.page(null, 10, System.nanoTime()).entries()).extracting(StickTable.Entry::key).containsExactly("alice");
+        }
+    }
+
+    @Test
+    void aStickTableOnAQueryParameterOrACookieCountsErrors() throws Exception {
+        PersistenceConfig.Stick onQuery = new PersistenceConfig.Stick(PersistenceConfig.StickOn.parse("query:user"),
+                Duration.ofMinutes(5), 1000);
+        ProxyFixture withoutPassive = new ProxyFixture();
+        // passive health would eject the failing server after a few 500s (and the session move with it)
+        withoutPassive.passive = new PassiveHealthConfig(0, true, Duration.ofSeconds(30), Duration.ofSeconds(60));
+        try (ProxyFixture f = start(withoutPassive, onQuery)) {
+            f.backends.forEach(b -> b.setFailureRate(1.0)); // every answer a 500
+            List<String> seen = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                Answer a = send(f, "/p?x=" + i + "&user=carol");
+                assertThat(a.status()).isEqualTo(500);
+                seen.add(a.backend());
+            }
+            assertThat(seen).containsOnly(seen.get(0));
+            StickTable.Counters c = persistence(f).table().counters("carol", System.nanoTime());
+            assertThat(c.errors()).isEqualTo(4);
+            assertThat(c.requests()).isEqualTo(4);
+        }
+        PersistenceConfig.Stick onCookie = new PersistenceConfig.Stick(PersistenceConfig.StickOn.parse("cookie:uid"),
+                Duration.ofMinutes(5), 1000);
+        try (ProxyFixture f = start(new ProxyFixture(), onCookie)) {
+            List<String> dave = backendsOf(f, 6, "Cookie: a=1; uid=dave");
+            assertThat(dave).containsOnly(dave.get(0));
+            assertThat(persistence(f).table().counters("dave", System.nanoTime()).errors()).isZero();
         }
     }
 }
