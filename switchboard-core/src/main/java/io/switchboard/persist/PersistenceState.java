@@ -8,7 +8,6 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.UnaryOperator;
 
@@ -23,7 +22,8 @@ import java.util.function.UnaryOperator;
  * unknown (clients get a new server and a fresh cookie); a cluster, whose nodes must honour each
  * other's cookies, needs the environment key.
  *
- * <p>Threading: {@link #reconcile} from the one thread that reloads; {@link #pool} from any thread.
+ * <p>Threading: {@link #reconcile} is serialized (the thread that reloads); {@link #pool} from any
+ * thread, one volatile read. Tables and counters are thread-safe themselves.
  */
 public final class PersistenceState {
     /** One pool's persistence: its config, and its table or cookie codec; and what was rejected. */
@@ -64,7 +64,8 @@ public final class PersistenceState {
 
     private final byte[] processKey;
     private final UnaryOperator<String> env;
-    private final Map<String, PoolPersistence> pools = new ConcurrentHashMap<>();
+    /** Replaced whole by {@link #reconcile}: a request never sees a pool missing halfway through a reload. */
+    private volatile Map<String, PoolPersistence> pools = Map.of();
 
     /** With a random process key and the process environment. */
     public PersistenceState() {
@@ -96,8 +97,7 @@ public final class PersistenceState {
             if (p == null) continue;
             wanted.put(pc.name(), build(p, pools.get(pc.name())));
         }
-        pools.keySet().retainAll(wanted.keySet());
-        pools.putAll(wanted);
+        pools = Map.copyOf(wanted);
     }
 
     private PoolPersistence build(PersistenceConfig p, PoolPersistence before) {
