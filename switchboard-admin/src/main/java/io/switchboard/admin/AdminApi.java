@@ -11,6 +11,9 @@ import io.switchboard.config.DurationSyntax;
 import io.switchboard.config.HostPort;
 import io.switchboard.config.HostPortSyntax;
 import io.switchboard.config.NameSyntax;
+import io.switchboard.config.PersistenceConfig;
+import io.switchboard.persist.PersistenceState;
+import io.switchboard.persist.StickTable;
 import io.switchboard.config.AdminState;
 import io.switchboard.config.ServerConfig;
 import io.switchboard.registry.Change;
@@ -20,6 +23,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -51,6 +55,8 @@ public final class AdminApi {
     static final Duration DEFAULT_REMOVE_DEADLINE = Duration.ofSeconds(30);
     static final Duration MAX_REMOVE_DEADLINE = Duration.ofMinutes(10);
     static final long REMOVE_POLL_MILLIS = 20;
+    static final int DEFAULT_PAGE = 100;
+    static final int MAX_PAGE = 1000;
 
     private final Dispatcher dispatcher;
     private final Traffic traffic;
@@ -168,6 +174,14 @@ public final class AdminApi {
             only(r, "GET");
             return done(json.ok(200, poolView(pool)));
         }
+        if (seg.size() == 3 && seg.get(2).equals("persistence")) {
+            only(r, "GET");
+            return done(json.ok(200, persistence(pool)));
+        }
+        if (seg.size() == 3 && seg.get(2).equals("stick-table")) {
+            only(r, "GET");
+            return done(json.ok(200, stickTable(pool, r)));
+        }
         if (!seg.get(2).equals("backends") || seg.size() > 4) throw new ApiError(404, "no such resource: " + r.path());
         if (seg.size() == 3) {
             switch (r.method()) {
@@ -194,6 +208,50 @@ public final class AdminApi {
     }
 
     // ---- reads ---------------------------------------------------------------------------------
+
+    private PersistenceState.PoolPersistence poolPersistence(Pool pool) {
+        PersistenceState state = dispatcher.persistence();
+        PersistenceState.PoolPersistence p = state == null ? null : state.pool(pool.name());
+        if (p == null) throw new ApiError(404, "pool '" + pool.name() + "' has no persistence (see pools.<name>.persistence)");
+        return p;
+    }
+
+    Views.PersistenceView persistence(Pool pool) {
+        PersistenceState.PoolPersistence p = poolPersistence(pool);
+        Map<String, Long> rejected = new LinkedHashMap<>();
+        p.rejections().forEach((why, n) -> rejected.put(why.label(), n));
+        String kind = switch (p.config()) {
+            case PersistenceConfig.Cookie c -> "cookie";
+            case PersistenceConfig.AppCookie a -> "app-cookie";
+            case PersistenceConfig.Stick s -> "stick";
+        };
+        StickTable t = p.table();
+        return new Views.PersistenceView(pool.name(), kind, rejected, t == null ? null : t.size(),
+                t == null ? null : t.capacity(), t == null ? null : t.evicted());
+    }
+
+    /** {@code ?limit=} (1-1000, default 100) entries in key order after {@code ?after=}. */
+    Views.StickTableView stickTable(Pool pool, ApiRequest r) {
+        StickTable t = poolPersistence(pool).table();
+        if (t == null) throw new ApiError(404, "pool '" + pool.name() + "' has no stick table (its persistence is an inserted cookie)");
+        String l = r.param("limit");
+        int limit = l == null ? DEFAULT_PAGE : parsed("limit", l, s -> integerIn(s, 1, MAX_PAGE));
+        StickTable.Page page = t.page(r.param("after"), limit, nanoClock.getAsLong());
+        List<Views.StickEntryView> entries = new ArrayList<>();
+        for (StickTable.Entry e : page.entries()) entries.add(Views.StickEntryView.of(e));
+        return new Views.StickTableView(pool.name(), page.total(), t.capacity(), entries, page.next());
+    }
+
+    private static int integerIn(String s, int min, int max) {
+        long v;
+        try {
+            v = Long.parseLong(s.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + s + "' is not a whole number (allowed: " + min + "-" + max + ")");
+        }
+        if (v < min || v > max) throw new IllegalArgumentException(v + " is out of range (allowed: " + min + "-" + max + ")");
+        return (int) v;
+    }
 
     Views.Overview overview() {
         List<Views.PoolView> pools = new ArrayList<>();

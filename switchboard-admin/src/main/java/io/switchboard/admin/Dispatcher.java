@@ -1,5 +1,6 @@
 package io.switchboard.admin;
 
+import io.switchboard.persist.PersistenceState;
 import io.switchboard.proxy.AccessLog;
 import io.switchboard.proxy.ExchangeListener;
 import io.switchboard.proxy.ListenerCounters;
@@ -58,6 +59,11 @@ public interface Dispatcher {
 
     /** Every listener's connection and refusal counters (the proxy's {@code ProxyState#listenerCounters}). */
     List<ListenerCounters> listenerCounters();
+
+    /** Session persistence by pool (stick tables, rejected cookies); null when the dispatcher keeps none. */
+    default PersistenceState persistence() {
+        return null;
+    }
 
     /** The software version, for the dashboard and {@code /api/v1/overview}. */
     String version();

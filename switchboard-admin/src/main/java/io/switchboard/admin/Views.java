@@ -8,6 +8,7 @@ import io.switchboard.admin.stats.Series;
 import io.switchboard.admin.stats.Traffic;
 import io.switchboard.backend.Backend;
 import io.switchboard.backend.Member;
+import io.switchboard.persist.StickTable;
 import io.switchboard.registry.Pool;
 import io.switchboard.registry.Transition;
 import java.time.Instant;
@@ -85,6 +86,23 @@ public final class Views {
 
     /** The answer of {@code POST /api/v1/token}: only sent when the token is right (401/403 otherwise). */
     public record TokenCheck(boolean accepted) {}
+
+    /** A pool's session persistence: its kind, what was not honoured, and its table's fill. */
+    public record PersistenceView(String pool, String kind, Map<String, Long> rejected, Integer tableSize,
+                                  Integer tableCapacity, Long tableEvicted) {}
+
+    /** One page of a pool's stick table, in key order; {@code next} is the {@code after} of the next page. */
+    public record StickTableView(String pool, int total, int capacity, List<StickEntryView> entries, String next) {}
+
+    /** One stick-table entry; rates are per {@value StickTable#RATE_PERIOD_SECONDS} seconds. */
+    public record StickEntryView(String key, String server, double ageSeconds, double expiresInSeconds, long requests,
+                                 long requestRate, long connections, long connectionRate, long errors) {
+        static StickEntryView of(StickTable.Entry e) {
+            StickTable.Counters c = e.counters();
+            return new StickEntryView(e.key(), e.server(), round(e.ageNanos() / 1e9, 3), round(e.expiresInNanos() / 1e9, 3),
+                    c.requests(), c.requestRate(), c.connections(), c.connectionRate(), c.errors());
+        }
+    }
 
     /** How many transitions a back end's view carries (the pool's view carries the pool's whole bounded history). */
     static final int BACKEND_HISTORY = 10;

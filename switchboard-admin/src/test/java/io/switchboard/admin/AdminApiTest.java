@@ -61,7 +61,7 @@ class AdminApiTest {
             @Override public List<ListenerCounters> listenerCounters() { return List.of(); }
         };
         api = new AdminApi(d, traffic, new Sampler(traffic), auth, new Json(),
-                new MetricsEndpoint(new SwitchboardCollector(d::pools, traffic, d::accessLog, d::queueLength, d::queuedByClass, d::listenerCounters)), new StaticFiles(), worker,
+                new MetricsEndpoint(new SwitchboardCollector(d::pools, traffic, d::accessLog, d::queueLength, d::queuedByClass, d::listenerCounters, d::persistence)), new StaticFiles(), worker,
                 System::nanoTime);
     }
 

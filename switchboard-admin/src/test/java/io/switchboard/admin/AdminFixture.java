@@ -7,9 +7,11 @@ import io.switchboard.config.GuardConfig;
 import io.switchboard.config.HealthCheckConfig;
 import io.switchboard.config.ListenerConfig;
 import io.switchboard.config.PassiveHealthConfig;
+import io.switchboard.config.PersistenceConfig;
 import io.switchboard.config.PoolConfig;
 import io.switchboard.config.ServerConfig;
 import io.switchboard.config.SwitchboardConfig;
+import io.switchboard.persist.PersistenceState;
 import io.switchboard.proxy.AccessLog;
 import io.switchboard.proxy.AccessRecord;
 import io.switchboard.proxy.ExchangeListener;
@@ -73,7 +75,10 @@ final class AdminFixture implements AutoCloseable {
         }
         PassiveHealthConfig passive = new PassiveHealthConfig(5, true, Duration.ofSeconds(10), Duration.ofSeconds(60));
         PoolConfig pc = new PoolConfig("demo", "round-robin", 1.25, 2, Duration.ofSeconds(2), Duration.ofSeconds(10),
-                Duration.ofSeconds(60), 64, Duration.ZERO, AllDownPolicy.FAIL, HealthCheckConfig.NONE, passive, 0, servers);
+                Duration.ofSeconds(60), 64, Duration.ZERO, AllDownPolicy.FAIL, HealthCheckConfig.NONE, passive, 0, servers)
+                // keyed on a header the tests send only when they mean to: round robin stays as it was
+                .withPersistence(new PersistenceConfig.Stick(PersistenceConfig.StickOn.parse("header:X-User"),
+                        Duration.ofMinutes(5), 1000));
         ListenerConfig l = new ListenerConfig("demo", "127.0.0.1", 0, "demo", headerTimeout, Duration.ofSeconds(60),
                 8192, 16384, ListenerConfig.DEFAULT_MAX_HEADERS, guard, ListenerConfig.DEFAULT_MIN_BODY_RATE,
                 ListenerConfig.DEFAULT_BODY_RATE_WINDOW);
@@ -192,6 +197,11 @@ final class AdminFixture implements AutoCloseable {
         @Override
         public List<ListenerCounters> listenerCounters() {
             return proxy.state().listenerCounters().all();
+        }
+
+        @Override
+        public PersistenceState persistence() {
+            return proxy.state().persistence();
         }
     }
 }

@@ -71,6 +71,15 @@ class OpenApiIT {
             check(f, "GET", "/api/v1/pools/{pool}/backends", "/api/v1/pools/nope/backends", null, null, 404);
             check(f, "GET", "/api/v1/pools/{pool}/backends/{backend}", "/api/v1/pools/demo/backends/charlie", null, null, 200);
             check(f, "GET", "/api/v1/pools/{pool}/backends/{backend}", "/api/v1/pools/demo/backends/zulu", null, null, 404);
+            f.proxy.state().persistence().pool("demo").table().track("alice", System.nanoTime(), true);
+            f.proxy.state().persistence().pool("demo").table().stick("alice", "alpha", System.nanoTime());
+            f.proxy.state().persistence().pool("demo").table().track("bob", System.nanoTime(), true);
+            check(f, "GET", "/api/v1/pools/{pool}/persistence", "/api/v1/pools/demo/persistence", null, null, 200);
+            check(f, "GET", "/api/v1/pools/{pool}/persistence", "/api/v1/pools/nope/persistence", null, null, 404);
+            check(f, "GET", "/api/v1/pools/{pool}/stick-table", "/api/v1/pools/demo/stick-table?limit=1", null, null, 200);
+            check(f, "GET", "/api/v1/pools/{pool}/stick-table", "/api/v1/pools/demo/stick-table?after=alice", null, null, 200);
+            check(f, "GET", "/api/v1/pools/{pool}/stick-table", "/api/v1/pools/demo/stick-table?limit=0", null, null, 400);
+            check(f, "GET", "/api/v1/pools/{pool}/stick-table", "/api/v1/pools/nope/stick-table", null, null, 404);
 
             DemoBackend delta = f.newBackend("delta");
             String add = "{\"name\":\"delta\",\"address\":\"127.0.0.1:" + delta.port() + "\",\"weight\":2,\"state\":\"ready\"}";

@@ -10,6 +10,7 @@ import io.switchboard.config.HostPort;
 import io.switchboard.config.HostPortSyntax;
 import io.switchboard.config.NameSyntax;
 import io.switchboard.config.PassiveHealthConfig;
+import io.switchboard.config.PersistenceConfig;
 import io.switchboard.config.PoolConfig;
 import io.switchboard.config.RetryOn;
 import io.switchboard.config.ServerConfig;
@@ -95,9 +96,10 @@ final class PoolSection {
             problems.warn(e == null ? at.line() : e.line(), e == null ? at.column() : e.column(), s.keyPath("servers"),
                     "pool '" + name + "' has no servers; requests sent to it are answered 503");
         }
+        PersistenceConfig persistence = PersistenceSection.read(s, System::getenv);
         return new PoolConfig(name, algorithm, hashLoadFactor, retries, connectTimeout, responseTimeout, backendIdle,
                 maxIdle, slowStart, allDown, health, passive, maxBody, servers, queueSize, queueTimeout, retryOn,
-                classes, classAgeBound);
+                classes, classAgeBound, persistence);
     }
 
     /**

@@ -40,6 +40,10 @@ final class Problems {
         warnings.add(new ConfigProblem(ConfigProblem.Severity.WARNING, file, line, column, key, message));
     }
 
+    int errorCount() {
+        return errors.size();
+    }
+
     boolean hasErrors() {
         return !errors.isEmpty();
     }

@@ -3,6 +3,7 @@ package io.switchboard.app;
 import io.switchboard.admin.Dispatcher;
 import io.switchboard.config.ListenerConfig;
 import io.switchboard.config.SwitchboardConfig;
+import io.switchboard.persist.PersistenceState;
 import io.switchboard.proxy.AccessLog;
 import io.switchboard.proxy.ExchangeListener;
 import io.switchboard.proxy.ListenerCounters;
@@ -76,6 +77,11 @@ final class SwitchboardDispatcher implements Dispatcher {
     @Override
     public Map<String, Integer> queuedByClass(Pool pool) {
         return switchboard.proxy().state().queuedByClass(pool);
+    }
+
+    @Override
+    public PersistenceState persistence() {
+        return switchboard.proxy().state().persistence();
     }
 
     @Override

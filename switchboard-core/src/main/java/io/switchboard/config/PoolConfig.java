@@ -25,13 +25,14 @@ import java.util.Set;
  *                class's rank is its index here
  * @param classAgeBound a waiter of any class that has waited this long is served before more urgent
  *                classes, so that no class starves; zero: never (strict priority)
+ * @param persistence how clients are kept on their back end; null for none
  */
 public record PoolConfig(String name, String algorithm, double hashLoadFactor, int retries,
                          Duration connectTimeout, Duration responseTimeout, Duration backendIdleTimeout,
                          int maxIdlePerBackend, Duration slowStart, AllDownPolicy allDown,
                          HealthCheckConfig health, PassiveHealthConfig passive, long maxBodyBytes,
                          List<ServerConfig> servers, int queueSize, Duration queueTimeout, Set<RetryOn> retryOn,
-                         List<ServiceClassConfig> classes, Duration classAgeBound) {
+                         List<ServiceClassConfig> classes, Duration classAgeBound, PersistenceConfig persistence) {
     public static final int DEFAULT_QUEUE_SIZE = 1024;
     public static final Duration DEFAULT_QUEUE_TIMEOUT = Duration.ofSeconds(5);
     /**
@@ -70,7 +71,19 @@ public record PoolConfig(String name, String algorithm, double hashLoadFactor, i
                       List<ServerConfig> servers, int queueSize, Duration queueTimeout, Set<RetryOn> retryOn) {
         this(name, algorithm, hashLoadFactor, retries, connectTimeout, responseTimeout, backendIdleTimeout,
                 maxIdlePerBackend, slowStart, allDown, health, passive, maxBodyBytes, servers, queueSize, queueTimeout,
-                retryOn, List.of(), DEFAULT_CLASS_AGE_BOUND);
+                retryOn, List.of(), DEFAULT_CLASS_AGE_BOUND, null);
+    }
+
+    /** Pool settings with service classes and no persistence. */
+    public PoolConfig(String name, String algorithm, double hashLoadFactor, int retries,
+                      Duration connectTimeout, Duration responseTimeout, Duration backendIdleTimeout,
+                      int maxIdlePerBackend, Duration slowStart, AllDownPolicy allDown,
+                      HealthCheckConfig health, PassiveHealthConfig passive, long maxBodyBytes,
+                      List<ServerConfig> servers, int queueSize, Duration queueTimeout, Set<RetryOn> retryOn,
+                      List<ServiceClassConfig> classes, Duration classAgeBound) {
+        this(name, algorithm, hashLoadFactor, retries, connectTimeout, responseTimeout, backendIdleTimeout,
+                maxIdlePerBackend, slowStart, allDown, health, passive, maxBodyBytes, servers, queueSize, queueTimeout,
+                retryOn, classes, classAgeBound, null);
     }
 
     /**
@@ -83,6 +96,13 @@ public record PoolConfig(String name, String algorithm, double hashLoadFactor, i
             if (classes.get(i).name().equals(n)) return i;
         }
         return -1;
+    }
+
+    /** The same pool with this persistence (null: none). */
+    public PoolConfig withPersistence(PersistenceConfig p) {
+        return new PoolConfig(name, algorithm, hashLoadFactor, retries, connectTimeout, responseTimeout, backendIdleTimeout,
+                maxIdlePerBackend, slowStart, allDown, health, passive, maxBodyBytes, servers, queueSize, queueTimeout,
+                retryOn, classes, classAgeBound, p);
     }
 
     /** A pool with the default {@code retry-on} ({@link RetryOn#DEFAULT}). */

@@ -2,6 +2,7 @@ package io.switchboard.dispatch;
 
 import io.switchboard.backend.Backend;
 import io.switchboard.backend.BackendSet;
+import io.switchboard.backend.BackendState;
 import io.switchboard.backend.Member;
 import io.switchboard.balance.Algorithm;
 import io.switchboard.registry.Change;
@@ -90,6 +91,26 @@ public final class PoolDispatch {
         Backend b = pool.pick(pc);
         if (b == null || b.tryDispatch()) return b;
         return belowLimit(b, pc, true);
+    }
+
+    /**
+     * Session persistence: reserves {@code preferred} (from {@link #persistent}) when it did not fail
+     * this request already and has room; else picks as {@link #reserve(PickContext)} does. A full
+     * preferred back end breaks the session rather than making the request wait for that one server.
+     */
+    public Backend reserve(Backend preferred, PickContext pc) {
+        if (preferred != null && !pc.excluded(preferred) && preferred.tryDispatch()) return preferred;
+        return reserve(pc);
+    }
+
+    /**
+     * The back end of this name when a session may stay on it: up, or draining (a drain keeps the
+     * sessions it has, as HAProxy's does), in the current snapshot; null when it is down, in
+     * maintenance, or gone.
+     */
+    public Backend persistent(String backendName) {
+        Member m = pool.snapshot().backends().member(backendName);
+        return m != null && (m.state() == BackendState.UP || m.state() == BackendState.DRAIN) ? m.backend() : null;
     }
 
     /**

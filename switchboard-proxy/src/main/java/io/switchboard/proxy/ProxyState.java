@@ -6,6 +6,7 @@ import io.switchboard.registry.Pool;
 import io.switchboard.config.PoolConfig;
 import io.switchboard.config.SwitchboardConfig;
 import io.switchboard.dispatch.PoolDispatch;
+import io.switchboard.persist.PersistenceState;
 import io.switchboard.proxy.http.BackendConnections;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -47,6 +48,7 @@ public final class ProxyState {
     private final AtomicInteger activeExchanges = new AtomicInteger();
     private final AtomicLong totalRequests = new AtomicLong();
     private final ListenerCounters.Registry listenerCounters = new ListenerCounters.Registry();
+    private final PersistenceState persistence = new PersistenceState();
     private volatile Routing routing;
     private volatile boolean draining;
 
@@ -60,16 +62,21 @@ public final class ProxyState {
         this.transport = transport;
         this.accessLog = accessLog;
         this.resolvers = resolvers;
+        if (routing.config() != null) persistence.reconcile(routing.config().pools().values());
     }
 
     public Routing routing() { return routing; }
 
     public void routing(Routing next) {
+        if (next.config() != null) persistence.reconcile(next.config().pools().values());
         this.routing = next;
         forgetDispatchExcept(next.pools().values());
     }
 
     public AccessLog accessLog() { return accessLog; }
+
+    /** Session persistence by pool: stick tables and cookie keys, kept across reloads. */
+    public PersistenceState persistence() { return persistence; }
 
     /** Per-listener connection and refusal counters (metrics). */
     public ListenerCounters.Registry listenerCounters() { return listenerCounters; }

@@ -6,6 +6,7 @@ import io.switchboard.config.GuardConfig;
 import io.switchboard.config.HealthCheckConfig;
 import io.switchboard.config.ListenerConfig;
 import io.switchboard.config.PassiveHealthConfig;
+import io.switchboard.config.PersistenceConfig;
 import io.switchboard.config.PoolConfig;
 import io.switchboard.config.RetryOn;
 import io.switchboard.config.ServerConfig;
@@ -61,6 +62,8 @@ public final class ProxyFixture implements AutoCloseable {
     /** Active health checks; with a type other than NONE, {@link #start} runs a {@link HealthChecker} on the pool. */
     public HealthCheckConfig health = HealthCheckConfig.NONE;
     public AllDownPolicy allDown = AllDownPolicy.FAIL;
+    /** The pool's session persistence; null for none. */
+    public PersistenceConfig persistence;
     /** The listener's port; 0 takes a free one. */
     public int listenPort = 0;
     /** How back-end host names are looked up (data plane and probes); null for the system's. */
@@ -108,7 +111,8 @@ public final class ProxyFixture implements AutoCloseable {
 
     public ProxyFixture start(List<ServerConfig> servers) throws Exception {
         poolConfig = new PoolConfig("app", algorithm, 1.25, retries, connectTimeout, responseTimeout, backendIdle, maxIdle,
-                Duration.ZERO, allDown, health, passive, maxBody, servers, queueSize, queueTimeout, retryOn, classes, classAgeBound);
+                Duration.ZERO, allDown, health, passive, maxBody, servers, queueSize, queueTimeout, retryOn, classes, classAgeBound,
+                persistence);
         ListenerConfig l = new ListenerConfig("web", "127.0.0.1", listenPort, "app", headerTimeout, clientIdle, 8192, 16384,
                 maxHeaders, guard, minBodyRate, bodyRateWindow);
         config = new SwitchboardConfig(null, List.of(l), Map.of("app", poolConfig), 2, "auto", Duration.ofSeconds(5), "off");

@@ -18,6 +18,8 @@ import io.switchboard.backend.Backend;
 import io.switchboard.backend.BackendSet;
 import io.switchboard.backend.BackendState;
 import io.switchboard.backend.Member;
+import io.switchboard.persist.PersistenceState;
+import io.switchboard.persist.StickTable;
 import io.switchboard.proxy.AccessLog;
 import io.switchboard.proxy.ListenerCounters;
 import io.switchboard.registry.Pool;
@@ -54,6 +56,7 @@ public final class SwitchboardCollector implements MultiCollector {
     private final ToIntFunction<Pool> queueLength;
     private final Function<Pool, Map<String, Integer>> queuedByClass;
     private final Supplier<List<ListenerCounters>> listeners;
+    private final Supplier<PersistenceState> persistence;
 
     /**
      * @param queueLength requests waiting in a pool's queue for a back end below its max-connections
@@ -61,14 +64,18 @@ public final class SwitchboardCollector implements MultiCollector {
      */
     public SwitchboardCollector(Supplier<Map<String, Pool>> pools, Traffic traffic, Supplier<AccessLog> accessLog,
                                 ToIntFunction<Pool> queueLength, Supplier<List<ListenerCounters>> listeners) {
-        this(pools, traffic, accessLog, queueLength, p -> Map.of(), listeners);
+        this(pools, traffic, accessLog, queueLength, p -> Map.of(), listeners, () -> null);
     }
 
-    /** @param queuedByClass the same per service class, most urgent first */
+    /**
+     * @param queuedByClass the same per service class, most urgent first
+     * @param persistence the pools' session persistence (may supply null: no persistence metrics)
+     */
     public SwitchboardCollector(Supplier<Map<String, Pool>> pools, Traffic traffic, Supplier<AccessLog> accessLog,
                                 ToIntFunction<Pool> queueLength, Function<Pool, Map<String, Integer>> queuedByClass,
-                                Supplier<List<ListenerCounters>> listeners) {
+                                Supplier<List<ListenerCounters>> listeners, Supplier<PersistenceState> persistence) {
         this.queuedByClass = queuedByClass;
+        this.persistence = persistence;
         this.pools = pools;
         this.traffic = traffic;
         this.accessLog = accessLog;
@@ -174,6 +181,7 @@ public final class SwitchboardCollector implements MultiCollector {
             out.metricSnapshot(b.build());
         }
         listeners(out);
+        persistence(live, out);
         netty(out);
         return out.build();
     }
@@ -198,6 +206,31 @@ public final class SwitchboardCollector implements MultiCollector {
         out.metricSnapshot(open.build());
         out.metricSnapshot(closedAtAccept.build());
         out.metricSnapshot(refused.build());
+    }
+
+    /** Per pool with persistence: values not honoured by reason, and the stick table's fill. */
+    private void persistence(Map<String, Pool> live, MetricSnapshots.Builder out) {
+        PersistenceState state = persistence.get();
+        if (state == null) return;
+        CounterSnapshot.Builder rejected = CounterSnapshot.builder().name("switchboard_persistence_cookie_rejected")
+                .help("Persistence cookie values not honoured (the request was served as if it had none), by reason");
+        GaugeSnapshot.Builder entries = gauge("switchboard_stick_table_entries", "Live entries of the pool's stick table");
+        CounterSnapshot.Builder evicted = CounterSnapshot.builder().name("switchboard_stick_table_evicted")
+                .help("Stick-table entries dropped to stay under the table's size");
+        for (Pool p : live.values()) {
+            PersistenceState.PoolPersistence pp = state.pool(p.name());
+            if (pp == null) continue;
+            Labels pl = Labels.of("pool", p.name());
+            pp.rejections().forEach((why, n) -> rejected.dataPoint(counter(pl.add("reason", why.label()), n)));
+            StickTable t = pp.table();
+            if (t != null) {
+                entries.dataPoint(gaugePoint(pl, t.size()));
+                evicted.dataPoint(counter(pl, t.evicted()));
+            }
+        }
+        out.metricSnapshot(rejected.build());
+        out.metricSnapshot(entries.build());
+        out.metricSnapshot(evicted.build());
     }
 
     /** The pooled allocator every proxy channel uses, and Netty's own count of direct memory. */

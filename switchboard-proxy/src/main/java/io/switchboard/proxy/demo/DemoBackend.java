@@ -47,7 +47,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * configured latency, or 500 with the configured failure rate; {@code /health} answers 200 (or 503
  * when {@link #setHealthy} false); {@code /bytes?n=N} streams N bytes with back-pressure;
  * {@code /upload} reads a body of any size without keeping it and answers its length;
- * {@code /delay?ms=N} answers after N ms. Request heads are recorded for tests
+ * {@code /delay?ms=N} answers after N ms; {@code /session} also sets a new
+ * {@code JSESSIONID=<name>-<n>} cookie (an application session, for persistence). Request heads are recorded for tests
  * ({@link #requests()}, bounded).
  *
  * <p>Threading: Netty event loops; counters are atomic.
@@ -206,6 +207,7 @@ public final class DemoBackend implements AutoCloseable {
                 h.set(HttpHeaderNames.CONTENT_LENGTH, resp.content().readableBytes());
                 h.set("X-Backend", name);
                 h.set("X-Request-Target", req.uri()); // lets a test match answers to requests
+                if (path.equals("/session")) h.set(HttpHeaderNames.SET_COOKIE, "JSESSIONID=" + name + "-" + requestCount.get() + "; Path=/");
                 finish(ctx, resp, keepAlive);
             };
             if (delay > 0) ctx.executor().schedule(answer, delay, TimeUnit.MILLISECONDS); else answer.run();

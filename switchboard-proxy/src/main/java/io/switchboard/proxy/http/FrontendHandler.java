@@ -67,6 +67,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
     BackendConnections connections;
     ConnectionTimers timers;
     String clientIp = "-";
+    /** The last stick-table key a request of this connection carried: a connection is counted once per key. */
+    String stickKey;
     byte[] clientIpBytes = HeadWriter.ascii("-");
     boolean closing;
 

@@ -249,6 +249,77 @@ public final class Head {
         return null;
     }
 
+    /**
+     * The request's Cookie fields without the cookies of this name, pairs joined by "; " (RFC 6265
+     * section 5.4); null when no cookie has that name (nothing to remove), "" when it was the only one.
+     */
+    public String cookiesWithout(String name) {
+        StringBuilder kept = new StringBuilder();
+        boolean found = false;
+        int len = name.length();
+        for (int i = indexOfName("cookie", 0); i >= 0; i = indexOfName("cookie", i + 1)) {
+            int p = valueStart(i);
+            int end = valueEnd(i);
+            while (p < end) {
+                while (p < end && (bytes[p] == ' ' || bytes[p] == '\t' || bytes[p] == ';')) p++;
+                int pairEnd = p;
+                while (pairEnd < end && bytes[pairEnd] != ';') pairEnd++;
+                int eq = p;
+                while (eq < pairEnd && bytes[eq] != '=') eq++;
+                int nameEnd = eq;
+                while (nameEnd > p && (bytes[nameEnd - 1] == ' ' || bytes[nameEnd - 1] == '\t')) nameEnd--;
+                int last = pairEnd;
+                while (last > p && (bytes[last - 1] == ' ' || bytes[last - 1] == '\t')) last--;
+                if (eq < pairEnd && nameEnd - p == len && sameAscii(p, name)) {
+                    found = true;
+                } else if (last > p) {
+                    if (!kept.isEmpty()) kept.append("; ");
+                    kept.append(new String(bytes, p, last - p, StandardCharsets.ISO_8859_1));
+                }
+                p = pairEnd + 1;
+            }
+        }
+        return found ? kept.toString() : null;
+    }
+
+    /**
+     * Responses: the value of the cookie of this name that a Set-Cookie field sets (the first such
+     * field), without its attributes; null when none sets it.
+     */
+    public String setCookie(String name) {
+        int len = name.length();
+        for (int i = indexOfName("set-cookie", 0); i >= 0; i = indexOfName("set-cookie", i + 1)) {
+            int p = valueStart(i);
+            int end = valueEnd(i);
+            int pairEnd = p;
+            while (pairEnd < end && bytes[pairEnd] != ';') pairEnd++;
+            int eq = p;
+            while (eq < pairEnd && bytes[eq] != '=') eq++;
+            int nameEnd = eq;
+            while (nameEnd > p && (bytes[nameEnd - 1] == ' ' || bytes[nameEnd - 1] == '\t')) nameEnd--;
+            if (eq < pairEnd && nameEnd - p == len && sameAscii(p, name)) {
+                int v = eq + 1;
+                int vEnd = pairEnd;
+                while (v < vEnd && (bytes[v] == ' ' || bytes[v] == '\t')) v++;
+                while (vEnd > v && (bytes[vEnd - 1] == ' ' || bytes[vEnd - 1] == '\t')) vEnd--;
+                return new String(bytes, v, vEnd - v, StandardCharsets.ISO_8859_1);
+            }
+        }
+        return null;
+    }
+
+    /** The values of every field of this name joined by ", " (list-valued fields, RFC 9110 section 5.3); null when none. */
+    public String headerList(String name) {
+        StringBuilder sb = null;
+        for (int i = indexOfName(name, 0); i >= 0; i = indexOfName(name, i + 1)) {
+            int from = valueStart(i);
+            if (sb == null) sb = new StringBuilder();
+            else sb.append(", ");
+            sb.append(new String(bytes, from, valueEnd(i) - from, StandardCharsets.ISO_8859_1));
+        }
+        return sb == null ? null : sb.toString();
+    }
+
     private boolean sameAscii(int at, String s) {
         for (int j = 0; j < s.length(); j++) if ((bytes[at + j] & 0xff) != s.charAt(j)) return false;
         return true;

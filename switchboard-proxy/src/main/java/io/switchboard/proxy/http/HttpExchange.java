@@ -15,6 +15,7 @@ import io.switchboard.dispatch.Attempts;
 import io.switchboard.dispatch.DispatchQueue;
 import io.switchboard.dispatch.Outcome;
 import io.switchboard.dispatch.PoolDispatch;
+import io.switchboard.persist.PersistenceState;
 import io.switchboard.proxy.guard.Verdict;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
@@ -78,6 +79,8 @@ final class HttpExchange implements RequestView, DispatchQueue.Waiter {
     /** What routes and persistence change in the request and in the response head; null: nothing. */
     HeadEdits requestEdits;
     HeadEdits responseEdits;
+    /** The pool's session persistence for this request; null when the pool has none. */
+    SessionPersistence session;
 
     // dispatch
     PoolDispatch dispatch;
@@ -182,6 +185,11 @@ final class HttpExchange implements RequestView, DispatchQueue.Waiter {
             return;
         }
         attempts = dispatch.attempts(poolConfig.retries(), poolConfig.retryOn());
+        PersistenceState.PoolPersistence persistence = conn.state.persistence().pool(poolName);
+        if (persistence != null) {
+            session = new SessionPersistence(this, persistence);
+            session.onRequest(System.nanoTime(), System.currentTimeMillis() / 1000);
+        }
         requestBodyLimit = poolConfig.maxBodyBytes();
         if (requestBodyLimit > 0 && req.contentLength > requestBodyLimit) {
             end.respondError(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
@@ -219,7 +227,8 @@ final class HttpExchange implements RequestView, DispatchQueue.Waiter {
                     ThreadLocalRandom.current(), attempts.excluded()), classConfig.tags());
             // Fairness: while others wait for a slot, a new request queues behind them instead of
             // taking the slot that was freed for them. A woken waiter is the one it was freed for.
-            Backend b = !woken && dispatch.mustQueue(classRank, now) ? null : dispatch.reserve(pc);
+            Backend b = !woken && dispatch.mustQueue(classRank, now) ? null
+                    : session == null ? dispatch.reserve(pc) : dispatch.reserve(session.preferred, pc);
             woken = false;
             if (b == null) {
                 if (dispatch.busy(pc)) {
@@ -361,7 +370,9 @@ final class HttpExchange implements RequestView, DispatchQueue.Waiter {
     void complete(Outcome outcome, long latencyNanos, String detail) {
         if (!reserved) return;
         reserved = false;
-        dispatch.complete(backend, outcome, latencyNanos, bytesIn, response.bytesOut, System.nanoTime(), detail);
+        long now = System.nanoTime();
+        dispatch.complete(backend, outcome, latencyNanos, bytesIn, response.bytesOut, now, detail);
+        if (session != null && outcome.failure()) session.attemptFailed(now);
     }
 
     private void attach(Channel ch) {

@@ -92,6 +92,7 @@ final class ResponseRelay implements BackendListener {
         x.phase = HttpExchange.Phase.RESPONDING;
         firstByteNanos = System.nanoTime() - x.sentNanos;
         x.end.status = code;
+        if (x.session != null) x.session.onResponse(resp, x.backend, System.nanoTime(), System.currentTimeMillis() / 1000);
         keepAlive = resp.keepAlive;
         // Written with the first body piece (one buffer, one system call for a small response), or
         // at the end of this read.
