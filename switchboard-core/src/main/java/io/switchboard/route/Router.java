@@ -1,6 +1,8 @@
 package io.switchboard.route;
 
 import io.switchboard.config.Cidr;
+import io.switchboard.config.RouteAction;
+import io.switchboard.config.RouteConfig;
 import java.nio.charset.StandardCharsets;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;

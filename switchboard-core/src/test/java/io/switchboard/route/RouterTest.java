@@ -3,9 +3,11 @@ package io.switchboard.route;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.config.Cidr;
-import io.switchboard.route.RouteConfig.Match;
+import io.switchboard.config.RouteAction;
+import io.switchboard.config.RouteConfig;
+import io.switchboard.config.RouteConfig.Match;
 import org.junit.jupiter.api.Test;
-import io.switchboard.route.RouteConfig.ValueMatch;
+import io.switchboard.config.RouteConfig.ValueMatch;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashMap;

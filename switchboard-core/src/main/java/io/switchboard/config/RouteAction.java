@@ -1,10 +1,10 @@
-package io.switchboard.route;
+package io.switchboard.config;
 
 import java.util.List;
 
 /**
- * What a matched route does with a request. Plain values: the config holds them, and {@link
- * Router#route} returns the matched one (or the listener's default {@link Forward}).
+ * What a matched route does with a request. Plain values: the config holds them, and {@code
+ * Router.route} returns the matched one (or the listener's default {@link Forward}).
  *
  * <p>Immutable; thread-safe.
  */
@@ -162,7 +162,7 @@ public sealed interface RouteAction {
         }
     }
 
-    /** The path is refused (see {@link PathNormalizer}): answer 400, forward nothing. */
+    /** The path is refused (see the route package's PathNormalizer): answer 400, forward nothing. */
     record Refused(String reason) implements RouteAction {
         @Override
         public String toString() {

@@ -1,4 +1,4 @@
-package io.switchboard.route;
+package io.switchboard.config;
 
 import java.util.Locale;
 import java.util.Set;

@@ -1,6 +1,5 @@
-package io.switchboard.route;
+package io.switchboard.config;
 
-import io.switchboard.config.Cidr;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -11,7 +10,7 @@ import java.util.regex.PatternSyntaxException;
 /**
  * One route of a listener as configured: a name, the conditions a request must meet (all of them),
  * and what to do with it. Plain values with value equality, so that a reload can tell whether the
- * routes changed; {@link Router} compiles them.
+ * routes changed; the route package's Router compiles them.
  *
  * <p>Immutable; thread-safe.
  */
@@ -185,7 +184,7 @@ public record RouteConfig(String name, Match match, RouteAction action) {
     }
 
     /** @throws IllegalArgumentException with the regex error, for people */
-    static Pattern compile(String regex) {
+    public static Pattern compile(String regex) {
         try {
             return Pattern.compile(regex);
         } catch (PatternSyntaxException e) {
