@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
  *
  * <p>Fast without changing that: each route is filed under one index key, its exact host names (a
  * hash map), its {@code *.suffix} host patterns (a map by suffix), or else its exact path (a hash
- * map) or path prefix (a trie); routes with none of these go to a list checked for every request. A
+ * map), its path prefix or the literal start of its anchored path regex ({@code ^/img/...}: a trie);
+ * routes with none of these go to a list checked for every request. A
  * request looks up the lists its host and path select, each sorted by route number, and in each
  * checks routes in order only until one matches or the number passes the best match so far. The
  * smallest matching number over all lists is the first match, as a linear scan would find it, but
@@ -90,6 +91,8 @@ public final class Router {
                 paths.computeIfAbsent(m.path(), k -> new ArrayList<>()).add(i);
             } else if (m.pathPrefix() != null) {
                 prefixLists.computeIfAbsent(m.pathPrefix(), k -> new ArrayList<>()).add(i);
+            } else if (m.pathRegex() != null && !literalPrefix(m.pathRegex()).isEmpty()) {
+                prefixLists.computeIfAbsent(literalPrefix(m.pathRegex()), k -> new ArrayList<>()).add(i);
             } else {
                 rest.add(i);
             }
@@ -100,6 +103,20 @@ public final class Router {
         this.exactPaths = freeze(paths);
         this.prefixes = new Trie(freeze(prefixLists));
         this.unindexed = ints(rest);
+    }
+
+    /**
+     * The text every match of an anchored regex starts with ({@code /img/} for {@code ^/img/.*\.png$}),
+     * so the route can be filed in the prefix trie; empty when there is none or it is not certain
+     * (no {@code ^}, an alternation anywhere, a quantifier on the last literal character).
+     */
+    static String literalPrefix(String regex) {
+        if (!regex.startsWith("^") || regex.indexOf('|') >= 0) return "";
+        int i = 1;
+        while (i < regex.length() && "\\.[]{}()*+?^$|".indexOf(regex.charAt(i)) < 0) i++;
+        int end = i;
+        if (i < regex.length() && "*?{+".indexOf(regex.charAt(i)) >= 0) end--; // the quantifier makes the last char optional
+        return end <= 1 ? "" : regex.substring(1, end);
     }
 
     /** A listener without routes: every request to {@code defaultPool}. */

@@ -151,6 +151,20 @@ class RouterTest {
     }
 
     @Test
+    void anchoredRegexesAreIndexedByTheirLiteralStart() {
+        assertThat(Router.literalPrefix("^/img/.*\\.png$")).isEqualTo("/img/");
+        assertThat(Router.literalPrefix("^/ab*c")).isEqualTo("/a");
+        assertThat(Router.literalPrefix("^/a|/b")).isEmpty();
+        assertThat(Router.literalPrefix("/img/")).isEmpty();
+        assertThat(Router.literalPrefix("^(?i)/img")).isEmpty();
+        Router r = new Router("dflt", List.of(route("png", when().pathRegex("^/img/.*\\.png$").build(), "img"),
+                route("opt", when().pathRegex("^/ab?c").build(), "opt")));
+        assertThat(pool(r, Req.get("h", "/img/x.png"))).isEqualTo("img");
+        assertThat(pool(r, Req.get("h", "/ac"))).isEqualTo("opt");
+        assertThat(pool(r, Req.get("h", "/imgx.png"))).isEqualTo("dflt");
+    }
+
+    @Test
     void oversizedValuesAreCutBeforeComparing() {
         String big = "a".repeat(Router.MAX_KEY_LENGTH);
         Router r = new Router("dflt", List.of(route("c", when().cookie(new ValueMatch("s", RouteConfig.Test.EQUALS, big)).build(), "cut")));
@@ -210,7 +224,7 @@ class RouterTest {
         switch (rnd.nextInt(5)) {
             case 0 -> b.pathPrefix(rnd.nextBoolean() ? "/p" + rnd.nextInt(20) : PATHS[rnd.nextInt(PATHS.length)]);
             case 1 -> b.path(PATHS[rnd.nextInt(PATHS.length)]);
-            case 2 -> b.pathRegex("^/p" + rnd.nextInt(20) + "/");
+            case 2 -> b.pathRegex(rnd.nextBoolean() ? "^/p" + rnd.nextInt(20) + "/" : "^/a?p" + rnd.nextInt(3));
             default -> { }
         }
         if (rnd.nextInt(4) == 0) b.methods(rnd.nextBoolean() ? "GET" : "POST");
