@@ -123,6 +123,8 @@ class RouteConfigLoaderTest {
                     deny: true
                   - match: {method: get}
                     respond: {status: 700}
+                  - match: {host: "shop.example.com:8080"}
+                    deny: true
                 """)).containsExactly(
                 "switchboard.yaml:5: listeners[0].routes[0].match.path-regex: invalid regular expression '([a-z': Unclosed character class near index 4",
                 "switchboard.yaml:8: listeners[0].routes[1].pool: no pool named 'statik', did you mean 'static'? (pools: app, static)",
@@ -137,7 +139,9 @@ class RouteConfigLoaderTest {
                         + " path-regex, method, header, query, cookie, client, not)",
                 "switchboard.yaml:20: listeners[0].routes[7].match.path: '/%61dmin' could never match: paths are matched normalised (write '/admin')",
                 "switchboard.yaml:22: listeners[0].routes[8].match.method: 'get' is not a method (methods are upper case, e.g. GET, POST)",
-                "switchboard.yaml:23: listeners[0].routes[8].respond.status: 700 is out of range (allowed: 200-599)");
+                "switchboard.yaml:23: listeners[0].routes[8].respond.status: 700 is out of range (allowed: 200-599)",
+                "switchboard.yaml:24: listeners[0].routes[9].match.host: 'shop.example.com:8080': write the host without a port"
+                        + " (hosts are matched without theirs)");
     }
 
     @Test

@@ -115,6 +115,9 @@ public record RouteConfig(String name, Match match, RouteAction action) {
             String s = h.trim().toLowerCase(Locale.ROOT);
             if (s.endsWith(".")) s = s.substring(0, s.length() - 1);
             String name = s.startsWith("*.") ? s.substring(2) : s;
+            if (name.contains(":") && !name.startsWith("[")) {
+                throw new IllegalArgumentException("'" + h + "': write the host without a port (hosts are matched without theirs)");
+            }
             if (name.isEmpty() || !name.chars().allMatch(c -> (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.'
                     || c == '_' || c == ':' || c == '[' || c == ']')) {
                 throw new IllegalArgumentException("'" + h + "' is not a host name or '*.' and a domain"
