@@ -86,7 +86,7 @@ public sealed interface RouteAction {
             checkTemplate(location);
         }
 
-        /** The location for one request; values with controls or spaces are left out. */
+        /** The location for one request; values with controls or spaces (a host: anything but a host name) are left out. */
         public String locationFor(String host, String path, String rawQuery) {
             StringBuilder sb = new StringBuilder(location.length() + 32);
             for (int i = 0; i < location.length(); i++) {
@@ -98,7 +98,7 @@ public sealed interface RouteAction {
                 int close = location.indexOf('}', i);
                 String name = location.substring(i + 1, close);
                 switch (name) {
-                    case "host" -> sb.append(safe(host));
+                    case "host" -> sb.append(hostName(host));
                     case "path" -> sb.append(safe(path));
                     case "query" -> sb.append(rawQuery == null ? "" : "?" + safe(rawQuery));
                     default -> throw new IllegalStateException("checked when made: " + name);
@@ -106,6 +106,18 @@ public sealed interface RouteAction {
                 i = close;
             }
             return sb.toString();
+        }
+
+        /** Only the characters of a host name or address literal: a Host such as {@code a.com/x@b} is left out. */
+        private static String hostName(String h) {
+            if (h == null) return "";
+            for (int i = 0; i < h.length(); i++) {
+                char c = h.charAt(i);
+                boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-'
+                        || c == '_' || c == ':' || c == '[' || c == ']';
+                if (!ok) return "";
+            }
+            return h;
         }
 
         private static String safe(String v) {

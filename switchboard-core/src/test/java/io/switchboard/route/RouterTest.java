@@ -181,6 +181,8 @@ class RouterTest {
                         new RouteAction.Forward("app", null, List.of(), List.of(), "/api/", "/"))));
         Router.Decision red = r.route(Req.get("Shop.Example:8080", "/old//a?q=1"));
         assertThat(red.location((RouteAction.Redirect) red.action())).isEqualTo("https://shop.example/old/a?q=1");
+        Router.Decision odd = r.route(Req.get("evil.example/x@y", "/old/a"));
+        assertThat(odd.location((RouteAction.Redirect) odd.action())).isEqualTo("https:///old/a");
         Router.Decision fw = r.route(Req.get("h", "/api/./v1/x?y"));
         assertThat(fw.rewrittenTarget((RouteAction.Forward) fw.action())).isEqualTo("/v1/x?y");
     }
