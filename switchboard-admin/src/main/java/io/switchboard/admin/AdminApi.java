@@ -140,9 +140,12 @@ public final class AdminApi {
                 return done(json.ok(200, overview()));
             }
             case "listeners" -> {
-                exactly(seg, 1);
                 only(r, "GET");
-                return done(json.ok(200, listeners()));
+                if (seg.size() == 1) return done(json.ok(200, listeners()));
+                if (seg.size() != 3 || !seg.get(2).equals("routes")) throw new ApiError(404, "no such resource: " + path);
+                Views.ListenerView l = listeners().stream().filter(v -> v.name().equals(seg.get(1))).findFirst()
+                        .orElseThrow(() -> new ApiError(404, "no listener named '" + seg.get(1) + "'"));
+                return done(json.ok(200, l.routes()));
             }
             case "reload" -> {
                 exactly(seg, 1);
@@ -268,7 +271,8 @@ public final class AdminApi {
     private List<Views.ListenerView> listeners() {
         List<Views.ListenerView> out = new ArrayList<>();
         for (Dispatcher.ListenerInfo l : dispatcher.listeners()) {
-            out.add(new Views.ListenerView(l.name(), l.address(), l.port(), l.defaultPool()));
+            List<Views.RouteView> routes = dispatcher.routes(l.name()).stream().map(Views.RouteView::of).toList();
+            out.add(new Views.ListenerView(l.name(), l.address(), l.port(), l.defaultPool(), routes));
         }
         return out;
     }

@@ -5,6 +5,7 @@ import io.switchboard.proxy.AccessLog;
 import io.switchboard.proxy.ExchangeListener;
 import io.switchboard.proxy.ListenerCounters;
 import io.switchboard.registry.Pool;
+import io.switchboard.route.Router;
 import java.util.List;
 import java.util.Map;
 
@@ -34,6 +35,14 @@ public interface Dispatcher {
     }
 
     List<ListenerInfo> listeners();
+
+    /**
+     * The listener's routes in order with their hit counters, then the default as the last row; empty
+     * when the listener has no routes (or there is no such listener).
+     */
+    default List<Router.RuleStats> routes(String listener) {
+        return List.of();
+    }
 
     /** The live pools by name, in config order. Replaced pools (a reload rebuilt them) are new objects. */
     Map<String, Pool> pools();

@@ -13,6 +13,7 @@ import io.switchboard.registry.Pool;
 import io.switchboard.registry.Transition;
 import java.time.Instant;
 import java.util.ArrayList;
+import io.switchboard.route.Router;
 import java.util.List;
 import java.util.Map;
 
@@ -29,7 +30,15 @@ public final class Views {
     public record Overview(String version, String time, long uptimeSeconds, String configFile, boolean changesEnabled,
                            List<ListenerView> listeners, List<PoolView> pools) {}
 
-    public record ListenerView(String name, String address, int port, String defaultPool) {}
+    public record ListenerView(String name, String address, int port, String defaultPool, List<RouteView> routes) {}
+
+    /** One route of a listener, in order; the last row of a listener with routes is the default. */
+    @JsonPropertyOrder({"name", "conditions", "action", "hits"})
+    public record RouteView(String name, String conditions, String action, long hits) {
+        static RouteView of(Router.RuleStats s) {
+            return new RouteView(s.name(), s.conditions(), s.action(), s.hits());
+        }
+    }
 
     @JsonPropertyOrder({"name", "algorithm", "version", "size", "eligible", "panic", "inFlight", "queued", "queuedByClass",
             "requests", "noBackend", "rps", "statusClasses", "backends", "history"})

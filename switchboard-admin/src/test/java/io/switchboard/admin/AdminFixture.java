@@ -20,6 +20,7 @@ import io.switchboard.proxy.ProxyServer;
 import io.switchboard.proxy.Transport;
 import io.switchboard.proxy.demo.DemoBackend;
 import io.switchboard.registry.Pool;
+import io.switchboard.route.Router;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -54,6 +55,9 @@ final class AdminFixture implements AutoCloseable {
     volatile Supplier<Dispatcher.ReloadOutcome> reload = () -> new Dispatcher.ReloadOutcome(true, "demo.yaml",
             "1 listener, 1 pool, 3 servers", List.of(), List.of());
     volatile String configFile = "demo.yaml";
+    /** What the dispatcher reports as the routes of listener "demo". */
+    volatile List<Router.RuleStats> routes = List.of(new Router.RuleStats("no-admin", "path starts with /admin", "deny 403", 3),
+            new Router.RuleStats("default", "no route matched", "pool demo", 7));
     /** The proxy listener's guards and header timeout; set before {@link #start}. */
     GuardConfig guard = GuardConfig.NONE;
     Duration headerTimeout = Duration.ofSeconds(10);
@@ -155,6 +159,11 @@ final class AdminFixture implements AutoCloseable {
         public List<ListenerInfo> listeners() {
             InetSocketAddress a = proxy.boundAddress("demo");
             return List.of(new ListenerInfo("demo", a.getAddress().getHostAddress(), a.getPort(), "demo"));
+        }
+
+        @Override
+        public List<Router.RuleStats> routes(String listener) {
+            return listener.equals("demo") ? routes : List.of();
         }
 
         @Override

@@ -66,6 +66,13 @@ class AdminIT {
 
         JsonNode listeners = json(f.get("/api/v1/listeners"));
         assertThat(listeners.get(0).get("defaultPool").asText()).isEqualTo("demo");
+        assertThat(listeners.get(0).get("routes").get(0).get("name").asText()).isEqualTo("no-admin");
+        JsonNode routes = json(f.get("/api/v1/listeners/demo/routes"));
+        assertThat(routes).hasSize(2);
+        assertThat(routes.get(0).get("conditions").asText()).isEqualTo("path starts with /admin");
+        assertThat(routes.get(1).get("hits").asLong()).isEqualTo(7);
+        assertThat(f.get("/api/v1/listeners/nope/routes").statusCode()).isEqualTo(404);
+        assertThat(f.get("/api/v1/listeners/demo/other").statusCode()).isEqualTo(404);
         assertThat(names(json(f.get("/api/v1/pools/demo/backends")))).containsExactly("alpha", "bravo", "charlie");
         assertThat(json(f.get("/api/v1/pools/demo/backends/bravo")).get("address").asText())
                 .isEqualTo("127.0.0.1:" + f.backend("bravo").port());

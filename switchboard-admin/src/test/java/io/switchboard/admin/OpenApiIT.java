@@ -64,6 +64,8 @@ class OpenApiIT {
 
             check(f, "GET", "/api/v1/overview", "/api/v1/overview", null, null, 200);
             check(f, "GET", "/api/v1/listeners", "/api/v1/listeners", null, null, 200);
+            check(f, "GET", "/api/v1/listeners/{listener}/routes", "/api/v1/listeners/demo/routes", null, null, 200);
+            check(f, "GET", "/api/v1/listeners/{listener}/routes", "/api/v1/listeners/nope/routes", null, null, 404);
             check(f, "GET", "/api/v1/pools", "/api/v1/pools", null, null, 200);
             check(f, "GET", "/api/v1/pools/{pool}", "/api/v1/pools/demo", null, null, 200);
             check(f, "GET", "/api/v1/pools/{pool}", "/api/v1/pools/nope", null, null, 404);

@@ -7,6 +7,8 @@ import io.switchboard.config.GuardConfig;
 import io.switchboard.config.HealthCheckConfig;
 import io.switchboard.config.HostPortSyntax;
 import io.switchboard.config.ListenerConfig;
+import io.switchboard.config.RouteAction;
+import io.switchboard.config.RouteConfig;
 import io.switchboard.config.NameSyntax;
 import io.switchboard.config.PoolConfig;
 import io.switchboard.config.SwitchboardConfig;
@@ -42,7 +44,7 @@ public final class ConfigLoader {
     static final List<String> ADMIN_KEYS = List.of("enabled", "address", "port", "token", "token-env");
     static final List<String> LISTENER_KEYS = List.of("name", "mode", "address", "port", "default-pool", "header-timeout",
             "client-idle-timeout", "max-request-line", "max-header-size", "max-headers", "max-connections",
-            "max-connections-per-ip", "rate-limit", "allow", "deny", "min-body-rate", "body-rate-window");
+            "max-connections-per-ip", "rate-limit", "allow", "deny", "min-body-rate", "body-rate-window", "routes");
     static final Map<String, ListenerConfig.Mode> LISTENER_MODES = Map.of("http", ListenerConfig.Mode.HTTP);
     static final List<String> RATE_LIMIT_KEYS = List.of("requests-per-second", "burst");
     static final List<String> POOL_KEYS = List.of("algorithm", "hash-load-factor", "retries", "retry-on", "connect-timeout",
@@ -172,7 +174,8 @@ public final class ConfigLoader {
         AdminConfig admin = readAdmin(root.section("admin", ADMIN_KEYS), purpose);
 
         for (Map.Entry<String, YamlNode.Entry> e : poolEntries.entrySet()) {
-            boolean used = listeners.stream().anyMatch(l -> l.defaultPool().equals(e.getKey()));
+            boolean used = listeners.stream().anyMatch(l -> l.defaultPool().equals(e.getKey())
+                    || l.routes().stream().anyMatch(r -> r.action() instanceof RouteAction.Forward f && f.pool().equals(e.getKey())));
             if (!used && !listeners.isEmpty()) {
                 YamlNode.Entry at = e.getValue();
                 problems.warn(at.line(), at.column(), "pools." + e.getKey(), "pool '" + e.getKey() + "' is not used by any listener");
@@ -231,9 +234,10 @@ public final class ConfigLoader {
             GuardConfig guard = readGuard(s);
             long minBodyRate = s.size("min-body-rate", ListenerConfig.DEFAULT_MIN_BODY_RATE, 0, 1L << 40);
             Duration bodyRateWindow = s.duration("body-rate-window", ListenerConfig.DEFAULT_BODY_RATE_WINDOW, true);
+            List<RouteConfig> routes = RouteSection.read(s, poolEntries);
             if (port == null || pool == null) continue;
             placed.add(new Placed(new ListenerConfig(name, host, port, pool, headerTimeout, idleTimeout, maxLine, maxHeader,
-                    maxHeaders, guard, minBodyRate, bodyRateWindow, mode), s.entry("port").value(), path));
+                    maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes), s.entry("port").value(), path));
         }
         checkPortClashes(placed, problems);
         return placed.stream().map(Placed::listener).toList();

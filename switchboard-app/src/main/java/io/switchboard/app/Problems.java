@@ -40,6 +40,7 @@ final class Problems {
         warnings.add(new ConfigProblem(ConfigProblem.Severity.WARNING, file, line, column, key, message));
     }
 
+    /** Errors so far; a reader compares counts to tell whether a part it read had any. */
     int errorCount() {
         return errors.size();
     }

@@ -412,7 +412,7 @@ public final class Switchboard implements AutoCloseable {
 
     private static Map<String, ListenerConfig> byName(SwitchboardConfig c) {
         Map<String, ListenerConfig> m = new LinkedHashMap<>();
-        for (ListenerConfig l : c.listeners()) m.put(l.name(), l);
+        for (ListenerConfig l : c.listeners()) m.put(l.name(), l.withRoutes(List.of())); // routes change without a rebind
         return m;
     }
 

@@ -8,6 +8,7 @@ import io.switchboard.proxy.AccessLog;
 import io.switchboard.proxy.ExchangeListener;
 import io.switchboard.proxy.ListenerCounters;
 import io.switchboard.registry.Pool;
+import io.switchboard.route.Router;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,6 +36,12 @@ final class SwitchboardDispatcher implements Dispatcher {
             out.add(new ListenerInfo(l.name(), a.getAddress().getHostAddress(), a.getPort(), l.defaultPool()));
         }
         return out;
+    }
+
+    @Override
+    public List<Router.RuleStats> routes(String listener) {
+        Router r = switchboard.proxy().state().routing().router(listener);
+        return r == null ? List.of() : r.stats();
     }
 
     @Override

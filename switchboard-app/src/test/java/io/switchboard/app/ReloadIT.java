@@ -154,6 +154,29 @@ class ReloadIT {
     }
 
     @Test
+    void routesChangeWithoutARestartAndTheAdminApiCountsTheirHits() throws Exception {
+        String plain = Files.readString(file);
+        Files.writeString(file, plain.replace("    default-pool: app\n", """
+                    default-pool: app
+                    routes:
+                      - name: no-admin
+                        match: {path-prefix: /admin}
+                        deny: true
+                """));
+        assertThat(switchboard.reloadFromSource()).isTrue();
+        assertThat(client.get(web(), "/admin").statusCode()).isEqualTo(403);
+        assertThat(client.get(web(), "/%61dmin/x").statusCode()).isEqualTo(403);
+        assertThat(client.get(web(), "/public").statusCode()).isEqualTo(200);
+        assertThat(new SwitchboardDispatcher(switchboard).routes("web")).extracting(r -> r.name() + "=" + r.hits())
+                .containsExactly("no-admin=2", "default=1");
+
+        Files.writeString(file, plain);
+        assertThat(switchboard.reloadFromSource()).isTrue();
+        assertThat(client.get(web(), "/admin").statusCode()).isEqualTo(200);
+        assertThat(new SwitchboardDispatcher(switchboard).routes("web")).isEmpty();
+    }
+
+    @Test
     void gracefulShutdownWithNothingInFlightIsClean() {
         assertThat(switchboard.shutdownGracefully()).isTrue();
         assertThat(switchboard.shutdownGracefully()).isTrue();

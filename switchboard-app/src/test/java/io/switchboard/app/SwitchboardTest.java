@@ -52,6 +52,8 @@ class SwitchboardTest {
                 .isEqualTo("listeners changed (moved 'web' from 0.0.0.0:8080 to 0.0.0.0:8081)");
         assertThat(Switchboard.listenerChange(before, config(BASE.replace("name: web", "name: www"))))
                 .isEqualTo("listeners changed (added 'www' on 0.0.0.0:8080; removed 'web' on 0.0.0.0:8080)");
+        assertThat(Switchboard.listenerChange(before, config(BASE.replace("default-pool: app", "default-pool: app\n    routes: [{deny: true}]"))))
+                .as("routes are swapped by a reload, the listener stays bound").isNull();
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.switchboard.config;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * One front-end address.
@@ -13,11 +14,12 @@ import java.time.Duration;
  *     {@code bodyRateWindow}, while the proxy is ready to take it; slower: 408 (slowloris on bodies).
  *     0 disables the check
  * @param mode what the listener speaks to its clients
+ * @param routes content switching, in order, first match wins; empty: every request to {@code defaultPool}
  */
 public record ListenerConfig(String name, String host, int port, String defaultPool,
                              Duration headerTimeout, Duration clientIdleTimeout,
                              int maxInitialLineLength, int maxHeaderSize, int maxHeaders, GuardConfig guard,
-                             long minBodyRate, Duration bodyRateWindow, Mode mode) {
+                             long minBodyRate, Duration bodyRateWindow, Mode mode, List<RouteConfig> routes) {
     /**
      * What a listener speaks: HTTP/1.x, dispatched request by request. The data plane installs the
      * pipeline of the listener's mode; a TCP mode (a session at a time) comes with the layer-4 switch.
@@ -35,6 +37,21 @@ public record ListenerConfig(String name, String host, int port, String defaultP
         if (bodyRateWindow == null) bodyRateWindow = DEFAULT_BODY_RATE_WINDOW;
         if (bodyRateWindow.isNegative() || bodyRateWindow.isZero()) throw new IllegalArgumentException("bodyRateWindow must be positive");
         if (mode == null) mode = Mode.HTTP;
+        routes = routes == null ? List.of() : List.copyOf(routes);
+    }
+
+    /** A listener without routes. */
+    public ListenerConfig(String name, String host, int port, String defaultPool, Duration headerTimeout,
+                          Duration clientIdleTimeout, int maxInitialLineLength, int maxHeaderSize, int maxHeaders,
+                          GuardConfig guard, long minBodyRate, Duration bodyRateWindow, Mode mode) {
+        this(name, host, port, defaultPool, headerTimeout, clientIdleTimeout, maxInitialLineLength, maxHeaderSize,
+                maxHeaders, guard, minBodyRate, bodyRateWindow, mode, List.of());
+    }
+
+    /** This listener with other routes (which a reload applies without rebinding). */
+    public ListenerConfig withRoutes(List<RouteConfig> next) {
+        return new ListenerConfig(name, host, port, defaultPool, headerTimeout, clientIdleTimeout, maxInitialLineLength,
+                maxHeaderSize, maxHeaders, guard, minBodyRate, bodyRateWindow, mode, next);
     }
 
     /** An HTTP listener. */

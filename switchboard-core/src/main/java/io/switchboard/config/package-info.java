@@ -1,5 +1,5 @@
 /**
  * Validated configuration values and their shared value syntaxes (addresses, operator states,
- * all-down policies): plain records, the leaf of the core. Imports nothing of Switchboard.
+ * all-down policies, routes as configured): plain records, the leaf of the core. Imports nothing of Switchboard.
  */
 package io.switchboard.config;

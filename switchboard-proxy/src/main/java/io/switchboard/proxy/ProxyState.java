@@ -3,6 +3,7 @@ package io.switchboard.proxy;
 import io.netty.channel.EventLoop;
 import io.switchboard.backend.Backend;
 import io.switchboard.registry.Pool;
+import io.switchboard.config.ListenerConfig;
 import io.switchboard.config.PoolConfig;
 import io.switchboard.config.SwitchboardConfig;
 import io.switchboard.dispatch.PoolDispatch;
@@ -12,6 +13,8 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import io.switchboard.proxy.resolve.HostResolver;
+import io.switchboard.route.Router;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -32,10 +35,33 @@ import org.slf4j.LoggerFactory;
 public final class ProxyState {
     private static final Logger log = LoggerFactory.getLogger(ProxyState.class);
 
-    /** The configuration requests are routed with. Immutable. */
-    public record Routing(SwitchboardConfig config, Map<String, Pool> pools) {
+    /**
+     * The configuration requests are routed with, and each listener's routes compiled (by listener
+     * name; a listener without routes has none, so its requests skip routing). Immutable apart from
+     * the routes' hit counters.
+     */
+    public record Routing(SwitchboardConfig config, Map<String, Pool> pools, Map<String, Router> routers) {
         public Routing {
             pools = Map.copyOf(pools);
+            routers = Map.copyOf(routers);
+        }
+
+        /** Compiles the routes of every listener of {@code config}. */
+        public Routing(SwitchboardConfig config, Map<String, Pool> pools) {
+            this(config, pools, routers(config));
+        }
+
+        /** The listener's routes; null when it has none. */
+        public Router router(String listener) {
+            return routers.get(listener);
+        }
+
+        private static Map<String, Router> routers(SwitchboardConfig config) {
+            Map<String, Router> m = new HashMap<>();
+            for (ListenerConfig l : config.listeners()) {
+                if (!l.routes().isEmpty()) m.put(l.name(), new Router(l.defaultPool(), l.routes()));
+            }
+            return m;
         }
     }
 

@@ -9,6 +9,7 @@ import io.switchboard.config.PassiveHealthConfig;
 import io.switchboard.config.PersistenceConfig;
 import io.switchboard.config.PoolConfig;
 import io.switchboard.config.RetryOn;
+import io.switchboard.config.RouteConfig;
 import io.switchboard.config.ServerConfig;
 import io.switchboard.config.ServiceClassConfig;
 import io.switchboard.config.SwitchboardConfig;
@@ -28,6 +29,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -69,6 +71,10 @@ public final class ProxyFixture implements AutoCloseable {
     /** How back-end host names are looked up (data plane and probes); null for the system's. */
     public HostResolver resolvers;
     public final List<AccessRecord> accessLog = new CopyOnWriteArrayList<>();
+    /** The listener's routes. */
+    public List<RouteConfig> routes = List.of();
+    /** Pools besides "app" (for routes), each with its own back ends; same settings as "app". */
+    public final Map<String, List<DemoBackend>> otherPools = new LinkedHashMap<>();
 
     public final Transport transport;
     public final EventLoopGroup group;
@@ -99,6 +105,14 @@ public final class ProxyFixture implements AutoCloseable {
         return this;
     }
 
+    /** Another pool for routes to send to, with back ends of these names. */
+    public ProxyFixture pool(String name, String... backendNames) throws InterruptedException {
+        List<DemoBackend> bs = new ArrayList<>();
+        for (String n : backendNames) bs.add(new DemoBackend(n, transport, group, 0, 0).start("127.0.0.1", 0));
+        otherPools.put(name, bs);
+        return this;
+    }
+
     public ServerConfig server(DemoBackend b, int weight) {
         return new ServerConfig(b.name(), "127.0.0.1", b.port(), weight, null);
     }
@@ -114,11 +128,20 @@ public final class ProxyFixture implements AutoCloseable {
                 Duration.ZERO, allDown, health, passive, maxBody, servers, queueSize, queueTimeout, retryOn, classes, classAgeBound,
                 persistence);
         ListenerConfig l = new ListenerConfig("web", "127.0.0.1", listenPort, "app", headerTimeout, clientIdle, 8192, 16384,
-                maxHeaders, guard, minBodyRate, bodyRateWindow);
-        config = new SwitchboardConfig(null, List.of(l), Map.of("app", poolConfig), 2, "auto", Duration.ofSeconds(5), "off");
+                maxHeaders, guard, minBodyRate, bodyRateWindow, ListenerConfig.Mode.HTTP, routes);
+        Map<String, PoolConfig> poolConfigs = new LinkedHashMap<>(Map.of("app", poolConfig));
         pool = Pool.of(poolConfig);
+        Map<String, Pool> pools = new LinkedHashMap<>(Map.of("app", pool));
+        otherPools.forEach((name, bs) -> {
+            List<ServerConfig> ss = bs.stream().map(b -> server(b, 1)).toList();
+            PoolConfig pc = new PoolConfig(name, algorithm, 1.25, retries, connectTimeout, responseTimeout, backendIdle, maxIdle,
+                    Duration.ZERO, allDown, health, passive, maxBody, ss, queueSize, queueTimeout, retryOn);
+            poolConfigs.put(name, pc);
+            pools.put(name, Pool.of(pc));
+        });
+        config = new SwitchboardConfig(null, List.of(l), poolConfigs, 2, "auto", Duration.ofSeconds(5), "off");
         if (resolvers == null) resolvers = HostResolver.system(transport);
-        proxy = new ProxyServer(config, Map.of("app", pool), accessLog::add, transport, group, resolvers);
+        proxy = new ProxyServer(config, pools, accessLog::add, transport, group, resolvers);
         proxy.start();
         if (health.enabled()) {
             checker = new HealthChecker(pool, health, transport, group, resolvers);
@@ -172,6 +195,7 @@ public final class ProxyFixture implements AutoCloseable {
         if (proxy != null) proxy.close();
         if (resolvers != null) resolvers.close();
         for (DemoBackend b : backends) b.close();
+        for (List<DemoBackend> bs : otherPools.values()) for (DemoBackend b : bs) b.close();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 }

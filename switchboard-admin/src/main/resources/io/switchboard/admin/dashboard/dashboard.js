@@ -248,6 +248,7 @@
       el("span", {}, "up ", el("b", {}, fmtUptime(o.uptimeSeconds))),
       ...o.listeners.map((l) => el("span", {}, l.name + " ", el("b", {}, `${l.address}:${l.port}`), " → " + l.defaultPool)),
       el("span", {}, "config ", el("b", {}, o.configFile || "embedded")));
+    renderRoutes(o.listeners);
     changesEnabled = o.changesEnabled;
     showTokenState();
     $("#empty").hidden = o.pools.length > 0;
@@ -314,6 +315,22 @@
       $("details.history summary", s.section).textContent = `Recent transitions (${p.history.length})`;
     }
     for (const [name, s] of pools) if (!seenPools.has(name)) { s.section.remove(); pools.delete(name); }
+  }
+
+  // One small table per listener with routes: name, conditions, action, hits (the last row: the default).
+  function renderRoutes(listeners) {
+    const box = $("#routes");
+    const withRoutes = listeners.filter((l) => l.routes && l.routes.length);
+    box.hidden = withRoutes.length === 0;
+    box.replaceChildren(...withRoutes.map((l) => el("div", { class: "route-table" },
+      el("h3", {}, `Routes of ${l.name}`),
+      el("table", {},
+        el("thead", {}, el("tr", {}, el("th", {}, "#"), el("th", {}, "route"), el("th", {}, "when"),
+          el("th", {}, "then"), el("th", { class: "num" }, "hits"))),
+        el("tbody", {}, ...l.routes.map((r, i) => el("tr", {},
+          el("td", { class: "muted" }, i === l.routes.length - 1 ? "" : String(i + 1)),
+          el("td", {}, r.name), el("td", { class: "muted" }, r.conditions), el("td", {}, r.action),
+          el("td", { class: "num" }, fmtInt(r.hits)))))))));
   }
 
   function live(ok, text) {

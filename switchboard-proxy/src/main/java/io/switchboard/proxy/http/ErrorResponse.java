@@ -40,4 +40,26 @@ public final class ErrorResponse {
         if (!headRequest) out.writeBytes(body);
         return out;
     }
+
+    /**
+     * A route's own answer: {@code status} with a short text body (Latin-1) and, for a redirect, a
+     * Location. Encoded like {@link #of}.
+     */
+    static ByteBuf answer(ByteBufAllocator alloc, int status, String body, String location, boolean close, boolean http10,
+                          boolean headRequest) {
+        HttpResponseStatus st = HttpResponseStatus.valueOf(status);
+        byte[] b = body.getBytes(StandardCharsets.ISO_8859_1);
+        StringBuilder head = new StringBuilder(160)
+                .append(http10 ? "HTTP/1.0 " : "HTTP/1.1 ").append(status).append(' ').append(st.reasonPhrase()).append("\r\n");
+        if (location != null) head.append("location: ").append(location).append("\r\n");
+        if (b.length > 0) head.append("content-type: text/plain; charset=iso-8859-1\r\n");
+        head.append("content-length: ").append(b.length).append("\r\n");
+        if (close) head.append("connection: close\r\n");
+        else if (http10) head.append("connection: keep-alive\r\n");
+        head.append("\r\n");
+        ByteBuf out = alloc.buffer(head.length() + b.length);
+        out.writeCharSequence(head, StandardCharsets.ISO_8859_1);
+        if (!headRequest) out.writeBytes(b);
+        return out;
+    }
 }

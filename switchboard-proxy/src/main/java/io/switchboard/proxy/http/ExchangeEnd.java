@@ -124,6 +124,25 @@ final class ExchangeEnd {
         conn.answered(resp, keepAlive);
     }
 
+    /**
+     * Answers a request as a route says (redirect, deny, fixed response), without a back end. The
+     * connection stays open for the next request when the client keeps it alive.
+     *
+     * @param location for a redirect; null otherwise
+     */
+    void answer(int st, String body, String location) {
+        if (x.phase == HttpExchange.Phase.DONE) return;
+        status = st;
+        FrontendHandler conn = x.conn;
+        boolean keepAlive = x.clientKeepAlive && !conn.state.draining()
+                && !(x.request != null && x.request.expect == Head.EXPECT_CONTINUE && !x.requestDone);
+        boolean headRequest = x.isHeadRequest();
+        ByteBuf resp = ErrorResponse.answer(conn.ctx.alloc(), st, body, location, !keepAlive, x.clientHttp10, headRequest);
+        if (!headRequest) x.response.bytesOut += body.length();
+        finish();
+        conn.answered(resp, keepAlive);
+    }
+
     /** Detaches the back-end connection; pools it when {@code reusable}, else closes it. */
     void releaseBackend(boolean reusable) {
         Channel ch = x.backendChannel;

@@ -1,9 +1,9 @@
 package io.switchboard.proxy.http;
 
+import io.switchboard.config.HeaderEdit;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -21,10 +21,8 @@ import java.util.Set;
  * <p>Threading: built and used on one event loop, for one message.
  */
 final class HeadEdits {
-    /** Field names (lower case) that no edit may touch. */
-    static final Set<String> PROTECTED = Set.of("content-length", "transfer-encoding", "connection", "keep-alive",
-            "proxy-connection", "te", "trailer", "upgrade", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host",
-            "via");
+    /** Field names (lower case) that no edit may touch: the config's rule, {@link HeaderEdit#PROTECTED}. */
+    static final Set<String> PROTECTED = HeaderEdit.PROTECTED;
 
     private final List<String> removed = new ArrayList<>(2);   // lower case
     private final List<byte[]> added = new ArrayList<>(2);     // "Name: value\r\n"
@@ -105,26 +103,19 @@ final class HeadEdits {
     }
 
     private static String checkName(String name) {
-        if (name == null || name.isEmpty()) throw new IllegalArgumentException("a header name must not be empty");
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            boolean tchar = c > ' ' && c < 127 && "\"(),/:;<=>?@[\\]{}".indexOf(c) < 0;
-            if (!tchar) throw new IllegalArgumentException("'" + name + "' is not a valid header name (RFC 9110 token characters only)");
-        }
-        String lower = name.toLowerCase(Locale.ROOT);
-        if (PROTECTED.contains(lower)) {
-            throw new IllegalArgumentException("header '" + name + "' cannot be edited: it frames the message or the proxy writes it");
-        }
-        return lower;
+        return HeaderEdit.checkName(name);
     }
 
     private static void checkValue(String name, String value) {
-        if (value == null) throw new IllegalArgumentException("header '" + name + "' needs a value");
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c == '\r' || c == '\n' || c == 0 || c > 0xff) {
-                throw new IllegalArgumentException("the value of '" + name + "' must not contain CR, LF, NUL or non-Latin-1 characters");
-            }
-        }
+        HeaderEdit.checkValue(name, value);
+    }
+
+    /** Applies a configured edit (a route's). */
+    HeadEdits apply(HeaderEdit e) {
+        return switch (e.op()) {
+            case SET -> set(e.name(), e.value());
+            case ADD -> add(e.name(), e.value());
+            case REMOVE -> remove(e.name());
+        };
     }
 }

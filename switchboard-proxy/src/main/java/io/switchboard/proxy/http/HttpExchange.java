@@ -17,7 +17,13 @@ import io.switchboard.dispatch.Outcome;
 import io.switchboard.dispatch.PoolDispatch;
 import io.switchboard.persist.PersistenceState;
 import io.switchboard.proxy.guard.Verdict;
+import io.switchboard.config.HeaderEdit;
+import io.switchboard.config.RouteAction;
+import io.switchboard.route.RouteRequest;
+import io.switchboard.route.Router;
+import java.net.InetSocketAddress;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,10 +44,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threading: the client channel's event loop; the back-end channel is on the same loop.
  */
-final class HttpExchange implements RequestView, DispatchQueue.Waiter {
+final class HttpExchange implements RequestView, RouteRequest, DispatchQueue.Waiter {
     private static final Logger log = LoggerFactory.getLogger(HttpExchange.class);
     private static final byte[] PROTO_HTTP = HeadWriter.ascii("http");
     private static final byte[] NO_BYTES = new byte[0];
+    /** Refused paths are logged at most once per this many nanoseconds, with a count of the rest. */
+    private static final long REFUSED_LOG_INTERVAL = 10_000_000_000L;
+    private static final AtomicLong refusedLogged = new AtomicLong(System.nanoTime() - REFUSED_LOG_INTERVAL);
+    private static final AtomicLong refusedUnlogged = new AtomicLong();
 
     /** Where the exchange stands. */
     enum Phase {
@@ -135,6 +145,34 @@ final class HttpExchange implements RequestView, DispatchQueue.Waiter {
         return u;
     }
 
+    // ---------------------------------------------------------------- RouteRequest
+
+    @Override
+    public String method() {
+        return method;
+    }
+
+    @Override
+    public String host() {
+        return request.host();
+    }
+
+    @Override
+    public String header(String name) {
+        return request.header(name);
+    }
+
+    @Override
+    public String cookie(String name) {
+        return request.cookie(name);
+    }
+
+    @Override
+    public byte[] clientAddressBytes() {
+        return conn.ctx.channel().remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null
+                ? a.getAddress().getAddress() : null;
+    }
+
     /** The request's edits, made on first use. */
     HeadEdits requestEdits() {
         HeadEdits e = requestEdits;
@@ -177,7 +215,9 @@ final class HttpExchange implements RequestView, DispatchQueue.Waiter {
             // We answer 100 ourselves once a back end is connected; the back end sees a plain request.
             expectContinue = true;
         }
-        String poolName = conn.listener.defaultPool();
+        Router router = conn.state.routing().router(conn.listener.name());
+        String poolName = router == null ? conn.listener.defaultPool() : route(router);
+        if (poolName == null) return; // answered by the route
         dispatch = conn.state.dispatch(poolName);
         poolConfig = conn.state.poolConfig(poolName);
         if (dispatch == null || poolConfig == null) {
@@ -201,6 +241,55 @@ final class HttpExchange implements RequestView, DispatchQueue.Waiter {
             timeouts.set(ExchangeTimeouts.Deadline.BODY_RATE, System.nanoTime() + conn.listener.bodyRateWindow().toNanos()); // from now, not the head's first byte
         }
         dispatch();
+    }
+
+    /**
+     * Applies the listener's routes: a forward sets the service class and the head edits and returns
+     * the pool; a redirect, an answer or a refused path is answered here (null).
+     */
+    private String route(Router router) {
+        Router.Decision d = router.route(this);
+        switch (d.action()) {
+            case RouteAction.Forward f -> {
+                serviceClass = f.serviceClass();
+                if (f.editsHeads()) {
+                    if (!f.requestEdits().isEmpty()) for (HeaderEdit e : f.requestEdits()) requestEdits().apply(e);
+                    if (!f.responseEdits().isEmpty()) for (HeaderEdit e : f.responseEdits()) responseEdits().apply(e);
+                    String t = d.rewrittenTarget(f);
+                    if (t != null) requestEdits().target(t);
+                }
+                return f.pool();
+            }
+            case RouteAction.Redirect r -> {
+                end.cause("route " + d.rule() + ": redirect");
+                end.answer(r.status(), "", d.location(r));
+                return null;
+            }
+            case RouteAction.Respond r -> {
+                end.cause("route " + d.rule() + ": " + (r.status() == 403 ? "deny" : "respond " + r.status()));
+                end.answer(r.status(), r.body(), null);
+                return null;
+            }
+            case RouteAction.Refused r -> {
+                end.cause("path refused: " + r.reason());
+                logRefused(r.reason());
+                end.respondError(HttpResponseStatus.BAD_REQUEST, "path refused (" + r.reason() + ")", false);
+                return null;
+            }
+        }
+    }
+
+    /** At most one line per interval: a flood of refused paths must not become a flood of log lines. */
+    private void logRefused(String reason) {
+        long now = System.nanoTime();
+        long last = refusedLogged.get();
+        if (now - last >= REFUSED_LOG_INTERVAL && refusedLogged.compareAndSet(last, now)) {
+            long more = refusedUnlogged.getAndSet(0);
+            log.warn("listener {}: answered 400 to {} for {}: {}{}", conn.listener.name(), conn.clientIp, target(), reason,
+                    more > 0 ? " (" + more + " more refused paths not logged)" : "");
+        } else {
+            refusedUnlogged.incrementAndGet();
+        }
     }
 
     /** A guard refused the request: answer its verdict and close, nothing forwarded. */
