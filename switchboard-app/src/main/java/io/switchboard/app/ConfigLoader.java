@@ -163,7 +163,7 @@ public final class ConfigLoader {
         Map<String, PoolConfig> pools = new LinkedHashMap<>();
         Map<String, YamlNode.Entry> poolEntries = new LinkedHashMap<>();
         PoolSection.readPools(root, pools, poolEntries);
-        List<ListenerConfig> listeners = readListeners(root, poolEntries);
+        List<ListenerConfig> listeners = readListeners(root, poolEntries, pools);
 
         int eventLoops = root.integer("event-loops", 0, 0, 1024);
         String transport = root.choice("transport", "auto", TRANSPORTS);
@@ -190,7 +190,8 @@ public final class ConfigLoader {
 
     private record Placed(ListenerConfig listener, YamlNode portNode, String path) {}
 
-    private static List<ListenerConfig> readListeners(Section root, Map<String, YamlNode.Entry> poolEntries) {
+    private static List<ListenerConfig> readListeners(Section root, Map<String, YamlNode.Entry> poolEntries,
+                                                      Map<String, PoolConfig> pools) {
         Problems problems = root.problems();
         YamlNode.Entry e = root.entry("listeners");
         if (e == null) return List.of(); // reported before the pools, in key order
@@ -234,7 +235,7 @@ public final class ConfigLoader {
             GuardConfig guard = readGuard(s);
             long minBodyRate = s.size("min-body-rate", ListenerConfig.DEFAULT_MIN_BODY_RATE, 0, 1L << 40);
             Duration bodyRateWindow = s.duration("body-rate-window", ListenerConfig.DEFAULT_BODY_RATE_WINDOW, true);
-            List<RouteConfig> routes = RouteSection.read(s, poolEntries);
+            List<RouteConfig> routes = RouteSection.read(s, poolEntries, pools);
             if (port == null || pool == null) continue;
             placed.add(new Placed(new ListenerConfig(name, host, port, pool, headerTimeout, idleTimeout, maxLine, maxHeader,
                     maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes), s.entry("port").value(), path));

@@ -3,10 +3,12 @@ package io.switchboard.app;
 import io.switchboard.config.Cidr;
 import io.switchboard.config.HeaderEdit;
 import io.switchboard.config.NameSyntax;
+import io.switchboard.config.PoolConfig;
 import io.switchboard.config.RouteAction;
 import io.switchboard.config.RouteConfig;
 import io.switchboard.config.RouteConfig.Match;
 import io.switchboard.config.RouteConfig.ValueMatch;
+import io.switchboard.config.ServiceClassConfig;
 import io.switchboard.route.PathNormalizer;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -40,7 +42,7 @@ final class RouteSection {
      * @param pools the pools of the file, for checking {@code pool:}
      * @return the routes read without error, in order (empty when there are none)
      */
-    static List<RouteConfig> read(Section listener, Map<String, YamlNode.Entry> pools) {
+    static List<RouteConfig> read(Section listener, Map<String, YamlNode.Entry> pools, Map<String, PoolConfig> poolConfigs) {
         YamlNode.Sequence list = listener.list("routes");
         if (list == null) return List.of();
         Problems problems = listener.problems();
@@ -65,7 +67,7 @@ final class RouteSection {
             }
             int before = problems.errorCount();
             Match match = s.has("match") ? match(s.section("match", MATCH_KEYS), 0) : Match.ANY;
-            RouteAction action = action(s, pools);
+            RouteAction action = action(s, pools, poolConfigs);
             if (match == null || action == null || problems.errorCount() != before) {
                 complete = false;
                 continue;
@@ -194,7 +196,7 @@ final class RouteSection {
     }
 
     /** The route's action; null after an error. */
-    private static RouteAction action(Section s, Map<String, YamlNode.Entry> pools) {
+    private static RouteAction action(Section s, Map<String, YamlNode.Entry> pools, Map<String, PoolConfig> poolConfigs) {
         Problems problems = s.problems();
         List<String> actions = s.present(ACTIONS);
         if (actions.size() != 1) {
@@ -244,7 +246,7 @@ final class RouteSection {
                     }
                 }
                 default -> {
-                    return forward(s, pools);
+                    return forward(s, pools, poolConfigs);
                 }
             }
         } catch (IllegalArgumentException ex) {
@@ -253,7 +255,7 @@ final class RouteSection {
         }
     }
 
-    private static RouteAction.Forward forward(Section s, Map<String, YamlNode.Entry> pools) {
+    private static RouteAction.Forward forward(Section s, Map<String, YamlNode.Entry> pools, Map<String, PoolConfig> poolConfigs) {
         Problems problems = s.problems();
         String pool = s.value("pool", null, x -> x);
         if (pool != null && !pools.containsKey(pool)) {
@@ -262,8 +264,14 @@ final class RouteSection {
             problems.error(pe.value(), s.keyPath("pool"), "no pool named '" + pool + "'" + Spelling.suggestion(pool, pools.keySet()) + " (" + known + ")");
             pool = null;
         }
-        // Service classes are defined elsewhere; here only the name's syntax is checked.
         String serviceClass = s.value("class", null, NameSyntax::parse);
+        PoolConfig target = pool == null ? null : poolConfigs.get(pool);
+        if (serviceClass != null && target != null && target.classRank(serviceClass) < 0) {
+            List<String> classes = target.classes().stream().map(ServiceClassConfig::name).toList();
+            problems.error(s.entry("class").value(), s.keyPath("class"), "pool '" + pool + "' has no service class '" + serviceClass + "'"
+                    + Spelling.suggestion(serviceClass, classes) + " (classes: " + String.join(", ", classes) + ")");
+            serviceClass = null;
+        }
         String from = null;
         String to = null;
         if (s.has("rewrite-prefix")) {

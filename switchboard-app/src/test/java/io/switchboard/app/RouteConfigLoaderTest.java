@@ -22,6 +22,8 @@ class RouteConfigLoaderTest {
                 servers:
                   - { name: a, address: 127.0.0.1:9001 }
               static:
+                classes:
+                  - { name: gold }
                 servers:
                   - { name: s, address: 127.0.0.1:9002 }
             """;
@@ -142,6 +144,21 @@ class RouteConfigLoaderTest {
                 "switchboard.yaml:23: listeners[0].routes[8].respond.status: 700 is out of range (allowed: 200-599)",
                 "switchboard.yaml:24: listeners[0].routes[9].match.host: 'shop.example.com:8080': write the host without a port"
                         + " (hosts are matched without theirs)");
+    }
+
+    @Test
+    void aRoutesClassMustBeOneOfItsPoolsClasses() throws Exception {
+        String yaml = "listeners:\n  - port: 8080\n    default-pool: app\n    routes:\n"
+                + "      - match: {header: {name: X-Tier, equals: gold}}\n        pool: app\n        class: gld\n"
+                + "      - match: {header: {name: X-Tier, equals: bulk}}\n        pool: app\n        class: gold\n"
+                + "pools:\n  app:\n    classes:\n      - {name: gold}\n    servers:\n      - { name: a, address: 127.0.0.1:9001 }\n";
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.parse(yaml, FILE, null));
+        assertThat(e.problems().stream().map(ConfigProblem::toString).toList()).containsExactly(
+                "switchboard.yaml:7: listeners[0].routes[0].class: pool 'app' has no service class 'gld', did you mean 'gold'?"
+                        + " (classes: gold, default)");
+        String ok = yaml.replace("class: gld", "class: default");
+        assertThat(ConfigLoader.parse(ok, FILE, null).config().listeners().get(0).routes())
+                .extracting(r -> ((RouteAction.Forward) r.action()).serviceClass()).containsExactly("default", "gold");
     }
 
     @Test
