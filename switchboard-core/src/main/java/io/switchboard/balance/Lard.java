@@ -145,8 +145,8 @@ public final class Lard implements Algorithm {
             int j = scan.leastLoaded(ctx, null);
             if (j < 0) return null;
             Backend chosen = scan.bs[j];
-            if (a == null || a.servers()[0] != chosen) t.replace(a, new Assignment(new Backend[] {chosen}, now));
-            return chosen;
+            if ((a != null && a.servers()[0] == chosen) || t.replace(a, new Assignment(new Backend[] {chosen}, now))) return chosen;
+            return t.winner(scan, ctx, chosen);
         }
     }
 }

@@ -127,8 +127,8 @@ public final class LardR implements Algorithm {
             if (live.length == 0) {
                 int j = scan.leastLoaded(ctx, null);
                 if (j < 0) return null;
-                t.replace(a, new Assignment(new Backend[] {scan.bs[j]}, now));
-                return scan.bs[j];
+                if (t.replace(a, new Assignment(new Backend[] {scan.bs[j]}, now))) return scan.bs[j];
+                return t.winner(scan, ctx, scan.bs[j]);
             }
             int n = leastLoadedMember(live, ctx);
             if (n < 0) {

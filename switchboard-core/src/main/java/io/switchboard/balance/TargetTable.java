@@ -75,6 +75,17 @@ final class TargetTable {
             return ASSIGNMENT.compareAndSet(this, expected, next);
         }
 
+        /**
+         * After a lost {@link #replace}: the back end the winning thread gave the target, when this
+         * request may use it, so that concurrent first requests for a new target all land on the one
+         * server it now has; else {@code mine}.
+         */
+        Backend winner(LoadScan scan, PickContext ctx, Backend mine) {
+            Assignment won = assignment;
+            Backend w = won == null ? null : won.servers()[0];
+            return w != null && scan.indexOf(w) >= 0 && !ctx.excluded(w) ? w : mine;
+        }
+
         boolean referenced() {
             return referenced;
         }

@@ -7,11 +7,17 @@ import io.switchboard.backend.Backend;
 import io.switchboard.backend.BackendSet;
 import io.switchboard.backend.BackendState;
 import io.switchboard.config.AllDownPolicy;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.Test;
 
 class LardTest extends AlgorithmContractTest {
@@ -40,6 +46,33 @@ class LardTest extends AlgorithmContractTest {
         assertThat(lard.low()).isEqualTo(25);
         assertThat(lard.high()).isEqualTo(65);
         assertThat(lard.affinityKey()).isEqualTo(AffinityKey.PATH);
+    }
+
+    @Test
+    void concurrentFirstRequestsForANewTargetAllLandOnItsOneServer() throws Exception {
+        Backend a = backend("a"), b = backend("b"), c = backend("c");
+        Picker picker = algorithm().newPicker(BackendSet.of(1, List.of(a, b, c)), null);
+        int threads = 4;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            for (long key = 1; key <= 300; key++) {
+                long k = key;
+                CyclicBarrier gate = new CyclicBarrier(threads);
+                List<Future<Backend>> picks = new ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    picks.add(pool.submit(() -> {
+                        gate.await();
+                        return picker.pick(new PickContext(k, NOW, ThreadLocalRandom.current(), Set.of()));
+                    }));
+                }
+                Set<Backend> got = new HashSet<>();
+                for (Future<Backend> f : picks) got.add(f.get());
+                // The paper's front end gives a target one server; a lost race must not add a second.
+                assertThat(got).as("servers of target %d", k).hasSize(1);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test
