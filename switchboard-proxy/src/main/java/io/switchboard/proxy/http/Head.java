@@ -218,13 +218,14 @@ public final class Head {
         return -1;
     }
 
-    /**
-     * The value of the cookie of this name (case-sensitive, RFC 6265 section 5.4) in the request's
-     * Cookie fields, the first one if sent twice; null when there is none. Pairs are split on ';'
-     * and the value is returned as sent (quotes included).
-     */
-    public String cookie(String name) {
-        int len = name.length();
+    /** One cookie pair of a Cookie field: its bytes are [start, end), its '=' at eq (end when it has none). */
+    private interface CookiePair {
+        /** @return true to stop */
+        boolean visit(int start, int eq, int end);
+    }
+
+    /** Visits the cookie pairs of the request's Cookie fields in order (RFC 6265 section 5.4), trimmed. */
+    private void forEachCookie(CookiePair visitor) {
         for (int i = indexOfName("cookie", 0); i >= 0; i = indexOfName("cookie", i + 1)) {
             int p = valueStart(i);
             int end = valueEnd(i);
@@ -232,21 +233,39 @@ public final class Head {
                 while (p < end && (bytes[p] == ' ' || bytes[p] == '\t' || bytes[p] == ';')) p++;
                 int pairEnd = p;
                 while (pairEnd < end && bytes[pairEnd] != ';') pairEnd++;
+                int last = pairEnd;
+                while (last > p && (bytes[last - 1] == ' ' || bytes[last - 1] == '\t')) last--;
                 int eq = p;
-                while (eq < pairEnd && bytes[eq] != '=') eq++;
-                int nameEnd = eq;
-                while (nameEnd > p && (bytes[nameEnd - 1] == ' ' || bytes[nameEnd - 1] == '\t')) nameEnd--;
-                if (eq < pairEnd && nameEnd - p == len && sameAscii(p, name)) {
-                    int v = eq + 1;
-                    int vEnd = pairEnd;
-                    while (v < vEnd && (bytes[v] == ' ' || bytes[v] == '\t')) v++;
-                    while (vEnd > v && (bytes[vEnd - 1] == ' ' || bytes[vEnd - 1] == '\t')) vEnd--;
-                    return new String(bytes, v, vEnd - v, StandardCharsets.ISO_8859_1);
-                }
+                while (eq < last && bytes[eq] != '=') eq++;
+                if (last > p && visitor.visit(p, eq, last)) return;
                 p = pairEnd + 1;
             }
         }
-        return null;
+    }
+
+    /** Whether the pair [start, eq) names {@code name} (trailing blanks before '=' ignored). */
+    private boolean cookieNamed(int start, int eq, int end, String name) {
+        if (eq >= end) return false;
+        int nameEnd = eq;
+        while (nameEnd > start && (bytes[nameEnd - 1] == ' ' || bytes[nameEnd - 1] == '\t')) nameEnd--;
+        return nameEnd - start == name.length() && sameAscii(start, name);
+    }
+
+    /**
+     * The value of the cookie of this name (case-sensitive, RFC 6265 section 5.4) in the request's
+     * Cookie fields, the first one if sent twice; null when there is none. Pairs are split on ';'
+     * and the value is returned as sent (quotes included).
+     */
+    public String cookie(String name) {
+        String[] found = new String[1];
+        forEachCookie((start, eq, end) -> {
+            if (!cookieNamed(start, eq, end, name)) return false;
+            int v = eq + 1;
+            while (v < end && (bytes[v] == ' ' || bytes[v] == '\t')) v++;
+            found[0] = new String(bytes, v, end - v, StandardCharsets.ISO_8859_1);
+            return true;
+        });
+        return found[0];
     }
 
     /**
@@ -255,31 +274,17 @@ public final class Head {
      */
     public String cookiesWithout(String name) {
         StringBuilder kept = new StringBuilder();
-        boolean found = false;
-        int len = name.length();
-        for (int i = indexOfName("cookie", 0); i >= 0; i = indexOfName("cookie", i + 1)) {
-            int p = valueStart(i);
-            int end = valueEnd(i);
-            while (p < end) {
-                while (p < end && (bytes[p] == ' ' || bytes[p] == '\t' || bytes[p] == ';')) p++;
-                int pairEnd = p;
-                while (pairEnd < end && bytes[pairEnd] != ';') pairEnd++;
-                int eq = p;
-                while (eq < pairEnd && bytes[eq] != '=') eq++;
-                int nameEnd = eq;
-                while (nameEnd > p && (bytes[nameEnd - 1] == ' ' || bytes[nameEnd - 1] == '\t')) nameEnd--;
-                int last = pairEnd;
-                while (last > p && (bytes[last - 1] == ' ' || bytes[last - 1] == '\t')) last--;
-                if (eq < pairEnd && nameEnd - p == len && sameAscii(p, name)) {
-                    found = true;
-                } else if (last > p) {
-                    if (!kept.isEmpty()) kept.append("; ");
-                    kept.append(new String(bytes, p, last - p, StandardCharsets.ISO_8859_1));
-                }
-                p = pairEnd + 1;
+        boolean[] found = new boolean[1];
+        forEachCookie((start, eq, end) -> {
+            if (cookieNamed(start, eq, end, name)) {
+                found[0] = true;
+            } else {
+                if (!kept.isEmpty()) kept.append("; ");
+                kept.append(new String(bytes, start, end - start, StandardCharsets.ISO_8859_1));
             }
-        }
-        return found ? kept.toString() : null;
+            return false;
+        });
+        return found[0] ? kept.toString() : null;
     }
 
     /**
