@@ -4,21 +4,21 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.switchboard.admin.stats.Sampler;
 import io.switchboard.admin.stats.Traffic;
 import io.switchboard.backend.Member;
-import io.switchboard.registry.Pool;
-import io.switchboard.registry.Transition;
+import io.switchboard.config.AdminState;
 import io.switchboard.config.AdminStateSyntax;
 import io.switchboard.config.DurationSyntax;
 import io.switchboard.config.HostPort;
 import io.switchboard.config.HostPortSyntax;
+import io.switchboard.config.IntegerSyntax;
 import io.switchboard.config.NameSyntax;
 import io.switchboard.config.PersistenceConfig;
+import io.switchboard.config.ServerConfig;
 import io.switchboard.persist.PersistenceState;
 import io.switchboard.persist.StickTable;
-import io.switchboard.config.AdminState;
-import io.switchboard.config.ServerConfig;
 import io.switchboard.registry.Change;
 import io.switchboard.registry.Origin;
 import io.switchboard.registry.Pool;
+import io.switchboard.registry.Transition;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -238,23 +238,13 @@ public final class AdminApi {
         StickTable t = poolPersistence(pool).table();
         if (t == null) throw new ApiError(404, "pool '" + pool.name() + "' has no stick table (its persistence is an inserted cookie)");
         String l = r.param("limit");
-        int limit = l == null ? DEFAULT_PAGE : parsed("limit", l, s -> integerIn(s, 1, MAX_PAGE));
+        int limit = l == null ? DEFAULT_PAGE : parsed("limit", l, s -> IntegerSyntax.parse(s, 1, MAX_PAGE));
         StickTable.Page page = t.page(r.param("after"), limit, nanoClock.getAsLong());
         List<Views.StickEntryView> entries = new ArrayList<>();
         for (StickTable.Entry e : page.entries()) entries.add(Views.StickEntryView.of(e));
         return new Views.StickTableView(pool.name(), page.total(), t.capacity(), entries, page.next());
     }
 
-    private static int integerIn(String s, int min, int max) {
-        long v;
-        try {
-            v = Long.parseLong(s.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("'" + s + "' is not a whole number (allowed: " + min + "-" + max + ")");
-        }
-        if (v < min || v > max) throw new IllegalArgumentException(v + " is out of range (allowed: " + min + "-" + max + ")");
-        return (int) v;
-    }
 
     Views.Overview overview() {
         List<Views.PoolView> pools = new ArrayList<>();

@@ -6,11 +6,12 @@ import io.switchboard.config.Cidr;
 import io.switchboard.config.GuardConfig;
 import io.switchboard.config.HealthCheckConfig;
 import io.switchboard.config.HostPortSyntax;
+import io.switchboard.config.IntegerSyntax;
 import io.switchboard.config.ListenerConfig;
-import io.switchboard.config.RouteAction;
-import io.switchboard.config.RouteConfig;
 import io.switchboard.config.NameSyntax;
 import io.switchboard.config.PoolConfig;
+import io.switchboard.config.RouteAction;
+import io.switchboard.config.RouteConfig;
 import io.switchboard.config.SwitchboardConfig;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -219,7 +220,7 @@ public final class ConfigLoader {
             }
             ListenerConfig.Mode mode = s.choice("mode", ListenerConfig.Mode.HTTP, LISTENER_MODES);
             String host = s.value("address", DEFAULT_LISTEN_ADDRESS, HostPortSyntax::host);
-            Integer port = s.required("port", "1-65535, or 0 for any free port", v -> Section.integerIn(v, 0, 65535));
+            Integer port = s.required("port", "1-65535, or 0 for any free port", v -> IntegerSyntax.parse(v, 0, 65535));
             String pool = s.required("default-pool", "the name of a pool", v -> v);
             if (pool != null && !poolEntries.containsKey(pool)) {
                 YamlNode.Entry pe = s.entry("default-pool");

@@ -2,12 +2,13 @@ package io.switchboard.app;
 
 import io.switchboard.config.Cidr;
 import io.switchboard.config.HeaderEdit;
+import io.switchboard.config.IntegerSyntax;
 import io.switchboard.config.NameSyntax;
 import io.switchboard.config.PoolConfig;
 import io.switchboard.config.RouteAction;
-import io.switchboard.config.RouteConfig;
 import io.switchboard.config.RouteConfig.Match;
 import io.switchboard.config.RouteConfig.ValueMatch;
+import io.switchboard.config.RouteConfig;
 import io.switchboard.config.ServiceClassConfig;
 import io.switchboard.route.PathNormalizer;
 import java.util.ArrayList;
@@ -228,7 +229,7 @@ final class RouteSection {
                 }
                 case "respond" -> {
                     Section r = s.section("respond", List.of("status", "body"));
-                    Integer status = r.required("status", "200-599", x -> Section.integerIn(x, 200, 599));
+                    Integer status = r.required("status", "200-599", x -> IntegerSyntax.parse(x, 200, 599));
                     String body = r.value("body", "", x -> x);
                     return status == null ? null : new RouteAction.Respond(status, body);
                 }

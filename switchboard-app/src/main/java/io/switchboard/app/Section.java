@@ -1,6 +1,7 @@
 package io.switchboard.app;
 
 import io.switchboard.config.DurationSyntax;
+import io.switchboard.config.IntegerSyntax;
 import io.switchboard.config.SizeSyntax;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -140,7 +141,7 @@ final class Section {
     }
 
     int integer(String key, int dflt, int min, int max) {
-        return value(key, dflt, s -> integerIn(s, min, max));
+        return value(key, dflt, s -> IntegerSyntax.parse(s, min, max));
     }
 
     long size(String key, long dflt, long min, long max) {
@@ -184,14 +185,4 @@ final class Section {
         return v;
     }
 
-    static int integerIn(String s, int min, int max) {
-        long v;
-        try {
-            v = Long.parseLong(s.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("'" + s + "' is not a whole number (allowed: " + min + "-" + max + ")");
-        }
-        if (v < min || v > max) throw new IllegalArgumentException(v + " is out of range (allowed: " + min + "-" + max + ")");
-        return (int) v;
-    }
 }
