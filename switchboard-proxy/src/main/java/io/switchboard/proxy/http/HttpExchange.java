@@ -19,6 +19,7 @@ import io.switchboard.persist.PersistenceState;
 import io.switchboard.proxy.guard.Verdict;
 import io.switchboard.config.HeaderEdit;
 import io.switchboard.config.RouteAction;
+import io.switchboard.config.RouteConfig;
 import io.switchboard.route.RouteRequest;
 import io.switchboard.route.Router;
 import java.net.InetSocketAddress;
@@ -171,6 +172,12 @@ final class HttpExchange implements RequestView, RouteRequest, DispatchQueue.Wai
     public byte[] clientAddressBytes() {
         return conn.ctx.channel().remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null
                 ? a.getAddress().getAddress() : null;
+    }
+
+    @Override
+    public long stickCounter(String pool, RouteConfig.Counter counter) {
+        PersistenceState.PoolPersistence p = conn.state.persistence().pool(pool);
+        return p == null ? 0 : SessionPersistence.counter(this, p, counter, System.nanoTime());
     }
 
     /** The request's edits, made on first use. */
