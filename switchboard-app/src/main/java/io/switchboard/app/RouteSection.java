@@ -13,6 +13,7 @@ import io.switchboard.config.RouteConfig.ValueMatch;
 import io.switchboard.config.ServiceClassConfig;
 import io.switchboard.persist.StickTable;
 import io.switchboard.route.PathNormalizer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -297,10 +298,13 @@ final class RouteSection {
                     return RouteAction.Respond.deny();
                 }
                 case "respond" -> {
-                    Section r = s.section("respond", List.of("status", "body"));
+                    Section r = s.section("respond", List.of("status", "body", "retry-after"));
                     Integer status = r.required("status", "200-599", x -> Section.integerIn(x, 200, 599));
                     String body = r.value("body", "", x -> x);
-                    return status == null ? null : new RouteAction.Respond(status, body);
+                    Duration retryAfter = r.duration("retry-after", Duration.ZERO, true);
+                    // Retry-After counts whole seconds: a fraction is rounded up, never down to "retry now"
+                    long seconds = retryAfter.toSeconds() + (retryAfter.getNano() > 0 ? 1 : 0);
+                    return status == null ? null : new RouteAction.Respond(status, body, seconds);
                 }
                 case "redirect" -> {
                     Section r = s.section("redirect", List.of("status", "location"));

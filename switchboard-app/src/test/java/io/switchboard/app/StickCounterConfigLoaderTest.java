@@ -3,6 +3,7 @@ package io.switchboard.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.switchboard.config.DurationSyntax;
 import io.switchboard.config.RouteAction;
 import io.switchboard.config.RouteConfig;
 import io.switchboard.config.RouteConfig.Counter;
@@ -56,7 +57,7 @@ class StickCounterConfigLoaderTest {
                   - name: too-fast
                     match:
                       stick-counter: {pool: app, counter: request-rate, above: 100}
-                    respond: {status: 429, body: "slow down"}
+                    respond: {status: 429, body: "slow down", retry-after: 10s}
                   - name: heavy
                     match:
                       path-prefix: /api/
@@ -67,7 +68,7 @@ class StickCounterConfigLoaderTest {
                     pool: plain
                 """);
         assertThat(rs.get(0).match().stickCounters()).containsExactly(new StickCounter("app", Counter.REQUEST_RATE, 100));
-        assertThat(rs.get(0).action()).isEqualTo(new RouteAction.Respond(429, "slow down"));
+        assertThat(rs.get(0).action()).isEqualTo(new RouteAction.Respond(429, "slow down", 10));
         assertThat(rs.get(1).match().stickCounters())
                 .containsExactly(new StickCounter("shop", Counter.ERRORS, 0), new StickCounter("app", Counter.CONNECTIONS, 5));
         assertThat(rs.get(1).match().not().stickCounters()).containsExactly(new StickCounter("app", Counter.REQUESTS, 1000));
@@ -103,6 +104,35 @@ class StickCounterConfigLoaderTest {
                 "switchboard.yaml:15: listeners[0].routes[5].match.stick-counter.above: required key is missing (a whole number, 0 or more)",
                 "switchboard.yaml:17: listeners[0].routes[6].match.stick-counter: expected {pool: ..., counter: ..., above: ...};"
                         + " found a value");
+    }
+
+    @Test
+    void retryAfterIsWholeSecondsRoundedUpAndMoreThanZero() throws Exception {
+        List<RouteConfig> rs = routes("""
+                  - match: {path: /a}
+                    respond: {status: 503, retry-after: 1500ms}
+                  - match: {path: /b}
+                    respond: {status: 410}
+                """);
+        assertThat(rs).extracting(r -> ((RouteAction.Respond) r.action()).retryAfterSeconds()).containsExactly(2L, 0L);
+        assertThat(rs.get(0).action()).hasToString("respond 503 retry-after 2s");
+        assertThat(errors("""
+                  - match: {path: /a}
+                    respond: {status: 429, retry-after: 0}
+                  - match: {path: /b}
+                    respond: {status: 429, retry-after: 10}
+                """)).containsExactly(
+                "switchboard.yaml:6: listeners[0].routes[0].respond.retry-after: '0' must be more than 0",
+                "switchboard.yaml:8: listeners[0].routes[1].respond.retry-after: " + durationError("10"));
+    }
+
+    private static String durationError(String text) {
+        try {
+            DurationSyntax.parse(text);
+            throw new AssertionError(text + " was accepted");
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
     }
 
     @Test

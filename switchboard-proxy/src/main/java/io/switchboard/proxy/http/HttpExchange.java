@@ -274,7 +274,7 @@ final class HttpExchange implements RequestView, RouteRequest, DispatchQueue.Wai
             }
             case RouteAction.Respond r -> {
                 end.cause("route " + d.rule() + ": " + (r.status() == 403 ? "deny" : "respond " + r.status()));
-                end.answer(r.status(), r.body(), null);
+                end.answer(r.status(), r.body(), null, r.retryAfterSeconds());
                 return null;
             }
             case RouteAction.Refused r -> {

@@ -28,7 +28,7 @@ class StickCounterIT {
 
     private static RouteConfig limit(Counter counter, long above) {
         return new RouteConfig("too-fast", new Match.Builder().stickCounter(new StickCounter("app", counter, above)).build(),
-                new RouteAction.Respond(429, "slow down"));
+                new RouteAction.Respond(429, "slow down", 10));
     }
 
     private static List<String> statuses(String responses) {
@@ -59,6 +59,9 @@ class StickCounterIT {
             for (int i = 0; i < n + 2; i++) alice.add(get(f, "alice"));
             assertThat(alice).containsExactly("200", "200", "200", "429", "429");
             assertThat(get(f, "bob")).isEqualTo("200");
+            String limited = f.raw("GET /x HTTP/1.1\r\nHost: t\r\nX-User: alice\r\nConnection: close\r\n\r\n", Duration.ofSeconds(10));
+            assertThat(limited).startsWith("HTTP/1.1 429 Too Many Requests\r\n").contains("\r\nretry-after: 10\r\n")
+                    .endsWith("\r\n\r\nslow down");
             assertThat(seenFrom(f, "alice")).as("the answered requests reach no back end").isEqualTo(n);
             // a read: the 429s were not counted, and the route made no entry for anyone
             assertThat(f.proxy.state().persistence().pool("app").table().counters("alice", System.nanoTime()).requests()).isEqualTo(n);
