@@ -73,6 +73,38 @@ class StickCounterIT {
     }
 
     @Test
+    void anAppCookieTableIsReadByTheCookiesValue() throws Exception {
+        try (ProxyFixture f = new ProxyFixture().backends("a")) {
+            f.persistence = new PersistenceConfig.AppCookie("JSESSIONID", Duration.ofMinutes(5), 1000);
+            f.routes = List.of(limit(Counter.REQUESTS, 2));
+            f.start();
+            List<String> s1 = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                s1.addAll(statuses(f.raw("GET /x HTTP/1.1\r\nHost: t\r\nCookie: JSESSIONID=s1\r\nConnection: close\r\n\r\n",
+                        Duration.ofSeconds(10))));
+            }
+            assertThat(s1).containsExactly("200", "200", "429");
+            assertThat(statuses(f.raw("GET /x HTTP/1.1\r\nHost: t\r\nCookie: JSESSIONID=s2\r\nConnection: close\r\n\r\n",
+                    Duration.ofSeconds(10)))).containsExactly("200");
+        }
+    }
+
+    @Test
+    void errorsOfTheKeyCountWithoutThisRequest() throws Exception {
+        try (ProxyFixture f = new ProxyFixture().backends("a")) {
+            f.persistence = STICK_ON_USER;
+            f.routes = List.of(limit(Counter.ERRORS, 1));
+            f.start();
+            f.backends.get(0).setFailureRate(1.0);
+            assertThat(get(f, "erin")).isEqualTo("500");
+            assertThat(get(f, "erin")).as("one error so far: not above 1").isEqualTo("500");
+            assertThat(get(f, "erin")).isEqualTo("429");
+            f.backends.get(0).setFailureRate(0);
+            assertThat(get(f, "frank")).isEqualTo("200");
+        }
+    }
+
+    @Test
     void aConnectionCountsOnceForItsKey() throws Exception {
         try (ProxyFixture f = new ProxyFixture().backends("a")) {
             f.persistence = STICK_ON_USER;
