@@ -4,13 +4,17 @@ import io.switchboard.config.Cidr;
 import io.switchboard.config.HeaderEdit;
 import io.switchboard.config.IntegerSyntax;
 import io.switchboard.config.NameSyntax;
+import io.switchboard.config.PersistenceConfig;
 import io.switchboard.config.PoolConfig;
 import io.switchboard.config.RouteAction;
 import io.switchboard.config.RouteConfig.Match;
+import io.switchboard.config.RouteConfig.StickCounter;
 import io.switchboard.config.RouteConfig.ValueMatch;
 import io.switchboard.config.RouteConfig;
 import io.switchboard.config.ServiceClassConfig;
+import io.switchboard.persist.StickTable;
 import io.switchboard.route.PathNormalizer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -30,7 +34,8 @@ final class RouteSection {
             "rewrite-prefix", "set-request-headers", "add-request-headers", "remove-request-headers", "set-response-headers",
             "add-response-headers", "remove-response-headers");
     static final List<String> MATCH_KEYS = List.of("host", "path", "path-prefix", "path-regex", "method", "header", "query",
-            "cookie", "client", "not");
+            "cookie", "client", "stick-counter", "not");
+    static final List<String> STICK_COUNTER_KEYS = List.of("pool", "counter", "above");
     static final List<String> VALUE_KEYS = List.of("name", "present", "equals", "regex");
     static final List<String> ACTIONS = List.of("pool", "redirect", "respond", "deny");
     static final List<String> FORWARD_ONLY = List.of("class", "rewrite-prefix", "set-request-headers", "add-request-headers",
@@ -67,7 +72,7 @@ final class RouteSection {
                         "duplicate route name '" + name + "' (first at line " + first + ")");
             }
             int before = problems.errorCount();
-            Match match = s.has("match") ? match(s.section("match", MATCH_KEYS), 0) : Match.ANY;
+            Match match = s.has("match") ? match(s.section("match", MATCH_KEYS), 0, pools, poolConfigs) : Match.ANY;
             RouteAction action = action(s, pools, poolConfigs);
             if (match == null || action == null || problems.errorCount() != before) {
                 complete = false;
@@ -93,7 +98,7 @@ final class RouteSection {
     }
 
     /** The conditions of {@code match} (or of its {@code not}); null after an error. */
-    private static Match match(Section m, int depth) {
+    private static Match match(Section m, int depth, Map<String, YamlNode.Entry> pools, Map<String, PoolConfig> poolConfigs) {
         Problems problems = m.problems();
         int before = problems.errorCount();
         Match.Builder b = new Match.Builder();
@@ -112,12 +117,13 @@ final class RouteSection {
         for (ValueMatch v : values(m, "query", false)) b.query(v);
         for (ValueMatch v : values(m, "cookie", false)) b.cookie(v);
         for (Cidr c : strings(m, "client", Cidr::parse)) b.clients(c);
+        for (StickCounter c : stickCounters(m, pools, poolConfigs)) b.stickCounter(c);
         if (m.has("not")) {
             if (depth > 0) {
                 YamlNode.Entry e = m.entry("not");
                 problems.error(e.line(), e.column(), m.keyPath("not"), "'not' cannot be nested (write the conditions out)");
             } else {
-                Match not = match(m.section("not", MATCH_KEYS), 1);
+                Match not = match(m.section("not", MATCH_KEYS), 1, pools, poolConfigs);
                 if (not != null) b.not(not);
             }
         }
@@ -196,6 +202,71 @@ final class RouteSection {
         return out;
     }
 
+    /**
+     * {@code stick-counter: {pool: P, counter: C, above: N}}, or a list of them. The pool must keep a
+     * stick table (stick or app-cookie persistence): the condition reads its counters.
+     */
+    private static List<StickCounter> stickCounters(Section s, Map<String, YamlNode.Entry> pools, Map<String, PoolConfig> poolConfigs) {
+        String key = "stick-counter";
+        YamlNode.Entry e = s.entry(key);
+        if (e == null) return List.of();
+        List<YamlNode> items = e.value() instanceof YamlNode.Sequence seq ? seq.items() : List.of(e.value());
+        List<StickCounter> out = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            YamlNode n = items.get(i);
+            String path = s.keyPath(key) + (e.value() instanceof YamlNode.Sequence ? "[" + i + "]" : "");
+            if (!(n instanceof YamlNode.Mapping)) {
+                s.problems().error(n, path, "expected {pool: ..., counter: ..., above: ...}; found " + n.kind());
+                continue;
+            }
+            Section c = Section.open(n, path, n.line(), n.column(), s.problems(), STICK_COUNTER_KEYS);
+            String pool = c.required("pool", "a pool with a stick table", x -> stickPool(x, pools, poolConfigs));
+            RouteConfig.Counter counter = c.required("counter", String.join(", ", RouteConfig.Counter.words()), RouteSection::counter);
+            Long above = c.required("above", "a whole number, 0 or more", RouteSection::above);
+            if (pool != null && counter != null && above != null) out.add(new StickCounter(pool, counter, above));
+        }
+        return out;
+    }
+
+    /** A pool that keeps a stick table; a pool with errors of its own is taken as it is. */
+    private static String stickPool(String pool, Map<String, YamlNode.Entry> pools, Map<String, PoolConfig> poolConfigs) {
+        if (!pools.containsKey(pool)) {
+            String known = pools.isEmpty() ? "none defined" : "pools: " + String.join(", ", pools.keySet());
+            throw new IllegalArgumentException("no pool named '" + pool + "'" + Spelling.suggestion(pool, pools.keySet()) + " (" + known + ")");
+        }
+        PoolConfig pc = poolConfigs.get(pool);
+        if (pc == null || hasTable(pc)) return pool;
+        List<String> withTable = poolConfigs.values().stream().filter(RouteSection::hasTable).map(PoolConfig::name).sorted().toList();
+        throw new IllegalArgumentException("pool '" + pool + "' keeps no stick table, so it has no counters (a pool with"
+                + " persistence stick or app-cookie has one; " + (withTable.isEmpty() ? "no pool has one"
+                : "pools with one: " + String.join(", ", withTable)) + ")");
+    }
+
+    private static boolean hasTable(PoolConfig pc) {
+        return pc.persistence() instanceof PersistenceConfig.Stick || pc.persistence() instanceof PersistenceConfig.AppCookie;
+    }
+
+    private static RouteConfig.Counter counter(String word) {
+        try {
+            return RouteConfig.Counter.parse(word);
+        } catch (IllegalArgumentException ex) {
+            throw new IllegalArgumentException("unknown counter '" + word + "'" + Spelling.suggestion(word, RouteConfig.Counter.words())
+                    + " (allowed: " + String.join(", ", RouteConfig.Counter.words()) + ")");
+        }
+    }
+
+    private static Long above(String text) {
+        long v;
+        try {
+            v = Long.parseLong(text.trim());
+        } catch (NumberFormatException ex) {
+            throw new IllegalArgumentException("'" + text + "' is not a whole number (allowed: 0 or more; rates are per "
+                    + StickTable.RATE_PERIOD_SECONDS + " s)");
+        }
+        if (v < 0) throw new IllegalArgumentException(v + " is out of range (allowed: 0 or more)");
+        return v;
+    }
+
     /** The route's action; null after an error. */
     private static RouteAction action(Section s, Map<String, YamlNode.Entry> pools, Map<String, PoolConfig> poolConfigs) {
         Problems problems = s.problems();
@@ -228,10 +299,13 @@ final class RouteSection {
                     return RouteAction.Respond.deny();
                 }
                 case "respond" -> {
-                    Section r = s.section("respond", List.of("status", "body"));
+                    Section r = s.section("respond", List.of("status", "body", "retry-after"));
                     Integer status = r.required("status", "200-599", x -> IntegerSyntax.parse(x, 200, 599));
                     String body = r.value("body", "", x -> x);
-                    return status == null ? null : new RouteAction.Respond(status, body);
+                    Duration retryAfter = r.duration("retry-after", Duration.ZERO, true);
+                    // Retry-After counts whole seconds: a fraction is rounded up, never down to "retry now"
+                    long seconds = retryAfter.toSeconds() + (retryAfter.getNano() > 0 ? 1 : 0);
+                    return status == null ? null : new RouteAction.Respond(status, body, seconds);
                 }
                 case "redirect" -> {
                     Section r = s.section("redirect", List.of("status", "location"));

@@ -138,7 +138,7 @@ class RouteConfigLoaderTest {
                         + " proxy-connection, te, trailer, transfer-encoding, upgrade, via, x-forwarded-for, x-forwarded-host,"
                         + " x-forwarded-proto)",
                 "switchboard.yaml:18: listeners[0].routes[6].match.colour: unknown key 'colour' (allowed: host, path, path-prefix,"
-                        + " path-regex, method, header, query, cookie, client, not)",
+                        + " path-regex, method, header, query, cookie, client, stick-counter, not)",
                 "switchboard.yaml:20: listeners[0].routes[7].match.path: '/%61dmin' could never match: paths are matched normalised (write '/admin')",
                 "switchboard.yaml:22: listeners[0].routes[8].match.method: 'get' is not a method (methods are upper case, e.g. GET, POST)",
                 "switchboard.yaml:23: listeners[0].routes[8].respond.status: 700 is out of range (allowed: 200-599)",

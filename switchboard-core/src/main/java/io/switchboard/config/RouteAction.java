@@ -152,9 +152,19 @@ public sealed interface RouteAction {
         }
     }
 
-    /** Answer with this status and a short text body (a deny is 403). */
-    record Respond(int status, String body) implements RouteAction {
+    /**
+     * Answer with this status and a short text body (a deny is 403).
+     *
+     * @param retryAfterSeconds sent as {@code Retry-After} (RFC 9110 section 10.2.3) when more than 0,
+     *     e.g. with a 429 (RFC 6585) or a 503
+     */
+    record Respond(int status, String body, long retryAfterSeconds) implements RouteAction {
+        public Respond(int status, String body) {
+            this(status, body, 0);
+        }
+
         public Respond {
+            if (retryAfterSeconds < 0) throw new IllegalArgumentException("retry-after must not be negative");
             if (status < 200 || status > 599) throw new IllegalArgumentException(status + " is not a final status (allowed: 200-599)");
             if (body == null) body = "";
             if (body.length() > MAX_BODY) throw new IllegalArgumentException("a body of " + body.length() + " characters is too long (at most " + MAX_BODY + ")");
@@ -170,7 +180,8 @@ public sealed interface RouteAction {
 
         @Override
         public String toString() {
-            return (status == 403 ? "deny 403" : "respond " + status) + (body.isEmpty() ? "" : " \"" + body.strip() + "\"");
+            return (status == 403 ? "deny 403" : "respond " + status) + (body.isEmpty() ? "" : " \"" + body.strip() + "\"")
+                    + (retryAfterSeconds > 0 ? " retry-after " + retryAfterSeconds + "s" : "");
         }
     }
 

@@ -1,6 +1,7 @@
 package io.switchboard.config;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -46,18 +47,69 @@ public record RouteConfig(String name, Match match, RouteAction action) {
         }
     }
 
+    /** A per-key counter of a pool's stick table, as {@code stick-counter} names it. */
+    public enum Counter {
+        REQUEST_RATE("request-rate"), CONNECTION_RATE("connection-rate"), ERRORS("errors"), REQUESTS("requests"),
+        CONNECTIONS("connections");
+
+        private final String word;
+
+        Counter(String word) {
+            this.word = word;
+        }
+
+        /** The name in the config file, e.g. {@code request-rate}. */
+        public String word() {
+            return word;
+        }
+
+        /** @throws IllegalArgumentException saying which counters there are */
+        public static Counter parse(String word) {
+            for (Counter c : values()) if (c.word.equals(word)) return c;
+            throw new IllegalArgumentException("unknown counter '" + word + "' (allowed: " + String.join(", ", words()) + ")");
+        }
+
+        public static List<String> words() {
+            return Arrays.stream(values()).map(Counter::word).toList();
+        }
+    }
+
+    /**
+     * Holds when {@code counter} of the request's key in pool {@code pool}'s stick table is more than
+     * {@code above}; the key is the one that pool's persistence takes from the request. Rates are per
+     * {@code StickTable.RATE_PERIOD_SECONDS}-second sliding window.
+     */
+    public record StickCounter(String pool, Counter counter, long above) {
+        public StickCounter {
+            if (pool == null || pool.isEmpty()) throw new IllegalArgumentException("stick-counter needs a pool");
+            if (counter == null) throw new IllegalArgumentException("stick-counter needs a counter");
+            if (above < 0) throw new IllegalArgumentException("stick-counter's 'above' must be 0 or more");
+        }
+
+        /** Whether every request this condition accepts is accepted by {@code other} too. */
+        boolean implies(StickCounter other) {
+            return pool.equals(other.pool) && counter == other.counter && above >= other.above;
+        }
+
+        @Override
+        public String toString() {
+            return pool + " " + counter.word + " > " + above;
+        }
+    }
+
     /**
      * The conditions of a route, all of which must hold; an empty list or null means "any". Host
      * patterns are lower case, either exact or {@code *.suffix} (any name ending in {@code .suffix},
      * not the suffix itself). At most one of {@code path}, {@code pathPrefix}, {@code pathRegex}.
      *
+     * @param stickCounters conditions on stick-table counters of the request's key
      * @param not conditions that must not all hold; null for none
      */
     public record Match(List<String> hosts, String path, String pathPrefix, String pathRegex, List<String> methods,
                         List<ValueMatch> headers, List<ValueMatch> queries, List<ValueMatch> cookies, List<Cidr> clients,
-                        Match not) {
+                        List<StickCounter> stickCounters, Match not) {
         /** No conditions: every request. */
-        public static final Match ANY = new Match(null, null, null, null, null, null, null, null, null, null);
+        public static final Match ANY = new Match(null, null, null, null, null, null, null, null, null, null, null);
 
         public Match {
             hosts = hosts == null ? List.of() : hosts.stream().map(Match::host).toList();
@@ -66,6 +118,7 @@ public record RouteConfig(String name, Match match, RouteAction action) {
             queries = queries == null ? List.of() : List.copyOf(queries);
             cookies = cookies == null ? List.of() : List.copyOf(cookies);
             clients = clients == null ? List.of() : List.copyOf(clients);
+            stickCounters = stickCounters == null ? List.of() : List.copyOf(stickCounters);
             int paths = (path == null ? 0 : 1) + (pathPrefix == null ? 0 : 1) + (pathRegex == null ? 0 : 1);
             if (paths > 1) throw new IllegalArgumentException("give one of path, path-prefix and path-regex, not several");
             if (path != null && !path.startsWith("/")) throw new IllegalArgumentException("path '" + path + "' must start with '/'");
@@ -87,6 +140,7 @@ public record RouteConfig(String name, Match match, RouteAction action) {
             private final List<ValueMatch> queries = new ArrayList<>();
             private final List<ValueMatch> cookies = new ArrayList<>();
             private final List<Cidr> clients = new ArrayList<>();
+            private final List<StickCounter> stickCounters = new ArrayList<>();
             private Match not;
 
             public Builder hosts(String... h) { hosts.addAll(List.of(h)); return this; }
@@ -98,16 +152,18 @@ public record RouteConfig(String name, Match match, RouteAction action) {
             public Builder query(ValueMatch v) { queries.add(v); return this; }
             public Builder cookie(ValueMatch v) { cookies.add(v); return this; }
             public Builder clients(Cidr... c) { clients.addAll(List.of(c)); return this; }
+            public Builder stickCounter(StickCounter s) { stickCounters.add(s); return this; }
             public Builder not(Match m) { not = m; return this; }
 
             public Match build() {
-                return new Match(hosts, path, pathPrefix, pathRegex, methods, headers, queries, cookies, clients, not);
+                return new Match(hosts, path, pathPrefix, pathRegex, methods, headers, queries, cookies, clients, stickCounters, not);
             }
         }
 
         public boolean isAny() {
             return hosts.isEmpty() && path == null && pathPrefix == null && pathRegex == null && methods.isEmpty()
-                    && headers.isEmpty() && queries.isEmpty() && cookies.isEmpty() && clients.isEmpty() && not == null;
+                    && headers.isEmpty() && queries.isEmpty() && cookies.isEmpty() && clients.isEmpty() && stickCounters.isEmpty()
+                    && not == null;
         }
 
         /** A host pattern checked and in lower case: a name, or {@code *.} and a name. */
@@ -139,6 +195,7 @@ public record RouteConfig(String name, Match match, RouteAction action) {
             for (ValueMatch v : queries) parts.add("query " + v);
             for (ValueMatch v : cookies) parts.add("cookie " + v);
             if (!clients.isEmpty()) parts.add("client in " + String.join(" or ", clients.stream().map(Cidr::toString).toList()));
+            for (StickCounter c : stickCounters) parts.add("stick-counter " + c);
             if (not != null) parts.add("not (" + not.describe() + ")");
             return String.join(", ", parts);
         }
@@ -147,7 +204,9 @@ public record RouteConfig(String name, Match match, RouteAction action) {
          * Whether every request this match accepts is accepted by {@code this} too (so a later route
          * with {@code later} never sees a request when {@code this} comes first and always acts).
          * Conservative: false when unsure. Covered: no conditions, equal conditions, a path prefix that
-         * starts the later path or prefix, a host or method list that contains the later one.
+         * starts the later path or prefix, a host or method list that contains the later one, a
+         * stick-counter condition that a later one on the same pool and counter with an equal or higher
+         * {@code above} implies. A condition not named here never makes this method return true.
          */
         public boolean covers(Match later) {
             if (not != null && !not.equals(later.not)) return false;
@@ -157,6 +216,9 @@ public record RouteConfig(String name, Match match, RouteAction action) {
             if (!headers.isEmpty() && !later.headers.containsAll(headers)) return false;
             if (!queries.isEmpty() && !later.queries.containsAll(queries)) return false;
             if (!cookies.isEmpty() && !later.cookies.containsAll(cookies)) return false;
+            for (StickCounter c : stickCounters) {
+                if (later.stickCounters.stream().noneMatch(l -> l.implies(c))) return false;
+            }
             if (path != null && !path.equals(later.path)) return false;
             if (pathRegex != null && !pathRegex.equals(later.pathRegex)) return false;
             if (pathPrefix != null) {

@@ -307,6 +307,7 @@ public final class Router {
         final ValueTest[] queries;
         final ValueTest[] cookies;
         final String[] hosts;
+        final RouteConfig.StickCounter[] stickCounters;
         final Compiled not;
 
         Compiled(RouteConfig.Match m) {
@@ -316,6 +317,7 @@ public final class Router {
             this.queries = m.queries().stream().map(ValueTest::new).toArray(ValueTest[]::new);
             this.cookies = m.cookies().stream().map(ValueTest::new).toArray(ValueTest[]::new);
             this.hosts = m.hosts().toArray(String[]::new);
+            this.stickCounters = m.stickCounters().toArray(RouteConfig.StickCounter[]::new);
             this.not = m.not() == null ? null : new Compiled(m.not());
         }
 
@@ -329,6 +331,10 @@ public final class Router {
             for (ValueTest t : cookies) if (!t.test(d.request().cookie(t.name))) return false;
             for (ValueTest t : queries) if (!t.test(queryParam(d.rawQuery, t.name))) return false;
             if (!m.clients().isEmpty() && !clientMatches(d.client())) return false;
+            // last: it takes the stick table's lock, the other conditions only read the request
+            for (RouteConfig.StickCounter c : stickCounters) {
+                if (d.request().stickCounter(c.pool(), c.counter()) <= c.above()) return false;
+            }
             return not == null || !not.test(d);
         }
 

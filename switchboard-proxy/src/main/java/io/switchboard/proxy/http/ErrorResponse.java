@@ -47,11 +47,18 @@ public final class ErrorResponse {
      */
     static ByteBuf answer(ByteBufAllocator alloc, int status, String body, String location, boolean close, boolean http10,
                           boolean headRequest) {
+        return answer(alloc, status, body, location, 0, close, http10, headRequest);
+    }
+
+    /** @param retryAfterSeconds sent as {@code retry-after} when more than 0 */
+    static ByteBuf answer(ByteBufAllocator alloc, int status, String body, String location, long retryAfterSeconds, boolean close,
+                          boolean http10, boolean headRequest) {
         HttpResponseStatus st = HttpResponseStatus.valueOf(status);
         byte[] b = body.getBytes(StandardCharsets.ISO_8859_1);
         StringBuilder head = new StringBuilder(160)
                 .append(http10 ? "HTTP/1.0 " : "HTTP/1.1 ").append(status).append(' ').append(st.reasonPhrase()).append("\r\n");
         if (location != null) head.append("location: ").append(location).append("\r\n");
+        if (retryAfterSeconds > 0) head.append("retry-after: ").append(retryAfterSeconds).append("\r\n");
         if (b.length > 0) head.append("content-type: text/plain; charset=iso-8859-1\r\n");
         head.append("content-length: ").append(b.length).append("\r\n");
         if (close) head.append("connection: close\r\n");

@@ -131,13 +131,19 @@ final class ExchangeEnd {
      * @param location for a redirect; null otherwise
      */
     void answer(int st, String body, String location) {
+        answer(st, body, location, 0);
+    }
+
+    /** @param retryAfterSeconds sent as {@code Retry-After} when more than 0 */
+    void answer(int st, String body, String location, long retryAfterSeconds) {
         if (x.phase == HttpExchange.Phase.DONE) return;
         status = st;
         FrontendHandler conn = x.conn;
         boolean keepAlive = x.clientKeepAlive && !conn.state.draining()
                 && !(x.request != null && x.request.expect == Head.EXPECT_CONTINUE && !x.requestDone);
         boolean headRequest = x.isHeadRequest();
-        ByteBuf resp = ErrorResponse.answer(conn.ctx.alloc(), st, body, location, !keepAlive, x.clientHttp10, headRequest);
+        ByteBuf resp = ErrorResponse.answer(conn.ctx.alloc(), st, body, location, retryAfterSeconds, !keepAlive, x.clientHttp10,
+                headRequest);
         if (!headRequest) x.response.bytesOut += body.length();
         finish();
         conn.answered(resp, keepAlive);

@@ -19,6 +19,7 @@ import io.switchboard.persist.PersistenceState;
 import io.switchboard.proxy.guard.Verdict;
 import io.switchboard.config.HeaderEdit;
 import io.switchboard.config.RouteAction;
+import io.switchboard.config.RouteConfig;
 import io.switchboard.route.RouteRequest;
 import io.switchboard.route.Router;
 import java.net.InetSocketAddress;
@@ -173,6 +174,12 @@ final class HttpExchange implements RequestView, RouteRequest, DispatchQueue.Wai
                 ? a.getAddress().getAddress() : null;
     }
 
+    @Override
+    public long stickCounter(String pool, RouteConfig.Counter counter) {
+        PersistenceState.PoolPersistence p = conn.state.persistence().pool(pool);
+        return p == null ? 0 : SessionPersistence.counter(this, p, counter, System.nanoTime());
+    }
+
     /** The request's edits, made on first use. */
     HeadEdits requestEdits() {
         HeadEdits e = requestEdits;
@@ -267,7 +274,7 @@ final class HttpExchange implements RequestView, RouteRequest, DispatchQueue.Wai
             }
             case RouteAction.Respond r -> {
                 end.cause("route " + d.rule() + ": " + (r.status() == 403 ? "deny" : "respond " + r.status()));
-                end.answer(r.status(), r.body(), null);
+                end.answer(r.status(), r.body(), null, r.retryAfterSeconds());
                 return null;
             }
             case RouteAction.Refused r -> {

@@ -3,9 +3,11 @@ package io.switchboard.proxy.http;
 import io.switchboard.backend.Backend;
 import io.switchboard.backend.Member;
 import io.switchboard.config.PersistenceConfig;
+import io.switchboard.config.RouteConfig;
 import io.switchboard.persist.PersistenceState.PoolPersistence;
 import io.switchboard.persist.ServerCookie;
 import io.switchboard.persist.StickKeys;
+import io.switchboard.persist.StickTable;
 import java.util.Locale;
 
 /**
@@ -81,7 +83,7 @@ final class SessionPersistence {
                 if (v != null && !v.isEmpty()) lookUp(v, nowNanos, false);
             }
             case PersistenceConfig.Stick s -> {
-                String k = stickKey(s.on());
+                String k = stickKey(x, s.on());
                 if (k == null || k.isEmpty()) return;
                 // A connection is counted for a key on the first request of the connection that carries it.
                 boolean newConnection = !k.equals(x.conn.stickKey);
@@ -97,12 +99,39 @@ final class SessionPersistence {
         if (sessionServer != null) preferred = x.dispatch.persistent(sessionServer);
     }
 
-    private String stickKey(PersistenceConfig.StickOn on) {
+    private static String stickKey(HttpExchange x, PersistenceConfig.StickOn on) {
         return switch (on.source()) {
             case CLIENT_ADDRESS -> x.conn.clientIp;
             case HEADER -> x.request.header(on.name());
             case COOKIE -> x.request.cookie(on.name());
             case QUERY -> StickKeys.queryParameter(x.target(), on.name());
+        };
+    }
+
+    /**
+     * A route's {@code stick-counter}: the counter of the request's key in the pool's table, read
+     * without recording anything, plus what {@link #onRequest} would add for this request (see
+     * {@code RouteRequest.stickCounter}). 0 for a pool without a table or a request without a key.
+     */
+    static long counter(HttpExchange x, PoolPersistence pool, RouteConfig.Counter which, long nowNanos) {
+        StickTable table = pool.table();
+        if (table == null) return 0;
+        String k = switch (pool.config()) {
+            case PersistenceConfig.Stick s -> stickKey(x, s.on());
+            case PersistenceConfig.AppCookie a -> x.request.cookie(a.name());
+            case PersistenceConfig.Cookie c -> null;
+        };
+        if (k == null || k.isEmpty()) return 0;
+        StickTable.Counters c = table.counters(k, nowNanos);
+        // as in onRequest: only a stick table counts connections, on the first request with the key
+        long connection = pool.config() instanceof PersistenceConfig.Stick && !k.equals(x.conn.stickKey) ? 1 : 0;
+        if (c == null) c = new StickTable.Counters(0, 0, 0, 0, 0);
+        return switch (which) {
+            case REQUESTS -> c.requests() + 1;
+            case REQUEST_RATE -> c.requestRate() + 1;
+            case CONNECTIONS -> c.connections() + connection;
+            case CONNECTION_RATE -> c.connectionRate() + connection;
+            case ERRORS -> c.errors();
         };
     }
 
