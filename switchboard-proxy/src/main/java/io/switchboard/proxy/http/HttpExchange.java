@@ -19,6 +19,7 @@ import io.switchboard.persist.PersistenceState;
 import io.switchboard.proxy.guard.Verdict;
 import io.switchboard.config.HeaderEdit;
 import io.switchboard.config.RouteAction;
+import io.switchboard.route.PathNormalizer;
 import io.switchboard.route.RouteRequest;
 import io.switchboard.route.Router;
 import java.net.InetSocketAddress;
@@ -75,6 +76,8 @@ final class HttpExchange implements RequestView, RouteRequest, DispatchQueue.Wai
     final ResponseRelay response;
     Phase phase = Phase.DISPATCHING;
     private String uri;
+    /** What path affinity keys on: set by routing, else made on first use; null until then. */
+    private String affinityPath;
 
     // the request side
     boolean clientKeepAlive;
@@ -143,6 +146,18 @@ final class HttpExchange implements RequestView, RouteRequest, DispatchQueue.Wai
             uri = u;
         }
         return u;
+    }
+
+    /**
+     * The normalised path, so that spellings of one path are one target for uri-hash and lard. Routed
+     * requests reuse the router's; without routes it is made here, only for the pools that key on
+     * the path (a plain path costs one scan, no copy; see {@link PathNormalizer#pathKey}).
+     */
+    @Override
+    public String affinityPath() {
+        String p = affinityPath;
+        if (p == null) affinityPath = p = PathNormalizer.pathKey(target());
+        return p;
     }
 
     // ---------------------------------------------------------------- RouteRequest
@@ -252,6 +267,7 @@ final class HttpExchange implements RequestView, RouteRequest, DispatchQueue.Wai
         switch (d.action()) {
             case RouteAction.Forward f -> {
                 serviceClass = f.serviceClass();
+                if (!router.isEmpty()) affinityPath = d.path();
                 if (f.editsHeads()) {
                     if (!f.requestEdits().isEmpty()) for (HeaderEdit e : f.requestEdits()) requestEdits().apply(e);
                     if (!f.responseEdits().isEmpty()) for (HeaderEdit e : f.responseEdits()) responseEdits().apply(e);
