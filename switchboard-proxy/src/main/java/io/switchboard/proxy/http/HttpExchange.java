@@ -149,9 +149,10 @@ final class HttpExchange implements RequestView, RouteRequest, DispatchQueue.Wai
     }
 
     /**
-     * The normalised path, so that spellings of one path are one target for uri-hash and lard. Routed
-     * requests reuse the router's; without routes it is made here, only for the pools that key on
-     * the path (a plain path costs one scan, no copy; see {@link PathNormalizer#pathKey}).
+     * The normalised path, so that spellings of one path are one target for uri-hash and lard, or the
+     * value of the key the request's route chose. Routed requests take the router's; without routes
+     * it is made here, only for the pools that key on the path (a plain path costs one scan, no copy;
+     * see {@link PathNormalizer#pathKey}).
      */
     @Override
     public String affinityPath() {
@@ -267,7 +268,7 @@ final class HttpExchange implements RequestView, RouteRequest, DispatchQueue.Wai
         switch (d.action()) {
             case RouteAction.Forward f -> {
                 serviceClass = f.serviceClass();
-                if (!router.isEmpty()) affinityPath = d.path();
+                if (!router.isEmpty()) affinityPath = d.affinityKey(f.key());
                 if (f.editsHeads()) {
                     if (!f.requestEdits().isEmpty()) for (HeaderEdit e : f.requestEdits()) requestEdits().apply(e);
                     if (!f.responseEdits().isEmpty()) for (HeaderEdit e : f.responseEdits()) responseEdits().apply(e);

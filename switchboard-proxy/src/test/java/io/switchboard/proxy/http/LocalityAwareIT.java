@@ -6,6 +6,7 @@ import io.switchboard.balance.LardR;
 import io.switchboard.config.RouteAction;
 import io.switchboard.config.RouteConfig;
 import io.switchboard.config.RouteConfig.Match;
+import io.switchboard.config.RouteKey;
 import io.switchboard.proxy.demo.DemoBackend;
 import io.switchboard.route.PathNormalizer;
 import io.switchboard.proxy.ProxyFixture;
@@ -102,6 +103,31 @@ class LocalityAwareIT {
             }
             assertThat(servers).hasSize(10);
             assertThat(servers).allSatisfy((path, names) -> assertThat(names).as(path).hasSize(1));
+        }
+    }
+
+    /** A forward's {@code key: header:X-Tenant}: every path of one tenant is one target; tenants spread. */
+    @Test
+    void aRoutesKeyMakesEveryRequestOfOneTenantOneTarget() throws Exception {
+        try (ProxyFixture f = new ProxyFixture().backends("alpha", "bravo", "charlie")) {
+            f.algorithm = "lard";
+            f.routes = List.of(new RouteConfig("tenants", Match.ANY,
+                    RouteAction.Forward.to("app").withKey(RouteKey.parse("header:X-Tenant"))));
+            f.start();
+            for (int p = 0; p < 5; p++) {
+                for (int t = 0; t < 6; t++) {
+                    String resp = f.raw("GET /item/" + p + " HTTP/1.1\r\nHost: t\r\nX-Tenant: tenant-" + t
+                            + "\r\nConnection: close\r\n\r\n", Duration.ofSeconds(5));
+                    assertThat(resp).startsWith("HTTP/1.1 200");
+                }
+            }
+            Map<String, Set<String>> servers = new TreeMap<>();
+            for (DemoBackend b : f.backends) {
+                for (var r : b.requests()) servers.computeIfAbsent(r.headers().get("X-Tenant"), k -> new HashSet<>()).add(b.name());
+            }
+            assertThat(servers).hasSize(6);
+            assertThat(servers).allSatisfy((tenant, names) -> assertThat(names).as(tenant).hasSize(1));
+            assertThat(servers.values().stream().flatMap(Set::stream).distinct().count()).as("tenants spread").isGreaterThan(1);
         }
     }
 
