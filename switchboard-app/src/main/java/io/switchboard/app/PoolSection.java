@@ -73,6 +73,12 @@ final class PoolSection {
             problems.warn(h.line(), h.column(), s.keyPath("hash-load-factor"),
                     "only used by source-hash and uri-hash; ignored with " + algorithm);
         }
+        int[] lard = lardThresholds(s, algorithm);
+        Duration lardShrinkAfter = s.duration("lard-shrink-after", PoolConfig.DEFAULT_LARD_SHRINK_AFTER, true);
+        if (s.has("lard-shrink-after") && !algorithm.equals("lard-r")) {
+            YamlNode.Entry k = s.entry("lard-shrink-after");
+            problems.warn(k.line(), k.column(), s.keyPath("lard-shrink-after"), "only used by lard-r; ignored with " + algorithm);
+        }
         int retries = s.integer("retries", DEFAULT_RETRIES, 0, 10);
         Set<RetryOn> retryOn = retryOn(s);
         Duration connectTimeout = s.duration("connect-timeout", DEFAULT_CONNECT_TIMEOUT, true);
@@ -99,7 +105,32 @@ final class PoolSection {
         PersistenceConfig persistence = PersistenceSection.read(s, System::getenv);
         return new PoolConfig(name, algorithm, hashLoadFactor, retries, connectTimeout, responseTimeout, backendIdle,
                 maxIdle, slowStart, allDown, health, passive, maxBody, servers, queueSize, queueTimeout, retryOn,
-                classes, classAgeBound, persistence);
+                classes, classAgeBound, persistence, lard[0], lard[1], lardShrinkAfter);
+    }
+
+    /**
+     * {@code lard-low} and {@code lard-high}: the LARD algorithms' T_low and T_high, requests in
+     * flight, {@code 1 <= low < high}; the defaults when either is wrong (the error is recorded).
+     */
+    private static int[] lardThresholds(Section s, String algorithm) {
+        Problems problems = s.problems();
+        int low = s.integer("lard-low", PoolConfig.DEFAULT_LARD_LOW, 1, PoolConfig.MAX_LARD_HIGH - 1);
+        int high = s.integer("lard-high", PoolConfig.DEFAULT_LARD_HIGH, 2, PoolConfig.MAX_LARD_HIGH);
+        List<String> set = s.present(List.of("lard-low", "lard-high"));
+        if (set.isEmpty()) return new int[] {low, high};
+        if (low >= high) {
+            String key = s.has("lard-high") ? "lard-high" : "lard-low";
+            problems.error(s.entry(key).value(), s.keyPath(key), "lard-low " + low + (s.has("lard-low") ? "" : " (the default)")
+                    + " must be below lard-high " + high + (s.has("lard-high") ? "" : " (the default)")
+                    + " (a back end under lard-low is nearly idle, one over lard-high overloaded)");
+            return new int[] {PoolConfig.DEFAULT_LARD_LOW, PoolConfig.DEFAULT_LARD_HIGH};
+        }
+        if (!algorithm.startsWith("lard")) {
+            YamlNode.Entry first = s.entry(set.get(0));
+            problems.warn(first.line(), first.column(), s.keyPath(set.get(0)), "only used by lard and lard-r; "
+                    + quoteAll(set) + " " + (set.size() == 1 ? "is" : "are") + " ignored with " + algorithm);
+        }
+        return new int[] {low, high};
     }
 
     /**

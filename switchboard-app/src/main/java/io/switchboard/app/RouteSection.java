@@ -1,5 +1,7 @@
 package io.switchboard.app;
 
+import io.switchboard.balance.AffinityKey;
+import io.switchboard.balance.Algorithms;
 import io.switchboard.config.Cidr;
 import io.switchboard.config.HeaderEdit;
 import io.switchboard.config.IntegerSyntax;
@@ -11,6 +13,7 @@ import io.switchboard.config.RouteConfig.Match;
 import io.switchboard.config.RouteConfig.StickCounter;
 import io.switchboard.config.RouteConfig.ValueMatch;
 import io.switchboard.config.RouteConfig;
+import io.switchboard.config.RouteKey;
 import io.switchboard.config.ServiceClassConfig;
 import io.switchboard.persist.StickTable;
 import io.switchboard.route.PathNormalizer;
@@ -32,14 +35,14 @@ import java.util.function.Function;
 final class RouteSection {
     static final List<String> ROUTE_KEYS = List.of("name", "match", "pool", "redirect", "respond", "deny", "class",
             "rewrite-prefix", "set-request-headers", "add-request-headers", "remove-request-headers", "set-response-headers",
-            "add-response-headers", "remove-response-headers");
+            "add-response-headers", "remove-response-headers", "key");
     static final List<String> MATCH_KEYS = List.of("host", "path", "path-prefix", "path-regex", "method", "header", "query",
             "cookie", "client", "stick-counter", "not");
     static final List<String> STICK_COUNTER_KEYS = List.of("pool", "counter", "above");
     static final List<String> VALUE_KEYS = List.of("name", "present", "equals", "regex");
     static final List<String> ACTIONS = List.of("pool", "redirect", "respond", "deny");
     static final List<String> FORWARD_ONLY = List.of("class", "rewrite-prefix", "set-request-headers", "add-request-headers",
-            "remove-request-headers", "set-response-headers", "add-response-headers", "remove-response-headers");
+            "remove-request-headers", "set-response-headers", "add-response-headers", "remove-response-headers", "key");
 
     private RouteSection() {}
 
@@ -369,8 +372,24 @@ final class RouteSection {
         edits(s, "remove-response-headers", HeaderEdit.Op.REMOVE, response);
         edits(s, "set-response-headers", HeaderEdit.Op.SET, response);
         edits(s, "add-response-headers", HeaderEdit.Op.ADD, response);
+        RouteKey key = routeKey(s, target);
         if (pool == null) return null;
-        return new RouteAction.Forward(pool, serviceClass, request, response, from, to);
+        return new RouteAction.Forward(pool, serviceClass, request, response, from, to, key);
+    }
+
+    /**
+     * {@code key}: what the pool's algorithm keys the route's requests by; a warning when the pool's
+     * algorithm keys on something else (the client address) or on nothing.
+     */
+    private static RouteKey routeKey(Section s, PoolConfig pool) {
+        RouteKey key = s.value("key", RouteKey.PATH, RouteKey::parse);
+        if (s.has("key") && pool != null && Algorithms.exists(pool.algorithm())
+                && Algorithms.byName(pool.algorithm()).affinityKey() != AffinityKey.PATH) {
+            YamlNode.Entry e = s.entry("key");
+            s.problems().warn(e.line(), e.column(), s.keyPath("key"), "only used by uri-hash, lard and lard-r; pool '" + pool.name()
+                    + "' uses " + pool.algorithm() + ", so it is ignored");
+        }
+        return key;
     }
 
     /** {@code remove-*: [Name, ...]}, or {@code set-*} / {@code add-*: {Name: value, ...}}. */

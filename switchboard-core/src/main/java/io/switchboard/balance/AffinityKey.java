@@ -2,7 +2,7 @@ package io.switchboard.balance;
 
 /**
  * What a hashing algorithm keeps a request's back end by, hashed into {@link PickContext#hash()}:
- * nothing, the client address, or the path (the query left out).
+ * nothing, the client address, or the path (the query left out; see {@link RequestView#affinityPath()}).
  */
 public enum AffinityKey {
     NONE {
@@ -20,9 +20,7 @@ public enum AffinityKey {
     PATH {
         @Override
         public long hash(RequestView request) {
-            String t = request.target();
-            int q = t.indexOf('?');
-            return KeyHash.ofChars(t, 0, q < 0 ? t.length() : q);
+            return KeyHash.ofChars(request.affinityPath());
         }
     };
 

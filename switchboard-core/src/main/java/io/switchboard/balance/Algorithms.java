@@ -1,5 +1,6 @@
 package io.switchboard.balance;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,6 +50,22 @@ public final class Algorithms {
         }
         if (a instanceof ConsistentHash ch && ch.loadFactor() != hashLoadFactor) {
             return new ConsistentHash(ch.name(), ch.affinityKey(), hashLoadFactor);
+        }
+        return a;
+    }
+
+    /**
+     * The algorithm for a config name with its settings: {@code hashLoadFactor} for the
+     * consistent-hash algorithms; T_low, T_high and (lard-r) K for the locality-aware ones. A new
+     * instance is made only when they differ from the registered one's.
+     *
+     * @throws IllegalArgumentException for an unknown name or thresholds {@link Lard} refuses
+     */
+    public static Algorithm byName(String name, double hashLoadFactor, int lardLow, int lardHigh, Duration lardShrinkAfter) {
+        Algorithm a = byName(name, hashLoadFactor);
+        if (a instanceof Lard l && (l.low() != lardLow || l.high() != lardHigh)) return new Lard(lardLow, lardHigh);
+        if (a instanceof LardR r && (r.low() != lardLow || r.high() != lardHigh || !r.shrinkAfter().equals(lardShrinkAfter))) {
+            return new LardR(lardLow, lardHigh, lardShrinkAfter);
         }
         return a;
     }

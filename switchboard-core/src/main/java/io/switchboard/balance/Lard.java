@@ -8,9 +8,10 @@ import io.switchboard.balance.TargetTable.Target;
 /**
  * Locality-aware request distribution, basic form (Pai, Aron, Banga, Svendsen, Druschel,
  * Zwaenepoel, Nahum, "Locality-Aware Request Distribution in Cluster-based Network Servers",
- * ASPLOS VIII, 1998, section "Basic LARD"): each target (the request's path, {@link AffinityKey#PATH})
- * is served by one back end, so that its content stays in that back end's cache, until that back end
- * is overloaded; then the target moves to the least loaded back end.
+ * ASPLOS VIII, 1998, section "Basic LARD"): each target (the request's normalised path, or the key
+ * its route chose: {@link AffinityKey#PATH}, {@link RequestView#affinityPath()}) is served by one
+ * back end, so that its content stays in that back end's cache, until that back end is overloaded;
+ * then the target moves to the least loaded back end.
  *
  * <p>The rules, with load = the back end's requests in flight:
  * <ul>

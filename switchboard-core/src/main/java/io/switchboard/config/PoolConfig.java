@@ -26,13 +26,20 @@ import java.util.Set;
  * @param classAgeBound a waiter of any class that has waited this long is served before more urgent
  *                classes, so that no class starves; zero: never (strict priority)
  * @param persistence how clients are kept on their back end; null for none
+ * @param lardLow the LARD algorithms' T_low: a back end with fewer requests in flight counts as nearly
+ *                idle (only read by lard and lard-r)
+ * @param lardHigh the LARD algorithms' T_high: a target's back end with more in flight counts as
+ *                 overloaded; {@code 1 <= lardLow < lardHigh}
+ * @param lardShrinkAfter lard-r's K: a target's set of back ends that has not changed for this long
+ *                        loses a member ({@link #DEFAULT_LARD_SHRINK_AFTER} when null)
  */
 public record PoolConfig(String name, String algorithm, double hashLoadFactor, int retries,
                          Duration connectTimeout, Duration responseTimeout, Duration backendIdleTimeout,
                          int maxIdlePerBackend, Duration slowStart, AllDownPolicy allDown,
                          HealthCheckConfig health, PassiveHealthConfig passive, long maxBodyBytes,
                          List<ServerConfig> servers, int queueSize, Duration queueTimeout, Set<RetryOn> retryOn,
-                         List<ServiceClassConfig> classes, Duration classAgeBound, PersistenceConfig persistence) {
+                         List<ServiceClassConfig> classes, Duration classAgeBound, PersistenceConfig persistence,
+                         int lardLow, int lardHigh, Duration lardShrinkAfter) {
     public static final int DEFAULT_QUEUE_SIZE = 1024;
     public static final Duration DEFAULT_QUEUE_TIMEOUT = Duration.ofSeconds(5);
     /**
@@ -41,6 +48,12 @@ public record PoolConfig(String name, String algorithm, double hashLoadFactor, i
      * would time out.
      */
     public static final Duration DEFAULT_CLASS_AGE_BOUND = Duration.ofSeconds(2);
+    /** Pai et al.'s T_low, T_high and K (the balance package's Lard and LardR have the same defaults). */
+    public static final int DEFAULT_LARD_LOW = 25;
+    public static final int DEFAULT_LARD_HIGH = 65;
+    public static final Duration DEFAULT_LARD_SHRINK_AFTER = Duration.ofSeconds(20);
+    /** Lard doubles T_high for its hard bound, which must stay an int. */
+    public static final int MAX_LARD_HIGH = 1_000_000;
 
     public PoolConfig {
         servers = List.copyOf(servers);
@@ -61,6 +74,26 @@ public record PoolConfig(String name, String algorithm, double hashLoadFactor, i
             ranked.add(new ServiceClassConfig(ServiceClassConfig.DEFAULT, queueSize, queueTimeout, null, Set.of()));
         }
         classes = List.copyOf(ranked);
+        if (lardLow < 1 || lardHigh <= lardLow || lardHigh > MAX_LARD_HIGH) {
+            throw new IllegalArgumentException("pool '" + name + "': lard thresholds must satisfy 1 <= low < high <= "
+                    + MAX_LARD_HIGH + ", got low " + lardLow + ", high " + lardHigh);
+        }
+        if (lardShrinkAfter == null) lardShrinkAfter = DEFAULT_LARD_SHRINK_AFTER;
+        if (lardShrinkAfter.isNegative() || lardShrinkAfter.isZero()) {
+            throw new IllegalArgumentException("pool '" + name + "': lard-shrink-after must be positive, got " + lardShrinkAfter);
+        }
+    }
+
+    /** Pool settings with service classes and persistence, and the paper's LARD thresholds. */
+    public PoolConfig(String name, String algorithm, double hashLoadFactor, int retries,
+                      Duration connectTimeout, Duration responseTimeout, Duration backendIdleTimeout,
+                      int maxIdlePerBackend, Duration slowStart, AllDownPolicy allDown,
+                      HealthCheckConfig health, PassiveHealthConfig passive, long maxBodyBytes,
+                      List<ServerConfig> servers, int queueSize, Duration queueTimeout, Set<RetryOn> retryOn,
+                      List<ServiceClassConfig> classes, Duration classAgeBound, PersistenceConfig persistence) {
+        this(name, algorithm, hashLoadFactor, retries, connectTimeout, responseTimeout, backendIdleTimeout,
+                maxIdlePerBackend, slowStart, allDown, health, passive, maxBodyBytes, servers, queueSize, queueTimeout,
+                retryOn, classes, classAgeBound, persistence, DEFAULT_LARD_LOW, DEFAULT_LARD_HIGH, DEFAULT_LARD_SHRINK_AFTER);
     }
 
     /** Pool settings as before service classes: only the default class, the default age bound. */
@@ -102,7 +135,14 @@ public record PoolConfig(String name, String algorithm, double hashLoadFactor, i
     public PoolConfig withPersistence(PersistenceConfig p) {
         return new PoolConfig(name, algorithm, hashLoadFactor, retries, connectTimeout, responseTimeout, backendIdleTimeout,
                 maxIdlePerBackend, slowStart, allDown, health, passive, maxBodyBytes, servers, queueSize, queueTimeout,
-                retryOn, classes, classAgeBound, p);
+                retryOn, classes, classAgeBound, p, lardLow, lardHigh, lardShrinkAfter);
+    }
+
+    /** The same pool with these LARD thresholds and K (null: the default K). */
+    public PoolConfig withLard(int low, int high, Duration shrinkAfter) {
+        return new PoolConfig(name, algorithm, hashLoadFactor, retries, connectTimeout, responseTimeout, backendIdleTimeout,
+                maxIdlePerBackend, slowStart, allDown, health, passive, maxBodyBytes, servers, queueSize, queueTimeout,
+                retryOn, classes, classAgeBound, persistence, low, high, shrinkAfter);
     }
 
     /** A pool with the default {@code retry-on} ({@link RetryOn#DEFAULT}). */

@@ -19,10 +19,12 @@ public sealed interface RouteAction {
      * @param requestEdits applied to the request head in order
      * @param responseEdits applied to the response head in order
      * @param rewriteFrom with {@code rewriteTo}, a path prefix to replace; null for none
+     * @param key what the path-keyed algorithms key this route's requests by ({@link RouteKey#PATH} when null)
      */
     record Forward(String pool, String serviceClass, List<HeaderEdit> requestEdits, List<HeaderEdit> responseEdits,
-                   String rewriteFrom, String rewriteTo) implements RouteAction {
+                   String rewriteFrom, String rewriteTo, RouteKey key) implements RouteAction {
         public Forward {
+            if (key == null) key = RouteKey.PATH;
             if (pool == null || pool.isEmpty()) throw new IllegalArgumentException("a forward needs a pool");
             requestEdits = requestEdits == null ? List.of() : List.copyOf(requestEdits);
             responseEdits = responseEdits == null ? List.of() : List.copyOf(responseEdits);
@@ -38,6 +40,17 @@ public sealed interface RouteAction {
                     }
                 }
             }
+        }
+
+        /** Keyed by the path. */
+        public Forward(String pool, String serviceClass, List<HeaderEdit> requestEdits, List<HeaderEdit> responseEdits,
+                       String rewriteFrom, String rewriteTo) {
+            this(pool, serviceClass, requestEdits, responseEdits, rewriteFrom, rewriteTo, RouteKey.PATH);
+        }
+
+        /** The same forward keyed by {@code k}. */
+        public Forward withKey(RouteKey k) {
+            return new Forward(pool, serviceClass, requestEdits, responseEdits, rewriteFrom, rewriteTo, k);
         }
 
         /** To a pool, nothing changed. */
@@ -67,6 +80,7 @@ public sealed interface RouteAction {
             StringBuilder sb = new StringBuilder("pool ").append(pool);
             if (serviceClass != null) sb.append(", class ").append(serviceClass);
             if (rewriteFrom != null) sb.append(", rewrite ").append(rewriteFrom).append(" -> ").append(rewriteTo);
+            if (key.kind() != RouteKey.Kind.PATH) sb.append(", key ").append(key);
             for (HeaderEdit e : requestEdits) sb.append(", request ").append(e);
             for (HeaderEdit e : responseEdits) sb.append(", response ").append(e);
             return sb.toString();

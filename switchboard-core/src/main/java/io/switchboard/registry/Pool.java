@@ -74,7 +74,8 @@ public final class Pool {
 
     /** The algorithm a validated pool config asks for. */
     public static Algorithm algorithmOf(PoolConfig config) {
-        return Algorithms.byName(config.algorithm(), config.hashLoadFactor());
+        return Algorithms.byName(config.algorithm(), config.hashLoadFactor(), config.lardLow(), config.lardHigh(),
+                config.lardShrinkAfter());
     }
 
     /** A pool outside any registry (tests, tools): {@link #submit} applies at once on the caller's thread. */
@@ -295,7 +296,8 @@ public final class Pool {
             Snapshot next = prev;
             if (rebuild) {
                 BackendSet set = new BackendSet(++version, members, settings.allDown());
-                Picker carried = algorithm == prev.algorithm() ? prev.picker() : null;
+                // Same class, new settings (LARD thresholds): the targets keep their back ends.
+                Picker carried = algorithm.getClass() == prev.algorithm().getClass() ? prev.picker() : null;
                 next = new Snapshot(set, algorithm.newPicker(set, carried), algorithm);
                 snapshot = next;
             }

@@ -311,7 +311,10 @@ public final class PoolRegistry implements AutoCloseable {
 
     private static boolean sameAlgorithm(PoolConfig before, PoolConfig after) {
         return before.algorithm().equals(after.algorithm())
-                && (!after.algorithm().endsWith("-hash") || before.hashLoadFactor() == after.hashLoadFactor());
+                && (!after.algorithm().endsWith("-hash") || before.hashLoadFactor() == after.hashLoadFactor())
+                && (!after.algorithm().startsWith("lard") || before.lardLow() == after.lardLow()
+                        && before.lardHigh() == after.lardHigh()
+                        && (!after.algorithm().equals("lard-r") || before.lardShrinkAfter().equals(after.lardShrinkAfter())));
     }
 
     /** Stops the writer thread it owns; changes submitted afterwards are dropped. Idempotent. */

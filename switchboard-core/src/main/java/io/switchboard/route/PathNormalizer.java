@@ -44,6 +44,21 @@ public final class PathNormalizer {
         return removeDotSegments(mergeSlashes(decoded));
     }
 
+    /**
+     * The path of an origin-form target (the query left out) normalised, for keying requests by path
+     * (uri-hash, lard): a refused path is kept as it is, since without routes it is forwarded as it
+     * is. For a normal path only a scan, and the substring when there is a query.
+     */
+    public static String pathKey(String target) {
+        int q = target.indexOf('?');
+        String path = q < 0 ? target : target.substring(0, q);
+        try {
+            return normalize(path);
+        } catch (RefusedPath e) {
+            return path;
+        }
+    }
+
     /** The common case: no escapes, no dot segments, no empty segments, nothing refused. */
     private static boolean isNormal(String p) {
         int n = p.length();

@@ -3,6 +3,7 @@ package io.switchboard.route;
 import io.switchboard.config.Cidr;
 import io.switchboard.config.RouteAction;
 import io.switchboard.config.RouteConfig;
+import io.switchboard.config.RouteKey;
 import java.nio.charset.StandardCharsets;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
@@ -248,6 +249,22 @@ public final class Router {
                 hostDone = true;
             }
             return host;
+        }
+
+        /**
+         * What the path-keyed algorithms (uri-hash, lard, lard-r) key this request by under a forward's
+         * {@code key}: the value of its header, cookie or query parameter (cut to {@link
+         * #MAX_KEY_LENGTH}), prefixed with the key so that it never equals a path; the path (normalised
+         * when the router has routes) for {@link RouteKey#PATH} and when the request has no such value.
+         */
+        public String affinityKey(RouteKey key) {
+            String v = switch (key.kind()) {
+                case PATH -> null;
+                case HEADER -> req.header(key.name());
+                case COOKIE -> req.cookie(key.name());
+                case QUERY -> queryParam(rawQuery, key.name());
+            };
+            return v == null || v.isEmpty() ? path : key + "=" + cut(v);
         }
 
         /** The location of a {@link RouteAction.Redirect} for this request. */

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.switchboard.backend.Backend;
 import io.switchboard.backend.BackendState;
+import io.switchboard.balance.Lard;
+import io.switchboard.balance.LardR;
+import io.switchboard.balance.PickContext;
 import io.switchboard.config.AdminState;
 import io.switchboard.config.AllDownPolicy;
 import io.switchboard.config.HealthCheckConfig;
@@ -19,6 +22,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -191,6 +196,40 @@ class PoolRegistryTest {
         web.apply(Origin.PASSIVE, new Change.PassiveFailure("c", 4, "reset"));
         assertThat(web.snapshot().backends().members()).extracting(m -> m.state()).containsExactly(
                 BackendState.DOWN, BackendState.DOWN, BackendState.UP, BackendState.UP);
+    }
+
+    @Test
+    void aReloadWithNewLardThresholdsUsesThemAndKeepsTheTargetsOnTheirBackEnds() {
+        PoolConfig before = pool("web", "lard", Duration.ZERO, 100, server("a", 1), server("b", 1));
+        registry.reload(List.of(before), Origin.FILE);
+        Pool web = registry.pool("web");
+        assertThat(((Lard) web.algorithm()).high()).isEqualTo(65);
+        PickContext target = new PickContext(42, clock.get(), new SplittableRandom(1), Set.of());
+        Backend owner = web.snapshot().picker().pick(target);
+        Backend other = owner == web.backend("a") ? web.backend("b") : web.backend("a");
+        owner.onDispatch(); // now a fresh table would send the target to the other back end
+
+        PoolRegistry.Reload r = registry.reload(List.of(before.withLard(2, 4, null)), Origin.FILE);
+
+        assertThat(r.reconfigured()).containsExactly("web");
+        Lard lard = (Lard) web.algorithm();
+        assertThat(lard.low()).isEqualTo(2);
+        assertThat(lard.high()).isEqualTo(4);
+        assertThat(web.snapshot().picker().pick(target)).as("the target table is carried").isSameAs(owner);
+        for (int i = 0; i < 4; i++) owner.onDispatch(); // 5 in flight: over the new T_high while the other is idle
+        assertThat(web.snapshot().picker().pick(target)).as("the new thresholds decide").isSameAs(other);
+    }
+
+    @Test
+    void aReloadWithANewShrinkTimeMakesANewLardR() {
+        PoolConfig before = pool("web", "lard-r", Duration.ZERO, 100, server("a", 1));
+        registry.reload(List.of(before), Origin.FILE);
+        Pool web = registry.pool("web");
+        assertThat(registry.reload(List.of(before.withLard(25, 65, Duration.ofSeconds(20))), Origin.FILE).reconfigured()).isEmpty();
+
+        registry.reload(List.of(before.withLard(25, 65, Duration.ofMinutes(2))), Origin.FILE);
+
+        assertThat(((LardR) web.algorithm()).shrinkAfter()).isEqualTo(Duration.ofMinutes(2));
     }
 
     @Test

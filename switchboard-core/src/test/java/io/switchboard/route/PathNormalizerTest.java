@@ -36,6 +36,26 @@ class PathNormalizerTest {
         assertThat(PathNormalizer.normalize(in)).isEqualTo(out);
     }
 
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource({
+            "/b, /b",
+            "/a/../b?x=1, /b",
+            "/%62?, /b",
+            "//b, /b",
+            "/a%2Fb?q, /a%2Fb",
+            "/%zz, /%zz",
+            "-, -",
+    })
+    void thePathKeyIsTheNormalisedPathWithoutTheQueryAndARefusedPathAsItIs(String target, String key) {
+        assertThat(PathNormalizer.pathKey(target)).isEqualTo(key);
+    }
+
+    @Test
+    void aNormalTargetWithoutQueryIsItsOwnPathKey() {
+        String t = "/index.html";
+        assertThat(PathNormalizer.pathKey(t)).isSameAs(t);
+    }
+
     @Test
     void aNormalPathIsReturnedAsItIs() throws Exception {
         String p = "/static/app.js";

@@ -9,7 +9,10 @@ import io.netty.util.ReferenceCountUtil;
 import io.switchboard.backend.Backend;
 import io.switchboard.balance.PickContext;
 import io.switchboard.balance.RequestView;
+import io.switchboard.config.HeaderEdit;
 import io.switchboard.config.PoolConfig;
+import io.switchboard.config.RouteAction;
+import io.switchboard.config.RouteConfig;
 import io.switchboard.config.ServiceClassConfig;
 import io.switchboard.dispatch.Attempts;
 import io.switchboard.dispatch.DispatchQueue;
@@ -17,9 +20,7 @@ import io.switchboard.dispatch.Outcome;
 import io.switchboard.dispatch.PoolDispatch;
 import io.switchboard.persist.PersistenceState;
 import io.switchboard.proxy.guard.Verdict;
-import io.switchboard.config.HeaderEdit;
-import io.switchboard.config.RouteAction;
-import io.switchboard.config.RouteConfig;
+import io.switchboard.route.PathNormalizer;
 import io.switchboard.route.RouteRequest;
 import io.switchboard.route.Router;
 import java.net.InetSocketAddress;
@@ -76,6 +77,8 @@ final class HttpExchange implements RequestView, RouteRequest, DispatchQueue.Wai
     final ResponseRelay response;
     Phase phase = Phase.DISPATCHING;
     private String uri;
+    /** What path affinity keys on: set by routing, else made on first use; null until then. */
+    private String affinityPath;
 
     // the request side
     boolean clientKeepAlive;
@@ -144,6 +147,19 @@ final class HttpExchange implements RequestView, RouteRequest, DispatchQueue.Wai
             uri = u;
         }
         return u;
+    }
+
+    /**
+     * The normalised path, so that spellings of one path are one target for uri-hash and lard, or the
+     * value of the key the request's route chose. Routed requests take the router's; without routes
+     * it is made here, only for the pools that key on the path (a plain path costs one scan, no copy;
+     * see {@link PathNormalizer#pathKey}).
+     */
+    @Override
+    public String affinityPath() {
+        String p = affinityPath;
+        if (p == null) affinityPath = p = PathNormalizer.pathKey(target());
+        return p;
     }
 
     // ---------------------------------------------------------------- RouteRequest
@@ -259,6 +275,7 @@ final class HttpExchange implements RequestView, RouteRequest, DispatchQueue.Wai
         switch (d.action()) {
             case RouteAction.Forward f -> {
                 serviceClass = f.serviceClass();
+                if (!router.isEmpty()) affinityPath = d.affinityKey(f.key());
                 if (f.editsHeads()) {
                     if (!f.requestEdits().isEmpty()) for (HeaderEdit e : f.requestEdits()) requestEdits().apply(e);
                     if (!f.responseEdits().isEmpty()) for (HeaderEdit e : f.responseEdits()) responseEdits().apply(e);

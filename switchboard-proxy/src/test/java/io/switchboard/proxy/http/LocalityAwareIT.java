@@ -3,6 +3,12 @@ package io.switchboard.proxy.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.balance.LardR;
+import io.switchboard.config.RouteAction;
+import io.switchboard.config.RouteConfig;
+import io.switchboard.config.RouteConfig.Match;
+import io.switchboard.config.RouteKey;
+import io.switchboard.proxy.demo.DemoBackend;
+import io.switchboard.route.PathNormalizer;
 import io.switchboard.proxy.ProxyFixture;
 import io.switchboard.registry.Change;
 import io.switchboard.registry.Origin;
@@ -65,6 +71,63 @@ class LocalityAwareIT {
             f.pool.apply(Origin.API, new Change.Configure(new LardR(1, 2, Duration.ofSeconds(20)), f.pool.settings()));
             Set<String> servers = servedBy(f, concurrently(f, "/delay?ms=3000", 12));
             assertThat(servers).as("one path, served by a set grown under load").hasSizeGreaterThanOrEqualTo(2);
+        }
+    }
+
+    /**
+     * Spellings of one path that a back end reads as that path are one target: with routes (the
+     * router's normalised path) and without (normalised for the key alone). Sequential requests at
+     * 0 in flight would otherwise spread the spellings over the servers by the tie-break.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void spellingsOfOnePathAreOneTarget(boolean routed) throws Exception {
+        try (ProxyFixture f = new ProxyFixture().backends("alpha", "bravo", "charlie")) {
+            f.algorithm = "lard";
+            if (routed) {
+                f.routes = List.of(new RouteConfig("no-admin", new Match.Builder().pathPrefix("/admin").build(),
+                        RouteAction.Respond.deny()));
+            }
+            f.start();
+            for (int p = 0; p < 10; p++) {
+                for (String t : List.of("/p" + p, "/x/../p" + p, "/%70" + p + "?q=1", "//p" + p, "/./p" + p)) {
+                    String resp = f.raw("GET " + t + " HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", Duration.ofSeconds(5));
+                    assertThat(resp).as(t).startsWith("HTTP/1.1 200");
+                }
+            }
+            Map<String, Set<String>> servers = new TreeMap<>();
+            for (DemoBackend b : f.backends) {
+                for (var r : b.requests()) { // Netty's request: the target as the back end got it
+                    servers.computeIfAbsent(PathNormalizer.pathKey(r.uri()), k -> new HashSet<>()).add(b.name());
+                }
+            }
+            assertThat(servers).hasSize(10);
+            assertThat(servers).allSatisfy((path, names) -> assertThat(names).as(path).hasSize(1));
+        }
+    }
+
+    /** A forward's {@code key: header:X-Tenant}: every path of one tenant is one target; tenants spread. */
+    @Test
+    void aRoutesKeyMakesEveryRequestOfOneTenantOneTarget() throws Exception {
+        try (ProxyFixture f = new ProxyFixture().backends("alpha", "bravo", "charlie")) {
+            f.algorithm = "lard";
+            f.routes = List.of(new RouteConfig("tenants", Match.ANY,
+                    RouteAction.Forward.to("app").withKey(RouteKey.parse("header:X-Tenant"))));
+            f.start();
+            for (int p = 0; p < 5; p++) {
+                for (int t = 0; t < 6; t++) {
+                    String resp = f.raw("GET /item/" + p + " HTTP/1.1\r\nHost: t\r\nX-Tenant: tenant-" + t
+                            + "\r\nConnection: close\r\n\r\n", Duration.ofSeconds(5));
+                    assertThat(resp).startsWith("HTTP/1.1 200");
+                }
+            }
+            Map<String, Set<String>> servers = new TreeMap<>();
+            for (DemoBackend b : f.backends) {
+                for (var r : b.requests()) servers.computeIfAbsent(r.headers().get("X-Tenant"), k -> new HashSet<>()).add(b.name());
+            }
+            assertThat(servers).hasSize(6);
+            assertThat(servers).allSatisfy((tenant, names) -> assertThat(names).as(tenant).hasSize(1));
+            assertThat(servers.values().stream().flatMap(Set::stream).distinct().count()).as("tenants spread").isGreaterThan(1);
         }
     }
 
