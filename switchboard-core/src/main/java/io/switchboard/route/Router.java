@@ -48,7 +48,12 @@ public final class Router {
     private final RouteAction.Forward fallback;
     private final LongAdder fallbackHits = new LongAdder();
     private final Map<String, int[]> exactHosts;
-    private final Map<String, int[]> wildcardHosts; // "example.com" for "*.example.com"
+    /**
+     * Wildcard hosts by their suffix written backwards with its dot ("moc.elpmaxe." for
+     * "*.example.com"): the request's host, read from its end, walks down to every suffix it has at
+     * a label boundary, without making a string per label.
+     */
+    private final Trie wildcardHosts;
     private final Map<String, int[]> exactPaths;
     private final Trie prefixes;
     private final int[] unindexed;
@@ -85,7 +90,7 @@ public final class Router {
             RouteConfig.Match m = rc.match();
             if (!m.hosts().isEmpty()) {
                 for (String h : m.hosts()) {
-                    if (h.startsWith("*.")) wild.computeIfAbsent(h.substring(2), k -> new ArrayList<>()).add(i);
+                    if (h.startsWith("*.")) wild.computeIfAbsent(new StringBuilder(h.substring(1)).reverse().toString(), k -> new ArrayList<>()).add(i);
                     else hosts.computeIfAbsent(h, k -> new ArrayList<>()).add(i);
                 }
             } else if (m.path() != null) {
@@ -100,7 +105,7 @@ public final class Router {
         }
         this.rules = List.copyOf(rs);
         this.exactHosts = freeze(hosts);
-        this.wildcardHosts = freeze(wild);
+        this.wildcardHosts = new Trie(freeze(wild));
         this.exactPaths = freeze(paths);
         this.prefixes = new Trie(freeze(prefixLists));
         this.unindexed = ints(rest);
@@ -155,8 +160,11 @@ public final class Router {
         if (host != null) {
             if (!exactHosts.isEmpty()) best = first(exactHosts.get(host), d, best);
             if (!wildcardHosts.isEmpty()) {
-                for (int dot = host.indexOf('.'); dot >= 0 && dot < host.length() - 1; dot = host.indexOf('.', dot + 1)) {
-                    best = first(wildcardHosts.get(host.substring(dot + 1)), d, best);
+                Trie.Node n = wildcardHosts.root;
+                // Down to index 1: a suffix is always preceded by at least one character of its own.
+                for (int i = host.length() - 1; i >= 1 && n != null; i--) {
+                    n = n.child(host.charAt(i));
+                    if (n != null && n.rules != null) best = first(n.rules, d, best);
                 }
             }
         }
@@ -442,7 +450,7 @@ public final class Router {
         return l.stream().mapToInt(Integer::intValue).sorted().distinct().toArray();
     }
 
-    /** Path prefixes, one char per level; a node holds the routes whose prefix ends there. */
+    /** Path prefixes (or reversed host suffixes), one char per level; a node holds the routes whose key ends there. */
     private static final class Trie {
         final Node root = new Node();
         private final boolean empty;
