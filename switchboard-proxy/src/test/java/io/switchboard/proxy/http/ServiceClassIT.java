@@ -2,6 +2,10 @@ package io.switchboard.proxy.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.switchboard.config.RouteAction;
+import io.switchboard.config.RouteConfig;
+import io.switchboard.config.RouteConfig.Match;
+import io.switchboard.config.RouteConfig.ValueMatch;
 import io.switchboard.config.ServerConfig;
 import io.switchboard.config.ServiceClassConfig;
 import io.switchboard.proxy.ProxyFixture;
@@ -17,9 +21,9 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /**
- * Service classes on real sockets, through the default class (routes that set another class are
- * not on this branch): its own queue limit and timeout instead of the pool's, its Retry-After on
- * 503, and its tags keeping requests on the servers that carry them.
+ * Service classes on real sockets: a route's class goes ahead of the default class in the queue;
+ * a class's own queue limit and timeout instead of the pool's, its Retry-After on 503, and its tags
+ * keeping requests on the servers that carry them.
  */
 class ServiceClassIT {
 
@@ -30,6 +34,43 @@ class ServiceClassIT {
                     HttpResponse.BodyHandlers.ofString()));
         }
         return all.stream().map(CompletableFuture::join).toList();
+    }
+
+    private static CompletableFuture<HttpResponse<String>> send(ProxyFixture f, String path, String tier) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(f.uri(path)).timeout(Duration.ofSeconds(20));
+        if (tier != null) b.header("X-Tier", tier);
+        return f.client().sendAsync(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Waits (bounded) until the pool's queue holds {@code n} requests. */
+    private static void queued(ProxyFixture f, int n) throws InterruptedException {
+        for (int i = 0; i < 1000 && f.proxy.state().queueLength(f.pool) < n; i++) Thread.sleep(5);
+        assertThat(f.proxy.state().queueLength(f.pool)).as("requests waiting").isEqualTo(n);
+    }
+
+    @Test
+    void aRoutesClassIsServedBeforeTheDefaultClassThatQueuedFirst() throws Exception {
+        try (ProxyFixture f = new ProxyFixture().backends("alpha")) {
+            f.routes = List.of(new RouteConfig("gold-users",
+                    new Match.Builder().header(new ValueMatch("X-Tier", RouteConfig.Test.EQUALS, "gold")).build(),
+                    new RouteAction.Forward("app", "gold", List.of(), List.of(), null, null)));
+            f.classes = List.of(new ServiceClassConfig("gold", 10, Duration.ofSeconds(10), null, Set.of()));
+            f.start(List.of(server(f.backends.get(0), 1)));
+            // One slot: the first request holds it while two default-class requests and then a gold one queue.
+            CompletableFuture<HttpResponse<String>> holder = send(f, "/delay?ms=1500&who=holder", null);
+            for (int i = 0; i < 1000 && f.pool.inFlight() < 1; i++) Thread.sleep(5);
+            CompletableFuture<HttpResponse<String>> plain1 = send(f, "/delay?ms=50&who=plain1", null);
+            queued(f, 1);
+            CompletableFuture<HttpResponse<String>> plain2 = send(f, "/delay?ms=50&who=plain2", null);
+            queued(f, 2);
+            CompletableFuture<HttpResponse<String>> gold = send(f, "/delay?ms=50&who=gold", "gold");
+            queued(f, 3);
+            for (CompletableFuture<HttpResponse<String>> r : List.of(holder, plain1, plain2, gold)) {
+                assertThat(r.join().statusCode()).isEqualTo(200);
+            }
+            List<String> order = f.accessLog.stream().map(a -> a.uri().substring(a.uri().indexOf("who=") + 4)).toList();
+            assertThat(order).as("the order the back end served them in").containsExactly("holder", "gold", "plain1", "plain2");
+        }
     }
 
     private static ServerConfig server(DemoBackend b, int max, String... tags) {
