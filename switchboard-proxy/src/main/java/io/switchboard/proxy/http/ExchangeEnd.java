@@ -104,7 +104,7 @@ final class ExchangeEnd {
     /** Answers the request ourselves. {@code close} when the rest of the request cannot be trusted or skipped. */
     void respondError(HttpResponseStatus st, String reason, boolean close) {
         if (x.phase == HttpExchange.Phase.DONE) return;
-        x.leaveQueue();
+        if (x.queue != null) x.queue.leave();
         status = st.code();
         x.conn.counters.refused(status);
         if (cause.equals("-")) cause = reason;
@@ -167,7 +167,7 @@ final class ExchangeEnd {
     /** The client left before the exchange ended. */
     void clientGone() {
         if (x.phase == HttpExchange.Phase.DONE) return;
-        x.leaveQueue();
+        if (x.queue != null) x.queue.leave();
         if (status == 0) {
             status = 499; // nginx's "client closed request"
             cause = "client closed connection";

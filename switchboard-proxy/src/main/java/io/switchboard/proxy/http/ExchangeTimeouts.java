@@ -69,9 +69,7 @@ final class ExchangeTimeouts {
     }
 
     private void queueTimeout() {
-        if (x.ticket != null) x.ticket.cancel(); // if already woken, dequeued() passes the wake-up on
-        x.refuseQueued("waited " + x.serviceClassConfig().queueTimeout().toMillis() + " ms in the queue of class '"
-                + x.serviceClassConfig().name() + "' in pool '" + x.dispatch.pool().name() + "': every back end at max-connections");
+        if (x.queue != null) x.queue.timedOut();
     }
 
     /**

@@ -9,13 +9,10 @@ import io.netty.util.ReferenceCountUtil;
 import io.switchboard.backend.Backend;
 import io.switchboard.balance.PickContext;
 import io.switchboard.balance.RequestView;
-import io.switchboard.config.HeaderEdit;
 import io.switchboard.config.PoolConfig;
-import io.switchboard.config.RouteAction;
 import io.switchboard.config.RouteConfig;
 import io.switchboard.config.ServiceClassConfig;
 import io.switchboard.dispatch.Attempts;
-import io.switchboard.dispatch.DispatchQueue;
 import io.switchboard.dispatch.Outcome;
 import io.switchboard.dispatch.PoolDispatch;
 import io.switchboard.persist.PersistenceState;
@@ -25,13 +22,14 @@ import io.switchboard.route.RouteRequest;
 import io.switchboard.route.Router;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One HTTP request and its response: choosing a back end (through the pool's {@link PoolDispatch}),
- * connecting or borrowing a pooled connection, and streaming the request body. The response side is
+ * connecting or borrowing a pooled connection, and streaming the request body. The listener's routes
+ * are applied by {@link ExchangeRouting}, a wait for a back end below its max-connections is an
+ * {@link ExchangeQueue}, sessions are kept by {@link SessionPersistence}; the response side is
  * {@link ResponseRelay}, the timeouts {@link ExchangeTimeouts}, how the exchange ends {@link
  * ExchangeEnd}. A new object per request: when it ends it is dropped, so nothing has to be reset.
  *
@@ -40,20 +38,16 @@ import org.slf4j.LoggerFactory;
  * sent again, goes to another back end under the rules of {@link Attempts} (retries, retry budget,
  * the suspect-request rule). With the pool's {@code retry-on}, a response timeout or a 502/503/504
  * head of an idempotent request of which nothing was relayed also goes to another back end: the head
- * is not relayed and its connection is closed (its body is not worth draining). Non-idempotent requests never borrow an idle connection (HAProxy's
- * {@code http-reuse safe}), so a stale keep-alive connection can never make them fail or be
- * replayed.
+ * is not relayed and its connection is closed (its body is not worth draining). Non-idempotent
+ * requests never borrow an idle connection (HAProxy's {@code http-reuse safe}), so a stale keep-alive
+ * connection can never make them fail or be replayed.
  *
  * <p>Threading: the client channel's event loop; the back-end channel is on the same loop.
  */
-final class HttpExchange implements RequestView, RouteRequest, DispatchQueue.Waiter {
+final class HttpExchange implements RequestView, RouteRequest {
     private static final Logger log = LoggerFactory.getLogger(HttpExchange.class);
     private static final byte[] PROTO_HTTP = HeadWriter.ascii("http");
     private static final byte[] NO_BYTES = new byte[0];
-    /** Refused paths are logged at most once per this many nanoseconds, with a count of the rest. */
-    private static final long REFUSED_LOG_INTERVAL = 10_000_000_000L;
-    private static final AtomicLong refusedLogged = new AtomicLong(System.nanoTime() - REFUSED_LOG_INTERVAL);
-    private static final AtomicLong refusedUnlogged = new AtomicLong();
 
     /** Where the exchange stands. */
     enum Phase {
@@ -78,7 +72,7 @@ final class HttpExchange implements RequestView, RouteRequest, DispatchQueue.Wai
     Phase phase = Phase.DISPATCHING;
     private String uri;
     /** What path affinity keys on: set by routing, else made on first use; null until then. */
-    private String affinityPath;
+    String affinityPath;
 
     // the request side
     boolean clientKeepAlive;
@@ -101,17 +95,16 @@ final class HttpExchange implements RequestView, RouteRequest, DispatchQueue.Wai
     PoolConfig poolConfig;
     /** The request's service class in its pool (set by routing before dispatch); null: the default class. */
     String serviceClass;
-    private ServiceClassConfig classConfig; // resolved at the first dispatch
-    private int classRank;
+    ServiceClassConfig classConfig; // resolved at the first dispatch
+    int classRank;
     Attempts attempts;
     Backend backend;               // the last back end tried (access log); reserved only while `reserved`
     boolean reserved;
     Channel backendChannel;        // attached connection; null when none
     BackendHandler backendHandler;
     private boolean reusedConnection;
-    DispatchQueue.Ticket ticket;
-    private boolean woken;
-    private long queueDeadline;
+    /** Made when the request must wait for a back end below its max-connections; null until then. */
+    ExchangeQueue queue;
     long sentNanos;
     final ExchangeTimeouts timeouts = new ExchangeTimeouts(this);
 
@@ -239,7 +232,7 @@ final class HttpExchange implements RequestView, RouteRequest, DispatchQueue.Wai
             expectContinue = true;
         }
         Router router = conn.state.routing().router(conn.listener.name());
-        String poolName = router == null ? conn.listener.defaultPool() : route(router);
+        String poolName = router == null ? conn.listener.defaultPool() : ExchangeRouting.route(this, router);
         if (poolName == null) return; // answered by the route
         dispatch = conn.state.dispatch(poolName);
         poolConfig = conn.state.poolConfig(poolName);
@@ -266,56 +259,6 @@ final class HttpExchange implements RequestView, RouteRequest, DispatchQueue.Wai
         dispatch();
     }
 
-    /**
-     * Applies the listener's routes: a forward sets the service class and the head edits and returns
-     * the pool; a redirect, an answer or a refused path is answered here (null).
-     */
-    private String route(Router router) {
-        Router.Decision d = router.route(this);
-        switch (d.action()) {
-            case RouteAction.Forward f -> {
-                serviceClass = f.serviceClass();
-                if (!router.isEmpty()) affinityPath = d.affinityKey(f.key());
-                if (f.editsHeads()) {
-                    if (!f.requestEdits().isEmpty()) for (HeaderEdit e : f.requestEdits()) requestEdits().apply(e);
-                    if (!f.responseEdits().isEmpty()) for (HeaderEdit e : f.responseEdits()) responseEdits().apply(e);
-                    String t = d.rewrittenTarget(f);
-                    if (t != null) requestEdits().target(t);
-                }
-                return f.pool();
-            }
-            case RouteAction.Redirect r -> {
-                end.cause("route " + d.rule() + ": redirect");
-                end.answer(r.status(), "", d.location(r));
-                return null;
-            }
-            case RouteAction.Respond r -> {
-                end.cause("route " + d.rule() + ": " + (r.status() == 403 ? "deny" : "respond " + r.status()));
-                end.answer(r.status(), r.body(), null, r.retryAfterSeconds());
-                return null;
-            }
-            case RouteAction.Refused r -> {
-                end.cause("path refused: " + r.reason());
-                logRefused(r.reason());
-                end.respondError(HttpResponseStatus.BAD_REQUEST, "path refused (" + r.reason() + ")", false);
-                return null;
-            }
-        }
-    }
-
-    /** At most one line per interval: a flood of refused paths must not become a flood of log lines. */
-    private void logRefused(String reason) {
-        long now = System.nanoTime();
-        long last = refusedLogged.get();
-        if (now - last >= REFUSED_LOG_INTERVAL && refusedLogged.compareAndSet(last, now)) {
-            long more = refusedUnlogged.getAndSet(0);
-            log.warn("listener {}: answered 400 to {} for {}: {}{}", conn.listener.name(), conn.clientIp, target(), reason,
-                    more > 0 ? " (" + more + " more refused paths not logged)" : "");
-        } else {
-            refusedUnlogged.incrementAndGet();
-        }
-    }
-
     /** A guard refused the request: answer its verdict and close, nothing forwarded. */
     void refuse(Verdict v) {
         conn.state.exchangeStarted();
@@ -340,13 +283,14 @@ final class HttpExchange implements RequestView, RouteRequest, DispatchQueue.Wai
                     ThreadLocalRandom.current(), attempts.excluded()), classConfig.tags());
             // Fairness: while others wait for a slot, a new request queues behind them instead of
             // taking the slot that was freed for them. A woken waiter is the one it was freed for.
+            boolean woken = queue != null && queue.takeWoken();
             Backend b = !woken && dispatch.mustQueue(classRank, now) ? null
                     : session == null ? dispatch.reserve(pc) : dispatch.reserve(session.preferred, pc);
-            woken = false;
             if (b == null) {
                 if (dispatch.busy(pc)) {
                     attempts.unbegin(); // waiting is not an attempt
-                    enqueue(now, pc);
+                    if (queue == null) queue = new ExchangeQueue(this);
+                    queue.enqueue(now, pc);
                     return;
                 }
                 String why = attempts.triedSome() ? "all back ends tried failed in pool '" + dispatch.pool().name() + "'"
@@ -397,74 +341,6 @@ final class HttpExchange implements RequestView, RouteRequest, DispatchQueue.Wai
         if (rank < 0) rank = poolConfig.classRank(null);
         classRank = rank;
         classConfig = poolConfig.classes().get(rank);
-    }
-
-    private void enqueue(long now, PickContext pc) {
-        if (ticket != null) {
-            // Woken, but the slot went to someone else: back to the front, whatever the length.
-            ticket = ticket.requeue();
-        } else {
-            ticket = dispatch.queue().offer(this, classRank, classConfig.queueSize(), classConfig.tags(), now,
-                    poolConfig.classAgeBound().toNanos());
-            if (ticket == null) {
-                refuseQueued("queue of class '" + classConfig.name() + "' in pool '" + dispatch.pool().name() + "' full ("
-                        + classConfig.queueSize() + " waiting)");
-                return;
-            }
-            queueDeadline = now + classConfig.queueTimeout().toNanos();
-        }
-        timeouts.set(ExchangeTimeouts.Deadline.QUEUE, queueDeadline);
-        // A slot freed on another event loop between our look and the offer woke nobody (the queue
-        // was empty then): look once more, now that we are in the queue, so it is not lost.
-        Backend room = dispatch.roomFor(pc);
-        if (room != null) dispatch.queue().wakeOne(now, room);
-    }
-
-    /** 503 for a request its class's queue refused or timed out, with the class's Retry-After. */
-    void refuseQueued(String cause) {
-        end.cause(cause);
-        long seconds = classConfig.retryAfterSeconds();
-        if (seconds > 0) end.retryAfter((int) Math.min(seconds, Integer.MAX_VALUE));
-        end.respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "all back ends busy", false);
-    }
-
-    /** For the queue timeout's message. */
-    ServiceClassConfig serviceClassConfig() {
-        return classConfig;
-    }
-
-    /** Called from any thread by the pool's queue when a back end freed a slot. */
-    @Override
-    public void wake() {
-        conn.ctx.executor().execute(this::dequeued);
-    }
-
-    private void dequeued() {
-        if (phase != Phase.DISPATCHING || conn.closing || !timeouts.armed(ExchangeTimeouts.Deadline.QUEUE)) {
-            passWakeUpOn(); // we left meanwhile (timeout, client gone)
-            return;
-        }
-        timeouts.clear(ExchangeTimeouts.Deadline.QUEUE);
-        woken = true;
-        dispatch();
-    }
-
-    /**
-     * Passes on the freed slot we were woken for, to a waiter that can use the back end that has room
-     * (a class with tags cannot use every one); to the next waiter of any class when none is seen.
-     */
-    private void passWakeUpOn() {
-        long now = System.nanoTime();
-        Backend room = dispatch.roomFor(new PickContext(0, now, ThreadLocalRandom.current(), null));
-        dispatch.queue().wakeOne(now, room);
-    }
-
-    /** Leaves the queue for good; a wake-up already on its way is passed on by {@link #dequeued}. */
-    void leaveQueue() {
-        if (ticket != null && timeouts.armed(ExchangeTimeouts.Deadline.QUEUE)) {
-            timeouts.clear(ExchangeTimeouts.Deadline.QUEUE);
-            ticket.cancel();
-        }
     }
 
     /** @return true when another attempt should be made */
