@@ -1,7 +1,6 @@
 package io.switchboard.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.switchboard.config.PoolConfig;
 import java.time.Duration;
@@ -31,13 +30,11 @@ class LardConfigLoaderTest {
     }
 
     private static List<String> errors(String body) {
-        ConfigException e = catchThrowableOfType(ConfigException.class, () -> load(body));
-        assertThat(e).as("expected the config to be rejected").isNotNull();
-        return e.problems().stream().map(ConfigProblem::toString).toList();
+        return ConfigText.errors(() -> load(body));
     }
 
     private static List<String> warnings(String body) throws ConfigException {
-        return load(body).warnings().stream().map(ConfigProblem::toString).toList();
+        return ConfigText.warnings(load(body));
     }
 
     @Test

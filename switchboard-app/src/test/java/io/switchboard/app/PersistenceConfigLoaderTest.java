@@ -1,7 +1,6 @@
 package io.switchboard.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.switchboard.config.PersistenceConfig;
 import java.time.Duration;
@@ -26,9 +25,7 @@ class PersistenceConfigLoaderTest {
     }
 
     private static List<String> errors(String body) {
-        ConfigException e = catchThrowableOfType(ConfigException.class, () -> persistence(body));
-        assertThat(e).as("expected the config to be rejected").isNotNull();
-        return e.problems().stream().map(ConfigProblem::toString).toList();
+        return ConfigText.errors(() -> persistence(body));
     }
 
     @Test

@@ -30,17 +30,15 @@ class RouteConfigLoaderTest {
 
     /** Line 1 is "listeners:", the routes start on line 5. */
     private static LoadedConfig load(String routes) throws ConfigException {
-        return ConfigLoader.parse("listeners:\n  - port: 8080\n    default-pool: app\n    routes:\n" + routes.indent(4) + POOLS, FILE, null);
+        return ConfigLoader.parse(ConfigText.withRoutes(routes, POOLS), FILE, null);
     }
 
     private static List<String> errors(String routes) {
-        ConfigException e = catchThrowableOfType(ConfigException.class, () -> load(routes));
-        assertThat(e).as("expected the config to be rejected").isNotNull();
-        return e.problems().stream().map(ConfigProblem::toString).toList();
+        return ConfigText.errors(() -> load(routes));
     }
 
     private static List<String> warnings(String routes) throws ConfigException {
-        return load(routes).warnings().stream().map(ConfigProblem::toString).toList();
+        return ConfigText.warnings(load(routes));
     }
 
     private static List<RouteConfig> routes(String yaml) throws ConfigException {

@@ -1,7 +1,6 @@
 package io.switchboard.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.switchboard.config.RouteAction;
 import io.switchboard.config.RouteKey;
@@ -24,13 +23,11 @@ class RouteKeyConfigLoaderTest {
 
     /** Line 1 is "listeners:", the routes start on line 5. */
     private static LoadedConfig load(String routes) throws ConfigException {
-        return ConfigLoader.parse("listeners:\n  - port: 8080\n    default-pool: app\n    routes:\n" + routes.indent(4) + POOLS, FILE, null);
+        return ConfigLoader.parse(ConfigText.withRoutes(routes, POOLS), FILE, null);
     }
 
     private static List<String> errors(String routes) {
-        ConfigException e = catchThrowableOfType(ConfigException.class, () -> load(routes));
-        assertThat(e).as("expected the config to be rejected").isNotNull();
-        return e.problems().stream().map(ConfigProblem::toString).toList();
+        return ConfigText.errors(() -> load(routes));
     }
 
     @Test
