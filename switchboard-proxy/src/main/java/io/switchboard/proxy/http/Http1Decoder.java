@@ -401,10 +401,12 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
 
     private void requestFraming(ChannelHandlerContext ctx, Head h) {
         if (h.webSocketUpgrade()) {
+            // Held from now on, told before the head goes up: an answer given at once (a route's
+            // redirect, no server) resumes the parsing right away, within this read.
             state = UPGRADE_HELD;
+            if (frontend != null) frontend.upgradeRequested();
             ctx.fireChannelRead(h);
             ctx.fireChannelRead(Body.EMPTY_LAST);
-            if (frontend != null) frontend.upgradeRequested();
             return;
         }
         ctx.fireChannelRead(h);
