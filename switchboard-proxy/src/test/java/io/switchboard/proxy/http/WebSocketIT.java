@@ -284,6 +284,24 @@ class WebSocketIT {
     }
 
     @Test
+    void aSwitchToAnotherProtocolThanWebSocketIsABadResponse() throws Exception {
+        try (RawServer h2c = RawServer.answering(socket -> {
+                    readHead(socket.getInputStream());
+                    socket.getOutputStream().write("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n"
+                            .getBytes(StandardCharsets.US_ASCII));
+                    socket.getOutputStream().flush();
+                    socket.getInputStream().read(); // until the proxy closes
+                });
+             ProxyFixture f = new ProxyFixture()) {
+            f.retries = 0;
+            f.start(List.of(server("h2c", h2c.port())));
+            String got = f.raw(HANDSHAKE.replace("Connection: Upgrade", "Connection: Upgrade, close"), Duration.ofSeconds(10));
+            assertThat(got).startsWith("HTTP/1.1 502 ").doesNotContainIgnoringCase("upgrade");
+            await().atMost(WAIT).untilAsserted(() -> assertThat(f.pool.backend("h2c").inFlight()).isZero());
+        }
+    }
+
+    @Test
     void otherUpgradesAndAHandshakeWithABodyAreForwardedWithoutUpgrade() throws Exception {
         try (ProxyFixture f = new ProxyFixture()) {
             f.backends("plain").start();
