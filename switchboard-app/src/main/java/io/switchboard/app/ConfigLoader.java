@@ -45,7 +45,8 @@ public final class ConfigLoader {
     static final List<String> ADMIN_KEYS = List.of("enabled", "address", "port", "token", "token-env");
     static final List<String> LISTENER_KEYS = List.of("name", "mode", "address", "port", "default-pool", "header-timeout",
             "client-idle-timeout", "max-request-line", "max-header-size", "max-headers", "max-connections",
-            "max-connections-per-ip", "rate-limit", "allow", "deny", "min-body-rate", "body-rate-window", "routes");
+            "max-connections-per-ip", "rate-limit", "allow", "deny", "min-body-rate", "body-rate-window", "routes",
+            "tunnel-idle-timeout");
     static final Map<String, ListenerConfig.Mode> LISTENER_MODES = Map.of("http", ListenerConfig.Mode.HTTP);
     static final List<String> RATE_LIMIT_KEYS = List.of("requests-per-second", "burst");
     static final List<String> POOL_KEYS = List.of("algorithm", "hash-load-factor", "retries", "retry-on", "connect-timeout",
@@ -237,10 +238,11 @@ public final class ConfigLoader {
             GuardConfig guard = readGuard(s);
             long minBodyRate = s.size("min-body-rate", ListenerConfig.DEFAULT_MIN_BODY_RATE, 0, 1L << 40);
             Duration bodyRateWindow = s.duration("body-rate-window", ListenerConfig.DEFAULT_BODY_RATE_WINDOW, true);
+            Duration tunnelIdle = s.duration("tunnel-idle-timeout", ListenerConfig.DEFAULT_TUNNEL_IDLE_TIMEOUT, true);
             List<RouteConfig> routes = RouteSection.read(s, poolEntries, pools);
             if (port == null || pool == null) continue;
             placed.add(new Placed(new ListenerConfig(name, host, port, pool, headerTimeout, idleTimeout, maxLine, maxHeader,
-                    maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes), s.entry("port").value(), path));
+                    maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, tunnelIdle), s.entry("port").value(), path));
         }
         checkPortClashes(placed, problems);
         return placed.stream().map(Placed::listener).toList();

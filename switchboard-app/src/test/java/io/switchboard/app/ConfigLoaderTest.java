@@ -315,7 +315,7 @@ class ConfigLoaderTest {
                 "switchboard.yaml:4: listeners[0].headerTimeout: unknown key 'headerTimeout', did you mean 'header-timeout'?"
                         + " (allowed: name, mode, address, port, default-pool, header-timeout, client-idle-timeout, max-request-line,"
                         + " max-header-size, max-headers, max-connections, max-connections-per-ip, rate-limit, allow, deny,"
-                        + " min-body-rate, body-rate-window, routes)",
+                        + " min-body-rate, body-rate-window, routes, tunnel-idle-timeout)",
                 "switchboard.yaml:10: pools.app.servers[0].wieght: unknown key 'wieght', did you mean 'weight'?"
                         + " (allowed: name, address, weight, state, max-connections, tags)",
                 "switchboard.yaml:11: pools.app.helth: unknown key 'helth', did you mean 'health'? (allowed: algorithm,"
@@ -824,6 +824,34 @@ class ConfigLoaderTest {
                 "switchboard.yaml:4: listeners[0].body-rate-window: '0s' must be more than 0",
                 "switchboard.yaml:7: pools.app.queue-timeout: '0s' must be more than 0",
                 "switchboard.yaml:11: pools.app.servers[0].max-connections: -1 is out of range (allowed: 0-1000000)");
+    }
+
+    @Test
+    void theTunnelIdleTimeoutIsReadWithAnHourForDefaultAndMustBePositive() throws Exception {
+        assertThat(load(MINIMAL).config().listeners().get(0).tunnelIdleTimeout()).isEqualTo(java.time.Duration.ofHours(1));
+        var l = load("""
+                listeners:
+                  - port: 8080
+                    default-pool: app
+                    tunnel-idle-timeout: 90s
+                pools:
+                  app:
+                    servers:
+                      - name: a
+                        address: 127.0.0.1:9001
+                """).config().listeners().get(0);
+        assertThat(l.tunnelIdleTimeout()).isEqualTo(java.time.Duration.ofSeconds(90));
+        assertThat(errors("""
+                listeners:
+                  - port: 8080
+                    default-pool: app
+                    tunnel-idle-timeout: 0s
+                pools:
+                  app:
+                    servers:
+                      - name: a
+                        address: 127.0.0.1:9001
+                """)).containsExactly("switchboard.yaml:4: listeners[0].tunnel-idle-timeout: '0s' must be more than 0");
     }
 
     @Test

@@ -15,11 +15,14 @@ import java.util.List;
  *     0 disables the check
  * @param mode what the listener speaks to its clients
  * @param routes content switching, in order, first match wins; empty: every request to {@code defaultPool}
+ * @param tunnelIdleTimeout a WebSocket tunnel with no byte either way for this long is closed (HAProxy's
+ *     {@code timeout tunnel}); null: {@link #DEFAULT_TUNNEL_IDLE_TIMEOUT}
  */
 public record ListenerConfig(String name, String host, int port, String defaultPool,
                              Duration headerTimeout, Duration clientIdleTimeout,
                              int maxInitialLineLength, int maxHeaderSize, int maxHeaders, GuardConfig guard,
-                             long minBodyRate, Duration bodyRateWindow, Mode mode, List<RouteConfig> routes) {
+                             long minBodyRate, Duration bodyRateWindow, Mode mode, List<RouteConfig> routes,
+                             Duration tunnelIdleTimeout) {
     /**
      * What a listener speaks: HTTP/1.x, dispatched request by request. The data plane installs the
      * pipeline of the listener's mode; a TCP mode (a session at a time) comes with the layer-4 switch.
@@ -29,6 +32,7 @@ public record ListenerConfig(String name, String host, int port, String defaultP
     public static final int DEFAULT_MAX_HEADERS = 100;
     public static final long DEFAULT_MIN_BODY_RATE = 256;
     public static final Duration DEFAULT_BODY_RATE_WINDOW = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_TUNNEL_IDLE_TIMEOUT = Duration.ofHours(1);
 
     public ListenerConfig {
         if (maxHeaders < 1) throw new IllegalArgumentException("maxHeaders must be at least 1");
@@ -38,6 +42,22 @@ public record ListenerConfig(String name, String host, int port, String defaultP
         if (bodyRateWindow.isNegative() || bodyRateWindow.isZero()) throw new IllegalArgumentException("bodyRateWindow must be positive");
         if (mode == null) mode = Mode.HTTP;
         routes = routes == null ? List.of() : List.copyOf(routes);
+        if (tunnelIdleTimeout == null) tunnelIdleTimeout = DEFAULT_TUNNEL_IDLE_TIMEOUT;
+        if (tunnelIdleTimeout.isNegative() || tunnelIdleTimeout.isZero()) throw new IllegalArgumentException("tunnelIdleTimeout must be positive");
+    }
+
+    /** A listener with the default tunnel idle timeout. */
+    public ListenerConfig(String name, String host, int port, String defaultPool, Duration headerTimeout,
+                          Duration clientIdleTimeout, int maxInitialLineLength, int maxHeaderSize, int maxHeaders,
+                          GuardConfig guard, long minBodyRate, Duration bodyRateWindow, Mode mode, List<RouteConfig> routes) {
+        this(name, host, port, defaultPool, headerTimeout, clientIdleTimeout, maxInitialLineLength, maxHeaderSize,
+                maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, DEFAULT_TUNNEL_IDLE_TIMEOUT);
+    }
+
+    /** This listener with another tunnel idle timeout. */
+    public ListenerConfig withTunnelIdleTimeout(Duration next) {
+        return new ListenerConfig(name, host, port, defaultPool, headerTimeout, clientIdleTimeout, maxInitialLineLength,
+                maxHeaderSize, maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, next);
     }
 
     /** A listener without routes. */
@@ -51,7 +71,7 @@ public record ListenerConfig(String name, String host, int port, String defaultP
     /** This listener with other routes (which a reload applies without rebinding). */
     public ListenerConfig withRoutes(List<RouteConfig> next) {
         return new ListenerConfig(name, host, port, defaultPool, headerTimeout, clientIdleTimeout, maxInitialLineLength,
-                maxHeaderSize, maxHeaders, guard, minBodyRate, bodyRateWindow, mode, next);
+                maxHeaderSize, maxHeaders, guard, minBodyRate, bodyRateWindow, mode, next, tunnelIdleTimeout);
     }
 
     /** An HTTP listener. */

@@ -58,6 +58,7 @@ public final class ProxyFixture implements AutoCloseable {
     public List<ServiceClassConfig> classes = List.of();
     public Duration classAgeBound = PoolConfig.DEFAULT_CLASS_AGE_BOUND;
     public Duration bodyRateWindow = ListenerConfig.DEFAULT_BODY_RATE_WINDOW;
+    public Duration tunnelIdle = ListenerConfig.DEFAULT_TUNNEL_IDLE_TIMEOUT;
     /** Connection limits, rate limit, allow/deny lists of the listener. */
     public GuardConfig guard = GuardConfig.NONE;
     public PassiveHealthConfig passive = new PassiveHealthConfig(3, true, Duration.ofSeconds(30), Duration.ofSeconds(60));
@@ -128,7 +129,7 @@ public final class ProxyFixture implements AutoCloseable {
                 Duration.ZERO, allDown, health, passive, maxBody, servers, queueSize, queueTimeout, retryOn, classes, classAgeBound,
                 persistence);
         ListenerConfig l = new ListenerConfig("web", "127.0.0.1", listenPort, "app", headerTimeout, clientIdle, 8192, 16384,
-                maxHeaders, guard, minBodyRate, bodyRateWindow, ListenerConfig.Mode.HTTP, routes);
+                maxHeaders, guard, minBodyRate, bodyRateWindow, ListenerConfig.Mode.HTTP, routes, tunnelIdle);
         Map<String, PoolConfig> poolConfigs = new LinkedHashMap<>(Map.of("app", poolConfig));
         pool = Pool.of(poolConfig);
         Map<String, Pool> pools = new LinkedHashMap<>(Map.of("app", pool));

@@ -51,7 +51,9 @@ final class ExchangeEnd {
         boolean ok = !(status >= 500 && x.poolConfig.passive().count5xx());
         // Not pooled when the back end sent anything past the response (a body on a HEAD answer,
         // more than its Content-Length): those bytes would become the next request's "response".
-        boolean reusable = r.keepAlive && x.requestSent && x.backendHandler != null && x.backendHandler.decoder().reusable();
+        // Nor after a WebSocket handshake it declined: it was asked to switch protocols on this connection.
+        boolean reusable = r.keepAlive && x.requestSent && !x.webSocket && x.backendHandler != null
+                && x.backendHandler.decoder().reusable();
         releaseBackend(reusable);
         x.complete(ok ? Outcome.OK : Outcome.SERVER_ERROR, r.firstByteNanos(), "HTTP " + status);
         finish();
@@ -175,6 +177,17 @@ final class ExchangeEnd {
         releaseBackend(false);
         x.complete(Outcome.CLIENT_FAULT, -1, ""); // the client left: not the back end's fault
         x.discard();
+        finish();
+    }
+
+    /**
+     * The WebSocket tunnel this exchange became ended (both connections are closing): the attempt is
+     * accounted now, with the time to the 101 as its latency, and the access line written.
+     */
+    void tunnelEnded(String why, long firstByteNanos) {
+        if (x.phase == HttpExchange.Phase.DONE) return;
+        cause = why;
+        x.complete(Outcome.OK, firstByteNanos, "tunnel");
         finish();
     }
 

@@ -39,6 +39,10 @@ import org.slf4j.LoggerFactory;
  * requests. A client that stops reading a response for the client idle timeout is cut, which frees
  * the back-end connection and its max-connections slot.
  *
+ * <p>WebSocket: after a request that asks for one, the client is not read until the answer comes
+ * (the decoder holds what already arrived); a {@code 101} turns the connection into a {@link
+ * WebSocketTunnel} for good, anything else lets the held bytes be parsed as the next requests.
+ *
  * <p>Threading: the channel's event loop; the back-end channel is on the same loop, so no state here
  * is shared across threads.
  */
@@ -79,6 +83,10 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
     /** A guard refused a request: nothing after it is read into an exchange. */
     private boolean refused;
     private HttpExchange exchange;
+    /** A WebSocket handshake was read: nothing after it is read until it is answered. */
+    private boolean upgradeHeld;
+    /** The connection became a tunnel (for good); null before. */
+    private WebSocketTunnel tunnel;
     private Wait waiting = Wait.NONE;
     private long waitDeadline;
     private long clientStalledSince;
@@ -159,6 +167,10 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
     @Override
     public void checkDeadline(long now) {
         if (closing) return;
+        if (tunnel != null) {
+            tunnel.check(now);
+            return;
+        }
         if (clientStalledSince != 0 && now - clientStalledSince > listener.clientIdleTimeout().toNanos()) {
             clientSendTimeout();
             return;
@@ -216,6 +228,10 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (tunnel != null && !closing) {
+            tunnel.fromClient(msg);
+            return;
+        }
         if (!(msg instanceof Head || msg instanceof Body) || closing) {
             ReferenceCountUtil.release(msg);
             return;
@@ -293,6 +309,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (tunnel != null) tunnel.clientReadComplete();
         HttpExchange x = exchange;
         if (x != null && x.backendChannel != null) x.backendChannel.flush();
         ctx.flush();
@@ -302,6 +319,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (ctx.channel().isWritable()) {
             clientStalledSince = 0;
+            if (tunnel != null) tunnel.clientWritable();
             HttpExchange x = exchange;
             if (x != null && x.backendChannel != null) setAutoRead(x.backendChannel, true); // drained: read the back end again
         }
@@ -314,7 +332,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
 
     /** Switches reading the client on or off; on only when there is room for what it would send. */
     void clientReads(boolean on) {
-        if (on && (closing || pipelineOverflow || inbound.size() >= MAX_QUEUED
+        if (on && (closing || upgradeHeld || tunnel != null || pipelineOverflow || inbound.size() >= MAX_QUEUED
                 || (exchange != null && exchange.backendSaturated()))) {
             return;
         }
@@ -334,6 +352,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
         nextRequest();
         ctx.flush(); // the back end is released, so its read-complete will not flush for us
         if (!inbound.isEmpty()) drain();
+        resumeAfterUpgrade();
         clientReads(true);
     }
 
@@ -344,6 +363,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
             nextRequest();
             ctx.writeAndFlush(response, ctx.voidPromise());
             if (!inbound.isEmpty()) drain();
+            resumeAfterUpgrade();
             clientReads(true);
         } else {
             closing = true;
@@ -358,6 +378,48 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
         closing = true;
         ctx.flush();
         ctx.close();
+    }
+
+    // ---------------------------------------------------------------- WebSocket
+
+    /** The decoder read a WebSocket handshake: stop reading until it is answered. */
+    void upgradeRequested() {
+        upgradeHeld = true;
+        setAutoRead(ctx.channel(), false);
+    }
+
+    /**
+     * The handshake was answered without a tunnel (its exchange ended; written after its answer, so
+     * that answers stay in order): what came after it is parsed as requests.
+     */
+    private void resumeAfterUpgrade() {
+        if (!upgradeHeld || exchange != null || !inbound.isEmpty() || closing) return;
+        upgradeHeld = false;
+        Http1Decoder d = ctx.pipeline().get(Http1Decoder.class);
+        if (d != null) d.resume();
+    }
+
+    /**
+     * The back end switched to WebSocket: from now on the connection is {@code t}. What the client sent
+     * after the handshake goes to the back end first.
+     */
+    void startTunnel(WebSocketTunnel t) {
+        exchange = null;
+        upgradeHeld = false;
+        waiting = Wait.NONE;
+        tunnel = t;
+        Http1Decoder d = ctx.pipeline().get(Http1Decoder.class);
+        ByteBuf held = d == null ? null : d.tunnel();
+        if (held != null) t.fromClient(held);
+        t.clientReadComplete();
+        if (t.backendWritable()) setAutoRead(ctx.channel(), true);
+    }
+
+    /** The tunnel ended: the connection closes once what is written went out. */
+    void tunnelEnded() {
+        if (closing) return;
+        closing = true;
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
 
     private void nextRequest() {
@@ -376,6 +438,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
         HttpExchange x = exchange;
         exchange = null;
         if (x != null) x.end.clientGone();
+        WebSocketTunnel t = tunnel;
+        if (t != null) t.close("client closed the tunnel");
         releaseInbound();
         ctx.fireChannelInactive();
     }
@@ -395,7 +459,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
 
     /** Closes the connection if it is between requests (graceful shutdown). */
     public void closeIfIdle() {
-        if (exchange == null && inbound.isEmpty() && !closing) {
+        if (exchange == null && tunnel == null && inbound.isEmpty() && !closing) {
             closing = true;
             ctx.close();
         }

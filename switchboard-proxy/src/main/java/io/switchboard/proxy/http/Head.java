@@ -86,6 +86,9 @@ public final class Head {
     byte expect;
     boolean closeToken;       // Connection: close
     boolean keepAliveToken;   // Connection: keep-alive
+    boolean upgradeToken;     // Connection: upgrade
+    /** One Upgrade field, whose value is exactly {@code websocket} (any case). */
+    boolean upgradeWebSocket;
     /** Field names listed in Connection other than the ones handled anyway; null when none. */
     List<String> connectionNames;
 
@@ -405,6 +408,17 @@ public final class Head {
             if (same) return true;
         }
         return false;
+    }
+
+    /**
+     * Whether this request asks for a WebSocket (RFC 6455 section 4.1): an HTTP/1.1 GET without a
+     * body, with {@code Connection: upgrade} and {@code Upgrade: websocket}. Only such a request is
+     * forwarded with its Upgrade; any other Upgrade (h2c, a list, a request with a body) is dropped as
+     * hop-by-hop, the proxy ignoring it as a server may (RFC 9110 section 7.8).
+     */
+    boolean webSocketUpgrade() {
+        return request && upgradeToken && upgradeWebSocket && !http10 && "GET".equals(method) && !chunked && contentLength <= 0
+                && failure == null;
     }
 
     /** The protocol version as access logs write it. */

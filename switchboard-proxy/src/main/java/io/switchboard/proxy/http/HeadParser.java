@@ -288,6 +288,8 @@ final class HeadParser {
                 h.chunked = true;
             }
             case Head.CONNECTION -> connectionTokens(h, a, h.valueStart(i), h.valueEnd(i));
+            case Head.UPGRADE -> h.upgradeWebSocket = (seen & (1 << Head.UPGRADE)) == 0
+                    && equalsIgnoreCase(a, h.valueStart(i), h.valueEnd(i), "websocket");
             case Head.EXPECT -> h.expect = equalsIgnoreCase(a, h.valueStart(i), h.valueEnd(i), "100-continue") && h.expect != Head.EXPECT_OTHER
                     ? Head.EXPECT_CONTINUE : Head.EXPECT_OTHER;
             default -> { }
@@ -309,6 +311,8 @@ final class HeadParser {
                 h.closeToken = true;
             } else if (equalsIgnoreCase(a, s, e, "keep-alive")) {
                 h.keepAliveToken = true;
+            } else if (equalsIgnoreCase(a, s, e, "upgrade")) {
+                h.upgradeToken = true; // Upgrade is hop-by-hop anyway
             } else {
                 byte k = kind(a, s, e - s);
                 // Removed anyway (hop-by-hop), or never to be removed by a client (framing, Host).

@@ -14,7 +14,9 @@ import java.nio.charset.StandardCharsets;
  * (appended to) on requests, {@code Via} and the connection's framing on responses. Requests also lose
  * every field whose name contains '_' ({@link Head#UNDERSCORE}), and always carry one {@code Host}:
  * an absolute-form target goes on in origin-form with its authority as Host (RFC 9112 section 3.2.2),
- * and a request without one (HTTP/1.0) gets one, since HTTP/1.1 requires it.
+ * and a request without one (HTTP/1.0) gets one, since HTTP/1.1 requires it. The one exception to
+ * dropping {@code Upgrade}: a WebSocket handshake ({@link Head#webSocketUpgrade()}) and its {@code 101}
+ * answer go on with {@code Connection: Upgrade} and {@code Upgrade: websocket}, written by the proxy.
  *
  * <p>{@code Transfer-Encoding} and {@code Content-Length} are kept: the body is passed on in the
  * framing the sender chose, except where the client's version requires otherwise (see
@@ -37,11 +39,13 @@ final class HeadWriter {
     private static final byte[] CHUNKED = ascii("Transfer-Encoding: chunked\r\n");
     private static final byte[] CLOSE = ascii("Connection: close\r\n");
     private static final byte[] KEEP_ALIVE = ascii("Connection: keep-alive\r\n");
+    /** The one upgrade passed on: the proxy writes it itself, whatever spelling the peer used. */
+    private static final byte[] UPGRADE_WEBSOCKET = ascii("Connection: Upgrade\r\nUpgrade: websocket\r\n");
     private static final ByteBuf CONTINUE = Unpooled.unreleasableBuffer(
             Unpooled.wrappedBuffer(ascii("HTTP/1.1 100 Continue\r\n\r\n")).asReadOnly());
 
-    /** What to say about the connection in a response head. */
-    enum Connection { NOTHING, CLOSE, KEEP_ALIVE }
+    /** What to say about the connection in a response head; UPGRADE: a 101 to WebSocket. */
+    enum Connection { NOTHING, CLOSE, KEEP_ALIVE, UPGRADE }
 
     private HeadWriter() {}
 
@@ -118,6 +122,7 @@ final class HeadWriter {
             int from = h.valueStart(host);
             out.writeBytes(XFH).writeBytes(a, from, h.valueEnd(host) - from).writeBytes(CRLF);
         }
+        if (h.webSocketUpgrade()) out.writeBytes(UPGRADE_WEBSOCKET);
         writeVia(out, h, via);
         out.writeBytes(CRLF);
         return out;
@@ -151,6 +156,7 @@ final class HeadWriter {
         if (addChunked) out.writeBytes(CHUNKED);
         if (connection == Connection.CLOSE) out.writeBytes(CLOSE);
         else if (connection == Connection.KEEP_ALIVE) out.writeBytes(KEEP_ALIVE);
+        else if (connection == Connection.UPGRADE) out.writeBytes(UPGRADE_WEBSOCKET);
         writeVia(out, h, via);
         out.writeBytes(CRLF);
         return out;

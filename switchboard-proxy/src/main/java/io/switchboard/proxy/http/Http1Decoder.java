@@ -1,6 +1,7 @@
 package io.switchboard.proxy.http;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -35,6 +36,14 @@ import java.util.Arrays;
  * Bytes beyond the end of a response in the same read are found before its last {@link Body} is
  * passed on, so whoever gets that body already sees the connection as not reusable.
  *
+ * <p>WebSocket (RFC 6455): after a request head that asks for it ({@link Head#webSocketUpgrade()}) the
+ * request side parses nothing more: what follows is either tunnel data or, if the back end does not
+ * switch, the next request, and that is only known from the answer. The bytes are held (the front end
+ * stops reading meanwhile) until {@link #tunnel()} passes them on raw, or {@link #resume()} parses them
+ * as HTTP. The response side, told {@link #expectUpgrade()}, turns into a pass-through at a {@code 101}
+ * with {@code Upgrade: websocket}, bytes after the head in the same read included; any other 101 still
+ * ends the parsing for good.
+ *
  * <p>Threading: the channel's event loop.
  */
 final class Http1Decoder extends ChannelInboundHandlerAdapter {
@@ -55,6 +64,8 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
     private static final int UNTIL_CLOSE = 10;
     private static final int IDLE = 11;      // responses: between a response and the next expectResponseTo
     private static final int BAD = 12;
+    private static final int UPGRADE_HELD = 13; // requests: after a WebSocket handshake, until its answer
+    private static final int TUNNEL = 14;       // after a 101 to WebSocket: bytes passed on as they come
 
     /** Per event loop: heads that arrive in one read are copied here to find their end. */
     private static final FastThreadLocal<byte[][]> SCRATCH = new FastThreadLocal<>() {
@@ -91,6 +102,11 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
     private int trailerLineStart;   // where the trailer line being collected starts
     private boolean bodylessResponse;
     private Head held;
+    private ChannelHandlerContext ctx;
+    /** Requests: the bytes after a WebSocket handshake, while its answer is awaited. */
+    private ByteBuf upgradeHeld;
+    /** Responses: the request sent asked for a WebSocket, so a 101 to it is a tunnel. */
+    private boolean upgradeAsked;
 
     private Http1Decoder(boolean requests, HeadParser.Limits limits, FrontendHandler frontend) {
         this.requests = requests;
@@ -113,7 +129,45 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
      */
     void expectResponseTo(boolean headRequest) {
         bodylessResponse = headRequest;
+        upgradeAsked = false;
         if (state == IDLE) state = HEAD;
+    }
+
+    /** Responses: the request about to be sent asks for a WebSocket; call after {@link #expectResponseTo}. */
+    void expectUpgrade() {
+        upgradeAsked = true;
+    }
+
+    /** Requests: whether the bytes after a WebSocket handshake are being held. */
+    boolean holdingUpgrade() {
+        return state == UPGRADE_HELD;
+    }
+
+    /**
+     * Requests: the handshake became a tunnel. From now on every read is passed on as it comes.
+     *
+     * @return the bytes that came after the handshake (the caller owns them), or null
+     */
+    ByteBuf tunnel() {
+        state = TUNNEL;
+        ByteBuf b = upgradeHeld;
+        upgradeHeld = null;
+        return b;
+    }
+
+    /** Requests: the handshake was answered without switching: what was held is parsed as HTTP now. */
+    void resume() {
+        if (state != UPGRADE_HELD) return;
+        state = HEAD;
+        ByteBuf b = upgradeHeld;
+        upgradeHeld = null;
+        if (b != null && ctx != null) channelRead(ctx, b);
+        else if (b != null) b.release();
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
     }
 
     /**
@@ -127,7 +181,7 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof ByteBuf in)) {
+        if (!(msg instanceof ByteBuf in) || state == TUNNEL) {
             ctx.fireChannelRead(msg);
             return;
         }
@@ -148,6 +202,7 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         pending = null;
+        releaseUpgradeHeld();
         flushHeld(ctx);
         if (state == UNTIL_CLOSE) {
             state = IDLE;
@@ -159,6 +214,24 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
         pending = null;
+        releaseUpgradeHeld();
+    }
+
+    private void releaseUpgradeHeld() {
+        ByteBuf b = upgradeHeld;
+        upgradeHeld = null;
+        if (b != null) b.release();
+    }
+
+    /** Keeps what came after a WebSocket handshake (the front end reads no more meanwhile). */
+    private void holdForUpgrade(ChannelHandlerContext ctx, ByteBuf in) {
+        ByteBuf more = in.readRetainedSlice(in.readableBytes());
+        if (upgradeHeld == null) {
+            upgradeHeld = more;
+        } else {
+            CompositeByteBuf c = upgradeHeld instanceof CompositeByteBuf cb ? cb : ctx.alloc().compositeBuffer(16).addComponent(true, upgradeHeld);
+            upgradeHeld = c.addComponent(true, more);
+        }
     }
 
     private void decode(ChannelHandlerContext ctx, ByteBuf in) {
@@ -185,6 +258,8 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
                 case UNTIL_CLOSE -> emitBody(ctx, new Body(in.readRetainedSlice(in.readableBytes()), false, null, null));
                 case TRAILER -> trailer(ctx, in);
                 case IDLE -> overrun(ctx, in);
+                case UPGRADE_HELD -> holdForUpgrade(ctx, in);
+                case TUNNEL -> ctx.fireChannelRead(in.readRetainedSlice(in.readableBytes()));
                 default -> chunkFraming(ctx, in);
             }
         }
@@ -325,6 +400,15 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
     }
 
     private void requestFraming(ChannelHandlerContext ctx, Head h) {
+        if (h.webSocketUpgrade()) {
+            // Held from now on, told before the head goes up: an answer given at once (a route's
+            // redirect, no server) resumes the parsing right away, within this read.
+            state = UPGRADE_HELD;
+            if (frontend != null) frontend.upgradeRequested();
+            ctx.fireChannelRead(h);
+            ctx.fireChannelRead(Body.EMPTY_LAST);
+            return;
+        }
         ctx.fireChannelRead(h);
         if (h.chunked) {
             startChunk();
@@ -339,7 +423,11 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
     private void responseFraming(ChannelHandlerContext ctx, ByteBuf in, Head h) {
         int s = h.status;
         if (s < 200) {
-            if (s == 101) state = BAD; // refused by the front end: nothing after it is HTTP
+            if (s == 101 && upgradeAsked && h.upgradeWebSocket) {
+                state = TUNNEL; // what follows in this read is the back end's first tunnel data
+            } else if (s == 101) {
+                state = BAD; // refused by the front end: nothing after it is HTTP
+            }
             ctx.fireChannelRead(h);    // 1xx: the final response follows
             return;
         }

@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * head of an idempotent request of which nothing was relayed also goes to another back end: the head
  * is not relayed and its connection is closed (its body is not worth draining). Non-idempotent
  * requests never borrow an idle connection (HAProxy's {@code http-reuse safe}), so a stale keep-alive
- * connection can never make them fail or be replayed.
+ * connection can never make them fail or be replayed. A WebSocket handshake answered with {@code 101}
+ * becomes a {@link WebSocketTunnel}, which keeps the back end reserved (in flight) until it closes.
  *
  * <p>Threading: the client channel's event loop; the back-end channel is on the same loop.
  */
@@ -77,6 +78,8 @@ final class HttpExchange implements RequestView, RouteRequest {
     // the request side
     boolean clientKeepAlive;
     private boolean idempotent;
+    /** A WebSocket handshake: forwarded with its Upgrade on a new connection, never pooled after. */
+    boolean webSocket;
     private boolean requestChunked;
     boolean requestDone;           // the last piece of the body was read from the client
     boolean requestSent;           // ... and written to the back end
@@ -219,6 +222,7 @@ final class HttpExchange implements RequestView, RouteRequest {
         }
         clientKeepAlive = req.keepAlive && !conn.state.draining();
         idempotent = isIdempotent(method);
+        webSocket = req.webSocketUpgrade();
         if (!clientHttp10 && !req.hasHost) {
             end.respondError(HttpResponseStatus.BAD_REQUEST, "missing Host header", true);
             return;
@@ -303,7 +307,8 @@ final class HttpExchange implements RequestView, RouteRequest {
             // against max-connections and least-conn.
             backend = b;
             reserved = true;
-            Channel ch = idempotent ? conn.connections.poll(b) : null;
+            // A handshake goes on a new connection: a pooled one may be stale, and it will not come back.
+            Channel ch = idempotent && !webSocket ? conn.connections.poll(b) : null;
             if (ch != null) {
                 reusedConnection = true;
                 attach(ch);
@@ -371,6 +376,7 @@ final class HttpExchange implements RequestView, RouteRequest {
         backendHandler = bh;
         bh.attach(response);
         bh.decoder().expectResponseTo(request.isHead());
+        if (webSocket) bh.decoder().expectUpgrade();
         response.keepAlive = true;
         sentNanos = System.nanoTime();
         // A request that names no host (HTTP/1.0 without Host) goes on as HTTP/1.1, which needs one:

@@ -84,7 +84,13 @@ final class ResponseRelay implements BackendListener {
             return;
         }
         if (code == 101) {
-            badResponse("back end switched protocols without being asked");
+            if (!x.webSocket) {
+                badResponse("back end switched protocols without being asked");
+            } else if (!resp.upgradeWebSocket) {
+                badResponse("back end switched to a protocol other than the websocket asked for");
+            } else {
+                switchToTunnel(resp);
+            }
             return;
         }
         if (code >= 502 && code <= 504 && x.retriedOnStatus(code)) return; // retry-on: another back end answers
@@ -97,6 +103,18 @@ final class ResponseRelay implements BackendListener {
         // Written with the first body piece (one buffer, one system call for a small response), or
         // at the end of this read.
         pendingHead = prepare(resp);
+    }
+
+    /** Relays the 101 and hands both connections to a {@link WebSocketTunnel}. */
+    private void switchToTunnel(Head resp) {
+        x.timeouts.clear(ExchangeTimeouts.Deadline.RESPONSE);
+        x.phase = HttpExchange.Phase.RESPONDING;
+        firstByteNanos = System.nanoTime() - x.sentNanos;
+        x.end.status = 101;
+        if (x.session != null) x.session.onResponse(resp, x.backend, System.nanoTime(), System.currentTimeMillis() / 1000);
+        ctx().write(HeadWriter.response(ctx().alloc(), resp, false, false, false, HeadWriter.Connection.UPGRADE, 0,
+                x.responseEdits), ctx().voidPromise());
+        new WebSocketTunnel(x, firstByteNanos).start();
     }
 
     private void onBody(Body content) {

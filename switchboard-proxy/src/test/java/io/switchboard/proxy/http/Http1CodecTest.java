@@ -475,4 +475,110 @@ class Http1CodecTest {
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.ISO_8859_1);
     }
+
+    // ---------------------------------------------------------------- WebSocket
+
+    private static final String WS_HANDSHAKE = "GET /ws HTTP/1.1\r\nHost: a\r\nConnection: keep-alive, Upgrade\r\n"
+            + "Upgrade: WebSocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+
+    /** Messages read from {@code ch} as text; raw bytes (tunnel data) as "raw ...". */
+    private static List<String> messages(EmbeddedChannel ch) {
+        List<String> out = new ArrayList<>();
+        Object m;
+        while ((m = ch.readInbound()) != null) {
+            if (m instanceof ByteBuf b) {
+                out.add("raw " + b.toString(StandardCharsets.ISO_8859_1));
+                b.release();
+            } else if (m instanceof Head h) {
+                out.add("head " + (h.request ? h.method + " " + h.uri() : h.status) + " fields=" + h.fields);
+            } else if (m instanceof Body body) {
+                out.add("body " + body.content().toString(StandardCharsets.ISO_8859_1) + (body.last ? " (last)" : ""));
+                body.release();
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void onlyAWebSocketHandshakeIsForwardedWithItsUpgrade() {
+        Head ws = head(true, WS_HANDSHAKE);
+        assertThat(ws.webSocketUpgrade()).isTrue();
+        assertThat(text(HeadWriter.request(ByteBufAllocator.DEFAULT, ws, bytes("192.0.2.7"), bytes("http"), false))).isEqualTo(
+                "GET /ws HTTP/1.1\r\nHost: a\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+                        + "X-Forwarded-For: 192.0.2.7\r\nX-Forwarded-Proto: http\r\nX-Forwarded-Host: a\r\n"
+                        + "Connection: Upgrade\r\nUpgrade: websocket\r\nVia: 1.1 switchboard\r\n\r\n");
+        for (String notWs : List.of(
+                "GET / HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n",
+                "GET / HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket, h2c\r\n\r\n",
+                "GET / HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nUpgrade: websocket\r\n\r\n",
+                "GET / HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\n\r\n",
+                "POST / HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nContent-Length: 1\r\n\r\n",
+                "GET / HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nTransfer-Encoding: chunked\r\n\r\n",
+                "GET / HTTP/1.0\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n")) {
+            Head h = head(true, notWs);
+            assertThat(h.webSocketUpgrade()).as(notWs).isFalse();
+            assertThat(text(HeadWriter.request(ByteBufAllocator.DEFAULT, h, bytes("192.0.2.7"), bytes("http"), false)))
+                    .as(notWs).doesNotContainIgnoringCase("upgrade");
+        }
+    }
+
+    @Test
+    void aSwitchingProtocolsHeadKeepsItsUpgradeForTheClient() {
+        Head h = head(false, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n");
+        assertThat(text(HeadWriter.response(ByteBufAllocator.DEFAULT, h, false, false, false, HeadWriter.Connection.UPGRADE))).isEqualTo(
+                "HTTP/1.1 101 Switching Protocols\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"
+                        + "Connection: Upgrade\r\nUpgrade: websocket\r\nVia: 1.1 switchboard\r\n\r\n");
+    }
+
+    @Test
+    void bytesAfterAHandshakeAreHeldThenPassedOnRawForATunnel() {
+        Http1Decoder d = Http1Decoder.forRequests(LIMITS, null);
+        EmbeddedChannel ch = new EmbeddedChannel(d);
+        ch.writeInbound(Unpooled.copiedBuffer(WS_HANDSHAKE + "GET /smuggled HTTP/1.1\r\nHost: a\r\n\r\n", StandardCharsets.ISO_8859_1));
+        ch.writeInbound(Unpooled.copiedBuffer("more", StandardCharsets.ISO_8859_1));
+        assertThat(messages(ch)).containsExactly("head GET /ws fields=5", "body  (last)");
+        assertThat(d.holdingUpgrade()).isTrue();
+        ByteBuf held = d.tunnel();
+        assertThat(held.toString(StandardCharsets.ISO_8859_1)).isEqualTo("GET /smuggled HTTP/1.1\r\nHost: a\r\n\r\nmore");
+        held.release();
+        ch.writeInbound(Unpooled.copiedBuffer("GET / HTTP/1.1\r\n\r\n", StandardCharsets.ISO_8859_1));
+        assertThat(messages(ch)).containsExactly("raw GET / HTTP/1.1\r\n\r\n");
+        assertThat(ch.finish()).isFalse();
+    }
+
+    @Test
+    void bytesAfterAHandshakeThatWasNotSwitchedAreParsedAsTheNextRequests() {
+        Http1Decoder d = Http1Decoder.forRequests(LIMITS, null);
+        EmbeddedChannel ch = new EmbeddedChannel(d);
+        ch.writeInbound(Unpooled.copiedBuffer(WS_HANDSHAKE + "GET /next HTTP/1.1\r\nHo", StandardCharsets.ISO_8859_1));
+        ch.writeInbound(Unpooled.copiedBuffer("st: a\r\n\r\n", StandardCharsets.ISO_8859_1));
+        assertThat(messages(ch)).containsExactly("head GET /ws fields=5", "body  (last)");
+        d.resume();
+        assertThat(d.holdingUpgrade()).isFalse();
+        assertThat(messages(ch)).containsExactly("head GET /next fields=1", "body  (last)");
+        assertThat(ch.finish()).isFalse();
+    }
+
+    @Test
+    void aResponseDecoderAskedForAnUpgradePassesOnWhatFollowsTheSwitch() {
+        Http1Decoder d = Http1Decoder.forResponses(BackendConnections.RESPONSE_LIMITS);
+        EmbeddedChannel ch = new EmbeddedChannel(d);
+        d.expectResponseTo(false);
+        d.expectUpgrade();
+        ch.writeInbound(Unpooled.copiedBuffer("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"
+                + "\u0081\u0002hi", StandardCharsets.ISO_8859_1));
+        ch.writeInbound(Unpooled.copiedBuffer("HTTP/1.1 200 OK\r\n\r\n", StandardCharsets.ISO_8859_1));
+        assertThat(messages(ch)).containsExactly("head 101 fields=2", "raw \u0081\u0002hi", "raw HTTP/1.1 200 OK\r\n\r\n");
+        assertThat(d.reusable()).isFalse();
+        ch.finish();
+
+        Http1Decoder unasked = Http1Decoder.forResponses(BackendConnections.RESPONSE_LIMITS);
+        EmbeddedChannel other = new EmbeddedChannel(unasked);
+        unasked.expectResponseTo(false);
+        other.writeInbound(Unpooled.copiedBuffer("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\nHTTP/1.1 200 OK\r\n\r\n",
+                StandardCharsets.ISO_8859_1));
+        assertThat(messages(other)).as("a 101 nobody asked for ends the parsing").containsExactly("head 101 fields=1");
+        other.finish();
+    }
 }
