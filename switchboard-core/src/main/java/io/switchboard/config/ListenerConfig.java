@@ -15,11 +15,13 @@ import java.util.List;
  *     0 disables the check
  * @param mode what the listener speaks to its clients
  * @param routes content switching, in order, first match wins; empty: every request to {@code defaultPool}
+ * @param tls TLS termination; null: plain text
  */
 public record ListenerConfig(String name, String host, int port, String defaultPool,
                              Duration headerTimeout, Duration clientIdleTimeout,
                              int maxInitialLineLength, int maxHeaderSize, int maxHeaders, GuardConfig guard,
-                             long minBodyRate, Duration bodyRateWindow, Mode mode, List<RouteConfig> routes) {
+                             long minBodyRate, Duration bodyRateWindow, Mode mode, List<RouteConfig> routes,
+                             TlsConfig tls) {
     /**
      * What a listener speaks: HTTP/1.x, dispatched request by request. The data plane installs the
      * pipeline of the listener's mode; a TCP mode (a session at a time) comes with the layer-4 switch.
@@ -40,6 +42,14 @@ public record ListenerConfig(String name, String host, int port, String defaultP
         routes = routes == null ? List.of() : List.copyOf(routes);
     }
 
+    /** A plain-text listener. */
+    public ListenerConfig(String name, String host, int port, String defaultPool, Duration headerTimeout,
+                          Duration clientIdleTimeout, int maxInitialLineLength, int maxHeaderSize, int maxHeaders,
+                          GuardConfig guard, long minBodyRate, Duration bodyRateWindow, Mode mode, List<RouteConfig> routes) {
+        this(name, host, port, defaultPool, headerTimeout, clientIdleTimeout, maxInitialLineLength, maxHeaderSize,
+                maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, null);
+    }
+
     /** A listener without routes. */
     public ListenerConfig(String name, String host, int port, String defaultPool, Duration headerTimeout,
                           Duration clientIdleTimeout, int maxInitialLineLength, int maxHeaderSize, int maxHeaders,
@@ -51,7 +61,13 @@ public record ListenerConfig(String name, String host, int port, String defaultP
     /** This listener with other routes (which a reload applies without rebinding). */
     public ListenerConfig withRoutes(List<RouteConfig> next) {
         return new ListenerConfig(name, host, port, defaultPool, headerTimeout, clientIdleTimeout, maxInitialLineLength,
-                maxHeaderSize, maxHeaders, guard, minBodyRate, bodyRateWindow, mode, next);
+                maxHeaderSize, maxHeaders, guard, minBodyRate, bodyRateWindow, mode, next, tls);
+    }
+
+    /** This listener with other TLS settings (which a reload applies to new handshakes without rebinding). */
+    public ListenerConfig withTls(TlsConfig next) {
+        return new ListenerConfig(name, host, port, defaultPool, headerTimeout, clientIdleTimeout, maxInitialLineLength,
+                maxHeaderSize, maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, next);
     }
 
     /** An HTTP listener. */
