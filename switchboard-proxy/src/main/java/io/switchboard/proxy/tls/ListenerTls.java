@@ -10,10 +10,13 @@ import io.switchboard.config.TlsConfig;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +35,8 @@ public final class ListenerTls implements Mapping<String, SslContext>, AutoClose
     /** How often a new session-ticket key is made; tickets stay valid for one more rotation. */
     public static final Duration TICKET_KEY_ROTATION = Duration.ofHours(1);
     private static final long FAILURE_LOG_INTERVAL = TimeUnit.SECONDS.toNanos(10);
+    /** BoringSSL's "error:100000f0:SSL routines:OPENSSL_internal:UNSUPPORTED_PROTOCOL": the reason is the last part. */
+    private static final Pattern ENGINE_ERROR = Pattern.compile("error:[0-9a-fA-F]+:[^:]*:[^:]*:([A-Z0-9_]+)");
 
     private final String listener;
     private final TicketKeys tickets = new TicketKeys();
@@ -131,6 +136,8 @@ public final class ListenerTls implements Mapping<String, SslContext>, AutoClose
         }
         String m = t == null ? null : t.getMessage();
         if (m == null) m = t == null ? "unknown" : t.getClass().getSimpleName();
+        Matcher engine = ENGINE_ERROR.matcher(m);
+        if (engine.matches()) m = engine.group(1).toLowerCase(Locale.ROOT).replace('_', ' '); // "unsupported protocol"
         return m.length() > 200 ? m.substring(0, 200) + "..." : m;
     }
 

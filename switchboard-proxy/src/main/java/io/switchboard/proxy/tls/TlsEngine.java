@@ -30,7 +30,7 @@ public final class TlsEngine {
 
     private static SslProvider choose() {
         if (OpenSsl.isAvailable()) {
-            log.info("TLS engine: BoringSSL ({}, netty-tcnative)", OpenSsl.versionString());
+            log.info("TLS engine: {} (netty-tcnative)", OpenSsl.versionString());
             return SslProvider.OPENSSL;
         }
         Throwable why = OpenSsl.unavailabilityCause();
