@@ -31,6 +31,7 @@ final class TlsSection {
     static final List<String> CLIENT_KEYS = List.of("ca", "required", "header");
     /** A certificate that expires sooner than this loads with a warning. */
     static final Duration EXPIRY_WARNING = Duration.ofDays(14);
+    private static final List<String> NEEDED_HEADERS = List.of("host", "cookie", "authorization", "content-type", "expect");
     private static final Pattern SERVER_NAME = Pattern.compile("(\\*\\.)?[a-z0-9]([a-z0-9-]{0,62})(\\.[a-z0-9]([a-z0-9-]{0,62}))*");
 
     private TlsSection() {}
@@ -71,14 +72,14 @@ final class TlsSection {
                 certNodes.add(item);
             }
         }
-        List<String> protocols = words(s, "protocols", TlsConfig.PROTOCOLS);
-        List<String> ciphers = words(s, "ciphers", TlsConfig.MODERN_CIPHERS);
+        List<String> protocols = words(s, "protocols", TlsConfig.PROTOCOLS, "older versions are deprecated, RFC 8996");
+        List<String> ciphers = words(s, "ciphers", TlsConfig.MODERN_CIPHERS, "ECDHE with AES-GCM or ChaCha20-Poly1305; TLS 1.3 suites are always on");
         TlsConfig.ClientCertificates client = null;
         if (s.has("client-certificates")) {
             Section c = s.section("client-certificates", CLIENT_KEYS);
             Path ca = c.required("ca", "a PEM file of the CA certificates that client certificates must chain to", v -> file(v, dir));
             boolean required = c.bool("required", true);
-            String header = c.value("header", TlsConfig.DEFAULT_CLIENT_SUBJECT_HEADER, v -> HeaderEdit.checkName(v.trim()));
+            String header = c.value("header", TlsConfig.DEFAULT_CLIENT_SUBJECT_HEADER, TlsSection::subjectHeader);
             if (ca != null) {
                 client = new TlsConfig.ClientCertificates(ca, required, header);
                 try {
@@ -121,6 +122,17 @@ final class TlsSection {
         }
     }
 
+    /** A header of its own: not one that frames the message, that the proxy writes, or that routing reads. */
+    private static String subjectHeader(String v) {
+        String name = v.trim();
+        HeaderEdit.checkName(name);
+        if (NEEDED_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+            throw new IllegalArgumentException("header '" + name + "' is needed as the client sent it; name a header of its own, such as "
+                    + TlsConfig.DEFAULT_CLIENT_SUBJECT_HEADER);
+        }
+        return name;
+    }
+
     private static Path file(String v, Path dir) {
         Path p = Path.of(v.trim());
         if (!p.isAbsolute() && dir != null) p = dir.resolve(p);
@@ -149,7 +161,7 @@ final class TlsSection {
     }
 
     /** A list of words from {@code allowed} (matched without regard to case); empty when absent. */
-    private static List<String> words(Section s, String key, List<String> allowed) {
+    private static List<String> words(Section s, String key, List<String> allowed, String why) {
         YamlNode.Sequence list = s.list(key);
         if (list == null) return List.of();
         Map<String, String> byLower = new LinkedHashMap<>();
@@ -163,8 +175,8 @@ final class TlsSection {
             if (sc.broken()) continue;
             String v = byLower.get(sc.text().trim().toLowerCase(Locale.ROOT));
             if (v == null) {
-                s.problems().error(n, s.keyPath(key), "'" + sc.text() + "' is not allowed" + Spelling.suggestion(sc.text().trim(), allowed)
-                        + " (allowed: " + String.join(", ", allowed) + ")");
+                s.problems().error(n, s.keyPath(key), "'" + sc.text() + "' is not allowed (allowed: " + String.join(", ", allowed)
+                        + "; " + why + ")");
                 continue;
             }
             if (!out.contains(v)) out.add(v);
