@@ -118,6 +118,16 @@ class TlsIT {
         try (Client c = connect("a.test", null)) {
             assertThat(c.socket.getSession().getProtocol()).isIn("TLSv1.2", "TLSv1.3");
         }
+        assertThat(tls.handshakeFailures()).isEqualTo(1); // counted once, though the engine reports it twice
+    }
+
+    @Test
+    void alpnSelectsHttp11() throws Exception {
+        start(twoCertificates(null));
+        try (Client c = connect("a.test", null, "h2", "http/1.1")) {
+            assertThat(c.socket.getApplicationProtocol()).isEqualTo("http/1.1");
+            assertThat(c.get("")).startsWith("HTTP/1.1 200");
+        }
     }
 
     @Test
@@ -136,6 +146,7 @@ class TlsIT {
         try (Client c = connect("a.test", null)) {
             assertThat(c.get("")).startsWith("HTTP/1.1 200");
         }
+        assertThat(tls.handshakeFailures()).isEqualTo(1);
     }
 
     @Test
@@ -208,7 +219,7 @@ class TlsIT {
         return kmf.getKeyManagers();
     }
 
-    private Client connect(String sni, KeyManager[] keys) throws Exception {
+    private Client connect(String sni, KeyManager[] keys, String... alpn) throws Exception {
         KeyStore trust = KeyStore.getInstance("PKCS12");
         trust.load(null, null);
         trust.setCertificateEntry("ca", PemFiles.certificateAuthorities(certs.ca()).get(0));
@@ -221,6 +232,11 @@ class TlsIT {
         if (sni != null) {
             SSLParameters p = s.getSSLParameters();
             p.setServerNames(List.of(new SNIHostName(sni)));
+            s.setSSLParameters(p);
+        }
+        if (alpn.length > 0) {
+            SSLParameters p = s.getSSLParameters();
+            p.setApplicationProtocols(alpn);
             s.setSSLParameters(p);
         }
         s.startHandshake();
