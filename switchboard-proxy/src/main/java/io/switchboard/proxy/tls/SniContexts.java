@@ -5,6 +5,7 @@ import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import io.netty.util.DomainWildcardMappingBuilder;
 import io.netty.util.Mapping;
@@ -52,6 +53,11 @@ public final class SniContexts {
      * @throws TlsSetupException naming the file and the problem
      */
     public static SniContexts build(TlsConfig config, Instant now) {
+        return build(config, now, TlsEngine.provider());
+    }
+
+    /** With a given engine: tests run the JDK fallback on a machine where BoringSSL loads. */
+    static SniContexts build(TlsConfig config, Instant now, SslProvider provider) {
         List<X509Certificate> ca = config.clientCertificates() == null ? null
                 : PemFiles.certificateAuthorities(config.clientCertificates().ca());
         List<SslContext> contexts = new ArrayList<>();
@@ -59,7 +65,7 @@ public final class SniContexts {
         Set<String> seen = new HashSet<>();
         for (TlsConfig.Certificate c : config.certificates()) {
             PemFiles.KeyPair pair = PemFiles.keyPair(c.cert(), c.key(), now);
-            SslContext ctx = context(config, pair, ca);
+            SslContext ctx = context(config, pair, ca, provider);
             contexts.add(ctx);
             if (names == null) names = new DomainWildcardMappingBuilder<>(ctx);
             // The first certificate to claim a name keeps it, as in the file's order.
@@ -73,14 +79,14 @@ public final class SniContexts {
 
     /** Checks one certificate entry the way {@link #build} would (the config loader, to point at its line). */
     public static void check(TlsConfig config, TlsConfig.Certificate c, Instant now) {
-        context(config, PemFiles.keyPair(c.cert(), c.key(), now), null);
+        context(config, PemFiles.keyPair(c.cert(), c.key(), now), null, TlsEngine.provider());
     }
 
-    private static SslContext context(TlsConfig config, PemFiles.KeyPair pair, List<X509Certificate> ca) {
+    private static SslContext context(TlsConfig config, PemFiles.KeyPair pair, List<X509Certificate> ca, SslProvider provider) {
         List<String> ciphers = new ArrayList<>(config.ciphers());
         if (config.protocols().contains("TLSv1.3")) ciphers.addAll(TlsConfig.TLS13_CIPHERS);
         SslContextBuilder b = SslContextBuilder.forServer(pair.key(), pair.chain())
-                .sslProvider(TlsEngine.provider())
+                .sslProvider(provider)
                 .protocols(config.protocols())
                 .ciphers(ciphers, SupportedCipherSuiteFilter.INSTANCE)
                 .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
@@ -94,7 +100,7 @@ public final class SniContexts {
         try {
             return b.build();
         } catch (SSLException | IllegalArgumentException e) {
-            throw new TlsSetupException(Part.SETTINGS, "the TLS engine (" + TlsEngine.name() + ") refused the settings: " + e.getMessage());
+            throw new TlsSetupException(Part.SETTINGS, "the TLS engine (" + provider + ") refused the settings: " + e.getMessage());
         }
     }
 

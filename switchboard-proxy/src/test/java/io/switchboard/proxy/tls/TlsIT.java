@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpServer;
+import io.netty.handler.ssl.JdkSslContext;
+import io.netty.handler.ssl.SslProvider;
 import io.switchboard.config.ServerConfig;
 import io.switchboard.config.SwitchboardConfig;
 import io.switchboard.config.TlsConfig;
@@ -91,6 +93,24 @@ class TlsIT {
         Headers h = seen.poll(10, TimeUnit.SECONDS);
         assertThat(h.get("X-Forwarded-Proto")).containsExactly("https");
         assertThat(TlsEngine.name()).isEqualTo("BoringSSL"); // netty-tcnative loads on this platform
+    }
+
+    @Test
+    void jdkEngineFallbackServesTheSame() throws Exception {
+        TlsConfig config = twoCertificates(new TlsConfig.ClientCertificates(certs.ca(), false, "X-Client-Subject"));
+        start(config);
+        SniContexts jdk = SniContexts.build(config, Instant.now(), SslProvider.JDK);
+        assertThat(jdk.contexts().get(0).isServer()).isTrue();
+        assertThat(jdk.contexts().get(0)).isInstanceOf(JdkSslContext.class);
+        f.proxy.tls("web").use(jdk);
+        assertThat(subjectFor("www.r.test")).isEqualTo("CN=r.test");
+        try (Client c = connect("a.test", clientKey(), "h2", "http/1.1")) {
+            assertThat(c.socket.getApplicationProtocol()).isEqualTo("http/1.1");
+            assertThat(c.get("X-Client-Subject: CN=admin\r\n")).startsWith("HTTP/1.1 200");
+        }
+        Headers h = seen.poll(10, TimeUnit.SECONDS);
+        assertThat(h.get("X-Forwarded-Proto")).containsExactly("https");
+        assertThat(h.get("X-Client-Subject")).containsExactly("CN=client");
     }
 
     @Test
