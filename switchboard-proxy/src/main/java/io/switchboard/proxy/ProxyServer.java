@@ -72,8 +72,13 @@ public final class ProxyServer implements AutoCloseable {
         this.transport = transport;
         this.group = group;
         this.state = new ProxyState(new ProxyState.Routing(config, pools), transport, accessLog, resolvers);
-        for (ListenerConfig l : config.listeners()) {
-            if (l.tls() != null) tls.put(l.name(), new ListenerTls(l.name(), l.tls(), group.next()));
+        try {
+            for (ListenerConfig l : config.listeners()) {
+                if (l.tls() != null) tls.put(l.name(), new ListenerTls(l.name(), l.tls(), group.next()));
+            }
+        } catch (RuntimeException e) {
+            tls.values().forEach(ListenerTls::close); // their ticket-key timers
+            throw e;
         }
     }
 
