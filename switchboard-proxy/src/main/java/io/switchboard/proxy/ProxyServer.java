@@ -74,7 +74,10 @@ public final class ProxyServer implements AutoCloseable {
         this.state = new ProxyState(new ProxyState.Routing(config, pools), transport, accessLog, resolvers);
         try {
             for (ListenerConfig l : config.listeners()) {
-                if (l.tls() != null) tls.put(l.name(), new ListenerTls(l.name(), l.tls(), group.next()));
+                if (l.tls() != null) {
+                    tls.put(l.name(), new ListenerTls(l.name(), l.tls(), group.next(),
+                            state.listenerCounters().of(l.name())::tlsHandshakeFailed));
+                }
             }
         } catch (RuntimeException e) {
             tls.values().forEach(ListenerTls::close); // their ticket-key timers

@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * never with a stack trace).
  *
  * <p>Threading: the contexts are published by one volatile write; handshakes read them on any event
- * loop; counters are atomic.
+ * loop; a reload and a key rotation are serialized on this object (so new contexts never miss a
+ * rotation); counters are atomic.
  */
 public final class ListenerTls implements Mapping<String, SslContext>, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ListenerTls.class);
@@ -41,6 +42,7 @@ public final class ListenerTls implements Mapping<String, SslContext>, AutoClose
     private final String listener;
     private final TicketKeys tickets = new TicketKeys();
     private final ScheduledFuture<?> rotation;
+    private final Runnable onFailure;
     private final AtomicLong failures = new AtomicLong();
     private final AtomicLong lastLogged = new AtomicLong(System.nanoTime() - FAILURE_LOG_INTERVAL);
     private final AtomicLong unlogged = new AtomicLong();
@@ -51,7 +53,13 @@ public final class ListenerTls implements Mapping<String, SslContext>, AutoClose
      * @throws TlsSetupException when a file or setting cannot be used
      */
     public ListenerTls(String listener, TlsConfig config, ScheduledExecutorService timer) {
+        this(listener, config, timer, () -> { });
+    }
+
+    /** @param onFailure also told of every failed handshake (the listener's metrics) */
+    public ListenerTls(String listener, TlsConfig config, ScheduledExecutorService timer, Runnable onFailure) {
         this.listener = listener;
+        this.onFailure = onFailure;
         use(build(config));
         long every = TICKET_KEY_ROTATION.toMillis();
         this.rotation = timer == null ? null : timer.scheduleAtFixedRate(this::rotateTicketKeys, every, every, TimeUnit.MILLISECONDS);
@@ -63,7 +71,7 @@ public final class ListenerTls implements Mapping<String, SslContext>, AutoClose
     }
 
     /** From now on, new handshakes use {@code next}. */
-    public void use(SniContexts next) {
+    public synchronized void use(SniContexts next) {
         if (next.config().sessionTickets()) tickets.applyTo(next.contexts());
         current = next;
     }
@@ -73,7 +81,7 @@ public final class ListenerTls implements Mapping<String, SslContext>, AutoClose
     }
 
     /** Makes a new ticket key for new tickets; the one before still decrypts. */
-    public void rotateTicketKeys() {
+    public synchronized void rotateTicketKeys() {
         SniContexts c = current;
         if (c.config().sessionTickets()) tickets.rotate(c.contexts());
     }
@@ -113,6 +121,7 @@ public final class ListenerTls implements Mapping<String, SslContext>, AutoClose
     /** Counts a failed handshake; logs at most one line per interval, with how many were not logged. */
     void handshakeFailed(Channel ch, Throwable cause) {
         failures.incrementAndGet();
+        onFailure.run();
         long now = System.nanoTime();
         long last = lastLogged.get();
         if (now - last >= FAILURE_LOG_INTERVAL && lastLogged.compareAndSet(last, now)) {

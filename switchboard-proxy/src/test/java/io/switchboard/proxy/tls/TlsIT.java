@@ -167,6 +167,7 @@ class TlsIT {
             assertThat(c.get("")).startsWith("HTTP/1.1 200");
         }
         assertThat(tls.handshakeFailures()).isEqualTo(1);
+        assertThat(f.proxy.state().listenerCounters().of("web").tlsHandshakeFailures()).isEqualTo(1); // the metric
     }
 
     @Test
