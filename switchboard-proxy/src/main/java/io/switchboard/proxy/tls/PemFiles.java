@@ -43,6 +43,7 @@ public final class PemFiles {
     private static final Pattern KEY_BLOCK = Pattern.compile(
             "-----BEGIN ([A-Z ]*)PRIVATE KEY-----([A-Za-z0-9+/=\\s]*)-----END \\1PRIVATE KEY-----");
     private static final int SAN_DNS = 2;
+    private static final long MAX_FILE_SIZE = 1 << 20;
 
     private PemFiles() {}
 
@@ -190,8 +191,15 @@ public final class PemFiles {
         }
     }
 
+    /** Bounded: a path such as /dev/zero or a log file must not hang or exhaust the load. */
     private static byte[] read(Path file, Part part) {
         try {
+            if (Files.exists(file) && !Files.isRegularFile(file)) {
+                throw new TlsSetupException(part, file + " is not a regular file (give a PEM file)");
+            }
+            if (Files.exists(file) && Files.size(file) > MAX_FILE_SIZE) {
+                throw new TlsSetupException(part, file + " is larger than " + MAX_FILE_SIZE / 1024 + " kB, too large for a PEM file");
+            }
             return Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new TlsSetupException(part, "no such file: " + file);

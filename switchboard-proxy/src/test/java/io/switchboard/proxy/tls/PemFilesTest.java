@@ -48,6 +48,12 @@ class PemFilesTest {
     }
 
     @Test
+    void devicesAndDirectoriesAreNotRead() {
+        assertThatThrownBy(() -> load(Path.of("/dev/zero"), certs.key("a"))).hasMessage("/dev/zero is not a regular file (give a PEM file)");
+        assertThatThrownBy(() -> load(certs.cert("a"), dir)).hasMessage(dir + " is not a regular file (give a PEM file)");
+    }
+
+    @Test
     void notPemAndSwappedFilesAreSaidSo() throws Exception {
         Path junk = certs.write("junk.pem", "hello\n");
         assertThatThrownBy(() -> load(junk, certs.key("a"))).hasMessageContaining("is not a PEM certificate");
