@@ -20,6 +20,7 @@ SCENARIOS = {
     "idle": ("4 idle keep-alive conns", "kB/conn"),
     "idleheap": ("4 the same, live Java heap after a full GC", "kB/conn"),
     "startup": ("5 start-up to first 200", "ms"),
+    "tls": ("7 TLS keep-alive, tiny (ECDSA P-256)", "req/s"),
 }
 
 

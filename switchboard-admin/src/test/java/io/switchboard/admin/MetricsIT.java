@@ -117,6 +117,8 @@ class MetricsIT {
             }
             assertThat(m.value("switchboard_listener_refused_requests_total", "listener", "demo", "status", "403")).isZero();
             assertThat(m.value("switchboard_listener_refused_requests_total", "listener", "demo", "status", "413")).isZero();
+            assertThat(m.family("switchboard_listener_tls_handshake_failures_total").type()).isEqualTo("counter");
+            assertThat(m.value("switchboard_listener_tls_handshake_failures_total", "listener", "demo")).isZero(); // plain text
         }
     }
 

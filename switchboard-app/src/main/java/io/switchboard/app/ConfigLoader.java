@@ -13,6 +13,7 @@ import io.switchboard.config.PoolConfig;
 import io.switchboard.config.RouteAction;
 import io.switchboard.config.RouteConfig;
 import io.switchboard.config.SwitchboardConfig;
+import io.switchboard.config.TlsConfig;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -46,7 +47,7 @@ public final class ConfigLoader {
     static final List<String> LISTENER_KEYS = List.of("name", "mode", "address", "port", "default-pool", "header-timeout",
             "client-idle-timeout", "max-request-line", "max-header-size", "max-headers", "max-connections",
             "max-connections-per-ip", "rate-limit", "allow", "deny", "min-body-rate", "body-rate-window", "routes",
-            "tunnel-idle-timeout");
+            "tunnel-idle-timeout", "tls");
     static final Map<String, ListenerConfig.Mode> LISTENER_MODES = Map.of("http", ListenerConfig.Mode.HTTP);
     static final List<String> RATE_LIMIT_KEYS = List.of("requests-per-second", "burst");
     static final List<String> POOL_KEYS = List.of("algorithm", "hash-load-factor", "retries", "retry-on", "connect-timeout",
@@ -166,7 +167,7 @@ public final class ConfigLoader {
         Map<String, PoolConfig> pools = new LinkedHashMap<>();
         Map<String, YamlNode.Entry> poolEntries = new LinkedHashMap<>();
         PoolSection.readPools(root, pools, poolEntries);
-        List<ListenerConfig> listeners = readListeners(root, poolEntries, pools);
+        List<ListenerConfig> listeners = readListeners(root, poolEntries, pools, source);
 
         int eventLoops = root.integer("event-loops", 0, 0, 1024);
         String transport = root.choice("transport", "auto", TRANSPORTS);
@@ -194,7 +195,7 @@ public final class ConfigLoader {
     private record Placed(ListenerConfig listener, YamlNode portNode, String path) {}
 
     private static List<ListenerConfig> readListeners(Section root, Map<String, YamlNode.Entry> poolEntries,
-                                                      Map<String, PoolConfig> pools) {
+                                                      Map<String, PoolConfig> pools, Path source) {
         Problems problems = root.problems();
         YamlNode.Entry e = root.entry("listeners");
         if (e == null) return List.of(); // reported before the pools, in key order
@@ -240,9 +241,10 @@ public final class ConfigLoader {
             Duration bodyRateWindow = s.duration("body-rate-window", ListenerConfig.DEFAULT_BODY_RATE_WINDOW, true);
             Duration tunnelIdle = s.duration("tunnel-idle-timeout", ListenerConfig.DEFAULT_TUNNEL_IDLE_TIMEOUT, true);
             List<RouteConfig> routes = RouteSection.read(s, poolEntries, pools);
+            TlsConfig tls = TlsSection.read(s, source);
             if (port == null || pool == null) continue;
             placed.add(new Placed(new ListenerConfig(name, host, port, pool, headerTimeout, idleTimeout, maxLine, maxHeader,
-                    maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, tunnelIdle), s.entry("port").value(), path));
+                    maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, tunnelIdle, tls), s.entry("port").value(), path));
         }
         checkPortClashes(placed, problems);
         return placed.stream().map(Placed::listener).toList();

@@ -19,6 +19,7 @@ import io.switchboard.config.SizeSyntax;
 import io.switchboard.config.SwitchboardConfig;
 import io.switchboard.proxy.AccessLog;
 import io.switchboard.proxy.ProxyServer;
+import io.switchboard.proxy.tls.TlsSetupException;
 import io.switchboard.proxy.Transport;
 import io.switchboard.proxy.probe.HealthChecker;
 import io.switchboard.proxy.probe.TransitionLog;
@@ -48,7 +49,9 @@ import org.slf4j.LoggerFactory;
  * persists, so its back ends keep their counters, health state and pooled connections, and a changed
  * algorithm or setting is applied to the same pool; new requests see the result through one
  * {@link ProxyServer#update}. A pool's health checker is replaced when its health check changed. Listeners are set up once, when they bind: a reload that
- * changes any listener setting is rejected and the running config kept.
+ * changes any listener setting is rejected and the running config kept. Except a listener's routes
+ * and its TLS settings: every reload reads the certificate files again and new handshakes use them
+ * (open connections keep theirs); only turning TLS on or off takes a restart.
  *
  * <p>Threading: {@link #reload}, {@link #shutdownGracefully} and {@link #close} are serialized on
  * this object (they come from the main thread, a signal handler, tests); the data plane never takes
@@ -249,6 +252,14 @@ public final class Switchboard implements AutoCloseable {
         warnIfChanged("access-log", config.accessLog(), next.accessLog());
         warnIfChanged("access-log-format", config.accessLogFormat(), next.accessLogFormat());
 
+        Runnable useNewTls;
+        try {
+            useNewTls = proxy.prepareTls(next); // certificate files read again: renewed files are picked up
+        } catch (TlsSetupException e) {
+            throw new ConfigException(new ConfigProblem(ConfigProblem.Severity.ERROR, file, 0, 0, "listeners",
+                    e.getMessage() + " (the running config is kept)"));
+        }
+
         PoolRegistry.Reload done = registry.reload(next.pools().values(), Origin.FILE);
         Map<String, HealthChecker> nextCheckers = new LinkedHashMap<>();
         List<HealthChecker> toStart = new ArrayList<>();
@@ -274,6 +285,7 @@ public final class Switchboard implements AutoCloseable {
             if (c != null) c.close();
         }
         proxy.update(next, registry.pools());
+        useNewTls.run();
         for (HealthChecker c : toStart) c.start();
         adminReload(config.admin(), next.admin());
         config = next;
@@ -363,8 +375,9 @@ public final class Switchboard implements AutoCloseable {
     static String listenerChange(SwitchboardConfig before, SwitchboardConfig after) {
         Map<String, ListenerConfig> a = byName(before);
         Map<String, ListenerConfig> b = byName(after);
-        if (a.equals(b)) return null;
-        List<String> parts = new ArrayList<>();
+        List<String> tlsSwitched = tlsSwitched(before, after);
+        if (a.equals(b) && tlsSwitched.isEmpty()) return null;
+        List<String> parts = new ArrayList<>(tlsSwitched);
         b.forEach((name, l) -> {
             ListenerConfig o = a.get(name);
             if (o == null) {
@@ -412,8 +425,22 @@ public final class Switchboard implements AutoCloseable {
 
     private static Map<String, ListenerConfig> byName(SwitchboardConfig c) {
         Map<String, ListenerConfig> m = new LinkedHashMap<>();
-        for (ListenerConfig l : c.listeners()) m.put(l.name(), l.withRoutes(List.of())); // routes change without a rebind
+        // routes and TLS settings change without a rebind (TLS: for handshakes after the reload)
+        for (ListenerConfig l : c.listeners()) m.put(l.name(), l.withRoutes(List.of()).withTls(null));
         return m;
+    }
+
+    /** Turning TLS on or off changes what a listener speaks: that takes a restart. */
+    private static List<String> tlsSwitched(SwitchboardConfig before, SwitchboardConfig after) {
+        List<String> out = new ArrayList<>();
+        for (ListenerConfig l : after.listeners()) {
+            for (ListenerConfig o : before.listeners()) {
+                if (o.name().equals(l.name()) && (o.tls() == null) != (l.tls() == null)) {
+                    out.add("changed '" + l.name() + "' tls " + (o.tls() == null ? "off -> on" : "on -> off"));
+                }
+            }
+        }
+        return out;
     }
 
     /** A new token applies at once (rotate it without a restart); the listener's address needs a restart. */

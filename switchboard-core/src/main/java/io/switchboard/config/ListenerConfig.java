@@ -17,12 +17,13 @@ import java.util.List;
  * @param routes content switching, in order, first match wins; empty: every request to {@code defaultPool}
  * @param tunnelIdleTimeout a WebSocket tunnel with no byte either way for this long is closed (HAProxy's
  *     {@code timeout tunnel}); null: {@link #DEFAULT_TUNNEL_IDLE_TIMEOUT}
+ * @param tls TLS termination; null: plain text
  */
 public record ListenerConfig(String name, String host, int port, String defaultPool,
                              Duration headerTimeout, Duration clientIdleTimeout,
                              int maxInitialLineLength, int maxHeaderSize, int maxHeaders, GuardConfig guard,
                              long minBodyRate, Duration bodyRateWindow, Mode mode, List<RouteConfig> routes,
-                             Duration tunnelIdleTimeout) {
+                             Duration tunnelIdleTimeout, TlsConfig tls) {
     /**
      * What a listener speaks: HTTP/1.x, dispatched request by request. The data plane installs the
      * pipeline of the listener's mode; a TCP mode (a session at a time) comes with the layer-4 switch.
@@ -46,18 +47,18 @@ public record ListenerConfig(String name, String host, int port, String defaultP
         if (tunnelIdleTimeout.isNegative() || tunnelIdleTimeout.isZero()) throw new IllegalArgumentException("tunnelIdleTimeout must be positive");
     }
 
-    /** A listener with the default tunnel idle timeout. */
+    /** A plain-text listener with the default tunnel idle timeout. */
     public ListenerConfig(String name, String host, int port, String defaultPool, Duration headerTimeout,
                           Duration clientIdleTimeout, int maxInitialLineLength, int maxHeaderSize, int maxHeaders,
                           GuardConfig guard, long minBodyRate, Duration bodyRateWindow, Mode mode, List<RouteConfig> routes) {
         this(name, host, port, defaultPool, headerTimeout, clientIdleTimeout, maxInitialLineLength, maxHeaderSize,
-                maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, DEFAULT_TUNNEL_IDLE_TIMEOUT);
+                maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, DEFAULT_TUNNEL_IDLE_TIMEOUT, null);
     }
 
     /** This listener with another tunnel idle timeout. */
     public ListenerConfig withTunnelIdleTimeout(Duration next) {
         return new ListenerConfig(name, host, port, defaultPool, headerTimeout, clientIdleTimeout, maxInitialLineLength,
-                maxHeaderSize, maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, next);
+                maxHeaderSize, maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, next, tls);
     }
 
     /** A listener without routes. */
@@ -71,7 +72,13 @@ public record ListenerConfig(String name, String host, int port, String defaultP
     /** This listener with other routes (which a reload applies without rebinding). */
     public ListenerConfig withRoutes(List<RouteConfig> next) {
         return new ListenerConfig(name, host, port, defaultPool, headerTimeout, clientIdleTimeout, maxInitialLineLength,
-                maxHeaderSize, maxHeaders, guard, minBodyRate, bodyRateWindow, mode, next, tunnelIdleTimeout);
+                maxHeaderSize, maxHeaders, guard, minBodyRate, bodyRateWindow, mode, next, tunnelIdleTimeout, tls);
+    }
+
+    /** This listener with other TLS settings (which a reload applies to new handshakes without rebinding). */
+    public ListenerConfig withTls(TlsConfig next) {
+        return new ListenerConfig(name, host, port, defaultPool, headerTimeout, clientIdleTimeout, maxInitialLineLength,
+                maxHeaderSize, maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, tunnelIdleTimeout, next);
     }
 
     /** An HTTP listener. */

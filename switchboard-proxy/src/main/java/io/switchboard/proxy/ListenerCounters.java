@@ -6,7 +6,8 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * What happened on one listener, for the metrics: connections open now, connections closed at accept
- * by a connection limit (by the limit's config key), and requests the proxy refused itself, by status.
+ * by a connection limit (by the limit's config key), requests the proxy refused itself, by status, and
+ * failed TLS handshakes.
  * Counting costs one {@link LongAdder} update, with no allocation: the event loops of a listener share
  * these counters, and a LongAdder does not make them contend on one cache line.
  *
@@ -22,6 +23,7 @@ public final class ListenerCounters {
     private final LongAdder open = new LongAdder();
     private final LongAdder[] refusedAtAccept = adders(ACCEPT_LIMITS.size());
     private final LongAdder[] refused = adders(REFUSAL_STATUSES.size());
+    private final LongAdder tlsHandshakeFailures = new LongAdder();
 
     public ListenerCounters(String listener) {
         this.listener = listener;
@@ -75,6 +77,16 @@ public final class ListenerCounters {
     public long refusedTotal(int status) {
         int i = REFUSAL_STATUSES.indexOf(status);
         return i < 0 ? 0 : refused[i].sum();
+    }
+
+    /** A TLS handshake failed (a plain-text client, no common protocol or cipher, no client certificate). */
+    public void tlsHandshakeFailed() {
+        tlsHandshakeFailures.increment();
+    }
+
+    /** Failed TLS handshakes; 0 on a plain-text listener. */
+    public long tlsHandshakeFailures() {
+        return tlsHandshakeFailures.sum();
     }
 
     private static LongAdder[] adders(int n) {

@@ -19,6 +19,9 @@ import io.switchboard.proxy.guard.ListenerGuard;
 import io.switchboard.proxy.http.FrontendHandler;
 import io.switchboard.proxy.http.HttpFrontendInitializer;
 import io.switchboard.proxy.resolve.HostResolver;
+import io.switchboard.proxy.tls.ListenerTls;
+import io.switchboard.proxy.tls.SniContexts;
+import io.switchboard.proxy.tls.TlsSetupException;
 import io.switchboard.registry.Pool;
 import java.io.IOException;
 import java.net.BindException;
@@ -53,6 +56,8 @@ public final class ProxyServer implements AutoCloseable {
     private final Map<String, Channel> servers = new LinkedHashMap<>();
     /** Every bound server channel: with a native transport, one per listener and event loop (SO_REUSEPORT). */
     private final List<Channel> acceptors = new ArrayList<>();
+    /** The TLS state of every TLS listener, by name; kept across reloads (ticket keys, counters). */
+    private final Map<String, ListenerTls> tls = new LinkedHashMap<>();
     private volatile SwitchboardConfig config;
 
     public ProxyServer(SwitchboardConfig config, Map<String, Pool> pools, AccessLog accessLog, Transport transport,
@@ -67,6 +72,17 @@ public final class ProxyServer implements AutoCloseable {
         this.transport = transport;
         this.group = group;
         this.state = new ProxyState(new ProxyState.Routing(config, pools), transport, accessLog, resolvers);
+        try {
+            for (ListenerConfig l : config.listeners()) {
+                if (l.tls() != null) {
+                    tls.put(l.name(), new ListenerTls(l.name(), l.tls(), group.next(),
+                            state.listenerCounters().of(l.name())::tlsHandshakeFailed));
+                }
+            }
+        } catch (RuntimeException e) {
+            tls.values().forEach(ListenerTls::close); // their ticket-key timers
+            throw e;
+        }
     }
 
     /** Binds every listener; on failure, closes what was bound and says which address failed. */
@@ -141,7 +157,7 @@ public final class ProxyServer implements AutoCloseable {
                 // would cost one more setsockopt per accepted connection.
                 .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 .childHandler(switch (l.mode()) {
-                    case HTTP -> new HttpFrontendInitializer(state, l, clients);
+                    case HTTP -> new HttpFrontendInitializer(state, l, clients, tls.get(l.name()));
                 });
     }
 
@@ -160,6 +176,28 @@ public final class ProxyServer implements AutoCloseable {
     public void update(SwitchboardConfig next, Map<String, Pool> pools) {
         this.config = next;
         state.routing(new ProxyState.Routing(next, pools));
+    }
+
+    /**
+     * Reload, first step: reads the certificate files of every TLS listener again (renewed files
+     * under the same names are picked up) and builds their contexts, without using them; the returned
+     * action makes new handshakes use them. Open connections keep the engine they have. Listeners
+     * that were bound without TLS are left alone (turning TLS on or off takes a restart).
+     *
+     * @throws TlsSetupException when a file or setting cannot be used; nothing changed then
+     */
+    public Runnable prepareTls(SwitchboardConfig next) {
+        Map<ListenerTls, SniContexts> built = new LinkedHashMap<>();
+        for (ListenerConfig l : next.listeners()) {
+            ListenerTls t = tls.get(l.name());
+            if (t != null && l.tls() != null) built.put(t, ListenerTls.build(l.tls()));
+        }
+        return () -> built.forEach(ListenerTls::use);
+    }
+
+    /** A TLS listener's state (handshake failures, current contexts); null for a plain-text listener. */
+    public ListenerTls tls(String listenerName) {
+        return tls.get(listenerName);
     }
 
     /**
@@ -210,6 +248,7 @@ public final class ProxyServer implements AutoCloseable {
             }
         }
         clients.close().awaitUninterruptibly();
+        tls.values().forEach(ListenerTls::close);
         return clean;
     }
 
@@ -218,5 +257,6 @@ public final class ProxyServer implements AutoCloseable {
         state.startDraining();
         for (Channel s : acceptors) s.close().awaitUninterruptibly();
         clients.close().awaitUninterruptibly();
+        tls.values().forEach(ListenerTls::close);
     }
 }

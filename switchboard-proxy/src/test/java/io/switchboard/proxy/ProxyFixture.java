@@ -13,6 +13,7 @@ import io.switchboard.config.RouteConfig;
 import io.switchboard.config.ServerConfig;
 import io.switchboard.config.ServiceClassConfig;
 import io.switchboard.config.SwitchboardConfig;
+import io.switchboard.config.TlsConfig;
 import io.switchboard.proxy.demo.DemoBackend;
 import io.switchboard.proxy.probe.HealthChecker;
 import io.switchboard.proxy.resolve.HostResolver;
@@ -74,6 +75,8 @@ public final class ProxyFixture implements AutoCloseable {
     public final List<AccessRecord> accessLog = new CopyOnWriteArrayList<>();
     /** The listener's routes. */
     public List<RouteConfig> routes = List.of();
+    /** The listener's TLS settings; null: plain text. */
+    public TlsConfig tls;
     /** Pools besides "app" (for routes), each with its own back ends; same settings as "app". */
     public final Map<String, List<DemoBackend>> otherPools = new LinkedHashMap<>();
 
@@ -129,7 +132,7 @@ public final class ProxyFixture implements AutoCloseable {
                 Duration.ZERO, allDown, health, passive, maxBody, servers, queueSize, queueTimeout, retryOn, classes, classAgeBound,
                 persistence);
         ListenerConfig l = new ListenerConfig("web", "127.0.0.1", listenPort, "app", headerTimeout, clientIdle, 8192, 16384,
-                maxHeaders, guard, minBodyRate, bodyRateWindow, ListenerConfig.Mode.HTTP, routes, tunnelIdle);
+                maxHeaders, guard, minBodyRate, bodyRateWindow, ListenerConfig.Mode.HTTP, routes, tunnelIdle, tls);
         Map<String, PoolConfig> poolConfigs = new LinkedHashMap<>(Map.of("app", poolConfig));
         pool = Pool.of(poolConfig);
         Map<String, Pool> pools = new LinkedHashMap<>(Map.of("app", pool));

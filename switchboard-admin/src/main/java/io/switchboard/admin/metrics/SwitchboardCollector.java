@@ -193,9 +193,12 @@ public final class SwitchboardCollector implements MultiCollector {
                 .help("Connections closed at accept by a connection limit, by the limit's config key");
         CounterSnapshot.Builder refused = CounterSnapshot.builder().name("switchboard_listener_refused_requests")
                 .help("Requests the proxy answered itself with an error of the client's (400, 403, 408, 413, 414, 429, 431), by status");
+        CounterSnapshot.Builder tlsFailed = CounterSnapshot.builder().name("switchboard_listener_tls_handshake_failures")
+                .help("TLS handshakes that failed (plain text on a TLS port, no common protocol or cipher, no client certificate)");
         for (ListenerCounters c : listeners.get()) {
             Labels l = Labels.of("listener", c.listener());
             open.dataPoint(gaugePoint(l, c.openConnections()));
+            tlsFailed.dataPoint(counter(l, c.tlsHandshakeFailures()));
             for (String limit : ListenerCounters.ACCEPT_LIMITS) {
                 closedAtAccept.dataPoint(counter(l.add("limit", limit), c.refusedAtAcceptTotal(limit)));
             }
@@ -206,6 +209,7 @@ public final class SwitchboardCollector implements MultiCollector {
         out.metricSnapshot(open.build());
         out.metricSnapshot(closedAtAccept.build());
         out.metricSnapshot(refused.build());
+        out.metricSnapshot(tlsFailed.build());
     }
 
     /** Per pool with persistence: values not honoured by reason, and the stick table's fill. */

@@ -17,6 +17,7 @@ import io.switchboard.dispatch.Outcome;
 import io.switchboard.dispatch.PoolDispatch;
 import io.switchboard.persist.PersistenceState;
 import io.switchboard.proxy.guard.Verdict;
+import io.switchboard.proxy.tls.TlsPeer;
 import io.switchboard.route.PathNormalizer;
 import io.switchboard.route.RouteRequest;
 import io.switchboard.route.Router;
@@ -48,6 +49,7 @@ import org.slf4j.LoggerFactory;
 final class HttpExchange implements RequestView, RouteRequest {
     private static final Logger log = LoggerFactory.getLogger(HttpExchange.class);
     private static final byte[] PROTO_HTTP = HeadWriter.ascii("http");
+    private static final byte[] PROTO_HTTPS = HeadWriter.ascii("https");
     private static final byte[] NO_BYTES = new byte[0];
 
     /** Where the exchange stands. */
@@ -206,6 +208,17 @@ final class HttpExchange implements RequestView, RouteRequest {
         return e;
     }
 
+    /**
+     * mTLS: the verified client-certificate subject goes to the back end in the configured header,
+     * and whatever the client itself sent in that header never does.
+     */
+    private void clientCertificate() {
+        TlsPeer peer = conn.ctx.channel().attr(TlsPeer.KEY).get();
+        if (peer == null || peer.header() == null) return;
+        HeadEdits e = requestEdits().remove(peer.header());
+        if (peer.subject() != null) e.add(peer.header(), peer.subject());
+    }
+
     boolean isHeadRequest() {
         return "HEAD".equals(method);
     }
@@ -235,6 +248,7 @@ final class HttpExchange implements RequestView, RouteRequest {
             // We answer 100 ourselves once a back end is connected; the back end sees a plain request.
             expectContinue = true;
         }
+        if (conn.listener.tls() != null) clientCertificate();
         Router router = conn.state.routing().router(conn.listener.name());
         String poolName = router == null ? conn.listener.defaultPool() : ExchangeRouting.route(this, router);
         if (poolName == null) return; // answered by the route
@@ -382,7 +396,8 @@ final class HttpExchange implements RequestView, RouteRequest {
         // A request that names no host (HTTP/1.0 without Host) goes on as HTTP/1.1, which needs one:
         // the back end's host:port, as NGINX's default proxy_set_header Host $proxy_host.
         byte[] hostIfMissing = request.hasHost ? NO_BYTES : HeadWriter.ascii(backend.address());
-        ch.write(HeadWriter.request(ch.alloc(), request, conn.clientIpBytes, PROTO_HTTP,
+        ch.write(HeadWriter.request(ch.alloc(), request, conn.clientIpBytes,
+                conn.listener.tls() == null ? PROTO_HTTP : PROTO_HTTPS,
                 request.expect == Head.EXPECT_CONTINUE, hostIfMissing, requestEdits), ch.voidPromise());
         if (expectContinue && !requestDone) {
             expectContinue = false;

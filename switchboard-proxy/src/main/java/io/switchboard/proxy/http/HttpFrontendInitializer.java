@@ -11,10 +11,12 @@ import io.switchboard.proxy.guard.AccessControl;
 import io.switchboard.proxy.guard.ConnectionLimiter;
 import io.switchboard.proxy.guard.RateLimiter;
 import io.switchboard.proxy.guard.RequestGuard;
+import io.switchboard.proxy.tls.ListenerTls;
 import java.util.function.Consumer;
 
 /**
- * The front-end pipeline of one listener: connection limit (if configured), the HTTP/1.x decoder,
+ * The front-end pipeline of one listener: connection limit (if configured), TLS (if configured: after
+ * the limit, so that a refused connection costs no handshake), the HTTP/1.x decoder,
  * address and rate guards (if configured), the proxy handler, which writes encoded bytes itself
  * (timeouts are checked by the loop's {@link ConnectionTimers}).
  * Every accepted channel joins {@code clients} so graceful shutdown can find it.
@@ -25,8 +27,15 @@ public final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
     private final ChannelGroup clients;
     private final HeadParser.Limits limits;
     private final Consumer<String> refusedAtAccept;
+    private final ListenerTls tls;
 
     public HttpFrontendInitializer(ProxyState state, ListenerConfig listener, ChannelGroup clients) {
+        this(state, listener, clients, null);
+    }
+
+    /** @param tls the listener's TLS contexts; null for plain text */
+    public HttpFrontendInitializer(ProxyState state, ListenerConfig listener, ChannelGroup clients, ListenerTls tls) {
+        this.tls = tls;
         this.state = state;
         this.listener = listener;
         this.clients = clients;
@@ -43,6 +52,10 @@ public final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
         // lookup and a hop per event, on every accepted connection.
         ChannelPipeline p = ch.pipeline();
         addIfPresent(p, "connection-limit", ConnectionLimiter.of(ch, listener, refusedAtAccept));
+        if (tls != null) {
+            p.addLast("tls", tls.newSniHandler(listener.headerTimeout()));
+            p.addLast("tls-events", tls.newObserver());
+        }
         p.addLast("decoder", Http1Decoder.forRequests(limits, frontend));
         p.addLast("proxy", frontend);
     }

@@ -1,0 +1,120 @@
+package io.switchboard.proxy.tls;
+
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.SupportedCipherSuiteFilter;
+import io.netty.util.DomainWildcardMappingBuilder;
+import io.netty.util.Mapping;
+import io.switchboard.config.TlsConfig;
+import io.switchboard.proxy.tls.TlsSetupException.Part;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import javax.net.ssl.SSLException;
+
+/**
+ * The server TLS contexts of one listener's settings, one per certificate, and which one a client
+ * gets by the name it sent (SNI): exact names first, then {@code *.example.com} wildcards, else the
+ * first certificate. Built whole from the files at load and at every reload, never changed after.
+ *
+ * <p>ALPN: only {@code http/1.1} is advertised ({@link #ALPN}); HTTP/2 adds {@code h2} in front and
+ * the front end picks its pipeline from {@code SslHandler.applicationProtocol()} after the handshake.
+ *
+ * <p>Threading: immutable; safe from any thread.
+ */
+public final class SniContexts {
+    /** Advertised by ALPN, in order of preference. The seam for HTTP/2: put "h2" first. */
+    public static final List<String> ALPN = List.of(ApplicationProtocolNames.HTTP_1_1);
+    /** Sessions kept for resumption by session ID (per context), and for how long. */
+    public static final long SESSION_CACHE_SIZE = 20_480;
+    public static final long SESSION_TIMEOUT_SECONDS = 300;
+
+    private final TlsConfig config;
+    private final List<SslContext> contexts;
+    private final Mapping<String, SslContext> byName;
+
+    private SniContexts(TlsConfig config, List<SslContext> contexts, Mapping<String, SslContext> byName) {
+        this.config = config;
+        this.contexts = contexts;
+        this.byName = byName;
+    }
+
+    /**
+     * Reads every file and builds every context.
+     *
+     * @throws TlsSetupException naming the file and the problem
+     */
+    public static SniContexts build(TlsConfig config, Instant now) {
+        return build(config, now, TlsEngine.provider());
+    }
+
+    /** With a given engine: tests run the JDK fallback on a machine where BoringSSL loads. */
+    static SniContexts build(TlsConfig config, Instant now, SslProvider provider) {
+        List<X509Certificate> ca = config.clientCertificates() == null ? null
+                : PemFiles.certificateAuthorities(config.clientCertificates().ca());
+        List<SslContext> contexts = new ArrayList<>();
+        DomainWildcardMappingBuilder<SslContext> names = null;
+        Set<String> seen = new HashSet<>();
+        for (TlsConfig.Certificate c : config.certificates()) {
+            PemFiles.KeyPair pair = PemFiles.keyPair(c.cert(), c.key(), now);
+            SslContext ctx = context(config, pair, ca, provider);
+            contexts.add(ctx);
+            if (names == null) names = new DomainWildcardMappingBuilder<>(ctx);
+            // The first certificate to claim a name keeps it, as in the file's order.
+            for (String n : c.names().isEmpty() ? PemFiles.names(pair.leaf()) : c.names()) {
+                String name = n.toLowerCase(Locale.ROOT);
+                if (seen.add(name)) names.add(name, ctx);
+            }
+        }
+        return new SniContexts(config, List.copyOf(contexts), names.build());
+    }
+
+    /** Checks one certificate entry the way {@link #build} would (the config loader, to point at its line). */
+    public static void check(TlsConfig config, TlsConfig.Certificate c, Instant now) {
+        context(config, PemFiles.keyPair(c.cert(), c.key(), now), null, TlsEngine.provider());
+    }
+
+    private static SslContext context(TlsConfig config, PemFiles.KeyPair pair, List<X509Certificate> ca, SslProvider provider) {
+        List<String> ciphers = new ArrayList<>(config.ciphers());
+        if (config.protocols().contains("TLSv1.3")) ciphers.addAll(TlsConfig.TLS13_CIPHERS);
+        SslContextBuilder b = SslContextBuilder.forServer(pair.key(), pair.chain())
+                .sslProvider(provider)
+                .protocols(config.protocols())
+                .ciphers(ciphers, SupportedCipherSuiteFilter.INSTANCE)
+                .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                        ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, ALPN))
+                .sessionCacheSize(SESSION_CACHE_SIZE)
+                .sessionTimeout(SESSION_TIMEOUT_SECONDS);
+        if (ca != null) {
+            b.trustManager(ca).clientAuth(config.clientCertificates().required() ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL);
+        }
+        try {
+            return b.build();
+        } catch (SSLException | IllegalArgumentException e) {
+            throw new TlsSetupException(Part.SETTINGS, "the TLS engine (" + provider + ") refused the settings: " + e.getMessage());
+        }
+    }
+
+    public TlsConfig config() {
+        return config;
+    }
+
+    /** One per certificate, in the config's order. */
+    public List<SslContext> contexts() {
+        return contexts;
+    }
+
+    /** The context for a server name; the first certificate's for null or an unknown name. */
+    public SslContext forName(String serverName) {
+        return byName.map(serverName);
+    }
+}

@@ -1,0 +1,110 @@
+package io.switchboard.proxy.tls;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.switchboard.config.TlsConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import javax.net.ssl.SSLHandshakeException;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The checks on certificate and key files, with the messages a person reads; files made by openssl. */
+class PemFilesTest {
+    @TempDir
+    static Path dir;
+    static TestCertificates certs;
+
+    @BeforeAll
+    static void make() throws Exception {
+        certs = new TestCertificates(dir).ec("a", "a.test", "*.a.test").rsa("r", "r.test").ec("cn-only").expired("old");
+    }
+
+    private static PemFiles.KeyPair load(Path cert, Path key) {
+        return PemFiles.keyPair(cert, key, Instant.now());
+    }
+
+    @Test
+    void ecdsaAndRsaPairsLoad() {
+        assertThat(load(certs.cert("a"), certs.key("a")).key().getAlgorithm()).isEqualTo("EC");
+        assertThat(load(certs.cert("r"), certs.key("r")).key().getAlgorithm()).isEqualTo("RSA");
+    }
+
+    @Test
+    void namesComeFromTheSubjectAltNameElseTheCn() {
+        assertThat(PemFiles.names(load(certs.cert("a"), certs.key("a")).leaf())).containsExactly("a.test", "*.a.test");
+        assertThat(PemFiles.names(load(certs.cert("cn-only"), certs.key("cn-only")).leaf())).containsExactly("cn-only");
+    }
+
+    @Test
+    void missingFileIsNamed() {
+        assertThatThrownBy(() -> load(dir.resolve("nope.pem"), certs.key("a")))
+                .isInstanceOf(TlsSetupException.class).hasMessage("no such file: " + dir.resolve("nope.pem"))
+                .extracting(e -> ((TlsSetupException) e).part()).isEqualTo(TlsSetupException.Part.CERT);
+    }
+
+    @Test
+    void devicesAndDirectoriesAreNotRead() {
+        assertThatThrownBy(() -> load(Path.of("/dev/zero"), certs.key("a"))).hasMessage("/dev/zero is not a regular file (give a PEM file)");
+        assertThatThrownBy(() -> load(certs.cert("a"), dir)).hasMessage(dir + " is not a regular file (give a PEM file)");
+    }
+
+    @Test
+    void notPemAndSwappedFilesAreSaidSo() throws Exception {
+        Path junk = certs.write("junk.pem", "hello\n");
+        assertThatThrownBy(() -> load(junk, certs.key("a"))).hasMessageContaining("is not a PEM certificate");
+        assertThatThrownBy(() -> load(certs.key("a"), certs.cert("a"))).hasMessageContaining("swap cert and key?");
+    }
+
+    @Test
+    void aKeyOfAnotherCertificateDoesNotMatch() {
+        assertThatThrownBy(() -> load(certs.cert("a"), certs.key("cn-only")))
+                .hasMessage("key " + certs.key("cn-only") + " does not match the certificate " + certs.cert("a")
+                        + " (the certificate's public key belongs to another private key; use the key the certificate was made for)")
+                .extracting(e -> ((TlsSetupException) e).part()).isEqualTo(TlsSetupException.Part.KEY);
+        assertThatThrownBy(() -> load(certs.cert("a"), certs.key("r"))).hasMessageContaining("does not match");
+    }
+
+    @Test
+    void anExpiredCertificateSaysItsDates() {
+        assertThatThrownBy(() -> load(certs.cert("old"), certs.key("old")))
+                .hasMessageStartingWith("certificate " + certs.cert("old") + " expired on ")
+                .hasMessageContaining("valid from ");
+    }
+
+    @Test
+    void aCertificateNotYetValidSaysSo() {
+        assertThatThrownBy(() -> PemFiles.keyPair(certs.cert("a"), certs.key("a"), Instant.parse("2000-01-01T00:00:00Z")))
+                .hasMessageContaining("is not valid yet");
+    }
+
+    @Test
+    void aTraditionalFormatKeyGetsTheConversionCommand() throws Exception {
+        Path sec1 = certs.write("sec1.key", Files.readString(certs.key("a"))
+                .replace("BEGIN PRIVATE KEY", "BEGIN EC PRIVATE KEY").replace("END PRIVATE KEY", "END EC PRIVATE KEY"));
+        assertThatThrownBy(() -> load(certs.cert("a"), sec1)).hasMessageContaining("traditional EC format")
+                .hasMessageContaining("openssl pkcs8 -topk8 -nocrypt");
+    }
+
+    @Test
+    void sniContextsMapExactWildcardAndDefault() {
+        TlsConfig c = new TlsConfig(List.of(new TlsConfig.Certificate(certs.cert("r"), certs.key("r"), List.of()),
+                new TlsConfig.Certificate(certs.cert("a"), certs.key("a"), List.of("*.example.com"))), null, null, null, true);
+        SniContexts s = SniContexts.build(c, Instant.now());
+        assertThat(s.forName("x.example.com")).isSameAs(s.contexts().get(1));
+        assertThat(s.forName("a.test")).isSameAs(s.contexts().get(0)); // names listed replace the SAN ones
+        assertThat(s.forName("r.test")).isSameAs(s.contexts().get(0));
+        assertThat(s.forName(null)).isSameAs(s.contexts().get(0));
+    }
+
+    @Test
+    void handshakeFailuresAreOneShortLine() {
+        assertThat(ListenerTls.describe(new SSLHandshakeException(
+                "error:100000f0:SSL routines:OPENSSL_internal:UNSUPPORTED_PROTOCOL"))).isEqualTo("unsupported protocol");
+        assertThat(TlsHandshakeObserver.headerSafe("CN=J\u00f6rg\n")).isEqualTo("CN=J\\C3\\B6rg\\0A");
+    }
+}
