@@ -21,6 +21,7 @@ SCENARIOS = {
     "idleheap": ("4 the same, live Java heap after a full GC", "kB/conn"),
     "startup": ("5 start-up to first 200", "ms"),
     "tls": ("7 TLS keep-alive, tiny (ECDSA P-256)", "req/s"),
+    "tls-close": ("8 TLS handshakes, new conn per request (ECDSA P-256)", "req/s"),
 }
 
 
