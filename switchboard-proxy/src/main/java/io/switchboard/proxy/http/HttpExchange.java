@@ -330,7 +330,7 @@ final class HttpExchange implements RequestView, RouteRequest {
             }
             reusedConnection = false;
             ChannelFuture f = conn.connections.connect(b, poolConfig.connectTimeout().toMillis(),
-                    poolConfig.backendIdleTimeout().toMillis());
+                    poolConfig.backendIdleTimeout().toMillis(), poolConfig.tls());
             if (f.isDone()) {
                 if (f.isSuccess()) {
                     attach(f.channel());
