@@ -3,10 +3,14 @@ package io.switchboard.proxy.tls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.switchboard.backend.Backend;
 import io.switchboard.config.BackendTlsConfig;
+import io.switchboard.config.HealthCheckConfig;
 import io.switchboard.config.ServerConfig;
 import io.switchboard.proxy.AccessRecord;
 import io.switchboard.proxy.ProxyFixture;
+import io.switchboard.proxy.probe.HttpProbe;
+import io.switchboard.proxy.probe.ProbeResult;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -24,6 +28,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SNIHostName;
@@ -120,6 +125,26 @@ class BackendTlsIT {
         assertThat(b.sni).isEmpty(); // an IP address is not sent as SNI
     }
 
+    @Test
+    void httpHealthProbesSpeakThePoolsTls() throws Exception {
+        TestCertificates certs = new TestCertificates(dir).ec("b", "internal.test");
+        TestCertificates other = new TestCertificates(Files.createDirectory(dir.resolve("other"))).ec("b", "internal.test");
+        TlsBackend good = backend(certs, "b");
+        TlsBackend bad = backend(other, "b");
+        BackendTlsConfig tls = new BackendTlsConfig(certs.ca(), "internal.test", true);
+        start(tls, good);
+        HealthCheckConfig http = new HealthCheckConfig(HealthCheckConfig.Type.HTTP, "GET", "/health", null, 200, 399,
+                Duration.ofMillis(100), Duration.ofSeconds(5), 0.1, 2, 3);
+        HttpProbe probe = new HttpProbe(http, f.transport, f.group, f.resolvers, tls);
+
+        ProbeResult ok = probe.probe(new Backend("app", "b0", "127.0.0.1", good.port())).get(10, TimeUnit.SECONDS);
+        ProbeResult refused = probe.probe(new Backend("app", "b1", "127.0.0.1", bad.port())).get(10, TimeUnit.SECONDS);
+
+        assertThat(ok.ok()).as(ok.detail()).isTrue();
+        assertThat(good.requests).contains("GET /health HTTP/1.1");
+        assertThat(refused.ok()).isFalse();
+    }
+
     private void start(BackendTlsConfig tls, TlsBackend... bs) throws Exception {
         f = new ProxyFixture();
         f.backendTls = tls;
@@ -138,6 +163,7 @@ class BackendTlsIT {
     static final class TlsBackend implements AutoCloseable {
         final List<String> sni = new CopyOnWriteArrayList<>();
         final AtomicInteger connections = new AtomicInteger();
+        final List<String> requests = new CopyOnWriteArrayList<>();
         private final SSLServerSocket server;
 
         TlsBackend(Path cert, Path key) throws Exception {
@@ -189,9 +215,10 @@ class BackendTlsIT {
                 s.startHandshake();
                 BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
                 OutputStream out = s.getOutputStream();
-                for (int requests = 0; requests < 100; requests++) {
+                for (int n = 0; n < 100; n++) {
                     String line = in.readLine();
                     if (line == null) return;
+                    requests.add(line);
                     String[] parts = line.split(" ");
                     String h;
                     do {
