@@ -10,6 +10,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.AttributeKey;
 import io.switchboard.backend.Backend;
 import io.switchboard.config.BackendTlsConfig;
 import io.switchboard.proxy.Transport;
@@ -40,6 +41,9 @@ public final class BackendConnections {
     /** What a back end may send: an 8 kB status line, 64 kB of header, any number of fields. */
     static final HeadParser.Limits RESPONSE_LIMITS = new HeadParser.Limits(8192, MAX_RESPONSE_HEADER, Integer.MAX_VALUE);
 
+    /** The pool TLS settings a connection was opened with (null: plain text), so a reload that changes them is not served by an old connection. */
+    private static final AttributeKey<BackendTlsConfig> TLS = AttributeKey.valueOf("switchboard.backendTls");
+
     private final EventLoop loop;
     private final Transport transport;
     private final Map<Backend, ArrayDeque<Channel>> idle = new IdentityHashMap<>();
@@ -62,18 +66,28 @@ public final class BackendConnections {
 
     /** An idle, open connection to the back end, or null. */
     Channel poll(Backend backend) {
+        return poll(backend, null);
+    }
+
+    /** An idle, open connection to the back end opened with these TLS settings (null: plain text), or null. */
+    Channel poll(Backend backend, BackendTlsConfig tls) {
         ArrayDeque<Channel> q = idle.get(backend);
         if (q == null) return null;
         Channel ch;
         while ((ch = q.pollLast()) != null) { // LIFO: the warmest connection, let the others time out
             if (!ch.isActive()) continue;
-            if (moved(backend, ch)) {
+            if (moved(backend, ch) || !openedWith(ch, tls)) {
                 ch.close();
                 continue;
             }
             return ch;
         }
         return null;
+    }
+
+    /** Whether the connection was opened with these TLS settings; a plain-text pool's connection carries none (no lookup cost). */
+    private static boolean openedWith(Channel ch, BackendTlsConfig tls) {
+        return tls == null ? !ch.hasAttr(TLS) : ch.hasAttr(TLS) && tls.equals(ch.attr(TLS).get());
     }
 
     /**
@@ -160,6 +174,7 @@ public final class BackendConnections {
                     @Override
                     protected void initChannel(Channel ch) {
                         if (tls != null) {
+                            ch.attr(TLS).set(tls);
                             SslHandler ssl = BackendTls.handler(tls, ch.alloc(), backend.host(), backend.port());
                             ssl.setHandshakeTimeoutMillis(Math.max(1, connectTimeoutMillis));
                             ch.pipeline().addLast("tls", ssl);

@@ -322,7 +322,7 @@ final class HttpExchange implements RequestView, RouteRequest {
             backend = b;
             reserved = true;
             // A handshake goes on a new connection: a pooled one may be stale, and it will not come back.
-            Channel ch = idempotent && !webSocket ? conn.connections.poll(b) : null;
+            Channel ch = idempotent && !webSocket ? conn.connections.poll(b, poolConfig.tls()) : null;
             if (ch != null) {
                 reusedConnection = true;
                 attach(ch);

@@ -6,7 +6,9 @@ import static org.awaitility.Awaitility.await;
 import io.switchboard.backend.Backend;
 import io.switchboard.config.BackendTlsConfig;
 import io.switchboard.config.HealthCheckConfig;
+import io.switchboard.config.PoolConfig;
 import io.switchboard.config.ServerConfig;
+import io.switchboard.config.SwitchboardConfig;
 import io.switchboard.proxy.AccessRecord;
 import io.switchboard.proxy.ProxyFixture;
 import io.switchboard.proxy.probe.HttpProbe;
@@ -27,6 +29,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -123,6 +126,22 @@ class BackendTlsIT {
 
         assertThat(f.get("/x").body()).isEqualTo("GET /x");
         assertThat(b.sni).isEmpty(); // an IP address is not sent as SNI
+    }
+
+    @Test
+    void aReloadThatChangesThePoolsTlsDoesNotReuseOldConnections() throws Exception {
+        TestCertificates certs = new TestCertificates(dir).ec("b", "internal.test", "other.test");
+        TlsBackend b = backend(certs, "b");
+        start(new BackendTlsConfig(certs.ca(), "internal.test", true), b);
+        assertThat(f.get("/one").statusCode()).isEqualTo(200);
+
+        PoolConfig next = f.poolConfig.withTls(new BackendTlsConfig(certs.ca(), "other.test", true));
+        f.proxy.update(new SwitchboardConfig(null, f.config.listeners(), Map.of("app", next), 2, "auto", Duration.ofSeconds(5), "off"),
+                Map.of("app", f.pool));
+        assertThat(f.get("/two").statusCode()).isEqualTo(200);
+
+        assertThat(b.sni).containsExactly("internal.test", "other.test");
+        assertThat(b.connections.get()).isEqualTo(2);
     }
 
     @Test
