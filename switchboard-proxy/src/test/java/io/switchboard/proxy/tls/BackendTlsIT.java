@@ -105,6 +105,16 @@ class BackendTlsIT {
     }
 
     @Test
+    void withoutSniAServerGivenByAddressIsCheckedAgainstThatAddress() throws Exception {
+        TestCertificates certs = new TestCertificates(dir).ec("b", "internal.test");
+        TlsBackend b = backend(certs, "b");
+        start(new BackendTlsConfig(certs.ca(), null, true), b);
+
+        assertThat(f.get("/").statusCode()).isEqualTo(503); // the certificate names internal.test, not 127.0.0.1
+        assertThat(b.sni).isEmpty();
+    }
+
+    @Test
     void aFailedHandshakeIsRetriedOnAnotherBackEnd() throws Exception {
         TestCertificates certs = new TestCertificates(dir).ec("good", "internal.test");
         TestCertificates other = new TestCertificates(Files.createDirectory(dir.resolve("other"))).ec("bad", "internal.test");
