@@ -53,7 +53,7 @@ public final class ConfigLoader {
     static final List<String> POOL_KEYS = List.of("algorithm", "hash-load-factor", "retries", "retry-on", "connect-timeout",
             "response-timeout", "backend-idle-timeout", "max-idle-per-backend", "slow-start", "when-all-down", "max-body",
             "queue-size", "queue-timeout", "class-age-bound", "classes", "health", "passive", "servers", "persistence",
-            "lard-low", "lard-high", "lard-shrink-after");
+            "lard-low", "lard-high", "lard-shrink-after", "tls");
     static final List<String> HEALTH_KEYS = List.of("type", "method", "path", "host", "expect-status", "interval", "timeout",
             "jitter", "rise", "fall");
     static final List<String> HTTP_ONLY_HEALTH_KEYS = List.of("method", "path", "host", "expect-status");
@@ -166,7 +166,7 @@ public final class ConfigLoader {
         }
         Map<String, PoolConfig> pools = new LinkedHashMap<>();
         Map<String, YamlNode.Entry> poolEntries = new LinkedHashMap<>();
-        PoolSection.readPools(root, pools, poolEntries);
+        PoolSection.readPools(root, pools, poolEntries, source);
         List<ListenerConfig> listeners = readListeners(root, poolEntries, pools, source);
 
         int eventLoops = root.integer("event-loops", 0, 0, 1024);

@@ -15,6 +15,7 @@ import io.switchboard.config.PoolConfig;
 import io.switchboard.config.RetryOn;
 import io.switchboard.config.ServerConfig;
 import io.switchboard.config.ServiceClassConfig;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -39,6 +40,11 @@ final class PoolSection {
     private PoolSection() {}
 
     static void readPools(Section root, Map<String, PoolConfig> out, Map<String, YamlNode.Entry> entries) {
+        readPools(root, out, entries, null);
+    }
+
+    /** @param source the config file (a pool's TLS files are relative to it); null: the working directory */
+    static void readPools(Section root, Map<String, PoolConfig> out, Map<String, YamlNode.Entry> entries, Path source) {
         Problems problems = root.problems();
         YamlNode.Entry e = root.entry("pools");
         if (e == null) {
@@ -59,8 +65,9 @@ final class PoolSection {
                 problems.error(p.line(), p.column(), path, ex.getMessage());
             }
             entries.put(p.key(), p);
-            PoolConfig pool = readPool(p.key(), Section.open(p.value(), path, p.line(), p.column(), problems, POOL_KEYS), p);
-            if (pool != null) out.put(p.key(), pool);
+            Section ps = Section.open(p.value(), path, p.line(), p.column(), problems, POOL_KEYS);
+            PoolConfig pool = readPool(p.key(), ps, p);
+            if (pool != null) out.put(p.key(), pool.withTls(BackendTlsSection.read(ps, source)));
         }
     }
 

@@ -163,7 +163,7 @@ public final class Switchboard implements AutoCloseable {
     }
 
     private HealthChecker newChecker(PoolConfig pc) {
-        return new HealthChecker(registry.pool(pc.name()), pc.health(), transport, group, resolvers);
+        return new HealthChecker(registry.pool(pc.name()), pc.health(), transport, group, resolvers, pc.tls());
     }
 
     private void logStartup() {
@@ -270,7 +270,8 @@ public final class Switchboard implements AutoCloseable {
                 String changes = serverChanges(before, pc);
                 if (changes != null) log.info("pool {}: {}", pc.name(), changes);
             }
-            if (cur != null && before != null && before.health().equals(pc.health())) {
+            if (cur != null && before != null && before.health().equals(pc.health())
+                    && Objects.equals(before.tls(), pc.tls())) {
                 nextCheckers.put(pc.name(), cur);
             } else {
                 // the checker's interval, path and probe are fixed at construction

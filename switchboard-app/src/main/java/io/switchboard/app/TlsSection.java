@@ -133,7 +133,7 @@ final class TlsSection {
         return name;
     }
 
-    private static Path file(String v, Path dir) {
+    static Path file(String v, Path dir) {
         Path p = Path.of(v.trim());
         if (!p.isAbsolute() && dir != null) p = dir.resolve(p);
         return p.toAbsolutePath().normalize();

@@ -32,6 +32,7 @@ import java.util.Set;
  *                 overloaded; {@code 1 <= lardLow < lardHigh}
  * @param lardShrinkAfter lard-r's K: a target's set of back ends that has not changed for this long
  *                        loses a member ({@link #DEFAULT_LARD_SHRINK_AFTER} when null)
+ * @param tls TLS to the back ends; null: plain text
  */
 public record PoolConfig(String name, String algorithm, double hashLoadFactor, int retries,
                          Duration connectTimeout, Duration responseTimeout, Duration backendIdleTimeout,
@@ -39,7 +40,7 @@ public record PoolConfig(String name, String algorithm, double hashLoadFactor, i
                          HealthCheckConfig health, PassiveHealthConfig passive, long maxBodyBytes,
                          List<ServerConfig> servers, int queueSize, Duration queueTimeout, Set<RetryOn> retryOn,
                          List<ServiceClassConfig> classes, Duration classAgeBound, PersistenceConfig persistence,
-                         int lardLow, int lardHigh, Duration lardShrinkAfter) {
+                         int lardLow, int lardHigh, Duration lardShrinkAfter, BackendTlsConfig tls) {
     public static final int DEFAULT_QUEUE_SIZE = 1024;
     public static final Duration DEFAULT_QUEUE_TIMEOUT = Duration.ofSeconds(5);
     /**
@@ -82,6 +83,19 @@ public record PoolConfig(String name, String algorithm, double hashLoadFactor, i
         if (lardShrinkAfter.isNegative() || lardShrinkAfter.isZero()) {
             throw new IllegalArgumentException("pool '" + name + "': lard-shrink-after must be positive, got " + lardShrinkAfter);
         }
+    }
+
+    /** Pool settings with LARD thresholds and plain text to the back ends. */
+    public PoolConfig(String name, String algorithm, double hashLoadFactor, int retries,
+                      Duration connectTimeout, Duration responseTimeout, Duration backendIdleTimeout,
+                      int maxIdlePerBackend, Duration slowStart, AllDownPolicy allDown,
+                      HealthCheckConfig health, PassiveHealthConfig passive, long maxBodyBytes,
+                      List<ServerConfig> servers, int queueSize, Duration queueTimeout, Set<RetryOn> retryOn,
+                      List<ServiceClassConfig> classes, Duration classAgeBound, PersistenceConfig persistence,
+                      int lardLow, int lardHigh, Duration lardShrinkAfter) {
+        this(name, algorithm, hashLoadFactor, retries, connectTimeout, responseTimeout, backendIdleTimeout,
+                maxIdlePerBackend, slowStart, allDown, health, passive, maxBodyBytes, servers, queueSize, queueTimeout,
+                retryOn, classes, classAgeBound, persistence, lardLow, lardHigh, lardShrinkAfter, null);
     }
 
     /** Pool settings with service classes and persistence, and the paper's LARD thresholds. */
@@ -135,14 +149,21 @@ public record PoolConfig(String name, String algorithm, double hashLoadFactor, i
     public PoolConfig withPersistence(PersistenceConfig p) {
         return new PoolConfig(name, algorithm, hashLoadFactor, retries, connectTimeout, responseTimeout, backendIdleTimeout,
                 maxIdlePerBackend, slowStart, allDown, health, passive, maxBodyBytes, servers, queueSize, queueTimeout,
-                retryOn, classes, classAgeBound, p, lardLow, lardHigh, lardShrinkAfter);
+                retryOn, classes, classAgeBound, p, lardLow, lardHigh, lardShrinkAfter, tls);
     }
 
     /** The same pool with these LARD thresholds and K (null: the default K). */
     public PoolConfig withLard(int low, int high, Duration shrinkAfter) {
         return new PoolConfig(name, algorithm, hashLoadFactor, retries, connectTimeout, responseTimeout, backendIdleTimeout,
                 maxIdlePerBackend, slowStart, allDown, health, passive, maxBodyBytes, servers, queueSize, queueTimeout,
-                retryOn, classes, classAgeBound, persistence, low, high, shrinkAfter);
+                retryOn, classes, classAgeBound, persistence, low, high, shrinkAfter, tls);
+    }
+
+    /** The same pool with TLS to its back ends (null: plain text). */
+    public PoolConfig withTls(BackendTlsConfig t) {
+        return new PoolConfig(name, algorithm, hashLoadFactor, retries, connectTimeout, responseTimeout, backendIdleTimeout,
+                maxIdlePerBackend, slowStart, allDown, health, passive, maxBodyBytes, servers, queueSize, queueTimeout,
+                retryOn, classes, classAgeBound, persistence, lardLow, lardHigh, lardShrinkAfter, t);
     }
 
     /** A pool with the default {@code retry-on} ({@link RetryOn#DEFAULT}). */

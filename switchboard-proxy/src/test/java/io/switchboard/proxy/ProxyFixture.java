@@ -2,6 +2,7 @@ package io.switchboard.proxy;
 
 import io.netty.channel.EventLoopGroup;
 import io.switchboard.config.AllDownPolicy;
+import io.switchboard.config.BackendTlsConfig;
 import io.switchboard.config.GuardConfig;
 import io.switchboard.config.HealthCheckConfig;
 import io.switchboard.config.ListenerConfig;
@@ -77,6 +78,8 @@ public final class ProxyFixture implements AutoCloseable {
     public List<RouteConfig> routes = List.of();
     /** The listener's TLS settings; null: plain text. */
     public TlsConfig tls;
+    /** TLS to the back ends of pool "app"; null: plain text. */
+    public BackendTlsConfig backendTls;
     /** Pools besides "app" (for routes), each with its own back ends; same settings as "app". */
     public final Map<String, List<DemoBackend>> otherPools = new LinkedHashMap<>();
 
@@ -130,7 +133,7 @@ public final class ProxyFixture implements AutoCloseable {
     public ProxyFixture start(List<ServerConfig> servers) throws Exception {
         poolConfig = new PoolConfig("app", algorithm, 1.25, retries, connectTimeout, responseTimeout, backendIdle, maxIdle,
                 Duration.ZERO, allDown, health, passive, maxBody, servers, queueSize, queueTimeout, retryOn, classes, classAgeBound,
-                persistence);
+                persistence).withTls(backendTls);
         ListenerConfig l = new ListenerConfig("web", "127.0.0.1", listenPort, "app", headerTimeout, clientIdle, 8192, 16384,
                 maxHeaders, guard, minBodyRate, bodyRateWindow, ListenerConfig.Mode.HTTP, routes, tunnelIdle, tls);
         Map<String, PoolConfig> poolConfigs = new LinkedHashMap<>(Map.of("app", poolConfig));

@@ -4,13 +4,19 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.AttributeKey;
 import io.switchboard.backend.Backend;
+import io.switchboard.config.BackendTlsConfig;
 import io.switchboard.proxy.Transport;
 import io.switchboard.proxy.resolve.HostResolver;
 import io.switchboard.proxy.resolve.LoopResolver;
+import io.switchboard.proxy.tls.BackendTls;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -35,6 +41,9 @@ public final class BackendConnections {
     /** What a back end may send: an 8 kB status line, 64 kB of header, any number of fields. */
     static final HeadParser.Limits RESPONSE_LIMITS = new HeadParser.Limits(8192, MAX_RESPONSE_HEADER, Integer.MAX_VALUE);
 
+    /** The pool TLS settings a connection was opened with (null: plain text), so a reload that changes them is not served by an old connection. */
+    private static final AttributeKey<BackendTlsConfig> TLS = AttributeKey.valueOf("switchboard.backendTls");
+
     private final EventLoop loop;
     private final Transport transport;
     private final Map<Backend, ArrayDeque<Channel>> idle = new IdentityHashMap<>();
@@ -57,18 +66,28 @@ public final class BackendConnections {
 
     /** An idle, open connection to the back end, or null. */
     Channel poll(Backend backend) {
+        return poll(backend, null);
+    }
+
+    /** An idle, open connection to the back end opened with these TLS settings (null: plain text), or null. */
+    Channel poll(Backend backend, BackendTlsConfig tls) {
         ArrayDeque<Channel> q = idle.get(backend);
         if (q == null) return null;
         Channel ch;
         while ((ch = q.pollLast()) != null) { // LIFO: the warmest connection, let the others time out
             if (!ch.isActive()) continue;
-            if (moved(backend, ch)) {
+            if (moved(backend, ch) || !openedWith(ch, tls)) {
                 ch.close();
                 continue;
             }
             return ch;
         }
         return null;
+    }
+
+    /** Whether the connection was opened with these TLS settings; a plain-text pool's connection carries none (no lookup cost). */
+    private static boolean openedWith(Channel ch, BackendTlsConfig tls) {
+        return tls == null ? !ch.hasAttr(TLS) : ch.hasAttr(TLS) && tls.equals(ch.attr(TLS).get());
     }
 
     /**
@@ -127,6 +146,15 @@ public final class BackendConnections {
 
     /** Opens a new connection with the back-end pipeline installed. */
     ChannelFuture connect(Backend backend, long connectTimeoutMillis, long idleTimeoutMillis) {
+        return connect(backend, connectTimeoutMillis, idleTimeoutMillis, null);
+    }
+
+    /**
+     * Opens a new connection with the back-end pipeline installed, behind a TLS client when {@code tls}
+     * is not null: then the future completes after the handshake, and a failed handshake fails it with
+     * {@link BackendTls.HandshakeFailed} (a failed connect to the caller).
+     */
+    ChannelFuture connect(Backend backend, long connectTimeoutMillis, long idleTimeoutMillis, BackendTlsConfig tls) {
         // An IP literal's address, or a name's while its TTL lasts: no lookup, one map lookup (LoopResolver).
         if (resolver == null) resolver = resolvers.on(loop);
         InetSocketAddress addr = resolver.cached(backend);
@@ -145,13 +173,40 @@ public final class BackendConnections {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (tls != null) {
+                            ch.attr(TLS).set(tls);
+                            SslHandler ssl = BackendTls.handler(tls, ch.alloc(), backend.host(), backend.port());
+                            ssl.setHandshakeTimeoutMillis(Math.max(1, connectTimeoutMillis));
+                            ch.pipeline().addLast("tls", ssl);
+                        }
                         Http1Decoder decoder = Http1Decoder.forResponses(RESPONSE_LIMITS);
                         ch.pipeline().addLast("decoder", decoder);
                         ch.pipeline().addLast("backend", new BackendHandler(BackendConnections.this, backend, decoder,
                                 TimeUnit.MILLISECONDS.toNanos(idleTimeoutMillis)));
                     }
                 });
-        return b.connect(addr != null ? addr : InetSocketAddress.createUnresolved(backend.host(), backend.port()));
+        ChannelFuture connected = b.connect(addr != null ? addr : InetSocketAddress.createUnresolved(backend.host(), backend.port()));
+        return tls == null ? connected : afterHandshake(connected);
+    }
+
+    private static ChannelFuture afterHandshake(ChannelFuture connected) {
+        Channel ch = connected.channel();
+        ChannelPromise done = ch.newPromise();
+        connected.addListener((ChannelFutureListener) c -> {
+            if (!c.isSuccess()) {
+                done.tryFailure(c.cause());
+                return;
+            }
+            ch.pipeline().get(SslHandler.class).handshakeFuture().addListener(h -> {
+                if (h.isSuccess()) {
+                    done.trySuccess();
+                } else {
+                    done.tryFailure(new BackendTls.HandshakeFailed(h.cause()));
+                    ch.close();
+                }
+            });
+        });
+        return done;
     }
 
     public long opened() { return opened; }

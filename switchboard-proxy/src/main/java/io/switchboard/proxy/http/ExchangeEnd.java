@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.switchboard.dispatch.Outcome;
 import io.switchboard.proxy.AccessRecord;
 import io.switchboard.proxy.guard.Verdict;
+import io.switchboard.proxy.tls.BackendTls;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.util.Locale;
@@ -218,6 +219,7 @@ final class ExchangeEnd {
 
     /** A connect or I/O failure in words for the access log and the passive-failure record. */
     static String describe(Throwable t) {
+        if (t instanceof BackendTls.HandshakeFailed) return t.getMessage();
         if (t instanceof ConnectTimeoutException) return "connect timeout";
         if (t instanceof ConnectException) {
             String m = t.getMessage();

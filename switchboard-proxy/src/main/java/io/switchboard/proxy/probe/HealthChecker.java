@@ -6,6 +6,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.switchboard.backend.Backend;
 import io.switchboard.backend.BackendState;
 import io.switchboard.backend.Member;
+import io.switchboard.config.BackendTlsConfig;
 import io.switchboard.config.HealthCheckConfig;
 import io.switchboard.proxy.Transport;
 import io.switchboard.proxy.resolve.HostResolver;
@@ -72,11 +73,17 @@ public final class HealthChecker implements AutoCloseable {
 
     /** @param resolvers how back-end host names are looked up: pass the data plane's, so both see the same answers */
     public HealthChecker(Pool pool, HealthCheckConfig config, Transport transport, EventLoopGroup group, HostResolver resolvers) {
+        this(pool, config, transport, group, resolvers, null);
+    }
+
+    /** @param tls the pool's TLS to its back ends, spoken by HTTP probes; null: plain text */
+    public HealthChecker(Pool pool, HealthCheckConfig config, Transport transport, EventLoopGroup group, HostResolver resolvers,
+                         BackendTlsConfig tls) {
         this.pool = Objects.requireNonNull(pool, "pool");
         this.config = Objects.requireNonNull(config, "config");
         Objects.requireNonNull(transport, "transport");
         this.home = Objects.requireNonNull(group, "group").next();
-        this.probe = config.enabled() ? HealthProbe.of(config, transport, group, resolvers) : null;
+        this.probe = config.enabled() ? HealthProbe.of(config, transport, group, resolvers, tls) : null;
         this.intervalNanos = Math.max(1, config.interval().toNanos());
     }
 

@@ -2,6 +2,7 @@ package io.switchboard.proxy.probe;
 
 import io.netty.channel.EventLoopGroup;
 import io.switchboard.backend.Backend;
+import io.switchboard.config.BackendTlsConfig;
 import io.switchboard.config.HealthCheckConfig;
 import io.switchboard.proxy.Transport;
 import io.switchboard.proxy.resolve.HostResolver;
@@ -26,9 +27,15 @@ public sealed interface HealthProbe permits TcpProbe, HttpProbe {
      * @throws IllegalArgumentException for type NONE, which has no probe
      */
     static HealthProbe of(HealthCheckConfig config, Transport transport, EventLoopGroup group, HostResolver resolvers) {
+        return of(config, transport, group, resolvers, null);
+    }
+
+    /** The probe the config asks for; an HTTP probe speaks the pool's back-end TLS ({@code tls}, null: none), a TCP probe only connects. */
+    static HealthProbe of(HealthCheckConfig config, Transport transport, EventLoopGroup group, HostResolver resolvers,
+                          BackendTlsConfig tls) {
         return switch (config.type()) {
             case TCP -> new TcpProbe(config, transport, group, resolvers);
-            case HTTP -> new HttpProbe(config, transport, group, resolvers);
+            case HTTP -> new HttpProbe(config, transport, group, resolvers, tls);
             case NONE -> throw new IllegalArgumentException("health check type 'none' has no probe");
         };
     }

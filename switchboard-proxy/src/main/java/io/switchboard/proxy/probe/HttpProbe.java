@@ -16,9 +16,11 @@ import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
 import io.switchboard.backend.Backend;
+import io.switchboard.config.BackendTlsConfig;
 import io.switchboard.config.HealthCheckConfig;
 import io.switchboard.proxy.Transport;
 import io.switchboard.proxy.resolve.HostResolver;
+import io.switchboard.proxy.tls.BackendTls;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
@@ -42,12 +44,20 @@ public final class HttpProbe implements HealthProbe {
     private final HttpMethod method;
     private final String path;
     private final String expected;
+    private final BackendTlsConfig tls;
 
     public HttpProbe(HealthCheckConfig config, Transport transport, EventLoopGroup group) {
         this(config, transport, group, HostResolver.system(transport));
     }
 
     public HttpProbe(HealthCheckConfig config, Transport transport, EventLoopGroup group, HostResolver resolvers) {
+        this(config, transport, group, resolvers, null);
+    }
+
+    /** @param tls the pool's TLS to its back ends, which the probe speaks too; null: plain text */
+    public HttpProbe(HealthCheckConfig config, Transport transport, EventLoopGroup group, HostResolver resolvers,
+                     BackendTlsConfig tls) {
+        this.tls = tls;
         this.resolvers = Objects.requireNonNull(resolvers, "resolvers");
         this.config = Objects.requireNonNull(config, "config");
         this.transport = Objects.requireNonNull(transport, "transport");
@@ -65,6 +75,7 @@ public final class HttpProbe implements HealthProbe {
         return ProbeAttempt.start(transport, group, resolvers, backend, config.timeout(), attempt -> new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
+                if (tls != null) ch.pipeline().addLast(BackendTls.handler(tls, ch.alloc(), backend.host(), backend.port()));
                 ch.pipeline().addLast(new HttpClientCodec(), new Exchange(attempt, host));
             }
         });
