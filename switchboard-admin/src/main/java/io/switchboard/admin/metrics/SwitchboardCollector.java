@@ -90,14 +90,11 @@ public final class SwitchboardCollector implements MultiCollector {
             for (Member m : p.snapshot().backends().members()) traffic.of(p.name(), m.backend().name()); // zeros are series too
         }
 
-        CounterSnapshot.Builder requests = CounterSnapshot.builder().name("switchboard_requests")
-                .help("Finished requests by pool, back end (\"-\": none was chosen) and status class (\"other\": no response)");
+        CounterSnapshot.Builder requests = counter("switchboard_requests", "Finished requests by pool, back end (\"-\": none was chosen) and status class (\"other\": no response)");
         HistogramSnapshot.Builder duration = HistogramSnapshot.builder().name("switchboard_request_duration_seconds")
                 .help("Time from the request's first byte to the response's last, by pool and back end");
-        CounterSnapshot.Builder retries = CounterSnapshot.builder().name("switchboard_retries")
-                .help("Extra attempts on another back end, by pool and the back end the request ended on");
-        CounterSnapshot.Builder ejections = CounterSnapshot.builder().name("switchboard_backend_ejections")
-                .help("Times passive health ejected the back end after consecutive failures");
+        CounterSnapshot.Builder retries = counter("switchboard_retries", "Extra attempts on another back end, by pool and the back end the request ended on");
+        CounterSnapshot.Builder ejections = counter("switchboard_backend_ejections", "Times passive health ejected the back end after consecutive failures");
         long[] perBucket = new long[LatencyHistogram.buckets()];
         for (Map.Entry<String, Map<String, BackendTraffic>> pe : traffic.all().entrySet()) {
             for (Map.Entry<String, BackendTraffic> be : pe.getValue().entrySet()) {
@@ -117,14 +114,10 @@ public final class SwitchboardCollector implements MultiCollector {
         }
 
         GaugeSnapshot.Builder inFlight = gauge("switchboard_backend_in_flight", "Requests dispatched to the back end and not finished");
-        CounterSnapshot.Builder attempts = CounterSnapshot.builder().name("switchboard_backend_attempts")
-                .help("Requests dispatched to the back end, retries included");
-        CounterSnapshot.Builder failures = CounterSnapshot.builder().name("switchboard_backend_failures")
-                .help("Failed attempts: connect failures, resets, timeouts, invalid responses, and 5xx when passive health counts them");
-        CounterSnapshot.Builder bytesIn = CounterSnapshot.builder().name("switchboard_backend_request_bytes")
-                .help("Request body bytes forwarded to the back end");
-        CounterSnapshot.Builder bytesOut = CounterSnapshot.builder().name("switchboard_backend_response_bytes")
-                .help("Response body bytes received from the back end and sent to clients");
+        CounterSnapshot.Builder attempts = counter("switchboard_backend_attempts", "Requests dispatched to the back end, retries included");
+        CounterSnapshot.Builder failures = counter("switchboard_backend_failures", "Failed attempts: connect failures, resets, timeouts, invalid responses, and 5xx when passive health counts them");
+        CounterSnapshot.Builder bytesIn = counter("switchboard_backend_request_bytes", "Request body bytes forwarded to the back end");
+        CounterSnapshot.Builder bytesOut = counter("switchboard_backend_response_bytes", "Response body bytes received from the back end and sent to clients");
         GaugeSnapshot.Builder state = gauge("switchboard_backend_state",
                 "1 for the back end's current state (up, down, drain, maint), 0 for the others");
         GaugeSnapshot.Builder weight = gauge("switchboard_backend_weight", "Configured weight");
@@ -170,8 +163,7 @@ public final class SwitchboardCollector implements MultiCollector {
         GaugeSnapshot.Builder logQueue = gauge("switchboard_access_log_queue_length",
                 "Access log records waiting for the writer thread");
         logQueue.dataPoint(gaugePoint(Labels.EMPTY, log == null ? 0 : log.pending()));
-        CounterSnapshot.Builder logDropped = CounterSnapshot.builder().name("switchboard_access_log_dropped")
-                .help("Access log records dropped because the writer fell behind");
+        CounterSnapshot.Builder logDropped = counter("switchboard_access_log_dropped", "Access log records dropped because the writer fell behind");
         logDropped.dataPoint(counter(Labels.EMPTY, log == null ? 0 : log.droppedTotal()));
 
         MetricSnapshots.Builder out = MetricSnapshots.builder();
@@ -189,12 +181,9 @@ public final class SwitchboardCollector implements MultiCollector {
     /** Per listener: connections open, closed at accept by a limit, requests the proxy refused itself. */
     private void listeners(MetricSnapshots.Builder out) {
         GaugeSnapshot.Builder open = gauge("switchboard_listener_open_connections", "Client connections open on the listener");
-        CounterSnapshot.Builder closedAtAccept = CounterSnapshot.builder().name("switchboard_listener_refused_connections")
-                .help("Connections closed at accept by a connection limit, by the limit's config key");
-        CounterSnapshot.Builder refused = CounterSnapshot.builder().name("switchboard_listener_refused_requests")
-                .help("Requests the proxy answered itself with an error of the client's (400, 403, 408, 413, 414, 429, 431), by status");
-        CounterSnapshot.Builder tlsFailed = CounterSnapshot.builder().name("switchboard_listener_tls_handshake_failures")
-                .help("TLS handshakes that failed (plain text on a TLS port, no common protocol or cipher, no client certificate)");
+        CounterSnapshot.Builder closedAtAccept = counter("switchboard_listener_refused_connections", "Connections closed at accept by a connection limit, by the limit's config key");
+        CounterSnapshot.Builder refused = counter("switchboard_listener_refused_requests", "Requests the proxy answered itself with an error of the client's (400, 403, 408, 413, 414, 429, 431), by status");
+        CounterSnapshot.Builder tlsFailed = counter("switchboard_listener_tls_handshake_failures", "TLS handshakes that failed (plain text on a TLS port, no common protocol or cipher, no client certificate)");
         for (ListenerCounters c : listeners.get()) {
             Labels l = Labels.of("listener", c.listener());
             open.dataPoint(gaugePoint(l, c.openConnections()));
@@ -216,11 +205,9 @@ public final class SwitchboardCollector implements MultiCollector {
     private void persistence(Map<String, Pool> live, MetricSnapshots.Builder out) {
         PersistenceState state = persistence.get();
         if (state == null) return;
-        CounterSnapshot.Builder rejected = CounterSnapshot.builder().name("switchboard_persistence_cookie_rejected")
-                .help("Persistence cookie values not honoured (the request was served as if it had none), by reason");
+        CounterSnapshot.Builder rejected = counter("switchboard_persistence_cookie_rejected", "Persistence cookie values not honoured (the request was served as if it had none), by reason");
         GaugeSnapshot.Builder entries = gauge("switchboard_stick_table_entries", "Live entries of the pool's stick table");
-        CounterSnapshot.Builder evicted = CounterSnapshot.builder().name("switchboard_stick_table_evicted")
-                .help("Stick-table entries dropped to stay under the table's size");
+        CounterSnapshot.Builder evicted = counter("switchboard_stick_table_evicted", "Stick-table entries dropped to stay under the table's size");
         for (Pool p : live.values()) {
             PersistenceState.PoolPersistence pp = state.pool(p.name());
             if (pp == null) continue;
@@ -264,6 +251,10 @@ public final class SwitchboardCollector implements MultiCollector {
 
     private static GaugeSnapshot.Builder gauge(String name, String help) {
         return GaugeSnapshot.builder().name(name).help(help);
+    }
+
+    private static CounterSnapshot.Builder counter(String name, String help) {
+        return CounterSnapshot.builder().name(name).help(help);
     }
 
     private static GaugeSnapshot.GaugeDataPointSnapshot gaugePoint(Labels l, double v) {
