@@ -18,12 +18,14 @@ import java.util.List;
  * @param tunnelIdleTimeout a WebSocket tunnel with no byte either way for this long is closed (HAProxy's
  *     {@code timeout tunnel}); null: {@link #DEFAULT_TUNNEL_IDLE_TIMEOUT}
  * @param tls TLS termination; null: plain text
+ * @param http2 HTTP/2 ({@code h2} by ALPN with TLS, {@code h2c} with prior knowledge without); null: {@link
+ *     Http2Config#DEFAULT}
  */
 public record ListenerConfig(String name, String host, int port, String defaultPool,
                              Duration headerTimeout, Duration clientIdleTimeout,
                              int maxInitialLineLength, int maxHeaderSize, int maxHeaders, GuardConfig guard,
                              long minBodyRate, Duration bodyRateWindow, Mode mode, List<RouteConfig> routes,
-                             Duration tunnelIdleTimeout, TlsConfig tls) {
+                             Duration tunnelIdleTimeout, TlsConfig tls, Http2Config http2) {
     /**
      * What a listener speaks: HTTP/1.x, dispatched request by request. The data plane installs the
      * pipeline of the listener's mode; a TCP mode (a session at a time) comes with the layer-4 switch.
@@ -45,6 +47,22 @@ public record ListenerConfig(String name, String host, int port, String defaultP
         routes = routes == null ? List.of() : List.copyOf(routes);
         if (tunnelIdleTimeout == null) tunnelIdleTimeout = DEFAULT_TUNNEL_IDLE_TIMEOUT;
         if (tunnelIdleTimeout.isNegative() || tunnelIdleTimeout.isZero()) throw new IllegalArgumentException("tunnelIdleTimeout must be positive");
+        if (http2 == null) http2 = Http2Config.DEFAULT;
+    }
+
+    /** A listener with HTTP/2 at its defaults. */
+    public ListenerConfig(String name, String host, int port, String defaultPool, Duration headerTimeout,
+                          Duration clientIdleTimeout, int maxInitialLineLength, int maxHeaderSize, int maxHeaders,
+                          GuardConfig guard, long minBodyRate, Duration bodyRateWindow, Mode mode, List<RouteConfig> routes,
+                          Duration tunnelIdleTimeout, TlsConfig tls) {
+        this(name, host, port, defaultPool, headerTimeout, clientIdleTimeout, maxInitialLineLength, maxHeaderSize,
+                maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, tunnelIdleTimeout, tls, Http2Config.DEFAULT);
+    }
+
+    /** This listener with other HTTP/2 settings. */
+    public ListenerConfig withHttp2(Http2Config next) {
+        return new ListenerConfig(name, host, port, defaultPool, headerTimeout, clientIdleTimeout, maxInitialLineLength,
+                maxHeaderSize, maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, tunnelIdleTimeout, tls, next);
     }
 
     /** A plain-text listener with the default tunnel idle timeout. */
@@ -58,7 +76,7 @@ public record ListenerConfig(String name, String host, int port, String defaultP
     /** This listener with another tunnel idle timeout. */
     public ListenerConfig withTunnelIdleTimeout(Duration next) {
         return new ListenerConfig(name, host, port, defaultPool, headerTimeout, clientIdleTimeout, maxInitialLineLength,
-                maxHeaderSize, maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, next, tls);
+                maxHeaderSize, maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, next, tls, http2);
     }
 
     /** A listener without routes. */
@@ -72,13 +90,13 @@ public record ListenerConfig(String name, String host, int port, String defaultP
     /** This listener with other routes (which a reload applies without rebinding). */
     public ListenerConfig withRoutes(List<RouteConfig> next) {
         return new ListenerConfig(name, host, port, defaultPool, headerTimeout, clientIdleTimeout, maxInitialLineLength,
-                maxHeaderSize, maxHeaders, guard, minBodyRate, bodyRateWindow, mode, next, tunnelIdleTimeout, tls);
+                maxHeaderSize, maxHeaders, guard, minBodyRate, bodyRateWindow, mode, next, tunnelIdleTimeout, tls, http2);
     }
 
     /** This listener with other TLS settings (which a reload applies to new handshakes without rebinding). */
     public ListenerConfig withTls(TlsConfig next) {
         return new ListenerConfig(name, host, port, defaultPool, headerTimeout, clientIdleTimeout, maxInitialLineLength,
-                maxHeaderSize, maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, tunnelIdleTimeout, next);
+                maxHeaderSize, maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, tunnelIdleTimeout, next, http2);
     }
 
     /** An HTTP listener. */

@@ -16,7 +16,6 @@ import io.switchboard.config.Addresses;
 import io.switchboard.config.ListenerConfig;
 import io.switchboard.config.SwitchboardConfig;
 import io.switchboard.proxy.guard.ListenerGuard;
-import io.switchboard.proxy.http.FrontendHandler;
 import io.switchboard.proxy.http.HttpFrontendInitializer;
 import io.switchboard.proxy.resolve.HostResolver;
 import io.switchboard.proxy.tls.ListenerTls;
@@ -75,7 +74,7 @@ public final class ProxyServer implements AutoCloseable {
         try {
             for (ListenerConfig l : config.listeners()) {
                 if (l.tls() != null) {
-                    tls.put(l.name(), new ListenerTls(l.name(), l.tls(), group.next(),
+                    tls.put(l.name(), new ListenerTls(l.name(), l.tls(), alpn(l), group.next(),
                             state.listenerCounters().of(l.name())::tlsHandshakeFailed));
                 }
             }
@@ -190,12 +189,17 @@ public final class ProxyServer implements AutoCloseable {
         Map<ListenerTls, SniContexts> built = new LinkedHashMap<>();
         for (ListenerConfig l : next.listeners()) {
             ListenerTls t = tls.get(l.name());
-            if (t != null && l.tls() != null) built.put(t, ListenerTls.build(l.tls()));
+            if (t != null && l.tls() != null) built.put(t, ListenerTls.build(l.tls(), alpn(l)));
         }
         return () -> built.forEach(ListenerTls::use);
     }
 
     /** A TLS listener's state (handshake failures, current contexts); null for a plain-text listener. */
+    /** What a TLS listener offers by ALPN: h2 first when it speaks HTTP/2. */
+    private static List<String> alpn(ListenerConfig l) {
+        return l.http2().enabled() ? SniContexts.ALPN : SniContexts.ALPN_HTTP1;
+    }
+
     public ListenerTls tls(String listenerName) {
         return tls.get(listenerName);
     }
@@ -228,8 +232,7 @@ public final class ProxyServer implements AutoCloseable {
         state.startDraining();
         for (Channel s : acceptors) s.close().awaitUninterruptibly();
         for (Channel c : clients) {
-            FrontendHandler f = c.pipeline().get(FrontendHandler.class);
-            if (f != null) c.eventLoop().execute(f::closeIfIdle);
+            c.eventLoop().execute(() -> HttpFrontendInitializer.closeIfIdle(c));
         }
         long deadline = System.nanoTime() + grace.toNanos();
         boolean clean = true;

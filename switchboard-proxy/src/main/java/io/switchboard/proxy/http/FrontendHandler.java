@@ -6,6 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.ReferenceCountUtil;
 import io.switchboard.config.ListenerConfig;
@@ -66,6 +67,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
     final ListenerConfig listener;
     private final RequestGuard guard;
     final ListenerCounters counters;
+    /** An HTTP/2 stream (one request) rather than a connection: {@link H2Connection} counts the connection. */
+    final boolean stream;
     private boolean counted;
     ChannelHandlerContext ctx;
     BackendConnections connections;
@@ -98,10 +101,22 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
 
     /** @param guard the listener's request guards for this connection; null when it has none */
     public FrontendHandler(ProxyState state, ListenerConfig listener, RequestGuard guard) {
+        this(state, listener, guard, false);
+    }
+
+    /** @param stream for an HTTP/2 stream's channel (see {@link H2StreamBridge}) */
+    FrontendHandler(ProxyState state, ListenerConfig listener, RequestGuard guard, boolean stream) {
         this.state = state;
         this.listener = listener;
         this.guard = guard;
         this.counters = state.listenerCounters().of(listener.name());
+        this.stream = stream;
+    }
+
+    /** The client's TCP connection: the parent of an HTTP/2 stream's channel, else the channel. */
+    Channel connection() {
+        Channel ch = ctx.channel();
+        return stream && ch.parent() != null ? ch.parent() : ch;
     }
 
     @Override
@@ -114,14 +129,42 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
         connections = state.connections(ctx.channel().eventLoop());
         timers = connections.timers();
         timers.register(this);
-        counters.connectionOpened();
-        counted = true;
+        if (!stream) {
+            counters.connectionOpened();
+            counted = true;
+        }
         wait(Wait.HEAD, System.nanoTime() + listener.headerTimeout().toNanos());
         if (ctx.channel().remoteAddress() instanceof InetSocketAddress a) {
             clientIp = a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
             clientIpBytes = HeadWriter.ascii(clientIp);
         }
         ctx.fireChannelActive();
+    }
+
+    /** Whether a plain-text connection may turn into HTTP/2 with prior knowledge (h2c). */
+    boolean h2cAllowed() {
+        return !stream && listener.tls() == null && listener.http2().enabled();
+    }
+
+    /**
+     * The client opened with the HTTP/2 connection preface: the connection becomes an {@link
+     * H2Connection}, this handler and the decoder leave, and what was read goes to the HTTP/2 codec.
+     *
+     * @param decoderCtx the decoder's context (the new handlers are fed through it)
+     */
+    void switchToH2c(ChannelHandlerContext decoderCtx, ByteBuf preface) {
+        closing = true;
+        timers.unregister(this);
+        if (counted) {
+            counted = false;
+            counters.connectionClosed(); // H2Connection counts it from here
+        }
+        ChannelPipeline p = ctx.pipeline();
+        H2Connection.install(p, state, listener);
+        p.remove(this);
+        decoderCtx.fireChannelActive();
+        decoderCtx.fireChannelRead(preface);
+        p.remove(decoderCtx.handler());
     }
 
     /** Called by the decoder when the first byte of a request head arrives. */

@@ -103,6 +103,8 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
     private boolean bodylessResponse;
     private Head held;
     private ChannelHandlerContext ctx;
+    /** Requests: nothing was read yet, so an HTTP/2 connection preface may come (h2c). */
+    private boolean firstRead;
     /** Requests: the bytes after a WebSocket handshake, while its answer is awaited. */
     private ByteBuf upgradeHeld;
     /** Responses: the request sent asked for a WebSocket, so a 101 to it is a tunnel. */
@@ -113,6 +115,7 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
         this.limits = limits;
         this.frontend = frontend;
         this.state = requests ? HEAD : IDLE;
+        this.firstRead = requests;
     }
 
     static Http1Decoder forRequests(HeadParser.Limits limits, FrontendHandler frontend) {
@@ -189,6 +192,13 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
             in.release();
             return;
         }
+        if (firstRead) {
+            firstRead = false;
+            if (frontend != null && startsWithPreface(in) && frontend.h2cAllowed()) {
+                frontend.switchToH2c(ctx, in); // takes `in`
+                return;
+            }
+        }
         if (frontend != null && state == HEAD) frontend.onRequestBytes();
         readNanos = 0;
         try {
@@ -198,6 +208,16 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
             flushHeld(ctx);
         }
     }
+
+    /**
+     * Whether a connection's first bytes start like the HTTP/2 preface ("PRI * HTTP/2.0", RFC 9113
+     * section 3.4). PRI is no HTTP/1.1 method anyone uses, so four bytes decide.
+     */
+    private static boolean startsWithPreface(ByteBuf in) {
+        return in.readableBytes() >= 4 && in.getInt(in.readerIndex()) == PRI;
+    }
+
+    private static final int PRI = ('P' << 24) | ('R' << 16) | ('I' << 8) | ' ';
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {

@@ -124,7 +124,7 @@ final class HttpExchange implements RequestView, RouteRequest {
         this.startNanos = startNanos;
         this.method = request == null || request.method == null ? "-" : request.method;
         this.clientHttp10 = request != null && request.http10;
-        this.clientVersion = request == null || request.length == 0 ? null : request.versionText();
+        this.clientVersion = request == null || request.length == 0 ? null : conn.stream ? "HTTP/2.0" : request.versionText();
         this.end = new ExchangeEnd(this);
         this.response = new ResponseRelay(this);
     }
@@ -213,7 +213,7 @@ final class HttpExchange implements RequestView, RouteRequest {
      * and whatever the client itself sent in that header never does.
      */
     private void clientCertificate() {
-        TlsPeer peer = conn.ctx.channel().attr(TlsPeer.KEY).get();
+        TlsPeer peer = conn.connection().attr(TlsPeer.KEY).get();
         if (peer == null || peer.header() == null) return;
         HeadEdits e = requestEdits().remove(peer.header());
         if (peer.subject() != null) e.add(peer.header(), peer.subject());

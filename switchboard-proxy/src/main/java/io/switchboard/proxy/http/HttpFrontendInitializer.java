@@ -2,7 +2,10 @@ package io.switchboard.proxy.http;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.ChannelHandler;
 import io.switchboard.config.ListenerConfig;
@@ -16,7 +19,9 @@ import java.util.function.Consumer;
 
 /**
  * The front-end pipeline of one listener: connection limit (if configured), TLS (if configured: after
- * the limit, so that a refused connection costs no handshake), the HTTP/1.x decoder,
+ * the limit, so that a refused connection costs no handshake), then HTTP/2 ({@link H2Connection}) when
+ * ALPN chose {@code h2} (or, on plain text, when the client opens with the HTTP/2 preface: see {@link
+ * FrontendHandler#switchToH2c}), else the HTTP/1.x decoder,
  * address and rate guards (if configured), the proxy handler, which writes encoded bytes itself
  * (timeouts are checked by the loop's {@link ConnectionTimers}).
  * Every accepted channel joins {@code clients} so graceful shutdown can find it.
@@ -55,9 +60,56 @@ public final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
         if (tls != null) {
             p.addLast("tls", tls.newSniHandler(listener.headerTimeout()));
             p.addLast("tls-events", tls.newObserver());
+            if (listener.http2().enabled()) {
+                // ALPN decides after the handshake: h2, or HTTP/1.1 as below.
+                p.addLast("alpn", new AlpnSelect(frontend));
+                return;
+            }
         }
         p.addLast("decoder", Http1Decoder.forRequests(limits, frontend));
         p.addLast("proxy", frontend);
+    }
+
+    /**
+     * Installs the pipeline of the protocol ALPN chose, once the handshake is done (reads before that
+     * are held by Netty's handler). Holds back {@code channelActive} until then: the HTTP/1.1 handler
+     * starts its header timeout at it, and the handshake has its own.
+     */
+    private final class AlpnSelect extends ApplicationProtocolNegotiationHandler {
+        private final FrontendHandler frontend;
+
+        AlpnSelect(FrontendHandler frontend) {
+            super(ApplicationProtocolNames.HTTP_1_1);
+            this.frontend = frontend;
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            // held: fired to the handlers installed in configurePipeline
+        }
+
+        @Override
+        protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
+            ChannelPipeline p = ctx.pipeline();
+            if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
+                H2Connection.install(p, state, listener);
+            } else {
+                p.addLast("decoder", Http1Decoder.forRequests(limits, frontend));
+                p.addLast("proxy", frontend);
+            }
+            ctx.fireChannelActive();
+        }
+    }
+
+    /** Graceful shutdown: closes the connection if no request is in progress, or sends HTTP/2's GOAWAY. */
+    public static void closeIfIdle(Channel ch) {
+        FrontendHandler f = ch.pipeline().get(FrontendHandler.class);
+        if (f != null) {
+            f.closeIfIdle();
+            return;
+        }
+        H2Connection h2 = ch.pipeline().get(H2Connection.class);
+        if (h2 != null) h2.closeGracefully();
     }
 
     private static void addIfPresent(ChannelPipeline p, String name, ChannelHandler h) {

@@ -10,6 +10,7 @@ import io.switchboard.config.TlsConfig;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -58,9 +59,14 @@ public final class ListenerTls implements Mapping<String, SslContext>, AutoClose
 
     /** @param onFailure also told of every failed handshake (the listener's metrics) */
     public ListenerTls(String listener, TlsConfig config, ScheduledExecutorService timer, Runnable onFailure) {
+        this(listener, config, SniContexts.ALPN_HTTP1, timer, onFailure);
+    }
+
+    /** @param alpn what ALPN advertises ({@link SniContexts#ALPN} with HTTP/2) */
+    public ListenerTls(String listener, TlsConfig config, List<String> alpn, ScheduledExecutorService timer, Runnable onFailure) {
         this.listener = listener;
         this.onFailure = onFailure;
-        use(build(config));
+        use(build(config, alpn));
         long every = TICKET_KEY_ROTATION.toMillis();
         this.rotation = timer == null ? null : timer.scheduleAtFixedRate(this::rotateTicketKeys, every, every, TimeUnit.MILLISECONDS);
     }
@@ -68,6 +74,11 @@ public final class ListenerTls implements Mapping<String, SslContext>, AutoClose
     /** Reads the files and builds the contexts of {@code config}, without using them yet. */
     public static SniContexts build(TlsConfig config) {
         return SniContexts.build(config, Instant.now());
+    }
+
+    /** @param alpn what ALPN advertises */
+    public static SniContexts build(TlsConfig config, List<String> alpn) {
+        return SniContexts.build(config, Instant.now(), alpn);
     }
 
     /** From now on, new handshakes use {@code next}. */

@@ -25,14 +25,17 @@ import javax.net.ssl.SSLException;
  * gets by the name it sent (SNI): exact names first, then {@code *.example.com} wildcards, else the
  * first certificate. Built whole from the files at load and at every reload, never changed after.
  *
- * <p>ALPN: only {@code http/1.1} is advertised ({@link #ALPN}); HTTP/2 adds {@code h2} in front and
- * the front end picks its pipeline from {@code SslHandler.applicationProtocol()} after the handshake.
+ * <p>ALPN: {@code h2} then {@code http/1.1} ({@link #ALPN}) on a listener with HTTP/2, else only
+ * {@code http/1.1} ({@link #ALPN_HTTP1}); the front end picks its pipeline from {@code
+ * SslHandler.applicationProtocol()} after the handshake.
  *
  * <p>Threading: immutable; safe from any thread.
  */
 public final class SniContexts {
-    /** Advertised by ALPN, in order of preference. The seam for HTTP/2: put "h2" first. */
-    public static final List<String> ALPN = List.of(ApplicationProtocolNames.HTTP_1_1);
+    /** Advertised by ALPN, in order of preference, on a listener with HTTP/2. */
+    public static final List<String> ALPN = List.of(ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1);
+    /** Advertised by ALPN on a listener without HTTP/2. */
+    public static final List<String> ALPN_HTTP1 = List.of(ApplicationProtocolNames.HTTP_1_1);
     /** Sessions kept for resumption by session ID (per context), and for how long. */
     public static final long SESSION_CACHE_SIZE = 20_480;
     public static final long SESSION_TIMEOUT_SECONDS = 300;
@@ -53,11 +56,20 @@ public final class SniContexts {
      * @throws TlsSetupException naming the file and the problem
      */
     public static SniContexts build(TlsConfig config, Instant now) {
-        return build(config, now, TlsEngine.provider());
+        return build(config, now, TlsEngine.provider(), ALPN_HTTP1);
+    }
+
+    /** @param alpn the protocols to advertise ({@link #ALPN} or {@link #ALPN_HTTP1}) */
+    public static SniContexts build(TlsConfig config, Instant now, List<String> alpn) {
+        return build(config, now, TlsEngine.provider(), alpn);
     }
 
     /** With a given engine: tests run the JDK fallback on a machine where BoringSSL loads. */
     static SniContexts build(TlsConfig config, Instant now, SslProvider provider) {
+        return build(config, now, provider, ALPN_HTTP1);
+    }
+
+    static SniContexts build(TlsConfig config, Instant now, SslProvider provider, List<String> alpn) {
         List<X509Certificate> ca = config.clientCertificates() == null ? null
                 : PemFiles.certificateAuthorities(config.clientCertificates().ca());
         List<SslContext> contexts = new ArrayList<>();
@@ -65,7 +77,7 @@ public final class SniContexts {
         Set<String> seen = new HashSet<>();
         for (TlsConfig.Certificate c : config.certificates()) {
             PemFiles.KeyPair pair = PemFiles.keyPair(c.cert(), c.key(), now);
-            SslContext ctx = context(config, pair, ca, provider);
+            SslContext ctx = context(config, pair, ca, provider, alpn);
             contexts.add(ctx);
             if (names == null) names = new DomainWildcardMappingBuilder<>(ctx);
             // The first certificate to claim a name keeps it, as in the file's order.
@@ -79,10 +91,11 @@ public final class SniContexts {
 
     /** Checks one certificate entry the way {@link #build} would (the config loader, to point at its line). */
     public static void check(TlsConfig config, TlsConfig.Certificate c, Instant now) {
-        context(config, PemFiles.keyPair(c.cert(), c.key(), now), null, TlsEngine.provider());
+        context(config, PemFiles.keyPair(c.cert(), c.key(), now), null, TlsEngine.provider(), ALPN_HTTP1);
     }
 
-    private static SslContext context(TlsConfig config, PemFiles.KeyPair pair, List<X509Certificate> ca, SslProvider provider) {
+    private static SslContext context(TlsConfig config, PemFiles.KeyPair pair, List<X509Certificate> ca, SslProvider provider,
+                                      List<String> alpn) {
         List<String> ciphers = new ArrayList<>(config.ciphers());
         if (config.protocols().contains("TLSv1.3")) ciphers.addAll(TlsConfig.TLS13_CIPHERS);
         SslContextBuilder b = SslContextBuilder.forServer(pair.key(), pair.chain())
@@ -91,7 +104,7 @@ public final class SniContexts {
                 .ciphers(ciphers, SupportedCipherSuiteFilter.INSTANCE)
                 .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
                         ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-                        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, ALPN))
+                        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, alpn))
                 .sessionCacheSize(SESSION_CACHE_SIZE)
                 .sessionTimeout(SESSION_TIMEOUT_SECONDS);
         if (ca != null) {
