@@ -73,6 +73,77 @@ final class H1ToH2 {
         headRequest = head;
     }
 
+    /**
+     * A response head for a front-end stream made straight from the back end's parsed head, without
+     * HTTP/1.1 bytes in between (the common path: no copy, no second parse): the same fields the
+     * HTTP/1.1 client would get, less the connection-specific ones.
+     *
+     * @param bodyless no body follows (HEAD, 204, 304): the HEADERS frame ends the stream
+     * @param contentLength the body's length, or -1 when it comes chunked (as {@link Http1Encoder} writes it)
+     */
+    record ResponseHead(Http2Headers headers, boolean bodyless, long contentLength) {
+        static ResponseHead of(Head resp, HeadEdits edits, boolean bodyless, long contentLength) {
+            Http2Headers h = new DefaultHttp2Headers(false, resp.fields + 2);
+            h.status(AsciiString.of(Integer.toString(resp.status)));
+            byte[] a = resp.bytes;
+            long drop = HeadWriter.RESPONSE_DROPS | 1L << Head.TRANSFER_ENCODING;
+            int via = -1;
+            for (int i = 0; i < resp.fields; i++) {
+                byte kind = resp.kind(i);
+                long bit = 1L << kind;
+                if (kind == Head.VIA && via < 0) via = i;
+                if ((drop & bit) != 0 || ((HeadWriter.KEPT & bit) == 0 && resp.namedInConnection(i))
+                        || (edits != null && edits.drops(resp, i))) {
+                    continue;
+                }
+                int s = resp.start(i);
+                int vs = resp.valueStart(i);
+                h.add(new AsciiString(a, s, resp.colon(i) - s, true).toLowerCase(), new AsciiString(a, vs, resp.valueEnd(i) - vs, true));
+            }
+            if (edits != null) {
+                for (byte[] line : edits.added()) {
+                    int colon = 0;
+                    while (line[colon] != ':') colon++;
+                    int v = colon + 1;
+                    while (v < line.length && line[v] == ' ') v++;
+                    h.add(new AsciiString(line, 0, colon, true).toLowerCase(), new AsciiString(line, v, line.length - 2 - v, true));
+                }
+            }
+            h.add(VIA, via < 0 ? VIA_VALUE : viaAfter(resp, via));
+            return new ResponseHead(h, bodyless, contentLength);
+        }
+
+        private static AsciiString viaAfter(Head resp, int first) {
+            StringBuilder sb = new StringBuilder();
+            for (int i = first; i < resp.fields; i++) {
+                if (resp.kind(i) != Head.VIA || resp.valueStart(i) == resp.valueEnd(i)) continue;
+                if (!sb.isEmpty()) sb.append(", ");
+                sb.append(new String(resp.bytes, resp.valueStart(i), resp.valueEnd(i) - resp.valueStart(i), java.nio.charset.StandardCharsets.ISO_8859_1));
+            }
+            if (!sb.isEmpty()) sb.append(", ");
+            return new AsciiString(sb.append(VIA_VALUE));
+        }
+    }
+
+    private static final AsciiString VIA = AsciiString.cached("via");
+    private static final AsciiString VIA_VALUE = AsciiString.cached("1.1 switchboard");
+
+    /** The head of a response made by {@link ResponseHead#of}; what follows are its body's bytes. */
+    Http2StreamFrame head(ResponseHead r) {
+        if (state != HEAD) throw new IllegalStateException("a response head in the middle of a response");
+        boolean end = r.bodyless() || r.contentLength() == 0;
+        if (end) {
+            state = DONE;
+        } else if (r.contentLength() > 0) {
+            state = FIXED;
+            remaining = r.contentLength();
+        } else {
+            state = CHUNK_SIZE;
+            remaining = 0;
+        }
+        return new DefaultHttp2HeadersFrame(r.headers(), end);
+    }
+
     /** Whether the message has ended (END_STREAM was produced). */
     boolean done() {
         return state == DONE;

@@ -2,6 +2,7 @@ package io.switchboard.proxy.http;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
@@ -42,6 +43,12 @@ final class H2StreamBridge extends ChannelDuplexHandler {
     private boolean refused;
     /** A response head went out: a late refusal (a bad trailer) can only reset the stream. */
     private boolean responding;
+    /**
+     * The write of the last frame so far. A write that makes no frame (the empty buffer written before a
+     * close) completes with it: frames wait in the flow controller while the client's window is
+     * closed, and a close must not overtake them (it would reset the stream and drop them).
+     */
+    private ChannelFuture lastFrame;
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -88,6 +95,11 @@ final class H2StreamBridge extends ChannelDuplexHandler {
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (msg instanceof H1ToH2.ResponseHead head && !refused) {
+            responding = true;
+            writeFrame(ctx, out.head(head), promise);
+            return;
+        }
         if (!(msg instanceof ByteBuf b)) {
             ctx.write(msg, promise);
             return;
@@ -109,12 +121,23 @@ final class H2StreamBridge extends ChannelDuplexHandler {
         }
         int n = frames.size();
         if (n == 0) {
-            promise.trySuccess();
+            ChannelFuture last = lastFrame;
+            if (last == null || last.isDone()) {
+                promise.trySuccess();
+            } else if (!promise.isVoid()) {
+                last.addListener(f -> promise.trySuccess());
+            }
             return;
         }
         responding = true;
         for (int i = 0; i < n - 1; i++) ctx.write(frames.get(i), ctx.voidPromise());
-        ctx.write(frames.get(n - 1), promise);
+        writeFrame(ctx, frames.get(n - 1), promise);
+    }
+
+    private void writeFrame(ChannelHandlerContext ctx, Object frame, ChannelPromise promise) {
+        ChannelPromise p = promise.isVoid() ? ctx.newPromise() : promise;
+        lastFrame = p;
+        ctx.write(frame, p);
     }
 
     @Override

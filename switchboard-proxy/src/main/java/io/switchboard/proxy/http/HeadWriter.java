@@ -168,9 +168,9 @@ final class HeadWriter {
     /** Request fields the proxy writes itself (merged or replaced), and names with '_' (never forwarded). */
     private static final long REQUEST_DROPS = HOP_BY_HOP
             | bits(Head.X_FORWARDED_FOR, Head.X_FORWARDED_PROTO, Head.X_FORWARDED_HOST, Head.VIA, Head.UNDERSCORE);
-    private static final long RESPONSE_DROPS = HOP_BY_HOP | bits(Head.VIA);
+    static final long RESPONSE_DROPS = HOP_BY_HOP | bits(Head.VIA);
     /** Never removed because Connection names them: framing and Host. */
-    private static final long KEPT = bits(Head.HOST, Head.CONTENT_LENGTH, Head.TRANSFER_ENCODING);
+    static final long KEPT = bits(Head.HOST, Head.CONTENT_LENGTH, Head.TRANSFER_ENCODING);
 
     private static long bits(byte... kinds) {
         long b = 0;

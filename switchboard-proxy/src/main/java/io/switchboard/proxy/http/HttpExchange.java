@@ -529,10 +529,10 @@ final class HttpExchange implements RequestView, RouteRequest {
 
     /** Releases a pending response head (the exchange is dropped with its connection). */
     void discard() {
-        ByteBuf h = response.pendingHead;
+        Object h = response.pendingHead;
         if (h != null) {
             response.pendingHead = null;
-            h.release();
+            ReferenceCountUtil.release(h);
         }
     }
 }

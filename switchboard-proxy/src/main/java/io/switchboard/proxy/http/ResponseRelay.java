@@ -23,8 +23,11 @@ final class ResponseRelay implements BackendListener {
     static final int MERGE_LIMIT = 2048;
 
     private final HttpExchange x;
-    /** The response head, until the first body piece (copied into it when small) or the end of the read. */
-    ByteBuf pendingHead;
+    /**
+     * The response head, until the first body piece (copied into it when small) or the end of the read:
+     * HTTP/1.1 bytes, or for an HTTP/2 stream an {@link H1ToH2.ResponseHead}.
+     */
+    Object pendingHead;
     long bytesOut;
     boolean keepAlive;             // the back end keeps the connection open after this response
     boolean closeAfterResponse;    // the client connection closes after this response
@@ -131,12 +134,12 @@ final class ResponseRelay implements BackendListener {
             return;
         }
         ChannelHandlerContext ctx = ctx();
-        ByteBuf head = pendingHead;
-        if (head != null) {
+        Object pending = pendingHead;
+        if (pending != null) {
             pendingHead = null;
             ByteBuf data = content.content();
             int n = data.readableBytes();
-            if (n > 0 && n <= MERGE_LIMIT && !bodyless && !chunked) {
+            if (pending instanceof ByteBuf head && n > 0 && n <= MERGE_LIMIT && !bodyless && !chunked) {
                 head.writeBytes(data);
                 content.release();
                 bytesOut += n;
@@ -145,7 +148,7 @@ final class ResponseRelay implements BackendListener {
                 else pauseIfClientFull();
                 return;
             }
-            ctx.write(head, ctx.voidPromise());
+            ctx.write(pending, ctx.voidPromise());
         }
         bytesOut += content.content().readableBytes();
         if (bodyless) {
@@ -222,7 +225,7 @@ final class ResponseRelay implements BackendListener {
     }
 
     /** The response head for the client, and the framing of the body that follows. */
-    private ByteBuf prepare(Head resp) {
+    private Object prepare(Head resp) {
         int status = resp.status;
         boolean noBody = x.isHeadRequest() || status == 204 || status == 304;
         boolean framed = resp.chunked || resp.contentLength >= 0 || noBody;
@@ -247,13 +250,17 @@ final class ResponseRelay implements BackendListener {
         closeAfterResponse = !clientKeepAlive;
         HeadWriter.Connection c = !clientKeepAlive ? HeadWriter.Connection.CLOSE
                 : x.clientHttp10 ? HeadWriter.Connection.KEEP_ALIVE : HeadWriter.Connection.NOTHING;
+        if (x.conn.stream) {
+            // HTTP/2: the frames are made from the parsed head, no HTTP/1.1 bytes in between.
+            return H1ToH2.ResponseHead.of(resp, x.responseEdits, noBody, chunked ? -1 : resp.contentLength);
+        }
         int room = !noBody && !chunked && resp.contentLength > 0 && resp.contentLength <= MERGE_LIMIT
                 ? (int) resp.contentLength : 0;
         return HeadWriter.response(ctx().alloc(), resp, x.clientHttp10, dropTransferEncoding, addChunked, c, room, x.responseEdits);
     }
 
     void writePendingHead() {
-        ByteBuf h = pendingHead;
+        Object h = pendingHead;
         if (h != null) {
             pendingHead = null;
             ctx().write(h, ctx().voidPromise());
