@@ -142,9 +142,12 @@ class TlsIT {
     }
 
     @Test
-    void alpnSelectsHttp11() throws Exception {
+    void alpnSelectsH2WhenOfferedAndHttp11Otherwise() throws Exception {
         start(twoCertificates(null));
         try (Client c = connect("a.test", null, "h2", "http/1.1")) {
+            assertThat(c.socket.getApplicationProtocol()).isEqualTo("h2");
+        }
+        try (Client c = connect("a.test", null, "http/1.1")) {
             assertThat(c.socket.getApplicationProtocol()).isEqualTo("http/1.1");
             assertThat(c.get("")).startsWith("HTTP/1.1 200");
         }
