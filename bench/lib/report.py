@@ -22,6 +22,8 @@ SCENARIOS = {
     "startup": ("5 start-up to first 200", "ms"),
     "tls": ("7 TLS keep-alive, tiny (ECDSA P-256)", "req/s"),
     "tls-close": ("8 TLS handshakes, new conn per request (ECDSA P-256)", "req/s"),
+    "h2": ("9 HTTP/2 over TLS (ALPN h2), h2load -c64 -m10", "req/s"),
+    "h2c": ("10 h2c prior knowledge, h2load -c64 -m10", "req/s"),
 }
 
 

@@ -6,6 +6,7 @@ import io.switchboard.config.Cidr;
 import io.switchboard.config.GuardConfig;
 import io.switchboard.config.HealthCheckConfig;
 import io.switchboard.config.HostPortSyntax;
+import io.switchboard.config.Http2Config;
 import io.switchboard.config.IntegerSyntax;
 import io.switchboard.config.ListenerConfig;
 import io.switchboard.config.NameSyntax;
@@ -47,7 +48,7 @@ public final class ConfigLoader {
     static final List<String> LISTENER_KEYS = List.of("name", "mode", "address", "port", "default-pool", "header-timeout",
             "client-idle-timeout", "max-request-line", "max-header-size", "max-headers", "max-connections",
             "max-connections-per-ip", "rate-limit", "allow", "deny", "min-body-rate", "body-rate-window", "routes",
-            "tunnel-idle-timeout", "tls");
+            "tunnel-idle-timeout", "tls", "http2");
     static final Map<String, ListenerConfig.Mode> LISTENER_MODES = Map.of("http", ListenerConfig.Mode.HTTP);
     static final List<String> RATE_LIMIT_KEYS = List.of("requests-per-second", "burst");
     static final List<String> POOL_KEYS = List.of("algorithm", "hash-load-factor", "retries", "retry-on", "connect-timeout",
@@ -242,9 +243,10 @@ public final class ConfigLoader {
             Duration tunnelIdle = s.duration("tunnel-idle-timeout", ListenerConfig.DEFAULT_TUNNEL_IDLE_TIMEOUT, true);
             List<RouteConfig> routes = RouteSection.read(s, poolEntries, pools);
             TlsConfig tls = TlsSection.read(s, source);
+            Http2Config http2 = Http2Section.read(s);
             if (port == null || pool == null) continue;
             placed.add(new Placed(new ListenerConfig(name, host, port, pool, headerTimeout, idleTimeout, maxLine, maxHeader,
-                    maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, tunnelIdle, tls), s.entry("port").value(), path));
+                    maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, tunnelIdle, tls, http2), s.entry("port").value(), path));
         }
         checkPortClashes(placed, problems);
         return placed.stream().map(Placed::listener).toList();

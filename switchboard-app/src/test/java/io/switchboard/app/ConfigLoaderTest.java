@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import io.switchboard.config.AdminState;
 import io.switchboard.config.AllDownPolicy;
 import io.switchboard.config.HealthCheckConfig;
+import io.switchboard.config.Http2Config;
 import io.switchboard.config.ListenerConfig;
 import io.switchboard.config.PassiveHealthConfig;
 import io.switchboard.config.PoolConfig;
@@ -315,7 +316,7 @@ class ConfigLoaderTest {
                 "switchboard.yaml:4: listeners[0].headerTimeout: unknown key 'headerTimeout', did you mean 'header-timeout'?"
                         + " (allowed: name, mode, address, port, default-pool, header-timeout, client-idle-timeout, max-request-line,"
                         + " max-header-size, max-headers, max-connections, max-connections-per-ip, rate-limit, allow, deny,"
-                        + " min-body-rate, body-rate-window, routes, tunnel-idle-timeout, tls)",
+                        + " min-body-rate, body-rate-window, routes, tunnel-idle-timeout, tls, http2)",
                 "switchboard.yaml:10: pools.app.servers[0].wieght: unknown key 'wieght', did you mean 'weight'?"
                         + " (allowed: name, address, weight, state, max-connections, tags)",
                 "switchboard.yaml:11: pools.app.helth: unknown key 'helth', did you mean 'health'? (allowed: algorithm,"
@@ -852,6 +853,87 @@ class ConfigLoaderTest {
                       - name: a
                         address: 127.0.0.1:9001
                 """)).containsExactly("switchboard.yaml:4: listeners[0].tunnel-idle-timeout: '0s' must be more than 0");
+    }
+
+    private static final String HTTP2_POOLS = """
+            pools:
+              app:
+                servers:
+                  - name: a
+                    address: 127.0.0.1:9001
+            """;
+
+    @Test
+    void http2IsOnWithItsDefaultsUnlessTheListenerSaysOtherwise() throws Exception {
+        assertThat(load(MINIMAL).config().listeners().get(0).http2()).isEqualTo(Http2Config.DEFAULT);
+        var l = load("""
+                listeners:
+                  - port: 8080
+                    default-pool: app
+                    http2:
+                      max-concurrent-streams: 250
+                      initial-window-size: 1m
+                      max-resets: 50
+                      reset-window: 10s
+                      max-control-frames: 400
+                """ + HTTP2_POOLS).config().listeners().get(0);
+        assertThat(l.http2()).isEqualTo(new Http2Config(true, 250, 1 << 20, 50, Duration.ofSeconds(10), 400));
+        var off = load("""
+                listeners:
+                  - port: 8080
+                    default-pool: app
+                    http2:
+                      enabled: false
+                """ + HTTP2_POOLS).config().listeners().get(0);
+        assertThat(off.http2().enabled()).isFalse();
+        var shorthand = load("""
+                listeners:
+                  - port: 8080
+                    default-pool: app
+                    http2: false
+                """ + HTTP2_POOLS).config().listeners().get(0);
+        assertThat(shorthand.http2()).isEqualTo(Http2Config.DISABLED);
+        var empty = load("""
+                listeners:
+                  - port: 8080
+                    default-pool: app
+                    http2:
+                """ + HTTP2_POOLS).config().listeners().get(0);
+        assertThat(empty.http2()).isEqualTo(Http2Config.DEFAULT);
+    }
+
+    @Test
+    void http2ValuesOutOfRangeNameFileLineKeyAndWhatIsAllowed() {
+        assertThat(errors("""
+                listeners:
+                  - port: 8080
+                    default-pool: app
+                    http2:
+                      enabled: maybe
+                      max-concurrent-streams: 0
+                      initial-window-size: 2g
+                      max-resets: -1
+                      reset-window: 500ms
+                      max-control-frames: lots
+                      max-concurrent-stream: 5
+                """ + HTTP2_POOLS)).containsExactly(
+                "switchboard.yaml:5: listeners[0].http2.enabled: 'maybe' is not a boolean (allowed: true, false)",
+                "switchboard.yaml:6: listeners[0].http2.max-concurrent-streams: 0 is out of range (allowed: 1-10000)",
+                "switchboard.yaml:7: listeners[0].http2.initial-window-size: 2g is out of range (allowed: 1-2147483647)",
+                "switchboard.yaml:8: listeners[0].http2.max-resets: -1 is out of range (allowed: 1-1000000)",
+                "switchboard.yaml:9: listeners[0].http2.reset-window: '500ms' is out of range (allowed: 1s-1h)",
+                "switchboard.yaml:10: listeners[0].http2.max-control-frames: 'lots' is not a whole number (allowed: 1-1000000)",
+                "switchboard.yaml:11: listeners[0].http2.max-concurrent-stream: unknown key 'max-concurrent-stream', did you mean"
+                        + " 'max-concurrent-streams'? (allowed: enabled, max-concurrent-streams, initial-window-size, max-resets,"
+                        + " reset-window, max-control-frames)");
+        assertThat(errors("""
+                listeners:
+                  - port: 8080
+                    default-pool: app
+                    http2: off
+                """ + HTTP2_POOLS)).containsExactly(
+                "switchboard.yaml:4: listeners[0].http2: 'off' is neither true, false nor a mapping of enabled,"
+                        + " max-concurrent-streams, initial-window-size, max-resets, reset-window, max-control-frames");
     }
 
     @Test

@@ -5,6 +5,7 @@ import io.switchboard.config.AllDownPolicy;
 import io.switchboard.config.BackendTlsConfig;
 import io.switchboard.config.GuardConfig;
 import io.switchboard.config.HealthCheckConfig;
+import io.switchboard.config.Http2Config;
 import io.switchboard.config.ListenerConfig;
 import io.switchboard.config.PassiveHealthConfig;
 import io.switchboard.config.PersistenceConfig;
@@ -78,6 +79,8 @@ public final class ProxyFixture implements AutoCloseable {
     public List<RouteConfig> routes = List.of();
     /** The listener's TLS settings; null: plain text. */
     public TlsConfig tls;
+    /** The listener's HTTP/2 settings. */
+    public Http2Config http2 = Http2Config.DEFAULT;
     /** TLS to the back ends of pool "app"; null: plain text. */
     public BackendTlsConfig backendTls;
     /** Pools besides "app" (for routes), each with its own back ends; same settings as "app". */
@@ -135,7 +138,7 @@ public final class ProxyFixture implements AutoCloseable {
                 Duration.ZERO, allDown, health, passive, maxBody, servers, queueSize, queueTimeout, retryOn, classes, classAgeBound,
                 persistence).withTls(backendTls);
         ListenerConfig l = new ListenerConfig("web", "127.0.0.1", listenPort, "app", headerTimeout, clientIdle, 8192, 16384,
-                maxHeaders, guard, minBodyRate, bodyRateWindow, ListenerConfig.Mode.HTTP, routes, tunnelIdle, tls);
+                maxHeaders, guard, minBodyRate, bodyRateWindow, ListenerConfig.Mode.HTTP, routes, tunnelIdle, tls, http2);
         Map<String, PoolConfig> poolConfigs = new LinkedHashMap<>(Map.of("app", poolConfig));
         pool = Pool.of(poolConfig);
         Map<String, Pool> pools = new LinkedHashMap<>(Map.of("app", pool));
