@@ -74,7 +74,7 @@ public final class ConfigLoader {
     static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
     static final Duration DEFAULT_RESPONSE_TIMEOUT = Duration.ofSeconds(30);
     static final Duration DEFAULT_BACKEND_IDLE_TIMEOUT = Duration.ofSeconds(60);
-    static final int DEFAULT_MAX_IDLE_PER_BACKEND = 64;
+    static final int DEFAULT_MAX_IDLE_PER_BACKEND = 512;
     static final int DEFAULT_WEIGHT = 1;
     static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
 
