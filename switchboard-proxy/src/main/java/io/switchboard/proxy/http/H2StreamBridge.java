@@ -44,11 +44,12 @@ final class H2StreamBridge extends ChannelDuplexHandler {
     /** A response head went out: a late refusal (a bad trailer) can only reset the stream. */
     private boolean responding;
     /**
-     * The write of the last frame so far. A write that makes no frame (the empty buffer written before a
-     * close) completes with it: frames wait in the flow controller while the client's window is
-     * closed, and a close must not overtake them (it would reset the stream and drop them).
+     * The write of the frame that ends the stream, once written. A write that makes no frame (the empty
+     * buffer written before a close) completes with it: frames wait in the flow controller while the
+     * client's window is closed, and a close must not overtake them (it would reset the stream and drop
+     * them). Only that frame gets a promise of its own; the others are written with the void promise.
      */
-    private ChannelFuture lastFrame;
+    private ChannelFuture endFrame;
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -121,7 +122,7 @@ final class H2StreamBridge extends ChannelDuplexHandler {
         }
         int n = frames.size();
         if (n == 0) {
-            ChannelFuture last = lastFrame;
+            ChannelFuture last = endFrame;
             if (last == null || last.isDone()) {
                 promise.trySuccess();
             } else if (!promise.isVoid()) {
@@ -134,10 +135,15 @@ final class H2StreamBridge extends ChannelDuplexHandler {
         writeFrame(ctx, frames.get(n - 1), promise);
     }
 
-    private void writeFrame(ChannelHandlerContext ctx, Object frame, ChannelPromise promise) {
-        ChannelPromise p = promise.isVoid() ? ctx.newPromise() : promise;
-        lastFrame = p;
-        ctx.write(frame, p);
+    private void writeFrame(ChannelHandlerContext ctx, Http2StreamFrame frame, ChannelPromise promise) {
+        boolean end = frame instanceof Http2HeadersFrame h ? h.isEndStream() : frame instanceof Http2DataFrame d && d.isEndStream();
+        if (end) {
+            ChannelPromise p = promise.isVoid() ? ctx.newPromise() : promise;
+            endFrame = p;
+            ctx.write(frame, p);
+        } else {
+            ctx.write(frame, promise);
+        }
     }
 
     @Override
