@@ -1,0 +1,193 @@
+package io.switchboard.proxy.h2;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
+import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.Http2DataFrame;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2HeadersFrame;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.util.ReferenceCountUtil;
+import io.switchboard.config.BackendProtocol;
+import io.switchboard.config.ServerConfig;
+import io.switchboard.proxy.AccessRecord;
+import io.switchboard.proxy.ProxyFixture;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * HTTP/1.1 clients through Switchboard to a pool with {@code protocol: h2}, whose back end is a Netty
+ * HTTP/2 server in this test (h2c, prior knowledge): bodies both ways, trailers to a chunked response,
+ * one connection for many exchanges, a GOAWAY, and a dead back end retried elsewhere.
+ */
+class H2BackendIT {
+    private final EventLoopGroup serverGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final AtomicInteger connections = new AtomicInteger();
+    private Channel server;
+    private ProxyFixture f;
+
+    @AfterEach
+    void tearDown() {
+        if (f != null) f.close();
+        if (server != null) server.close().syncUninterruptibly();
+        serverGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    private int startServer() throws InterruptedException {
+        server = new ServerBootstrap().group(serverGroup).channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        connections.incrementAndGet();
+                        ch.pipeline().addLast(Http2FrameCodecBuilder.forServer().build(),
+                                new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
+                                    @Override
+                                    protected void initChannel(Http2StreamChannel s) {
+                                        s.pipeline().addLast(new Answer());
+                                    }
+                                }));
+                    }
+                }).bind("127.0.0.1", 0).sync().channel();
+        return ((InetSocketAddress) server.localAddress()).getPort();
+    }
+
+    private ProxyFixture proxyTo(int... ports) throws Exception {
+        f = new ProxyFixture();
+        f.protocol = BackendProtocol.H2;
+        List<ServerConfig> servers = new ArrayList<>();
+        for (int i = 0; i < ports.length; i++) servers.add(new ServerConfig("h2-" + i, "127.0.0.1", ports[i], 1, null));
+        return f.start(servers);
+    }
+
+    /** One stream of the test back end: answers by path once the request has ended. */
+    private static final class Answer extends ChannelInboundHandlerAdapter {
+        private Http2Headers request;
+        private long bodyBytes;
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            boolean end = false;
+            if (msg instanceof Http2HeadersFrame h) {
+                if (request == null) request = h.headers();
+                end = h.isEndStream();
+            } else if (msg instanceof Http2DataFrame d) {
+                bodyBytes += d.content().readableBytes();
+                end = d.isEndStream();
+            }
+            ReferenceCountUtil.release(msg);
+            if (end) answer(ctx);
+        }
+
+        private void answer(ChannelHandlerContext ctx) {
+            String path = request.path().toString();
+            switch (path) {
+                case "/trailers" -> {
+                    ctx.write(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("200").set("content-type", "text/plain")));
+                    ctx.write(new DefaultHttp2DataFrame(Unpooled.copiedBuffer("part one\n", StandardCharsets.US_ASCII)));
+                    ctx.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().set("x-checksum", "abc123"), true));
+                }
+                case "/echo" -> body(ctx, request.method() + " " + bodyBytes + " bytes, te " + request.get("te")
+                        + ", authority " + request.authority() + "\n");
+                case "/goaway" -> {
+                    body(ctx, "going away\n");
+                    ctx.channel().parent().writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR));
+                }
+                default -> body(ctx, "hello from h2\n");
+            }
+        }
+
+        private static void body(ChannelHandlerContext ctx, String text) {
+            byte[] b = text.getBytes(StandardCharsets.US_ASCII);
+            ctx.write(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("200")
+                    .setInt("content-length", b.length).set("content-type", "text/plain")));
+            ctx.writeAndFlush(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(b), true));
+        }
+    }
+
+    @Test
+    void http1ClientGetsTheH2BackEndsBodyOnOneConnection() throws Exception {
+        proxyTo(startServer());
+        for (int i = 0; i < 5; i++) {
+            HttpResponse<String> r = f.get("/hello");
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.body()).isEqualTo("hello from h2\n");
+        }
+        // Five exchanges from one client connection (one event loop): five streams on one HTTP/2 connection.
+        assertThat(connections.get()).isEqualTo(1);
+    }
+
+    @Test
+    void requestBodyGoesAsDataWithTeTrailers() throws Exception {
+        proxyTo(startServer());
+        byte[] body = new byte[100_000];
+        HttpResponse<String> r = f.client().send(HttpRequest.newBuilder(f.uri("/echo")).timeout(Duration.ofSeconds(20))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo("POST 100000 bytes, te trailers, authority 127.0.0.1:" + f.port() + "\n");
+    }
+
+    @Test
+    void trailersReachAnHttp1ClientAsChunkedTrailers() throws Exception {
+        proxyTo(startServer());
+        String resp = f.raw("GET /trailers HTTP/1.1\r\nHost: example.test\r\nTE: trailers\r\nConnection: close\r\n\r\n",
+                Duration.ofSeconds(10));
+        assertThat(resp).startsWith("HTTP/1.1 200 ");
+        assertThat(resp.toLowerCase()).contains("transfer-encoding: chunked\r\n");
+        assertThat(resp).contains("part one\n");
+        assertThat(resp).endsWith("0\r\nx-checksum: abc123\r\n\r\n");
+    }
+
+    @Test
+    void afterAGoAwayTheNextExchangeOpensANewConnection() throws Exception {
+        proxyTo(startServer());
+        assertThat(f.get("/goaway").body()).isEqualTo("going away\n");
+        assertThat(f.get("/hello").body()).isEqualTo("hello from h2\n");
+        assertThat(connections.get()).isEqualTo(2);
+    }
+
+    @Test
+    void aDeadBackEndIsAFailedConnectRetriedElsewhere() throws Exception {
+        int dead;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            dead = s.getLocalPort();
+        }
+        proxyTo(dead, startServer());
+        for (int i = 0; i < 4; i++) {
+            HttpResponse<String> r = f.get("/hello");
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.body()).isEqualTo("hello from h2\n");
+        }
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(f.accessLog).hasSize(4));
+        assertThat(f.accessLog).extracting(AccessRecord::retries).anyMatch(n -> n > 0);
+        assertThat(f.accessLog).extracting(AccessRecord::backend).allMatch(b -> b.contains("h2-1"));
+    }
+}
