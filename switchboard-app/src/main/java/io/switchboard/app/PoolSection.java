@@ -71,6 +71,11 @@ final class PoolSection {
             Section ps = Section.open(p.value(), path, p.line(), p.column(), problems, POOL_KEYS);
             PoolConfig pool = readPool(p.key(), ps, p);
             BackendProtocol protocol = ps.choice("protocol", BackendProtocol.HTTP_1_1, PROTOCOLS);
+            if (protocol == BackendProtocol.H2 && pool != null && pool.health().type() == HealthCheckConfig.Type.HTTP) {
+                YamlNode.Entry pe = ps.entry("protocol");
+                problems.warn(pe.line(), pe.column(), ps.keyPath("protocol"), "health checks of type http speak HTTP/1.1;"
+                        + " a server that only speaks HTTP/2 (gRPC) fails them: use type: tcp, or a port that speaks both");
+            }
             if (pool != null) out.put(p.key(), pool.withTls(BackendTlsSection.read(ps, source)).withProtocol(protocol));
         }
     }

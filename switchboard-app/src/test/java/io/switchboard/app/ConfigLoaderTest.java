@@ -518,6 +518,10 @@ class ConfigLoaderTest {
         assertThat(load(MINIMAL + "    protocol: http/1.1\n").config().pools().get("app").protocol()).isEqualTo(BackendProtocol.HTTP_1_1);
         assertThat(errors(MINIMAL + "    protocol: h2c\n")).containsExactly(
                 "switchboard.yaml:9: pools.app.protocol: unknown value 'h2c', did you mean 'h2'? (allowed: http/1.1, h2)");
+        assertThat(warnings(MINIMAL + "    protocol: h2\n    health: {type: http}\n")).containsExactly(
+                "switchboard.yaml:9: warning: pools.app.protocol: health checks of type http speak HTTP/1.1; a server that only"
+                        + " speaks HTTP/2 (gRPC) fails them: use type: tcp, or a port that speaks both");
+        assertThat(warnings(MINIMAL + "    protocol: h2\n    health: {type: tcp}\n")).isEmpty();
     }
 
     @Test
