@@ -25,17 +25,24 @@ import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.ReferenceCountUtil;
 import io.switchboard.config.BackendProtocol;
+import io.switchboard.config.BackendTlsConfig;
 import io.switchboard.config.ServerConfig;
 import io.switchboard.proxy.AccessRecord;
 import io.switchboard.proxy.ProxyFixture;
+import io.switchboard.proxy.tls.TestCertificates;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,6 +50,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * HTTP/1.1 clients through Switchboard to a pool with {@code protocol: h2}, whose back end is a Netty
@@ -63,11 +71,17 @@ class H2BackendIT {
     }
 
     private int startServer() throws InterruptedException {
+        return startServer(null);
+    }
+
+    /** @param tls the server's TLS context; null: h2c */
+    private int startServer(SslContext tls) throws InterruptedException {
         server = new ServerBootstrap().group(serverGroup).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         connections.incrementAndGet();
+                        if (tls != null) ch.pipeline().addLast(tls.newHandler(ch.alloc()));
                         ch.pipeline().addLast(Http2FrameCodecBuilder.forServer().build(),
                                 new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
                                     @Override
@@ -81,7 +95,7 @@ class H2BackendIT {
     }
 
     private ProxyFixture proxyTo(int... ports) throws Exception {
-        f = new ProxyFixture();
+        if (f == null) f = new ProxyFixture();
         f.protocol = BackendProtocol.H2;
         List<ServerConfig> servers = new ArrayList<>();
         for (int i = 0; i < ports.length; i++) servers.add(new ServerConfig("h2-" + i, "127.0.0.1", ports[i], 1, null));
@@ -172,6 +186,36 @@ class H2BackendIT {
         assertThat(f.get("/goaway").body()).isEqualTo("going away\n");
         assertThat(f.get("/hello").body()).isEqualTo("hello from h2\n");
         assertThat(connections.get()).isEqualTo(2);
+    }
+
+    @Test
+    void tlsWithAlpnH2(@TempDir Path dir) throws Exception {
+        TestCertificates certs = new TestCertificates(dir).ec("b", "internal.test");
+        f = new ProxyFixture();
+        f.backendTls = new BackendTlsConfig(certs.ca(), "internal.test", true);
+        proxyTo(startServer(serverTls(certs, ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1)));
+        for (int i = 0; i < 3; i++) assertThat(f.get("/hello").body()).isEqualTo("hello from h2\n");
+        assertThat(connections.get()).isEqualTo(1);
+    }
+
+    @Test
+    void aTlsBackEndThatDoesNotAgreeToH2IsAFailedConnect(@TempDir Path dir) throws Exception {
+        TestCertificates certs = new TestCertificates(dir).ec("b", "internal.test");
+        f = new ProxyFixture();
+        f.backendTls = new BackendTlsConfig(certs.ca(), "internal.test", true);
+        proxyTo(startServer(serverTls(certs, ApplicationProtocolNames.HTTP_1_1)));
+        HttpResponse<String> r = f.get("/hello");
+        assertThat(r.statusCode()).isEqualTo(503);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(f.accessLog).hasSize(1));
+        assertThat(f.accessLog.get(0).cause()).contains("did not agree to h2");
+    }
+
+    private static SslContext serverTls(TestCertificates certs, String... alpn) throws Exception {
+        return SslContextBuilder.forServer(certs.cert("b").toFile(), certs.key("b").toFile())
+                .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                        ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, alpn))
+                .build();
     }
 
     @Test
