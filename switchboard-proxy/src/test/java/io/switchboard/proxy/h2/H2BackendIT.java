@@ -18,12 +18,14 @@ import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.Http2DataFrame;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
@@ -34,6 +36,7 @@ import io.switchboard.config.BackendProtocol;
 import io.switchboard.config.BackendTlsConfig;
 import io.switchboard.config.ServerConfig;
 import io.switchboard.proxy.AccessRecord;
+import io.switchboard.proxy.DebianPeer;
 import io.switchboard.proxy.ProxyFixture;
 import io.switchboard.proxy.tls.TestCertificates;
 import java.net.InetAddress;
@@ -46,6 +49,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -60,6 +67,10 @@ import org.junit.jupiter.api.io.TempDir;
 class H2BackendIT {
     private final EventLoopGroup serverGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final AtomicInteger connections = new AtomicInteger();
+    /** Streams of "/hold" waiting for the test to let them answer. */
+    private final Queue<ChannelHandlerContext> held = new ConcurrentLinkedQueue<>();
+    /** The server's SETTINGS_MAX_CONCURRENT_STREAMS; 0: Netty's default. */
+    private int maxStreams;
     private Channel server;
     private ProxyFixture f;
 
@@ -82,11 +93,13 @@ class H2BackendIT {
                     protected void initChannel(SocketChannel ch) {
                         connections.incrementAndGet();
                         if (tls != null) ch.pipeline().addLast(tls.newHandler(ch.alloc()));
-                        ch.pipeline().addLast(Http2FrameCodecBuilder.forServer().build(),
+                        Http2Settings settings = Http2Settings.defaultSettings();
+                        if (maxStreams > 0) settings.maxConcurrentStreams(maxStreams);
+                        ch.pipeline().addLast(Http2FrameCodecBuilder.forServer().initialSettings(settings).build(),
                                 new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
                                     @Override
                                     protected void initChannel(Http2StreamChannel s) {
-                                        s.pipeline().addLast(new Answer());
+                                        s.pipeline().addLast(new Answer(held));
                                     }
                                 }));
                     }
@@ -104,8 +117,13 @@ class H2BackendIT {
 
     /** One stream of the test back end: answers by path once the request has ended. */
     private static final class Answer extends ChannelInboundHandlerAdapter {
+        private final Queue<ChannelHandlerContext> held;
         private Http2Headers request;
         private long bodyBytes;
+
+        Answer(Queue<ChannelHandlerContext> held) {
+            this.held = held;
+        }
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -131,6 +149,8 @@ class H2BackendIT {
                 }
                 case "/echo" -> body(ctx, request.method() + " " + bodyBytes + " bytes, te " + request.get("te")
                         + ", authority " + request.authority() + "\n");
+                case "/hold" -> held.add(ctx);
+                case "/reset" -> ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.INTERNAL_ERROR));
                 case "/goaway" -> {
                     body(ctx, "going away\n");
                     ctx.channel().parent().writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR));
@@ -139,7 +159,7 @@ class H2BackendIT {
             }
         }
 
-        private static void body(ChannelHandlerContext ctx, String text) {
+        static void body(ChannelHandlerContext ctx, String text) {
             byte[] b = text.getBytes(StandardCharsets.US_ASCII);
             ctx.write(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("200")
                     .setInt("content-length", b.length).set("content-type", "text/plain")));
@@ -216,6 +236,50 @@ class H2BackendIT {
                         ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
                         ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, alpn))
                 .build();
+    }
+
+    /**
+     * The back end allows one stream per connection; two requests on one client connection (so on one
+     * event loop) are held by the back end until both arrived: the second needs a second connection.
+     */
+    @Test
+    void aSecondConnectionWhenTheFirstHasAsManyStreamsAsAllowed() throws Exception {
+        DebianPeer.require("curl", "curl");
+        maxStreams = 1;
+        proxyTo(startServer());
+        // A connection on each of the proxy's two event loops (client connections take them in turn, but
+        // where the turn starts is not ours to know),
+        // so whichever curl's lands on already knows the back end's SETTINGS when the two requests come.
+        for (int i = 0; i < 10 && connections.get() < 2; i++) {
+            assertThat(f.raw("GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", Duration.ofSeconds(10))).endsWith("hello from h2\n");
+        }
+        assertThat(connections.get()).isEqualTo(2);
+        String url = "http://127.0.0.1:" + f.port() + "/hold";
+        CompletableFuture<DebianPeer.Result> curl = CompletableFuture.supplyAsync(() -> {
+            try {
+                return DebianPeer.run(List.of("curl", "-sS", "--no-progress-meter", "--http2-prior-knowledge", "--parallel", "--parallel-immediate",
+                        "--max-time", "20", url, url), 30);
+            } catch (Exception e) {
+                throw new CompletionException(e);
+            }
+        });
+        await().atMost(Duration.ofSeconds(20)).until(() -> held.size() == 2);
+        assertThat(connections.get()).isEqualTo(3);
+        for (ChannelHandlerContext ctx : held) ctx.executor().execute(() -> Answer.body(ctx, "released\n"));
+        DebianPeer.Result r = curl.get(30, TimeUnit.SECONDS);
+        assertThat(r.exit()).isZero();
+        assertThat(r.output().split("released\n", -1)).hasSize(3); // both answers (curl may add a progress line)
+    }
+
+    @Test
+    void aStreamResetBeforeTheResponseIsAFailureOfTheBackEnd() throws Exception {
+        proxyTo(startServer());
+        HttpResponse<String> r = f.get("/reset");
+        assertThat(r.statusCode()).isBetween(502, 503);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(f.accessLog).hasSize(1));
+        assertThat(f.accessLog.get(0).cause()).contains("before response");
+        assertThat(f.get("/hello").body()).isEqualTo("hello from h2\n"); // the connection still serves
+        assertThat(connections.get()).isEqualTo(1);
     }
 
     @Test
