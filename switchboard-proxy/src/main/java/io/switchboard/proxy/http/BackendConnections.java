@@ -36,6 +36,9 @@ import java.util.concurrent.TimeUnit;
  * is closed, never offered. Idle connections are closed after the pool's back-end idle timeout by the
  * loop's {@link ConnectionTimers} tick (no timer or handler per connection), and idle connections keep
  * reading so a close by the back end is noticed at once, not by the next request.
+ *
+ * <p>Pools with {@code protocol: h2} get a new HTTP/2 stream per exchange instead ({@link H2Backends},
+ * owned here, on the same loop and tick); a stream is never offered to the idle pool: it is closed.
  */
 public final class BackendConnections {
     static final int MAX_RESPONSE_HEADER = 64 * 1024;

@@ -34,6 +34,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLHandshakeException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP/2 connections of one event loop to the back ends of {@code protocol: h2} pools: one per
@@ -52,6 +54,8 @@ import javax.net.ssl.SSLHandshakeException;
  * <p>Threading: confined to its event loop, like the {@link BackendConnections} that owns it.
  */
 final class H2Backends {
+    private static final Logger log = LoggerFactory.getLogger(H2Backends.class);
+
     private final EventLoop loop;
     private final Transport transport;
     private final BackendConnections owner;
@@ -269,7 +273,8 @@ final class H2Backends {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (msg instanceof Http2GoAwayFrame) {
+            if (msg instanceof Http2GoAwayFrame g) {
+                log.debug("HTTP/2 connection to {}: GOAWAY {} after stream {}", backend.name(), g.errorCode(), g.lastStreamId());
                 // The streams it covers are closed by the codec; no new one goes here.
                 goAway = true;
                 forget(this);
@@ -280,7 +285,8 @@ final class H2Backends {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            ready.tryFailure(cause);
+            log.debug("HTTP/2 connection to {} failed: {}", backend.name(), cause.toString());
+            if (ready != null) ready.tryFailure(cause);
             ctx.close();
         }
     }
