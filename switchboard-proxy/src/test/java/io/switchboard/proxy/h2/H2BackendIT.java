@@ -67,6 +67,7 @@ import org.junit.jupiter.api.io.TempDir;
 class H2BackendIT {
     private final EventLoopGroup serverGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final AtomicInteger connections = new AtomicInteger();
+    private final AtomicInteger closed = new AtomicInteger();
     /** Streams of "/hold" waiting for the test to let them answer. */
     private final Queue<ChannelHandlerContext> held = new ConcurrentLinkedQueue<>();
     /** The server's SETTINGS_MAX_CONCURRENT_STREAMS; 0: Netty's default. */
@@ -92,6 +93,7 @@ class H2BackendIT {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         connections.incrementAndGet();
+                        ch.closeFuture().addListener(x -> closed.incrementAndGet());
                         if (tls != null) ch.pipeline().addLast(tls.newHandler(ch.alloc()));
                         Http2Settings settings = Http2Settings.defaultSettings();
                         if (maxStreams > 0) settings.maxConcurrentStreams(maxStreams);
@@ -280,6 +282,17 @@ class H2BackendIT {
         assertThat(f.accessLog.get(0).cause()).contains("before response");
         assertThat(f.get("/hello").body()).isEqualTo("hello from h2\n"); // the connection still serves
         assertThat(connections.get()).isEqualTo(1);
+    }
+
+    @Test
+    void aConnectionWithoutStreamsIsClosedAfterTheBackEndIdleTimeout() throws Exception {
+        f = new ProxyFixture();
+        f.backendIdle = Duration.ofMillis(300);
+        proxyTo(startServer());
+        assertThat(f.get("/hello").body()).isEqualTo("hello from h2\n");
+        await().atMost(Duration.ofSeconds(10)).until(() -> closed.get() == 1);
+        assertThat(f.get("/hello").body()).isEqualTo("hello from h2\n");
+        assertThat(connections.get()).isEqualTo(2);
     }
 
     @Test
