@@ -5,6 +5,7 @@ import io.switchboard.config.AdminStateSyntax;
 import io.switchboard.config.DurationSyntax;
 import io.switchboard.config.AdminState;
 import io.switchboard.config.AllDownPolicy;
+import io.switchboard.config.BackendProtocol;
 import io.switchboard.config.HealthCheckConfig;
 import io.switchboard.config.HostPort;
 import io.switchboard.config.HostPortSyntax;
@@ -35,6 +36,8 @@ import static io.switchboard.app.ConfigLoader.*;
  * <p>Threading: stateless; problems go to the {@link Section}'s collector.
  */
 final class PoolSection {
+    /** The {@code protocol} of a pool: what it speaks to its back ends. */
+    static final Map<String, BackendProtocol> PROTOCOLS = ordered("http/1.1", BackendProtocol.HTTP_1_1, "h2", BackendProtocol.H2);
     static final List<String> CLASS_KEYS = List.of("name", "queue-size", "queue-timeout", "retry-after", "tags");
 
     private PoolSection() {}
@@ -67,7 +70,13 @@ final class PoolSection {
             entries.put(p.key(), p);
             Section ps = Section.open(p.value(), path, p.line(), p.column(), problems, POOL_KEYS);
             PoolConfig pool = readPool(p.key(), ps, p);
-            if (pool != null) out.put(p.key(), pool.withTls(BackendTlsSection.read(ps, source)));
+            BackendProtocol protocol = ps.choice("protocol", BackendProtocol.HTTP_1_1, PROTOCOLS);
+            if (protocol == BackendProtocol.H2 && pool != null && pool.health().type() == HealthCheckConfig.Type.HTTP) {
+                YamlNode.Entry pe = ps.entry("protocol");
+                problems.warn(pe.line(), pe.column(), ps.keyPath("protocol"), "health checks of type http speak HTTP/1.1;"
+                        + " a server that only speaks HTTP/2 (gRPC) fails them: use type: tcp, or a port that speaks both");
+            }
+            if (pool != null) out.put(p.key(), pool.withTls(BackendTlsSection.read(ps, source)).withProtocol(protocol));
         }
     }
 

@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import io.switchboard.config.BackendProtocol;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -322,7 +323,7 @@ class ConfigLoaderTest {
                 "switchboard.yaml:11: pools.app.helth: unknown key 'helth', did you mean 'health'? (allowed: algorithm,"
                         + " hash-load-factor, retries, retry-on, connect-timeout, response-timeout, backend-idle-timeout,"
                         + " max-idle-per-backend, slow-start, when-all-down, max-body, queue-size, queue-timeout, class-age-bound,"
-                        + " classes, health, passive, servers, persistence, lard-low, lard-high, lard-shrink-after, tls)",
+                        + " classes, health, passive, servers, persistence, lard-low, lard-high, lard-shrink-after, tls, protocol)",
                 "switchboard.yaml:13: pool: unknown key 'pool', did you mean 'pools'? (allowed: listeners, pools, event-loops,"
                         + " transport, shutdown-grace, access-log, watch-config, access-log-format, admin)");
     }
@@ -509,6 +510,19 @@ class ConfigLoaderTest {
                 "switchboard.yaml:14: pools.app.slow-start: '1.5ms' is finer than a millisecond",
                 "switchboard.yaml:15: pools.app.when-all-down: unknown value 'fial', did you mean 'fail'? (allowed: fail, ignore-health)",
                 "switchboard.yaml:16: pools.app.max-body: '1.5' is not a whole number of bytes");
+    }
+
+    @Test
+    void poolProtocol() throws Exception {
+        assertThat(load(MINIMAL).config().pools().get("app").protocol()).isEqualTo(BackendProtocol.HTTP_1_1);
+        assertThat(load(MINIMAL + "    protocol: h2\n").config().pools().get("app").protocol()).isEqualTo(BackendProtocol.H2);
+        assertThat(load(MINIMAL + "    protocol: http/1.1\n").config().pools().get("app").protocol()).isEqualTo(BackendProtocol.HTTP_1_1);
+        assertThat(errors(MINIMAL + "    protocol: h2c\n")).containsExactly(
+                "switchboard.yaml:9: pools.app.protocol: unknown value 'h2c', did you mean 'h2'? (allowed: http/1.1, h2)");
+        assertThat(warnings(MINIMAL + "    protocol: h2\n    health: {type: http}\n")).containsExactly(
+                "switchboard.yaml:9: warning: pools.app.protocol: health checks of type http speak HTTP/1.1; a server that only"
+                        + " speaks HTTP/2 (gRPC) fails them: use type: tcp, or a port that speaks both");
+        assertThat(warnings(MINIMAL + "    protocol: h2\n    health: {type: tcp}\n")).isEmpty();
     }
 
     @Test

@@ -33,6 +33,7 @@ import java.util.Set;
  * @param lardShrinkAfter lard-r's K: a target's set of back ends that has not changed for this long
  *                        loses a member ({@link #DEFAULT_LARD_SHRINK_AFTER} when null)
  * @param tls TLS to the back ends; null: plain text
+ * @param protocol what is spoken to the back ends ({@link BackendProtocol#HTTP_1_1} when null)
  */
 public record PoolConfig(String name, String algorithm, double hashLoadFactor, int retries,
                          Duration connectTimeout, Duration responseTimeout, Duration backendIdleTimeout,
@@ -40,7 +41,8 @@ public record PoolConfig(String name, String algorithm, double hashLoadFactor, i
                          HealthCheckConfig health, PassiveHealthConfig passive, long maxBodyBytes,
                          List<ServerConfig> servers, int queueSize, Duration queueTimeout, Set<RetryOn> retryOn,
                          List<ServiceClassConfig> classes, Duration classAgeBound, PersistenceConfig persistence,
-                         int lardLow, int lardHigh, Duration lardShrinkAfter, BackendTlsConfig tls) {
+                         int lardLow, int lardHigh, Duration lardShrinkAfter, BackendTlsConfig tls,
+                         BackendProtocol protocol) {
     public static final int DEFAULT_QUEUE_SIZE = 1024;
     public static final Duration DEFAULT_QUEUE_TIMEOUT = Duration.ofSeconds(5);
     /**
@@ -79,10 +81,24 @@ public record PoolConfig(String name, String algorithm, double hashLoadFactor, i
             throw new IllegalArgumentException("pool '" + name + "': lard thresholds must satisfy 1 <= low < high <= "
                     + MAX_LARD_HIGH + ", got low " + lardLow + ", high " + lardHigh);
         }
+        if (protocol == null) protocol = BackendProtocol.HTTP_1_1;
         if (lardShrinkAfter == null) lardShrinkAfter = DEFAULT_LARD_SHRINK_AFTER;
         if (lardShrinkAfter.isNegative() || lardShrinkAfter.isZero()) {
             throw new IllegalArgumentException("pool '" + name + "': lard-shrink-after must be positive, got " + lardShrinkAfter);
         }
+    }
+
+    /** Pool settings speaking HTTP/1.1 to the back ends. */
+    public PoolConfig(String name, String algorithm, double hashLoadFactor, int retries,
+                      Duration connectTimeout, Duration responseTimeout, Duration backendIdleTimeout,
+                      int maxIdlePerBackend, Duration slowStart, AllDownPolicy allDown,
+                      HealthCheckConfig health, PassiveHealthConfig passive, long maxBodyBytes,
+                      List<ServerConfig> servers, int queueSize, Duration queueTimeout, Set<RetryOn> retryOn,
+                      List<ServiceClassConfig> classes, Duration classAgeBound, PersistenceConfig persistence,
+                      int lardLow, int lardHigh, Duration lardShrinkAfter, BackendTlsConfig tls) {
+        this(name, algorithm, hashLoadFactor, retries, connectTimeout, responseTimeout, backendIdleTimeout,
+                maxIdlePerBackend, slowStart, allDown, health, passive, maxBodyBytes, servers, queueSize, queueTimeout,
+                retryOn, classes, classAgeBound, persistence, lardLow, lardHigh, lardShrinkAfter, tls, BackendProtocol.HTTP_1_1);
     }
 
     /** Pool settings with LARD thresholds and plain text to the back ends. */
@@ -149,21 +165,33 @@ public record PoolConfig(String name, String algorithm, double hashLoadFactor, i
     public PoolConfig withPersistence(PersistenceConfig p) {
         return new PoolConfig(name, algorithm, hashLoadFactor, retries, connectTimeout, responseTimeout, backendIdleTimeout,
                 maxIdlePerBackend, slowStart, allDown, health, passive, maxBodyBytes, servers, queueSize, queueTimeout,
-                retryOn, classes, classAgeBound, p, lardLow, lardHigh, lardShrinkAfter, tls);
+                retryOn, classes, classAgeBound, p, lardLow, lardHigh, lardShrinkAfter, tls, protocol);
     }
 
     /** The same pool with these LARD thresholds and K (null: the default K). */
     public PoolConfig withLard(int low, int high, Duration shrinkAfter) {
         return new PoolConfig(name, algorithm, hashLoadFactor, retries, connectTimeout, responseTimeout, backendIdleTimeout,
                 maxIdlePerBackend, slowStart, allDown, health, passive, maxBodyBytes, servers, queueSize, queueTimeout,
-                retryOn, classes, classAgeBound, persistence, low, high, shrinkAfter, tls);
+                retryOn, classes, classAgeBound, persistence, low, high, shrinkAfter, tls, protocol);
     }
 
     /** The same pool with TLS to its back ends (null: plain text). */
     public PoolConfig withTls(BackendTlsConfig t) {
         return new PoolConfig(name, algorithm, hashLoadFactor, retries, connectTimeout, responseTimeout, backendIdleTimeout,
                 maxIdlePerBackend, slowStart, allDown, health, passive, maxBodyBytes, servers, queueSize, queueTimeout,
-                retryOn, classes, classAgeBound, persistence, lardLow, lardHigh, lardShrinkAfter, t);
+                retryOn, classes, classAgeBound, persistence, lardLow, lardHigh, lardShrinkAfter, t, protocol);
+    }
+
+    /** The same pool speaking this protocol to its back ends (null: HTTP/1.1). */
+    public PoolConfig withProtocol(BackendProtocol p) {
+        return new PoolConfig(name, algorithm, hashLoadFactor, retries, connectTimeout, responseTimeout, backendIdleTimeout,
+                maxIdlePerBackend, slowStart, allDown, health, passive, maxBodyBytes, servers, queueSize, queueTimeout,
+                retryOn, classes, classAgeBound, persistence, lardLow, lardHigh, lardShrinkAfter, tls, p);
+    }
+
+    /** Whether the back ends are spoken to in HTTP/2. */
+    public boolean h2() {
+        return protocol == BackendProtocol.H2;
     }
 
     /** A pool with the default {@code retry-on} ({@link RetryOn#DEFAULT}). */

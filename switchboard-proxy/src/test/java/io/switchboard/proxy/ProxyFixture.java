@@ -2,6 +2,7 @@ package io.switchboard.proxy;
 
 import io.netty.channel.EventLoopGroup;
 import io.switchboard.config.AllDownPolicy;
+import io.switchboard.config.BackendProtocol;
 import io.switchboard.config.BackendTlsConfig;
 import io.switchboard.config.GuardConfig;
 import io.switchboard.config.HealthCheckConfig;
@@ -83,6 +84,8 @@ public final class ProxyFixture implements AutoCloseable {
     public Http2Config http2 = Http2Config.DEFAULT;
     /** TLS to the back ends of pool "app"; null: plain text. */
     public BackendTlsConfig backendTls;
+    /** What pool "app" speaks to its back ends. */
+    public BackendProtocol protocol = BackendProtocol.HTTP_1_1;
     /** Pools besides "app" (for routes), each with its own back ends; same settings as "app". */
     public final Map<String, List<DemoBackend>> otherPools = new LinkedHashMap<>();
 
@@ -136,7 +139,7 @@ public final class ProxyFixture implements AutoCloseable {
     public ProxyFixture start(List<ServerConfig> servers) throws Exception {
         poolConfig = new PoolConfig("app", algorithm, 1.25, retries, connectTimeout, responseTimeout, backendIdle, maxIdle,
                 Duration.ZERO, allDown, health, passive, maxBody, servers, queueSize, queueTimeout, retryOn, classes, classAgeBound,
-                persistence).withTls(backendTls);
+                persistence).withTls(backendTls).withProtocol(protocol);
         ListenerConfig l = new ListenerConfig("web", "127.0.0.1", listenPort, "app", headerTimeout, clientIdle, 8192, 16384,
                 maxHeaders, guard, minBodyRate, bodyRateWindow, ListenerConfig.Mode.HTTP, routes, tunnelIdle, tls, http2);
         Map<String, PoolConfig> poolConfigs = new LinkedHashMap<>(Map.of("app", poolConfig));

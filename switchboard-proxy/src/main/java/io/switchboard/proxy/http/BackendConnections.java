@@ -9,6 +9,7 @@ import io.netty.channel.ChannelPromise;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.AttributeKey;
 import io.switchboard.backend.Backend;
@@ -35,6 +36,9 @@ import java.util.concurrent.TimeUnit;
  * is closed, never offered. Idle connections are closed after the pool's back-end idle timeout by the
  * loop's {@link ConnectionTimers} tick (no timer or handler per connection), and idle connections keep
  * reading so a close by the back end is noticed at once, not by the next request.
+ *
+ * <p>Pools with {@code protocol: h2} get a new HTTP/2 stream per exchange instead ({@link H2Backends},
+ * owned here, on the same loop and tick); a stream is never offered to the idle pool: it is closed.
  */
 public final class BackendConnections {
     static final int MAX_RESPONSE_HEADER = 64 * 1024;
@@ -51,12 +55,18 @@ public final class BackendConnections {
     private LoopResolver resolver;  // made on the first connect (not every loop connects anywhere)
     private long opened;
     private final ConnectionTimers timers;
+    private final H2Backends h2;
 
     public BackendConnections(EventLoop loop, Transport transport, HostResolver resolvers) {
         this.loop = loop;
         this.transport = transport;
         this.resolvers = resolvers;
         this.timers = new ConnectionTimers(loop, this);
+        this.h2 = new H2Backends(loop, transport, this);
+    }
+
+    HostResolver resolvers() {
+        return resolvers;
     }
 
     /** The timeouts of this loop's client connections (they share the tick with idle back-end connections). */
@@ -108,6 +118,10 @@ public final class BackendConnections {
     /** Returns a connection whose exchange completed cleanly; closes it if the pool is full. */
     void offer(Backend backend, Channel ch, BackendHandler handler, int maxIdle) {
         if (!ch.isActive()) return;
+        if (ch instanceof Http2StreamChannel) { // a stream is never reused; its connection stays
+            ch.close();
+            return;
+        }
         ArrayDeque<Channel> q = idle.computeIfAbsent(backend, b -> new ArrayDeque<>());
         if (q.size() >= maxIdle) {
             ch.close();
@@ -130,6 +144,7 @@ public final class BackendConnections {
 
     /** Closes pooled connections idle for longer than their pool's back-end idle timeout; on the tick. */
     void closeIdle(long now) {
+        h2.closeIdle(now);
         if (idle.isEmpty()) return;
         List<Channel> expired = null;
         for (ArrayDeque<Channel> q : idle.values()) {
@@ -189,6 +204,16 @@ public final class BackendConnections {
         return tls == null ? connected : afterHandshake(connected);
     }
 
+    /**
+     * Opens a connection with the pool's protocol: for {@code h2}, a new stream on an HTTP/2 connection
+     * to the back end ({@link H2Backends}); its channel's pipeline ends as an HTTP/1.1 connection's does.
+     */
+    ChannelFuture connect(Backend backend, long connectTimeoutMillis, long idleTimeoutMillis, BackendTlsConfig tls, boolean h2) {
+        if (!h2) return connect(backend, connectTimeoutMillis, idleTimeoutMillis, tls);
+        if (resolver == null) resolver = resolvers.on(loop);
+        return this.h2.stream(backend, resolver.cached(backend), connectTimeoutMillis, idleTimeoutMillis, tls);
+    }
+
     private static ChannelFuture afterHandshake(ChannelFuture connected) {
         Channel ch = connected.channel();
         ChannelPromise done = ch.newPromise();
@@ -209,10 +234,12 @@ public final class BackendConnections {
         return done;
     }
 
-    public long opened() { return opened; }
+    /** Connections opened: HTTP/1.1 connections and HTTP/2 connections (not streams). */
+    public long opened() { return opened + h2.opened(); }
 
+    /** Idle connections: pooled HTTP/1.1 connections and HTTP/2 connections without streams. */
     public int idleCount() {
-        int n = 0;
+        int n = h2.idleCount();
         for (ArrayDeque<Channel> q : idle.values()) n += q.size();
         return n;
     }

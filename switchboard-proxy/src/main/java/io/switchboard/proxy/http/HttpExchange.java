@@ -322,7 +322,7 @@ final class HttpExchange implements RequestView, RouteRequest {
             backend = b;
             reserved = true;
             // A handshake goes on a new connection: a pooled one may be stale, and it will not come back.
-            Channel ch = idempotent && !webSocket ? conn.connections.poll(b, poolConfig.tls()) : null;
+            Channel ch = idempotent && !webSocket && !poolConfig.h2() ? conn.connections.poll(b, poolConfig.tls()) : null;
             if (ch != null) {
                 reusedConnection = true;
                 attach(ch);
@@ -330,7 +330,7 @@ final class HttpExchange implements RequestView, RouteRequest {
             }
             reusedConnection = false;
             ChannelFuture f = conn.connections.connect(b, poolConfig.connectTimeout().toMillis(),
-                    poolConfig.backendIdleTimeout().toMillis(), poolConfig.tls());
+                    poolConfig.backendIdleTimeout().toMillis(), poolConfig.tls(), poolConfig.h2());
             if (f.isDone()) {
                 if (f.isSuccess()) {
                     attach(f.channel());

@@ -1,6 +1,8 @@
 package io.switchboard.proxy.tls;
 
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
@@ -26,6 +28,8 @@ import javax.net.ssl.SSLException;
  */
 public final class BackendTls {
     private static final Map<BackendTlsConfig, SslContext> CONTEXTS = new ConcurrentHashMap<>();
+    /** The same, offering only h2 by ALPN (pools with {@code protocol: h2}). */
+    private static final Map<BackendTlsConfig, SslContext> H2_CONTEXTS = new ConcurrentHashMap<>();
 
     private BackendTls() {}
 
@@ -35,15 +39,22 @@ public final class BackendTls {
      * @throws TlsSetupException when the CA file cannot be used ({@link TlsSetupException.Part#CA})
      */
     public static SslContext load(BackendTlsConfig config) {
-        SslContext ctx = build(config);
+        SslContext ctx = build(config, false);
         CONTEXTS.put(config, ctx);
+        H2_CONTEXTS.remove(config); // built again from the renewed file on first use
         return ctx;
     }
 
     /** The context of a pool's TLS settings, built on first use when the loader did not. */
     public static SslContext context(BackendTlsConfig config) {
         SslContext ctx = CONTEXTS.get(config);
-        return ctx != null ? ctx : CONTEXTS.computeIfAbsent(config, BackendTls::build);
+        return ctx != null ? ctx : CONTEXTS.computeIfAbsent(config, c -> build(c, false));
+    }
+
+    /** A client handler as {@link #handler}, offering only h2 by ALPN; the caller checks what was agreed. */
+    public static SslHandler h2Handler(BackendTlsConfig config, ByteBufAllocator alloc, String host, int port) {
+        String peer = config.sni() != null ? config.sni() : host;
+        return H2_CONTEXTS.computeIfAbsent(config, c -> build(c, true)).newHandler(alloc, peer, port);
     }
 
     /**
@@ -85,7 +96,7 @@ public final class BackendTls {
         return ListenerTls.describe(cause);
     }
 
-    private static SslContext build(BackendTlsConfig config) {
+    private static SslContext build(BackendTlsConfig config, boolean h2) {
         SslContextBuilder b = SslContextBuilder.forClient()
                 .sslProvider(TlsEngine.provider())
                 .protocols(TlsConfig.PROTOCOLS)
@@ -97,6 +108,11 @@ public final class BackendTls {
             List<X509Certificate> cas = PemFiles.certificateAuthorities(config.ca());
             b.trustManager(cas.toArray(X509Certificate[]::new));
         } // else: the JDK's default trust store
+        if (h2) {
+            b.applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                    ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                    ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, ApplicationProtocolNames.HTTP_2));
+        }
         try {
             return b.build();
         } catch (SSLException | IllegalArgumentException e) {
