@@ -105,6 +105,8 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
     /** Requests: nothing was read yet, so an HTTP/2 connection preface may come (h2c). */
     private boolean firstRead;
+    /** Requests: the first bytes, fewer than four, as far as they match the preface. */
+    private ByteBuf prefaceStart;
     /** Requests: the bytes after a WebSocket handshake, while its answer is awaited. */
     private ByteBuf upgradeHeld;
     /** Responses: the request sent asked for a WebSocket, so a 101 to it is a tunnel. */
@@ -193,8 +195,18 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
             return;
         }
         if (firstRead) {
+            if (prefaceStart != null) {
+                in = ctx.alloc().compositeBuffer(2).addComponents(true, prefaceStart, in);
+                prefaceStart = null;
+            }
+            int prefix = prefacePrefix(in);
+            boolean h2c = prefix > 0 && frontend != null && frontend.h2cAllowed();
+            if (h2c && prefix < PRI.length) {
+                prefaceStart = in; // a client sending the preface a byte at a time: wait for four
+                return;
+            }
             firstRead = false;
-            if (frontend != null && startsWithPreface(in) && frontend.h2cAllowed()) {
+            if (h2c) {
                 frontend.switchToH2c(ctx, in); // takes `in`
                 return;
             }
@@ -210,19 +222,26 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Whether a connection's first bytes start like the HTTP/2 preface ("PRI * HTTP/2.0", RFC 9113
-     * section 3.4). PRI is no HTTP/1.1 method anyone uses, so four bytes decide.
+     * How many of the first four bytes of the HTTP/2 preface ("PRI * HTTP/2.0", RFC 9113 section 3.4)
+     * the connection's first bytes match: 0 when they differ, 4 when they start with it. PRI is no
+     * HTTP/1.1 method anyone uses, so four bytes decide.
      */
-    private static boolean startsWithPreface(ByteBuf in) {
-        return in.readableBytes() >= 4 && in.getInt(in.readerIndex()) == PRI;
+    private static int prefacePrefix(ByteBuf in) {
+        int n = Math.min(PRI.length, in.readableBytes());
+        if (n == 0) return 0;
+        for (int i = 0; i < n; i++) {
+            if (in.getByte(in.readerIndex() + i) != PRI[i]) return 0;
+        }
+        return n;
     }
 
-    private static final int PRI = ('P' << 24) | ('R' << 16) | ('I' << 8) | ' ';
+    private static final byte[] PRI = {'P', 'R', 'I', ' '};
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         pending = null;
         releaseUpgradeHeld();
+        releasePrefaceStart();
         flushHeld(ctx);
         if (state == UNTIL_CLOSE) {
             state = IDLE;
@@ -235,6 +254,13 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
     public void handlerRemoved(ChannelHandlerContext ctx) {
         pending = null;
         releaseUpgradeHeld();
+        releasePrefaceStart();
+    }
+
+    private void releasePrefaceStart() {
+        ByteBuf b = prefaceStart;
+        prefaceStart = null;
+        if (b != null) b.release();
     }
 
     private void releaseUpgradeHeld() {

@@ -19,6 +19,7 @@ import io.switchboard.config.AllDownPolicy;
 import io.switchboard.config.Cidr;
 import io.switchboard.config.GuardConfig;
 import io.switchboard.config.HealthCheckConfig;
+import io.switchboard.config.Http2Config;
 import io.switchboard.config.ListenerConfig;
 import io.switchboard.config.PassiveHealthConfig;
 import io.switchboard.config.PoolConfig;
@@ -65,7 +66,9 @@ class FrontendFuzzTest {
             Duration.ofSeconds(5), Duration.ofSeconds(60), 256, 1024, 12,
             // Every guard in the pipeline: a limit the single connection stays under, a deny list that an
             // in-memory address never matches, and a rate limit that refills nothing while a test runs.
-            new GuardConfig(10, 2, 0.001, 4, List.of(), List.of(Cidr.parse("192.0.2.0/24"))));
+            new GuardConfig(10, 2, 0.001, 4, List.of(), List.of(Cidr.parse("192.0.2.0/24"))))
+            .withHttp2(Http2Config.DISABLED); // the HTTP/1.x front end: an h2c preface is a bad version here
+
     private static final PoolConfig POOL = new PoolConfig("app", "round-robin", 1.25, 2, Duration.ofSeconds(1),
             Duration.ofSeconds(1), Duration.ofSeconds(1), 8, Duration.ZERO, AllDownPolicy.FAIL, HealthCheckConfig.NONE,
             PassiveHealthConfig.DEFAULT, 64, List.of());
