@@ -21,13 +21,17 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2DataFrame;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2Headers;
@@ -46,6 +50,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -173,6 +178,55 @@ class Http2WebSocketIT {
         assertThat(client.parent.isActive()).isTrue();
     }
 
+    @Test
+    void aBigBinaryMessageGoesBothWaysThroughTheFlowControlWindows() throws Exception {
+        start();
+        Stream ws = client.open();
+        ws.send(webSocketConnect("websocket"), false);
+        assertThat(ws.headers().status()).hasToString("200");
+        byte[] big = new byte[1 << 20];
+        new Random(8441).nextBytes(big);
+        ws.data(maskedFrame(0x2, big));
+        assertThat(ws.nextPayload()).as("1 MiB echoed").isEqualTo(big);
+        assertThat(f.pool.backend("ws").inFlight()).as("the open tunnel is in flight on its back end").isEqualTo(1);
+    }
+
+    @Test
+    void anIdleTunnelEndsOnlyItsStream() throws Exception {
+        f = new ProxyFixture();
+        f.tunnelIdle = Duration.ofMillis(300);
+        echo = new EchoServer(f);
+        f.start(List.of(new ServerConfig("ws", "127.0.0.1", echo.port(), 1, null)));
+        client = new H2Client(f);
+        Stream ws = client.open();
+        ws.send(webSocketConnect("websocket"), false);
+        assertThat(ws.headers().status()).hasToString("200");
+        ws.data(maskedFrame(0x1, "before".getBytes(StandardCharsets.UTF_8)));
+        assertThat(ws.nextMessage()).isEqualTo(new Message(0x1, "echo before"));
+        ws.awaitEnd();
+        assertThat(ws.endedCleanly).isTrue();
+        assertThat(client.get("/after")).isEqualTo("plain /after");
+        await().atMost(Duration.ofSeconds(WAIT_S)).untilAsserted(() -> {
+            assertThat(f.pool.backend("ws").inFlight()).isZero();
+            assertThat(f.accessLog).anySatisfy(r -> assertThat(r.cause()).contains("idle"));
+        });
+    }
+
+    @Test
+    void theClientsResetEndsTheTunnel() throws Exception {
+        start();
+        Stream ws = client.open();
+        ws.send(webSocketConnect("websocket"), false);
+        assertThat(ws.headers().status()).hasToString("200");
+        ws.stream.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.CANCEL));
+        await().atMost(Duration.ofSeconds(WAIT_S)).untilAsserted(() -> {
+            assertThat(echo.closed.get()).as("the back-end connection closed").isPositive();
+            assertThat(f.pool.backend("ws").inFlight()).isZero();
+            assertThat(f.accessLog).anySatisfy(r -> assertThat(r.cause()).contains("client closed the tunnel"));
+        });
+        assertThat(client.get("/after")).isEqualTo("plain /after");
+    }
+
     private Http2Headers webSocketConnect(String protocol) {
         Http2Headers h = new DefaultHttp2Headers().method("CONNECT").scheme("http").path("/ws").authority("127.0.0.1:" + f.port())
                 .set("sec-websocket-version", "13");
@@ -182,11 +236,19 @@ class Http2WebSocketIT {
 
     // ---------------------------------------------------------------- WebSocket frames by hand
 
-    /** A client frame (RFC 6455 section 5.2): FIN, the opcode, a mask and the masked payload (< 126 bytes). */
+    /** A client frame (RFC 6455 section 5.2): FIN, the opcode, the length, a mask and the masked payload. */
     static ByteBuf maskedFrame(int opcode, byte[] payload) {
         byte[] mask = {0x37, (byte) 0xfa, 0x21, 0x3d};
-        ByteBuf b = Unpooled.buffer(6 + payload.length);
-        b.writeByte(0x80 | opcode).writeByte(0x80 | payload.length).writeBytes(mask);
+        ByteBuf b = Unpooled.buffer(14 + payload.length);
+        b.writeByte(0x80 | opcode);
+        if (payload.length < 126) {
+            b.writeByte(0x80 | payload.length);
+        } else if (payload.length < 65536) {
+            b.writeByte(0x80 | 126).writeShort(payload.length);
+        } else {
+            b.writeByte(0x80 | 127).writeLong(payload.length);
+        }
+        b.writeBytes(mask);
         for (int i = 0; i < payload.length; i++) b.writeByte(payload[i] ^ mask[i & 3]);
         return b;
     }
@@ -316,15 +378,33 @@ class Http2WebSocketIT {
             throw new AssertionError("no end of stream");
         }
 
-        /** The next whole WebSocket frame from the server (unmasked, payload < 126 bytes). */
+        /** The next whole WebSocket frame from the server, as text. */
         Message nextMessage() throws InterruptedException {
-            for (int i = 0; i < 1000; i++) {
+            byte[] payload = nextPayload();
+            return new Message(lastOpcode, new String(payload, StandardCharsets.UTF_8));
+        }
+
+        private int lastOpcode;
+
+        /** The payload of the next whole WebSocket frame from the server (unmasked, as servers send). */
+        byte[] nextPayload() throws InterruptedException {
+            for (int i = 0; i < 100_000; i++) {
                 byte[] a = pending.toByteArray();
-                if (a.length >= 2 && a.length >= 2 + (a[1] & 0x7f)) {
-                    int n = a[1] & 0x7f;
-                    pending.reset();
-                    pending.write(a, 2 + n, a.length - 2 - n);
-                    return new Message(a[0] & 0x0f, new String(a, 2, n, StandardCharsets.UTF_8));
+                if (a.length >= 2) {
+                    int len7 = a[1] & 0x7f;
+                    int header = len7 == 126 ? 4 : len7 == 127 ? 10 : 2;
+                    if (a.length >= header) {
+                        ByteBuf h = Unpooled.wrappedBuffer(a);
+                        long n = len7 == 126 ? h.getUnsignedShort(2) : len7 == 127 ? h.getLong(2) : len7;
+                        if (a.length >= header + n) {
+                            pending.reset();
+                            pending.write(a, header + (int) n, a.length - header - (int) n);
+                            lastOpcode = a[0] & 0x0f;
+                            byte[] payload = new byte[(int) n];
+                            System.arraycopy(a, header, payload, 0, (int) n);
+                            return payload;
+                        }
+                    }
                 }
                 Object o = next();
                 assertThat(o).as("tunnel data").isInstanceOf(byte[].class);
@@ -366,7 +446,8 @@ class Http2WebSocketIT {
                                             ctx.fireChannelRead(msg);
                                         }
                                     },
-                                    new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder().websocketPath("/ws").build()),
+                                    new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder().websocketPath("/ws")
+                                            .decoderConfig(WebSocketDecoderConfig.newBuilder().maxFramePayloadLength(2 << 20).build()).build()),
                                     new SimpleChannelInboundHandler<Object>() {
                                         @Override
                                         protected void channelRead0(ChannelHandlerContext ctx, Object msg) {
@@ -375,6 +456,8 @@ class Http2WebSocketIT {
                                                 ctx.close();
                                             } else if (msg instanceof TextWebSocketFrame t) {
                                                 ctx.writeAndFlush(new TextWebSocketFrame("echo " + t.text()));
+                                            } else if (msg instanceof BinaryWebSocketFrame b) {
+                                                ctx.writeAndFlush(b.retainedDuplicate());
                                             } else if (msg instanceof FullHttpRequest r) {
                                                 byte[] body = ("plain " + r.uri()).getBytes(StandardCharsets.UTF_8);
                                                 DefaultFullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
