@@ -150,8 +150,13 @@ class Http2WebSocketIT {
         start();
         Stream ws = client.open();
         ws.send(webSocketConnect("websocket").path("/elsewhere"), false);
+        // what a client sends on the stream is tunnel data, never a request, whether or not a tunnel opens
+        ws.data(Unpooled.copiedBuffer("GET /smuggled HTTP/1.1\r\nhost: a\r\n\r\n", StandardCharsets.US_ASCII));
         assertThat(ws.headers().status()).hasToString("200");
         assertThat(ws.body()).isEqualTo("plain /elsewhere");
+        ws.data(Unpooled.copiedBuffer("GET /smuggled2 HTTP/1.1\r\nhost: a\r\n\r\n", StandardCharsets.US_ASCII));
+        assertThat(client.get("/after")).isEqualTo("plain /after");
+        assertThat(echo.requests).containsExactly("/elsewhere", "/after");
     }
 
     @Test
