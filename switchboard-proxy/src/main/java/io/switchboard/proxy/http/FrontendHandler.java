@@ -8,6 +8,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.util.ReferenceCountUtil;
 import io.switchboard.config.ListenerConfig;
 import io.switchboard.dispatch.Outcome;
@@ -439,7 +441,14 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
         if (!upgradeHeld || exchange != null || !inbound.isEmpty() || closing) return;
         upgradeHeld = false;
         Http1Decoder d = ctx.pipeline().get(Http1Decoder.class);
-        if (d != null) d.resume();
+        if (d == null) return;
+        if (stream) {
+            // A stream carries one request: what the client sent after a refused WebSocket is not one.
+            ByteBuf held = d.tunnel(); // raw from now on, and dropped in channelRead
+            if (held != null) held.release();
+        } else {
+            d.resume();
+        }
     }
 
     /**
@@ -458,7 +467,15 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
         if (t.backendWritable()) setAutoRead(ctx.channel(), true);
     }
 
-    /** The tunnel ended: the connection closes once what is written went out. */
+    /**
+     * The tunnel broke (not an orderly close): on an HTTP/2 stream, the stream is reset with CANCEL
+     * (RFC 8441 section 4) instead of ended; call before {@link #tunnelEnded()}.
+     */
+    void tunnelBroke() {
+        if (stream && !closing) ctx.write(new DefaultHttp2ResetFrame(Http2Error.CANCEL), ctx.voidPromise());
+    }
+
+    /** The tunnel ended: the connection (an HTTP/2 stream: only the stream) closes once what is written went out. */
     void tunnelEnded() {
         if (closing) return;
         closing = true;

@@ -25,6 +25,10 @@ import java.util.List;
  * {@code Transfer-Encoding}, {@code Upgrade}, {@code HTTP2-Settings}, and {@code TE} (a request to a
  * back end says {@code te: trailers}: we relay trailers). Names are lower-cased.
  *
+ * <p>WebSocket over HTTP/2 (RFC 8441), told by {@link #webSocket()}: the back end's {@code 101} becomes
+ * {@code :status 200} (without {@code Sec-WebSocket-Accept}, which answers the key we made up), and
+ * every byte after it goes out raw in DATA frames until the tunnel ends ({@link #endAtClose()}).
+ *
  * <p>Threading: one instance per stream, on the stream's event loop.
  */
 final class H1ToH2 {
@@ -42,6 +46,9 @@ final class H1ToH2 {
     private static final int TRAILER = 6;
     private static final int UNTIL_CLOSE = 7;
     private static final int DONE = 8;
+    private static final int TUNNEL = 9;
+
+    private static final AsciiString SEC_WEBSOCKET_ACCEPT = AsciiString.cached("sec-websocket-accept");
 
     private final boolean request;
     private final AsciiString scheme;
@@ -50,6 +57,8 @@ final class H1ToH2 {
     private int crlfLeft;
     /** Responses: to a HEAD request, so the head ends the stream whatever its content-length says. */
     private boolean headRequest;
+    /** Responses: the request was an extended CONNECT for a WebSocket, so a 101 opens a tunnel. */
+    private boolean webSocket;
     /** A head (or the trailer section) not complete in the buffers so far. */
     private ByteBuf pending;
 
@@ -144,14 +153,24 @@ final class H1ToH2 {
         return new DefaultHttp2HeadersFrame(r.headers(), end);
     }
 
+    /** The request this response answers is a WebSocket over HTTP/2 (RFC 8441). */
+    void webSocket() {
+        webSocket = true;
+    }
+
+    /** Whether the response became a WebSocket tunnel (its 200 went out). */
+    boolean tunnel() {
+        return state == TUNNEL;
+    }
+
     /** Whether the message has ended (END_STREAM was produced). */
     boolean done() {
         return state == DONE;
     }
 
-    /** A message ended by closing (a response without framing): what ends its stream, or null. */
+    /** A message ended by closing (a response without framing, a tunnel): what ends its stream, or null. */
     Http2StreamFrame endAtClose() {
-        if (state != UNTIL_CLOSE) return null;
+        if (state != UNTIL_CLOSE && state != TUNNEL) return null;
         state = DONE;
         return new DefaultHttp2DataFrame(true);
     }
@@ -200,7 +219,7 @@ final class H1ToH2 {
                         }
                     }
                     case TRAILER -> trailer(in, out);
-                    case UNTIL_CLOSE -> out.add(new DefaultHttp2DataFrame(in.readRetainedSlice(in.readableBytes()), false));
+                    case UNTIL_CLOSE, TUNNEL -> out.add(new DefaultHttp2DataFrame(in.readRetainedSlice(in.readableBytes()), false));
                     default -> throw new IllegalStateException(in.readableBytes() + " bytes after the end of the message");
                 }
             }
@@ -237,6 +256,14 @@ final class H1ToH2 {
         } else {
             headers.status(AsciiString.of(Integer.toString(h.status)));
             copyFields(h, headers);
+            if (h.status == 101) {
+                if (!webSocket) throw new IllegalStateException("a 101 to a request that asked for no WebSocket");
+                headers.status(AsciiString.of("200"));
+                headers.remove(SEC_WEBSOCKET_ACCEPT);
+                out.add(new DefaultHttp2HeadersFrame(headers, false));
+                state = TUNNEL;
+                return; // bytes after the head in this buffer are the back end's first tunnel data
+            }
             if (h.status < 200) {
                 out.add(new DefaultHttp2HeadersFrame(headers, false));
                 return; // the final head follows

@@ -88,7 +88,8 @@ final class H2Connection extends ChannelDuplexHandler implements ConnectionTimer
         Http2Settings settings = Http2Settings.defaultSettings()
                 .maxConcurrentStreams(c.maxConcurrentStreams())
                 .initialWindowSize(c.initialWindowSize())
-                .maxHeaderListSize(listener.maxHeaderSize()); // a server may not send ENABLE_PUSH
+                .maxHeaderListSize(listener.maxHeaderSize()) // a server may not send ENABLE_PUSH
+                .connectProtocolEnabled(true); // RFC 8441: WebSocket over HTTP/2 (see H2ToH1)
         Http2FrameCodec codec = Http2FrameCodecBuilder.forServer()
                 .initialSettings(settings)
                 .validateHeaders(true)

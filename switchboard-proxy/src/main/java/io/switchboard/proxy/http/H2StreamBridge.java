@@ -13,6 +13,7 @@ import io.netty.handler.codec.http2.Http2DataFrame;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
+import io.netty.handler.codec.http2.Http2ResetFrame;
 import io.netty.handler.codec.http2.Http2StreamFrame;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
@@ -32,6 +33,13 @@ import org.slf4j.LoggerFactory;
  * HTTP/1.1 pipeline stops reading while the back end cannot take more, so a client can have at most a
  * window in flight; the response side writes only while the stream is writable (its window is open).
  *
+ * <p>WebSocket over HTTP/2 (RFC 8441): the extended CONNECT goes on as an HTTP/1.1 handshake, the
+ * back end's 101 comes back as 200, and from then on DATA carry the tunnel's bytes both ways. The
+ * tunnel's end ends the stream, not the connection: an empty DATA with END_STREAM (then RST_STREAM
+ * NO_ERROR if the client has not ended its side, RFC 9113 section 8.1), or RST_STREAM CANCEL when it
+ * broke (RFC 8441 section 4); the client's END_STREAM ends the tunnel (half-close is not kept, as
+ * on HTTP/1.1).
+ *
  * <p>Threading: the stream channel's event loop (the connection's).
  */
 final class H2StreamBridge extends ChannelDuplexHandler {
@@ -50,6 +58,10 @@ final class H2StreamBridge extends ChannelDuplexHandler {
      * them). Only that frame gets a promise of its own; the others are written with the void promise.
      */
     private ChannelFuture endFrame;
+    /** RST_STREAM was written: nothing more goes out on the stream. */
+    private boolean reset;
+    /** The stream is being closed after its end went out: a tunnel's late bytes have nowhere to go. */
+    private boolean ending;
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -61,14 +73,17 @@ final class H2StreamBridge extends ChannelDuplexHandler {
             if (msg instanceof Http2HeadersFrame f) {
                 Http2Headers h = f.headers();
                 if (!in.done() && h.method() != null) out.headRequest("HEAD".contentEquals(h.method()));
-                fire(ctx, in.headers(ctx.alloc(), h, f.isEndStream()));
+                ByteBuf b = in.headers(ctx.alloc(), h, f.isEndStream());
+                if (in.webSocket()) out.webSocket();
+                fire(ctx, b);
             } else if (msg instanceof Http2DataFrame f) {
                 fire(ctx, in.data(ctx.alloc(), f.content(), f.isEndStream()));
+                if (f.isEndStream() && out.tunnel()) ctx.channel().close(); // the client ended the tunnel
             } else {
                 ReferenceCountUtil.release(msg); // RST_STREAM, WINDOW_UPDATE: Netty acted on them
             }
         } catch (H2ToH1.Malformed e) {
-            refuse(ctx, e.getMessage());
+            refuse(ctx, e.status, e.getMessage());
         }
     }
 
@@ -79,19 +94,26 @@ final class H2StreamBridge extends ChannelDuplexHandler {
 
     /** Answers 400 with the reason and ends the stream; the client's further frames are dropped. */
     private void refuse(ChannelHandlerContext ctx, String why) {
+        refuse(ctx, 400, why);
+    }
+
+    /** Answers {@code status} (400: malformed, 501: not implemented) with the reason and ends the stream. */
+    private void refuse(ChannelHandlerContext ctx, int status, String why) {
         refused = true;
-        log.debug("HTTP/2 stream from {}: malformed request: {}", ctx.channel().remoteAddress(), why);
+        log.debug("HTTP/2 stream from {}: refused request ({}): {}", ctx.channel().remoteAddress(), status, why);
         if (responding) {
             ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.PROTOCOL_ERROR));
             ctx.close();
             return;
         }
-        byte[] body = ("malformed HTTP/2 request: " + why + "\n").getBytes(StandardCharsets.UTF_8);
-        Http2Headers h = new DefaultHttp2Headers().status("400").set("content-type", "text/plain; charset=utf-8")
+        byte[] body = ((status == 400 ? "malformed HTTP/2 request: " : "") + why + "\n").getBytes(StandardCharsets.UTF_8);
+        Http2Headers h = new DefaultHttp2Headers().status(Integer.toString(status)).set("content-type", "text/plain; charset=utf-8")
                 .setInt("content-length", body.length);
         ctx.write(new DefaultHttp2HeadersFrame(h, false));
-        ctx.writeAndFlush(new DefaultHttp2DataFrame(ctx.alloc().buffer(body.length).writeBytes(body), true));
-        ctx.close();
+        // Closed once the body is out: the close resets a stream the client has not ended, which would
+        // drop DATA still queued for flow control (or for the flush at the end of this read).
+        ctx.writeAndFlush(new DefaultHttp2DataFrame(ctx.alloc().buffer(body.length).writeBytes(body), true))
+                .addListener(f -> ctx.close());
     }
 
     @Override
@@ -102,10 +124,11 @@ final class H2StreamBridge extends ChannelDuplexHandler {
             return;
         }
         if (!(msg instanceof ByteBuf b)) {
+            if (msg instanceof Http2ResetFrame) reset = true;
             ctx.write(msg, promise);
             return;
         }
-        if (refused) {
+        if (refused || ending) {
             b.release();
             promise.trySuccess();
             return;
@@ -148,8 +171,18 @@ final class H2StreamBridge extends ChannelDuplexHandler {
 
     @Override
     public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
-        Http2StreamFrame end = out.endAtClose();
-        if (end != null) ctx.writeAndFlush(end);
+        boolean tunnel = out.tunnel();
+        Http2StreamFrame end = reset ? null : out.endAtClose();
+        if (end != null) {
+            ending = true;
+            // As in refuse: the reset that a close may bring must not overtake the DATA still queued.
+            ctx.writeAndFlush(end).addListener(f -> {
+                // Our side is complete; a tunnel's client is told to stop sending, without an error.
+                if (tunnel && !in.done()) ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.NO_ERROR));
+                ctx.close(promise);
+            });
+            return;
+        }
         ctx.close(promise);
     }
 

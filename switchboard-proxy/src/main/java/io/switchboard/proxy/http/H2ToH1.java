@@ -10,8 +10,10 @@ import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.util.AsciiString;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Turns what one HTTP/2 stream receives (a HEADERS frame, DATA frames, trailers) into the bytes of one
@@ -27,6 +29,13 @@ import java.util.Map;
  * pseudo-header sets. Refused input is a {@link Malformed}, which the stream answers with 400 or resets
  * ("malformed", RFC 9113 section 8.1.1); nothing of it is passed on.
  *
+ * <p>WebSocket over HTTP/2 (RFC 8441): a CONNECT with {@code :protocol websocket} becomes the HTTP/1.1
+ * handshake {@code GET <:path>} with {@code Connection: upgrade}, {@code Upgrade: websocket} and a fresh
+ * {@code Sec-WebSocket-Key} (an HTTP/2 client sends none), and the stream's DATA after it are passed on
+ * raw, the WebSocket frames of the tunnel ({@link Http1Decoder} holds them until the back end's 101).
+ * Any other {@code :protocol}, and a CONNECT without one (Switchboard is no forward proxy), are
+ * refused with 501: the request is well formed, we just do not implement it.
+ *
  * <p>Threading: one instance per stream, on the stream's event loop.
  */
 final class H2ToH1 {
@@ -41,10 +50,17 @@ final class H2ToH1 {
     private static final AsciiString HOST = AsciiString.cached("host");
     private static final AsciiString CONTENT_LENGTH = AsciiString.cached("content-length");
 
-    /** A stream's input that may not be passed on. */
+    /** A stream's input that may not be passed on; {@link #status} is the answer (400: malformed). */
     static final class Malformed extends Exception {
+        final int status;
+
         Malformed(String why) {
+            this(400, why);
+        }
+
+        Malformed(int status, String why) {
             super(why, null, false, false);
+            this.status = status;
         }
     }
 
@@ -52,12 +68,19 @@ final class H2ToH1 {
     private static final int FIXED = 1;
     private static final int CHUNKED_BODY = 2;
     private static final int DONE = 3;
+    private static final int TUNNEL = 4; // after an extended CONNECT's head: DATA passed on raw
+
+    private static final AsciiString WEBSOCKET = AsciiString.cached("websocket");
+    private static final AsciiString SEC_WEBSOCKET_KEY = AsciiString.cached("sec-websocket-key");
+    private static final byte[] UPGRADE_LINES = HeadWriter.ascii("connection: upgrade\r\nupgrade: websocket\r\nsec-websocket-key: ");
 
     private final boolean request;
     private int state = HEAD;
     private long remaining;
     /** Responses: the request was HEAD, so a content-length says nothing about the body. */
     private boolean headRequest;
+    /** Requests: an extended CONNECT for a WebSocket (RFC 8441). */
+    private boolean webSocket;
 
     private H2ToH1(boolean request) {
         this.request = request;
@@ -80,6 +103,11 @@ final class H2ToH1 {
         return state == DONE;
     }
 
+    /** Whether the request is a WebSocket over HTTP/2 (RFC 8441): a 101 to it opens a tunnel. */
+    boolean webSocket() {
+        return webSocket;
+    }
+
     /**
      * A HEADERS frame: the head, or the trailers that end a message whose head came.
      *
@@ -88,6 +116,7 @@ final class H2ToH1 {
     ByteBuf headers(ByteBufAllocator alloc, Http2Headers h, boolean endStream) throws Malformed {
         if (state == HEAD) return head(alloc, h, endStream);
         if (state == DONE) throw new Malformed("HEADERS after the end of the stream");
+        if (state == TUNNEL) throw new Malformed("HEADERS in a WebSocket tunnel");
         if (!endStream) throw new Malformed("a second HEADERS frame that does not end the stream");
         return trailers(alloc, h);
     }
@@ -100,6 +129,10 @@ final class H2ToH1 {
     ByteBuf data(ByteBufAllocator alloc, ByteBuf data, boolean endStream) throws Malformed {
         int n = data.readableBytes();
         switch (state) {
+            case TUNNEL -> {
+                if (endStream) state = DONE;
+                return data;
+            }
             case FIXED -> {
                 if (n > remaining) {
                     data.release();
@@ -147,14 +180,23 @@ final class H2ToH1 {
         try {
             int status = -1;
             if (request) {
-                startLine(out, h);
+                webSocket = startLine(out, h);
             } else {
                 status = statusLine(out, h);
             }
             long length = fields(out, h);
             boolean interim = !request && status < 200;
             boolean bodyless = !request && (headRequest || status == 204 || status == 304);
-            if (interim) {
+            if (webSocket) {
+                if (endStream) throw new Malformed("an extended CONNECT that ends the stream");
+                if (length >= 0) throw new Malformed("content-length on an extended CONNECT");
+                out.writeBytes(UPGRADE_LINES);
+                byte[] key = new byte[16];
+                ThreadLocalRandom.current().nextBytes(key); // RFC 6455 section 4.1: a nonce, for our back end only
+                out.writeBytes(Base64.getEncoder().encode(key));
+                out.writeShort(0x0d0a);
+                state = TUNNEL;
+            } else if (interim) {
                 if (endStream) throw new Malformed("an interim response that ends the stream");
                 // state stays HEAD: the final response comes next
             } else if (endStream) {
@@ -180,7 +222,8 @@ final class H2ToH1 {
         }
     }
 
-    private static void startLine(ByteBuf out, Http2Headers h) throws Malformed {
+    /** Writes the request line and host; returns whether the request is a WebSocket (RFC 8441). */
+    private static boolean startLine(ByteBuf out, Http2Headers h) throws Malformed {
         CharSequence method = h.method();
         CharSequence path = h.path();
         CharSequence authority = h.authority();
@@ -188,13 +231,21 @@ final class H2ToH1 {
         for (int i = 0; i < method.length(); i++) {
             if (method.charAt(i) > 0x7f || !HeadParser.isTchar((byte) method.charAt(i))) throw new Malformed("invalid :method");
         }
-        if (h.get(Http2Headers.PseudoHeaderName.PROTOCOL.value()) != null) {
-            throw new Malformed("extended CONNECT (:protocol) is not supported");
-        }
+        CharSequence protocol = h.get(Http2Headers.PseudoHeaderName.PROTOCOL.value());
         boolean connect = AsciiString.contentEquals("CONNECT", method);
-        if (connect) {
-            if (authority == null || path != null || h.scheme() != null) throw new Malformed("CONNECT needs :authority and no :path or :scheme");
-            path = authority;
+        boolean webSocket = false;
+        if (protocol != null) {
+            if (!connect) throw new Malformed(":protocol on a " + method + " request (only extended CONNECT has one, RFC 8441)");
+            if (!AsciiString.contentEqualsIgnoreCase(WEBSOCKET, protocol)) {
+                throw new Malformed(501, "extended CONNECT for :protocol '" + printable(protocol) + "' is not supported (allowed: websocket)");
+            }
+            if (h.scheme() == null || path == null || path.isEmpty()) throw new Malformed("extended CONNECT needs :scheme and :path");
+            if (path.charAt(0) != '/') throw new Malformed(":path must start with '/'");
+            method = "GET";
+            webSocket = true;
+        } else if (connect) {
+            throw new Malformed(501, "CONNECT is not supported (Switchboard is a reverse proxy, not a tunnel; "
+                    + "WebSocket over HTTP/2 uses CONNECT with :protocol websocket)");
         } else {
             if (h.scheme() == null) throw new Malformed("no :scheme");
             if (path == null || path.isEmpty()) throw new Malformed("no :path");
@@ -217,6 +268,17 @@ final class H2ToH1 {
             ByteBufUtil.writeAscii(out, authority);
             out.writeShort(0x0d0a);
         }
+        return webSocket;
+    }
+
+    /** A client's value for a message: at most 40 visible ASCII characters, '?' for the rest. */
+    private static String printable(CharSequence s) {
+        StringBuilder b = new StringBuilder(Math.min(s.length(), 40));
+        for (int i = 0; i < s.length() && i < 40; i++) {
+            char c = s.charAt(i);
+            b.append(c > 0x20 && c < 0x7f ? c : '?');
+        }
+        return b.toString();
     }
 
     private static int statusLine(ByteBuf out, Http2Headers h) throws Malformed {
@@ -257,6 +319,7 @@ final class H2ToH1 {
                 continue;
             }
             if (request && h.authority() != null && AsciiString.contentEqualsIgnoreCase(HOST, name)) continue; // :authority wins
+            if (webSocket && AsciiString.contentEqualsIgnoreCase(SEC_WEBSOCKET_KEY, name)) continue; // ours is written
             if (AsciiString.contentEquals(CONTENT_LENGTH, name)) {
                 long l = contentLength(value);
                 if (length >= 0 && l != length) throw new Malformed("content-length values differ");

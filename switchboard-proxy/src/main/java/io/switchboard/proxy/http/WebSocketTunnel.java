@@ -101,6 +101,7 @@ final class WebSocketTunnel implements BackendListener {
 
     @Override
     public void onBackendClosed(Throwable why) {
+        if (why != null && !closed) conn.tunnelBroke();
         close(why == null ? "back end closed the tunnel" : "tunnel to back end broke: " + ExchangeEnd.describe(why));
     }
 
