@@ -6,7 +6,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
-import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.codec.http2.Http2DataFrame;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2FrameCodec;
@@ -101,9 +100,6 @@ final class H2Connection extends ChannelDuplexHandler implements ConnectionTimer
                 .gracefulShutdownTimeoutMillis(listener.clientIdleTimeout().toMillis())
                 .build();
         HeadParser.Limits limits = new HeadParser.Limits(listener.maxInitialLineLength(), listener.maxHeaderSize(), listener.maxHeaders());
-        // Responses of many streams complete in one turn of the loop (each from its own back-end
-        // read): their flushes become one write to the socket (and one TLS record run), not one each.
-        p.addLast("h2-flush", new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
         p.addLast("h2", codec);
         p.addLast("h2-connection", new H2Connection(state, listener, codec));
         p.addLast("h2-streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
