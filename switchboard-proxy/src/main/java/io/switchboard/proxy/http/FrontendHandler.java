@@ -103,16 +103,20 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
 
     /** @param guard the listener's request guards for this connection; null when it has none */
     public FrontendHandler(ProxyState state, ListenerConfig listener, RequestGuard guard) {
-        this(state, listener, guard, false);
-    }
-
-    /** @param stream for an HTTP/2 stream's channel (see {@link H2StreamBridge}) */
-    FrontendHandler(ProxyState state, ListenerConfig listener, RequestGuard guard, boolean stream) {
         this.state = state;
         this.listener = listener;
         this.guard = guard;
         this.counters = state.listenerCounters().of(listener.name());
-        this.stream = stream;
+        this.stream = false;
+    }
+
+    /** For an HTTP/2 stream's channel (see {@link H2StreamBridge}): guards and counters are its connection's. */
+    FrontendHandler(ProxyState state, ListenerConfig listener, RequestGuard guard, ListenerCounters counters) {
+        this.state = state;
+        this.listener = listener;
+        this.guard = guard;
+        this.counters = counters;
+        this.stream = true;
     }
 
     /** The client's TCP connection: the parent of an HTTP/2 stream's channel, else the channel. */

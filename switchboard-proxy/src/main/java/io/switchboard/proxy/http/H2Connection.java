@@ -102,17 +102,40 @@ final class H2Connection extends ChannelDuplexHandler implements ConnectionTimer
         HeadParser.Limits limits = new HeadParser.Limits(listener.maxInitialLineLength(), listener.maxHeaderSize(), listener.maxHeaders());
         p.addLast("h2", codec);
         p.addLast("h2-connection", new H2Connection(state, listener, codec));
-        p.addLast("h2-streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
-            @Override
-            protected void initChannel(Http2StreamChannel ch) {
+        p.addLast("h2-streams", new Http2MultiplexHandler(new Streams(state, listener, limits)));
+    }
+
+    /**
+     * Makes each stream's pipeline. One per connection: what is the connection's (its guards, its
+     * listener's counters) is made at its first stream and shared by the rest.
+     */
+    private static final class Streams extends ChannelInitializer<Http2StreamChannel> {
+        private final ProxyState state;
+        private final ListenerConfig listener;
+        private final HeadParser.Limits limits;
+        private final ListenerCounters counters;
+        private RequestGuard guard;
+        private boolean guardMade;
+
+        Streams(ProxyState state, ListenerConfig listener, HeadParser.Limits limits) {
+            this.state = state;
+            this.listener = listener;
+            this.limits = limits;
+            this.counters = state.listenerCounters().of(listener.name());
+        }
+
+        @Override
+        protected void initChannel(Http2StreamChannel ch) {
+            if (!guardMade) {
+                guardMade = true;
                 Channel parent = ch.parent();
-                FrontendHandler frontend = new FrontendHandler(state, listener,
-                        RequestGuard.of(AccessControl.of(parent, listener), RateLimiter.of(parent, listener)), true);
-                ch.pipeline().addLast("h2-bridge", new H2StreamBridge());
-                ch.pipeline().addLast("decoder", Http1Decoder.forRequests(limits, frontend));
-                ch.pipeline().addLast("proxy", frontend);
+                guard = RequestGuard.of(AccessControl.of(parent, listener), RateLimiter.of(parent, listener));
             }
-        }));
+            FrontendHandler frontend = new FrontendHandler(state, listener, guard, counters);
+            ch.pipeline().addLast("h2-bridge", new H2StreamBridge());
+            ch.pipeline().addLast("decoder", Http1Decoder.forRequests(limits, frontend));
+            ch.pipeline().addLast("proxy", frontend);
+        }
     }
 
     @Override
