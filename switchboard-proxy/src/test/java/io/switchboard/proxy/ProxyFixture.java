@@ -5,6 +5,7 @@ import io.switchboard.config.AllDownPolicy;
 import io.switchboard.config.BackendTlsConfig;
 import io.switchboard.config.GuardConfig;
 import io.switchboard.config.HealthCheckConfig;
+import io.switchboard.config.Http2Config;
 import io.switchboard.config.ListenerConfig;
 import io.switchboard.config.PassiveHealthConfig;
 import io.switchboard.config.PersistenceConfig;
@@ -78,6 +79,10 @@ public final class ProxyFixture implements AutoCloseable {
     public List<RouteConfig> routes = List.of();
     /** The listener's TLS settings; null: plain text. */
     public TlsConfig tls;
+    /** The listener's HTTP/2 settings. */
+    public Http2Config http2 = Http2Config.DEFAULT;
+    /** The listener's max-header-size (bytes of a request head; for HTTP/2 the decoded header list). */
+    public int maxHeaderSize = 16384;
     /** TLS to the back ends of pool "app"; null: plain text. */
     public BackendTlsConfig backendTls;
     /** Pools besides "app" (for routes), each with its own back ends; same settings as "app". */
@@ -134,8 +139,8 @@ public final class ProxyFixture implements AutoCloseable {
         poolConfig = new PoolConfig("app", algorithm, 1.25, retries, connectTimeout, responseTimeout, backendIdle, maxIdle,
                 Duration.ZERO, allDown, health, passive, maxBody, servers, queueSize, queueTimeout, retryOn, classes, classAgeBound,
                 persistence).withTls(backendTls);
-        ListenerConfig l = new ListenerConfig("web", "127.0.0.1", listenPort, "app", headerTimeout, clientIdle, 8192, 16384,
-                maxHeaders, guard, minBodyRate, bodyRateWindow, ListenerConfig.Mode.HTTP, routes, tunnelIdle, tls);
+        ListenerConfig l = new ListenerConfig("web", "127.0.0.1", listenPort, "app", headerTimeout, clientIdle, 8192, maxHeaderSize,
+                maxHeaders, guard, minBodyRate, bodyRateWindow, ListenerConfig.Mode.HTTP, routes, tunnelIdle, tls).withHttp2(http2);
         Map<String, PoolConfig> poolConfigs = new LinkedHashMap<>(Map.of("app", poolConfig));
         pool = Pool.of(poolConfig);
         Map<String, Pool> pools = new LinkedHashMap<>(Map.of("app", pool));
