@@ -82,6 +82,8 @@ public final class ProxyFixture implements AutoCloseable {
     public TlsConfig tls;
     /** The listener's HTTP/2 settings. */
     public Http2Config http2 = Http2Config.DEFAULT;
+    /** The listener's max-header-size (bytes of a request head; for HTTP/2 the decoded header list). */
+    public int maxHeaderSize = 16384;
     /** TLS to the back ends of pool "app"; null: plain text. */
     public BackendTlsConfig backendTls;
     /** What pool "app" speaks to its back ends. */
@@ -140,7 +142,7 @@ public final class ProxyFixture implements AutoCloseable {
         poolConfig = new PoolConfig("app", algorithm, 1.25, retries, connectTimeout, responseTimeout, backendIdle, maxIdle,
                 Duration.ZERO, allDown, health, passive, maxBody, servers, queueSize, queueTimeout, retryOn, classes, classAgeBound,
                 persistence).withTls(backendTls).withProtocol(protocol);
-        ListenerConfig l = new ListenerConfig("web", "127.0.0.1", listenPort, "app", headerTimeout, clientIdle, 8192, 16384,
+        ListenerConfig l = new ListenerConfig("web", "127.0.0.1", listenPort, "app", headerTimeout, clientIdle, 8192, maxHeaderSize,
                 maxHeaders, guard, minBodyRate, bodyRateWindow, ListenerConfig.Mode.HTTP, routes, tunnelIdle, tls, http2);
         Map<String, PoolConfig> poolConfigs = new LinkedHashMap<>(Map.of("app", poolConfig));
         pool = Pool.of(poolConfig);

@@ -8,8 +8,10 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2DataFrame;
 import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2FrameStreamException;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2PingFrame;
@@ -44,7 +46,8 @@ import org.slf4j.LoggerFactory;
  *       max-control-frames} in the window: GOAWAY(ENHANCE_YOUR_CALM) here; the acknowledgements a
  *       client does not read are bounded by Netty's queued control-frame limit;
  *   <li>CONTINUATION floods and HPACK bombs: a header block is cut off at the listener's {@code
- *       max-header-size} as it is decoded, however it is split or compressed;
+ *       max-header-size} as it is decoded, however it is split or compressed, and a block in more
+ *       than {@value #MAX_SMALL_CONTINUATION_FRAMES} small CONTINUATION frames is GOAWAY(ENHANCE_YOUR_CALM);
  *   <li>too many streams: SETTINGS_MAX_CONCURRENT_STREAMS, beyond which streams are refused.
  * </ul>
  *
@@ -54,6 +57,12 @@ final class H2Connection extends ChannelDuplexHandler implements ConnectionTimer
     private static final Logger log = LoggerFactory.getLogger(H2Connection.class);
     /** Netty's bound on acknowledgements queued for a client that does not read them. */
     static final int MAX_QUEUED_CONTROL_FRAMES = 10_000;
+    /**
+     * CONTINUATION frames too small to be honest (Netty: under a fair share of the header size) that a
+     * header block may have before GOAWAY(ENHANCE_YOUR_CALM): the empty-CONTINUATION flood costs no
+     * header bytes, so the size limit alone would never stop it. Netty's default, stated here.
+     */
+    static final int MAX_SMALL_CONTINUATION_FRAMES = 16;
 
     private final ListenerConfig listener;
     private final Http2Config config;
@@ -97,6 +106,7 @@ final class H2Connection extends ChannelDuplexHandler implements ConnectionTimer
                 .encoderEnforceMaxQueuedControlFrames(MAX_QUEUED_CONTROL_FRAMES)
                 .decoderEnforceMaxRstFramesPerWindow(c.maxResets(), (int) c.resetWindow().toSeconds())
                 .decoderEnforceMaxConsecutiveEmptyDataFrames(2)
+                .decoderEnforceMaxSmallContinuationFrames(MAX_SMALL_CONTINUATION_FRAMES)
                 .gracefulShutdownTimeoutMillis(listener.clientIdleTimeout().toMillis())
                 .build();
         HeadParser.Limits limits = new HeadParser.Limits(listener.maxInitialLineLength(), listener.maxHeaderSize(), listener.maxHeaders());
@@ -243,7 +253,17 @@ final class H2Connection extends ChannelDuplexHandler implements ConnectionTimer
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        // The codec handles protocol errors itself (RST_STREAM, GOAWAY); what reaches here is I/O or a bug.
+        // The codec answers protocol errors itself (RST_STREAM, GOAWAY with the error) and tells us after
+        // or before it does: closing here would send GOAWAY(NO_ERROR) first and end the other streams.
+        if (cause instanceof Http2FrameStreamException) {
+            ctx.fireExceptionCaught(cause); // to the stream's channel, through the multiplexer
+            return;
+        }
+        if (cause instanceof Http2Exception) {
+            log.debug("HTTP/2 connection {}: {}", ctx.channel().remoteAddress(), cause.toString());
+            return;
+        }
+        // What reaches here is I/O or a bug.
         if (!(cause instanceof IOException)) {
             log.warn("HTTP/2 connection {}: unexpected error, closing: {}", ctx.channel().remoteAddress(), cause.toString(), cause);
         }

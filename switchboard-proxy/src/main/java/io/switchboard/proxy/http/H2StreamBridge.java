@@ -11,6 +11,7 @@ import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.Http2DataFrame;
 import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2ResetFrame;
@@ -184,6 +185,19 @@ final class H2StreamBridge extends ChannelDuplexHandler {
             return;
         }
         ctx.close(promise);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof Http2Exception) {
+            // The codec found the stream in error (a content-length the DATA does not match, DATA after its
+            // end) and resets it with that error right after telling us, which closes this channel: closing
+            // it here first would reset it as CANCEL. The client is no bug to warn about.
+            log.debug("HTTP/2 stream from {}: {}", ctx.channel().remoteAddress(), cause.toString());
+            refused = true;
+            return;
+        }
+        ctx.fireExceptionCaught(cause);
     }
 
     @Override
