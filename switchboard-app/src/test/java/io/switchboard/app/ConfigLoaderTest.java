@@ -156,7 +156,7 @@ class ConfigLoaderTest {
         assertThat(c.listeners()).containsExactly(new ListenerConfig("listener-0", "0.0.0.0", 8080, "app",
                 Duration.ofSeconds(10), Duration.ofSeconds(60), 8192, 16384));
         assertThat(c.pools().get("app")).isEqualTo(new PoolConfig("app", "round-robin", 1.25, 2,
-                Duration.ofSeconds(2), Duration.ofSeconds(30), Duration.ofSeconds(60), 64, Duration.ZERO, AllDownPolicy.FAIL,
+                Duration.ofSeconds(2), Duration.ofSeconds(30), Duration.ofSeconds(60), 512, Duration.ZERO, AllDownPolicy.FAIL,
                 HealthCheckConfig.NONE, PassiveHealthConfig.DEFAULT, 0,
                 List.of(new ServerConfig("a", "127.0.0.1", 9001, 1, AdminState.READY))));
         assertThat(c.eventLoops()).isZero();
