@@ -62,7 +62,7 @@ public final class BackendConnections {
         this.transport = transport;
         this.resolvers = resolvers;
         this.timers = new ConnectionTimers(loop, this);
-        this.h2 = new H2Backends(loop, transport, this);
+        this.h2 = new H2Backends(loop, this);
     }
 
     HostResolver resolvers() {
@@ -159,6 +159,24 @@ public final class BackendConnections {
         if (expired != null) for (Channel ch : expired) ch.close(); // channelInactive forgets it
     }
 
+    /**
+     * A client bootstrap for a connection to a back end from this loop, with the options every back-end
+     * connection has (HTTP/1.1, HTTP/2, any later kind); the caller adds the handler.
+     */
+    Bootstrap bootstrap(long connectTimeoutMillis) {
+        return new Bootstrap()
+                .group(loop)
+                .channel(transport.channel())
+                .resolver(resolvers) // else the name is looked up on this loop, never blocking it, then connected to
+                .option(ChannelOption.AUTO_READ, true)
+                // The allocator of the client side too: buffers cross between the two channels, and
+                // the pooled allocator's thread caches beat the adaptive default here (bench/RESULTS.md).
+                .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                // TCP_NODELAY is already the channel's default (see ProxyServer)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, Math.min(Integer.MAX_VALUE, connectTimeoutMillis)));
+    }
+
     /** Opens a new connection with the back-end pipeline installed. */
     ChannelFuture connect(Backend backend, long connectTimeoutMillis, long idleTimeoutMillis) {
         return connect(backend, connectTimeoutMillis, idleTimeoutMillis, null);
@@ -174,17 +192,7 @@ public final class BackendConnections {
         if (resolver == null) resolver = resolvers.on(loop);
         InetSocketAddress addr = resolver.cached(backend);
         opened++;
-        Bootstrap b = new Bootstrap()
-                .group(loop)
-                .channel(transport.channel())
-                .resolver(resolvers) // else the name is looked up on this loop, never blocking it, then connected to
-                .option(ChannelOption.AUTO_READ, true)
-                // The allocator of the client side too: buffers cross between the two channels, and
-                // the pooled allocator's thread caches beat the adaptive default here (bench/RESULTS.md).
-                .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                // TCP_NODELAY is already the channel's default (see ProxyServer)
-                .option(ChannelOption.SO_KEEPALIVE, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, Math.min(Integer.MAX_VALUE, connectTimeoutMillis)))
+        Bootstrap b = bootstrap(connectTimeoutMillis)
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {

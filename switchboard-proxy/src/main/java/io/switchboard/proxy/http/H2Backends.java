@@ -1,14 +1,12 @@
 package io.switchboard.proxy.http;
 
 import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http2.Http2FrameCodec;
@@ -24,7 +22,6 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.switchboard.backend.Backend;
 import io.switchboard.config.BackendTlsConfig;
-import io.switchboard.proxy.Transport;
 import io.switchboard.proxy.tls.BackendTls;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -57,14 +54,12 @@ final class H2Backends {
     private static final Logger log = LoggerFactory.getLogger(H2Backends.class);
 
     private final EventLoop loop;
-    private final Transport transport;
     private final BackendConnections owner;
     private final Map<Backend, List<Conn>> conns = new IdentityHashMap<>();
     private long opened;
 
-    H2Backends(EventLoop loop, Transport transport, BackendConnections owner) {
+    H2Backends(EventLoop loop, BackendConnections owner) {
         this.loop = loop;
-        this.transport = transport;
         this.owner = owner;
     }
 
@@ -130,14 +125,7 @@ final class H2Backends {
                 .encoderEnforceMaxConcurrentStreams(true)
                 .build();
         Conn conn = new Conn(backend, tls, codec, TimeUnit.MILLISECONDS.toNanos(idleTimeoutMillis));
-        Bootstrap b = new Bootstrap()
-                .group(loop)
-                .channel(transport.channel())
-                .resolver(owner.resolvers())
-                .option(ChannelOption.AUTO_READ, true)
-                .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                .option(ChannelOption.SO_KEEPALIVE, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, Math.min(Integer.MAX_VALUE, connectTimeoutMillis)))
+        Bootstrap b = owner.bootstrap(connectTimeoutMillis)
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
