@@ -62,7 +62,7 @@ public final class BackendConnections {
         this.transport = transport;
         this.resolvers = resolvers;
         this.timers = new ConnectionTimers(loop, this);
-        this.h2 = new H2Backends(loop, this);
+        this.h2 = new H2Backends(this);
     }
 
     HostResolver resolvers() {

@@ -8,7 +8,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPromise;
-import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
@@ -53,13 +52,11 @@ import org.slf4j.LoggerFactory;
 final class H2Backends {
     private static final Logger log = LoggerFactory.getLogger(H2Backends.class);
 
-    private final EventLoop loop;
     private final BackendConnections owner;
     private final Map<Backend, List<Conn>> conns = new IdentityHashMap<>();
     private long opened;
 
-    H2Backends(EventLoop loop, BackendConnections owner) {
-        this.loop = loop;
+    H2Backends(BackendConnections owner) {
         this.owner = owner;
     }
 
