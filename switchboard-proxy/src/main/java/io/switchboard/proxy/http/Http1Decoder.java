@@ -2,7 +2,6 @@ package io.switchboard.proxy.http;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.concurrent.FastThreadLocal;
@@ -18,8 +17,8 @@ import java.util.Arrays;
  * array of the connection's, grown geometrically, and the search for its end resumes where the last
  * read's stopped: a client sending a byte at a time costs linear work, not a rescan per byte. Bodies
  * are never copied: Content-Length payload and chunk
- * data are passed on as retained slices of the read buffer. Chunk sizes, extensions and trailers are
- * checked here byte by byte. A message that is refused yields a failed {@link Head} (or a failed last
+ * data are passed on as retained slices of the read buffer; the chunked coding is read by {@link
+ * ChunkedBody}. A message that is refused yields a failed {@link Head} (or a failed last
  * {@link Body}); after that nothing more is read from the connection's bytes.
  *
  * <p>Responses: a final response head is held back until the first piece of its body or the end of
@@ -49,23 +48,15 @@ import java.util.Arrays;
 final class Http1Decoder extends ChannelInboundHandlerAdapter {
     private static final byte CR = '\r';
     private static final byte LF = '\n';
-    private static final int MAX_CHUNK_LINE = 4096;
 
     private static final int HEAD = 0;
     private static final int FIXED = 1;
-    private static final int CHUNK_SIZE = 2;
-    private static final int CHUNK_SIZE_WS = 3;
-    private static final int CHUNK_EXT = 4;
-    private static final int CHUNK_SIZE_LF = 5;
-    private static final int CHUNK_DATA = 6;
-    private static final int CHUNK_DATA_CR = 7;
-    private static final int CHUNK_DATA_LF = 8;
-    private static final int TRAILER = 9;
-    private static final int UNTIL_CLOSE = 10;
-    private static final int IDLE = 11;      // responses: between a response and the next expectResponseTo
-    private static final int BAD = 12;
-    private static final int UPGRADE_HELD = 13; // requests: after a WebSocket handshake, until its answer
-    private static final int TUNNEL = 14;       // after a 101 to WebSocket: bytes passed on as they come
+    private static final int CHUNKED = 2;     // the body's framing is read by `chunks`
+    private static final int UNTIL_CLOSE = 3;
+    private static final int IDLE = 4;          // responses: between a response and the next expectResponseTo
+    private static final int BAD = 5;
+    private static final int UPGRADE_HELD = 6;  // requests: after a WebSocket handshake, until its answer
+    private static final int TUNNEL = 7;        // after a 101 to WebSocket: bytes passed on as they come
 
     /** Per event loop: heads that arrive in one read are copied here to find their end. */
     private static final FastThreadLocal<byte[][]> SCRATCH = new FastThreadLocal<>() {
@@ -95,11 +86,8 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
 
     private int state;
     private long remaining;         // body or chunk bytes left
-    private int digits;             // of the chunk size
-    private int lineBytes;          // of the chunk-size line
-    private byte[] trailer;         // trailer section being collected
-    private int trailerLength;
-    private int trailerLineStart;   // where the trailer line being collected starts
+    /** The chunked body being read, made at the first one. */
+    private ChunkedBody chunks;
     private boolean bodylessResponse;
     private Head held;
     private ChannelHandlerContext ctx;
@@ -294,19 +282,20 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
                     if (last) messageEnds(ctx, in);
                     emitBody(ctx, new Body(data, last, null, null));
                 }
-                case CHUNK_DATA -> {
-                    int n = (int) Math.min(remaining, in.readableBytes());
-                    ByteBuf data = in.readRetainedSlice(n);
-                    remaining -= n;
-                    if (remaining == 0) state = CHUNK_DATA_CR;
-                    emitBody(ctx, new Body(data, false, null, null));
+                case CHUNKED -> {
+                    Body b = chunks.read(in);
+                    if (b != null) {
+                        if (b.last) messageEnds(ctx, in);
+                        emitBody(ctx, b);
+                    } else if (chunks.failure() != null) {
+                        failBody(ctx, in, chunks.failure());
+                    }
                 }
                 case UNTIL_CLOSE -> emitBody(ctx, new Body(in.readRetainedSlice(in.readableBytes()), false, null, null));
-                case TRAILER -> trailer(ctx, in);
                 case IDLE -> overrun(ctx, in);
                 case UPGRADE_HELD -> holdForUpgrade(ctx, in);
                 case TUNNEL -> ctx.fireChannelRead(in.readRetainedSlice(in.readableBytes()));
-                default -> chunkFraming(ctx, in);
+                default -> throw new IllegalStateException("decoder state " + state);
             }
         }
     }
@@ -457,7 +446,7 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
         }
         ctx.fireChannelRead(h);
         if (h.chunked) {
-            startChunk();
+            startChunked();
         } else if (h.contentLength > 0) {
             state = FIXED;
             remaining = h.contentLength;
@@ -487,7 +476,7 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
         }
         held = h;
         if (h.chunked) {
-            startChunk();
+            startChunked();
         } else if (h.contentLength > 0) {
             state = FIXED;
             remaining = h.contentLength;
@@ -560,6 +549,12 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
         }
     }
 
+    private void startChunked() {
+        if (chunks == null) chunks = new ChunkedBody(limits.maxHeaderBytes());
+        chunks.start();
+        state = CHUNKED;
+    }
+
     private void failBody(ChannelHandlerContext ctx, ByteBuf in, String why) {
         state = BAD;
         in.skipBytes(in.readableBytes());
@@ -574,139 +569,4 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
         ctx.fireChannelRead(Body.failed(why));
     }
 
-    private void startChunk() {
-        state = CHUNK_SIZE;
-        remaining = 0;
-        digits = 0;
-        lineBytes = 0;
-    }
-
-    /** Chunk-size lines and the CRLF after chunk data, byte by byte. */
-    private void chunkFraming(ChannelHandlerContext ctx, ByteBuf in) {
-        while (in.isReadable()) {
-            byte b = in.readByte();
-            switch (state) {
-                case CHUNK_SIZE -> {
-                    int d = hexDigit(b);
-                    if (d >= 0) {
-                        if (remaining > (Integer.MAX_VALUE >> 4)) {
-                            failBody(ctx, in, "chunk size too large");
-                            return;
-                        }
-                        remaining = remaining * 16 + d;
-                        digits++;
-                    } else if (digits == 0) {
-                        failBody(ctx, in, b == CR ? "empty chunk size" : "chunk size is not a hex number (invalid character " + HeadParser.hex(b) + ")");
-                        return;
-                    } else if (b == CR) {
-                        state = CHUNK_SIZE_LF;
-                    } else if (b == ';') {
-                        state = CHUNK_EXT;
-                    } else if (b == ' ' || b == '\t') {
-                        state = CHUNK_SIZE_WS;
-                    } else {
-                        failBody(ctx, in, "invalid character " + HeadParser.hex(b) + " in a chunk size");
-                        return;
-                    }
-                }
-                case CHUNK_SIZE_WS -> {
-                    // chunk-ext = *( BWS ";" ... ): whitespace after the size only before a ';'.
-                    if (b == ';') {
-                        state = CHUNK_EXT;
-                    } else if (b != ' ' && b != '\t') {
-                        failBody(ctx, in, "whitespace after a chunk size not followed by ';' and a chunk extension (RFC 9112 section 7.1.1)");
-                        return;
-                    } else if (++lineBytes > MAX_CHUNK_LINE) {
-                        failBody(ctx, in, "chunk size line longer than " + MAX_CHUNK_LINE + " bytes");
-                        return;
-                    }
-                }
-                case CHUNK_EXT -> {
-                    if (b == CR) {
-                        state = CHUNK_SIZE_LF;
-                    } else if ((b < 0x20 && b != '\t') || b == 0x7f) {
-                        failBody(ctx, in, "control character " + HeadParser.hex(b) + " in a chunk extension");
-                        return;
-                    } else if (++lineBytes > MAX_CHUNK_LINE) {
-                        failBody(ctx, in, "chunk extension longer than " + MAX_CHUNK_LINE + " bytes");
-                        return;
-                    }
-                }
-                case CHUNK_SIZE_LF -> {
-                    if (b != LF) {
-                        failBody(ctx, in, "chunk size line not ended by CRLF");
-                        return;
-                    }
-                    if (remaining == 0) {
-                        state = TRAILER;
-                        trailerLength = 0;
-                        trailerLineStart = 0;
-                    } else {
-                        state = CHUNK_DATA;
-                    }
-                    return;
-                }
-                case CHUNK_DATA_CR -> {
-                    if (b != CR) {
-                        failBody(ctx, in, "chunk data longer than its chunk size, or not followed by CRLF");
-                        return;
-                    }
-                    state = CHUNK_DATA_LF;
-                }
-                case CHUNK_DATA_LF -> {
-                    if (b != LF) {
-                        failBody(ctx, in, "chunk data not followed by CRLF");
-                        return;
-                    }
-                    startChunk();
-                }
-                default -> {
-                    return;
-                }
-            }
-        }
-    }
-
-    /** The trailer section after the last chunk: collected line by line, checked, passed on raw. */
-    private void trailer(ChannelHandlerContext ctx, ByteBuf in) {
-        int r = in.readerIndex();
-        int lf = in.indexOf(r, in.writerIndex(), LF);
-        int n = (lf < 0 ? in.writerIndex() : lf + 1) - r;
-        if (trailerLength + n > limits.maxHeaderBytes() + 2) {
-            failBody(ctx, in, "trailer section larger than " + limits.maxHeaderBytes() + " bytes");
-            return;
-        }
-        if (trailer == null || trailer.length < trailerLength + n) {
-            trailer = Arrays.copyOf(trailer == null ? new byte[256] : trailer, Math.max(256, (trailerLength + n) * 2));
-        }
-        in.readBytes(trailer, trailerLength, n);
-        trailerLength += n;
-        if (lf < 0) return;
-        int lineStart = trailerLineStart;
-        trailerLineStart = trailerLength;
-        int end = trailerLength - 1; // the LF
-        if (end == lineStart || trailer[end - 1] != CR) {
-            failBody(ctx, in, "bare LF in the trailer section");
-            return;
-        }
-        if (end - 1 == lineStart) { // the empty line: the message is complete
-            byte[] fields = lineStart == 0 ? null : Arrays.copyOf(trailer, lineStart);
-            trailer = null;
-            messageEnds(ctx, in);
-            emitBody(ctx, new Body(Unpooled.EMPTY_BUFFER, true, fields, null));
-            return;
-        }
-        String why = HeadParser.fieldLine(TRAILER_CHECK, trailer, lineStart, end - 1, 0, true);
-        if (why != null) failBody(ctx, in, why);
-    }
-
-    /** A head only for checking trailer lines (nothing is recorded for trailers). */
-    private static final Head TRAILER_CHECK = new Head(new byte[0], 0, true);
-
-    private static int hexDigit(byte b) {
-        if (b >= '0' && b <= '9') return b - '0';
-        if (b >= 'a' && b <= 'f') return b - 'a' + 10;
-        if (b >= 'A' && b <= 'F') return b - 'A' + 10;
-        return -1;
-    }
 }
