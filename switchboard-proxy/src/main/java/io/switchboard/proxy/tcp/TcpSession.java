@@ -32,6 +32,7 @@ import io.switchboard.proxy.guard.RequestGuard;
 import io.switchboard.proxy.guard.Verdict;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.ArrayDeque;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -43,8 +44,10 @@ import org.slf4j.LoggerFactory;
  *
  * <ol>
  *   <li>At accept: an entry in the {@link SessionTable}; the allow/deny lists; the client is not read
- *       until a back end is connected, so what it sends meanwhile waits in the kernel's socket buffer
- *       (bounded by it, and nothing has to be held or replayed here).</li>
+ *       until a back end is connected, so what it sends meanwhile mostly waits in the kernel's socket
+ *       buffer. The native transports still read once when the client half-closes (to see the EOF):
+ *       those bytes, and the FIN, are held here (at most {@link #MAX_HELD_BYTES}) and go to the back
+ *       end first once it is connected.</li>
  *   <li>Pick and reserve as an HTTP request does ({@link PoolDispatch#reserve}: algorithm with the
  *       client address as the key for source hashing, max-connections), waiting in the pool's queue
  *       when every eligible server is full; connect on the client's loop with the same transport;
@@ -67,6 +70,8 @@ import org.slf4j.LoggerFactory;
  */
 final class TcpSession extends ChannelInboundHandlerAdapter implements DispatchQueue.Waiter {
     private static final Logger log = LoggerFactory.getLogger(TcpSession.class);
+    /** Client bytes held while no back end is connected; more ends the session (it ignored back-pressure). */
+    static final int MAX_HELD_BYTES = 1 << 20;
 
     private final ProxyState state;
     private final ListenerConfig listener;
@@ -90,6 +95,9 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements DispatchQ
     private boolean woken;
 
     private Channel backend;
+    /** Client bytes read before a back end was connected, in order; null when none. */
+    private ArrayDeque<ByteBuf> held;
+    private int heldBytes;
     private boolean clientInputDone;
     private boolean backendInputDone;
     private boolean backendBroke;
@@ -228,7 +236,17 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements DispatchQ
     private void connected(Channel ch) {
         backend = ch;
         entry.bind(dispatch.pool().name(), server.name());
-        client.config().setAutoRead(true);
+        // The first bytes to the back end: what the client sent while we connected.
+        if (held != null) {
+            for (ByteBuf b; (b = held.poll()) != null; ) {
+                entry.up(b.readableBytes());
+                ch.write(b, ch.voidPromise());
+            }
+            held = null;
+            ch.flush();
+        }
+        if (clientInputDone) shutdownOutputAfterWrites(ch, backendInputDone);
+        else client.config().setAutoRead(true);
     }
 
     // ---------------------------------------------------------------- the pool's queue
@@ -285,8 +303,12 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements DispatchQ
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (ended || backend == null || !(msg instanceof ByteBuf b)) {
+        if (ended || !(msg instanceof ByteBuf b)) {
             ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (backend == null) {
+            hold(b);
             return;
         }
         entry.up(b.readableBytes());
@@ -308,8 +330,7 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements DispatchQ
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
             clientInputDone = true;
-            if (backend == null) end(null, "client closed before a server was connected");
-            else shutdownOutputAfterWrites(backend, backendInputDone);
+            if (backend != null) shutdownOutputAfterWrites(backend, backendInputDone); // else passed on when connected
         } else if (evt instanceof IdleStateEvent) {
             end(Outcome.CLIENT_FAULT, "idle for " + listener.clientIdleTimeout().toMillis() + " ms");
         } else {
@@ -325,6 +346,13 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements DispatchQ
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         end(Outcome.CLIENT_FAULT, "client connection broke: " + cause);
+    }
+
+    private void hold(ByteBuf b) {
+        heldBytes += b.readableBytes();
+        if (held == null) held = new ArrayDeque<>(2);
+        held.add(b);
+        if (heldBytes > MAX_HELD_BYTES) end(null, "client sent more than " + MAX_HELD_BYTES + " bytes before a server was connected");
     }
 
     // ---------------------------------------------------------------- relaying: back-end side (TcpBackendHandler)
@@ -402,6 +430,10 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements DispatchQ
                     entry.bytesDown(), System.nanoTime(), why);
         }
         if (attempts != null) attempts.finish();
+        if (held != null) {
+            held.forEach(ByteBuf::release);
+            held = null;
+        }
         if (entry != null) {
             state.sessions().close(entry);
             if (log.isDebugEnabled()) {
