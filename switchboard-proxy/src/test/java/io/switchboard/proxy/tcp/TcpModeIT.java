@@ -3,11 +3,14 @@ package io.switchboard.proxy.tcp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import io.switchboard.config.AdminState;
 import io.switchboard.config.ListenerConfig;
 import io.switchboard.config.ServerConfig;
 import io.switchboard.dispatch.SessionTable;
+import io.switchboard.proxy.DebianPeer;
 import io.switchboard.proxy.ProxyFixture;
 import io.switchboard.proxy.RawServer;
+import io.switchboard.registry.Change;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -214,6 +217,43 @@ class TcpModeIT {
             assertThat(finish(s)).isEqualTo("[a 2]");
             assertThat(shutdown.get()).isTrue();
         }
+    }
+
+    @Test
+    void drainingAServerSendsNewSessionsElsewhereAndLetsItsOwnFinish() throws Exception {
+        start(server(echo("a")), server(echo("b")));
+        try (Socket first = open()) {
+            assertThat(roundTrip(first, "1")).isEqualTo("1");
+            String bound = sessions().page("web", null, 0, 10).sessions().get(0).server();
+            String other = bound.equals("a") ? "b" : "a";
+            f.pool.apply(new Change.SetAdmin(bound, AdminState.DRAIN, "test"));
+            for (int i = 0; i < 3; i++) {
+                try (Socket next = open()) {
+                    assertThat(finish(next)).isEqualTo("[" + other + " 0]");
+                }
+            }
+            assertThat(roundTrip(first, "23")).isEqualTo("23");
+            assertThat(finish(first)).isEqualTo("[" + bound + " 3]");
+        }
+    }
+
+    /** A real HTTP client through a TCP listener: keep-alive requests of one connection stay on one server. */
+    @Test
+    void curlsKeepAliveRequestsStayOnTheServerOfTheirConnection() throws Exception {
+        DebianPeer.require("curl", "curl");
+        f.backends("alpha", "bravo");
+        f.mode = ListenerConfig.Mode.TCP;
+        f.start();
+        List<String> bodies = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            String url = "http://127.0.0.1:" + f.port() + "/x";
+            DebianPeer.Result r = DebianPeer.run(List.of("curl", "-sS", "--max-time", "20", url, url, url), 30);
+            assertThat(r.exit()).as(r.output()).isZero();
+            bodies.add(r.output());
+        }
+        // One connection per curl run, each bound to one server for all three requests; round robin between runs.
+        assertThat(bodies).containsExactlyInAnyOrder("alpha\nalpha\nalpha\n", "bravo\nbravo\nbravo\n");
+        assertThat(f.backends.get(0).connections() + f.backends.get(1).connections()).isEqualTo(2);
     }
 
     private static byte[] readAll(InputStream in) throws IOException {
