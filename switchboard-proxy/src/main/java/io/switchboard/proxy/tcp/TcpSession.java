@@ -27,6 +27,7 @@ import io.switchboard.dispatch.DispatchQueue;
 import io.switchboard.dispatch.Outcome;
 import io.switchboard.dispatch.PoolDispatch;
 import io.switchboard.dispatch.SessionTable;
+import io.switchboard.proxy.ListenerCounters;
 import io.switchboard.proxy.ProxyState;
 import io.switchboard.proxy.guard.RequestGuard;
 import io.switchboard.proxy.guard.Verdict;
@@ -76,6 +77,8 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements DispatchQ
     private final ProxyState state;
     private final ListenerConfig listener;
     private final RequestGuard access;
+    private final ListenerCounters counters;
+    private boolean counted;
     private ChannelHandlerContext ctx;
     private Channel client;
     private SessionTable.Session entry;
@@ -107,6 +110,7 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements DispatchQ
         this.state = state;
         this.listener = listener;
         this.access = access;
+        this.counters = state.listenerCounters().of(listener.name());
     }
 
     /**
@@ -124,12 +128,15 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements DispatchQ
         this.client = ctx.channel();
         // Not read until a back end is connected (the head of the pipeline reads after this returns).
         client.config().setAutoRead(false);
+        counters.connectionOpened();
+        counted = true;
         InetSocketAddress addr = clientAddress(client);
         String ip = addr == null ? "" : addr.getAddress().getHostAddress();
         entry = state.sessions().open(listener.name(), addr == null ? String.valueOf(client.remoteAddress())
                 : ip + ":" + addr.getPort(), System.currentTimeMillis());
         Verdict refused = access == null ? null : access.check();
         if (refused != null) {
+            counters.refused(refused.status());
             end(null, "refused at accept: " + refused);
             return;
         }
@@ -430,6 +437,10 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements DispatchQ
                     entry.bytesDown(), System.nanoTime(), why);
         }
         if (attempts != null) attempts.finish();
+        if (counted) {
+            counted = false;
+            counters.connectionClosed();
+        }
         if (held != null) {
             held.forEach(ByteBuf::release);
             held = null;

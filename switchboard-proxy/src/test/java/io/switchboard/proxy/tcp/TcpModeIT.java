@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import io.switchboard.config.AdminState;
+import io.switchboard.config.Cidr;
+import io.switchboard.config.GuardConfig;
 import io.switchboard.config.ListenerConfig;
 import io.switchboard.config.ServerConfig;
 import io.switchboard.dispatch.SessionTable;
@@ -17,6 +19,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -235,6 +238,23 @@ class TcpModeIT {
             assertThat(roundTrip(first, "23")).isEqualTo("23");
             assertThat(finish(first)).isEqualTo("[" + bound + " 3]");
         }
+    }
+
+    @Test
+    void aDeniedClientIsClosedAtAcceptAndNothingReachesAServer() throws Exception {
+        EchoServer a = echo("a");
+        f.guard = new GuardConfig(0, 0, 0, 0, List.of(), List.of(Cidr.parse("127.0.0.0/8")));
+        start(server(a));
+        try (Socket s = open()) {
+            s.getOutputStream().write('x');
+            assertThat(s.getInputStream().read()).isEqualTo(-1);
+        } catch (SocketException reset) {
+            // closed with the byte unread: a reset is as good as a FIN here
+        }
+        await(() -> sessions().size() == 0, "the refused session left the table");
+        assertThat(a.accepted()).isZero();
+        assertThat(f.proxy.state().listenerCounters().of("web").refusedTotal(403)).isEqualTo(1);
+        assertThat(f.proxy.state().listenerCounters().of("web").openConnections()).isZero();
     }
 
     /** A real HTTP client through a TCP listener: keep-alive requests of one connection stay on one server. */
