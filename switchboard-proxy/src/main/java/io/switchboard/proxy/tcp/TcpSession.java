@@ -79,7 +79,6 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements DispatchQ
     private final RequestGuard access;
     private final ListenerCounters counters;
     private boolean counted;
-    private ChannelHandlerContext ctx;
     private Channel client;
     private SessionTable.Session entry;
 
@@ -124,7 +123,6 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements DispatchQ
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        this.ctx = ctx;
         this.client = ctx.channel();
         // Not read until a back end is connected (the head of the pipeline reads after this returns).
         client.config().setAutoRead(false);
@@ -460,10 +458,5 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements DispatchQ
         if (ch == null) return;
         if (ch.isActive()) ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         else ch.close();
-    }
-
-    /** The session's entry in the binding table (tests). */
-    SessionTable.Session entry() {
-        return entry;
     }
 }
