@@ -13,6 +13,7 @@ import io.switchboard.config.IntegerSyntax;
 import io.switchboard.config.NameSyntax;
 import io.switchboard.config.PersistenceConfig;
 import io.switchboard.config.ServerConfig;
+import io.switchboard.dispatch.SessionTable;
 import io.switchboard.persist.PersistenceState;
 import io.switchboard.persist.StickTable;
 import io.switchboard.registry.Change;
@@ -142,9 +143,12 @@ public final class AdminApi {
             case "listeners" -> {
                 only(r, "GET");
                 if (seg.size() == 1) return done(json.ok(200, listeners()));
-                if (seg.size() != 3 || !seg.get(2).equals("routes")) throw new ApiError(404, "no such resource: " + path);
+                if (seg.size() != 3 || !seg.get(2).equals("routes") && !seg.get(2).equals("sessions")) {
+                    throw new ApiError(404, "no such resource: " + path);
+                }
                 Views.ListenerView l = listeners().stream().filter(v -> v.name().equals(seg.get(1))).findFirst()
                         .orElseThrow(() -> new ApiError(404, "no listener named '" + seg.get(1) + "'"));
+                if (seg.get(2).equals("sessions")) return done(json.ok(200, sessions(l.name(), r)));
                 return done(json.ok(200, l.routes()));
             }
             case "reload" -> {
@@ -245,6 +249,24 @@ public final class AdminApi {
         return new Views.StickTableView(pool.name(), page.total(), t.capacity(), entries, page.next());
     }
 
+    /**
+     * {@code ?server=} (only sessions bound to it), {@code ?offset=} (default 0), {@code ?limit=} (1-1000,
+     * default 100): the listener's open TCP sessions, oldest first. An HTTP listener has none.
+     */
+    Views.SessionPageView sessions(String listener, ApiRequest r) {
+        String server = r.param("server");
+        String o = r.param("offset");
+        int offset = o == null ? 0 : parsed("offset", o, s -> IntegerSyntax.parse(s, 0, Integer.MAX_VALUE));
+        String l = r.param("limit");
+        int limit = l == null ? DEFAULT_PAGE : parsed("limit", l, s -> IntegerSyntax.parse(s, 1, MAX_PAGE));
+        SessionTable table = dispatcher.sessions();
+        if (table == null) return new Views.SessionPageView(listener, server, 0, offset, List.of(), null);
+        SessionTable.Page page = table.page(listener, server, offset, limit);
+        List<Views.SessionView> out = new ArrayList<>(page.sessions().size());
+        for (SessionTable.Session s : page.sessions()) out.add(Views.SessionView.of(s));
+        int end = offset + out.size();
+        return new Views.SessionPageView(listener, server, page.total(), offset, out, end < page.total() ? end : null);
+    }
 
     Views.Overview overview() {
         List<Views.PoolView> pools = new ArrayList<>();

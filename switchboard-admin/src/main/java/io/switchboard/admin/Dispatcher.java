@@ -1,5 +1,6 @@
 package io.switchboard.admin;
 
+import io.switchboard.dispatch.SessionTable;
 import io.switchboard.persist.PersistenceState;
 import io.switchboard.proxy.AccessLog;
 import io.switchboard.proxy.ExchangeListener;
@@ -71,6 +72,11 @@ public interface Dispatcher {
 
     /** Session persistence by pool (stick tables, rejected cookies); null when the dispatcher keeps none. */
     default PersistenceState persistence() {
+        return null;
+    }
+
+    /** The open sessions of the {@code mode: tcp} listeners (the binding table); null when the dispatcher keeps none. */
+    default SessionTable sessions() {
         return null;
     }
 

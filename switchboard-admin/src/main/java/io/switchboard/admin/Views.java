@@ -8,6 +8,7 @@ import io.switchboard.admin.stats.Series;
 import io.switchboard.admin.stats.Traffic;
 import io.switchboard.backend.Backend;
 import io.switchboard.backend.Member;
+import io.switchboard.dispatch.SessionTable;
 import io.switchboard.persist.StickTable;
 import io.switchboard.registry.Pool;
 import io.switchboard.registry.Transition;
@@ -110,6 +111,22 @@ public final class Views {
             StickTable.Counters c = e.counters();
             return new StickEntryView(e.key(), e.server(), round(e.ageNanos() / 1e9, 3), round(e.expiresInNanos() / 1e9, 3),
                     c.requests(), c.requestRate(), c.connections(), c.connectionRate(), c.errors());
+        }
+    }
+
+    /**
+     * One page of a TCP listener's sessions (the binding table): {@code total} matched the filter, these
+     * start at {@code offset}; {@code next} is the offset of the next page, null on the last.
+     */
+    public record SessionPageView(String listener, String server, int total, int offset, List<SessionView> sessions,
+                                  Integer next) {}
+
+    /** One open TCP session: {@code server} and {@code pool} are null while it is being connected. */
+    public record SessionView(long id, String client, String pool, String server, String since, long bytesUp,
+                              long bytesDown) {
+        static SessionView of(SessionTable.Session s) {
+            return new SessionView(s.id(), s.client(), s.pool(), s.server(), Instant.ofEpochMilli(s.sinceMillis()).toString(),
+                    s.bytesUp(), s.bytesDown());
         }
     }
 

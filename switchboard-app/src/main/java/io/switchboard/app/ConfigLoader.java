@@ -29,6 +29,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
@@ -49,7 +50,11 @@ public final class ConfigLoader {
             "client-idle-timeout", "max-request-line", "max-header-size", "max-headers", "max-connections",
             "max-connections-per-ip", "rate-limit", "allow", "deny", "min-body-rate", "body-rate-window", "routes",
             "tunnel-idle-timeout", "tls", "http2");
-    static final Map<String, ListenerConfig.Mode> LISTENER_MODES = Map.of("http", ListenerConfig.Mode.HTTP);
+    static final Map<String, ListenerConfig.Mode> LISTENER_MODES = new TreeMap<>(Map.of(
+            "http", ListenerConfig.Mode.HTTP, "tcp", ListenerConfig.Mode.TCP)); // sorted: error messages list them in order
+    /** Listener keys that only an HTTP listener reads: on a {@code mode: tcp} listener they are errors, not silently ignored. */
+    static final List<String> HTTP_ONLY_LISTENER_KEYS = List.of("header-timeout", "max-request-line", "max-header-size",
+            "max-headers", "rate-limit", "min-body-rate", "body-rate-window", "routes", "tunnel-idle-timeout", "tls", "http2");
     static final List<String> RATE_LIMIT_KEYS = List.of("requests-per-second", "burst");
     static final List<String> POOL_KEYS = List.of("algorithm", "hash-load-factor", "retries", "retry-on", "connect-timeout",
             "response-timeout", "backend-idle-timeout", "max-idle-per-backend", "slow-start", "when-all-down", "max-body",
@@ -66,6 +71,8 @@ public final class ConfigLoader {
     static final String DEFAULT_LISTEN_ADDRESS = "0.0.0.0";
     static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(10);
     static final Duration DEFAULT_CLIENT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+    /** A TCP session's idle timeout by default: as long as a WebSocket tunnel's (sessions such as database connections idle for long). */
+    static final Duration DEFAULT_TCP_IDLE_TIMEOUT = ListenerConfig.DEFAULT_TUNNEL_IDLE_TIMEOUT;
     static final int DEFAULT_MAX_REQUEST_LINE = 8192;
     static final int DEFAULT_MAX_HEADER_SIZE = 16384;
     static final String DEFAULT_ALGORITHM = "round-robin";
@@ -223,6 +230,7 @@ public final class ConfigLoader {
                 problems.error(at, s.keyPath("name"), "duplicate listener name '" + name + "' (first at line " + first + ")");
             }
             ListenerConfig.Mode mode = s.choice("mode", ListenerConfig.Mode.HTTP, LISTENER_MODES);
+            if (mode == ListenerConfig.Mode.TCP) refuseHttpOnlyKeys(s);
             String host = s.value("address", DEFAULT_LISTEN_ADDRESS, HostPortSyntax::host);
             Integer port = s.required("port", "1-65535, or 0 for any free port", v -> IntegerSyntax.parse(v, 0, 65535));
             String pool = s.required("default-pool", "the name of a pool", v -> v);
@@ -233,7 +241,8 @@ public final class ConfigLoader {
                         "no pool named '" + pool + "'" + Spelling.suggestion(pool, poolEntries.keySet()) + " (" + known + ")");
             }
             Duration headerTimeout = s.duration("header-timeout", DEFAULT_HEADER_TIMEOUT, true);
-            Duration idleTimeout = s.duration("client-idle-timeout", DEFAULT_CLIENT_IDLE_TIMEOUT, true);
+            Duration idleTimeout = s.duration("client-idle-timeout",
+                    mode == ListenerConfig.Mode.TCP ? DEFAULT_TCP_IDLE_TIMEOUT : DEFAULT_CLIENT_IDLE_TIMEOUT, true);
             int maxLine = (int) s.size("max-request-line", DEFAULT_MAX_REQUEST_LINE, 256, 1 << 20);
             int maxHeader = (int) s.size("max-header-size", DEFAULT_MAX_HEADER_SIZE, 1 << 10, 1 << 20);
             int maxHeaders = s.integer("max-headers", ListenerConfig.DEFAULT_MAX_HEADERS, 1, 10_000);
@@ -250,6 +259,17 @@ public final class ConfigLoader {
         }
         checkPortClashes(placed, problems);
         return placed.stream().map(Placed::listener).toList();
+    }
+
+    /** A {@code mode: tcp} listener relays bytes unread: an HTTP setting on it would do nothing, so it is an error. */
+    private static void refuseHttpOnlyKeys(Section s) {
+        for (String key : HTTP_ONLY_LISTENER_KEYS) {
+            YamlNode.Entry e = s.entry(key);
+            if (e == null) continue;
+            List<String> tcpKeys = LISTENER_KEYS.stream().filter(k -> !HTTP_ONLY_LISTENER_KEYS.contains(k)).toList();
+            s.problems().error(e.line(), e.column(), s.keyPath(key), "applies to mode: http listeners only; this listener has"
+                    + " mode: tcp (its keys: " + String.join(", ", tcpKeys) + ")");
+        }
     }
 
     /** Two listeners on one port clash when they share the host or either binds every address. */

@@ -3,6 +3,7 @@ package io.switchboard.app;
 import io.switchboard.admin.Dispatcher;
 import io.switchboard.config.ListenerConfig;
 import io.switchboard.config.SwitchboardConfig;
+import io.switchboard.dispatch.SessionTable;
 import io.switchboard.persist.PersistenceState;
 import io.switchboard.proxy.AccessLog;
 import io.switchboard.proxy.ExchangeListener;
@@ -89,6 +90,11 @@ final class SwitchboardDispatcher implements Dispatcher {
     @Override
     public PersistenceState persistence() {
         return switchboard.proxy().state().persistence();
+    }
+
+    @Override
+    public SessionTable sessions() {
+        return switchboard.proxy().state().sessions();
     }
 
     @Override

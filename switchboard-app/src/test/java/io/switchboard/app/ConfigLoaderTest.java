@@ -293,8 +293,27 @@ class ConfigLoaderTest {
     @Test
     void aListenerSpeaksHttpAndSaysWhichModesThereAre() throws ConfigException {
         assertThat(load(MINIMAL).config().listeners().get(0).mode()).isEqualTo(ListenerConfig.Mode.HTTP);
-        assertThat(errors(MINIMAL.replace("  - port: 8080", "  - port: 8080\n    mode: tcp")))
-                .containsExactly("switchboard.yaml:3: listeners[0].mode: unknown value 'tcp' (allowed: http)");
+        assertThat(errors(MINIMAL.replace("  - port: 8080", "  - port: 8080\n    mode: udp")))
+                .containsExactly("switchboard.yaml:3: listeners[0].mode: unknown value 'udp' (allowed: http, tcp)");
+    }
+
+    @Test
+    void aTcpListenerTakesTheConnectionKeysAndALongerIdleTimeout() throws ConfigException {
+        ListenerConfig l = load(MINIMAL.replace("  - port: 8080", "  - port: 8080\n    mode: tcp\n    max-connections: 10"))
+                .config().listeners().get(0);
+        assertThat(l.mode()).isEqualTo(ListenerConfig.Mode.TCP);
+        assertThat(l.guard().maxConnections()).isEqualTo(10);
+        assertThat(l.clientIdleTimeout()).isEqualTo(ListenerConfig.DEFAULT_TUNNEL_IDLE_TIMEOUT);
+        assertThat(load(MINIMAL.replace("  - port: 8080", "  - port: 8080\n    mode: tcp\n    client-idle-timeout: 5m"))
+                .config().listeners().get(0).clientIdleTimeout()).isEqualTo(Duration.ofMinutes(5));
+    }
+
+    @Test
+    void anHttpKeyOnATcpListenerIsAnError() {
+        assertThat(errors(MINIMAL.replace("  - port: 8080", "  - port: 8080\n    mode: tcp\n    max-header-size: 8k")))
+                .containsExactly("switchboard.yaml:4: listeners[0].max-header-size: applies to mode: http listeners only;"
+                        + " this listener has mode: tcp (its keys: name, mode, address, port, default-pool, client-idle-timeout,"
+                        + " max-connections, max-connections-per-ip, allow, deny)");
     }
 
     @Test

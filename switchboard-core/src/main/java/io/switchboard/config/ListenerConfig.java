@@ -7,7 +7,8 @@ import java.util.List;
  * One front-end address.
  *
  * @param headerTimeout time allowed to receive a complete request head (slowloris guard): 408
- * @param clientIdleTimeout keep-alive idle time between requests before the connection is closed
+ * @param clientIdleTimeout keep-alive idle time between requests before the connection is closed; with {@link
+ *     Mode#TCP}, the session's idle timeout (no byte either way)
  * @param maxHeaders header fields allowed in one request head; more: 431
  * @param guard connection limits, rate limit and address lists ({@link GuardConfig#NONE}: none)
  * @param minBodyRate bytes per second a client must send of a request body, averaged over
@@ -27,10 +28,13 @@ public record ListenerConfig(String name, String host, int port, String defaultP
                              long minBodyRate, Duration bodyRateWindow, Mode mode, List<RouteConfig> routes,
                              Duration tunnelIdleTimeout, TlsConfig tls, Http2Config http2) {
     /**
-     * What a listener speaks: HTTP/1.x, dispatched request by request. The data plane installs the
-     * pipeline of the listener's mode; a TCP mode (a session at a time) comes with the layer-4 switch.
+     * What a listener speaks: HTTP ({@code HTTP}: HTTP/1.x and HTTP/2, dispatched request by request),
+     * or bytes ({@code TCP}: the layer-4 switch; one back end per connection, picked at accept, and the
+     * bytes relayed both ways unread). The data plane installs the pipeline of the listener's mode. A
+     * TCP listener uses {@code defaultPool}, {@code clientIdleTimeout} (no byte either way for that
+     * long ends the session) and the connection part of {@code guard}; the HTTP settings are ignored.
      */
-    public enum Mode { HTTP }
+    public enum Mode { HTTP, TCP }
 
     public static final int DEFAULT_MAX_HEADERS = 100;
     public static final long DEFAULT_MIN_BODY_RATE = 256;

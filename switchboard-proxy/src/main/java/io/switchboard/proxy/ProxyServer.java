@@ -18,6 +18,7 @@ import io.switchboard.config.SwitchboardConfig;
 import io.switchboard.proxy.guard.ListenerGuard;
 import io.switchboard.proxy.http.HttpFrontendInitializer;
 import io.switchboard.proxy.resolve.HostResolver;
+import io.switchboard.proxy.tcp.TcpFrontendInitializer;
 import io.switchboard.proxy.tls.ListenerTls;
 import io.switchboard.proxy.tls.SniContexts;
 import io.switchboard.proxy.tls.TlsSetupException;
@@ -102,7 +103,9 @@ public final class ProxyServer implements AutoCloseable {
                         ServerBootstrap b = bootstrap(l, loop)
                                 .attr(ListenerGuard.KEY, guard) // one guard for all of them
                                 .option(UnixChannelOption.SO_REUSEPORT, true)
-                                .option(transport.deferAccept(), 1);
+                                // Not for TCP: a protocol where the server speaks first (SMTP, POP3)
+                                // would wait for a client byte that never comes before the accept.
+                                .option(transport.deferAccept(), l.mode() == ListenerConfig.Mode.HTTP ? 1 : 0);
                         Channel one = b.bind(l.host(), port).sync().channel();
                         acceptors.add(one);
                         if (ch == null) {
@@ -157,6 +160,7 @@ public final class ProxyServer implements AutoCloseable {
                 .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 .childHandler(switch (l.mode()) {
                     case HTTP -> new HttpFrontendInitializer(state, l, clients, tls.get(l.name()));
+                    case TCP -> new TcpFrontendInitializer(state, l, clients);
                 });
     }
 
@@ -223,10 +227,10 @@ public final class ProxyServer implements AutoCloseable {
 
     /**
      * Stops accepting, closes idle client connections, lets in-flight exchanges finish (their
-     * responses carry {@code Connection: close}) until none is left or {@code grace} passes, then
-     * closes everything.
+     * responses carry {@code Connection: close}) and open TCP sessions end until none is left or
+     * {@code grace} passes, then closes everything.
      *
-     * @return true when every in-flight request finished within the grace period
+     * @return true when every in-flight request and TCP session finished within the grace period
      */
     public boolean shutdownGracefully(Duration grace) {
         state.startDraining();
@@ -236,10 +240,12 @@ public final class ProxyServer implements AutoCloseable {
         }
         long deadline = System.nanoTime() + grace.toNanos();
         boolean clean = true;
-        while (state.activeExchanges() > 0) {
+        // TCP sessions are left to finish as they are: the proxy cannot tell a session where to stop.
+        while (state.activeExchanges() > 0 || state.sessions().size() > 0) {
             if (System.nanoTime() >= deadline) {
                 clean = false;
-                log.warn("shutdown grace of {} ms over with {} requests in flight; closing them", grace.toMillis(), state.activeExchanges());
+                log.warn("shutdown grace of {} ms over with {} requests in flight and {} TCP sessions open; closing them",
+                        grace.toMillis(), state.activeExchanges(), state.sessions().size());
                 break;
             }
             try {

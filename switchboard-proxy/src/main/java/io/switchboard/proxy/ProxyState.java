@@ -7,6 +7,7 @@ import io.switchboard.config.ListenerConfig;
 import io.switchboard.config.PoolConfig;
 import io.switchboard.config.SwitchboardConfig;
 import io.switchboard.dispatch.PoolDispatch;
+import io.switchboard.dispatch.SessionTable;
 import io.switchboard.persist.PersistenceState;
 import io.switchboard.proxy.http.BackendConnections;
 import java.util.Collection;
@@ -75,6 +76,7 @@ public final class ProxyState {
     private final AtomicLong totalRequests = new AtomicLong();
     private final ListenerCounters.Registry listenerCounters = new ListenerCounters.Registry();
     private final PersistenceState persistence = new PersistenceState();
+    private final SessionTable sessions = new SessionTable();
     private volatile Routing routing;
     private volatile boolean draining;
 
@@ -103,6 +105,15 @@ public final class ProxyState {
 
     /** Session persistence by pool: stick tables and cookie keys, kept across reloads. */
     public PersistenceState persistence() { return persistence; }
+
+    /** The open TCP sessions of every {@code mode: tcp} listener and the server each is bound to. */
+    public SessionTable sessions() { return sessions; }
+
+    /** The transport back-end connections are opened with (TCP sessions open their own). */
+    public Transport transport() { return transport; }
+
+    /** How back-end host names are looked up. */
+    public HostResolver resolvers() { return resolvers; }
 
     /** Per-listener connection and refusal counters (metrics). */
     public ListenerCounters.Registry listenerCounters() { return listenerCounters; }

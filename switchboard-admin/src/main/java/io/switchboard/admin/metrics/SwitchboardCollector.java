@@ -18,6 +18,7 @@ import io.switchboard.backend.Backend;
 import io.switchboard.backend.BackendSet;
 import io.switchboard.backend.BackendState;
 import io.switchboard.backend.Member;
+import io.switchboard.dispatch.SessionTable;
 import io.switchboard.persist.PersistenceState;
 import io.switchboard.persist.StickTable;
 import io.switchboard.proxy.AccessLog;
@@ -57,6 +58,7 @@ public final class SwitchboardCollector implements MultiCollector {
     private final Function<Pool, Map<String, Integer>> queuedByClass;
     private final Supplier<List<ListenerCounters>> listeners;
     private final Supplier<PersistenceState> persistence;
+    private final Supplier<SessionTable> sessions;
 
     /**
      * @param queueLength requests waiting in a pool's queue for a back end below its max-connections
@@ -74,6 +76,15 @@ public final class SwitchboardCollector implements MultiCollector {
     public SwitchboardCollector(Supplier<Map<String, Pool>> pools, Traffic traffic, Supplier<AccessLog> accessLog,
                                 ToIntFunction<Pool> queueLength, Function<Pool, Map<String, Integer>> queuedByClass,
                                 Supplier<List<ListenerCounters>> listeners, Supplier<PersistenceState> persistence) {
+        this(pools, traffic, accessLog, queueLength, queuedByClass, listeners, persistence, () -> null);
+    }
+
+    /** @param sessions the TCP listeners' binding table (may supply null: no session metrics) */
+    public SwitchboardCollector(Supplier<Map<String, Pool>> pools, Traffic traffic, Supplier<AccessLog> accessLog,
+                                ToIntFunction<Pool> queueLength, Function<Pool, Map<String, Integer>> queuedByClass,
+                                Supplier<List<ListenerCounters>> listeners, Supplier<PersistenceState> persistence,
+                                Supplier<SessionTable> sessions) {
+        this.sessions = sessions;
         this.queuedByClass = queuedByClass;
         this.persistence = persistence;
         this.pools = pools;
@@ -174,6 +185,7 @@ public final class SwitchboardCollector implements MultiCollector {
         }
         listeners(out);
         persistence(live, out);
+        sessions(out);
         netty(out);
         return out.build();
     }
@@ -222,6 +234,29 @@ public final class SwitchboardCollector implements MultiCollector {
         out.metricSnapshot(rejected.build());
         out.metricSnapshot(entries.build());
         out.metricSnapshot(evicted.build());
+    }
+
+    /** Per TCP listener: sessions open (in all and per bound server), opened, and bytes relayed each way. */
+    private void sessions(MetricSnapshots.Builder out) {
+        SessionTable table = sessions.get();
+        if (table == null) return;
+        GaugeSnapshot.Builder open = gauge("switchboard_tcp_sessions_open", "TCP sessions open on the listener, connecting ones included");
+        GaugeSnapshot.Builder byServer = gauge("switchboard_tcp_server_sessions_open", "TCP sessions of the listener bound to the server");
+        CounterSnapshot.Builder opened = counter("switchboard_tcp_sessions", "TCP sessions accepted on the listener");
+        CounterSnapshot.Builder bytes = counter("switchboard_tcp_session_bytes", "Bytes relayed by the listener's TCP sessions, by direction (up: client to server)");
+        table.openByListener().forEach((l, n) -> open.dataPoint(gaugePoint(Labels.of("listener", l), n)));
+        table.openByServer().forEach((b, n) -> byServer.dataPoint(gaugePoint(
+                Labels.of("listener", b.listener(), "pool", String.valueOf(b.pool()), "server", b.server()), n)));
+        for (SessionTable.ListenerTotals t : table.totals()) {
+            Labels l = Labels.of("listener", t.listener());
+            opened.dataPoint(counter(l, t.sessionsOpened()));
+            bytes.dataPoint(counter(l.add("direction", "up"), t.bytesUp()));
+            bytes.dataPoint(counter(l.add("direction", "down"), t.bytesDown()));
+        }
+        out.metricSnapshot(open.build());
+        out.metricSnapshot(byServer.build());
+        out.metricSnapshot(opened.build());
+        out.metricSnapshot(bytes.build());
     }
 
     /** The pooled allocator every proxy channel uses, and Netty's own count of direct memory. */

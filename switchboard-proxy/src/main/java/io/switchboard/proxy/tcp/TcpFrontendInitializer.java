@@ -1,0 +1,52 @@
+package io.switchboard.proxy.tcp;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.switchboard.config.ListenerConfig;
+import io.switchboard.proxy.ProxyState;
+import io.switchboard.proxy.guard.AccessControl;
+import io.switchboard.proxy.guard.ConnectionLimiter;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The front-end pipeline of a {@code mode: tcp} listener: the connection limit (if configured), the
+ * session's idle timeout, and the {@link TcpSession}, which checks the allow/deny lists at accept.
+ * Half-closure is allowed, so a client's FIN reaches the back end as a FIN instead of closing the
+ * session. Every accepted channel joins {@code clients} so that shutdown can close what is left.
+ *
+ * <p>The idle timeout is Netty's {@link IdleStateHandler} on the client channel (all-idle: every byte
+ * relayed either way is a read or a write there), not the HTTP front end's tick: a session is long
+ * and its one scheduled check per timeout period costs nothing next to its bytes.
+ *
+ * <p>Threading: {@link #initChannel} runs on the accepted channel's event loop.
+ */
+public final class TcpFrontendInitializer extends ChannelInitializer<Channel> {
+    private final ProxyState state;
+    private final ListenerConfig listener;
+    private final ChannelGroup clients;
+    private final Consumer<String> refusedAtAccept;
+
+    public TcpFrontendInitializer(ProxyState state, ListenerConfig listener, ChannelGroup clients) {
+        this.state = state;
+        this.listener = listener;
+        this.clients = clients;
+        this.refusedAtAccept = state.listenerCounters().of(listener.name())::refusedAtAccept;
+    }
+
+    @Override
+    protected void initChannel(Channel ch) {
+        clients.add(ch);
+        ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        ChannelPipeline p = ch.pipeline();
+        ChannelHandler limit = ConnectionLimiter.of(ch, listener, refusedAtAccept);
+        if (limit != null) p.addLast("connection-limit", limit);
+        p.addLast("idle", new IdleStateHandler(0, 0, listener.clientIdleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+        p.addLast("session", new TcpSession(state, listener, AccessControl.of(ch, listener)));
+    }
+}

@@ -1,0 +1,462 @@
+package io.switchboard.proxy.tcp;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.switchboard.backend.Backend;
+import io.switchboard.balance.PickContext;
+import io.switchboard.balance.RequestView;
+import io.switchboard.config.ListenerConfig;
+import io.switchboard.config.PoolConfig;
+import io.switchboard.config.ServiceClassConfig;
+import io.switchboard.dispatch.Attempts;
+import io.switchboard.dispatch.DispatchQueue;
+import io.switchboard.dispatch.Outcome;
+import io.switchboard.dispatch.PoolDispatch;
+import io.switchboard.dispatch.SessionTable;
+import io.switchboard.proxy.ListenerCounters;
+import io.switchboard.proxy.ProxyState;
+import io.switchboard.proxy.guard.RequestGuard;
+import io.switchboard.proxy.guard.Verdict;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.ArrayDeque;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One TCP session of a {@code mode: tcp} listener, from accept to the end of both directions: the
+ * client side's handler, which also drives the back-end channel through {@link TcpBackendHandler}.
+ *
+ * <ol>
+ *   <li>At accept: an entry in the {@link SessionTable}; the allow/deny lists; the client is not read
+ *       until a back end is connected, so what it sends meanwhile mostly waits in the kernel's socket
+ *       buffer. The native transports still read once when the client half-closes (to see the EOF):
+ *       those bytes, and the FIN, are held here (at most {@link #MAX_HELD_BYTES}) and go to the back
+ *       end first once it is connected.</li>
+ *   <li>Pick and reserve as an HTTP request does ({@link PoolDispatch#reserve}: algorithm with the
+ *       client address as the key for source hashing, max-connections), waiting in the pool's queue
+ *       when every eligible server is full; connect on the client's loop with the same transport;
+ *       a failed connect is charged and retried on another server within the pool's {@code retries}
+ *       (nothing was sent yet).</li>
+ *   <li>Relay: bytes both ways unread, back-pressure by reading a side only while the other can take
+ *       more (checked after every write, as the HTTP tunnel does). A FIN one way becomes a FIN the
+ *       other way ({@code shutdownOutput}) after what was written went out; the session ends when both
+ *       directions are done, on a reset or error, or after the listener's {@code client-idle-timeout}
+ *       with no byte either way.</li>
+ *   <li>The end, once: the attempt is accounted ({@link PoolDispatch#complete}; the server counts in
+ *       flight for least-conn and max-connections until then), the entry removed, both channels closed.</li>
+ * </ol>
+ *
+ * <p>A session whose back end breaks (an error or reset from it) is charged to the server; an idle
+ * timeout or a client that leaves is not.
+ *
+ * <p>Threading: the client channel's event loop, shared with the back-end channel; only {@link #wake()}
+ * is called from other threads, and it hands over to that loop.
+ */
+final class TcpSession extends ChannelInboundHandlerAdapter implements DispatchQueue.Waiter {
+    private static final Logger log = LoggerFactory.getLogger(TcpSession.class);
+    /** Client bytes held while no back end is connected; more ends the session (it ignored back-pressure). */
+    static final int MAX_HELD_BYTES = 1 << 20;
+
+    private final ProxyState state;
+    private final ListenerConfig listener;
+    private final RequestGuard access;
+    private final ListenerCounters counters;
+    private boolean counted;
+    private Channel client;
+    private SessionTable.Session entry;
+
+    private PoolDispatch dispatch;
+    private PoolConfig poolConfig;
+    private Attempts attempts;
+    private int classRank;
+    private ServiceClassConfig classConfig;
+    private long hash;
+    private Backend server;
+    private boolean reserved;
+
+    private DispatchQueue.Ticket ticket;
+    private ScheduledFuture<?> queueTimer;
+    private boolean waiting;
+    private boolean woken;
+
+    private Channel backend;
+    /** Client bytes read before a back end was connected, in order; null when none. */
+    private ArrayDeque<ByteBuf> held;
+    private int heldBytes;
+    private boolean clientInputDone;
+    private boolean backendInputDone;
+    private boolean backendBroke;
+    private boolean ended;
+
+    TcpSession(ProxyState state, ListenerConfig listener, RequestGuard access) {
+        this.state = state;
+        this.listener = listener;
+        this.access = access;
+        this.counters = state.listenerCounters().of(listener.name());
+    }
+
+    /**
+     * The client's address as this session uses it (binding table, source hashing): the peer of the
+     * accepted socket. A PROXY-protocol header, when trusted, would replace it here.
+     */
+    static InetSocketAddress clientAddress(Channel client) {
+        SocketAddress a = client.remoteAddress();
+        return a instanceof InetSocketAddress i ? i : null;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        this.client = ctx.channel();
+        // Not read until a back end is connected (the head of the pipeline reads after this returns).
+        client.config().setAutoRead(false);
+        counters.connectionOpened();
+        counted = true;
+        InetSocketAddress addr = clientAddress(client);
+        String ip = addr == null ? "" : addr.getAddress().getHostAddress();
+        entry = state.sessions().open(listener.name(), addr == null ? String.valueOf(client.remoteAddress())
+                : ip + ":" + addr.getPort(), System.currentTimeMillis());
+        Verdict refused = access == null ? null : access.check();
+        if (refused != null) {
+            counters.refused(refused.status());
+            end(null, "refused at accept: " + refused);
+            return;
+        }
+        String poolName = listener.defaultPool();
+        dispatch = state.dispatch(poolName);
+        poolConfig = state.poolConfig(poolName);
+        if (dispatch == null || poolConfig == null) {
+            end(null, "no pool '" + poolName + "'");
+            return;
+        }
+        attempts = dispatch.attempts(poolConfig.retries(), poolConfig.retryOn());
+        classRank = poolConfig.classRank(null);
+        classConfig = poolConfig.classes().get(classRank);
+        // Path-keyed algorithms see the empty target, as an HTTP request without a path does.
+        hash = dispatch.pool().algorithm().affinityKey().hash(new RequestView() {
+            @Override
+            public String clientAddress() { return ip; }
+
+            @Override
+            public String target() { return ""; }
+        });
+        dispatch();
+    }
+
+    // ---------------------------------------------------------------- choosing and connecting
+
+    private void dispatch() {
+        while (!ended) {
+            attempts.begin();
+            long now = System.nanoTime();
+            PickContext pc = dispatch.forClass(new PickContext(hash, now, ThreadLocalRandom.current(), attempts.excluded()),
+                    classConfig.tags());
+            boolean wokenForThis = woken;
+            woken = false;
+            // Fairness as for requests: behind those already waiting, unless the slot was freed for us.
+            Backend b = !wokenForThis && dispatch.mustQueue(classRank, now) ? null : dispatch.reserve(pc);
+            if (b == null) {
+                if (dispatch.busy(pc)) {
+                    attempts.unbegin(); // waiting is not an attempt
+                    enqueue(now, pc);
+                    return;
+                }
+                end(null, attempts.triedSome() ? "all servers tried failed in pool '" + dispatch.pool().name() + "'"
+                        : "no server available in pool '" + dispatch.pool().name() + "'");
+                return;
+            }
+            server = b;
+            reserved = true;
+            if (queueTimer != null) {
+                queueTimer.cancel(false);
+                queueTimer = null;
+            }
+            ChannelFuture f = connect(b);
+            if (f.isDone()) {
+                if (f.isSuccess()) {
+                    connected(f.channel());
+                    return;
+                }
+                if (!connectFailed(b, f.cause())) return;
+                continue;
+            }
+            f.addListener((ChannelFutureListener) done -> {
+                if (ended || server != b) {
+                    if (done.isSuccess()) done.channel().close();
+                    return;
+                }
+                if (done.isSuccess()) connected(done.channel());
+                else if (connectFailed(b, done.cause())) dispatch();
+            });
+            return;
+        }
+    }
+
+    private ChannelFuture connect(Backend b) {
+        EventLoop loop = client.eventLoop();
+        InetSocketAddress addr = state.resolvers().on(loop).cached(b);
+        long timeout = poolConfig.connectTimeout().toMillis();
+        return new Bootstrap()
+                .group(loop)
+                .channel(state.transport().channel())
+                .resolver(state.resolvers())
+                .option(ChannelOption.AUTO_READ, true)
+                .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout)))
+                .handler(new TcpBackendHandler(this))
+                .connect(addr != null ? addr : InetSocketAddress.createUnresolved(b.host(), b.port()));
+    }
+
+    /** @return true when another server should be tried */
+    private boolean connectFailed(Backend b, Throwable why) {
+        String what = why == null ? "unknown" : why.getClass().getSimpleName() + ": " + why.getMessage();
+        log.debug("tcp session {} on {}: connect to {} ({}) failed: {}", entry.id(), listener.name(), b.name(), b.address(), what);
+        Outcome o = attempts.connectFailed(b);
+        reserved = false;
+        dispatch.complete(b, o, -1, 0, 0, System.nanoTime(), "connect " + what);
+        if (attempts.mayRetry(o, true)) return true;
+        end(null, "no server of pool '" + dispatch.pool().name() + "' could be reached; last: " + b.name() + ": " + what);
+        return false;
+    }
+
+    /** The back end is connected: the session is bound, and the client is read from now on. */
+    private void connected(Channel ch) {
+        backend = ch;
+        entry.bind(dispatch.pool().name(), server.name());
+        // The first bytes to the back end: what the client sent while we connected.
+        if (held != null) {
+            for (ByteBuf b; (b = held.poll()) != null; ) {
+                entry.up(b.readableBytes());
+                ch.write(b, ch.voidPromise());
+            }
+            held = null;
+            ch.flush();
+        }
+        if (clientInputDone) shutdownOutputAfterWrites(ch, backendInputDone);
+        else client.config().setAutoRead(true);
+    }
+
+    // ---------------------------------------------------------------- the pool's queue
+
+    private void enqueue(long now, PickContext pc) {
+        if (ticket != null) {
+            ticket = ticket.requeue(); // woken, but the slot went to someone else: back to the front
+        } else {
+            ticket = dispatch.queue().offer(this, classRank, classConfig.queueSize(), classConfig.tags(), now,
+                    poolConfig.classAgeBound().toNanos());
+            if (ticket == null) {
+                end(null, "queue of class '" + classConfig.name() + "' in pool '" + dispatch.pool().name() + "' full");
+                return;
+            }
+            queueTimer = client.eventLoop().schedule(this::queueTimedOut, classConfig.queueTimeout().toNanos(),
+                    TimeUnit.NANOSECONDS);
+        }
+        waiting = true;
+        // A slot freed on another loop between our look and the offer woke nobody: look once more.
+        Backend room = dispatch.roomFor(pc);
+        if (room != null) dispatch.queue().wakeOne(now, room);
+    }
+
+    /** Called from any thread by the pool's queue when a server freed a slot. */
+    @Override
+    public void wake() {
+        client.eventLoop().execute(this::dequeued);
+    }
+
+    private void dequeued() {
+        if (ended || !waiting) {
+            passWakeUpOn(); // we left meanwhile
+            return;
+        }
+        waiting = false;
+        woken = true;
+        dispatch();
+    }
+
+    private void queueTimedOut() {
+        queueTimer = null;
+        if (ended || !waiting) return;
+        end(null, "waited " + classConfig.queueTimeout().toMillis() + " ms in the queue of pool '"
+                + dispatch.pool().name() + "': every server at max-connections");
+    }
+
+    private void passWakeUpOn() {
+        long now = System.nanoTime();
+        Backend room = dispatch.roomFor(new PickContext(0, now, ThreadLocalRandom.current(), null));
+        dispatch.queue().wakeOne(now, room);
+    }
+
+    // ---------------------------------------------------------------- relaying: client side
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (ended || !(msg instanceof ByteBuf b)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (backend == null) {
+            hold(b);
+            return;
+        }
+        entry.up(b.readableBytes());
+        backend.write(b, backend.voidPromise());
+        if (!backend.isWritable()) client.config().setAutoRead(false);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (!ended && backend != null) backend.flush();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (!ended && backend != null && client.isWritable()) backend.config().setAutoRead(true);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            clientInputDone = true;
+            if (backend != null) shutdownOutputAfterWrites(backend, backendInputDone); // else passed on when connected
+        } else if (evt instanceof IdleStateEvent) {
+            end(Outcome.CLIENT_FAULT, "idle for " + listener.clientIdleTimeout().toMillis() + " ms");
+        } else {
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        end(Outcome.OK, "client closed");
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        end(Outcome.CLIENT_FAULT, "client connection broke: " + cause);
+    }
+
+    private void hold(ByteBuf b) {
+        heldBytes += b.readableBytes();
+        if (held == null) held = new ArrayDeque<>(2);
+        held.add(b);
+        if (heldBytes > MAX_HELD_BYTES) end(null, "client sent more than " + MAX_HELD_BYTES + " bytes before a server was connected");
+    }
+
+    // ---------------------------------------------------------------- relaying: back-end side (TcpBackendHandler)
+
+    void fromBackend(Channel ch, ByteBuf b) {
+        if (ended || ch != backend) {
+            b.release();
+            return;
+        }
+        entry.down(b.readableBytes());
+        client.write(b, client.voidPromise());
+        if (!client.isWritable()) backend.config().setAutoRead(false);
+    }
+
+    void backendReadComplete() {
+        if (!ended) client.flush();
+    }
+
+    void backendWritable(Channel ch) {
+        if (!ended && ch == backend && ch.isWritable()) client.config().setAutoRead(true);
+    }
+
+    void backendInputShutdown(Channel ch) {
+        if (ch != backend) return;
+        backendInputDone = true;
+        shutdownOutputAfterWrites(client, clientInputDone);
+    }
+
+    void backendInactive(Channel ch) {
+        if (ch == backend) end(backendBroke ? Outcome.BROKEN_MID_RESPONSE : Outcome.OK, "server closed");
+    }
+
+    void backendFailed(Channel ch, Throwable cause) {
+        if (ch != backend) return;
+        backendBroke = true;
+        end(Outcome.BROKEN_MID_RESPONSE, "server connection broke: " + cause);
+    }
+
+    /**
+     * One direction is done: the FIN goes on to {@code to} after what was written to it went out; with
+     * the other direction done as well, the session is over.
+     */
+    private void shutdownOutputAfterWrites(Channel to, boolean otherDirectionDone) {
+        if (otherDirectionDone) {
+            end(Outcome.OK, "both sides finished");
+            return;
+        }
+        to.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
+            if (!f.isSuccess()) return; // the close that follows ends the session
+            if (to instanceof DuplexChannel d) d.shutdownOutput();
+            else to.close();
+        });
+    }
+
+    // ---------------------------------------------------------------- the end
+
+    /**
+     * Ends the session once: accounts the attempt ({@code outcome}; null when no server was reserved
+     * or it was already accounted), removes the binding, closes both channels after their pending writes.
+     */
+    private void end(Outcome outcome, String why) {
+        if (ended) return;
+        ended = true;
+        if (queueTimer != null) {
+            queueTimer.cancel(false);
+            queueTimer = null;
+        }
+        if (waiting) {
+            waiting = false;
+            if (!ticket.cancel()) passWakeUpOn(); // woken meanwhile: the slot goes to the next waiter
+        }
+        if (reserved) {
+            reserved = false;
+            dispatch.complete(server, outcome == null ? Outcome.CLIENT_FAULT : outcome, -1, entry.bytesUp(),
+                    entry.bytesDown(), System.nanoTime(), why);
+        }
+        if (attempts != null) attempts.finish();
+        if (counted) {
+            counted = false;
+            counters.connectionClosed();
+        }
+        if (held != null) {
+            held.forEach(ByteBuf::release);
+            held = null;
+        }
+        if (entry != null) {
+            state.sessions().close(entry);
+            if (log.isDebugEnabled()) {
+                log.debug("tcp session {} on {} from {} to {} ended: {} ({} bytes up, {} down)", entry.id(), listener.name(),
+                        entry.client(), entry.server(), why, entry.bytesUp(), entry.bytesDown());
+            }
+        }
+        closeAfterWrites(client);
+        if (backend != null) closeAfterWrites(backend);
+    }
+
+    private static void closeAfterWrites(Channel ch) {
+        if (ch == null) return;
+        if (ch.isActive()) ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        else ch.close();
+    }
+}
