@@ -2,9 +2,10 @@ package io.switchboard.proxy.proxyprotocol;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
 import io.netty.util.NetUtil;
 import io.switchboard.config.ProxyProtocolVersion;
 import java.net.Inet4Address;
@@ -46,16 +47,33 @@ public final class ProxyHeader {
     }
 
     /**
-     * A handler to put first in a new back-end channel's pipeline: at {@code channelActive} it writes
-     * the header (before anything else, a TLS handshake included), then leaves.
+     * A handler to put first in a new back-end channel's pipeline: the header goes out before anything
+     * else, at {@code channelActive} or with the first write, whichever comes first (Netty completes
+     * the connect future, whose listeners may already write a request, before it fires
+     * {@code channelActive}); then the handler leaves. A TLS handler after it handshakes behind the header.
      */
     public static ChannelHandler sender(ProxyProtocolVersion version, SocketAddress source, SocketAddress destination) {
-        return new ChannelInboundHandlerAdapter() {
+        return new ChannelDuplexHandler() {
+            private boolean sent;
+
             @Override
             public void channelActive(ChannelHandlerContext ctx) {
-                ctx.writeAndFlush(encode(ctx.alloc(), version, source, destination), ctx.voidPromise());
-                ctx.pipeline().remove(this);
+                send(ctx);
+                ctx.flush();
                 ctx.fireChannelActive();
+            }
+
+            @Override
+            public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+                send(ctx);
+                ctx.write(msg, promise);
+            }
+
+            private void send(ChannelHandlerContext ctx) {
+                if (sent) return;
+                sent = true;
+                ctx.write(encode(ctx.alloc(), version, source, destination), ctx.voidPromise());
+                ctx.pipeline().remove(this);
             }
         };
     }
