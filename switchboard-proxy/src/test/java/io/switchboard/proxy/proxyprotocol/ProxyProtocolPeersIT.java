@@ -7,10 +7,12 @@ import io.switchboard.config.Cidr;
 import io.switchboard.config.ProxyProtocolConfig;
 import io.switchboard.config.ProxyProtocolVersion;
 import io.switchboard.config.ServerConfig;
+import io.switchboard.config.TlsConfig;
 import io.switchboard.proxy.DebianPeer;
 import io.switchboard.proxy.ProxyFixture;
 import io.switchboard.proxy.RawServer;
 import io.switchboard.proxy.probe.NoLeaksExtension;
+import io.switchboard.proxy.tls.TestCertificates;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -132,6 +135,42 @@ class ProxyProtocolPeersIT {
             String response = get(fx.port());
             assertThat(response).as("send-proxy %s", v).startsWith("HTTP/1.1 200").endsWith("\r\n\r\n" + CLIENT);
         }
+    }
+
+    @Test
+    void curlSendsTheHeaderBeforeTlsAndBothHttp11AndHttp2AreServed() throws Exception {
+        DebianPeer.require("curl", "curl");
+        TestCertificates certs = new TestCertificates(dir).ec("a", "a.test");
+        List<String> seen = new CopyOnWriteArrayList<>();
+        RawServer backend = RawServer.answering(s -> {
+            seen.add(readHead(s.getInputStream()));
+            s.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok".getBytes(StandardCharsets.US_ASCII));
+        });
+        open.add(backend);
+        ProxyFixture fx = new ProxyFixture();
+        open.add(0, fx);
+        fx.proxyProtocol = new ProxyProtocolConfig(List.of(Cidr.parse("127.0.0.0/8")));
+        fx.tls = new TlsConfig(List.of(new TlsConfig.Certificate(certs.cert("a"), certs.key("a"), List.of())), null, null, null, true);
+        fx.start(List.of(new ServerConfig("raw", "127.0.0.1", backend.port(), 1, null)));
+        String url = "https://a.test:" + fx.port() + "/";
+        List<String> curl = List.of("curl", "-sS", "-i", "--max-time", "10", "--interface", CLIENT, "--cacert", certs.ca().toString(),
+                "--resolve", "a.test:" + fx.port() + ":127.0.0.1");
+
+        DebianPeer.Result h1 = DebianPeer.run(concat(curl, "--haproxy-protocol", "--http1.1", url), 30);
+        assertThat(h1.output()).startsWith("HTTP/1.1 200");
+        DebianPeer.Result h2 = DebianPeer.run(concat(curl, "--haproxy-protocol", "--http2", url), 30);
+        assertThat(h2.output()).startsWith("HTTP/2 200");
+        assertThat(seen).hasSize(2).allSatisfy(head -> assertThat(head).contains("\r\nX-Forwarded-For: " + CLIENT + "\r\n"));
+        // without the header, a trusted peer's TLS handshake never starts: closed and counted
+        DebianPeer.Result none = DebianPeer.run(concat(curl, url), 30);
+        assertThat(none.exit()).isNotZero();
+        assertThat(fx.proxy.state().listenerCounters().of("web").proxyProtocolRefusedTotal("missing")).isEqualTo(1);
+    }
+
+    private static List<String> concat(List<String> a, String... more) {
+        List<String> out = new ArrayList<>(a);
+        out.addAll(List.of(more));
+        return out;
     }
 
     private void start(Path log, String... cmd) throws IOException {
