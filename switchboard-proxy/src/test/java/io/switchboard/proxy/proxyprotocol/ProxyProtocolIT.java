@@ -247,6 +247,17 @@ class ProxyProtocolIT {
         assertThat(counters(fx).proxyProtocolRefusedTotal("malformed")).isZero();
     }
 
+    @Test
+    void aTrustedPeerThatStopsInsideItsHeaderIsClosedAtTheHeaderTimeout() throws Exception {
+        ProxyFixture fx = new ProxyFixture().backends("b1");
+        open.add(0, fx);
+        fx.proxyProtocol = new ProxyProtocolConfig(List.of(Cidr.parse("127.0.0.0/8")));
+        fx.headerTimeout = Duration.ofMillis(300);
+        fx.start();
+        assertThat(exchange(fx, bytes("PROXY TCP4 203.0.113.7 "))).isEmpty();
+        assertThat(counters(fx).proxyProtocolRefusedTotal("timeout")).isEqualTo(1);
+    }
+
     // ---------------------------------------------------------------- sending
 
     @Test
