@@ -121,7 +121,7 @@ public final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
     }
 
     /** The listener's PROXY protocol acceptor, counting refusals in its metrics and logging them rate-limited. */
-    static ProxyProtocolAcceptor proxyProtocol(ProxyState state, ListenerConfig listener) {
+    public static ProxyProtocolAcceptor proxyProtocol(ProxyState state, ListenerConfig listener) {
         ListenerCounters counters = state.listenerCounters().of(listener.name());
         RejectionLog log = new RejectionLog(listener.name(), "closed connection (PROXY protocol) from");
         return new ProxyProtocolAcceptor(listener.proxyProtocol(), listener.headerTimeout(), (reason, peer, detail) -> {
