@@ -108,6 +108,8 @@ class MetricsIT {
             assertThat(m.family("switchboard_listener_open_connections").type()).isEqualTo("gauge");
             assertThat(m.family("switchboard_listener_refused_connections_total").type()).isEqualTo("counter");
             assertThat(m.family("switchboard_listener_refused_requests_total").type()).isEqualTo("counter");
+            assertThat(m.family("switchboard_listener_proxy_protocol_refused_total").type()).isEqualTo("counter");
+            assertThat(m.value("switchboard_listener_proxy_protocol_refused_total", "listener", "demo", "reason", "untrusted")).isZero();
             assertThat(m.value("switchboard_listener_refused_connections_total", "listener", "demo", "limit", "max-connections-per-ip"))
                     .isEqualTo(1);
             assertThat(m.value("switchboard_listener_refused_connections_total", "listener", "demo", "limit", "max-connections")).isZero();

@@ -3,6 +3,7 @@ package io.switchboard.app;
 import io.switchboard.config.AdminConfig;
 import io.switchboard.config.AllDownPolicy;
 import io.switchboard.config.Cidr;
+import io.switchboard.config.ProxyProtocolConfig;
 import io.switchboard.config.GuardConfig;
 import io.switchboard.config.HealthCheckConfig;
 import io.switchboard.config.HostPortSyntax;
@@ -49,17 +50,18 @@ public final class ConfigLoader {
     static final List<String> LISTENER_KEYS = List.of("name", "mode", "address", "port", "default-pool", "header-timeout",
             "client-idle-timeout", "max-request-line", "max-header-size", "max-headers", "max-connections",
             "max-connections-per-ip", "rate-limit", "allow", "deny", "min-body-rate", "body-rate-window", "routes",
-            "tunnel-idle-timeout", "tls", "http2");
+            "tunnel-idle-timeout", "tls", "http2", "proxy-protocol");
     static final Map<String, ListenerConfig.Mode> LISTENER_MODES = new TreeMap<>(Map.of(
             "http", ListenerConfig.Mode.HTTP, "tcp", ListenerConfig.Mode.TCP)); // sorted: error messages list them in order
     /** Listener keys that only an HTTP listener reads: on a {@code mode: tcp} listener they are errors, not silently ignored. */
     static final List<String> HTTP_ONLY_LISTENER_KEYS = List.of("header-timeout", "max-request-line", "max-header-size",
             "max-headers", "rate-limit", "min-body-rate", "body-rate-window", "routes", "tunnel-idle-timeout", "tls", "http2");
     static final List<String> RATE_LIMIT_KEYS = List.of("requests-per-second", "burst");
+    static final List<String> PROXY_PROTOCOL_KEYS = List.of("trusted");
     static final List<String> POOL_KEYS = List.of("algorithm", "hash-load-factor", "retries", "retry-on", "connect-timeout",
             "response-timeout", "backend-idle-timeout", "max-idle-per-backend", "slow-start", "when-all-down", "max-body",
             "queue-size", "queue-timeout", "class-age-bound", "classes", "health", "passive", "servers", "persistence",
-            "lard-low", "lard-high", "lard-shrink-after", "tls", "protocol");
+            "lard-low", "lard-high", "lard-shrink-after", "tls", "protocol", "send-proxy");
     static final List<String> HEALTH_KEYS = List.of("type", "method", "path", "host", "expect-status", "interval", "timeout",
             "jitter", "rise", "fall");
     static final List<String> HTTP_ONLY_HEALTH_KEYS = List.of("method", "path", "host", "expect-status");
@@ -253,9 +255,10 @@ public final class ConfigLoader {
             List<RouteConfig> routes = RouteSection.read(s, poolEntries, pools);
             TlsConfig tls = TlsSection.read(s, source);
             Http2Config http2 = Http2Section.read(s);
+            ProxyProtocolConfig proxyProtocol = readProxyProtocol(s);
             if (port == null || pool == null) continue;
             placed.add(new Placed(new ListenerConfig(name, host, port, pool, headerTimeout, idleTimeout, maxLine, maxHeader,
-                    maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, tunnelIdle, tls, http2), s.entry("port").value(), path));
+                    maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, tunnelIdle, tls, http2, proxyProtocol), s.entry("port").value(), path));
         }
         checkPortClashes(placed, problems);
         return placed.stream().map(Placed::listener).toList();
@@ -270,6 +273,27 @@ public final class ConfigLoader {
             s.problems().error(e.line(), e.column(), s.keyPath(key), "applies to mode: http listeners only; this listener has"
                     + " mode: tcp (its keys: " + String.join(", ", tcpKeys) + ")");
         }
+    }
+
+    /**
+     * A listener's {@code proxy-protocol: {trusted: [networks]}}: the peers that must (and the only ones
+     * that may) open with a PROXY protocol header; null when absent.
+     */
+    private static ProxyProtocolConfig readProxyProtocol(Section listener) {
+        YamlNode.Entry e = listener.entry("proxy-protocol");
+        if (e == null) return null;
+        Section s = listener.section("proxy-protocol", PROXY_PROTOCOL_KEYS);
+        List<Cidr> trusted = cidrs(s, "trusted");
+        if (trusted.isEmpty()) {
+            if (s.has("trusted") || e.value() instanceof YamlNode.Mapping || e.value() instanceof YamlNode.Scalar v && v.isEmpty()) {
+                YamlNode.Entry t = s.entry("trusted");
+                listener.problems().error(t != null ? t.line() : e.line(), t != null ? t.column() : e.column(), s.keyPath("trusted"),
+                        (t == null ? "required key is missing" : "must list at least one network")
+                                + " (the addresses of the proxies in front that send PROXY headers, e.g. [10.0.0.0/8, 127.0.0.1])");
+            }
+            return null;
+        }
+        return new ProxyProtocolConfig(trusted);
     }
 
     /** Two listeners on one port clash when they share the host or either binds every address. */

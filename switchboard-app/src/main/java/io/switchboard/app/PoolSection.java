@@ -13,6 +13,7 @@ import io.switchboard.config.NameSyntax;
 import io.switchboard.config.PassiveHealthConfig;
 import io.switchboard.config.PersistenceConfig;
 import io.switchboard.config.PoolConfig;
+import io.switchboard.config.ProxyProtocolVersion;
 import io.switchboard.config.RetryOn;
 import io.switchboard.config.ServerConfig;
 import io.switchboard.config.ServiceClassConfig;
@@ -38,6 +39,8 @@ import static io.switchboard.app.ConfigLoader.*;
 final class PoolSection {
     /** The {@code protocol} of a pool: what it speaks to its back ends. */
     static final Map<String, BackendProtocol> PROTOCOLS = ordered("http/1.1", BackendProtocol.HTTP_1_1, "h2", BackendProtocol.H2);
+    /** The {@code send-proxy} of a pool: the PROXY protocol header each new back-end connection starts with. */
+    static final Map<String, ProxyProtocolVersion> SEND_PROXY = ordered("v1", ProxyProtocolVersion.V1, "v2", ProxyProtocolVersion.V2);
     static final List<String> CLASS_KEYS = List.of("name", "queue-size", "queue-timeout", "retry-after", "tags");
 
     private PoolSection() {}
@@ -76,7 +79,16 @@ final class PoolSection {
                 problems.warn(pe.line(), pe.column(), ps.keyPath("protocol"), "health checks of type http speak HTTP/1.1;"
                         + " a server that only speaks HTTP/2 (gRPC) fails them: use type: tcp, or a port that speaks both");
             }
-            if (pool != null) out.put(p.key(), pool.withTls(BackendTlsSection.read(ps, source)).withProtocol(protocol));
+            ProxyProtocolVersion sendProxy = ps.choice("send-proxy", null, SEND_PROXY);
+            if (sendProxy != null && protocol == BackendProtocol.H2) {
+                YamlNode.Entry se = ps.entry("send-proxy");
+                problems.error(se.line(), se.column(), ps.keyPath("send-proxy"), "needs protocol: http/1.1 (an h2 connection carries"
+                        + " the streams of many clients; a PROXY header names one client)");
+                sendProxy = null;
+            }
+            if (pool != null) {
+                out.put(p.key(), pool.withTls(BackendTlsSection.read(ps, source)).withProtocol(protocol).withSendProxy(sendProxy));
+            }
         }
     }
 

@@ -421,6 +421,7 @@ public final class Switchboard implements AutoCloseable {
         if (og.requestsPerSecond() != ng.requestsPerSecond() || og.burst() != ng.burst()) what.add("rate-limit");
         if (!og.allow().equals(ng.allow())) what.add("allow");
         if (!og.deny().equals(ng.deny())) what.add("deny");
+        if (!Objects.equals(o.proxyProtocol(), l.proxyProtocol())) what.add("proxy-protocol");
         return what;
     }
 

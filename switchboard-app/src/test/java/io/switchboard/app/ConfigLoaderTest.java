@@ -313,7 +313,7 @@ class ConfigLoaderTest {
         assertThat(errors(MINIMAL.replace("  - port: 8080", "  - port: 8080\n    mode: tcp\n    max-header-size: 8k")))
                 .containsExactly("switchboard.yaml:4: listeners[0].max-header-size: applies to mode: http listeners only;"
                         + " this listener has mode: tcp (its keys: name, mode, address, port, default-pool, client-idle-timeout,"
-                        + " max-connections, max-connections-per-ip, allow, deny)");
+                        + " max-connections, max-connections-per-ip, allow, deny, proxy-protocol)");
     }
 
     @Test
@@ -336,13 +336,13 @@ class ConfigLoaderTest {
                 "switchboard.yaml:4: listeners[0].headerTimeout: unknown key 'headerTimeout', did you mean 'header-timeout'?"
                         + " (allowed: name, mode, address, port, default-pool, header-timeout, client-idle-timeout, max-request-line,"
                         + " max-header-size, max-headers, max-connections, max-connections-per-ip, rate-limit, allow, deny,"
-                        + " min-body-rate, body-rate-window, routes, tunnel-idle-timeout, tls, http2)",
+                        + " min-body-rate, body-rate-window, routes, tunnel-idle-timeout, tls, http2, proxy-protocol)",
                 "switchboard.yaml:10: pools.app.servers[0].wieght: unknown key 'wieght', did you mean 'weight'?"
                         + " (allowed: name, address, weight, state, max-connections, tags)",
                 "switchboard.yaml:11: pools.app.helth: unknown key 'helth', did you mean 'health'? (allowed: algorithm,"
                         + " hash-load-factor, retries, retry-on, connect-timeout, response-timeout, backend-idle-timeout,"
                         + " max-idle-per-backend, slow-start, when-all-down, max-body, queue-size, queue-timeout, class-age-bound,"
-                        + " classes, health, passive, servers, persistence, lard-low, lard-high, lard-shrink-after, tls, protocol)",
+                        + " classes, health, passive, servers, persistence, lard-low, lard-high, lard-shrink-after, tls, protocol, send-proxy)",
                 "switchboard.yaml:13: pool: unknown key 'pool', did you mean 'pools'? (allowed: listeners, pools, event-loops,"
                         + " transport, shutdown-grace, access-log, watch-config, access-log-format, admin)");
     }

@@ -21,12 +21,14 @@ import java.util.List;
  * @param tls TLS termination; null: plain text
  * @param http2 HTTP/2 ({@code h2} by ALPN with TLS, {@code h2c} with prior knowledge without); null: {@link
  *     Http2Config#DEFAULT}
+ * @param proxyProtocol which peers open their connections with a PROXY protocol header; null: none may
  */
 public record ListenerConfig(String name, String host, int port, String defaultPool,
                              Duration headerTimeout, Duration clientIdleTimeout,
                              int maxInitialLineLength, int maxHeaderSize, int maxHeaders, GuardConfig guard,
                              long minBodyRate, Duration bodyRateWindow, Mode mode, List<RouteConfig> routes,
-                             Duration tunnelIdleTimeout, TlsConfig tls, Http2Config http2) {
+                             Duration tunnelIdleTimeout, TlsConfig tls, Http2Config http2,
+                             ProxyProtocolConfig proxyProtocol) {
     /**
      * What a listener speaks: HTTP ({@code HTTP}: HTTP/1.x and HTTP/2, dispatched request by request),
      * or bytes ({@code TCP}: the layer-4 switch; one back end per connection, picked at accept, and the
@@ -54,6 +56,21 @@ public record ListenerConfig(String name, String host, int port, String defaultP
         if (http2 == null) http2 = Http2Config.DEFAULT;
     }
 
+    /** A listener on which no peer may send a PROXY protocol header. */
+    public ListenerConfig(String name, String host, int port, String defaultPool, Duration headerTimeout,
+                          Duration clientIdleTimeout, int maxInitialLineLength, int maxHeaderSize, int maxHeaders,
+                          GuardConfig guard, long minBodyRate, Duration bodyRateWindow, Mode mode, List<RouteConfig> routes,
+                          Duration tunnelIdleTimeout, TlsConfig tls, Http2Config http2) {
+        this(name, host, port, defaultPool, headerTimeout, clientIdleTimeout, maxInitialLineLength, maxHeaderSize,
+                maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, tunnelIdleTimeout, tls, http2, null);
+    }
+
+    /** This listener with another {@code proxy-protocol} (null: none). */
+    public ListenerConfig withProxyProtocol(ProxyProtocolConfig next) {
+        return new ListenerConfig(name, host, port, defaultPool, headerTimeout, clientIdleTimeout, maxInitialLineLength,
+                maxHeaderSize, maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, tunnelIdleTimeout, tls, http2, next);
+    }
+
     /** A listener with HTTP/2 at its defaults. */
     public ListenerConfig(String name, String host, int port, String defaultPool, Duration headerTimeout,
                           Duration clientIdleTimeout, int maxInitialLineLength, int maxHeaderSize, int maxHeaders,
@@ -66,7 +83,7 @@ public record ListenerConfig(String name, String host, int port, String defaultP
     /** This listener with other HTTP/2 settings. */
     public ListenerConfig withHttp2(Http2Config next) {
         return new ListenerConfig(name, host, port, defaultPool, headerTimeout, clientIdleTimeout, maxInitialLineLength,
-                maxHeaderSize, maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, tunnelIdleTimeout, tls, next);
+                maxHeaderSize, maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, tunnelIdleTimeout, tls, next, proxyProtocol);
     }
 
     /** A plain-text listener with the default tunnel idle timeout. */
@@ -80,7 +97,7 @@ public record ListenerConfig(String name, String host, int port, String defaultP
     /** This listener with another tunnel idle timeout. */
     public ListenerConfig withTunnelIdleTimeout(Duration next) {
         return new ListenerConfig(name, host, port, defaultPool, headerTimeout, clientIdleTimeout, maxInitialLineLength,
-                maxHeaderSize, maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, next, tls, http2);
+                maxHeaderSize, maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, next, tls, http2, proxyProtocol);
     }
 
     /** A listener without routes. */
@@ -94,13 +111,13 @@ public record ListenerConfig(String name, String host, int port, String defaultP
     /** This listener with other routes (which a reload applies without rebinding). */
     public ListenerConfig withRoutes(List<RouteConfig> next) {
         return new ListenerConfig(name, host, port, defaultPool, headerTimeout, clientIdleTimeout, maxInitialLineLength,
-                maxHeaderSize, maxHeaders, guard, minBodyRate, bodyRateWindow, mode, next, tunnelIdleTimeout, tls, http2);
+                maxHeaderSize, maxHeaders, guard, minBodyRate, bodyRateWindow, mode, next, tunnelIdleTimeout, tls, http2, proxyProtocol);
     }
 
     /** This listener with other TLS settings (which a reload applies to new handshakes without rebinding). */
     public ListenerConfig withTls(TlsConfig next) {
         return new ListenerConfig(name, host, port, defaultPool, headerTimeout, clientIdleTimeout, maxInitialLineLength,
-                maxHeaderSize, maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, tunnelIdleTimeout, next, http2);
+                maxHeaderSize, maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, tunnelIdleTimeout, next, http2, proxyProtocol);
     }
 
     /** An HTTP listener. */

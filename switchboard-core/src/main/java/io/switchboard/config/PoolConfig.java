@@ -34,6 +34,9 @@ import java.util.Set;
  *                        loses a member ({@link #DEFAULT_LARD_SHRINK_AFTER} when null)
  * @param tls TLS to the back ends; null: plain text
  * @param protocol what is spoken to the back ends ({@link BackendProtocol#HTTP_1_1} when null)
+ * @param sendProxy the PROXY protocol header every new back-end connection starts with; null: none.
+ *                  Such connections carry one client's address, so they are never pooled, and an
+ *                  {@code h2} pool (whose connections carry many clients' streams) cannot send one
  */
 public record PoolConfig(String name, String algorithm, double hashLoadFactor, int retries,
                          Duration connectTimeout, Duration responseTimeout, Duration backendIdleTimeout,
@@ -42,7 +45,7 @@ public record PoolConfig(String name, String algorithm, double hashLoadFactor, i
                          List<ServerConfig> servers, int queueSize, Duration queueTimeout, Set<RetryOn> retryOn,
                          List<ServiceClassConfig> classes, Duration classAgeBound, PersistenceConfig persistence,
                          int lardLow, int lardHigh, Duration lardShrinkAfter, BackendTlsConfig tls,
-                         BackendProtocol protocol) {
+                         BackendProtocol protocol, ProxyProtocolVersion sendProxy) {
     public static final int DEFAULT_QUEUE_SIZE = 1024;
     public static final Duration DEFAULT_QUEUE_TIMEOUT = Duration.ofSeconds(5);
     /**
@@ -82,10 +85,34 @@ public record PoolConfig(String name, String algorithm, double hashLoadFactor, i
                     + MAX_LARD_HIGH + ", got low " + lardLow + ", high " + lardHigh);
         }
         if (protocol == null) protocol = BackendProtocol.HTTP_1_1;
+        if (sendProxy != null && protocol == BackendProtocol.H2) {
+            throw new IllegalArgumentException("pool '" + name + "': send-proxy needs protocol http/1.1: an h2 connection"
+                    + " carries the streams of many clients, a PROXY header names one");
+        }
         if (lardShrinkAfter == null) lardShrinkAfter = DEFAULT_LARD_SHRINK_AFTER;
         if (lardShrinkAfter.isNegative() || lardShrinkAfter.isZero()) {
             throw new IllegalArgumentException("pool '" + name + "': lard-shrink-after must be positive, got " + lardShrinkAfter);
         }
+    }
+
+    /** Pool settings that send no PROXY protocol header. */
+    public PoolConfig(String name, String algorithm, double hashLoadFactor, int retries,
+                      Duration connectTimeout, Duration responseTimeout, Duration backendIdleTimeout,
+                      int maxIdlePerBackend, Duration slowStart, AllDownPolicy allDown,
+                      HealthCheckConfig health, PassiveHealthConfig passive, long maxBodyBytes,
+                      List<ServerConfig> servers, int queueSize, Duration queueTimeout, Set<RetryOn> retryOn,
+                      List<ServiceClassConfig> classes, Duration classAgeBound, PersistenceConfig persistence,
+                      int lardLow, int lardHigh, Duration lardShrinkAfter, BackendTlsConfig tls, BackendProtocol protocol) {
+        this(name, algorithm, hashLoadFactor, retries, connectTimeout, responseTimeout, backendIdleTimeout,
+                maxIdlePerBackend, slowStart, allDown, health, passive, maxBodyBytes, servers, queueSize, queueTimeout,
+                retryOn, classes, classAgeBound, persistence, lardLow, lardHigh, lardShrinkAfter, tls, protocol, null);
+    }
+
+    /** The same pool sending this PROXY protocol header on every new back-end connection (null: none). */
+    public PoolConfig withSendProxy(ProxyProtocolVersion v) {
+        return new PoolConfig(name, algorithm, hashLoadFactor, retries, connectTimeout, responseTimeout, backendIdleTimeout,
+                maxIdlePerBackend, slowStart, allDown, health, passive, maxBodyBytes, servers, queueSize, queueTimeout,
+                retryOn, classes, classAgeBound, persistence, lardLow, lardHigh, lardShrinkAfter, tls, protocol, v);
     }
 
     /** Pool settings speaking HTTP/1.1 to the back ends. */
@@ -165,28 +192,28 @@ public record PoolConfig(String name, String algorithm, double hashLoadFactor, i
     public PoolConfig withPersistence(PersistenceConfig p) {
         return new PoolConfig(name, algorithm, hashLoadFactor, retries, connectTimeout, responseTimeout, backendIdleTimeout,
                 maxIdlePerBackend, slowStart, allDown, health, passive, maxBodyBytes, servers, queueSize, queueTimeout,
-                retryOn, classes, classAgeBound, p, lardLow, lardHigh, lardShrinkAfter, tls, protocol);
+                retryOn, classes, classAgeBound, p, lardLow, lardHigh, lardShrinkAfter, tls, protocol, sendProxy);
     }
 
     /** The same pool with these LARD thresholds and K (null: the default K). */
     public PoolConfig withLard(int low, int high, Duration shrinkAfter) {
         return new PoolConfig(name, algorithm, hashLoadFactor, retries, connectTimeout, responseTimeout, backendIdleTimeout,
                 maxIdlePerBackend, slowStart, allDown, health, passive, maxBodyBytes, servers, queueSize, queueTimeout,
-                retryOn, classes, classAgeBound, persistence, low, high, shrinkAfter, tls, protocol);
+                retryOn, classes, classAgeBound, persistence, low, high, shrinkAfter, tls, protocol, sendProxy);
     }
 
     /** The same pool with TLS to its back ends (null: plain text). */
     public PoolConfig withTls(BackendTlsConfig t) {
         return new PoolConfig(name, algorithm, hashLoadFactor, retries, connectTimeout, responseTimeout, backendIdleTimeout,
                 maxIdlePerBackend, slowStart, allDown, health, passive, maxBodyBytes, servers, queueSize, queueTimeout,
-                retryOn, classes, classAgeBound, persistence, lardLow, lardHigh, lardShrinkAfter, t, protocol);
+                retryOn, classes, classAgeBound, persistence, lardLow, lardHigh, lardShrinkAfter, t, protocol, sendProxy);
     }
 
     /** The same pool speaking this protocol to its back ends (null: HTTP/1.1). */
     public PoolConfig withProtocol(BackendProtocol p) {
         return new PoolConfig(name, algorithm, hashLoadFactor, retries, connectTimeout, responseTimeout, backendIdleTimeout,
                 maxIdlePerBackend, slowStart, allDown, health, passive, maxBodyBytes, servers, queueSize, queueTimeout,
-                retryOn, classes, classAgeBound, persistence, lardLow, lardHigh, lardShrinkAfter, tls, p);
+                retryOn, classes, classAgeBound, persistence, lardLow, lardHigh, lardShrinkAfter, tls, p, sendProxy);
     }
 
     /** Whether the back ends are spoken to in HTTP/2. */

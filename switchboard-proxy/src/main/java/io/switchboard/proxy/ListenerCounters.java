@@ -1,5 +1,6 @@
 package io.switchboard.proxy;
 
+import io.switchboard.proxy.proxyprotocol.ProxyProtocolAcceptor;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -7,7 +8,7 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * What happened on one listener, for the metrics: connections open now, connections closed at accept
  * by a connection limit (by the limit's config key), requests the proxy refused itself, by status, and
- * failed TLS handshakes.
+ * failed TLS handshakes, and connections closed for their PROXY protocol header (or its absence).
  * Counting costs one {@link LongAdder} update, with no allocation: the event loops of a listener share
  * these counters, and a LongAdder does not make them contend on one cache line.
  *
@@ -18,12 +19,15 @@ public final class ListenerCounters {
     public static final List<Integer> REFUSAL_STATUSES = List.of(400, 403, 408, 413, 414, 429, 431);
     /** The connection limits that close a connection at accept, by config key. */
     public static final List<String> ACCEPT_LIMITS = List.of("max-connections", "max-connections-per-ip");
+    /** Why a connection was closed by the listener's {@code proxy-protocol}. */
+    public static final List<String> PROXY_PROTOCOL_REFUSALS = ProxyProtocolAcceptor.REFUSALS;
 
     private final String listener;
     private final LongAdder open = new LongAdder();
     private final LongAdder[] refusedAtAccept = adders(ACCEPT_LIMITS.size());
     private final LongAdder[] refused = adders(REFUSAL_STATUSES.size());
     private final LongAdder tlsHandshakeFailures = new LongAdder();
+    private final LongAdder[] proxyProtocolRefused = adders(PROXY_PROTOCOL_REFUSALS.size());
 
     public ListenerCounters(String listener) {
         this.listener = listener;
@@ -87,6 +91,18 @@ public final class ListenerCounters {
     /** Failed TLS handshakes; 0 on a plain-text listener. */
     public long tlsHandshakeFailures() {
         return tlsHandshakeFailures.sum();
+    }
+
+    /** A connection was closed by the listener's {@code proxy-protocol}, for {@code reason}, one of {@link #PROXY_PROTOCOL_REFUSALS}. */
+    public void proxyProtocolRefused(String reason) {
+        int i = PROXY_PROTOCOL_REFUSALS.indexOf(reason);
+        if (i >= 0) proxyProtocolRefused[i].increment();
+    }
+
+    /** Connections closed by the listener's {@code proxy-protocol} for {@code reason}. */
+    public long proxyProtocolRefusedTotal(String reason) {
+        int i = PROXY_PROTOCOL_REFUSALS.indexOf(reason);
+        return i < 0 ? 0 : proxyProtocolRefused[i].sum();
     }
 
     private static LongAdder[] adders(int n) {

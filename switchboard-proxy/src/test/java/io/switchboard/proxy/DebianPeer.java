@@ -17,14 +17,20 @@ import org.junit.jupiter.api.Assumptions;
 public final class DebianPeer {
     private DebianPeer() {}
 
-    /** Makes sure {@code binary} exists, installing {@code pkg} if it does not; returns its path. */
+    /**
+     * Makes sure {@code binary} exists (in /usr/bin, or /usr/sbin for daemons such as haproxy and nginx),
+     * installing {@code pkg} if it does not; returns its path.
+     */
     public static synchronized Path require(String binary, String pkg) throws IOException, InterruptedException {
         Path p = Path.of("/usr/bin", binary);
         if (Files.isExecutable(p)) return p;
+        Path daemon = Path.of("/usr/sbin", binary);
+        if (Files.isExecutable(daemon)) return daemon;
         StringBuilder out = new StringBuilder();
         boolean ok = run(List.of("apt-get", "install", "-y", "--no-install-recommends", pkg), out)
                 || run(List.of("apt-get", "update"), out) && run(List.of("apt-get", "install", "-y", "--no-install-recommends", pkg), out);
         if (ok && Files.isExecutable(p)) return p;
+        if (ok && Files.isExecutable(daemon)) return daemon;
         String tail = out.length() > 2000 ? out.substring(out.length() - 2000) : out.toString();
         String why = "Debian package " + pkg + " (" + binary + ") is needed and could not be installed:\n" + tail;
         if ("true".equals(System.getenv("CI"))) throw new IllegalStateException(why);

@@ -11,6 +11,8 @@ import io.switchboard.config.ListenerConfig;
 import io.switchboard.config.PassiveHealthConfig;
 import io.switchboard.config.PersistenceConfig;
 import io.switchboard.config.PoolConfig;
+import io.switchboard.config.ProxyProtocolConfig;
+import io.switchboard.config.ProxyProtocolVersion;
 import io.switchboard.config.RetryOn;
 import io.switchboard.config.RouteConfig;
 import io.switchboard.config.ServerConfig;
@@ -90,6 +92,10 @@ public final class ProxyFixture implements AutoCloseable {
     public BackendTlsConfig backendTls;
     /** What pool "app" speaks to its back ends. */
     public BackendProtocol protocol = BackendProtocol.HTTP_1_1;
+    /** The listener's {@code proxy-protocol}; null: none. */
+    public ProxyProtocolConfig proxyProtocol;
+    /** The PROXY header pool "app" sends to its back ends; null: none. */
+    public ProxyProtocolVersion sendProxy;
     /** Pools besides "app" (for routes), each with its own back ends; same settings as "app". */
     public final Map<String, List<DemoBackend>> otherPools = new LinkedHashMap<>();
 
@@ -143,9 +149,9 @@ public final class ProxyFixture implements AutoCloseable {
     public ProxyFixture start(List<ServerConfig> servers) throws Exception {
         poolConfig = new PoolConfig("app", algorithm, 1.25, retries, connectTimeout, responseTimeout, backendIdle, maxIdle,
                 Duration.ZERO, allDown, health, passive, maxBody, servers, queueSize, queueTimeout, retryOn, classes, classAgeBound,
-                persistence).withTls(backendTls).withProtocol(protocol);
+                persistence).withTls(backendTls).withProtocol(protocol).withSendProxy(sendProxy);
         ListenerConfig l = new ListenerConfig("web", "127.0.0.1", listenPort, "app", headerTimeout, clientIdle, 8192, maxHeaderSize,
-                maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, tunnelIdle, tls, http2);
+                maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, tunnelIdle, tls, http2, proxyProtocol);
         Map<String, PoolConfig> poolConfigs = new LinkedHashMap<>(Map.of("app", poolConfig));
         pool = Pool.of(poolConfig);
         Map<String, Pool> pools = new LinkedHashMap<>(Map.of("app", pool));

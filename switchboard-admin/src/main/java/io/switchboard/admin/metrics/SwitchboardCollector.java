@@ -195,6 +195,7 @@ public final class SwitchboardCollector implements MultiCollector {
         GaugeSnapshot.Builder open = gauge("switchboard_listener_open_connections", "Client connections open on the listener");
         CounterSnapshot.Builder closedAtAccept = counter("switchboard_listener_refused_connections", "Connections closed at accept by a connection limit, by the limit's config key");
         CounterSnapshot.Builder refused = counter("switchboard_listener_refused_requests", "Requests the proxy answered itself with an error of the client's (400, 403, 408, 413, 414, 429, 431), by status");
+        CounterSnapshot.Builder proxyRefused = counter("switchboard_listener_proxy_protocol_refused", "Connections closed by the listener's proxy-protocol (header from an untrusted peer; header missing, malformed or late from a trusted one), by reason");
         CounterSnapshot.Builder tlsFailed = counter("switchboard_listener_tls_handshake_failures", "TLS handshakes that failed (plain text on a TLS port, no common protocol or cipher, no client certificate)");
         for (ListenerCounters c : listeners.get()) {
             Labels l = Labels.of("listener", c.listener());
@@ -202,6 +203,9 @@ public final class SwitchboardCollector implements MultiCollector {
             tlsFailed.dataPoint(counter(l, c.tlsHandshakeFailures()));
             for (String limit : ListenerCounters.ACCEPT_LIMITS) {
                 closedAtAccept.dataPoint(counter(l.add("limit", limit), c.refusedAtAcceptTotal(limit)));
+            }
+            for (String reason : ListenerCounters.PROXY_PROTOCOL_REFUSALS) {
+                proxyRefused.dataPoint(counter(l.add("reason", reason), c.proxyProtocolRefusedTotal(reason)));
             }
             for (int status : ListenerCounters.REFUSAL_STATUSES) {
                 refused.dataPoint(counter(l.add("status", Integer.toString(status)), c.refusedTotal(status)));
@@ -211,6 +215,7 @@ public final class SwitchboardCollector implements MultiCollector {
         out.metricSnapshot(closedAtAccept.build());
         out.metricSnapshot(refused.build());
         out.metricSnapshot(tlsFailed.build());
+        out.metricSnapshot(proxyRefused.build());
     }
 
     /** Per pool with persistence: values not honoured by reason, and the stick table's fill. */

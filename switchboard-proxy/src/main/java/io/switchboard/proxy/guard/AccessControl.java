@@ -2,6 +2,7 @@ package io.switchboard.proxy.guard;
 
 import io.netty.channel.Channel;
 import io.switchboard.config.ListenerConfig;
+import io.switchboard.proxy.proxyprotocol.ClientAddress;
 
 /**
  * The listener's {@code allow} and {@code deny} lists ({@link AccessPolicy}): the client's address is
@@ -32,10 +33,10 @@ public final class AccessControl implements RequestGuard {
     public Verdict check() {
         if (!checked) {
             checked = true;
-            refusal = guard.access.refusal(ClientKey.addressBytes(channel.remoteAddress()));
+            refusal = guard.access.refusal(ClientKey.addressBytes(ClientAddress.of(channel)));
         }
         if (refusal == null) return null;
-        guard.accessLog.refused(ClientKey.text(channel.remoteAddress()), refusal);
+        guard.accessLog.refused(ClientKey.text(ClientAddress.of(channel)), refusal);
         return new Verdict(403, "client address " + refusal, 0);
     }
 }

@@ -4,7 +4,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
 import io.switchboard.config.ListenerConfig;
+import io.switchboard.proxy.proxyprotocol.ClientAddress;
 import java.util.function.Consumer;
 
 /**
@@ -17,14 +19,16 @@ import java.util.function.Consumer;
  * nothing; the client sees the connection reset and may retry. The limits count open connections,
  * so a client that stays under them is never affected by one that does not.
  *
- * <p>It holds back {@code channelActive} from the handlers after it, so nothing reads a refused
- * connection. Threading: the channel's event loop; the counts are shared by the listener's loops.
+ * <p>It holds back {@code channelActive} from the handlers after it, and drops what a refused
+ * connection sends, so nothing reads it. Behind a listener's {@code proxy-protocol}, a trusted proxy's
+ * connection is counted once its header is read, under the client address the header carries. Threading: the channel's event loop; the counts are shared by the listener's loops.
  */
 public final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
     private final ListenerGuard guard;
     private final Consumer<String> refusedBy;
     private ClientKey key;
     private boolean counted;
+    private boolean refused;
 
     ConnectionLimiter(ListenerGuard guard, Consumer<String> refusedBy) {
         this.guard = guard;
@@ -44,16 +48,27 @@ public final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        key = ClientKey.of(ctx.channel().remoteAddress());
+        key = ClientKey.of(ClientAddress.of(ctx.channel()));
         String refused = guard.connections.tryAcquire(key);
         if (refused != null) {
-            guard.connectionLog.refused(ClientKey.text(ctx.channel().remoteAddress()), refused);
+            guard.connectionLog.refused(ClientKey.text(ClientAddress.of(ctx.channel())), refused);
             refusedBy.accept(ConnectionCounts.limitOf(refused));
+            this.refused = true;
             ctx.close();
             return;
         }
         counted = true;
         ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        // Bytes read before the refusal (a PROXY header's read carries the first request too) go nowhere.
+        if (refused) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        ctx.fireChannelRead(msg);
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.switchboard.proxy.guard;
 
 import io.netty.channel.Channel;
 import io.switchboard.config.ListenerConfig;
+import io.switchboard.proxy.proxyprotocol.ClientAddress;
 
 /**
  * The listener's {@code rate-limit}: each request takes a token from its client's bucket
@@ -32,10 +33,10 @@ public final class RateLimiter implements RequestGuard {
 
     @Override
     public Verdict check() {
-        if (key == null) key = ClientKey.of(channel.remoteAddress());
+        if (key == null) key = ClientKey.of(ClientAddress.of(channel));
         if (guard.rates.tryAcquire(key, guard.clock.getAsLong())) return null;
         String reason = "more than " + fmt(guard.config.requestsPerSecond()) + " requests per second (burst " + guard.config.burst() + ")";
-        guard.rateLog.refused(ClientKey.text(channel.remoteAddress()), reason);
+        guard.rateLog.refused(ClientKey.text(ClientAddress.of(channel)), reason);
         return new Verdict(429, "rate limit: " + reason, (int) Math.max(1, Math.ceil(1 / guard.config.requestsPerSecond())));
     }
 

@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threading: any event loop; lock-free.
  */
-final class RejectionLog {
+public final class RejectionLog {
     static final long INTERVAL_SECONDS = 10;
     private static final long INTERVAL = TimeUnit.SECONDS.toNanos(INTERVAL_SECONDS);
     private static final Logger log = LoggerFactory.getLogger("io.switchboard.proxy.guard");
@@ -23,12 +23,12 @@ final class RejectionLog {
     private final AtomicLong unlogged = new AtomicLong();
 
     /** @param what e.g. "refused connection from", "answered 429 to" */
-    RejectionLog(String listener, String what) {
+    public RejectionLog(String listener, String what) {
         this.listener = listener;
         this.what = what;
     }
 
-    void refused(String client, String reason) {
+    public void refused(String client, String reason) {
         long now = System.nanoTime();
         long last = lastLogged.get();
         if (now - last >= INTERVAL && lastLogged.compareAndSet(last, now)) {

@@ -5,6 +5,7 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -39,6 +40,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Pools with {@code protocol: h2} get a new HTTP/2 stream per exchange instead ({@link H2Backends},
  * owned here, on the same loop and tick); a stream is never offered to the idle pool: it is closed.
+ *
+ * <p>A connection that began with a PROXY protocol header ({@code send-proxy}) speaks for one client
+ * only: it is never offered to the idle pool either (HAProxy keeps such connections private to their
+ * client connection; not pooling them at all is the simplest rule that is always right).
  */
 public final class BackendConnections {
     static final int MAX_RESPONSE_HEADER = 64 * 1024;
@@ -47,6 +52,8 @@ public final class BackendConnections {
 
     /** The pool TLS settings a connection was opened with (null: plain text), so a reload that changes them is not served by an old connection. */
     private static final AttributeKey<BackendTlsConfig> TLS = AttributeKey.valueOf("switchboard.backendTls");
+    /** Set on a connection that began with a PROXY protocol header: it carries one client's address, so it is never pooled. */
+    private static final AttributeKey<Boolean> ONE_CLIENT = AttributeKey.valueOf("switchboard.proxyHeaderSent");
 
     private final EventLoop loop;
     private final Transport transport;
@@ -118,7 +125,7 @@ public final class BackendConnections {
     /** Returns a connection whose exchange completed cleanly; closes it if the pool is full. */
     void offer(Backend backend, Channel ch, BackendHandler handler, int maxIdle) {
         if (!ch.isActive()) return;
-        if (ch instanceof Http2StreamChannel) { // a stream is never reused; its connection stays
+        if (ch instanceof Http2StreamChannel || ch.hasAttr(ONE_CLIENT)) { // a stream is never reused; its connection stays
             ch.close();
             return;
         }
@@ -188,6 +195,15 @@ public final class BackendConnections {
      * {@link BackendTls.HandshakeFailed} (a failed connect to the caller).
      */
     ChannelFuture connect(Backend backend, long connectTimeoutMillis, long idleTimeoutMillis, BackendTlsConfig tls) {
+        return connect(backend, connectTimeoutMillis, idleTimeoutMillis, tls, (ChannelHandler) null);
+    }
+
+    /**
+     * As above, with {@code first} (a PROXY header sender, ProxyHeader.sender; null:
+     * none) first in the pipeline: a connection opened with one is never pooled.
+     */
+    ChannelFuture connect(Backend backend, long connectTimeoutMillis, long idleTimeoutMillis, BackendTlsConfig tls,
+                          ChannelHandler first) {
         // An IP literal's address, or a name's while its TTL lasts: no lookup, one map lookup (LoopResolver).
         if (resolver == null) resolver = resolvers.on(loop);
         InetSocketAddress addr = resolver.cached(backend);
@@ -196,6 +212,10 @@ public final class BackendConnections {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (first != null) {
+                            ch.attr(ONE_CLIENT).set(Boolean.TRUE);
+                            ch.pipeline().addLast("proxy-header", first);
+                        }
                         if (tls != null) {
                             ch.attr(TLS).set(tls);
                             SslHandler ssl = BackendTls.handler(tls, ch.alloc(), backend.host(), backend.port());

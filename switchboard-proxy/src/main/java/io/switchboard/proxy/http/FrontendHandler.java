@@ -17,6 +17,7 @@ import io.switchboard.proxy.ListenerCounters;
 import io.switchboard.proxy.ProxyState;
 import io.switchboard.proxy.guard.RequestGuard;
 import io.switchboard.proxy.guard.Verdict;
+import io.switchboard.proxy.proxyprotocol.ClientAddress;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -140,7 +141,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
             counted = true;
         }
         wait(Wait.HEAD, System.nanoTime() + listener.headerTimeout().toNanos());
-        if (ctx.channel().remoteAddress() instanceof InetSocketAddress a) {
+        if (ClientAddress.of(ctx.channel()) instanceof InetSocketAddress a) {
             clientIp = a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
             clientIpBytes = HeadWriter.ascii(clientIp);
         }

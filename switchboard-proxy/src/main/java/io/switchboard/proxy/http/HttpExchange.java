@@ -17,6 +17,8 @@ import io.switchboard.dispatch.Outcome;
 import io.switchboard.dispatch.PoolDispatch;
 import io.switchboard.persist.PersistenceState;
 import io.switchboard.proxy.guard.Verdict;
+import io.switchboard.proxy.proxyprotocol.ClientAddress;
+import io.switchboard.proxy.proxyprotocol.ProxyHeader;
 import io.switchboard.proxy.tls.TlsPeer;
 import io.switchboard.route.PathNormalizer;
 import io.switchboard.route.RouteRequest;
@@ -184,7 +186,7 @@ final class HttpExchange implements RequestView, RouteRequest {
 
     @Override
     public byte[] clientAddressBytes() {
-        return conn.ctx.channel().remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null
+        return ClientAddress.of(conn.ctx.channel()) instanceof InetSocketAddress a && a.getAddress() != null
                 ? a.getAddress().getAddress() : null;
     }
 
@@ -322,15 +324,21 @@ final class HttpExchange implements RequestView, RouteRequest {
             backend = b;
             reserved = true;
             // A handshake goes on a new connection: a pooled one may be stale, and it will not come back.
-            Channel ch = idempotent && !webSocket && !poolConfig.h2() ? conn.connections.poll(b, poolConfig.tls()) : null;
+            // send-proxy: every connection is new and this client's alone (the header names the client).
+            Channel ch = idempotent && !webSocket && !poolConfig.h2() && poolConfig.sendProxy() == null
+                    ? conn.connections.poll(b, poolConfig.tls()) : null;
             if (ch != null) {
                 reusedConnection = true;
                 attach(ch);
                 return;
             }
             reusedConnection = false;
-            ChannelFuture f = conn.connections.connect(b, poolConfig.connectTimeout().toMillis(),
-                    poolConfig.backendIdleTimeout().toMillis(), poolConfig.tls(), poolConfig.h2());
+            ChannelFuture f = poolConfig.sendProxy() != null
+                    ? conn.connections.connect(b, poolConfig.connectTimeout().toMillis(), poolConfig.backendIdleTimeout().toMillis(),
+                            poolConfig.tls(), ProxyHeader.sender(poolConfig.sendProxy(), ClientAddress.of(conn.connection()),
+                                    conn.connection().localAddress()))
+                    : conn.connections.connect(b, poolConfig.connectTimeout().toMillis(),
+                            poolConfig.backendIdleTimeout().toMillis(), poolConfig.tls(), poolConfig.h2());
             if (f.isDone()) {
                 if (f.isSuccess()) {
                     attach(f.channel());

@@ -12,13 +12,17 @@ import io.switchboard.config.ListenerConfig;
 import io.switchboard.proxy.ProxyState;
 import io.switchboard.proxy.guard.AccessControl;
 import io.switchboard.proxy.guard.ConnectionLimiter;
+import io.switchboard.proxy.guard.ProxyProtocolRefusals;
 import io.switchboard.proxy.guard.RateLimiter;
 import io.switchboard.proxy.guard.RequestGuard;
+import io.switchboard.proxy.proxyprotocol.ProxyProtocolAcceptor;
 import io.switchboard.proxy.tls.ListenerTls;
 import java.util.function.Consumer;
 
 /**
- * The front-end pipeline of one listener: connection limit (if configured), TLS (if configured: after
+ * The front-end pipeline of one listener: the PROXY protocol header (if configured: first, as it
+ * precedes everything else on the connection, and the limits count the client it carries),
+ * connection limit (if configured), TLS (if configured: after
  * the limit, so that a refused connection costs no handshake), then HTTP/2 ({@link H2Connection}) when
  * ALPN chose {@code h2} (or, on plain text, when the client opens with the HTTP/2 preface: see {@link
  * FrontendHandler#switchToH2c}), else the HTTP/1.x decoder,
@@ -33,6 +37,7 @@ public final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
     private final HeadParser.Limits limits;
     private final Consumer<String> refusedAtAccept;
     private final ListenerTls tls;
+    private final ProxyProtocolAcceptor proxyProtocol;
 
     public HttpFrontendInitializer(ProxyState state, ListenerConfig listener, ChannelGroup clients) {
         this(state, listener, clients, null);
@@ -46,6 +51,7 @@ public final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
         this.clients = clients;
         this.limits = new HeadParser.Limits(listener.maxInitialLineLength(), listener.maxHeaderSize(), listener.maxHeaders());
         this.refusedAtAccept = state.listenerCounters().of(listener.name())::refusedAtAccept;
+        this.proxyProtocol = listener.proxyProtocol() == null ? null : proxyProtocol(state, listener);
     }
 
     @Override
@@ -56,6 +62,7 @@ public final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
         // Guards that are not configured are left out: every handler costs a context, a sharability
         // lookup and a hop per event, on every accepted connection.
         ChannelPipeline p = ch.pipeline();
+        if (proxyProtocol != null) proxyProtocol.install(ch);
         addIfPresent(p, "connection-limit", ConnectionLimiter.of(ch, listener, refusedAtAccept));
         if (tls != null) {
             p.addLast("tls", tls.newSniHandler(listener.headerTimeout()));
@@ -110,6 +117,11 @@ public final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
         }
         H2Connection h2 = ch.pipeline().get(H2Connection.class);
         if (h2 != null) h2.closeGracefully();
+    }
+
+    /** The listener's PROXY protocol acceptor, counting refusals in its metrics and logging them rate-limited. */
+    public static ProxyProtocolAcceptor proxyProtocol(ProxyState state, ListenerConfig listener) {
+        return ProxyProtocolRefusals.acceptor(listener, state.listenerCounters().of(listener.name())::proxyProtocolRefused);
     }
 
     private static void addIfPresent(ChannelPipeline p, String name, ChannelHandler h) {

@@ -8,6 +8,8 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.switchboard.config.ListenerConfig;
+import io.switchboard.proxy.guard.ProxyProtocolRefusals;
+import io.switchboard.proxy.proxyprotocol.ProxyProtocolAcceptor;
 import io.switchboard.proxy.ProxyState;
 import io.switchboard.proxy.guard.AccessControl;
 import io.switchboard.proxy.guard.ConnectionLimiter;
@@ -15,7 +17,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * The front-end pipeline of a {@code mode: tcp} listener: the connection limit (if configured), the
+ * The front-end pipeline of a {@code mode: tcp} listener: the PROXY-protocol acceptor (if configured),
+ * the connection limit (if configured), the
  * session's idle timeout, and the {@link TcpSession}, which checks the allow/deny lists at accept.
  * Half-closure is allowed, so a client's FIN reaches the back end as a FIN instead of closing the
  * session. Every accepted channel joins {@code clients} so that shutdown can close what is left.
@@ -31,12 +34,15 @@ public final class TcpFrontendInitializer extends ChannelInitializer<Channel> {
     private final ListenerConfig listener;
     private final ChannelGroup clients;
     private final Consumer<String> refusedAtAccept;
+    /** The listener's PROXY-protocol acceptor; null when it takes no headers. */
+    private final ProxyProtocolAcceptor proxyProtocol;
 
     public TcpFrontendInitializer(ProxyState state, ListenerConfig listener, ChannelGroup clients) {
         this.state = state;
         this.listener = listener;
         this.clients = clients;
         this.refusedAtAccept = state.listenerCounters().of(listener.name())::refusedAtAccept;
+        this.proxyProtocol = ProxyProtocolRefusals.acceptor(listener, state.listenerCounters().of(listener.name())::proxyProtocolRefused);
     }
 
     @Override
@@ -44,6 +50,8 @@ public final class TcpFrontendInitializer extends ChannelInitializer<Channel> {
         clients.add(ch);
         ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         ChannelPipeline p = ch.pipeline();
+        // First: a trusted peer's header is read before anything else sees the connection (or its address).
+        if (proxyProtocol != null) proxyProtocol.install(ch);
         ChannelHandler limit = ConnectionLimiter.of(ch, listener, refusedAtAccept);
         if (limit != null) p.addLast("connection-limit", limit);
         p.addLast("idle", new IdleStateHandler(0, 0, listener.clientIdleTimeout().toMillis(), TimeUnit.MILLISECONDS));

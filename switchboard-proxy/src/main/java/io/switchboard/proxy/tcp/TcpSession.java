@@ -6,6 +6,8 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -21,6 +23,8 @@ import io.switchboard.balance.PickContext;
 import io.switchboard.balance.RequestView;
 import io.switchboard.config.ListenerConfig;
 import io.switchboard.config.PoolConfig;
+import io.switchboard.proxy.proxyprotocol.ClientAddress;
+import io.switchboard.proxy.proxyprotocol.ProxyHeader;
 import io.switchboard.config.ServiceClassConfig;
 import io.switchboard.dispatch.Attempts;
 import io.switchboard.dispatch.DispatchQueue;
@@ -113,11 +117,11 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements DispatchQ
     }
 
     /**
-     * The client's address as this session uses it (binding table, source hashing): the peer of the
-     * accepted socket. A PROXY-protocol header, when trusted, would replace it here.
+     * The client's address as this session uses it (binding table, source hashing): the address a
+     * trusted PROXY-protocol header carried, else the peer of the accepted socket.
      */
     static InetSocketAddress clientAddress(Channel client) {
-        SocketAddress a = client.remoteAddress();
+        SocketAddress a = ClientAddress.of(client);
         return a instanceof InetSocketAddress i ? i : null;
     }
 
@@ -221,8 +225,25 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements DispatchQ
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout)))
-                .handler(new TcpBackendHandler(this))
+                .handler(sendProxy(new TcpBackendHandler(this)))
                 .connect(addr != null ? addr : InetSocketAddress.createUnresolved(b.host(), b.port()));
+    }
+
+    /**
+     * The back-end connection's handler, behind the PROXY-protocol header when the pool sends one: the
+     * header (the client's address, carried or real, and the listener's) goes before any client byte.
+     */
+    private ChannelHandler sendProxy(ChannelHandler backend) {
+        if (poolConfig.sendProxy() == null) return backend;
+        SocketAddress from = ClientAddress.of(client);
+        SocketAddress to = client.localAddress();
+        return new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast(ProxyHeader.sender(poolConfig.sendProxy(), from, to));
+                ch.pipeline().addLast(backend);
+            }
+        };
     }
 
     /** @return true when another server should be tried */

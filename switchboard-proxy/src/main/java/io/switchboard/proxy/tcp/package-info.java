@@ -4,8 +4,8 @@
  * is forwarded, then the bytes relayed both ways unread, with back-pressure, half-close and an idle
  * timeout; every session is an entry of the proxy's {@link io.switchboard.dispatch.SessionTable}.
  * May import core ({@code backend}, {@code balance}, {@code config}, {@code dispatch}), {@code
- * io.switchboard.proxy} (its state and transport), {@code proxy.guard}, {@code proxy.resolve} and
- * Netty; must not import {@code proxy.http}, admin or app. Known cycle, as {@code proxy.http}'s: with
+ * io.switchboard.proxy} (its state and transport), {@code proxy.guard}, {@code proxy.proxyprotocol}, {@code proxy.resolve}
+ * and Netty; must not import {@code proxy.http}, admin or app. Known cycle, as {@code proxy.http}'s: with
  * {@code io.switchboard.proxy} ({@code ProxyServer} installs {@code TcpFrontendInitializer}; sessions
  * read {@code ProxyState}).
  */

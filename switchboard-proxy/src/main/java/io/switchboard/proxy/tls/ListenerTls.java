@@ -7,6 +7,7 @@ import io.netty.handler.ssl.SniHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.Mapping;
 import io.switchboard.config.TlsConfig;
+import io.switchboard.proxy.proxyprotocol.ClientAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -137,8 +138,8 @@ public final class ListenerTls implements Mapping<String, SslContext>, AutoClose
         long last = lastLogged.get();
         if (now - last >= FAILURE_LOG_INTERVAL && lastLogged.compareAndSet(last, now)) {
             long more = unlogged.getAndSet(0);
-            String client = ch.remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null
-                    ? a.getAddress().getHostAddress() : String.valueOf(ch.remoteAddress());
+            String client = ClientAddress.of(ch) instanceof InetSocketAddress a && a.getAddress() != null
+                    ? a.getAddress().getHostAddress() : String.valueOf(ClientAddress.of(ch));
             log.warn("listener {}: TLS handshake with {} failed: {}{}", listener, client, describe(cause),
                     more > 0 ? " (" + more + " more failed handshakes not logged)" : "");
         } else {

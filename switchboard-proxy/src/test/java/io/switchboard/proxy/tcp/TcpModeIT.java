@@ -7,6 +7,8 @@ import io.switchboard.config.AdminState;
 import io.switchboard.config.Cidr;
 import io.switchboard.config.GuardConfig;
 import io.switchboard.config.ListenerConfig;
+import io.switchboard.config.ProxyProtocolConfig;
+import io.switchboard.config.ProxyProtocolVersion;
 import io.switchboard.config.ServerConfig;
 import io.switchboard.dispatch.SessionTable;
 import io.switchboard.proxy.DebianPeer;
@@ -284,5 +286,36 @@ class TcpModeIT {
 
     private static String sha(byte[] b) throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+    }
+
+    @Test
+    void aTrustedProxyHeaderGivesTheSessionItsClientAddress() throws Exception {
+        f.proxyProtocol = new ProxyProtocolConfig(List.of(Cidr.parse("127.0.0.0/8")));
+        start(server(echo("a")));
+        try (Socket s = open()) {
+            assertThat(roundTrip(s, "PROXY TCP4 192.0.2.7 127.0.0.1 5555 80\r\n", "ping")).isEqualTo("ping");
+            SessionTable.Page page = sessions().page("web", null, 0, 10);
+            assertThat(page.sessions()).extracting(SessionTable.Session::client).containsExactly("192.0.2.7:5555");
+        }
+    }
+
+    @Test
+    void sendProxyPutsTheHeaderBeforeTheClientsBytes() throws Exception {
+        f.sendProxy = ProxyProtocolVersion.V1;
+        start(server(echo("a")));
+        try (Socket s = open()) {
+            s.getOutputStream().write("ping".getBytes(StandardCharsets.US_ASCII));
+            s.shutdownOutput();
+            String got = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            // The echo server sends back what it got: the header first, then the client's bytes.
+            assertThat(got).startsWith("PROXY TCP4 127.0.0.1 127.0.0.1 ").contains("\r\nping");
+        }
+    }
+
+    /** Sends {@code prefix} (not echoed: the proxy takes it) and {@code text}, and reads back as many bytes as {@code text}. */
+    private static String roundTrip(Socket s, String prefix, String text) throws IOException {
+        s.getOutputStream().write((prefix + text).getBytes(StandardCharsets.US_ASCII));
+        s.getOutputStream().flush();
+        return new String(s.getInputStream().readNBytes(text.length()), StandardCharsets.US_ASCII);
     }
 }
