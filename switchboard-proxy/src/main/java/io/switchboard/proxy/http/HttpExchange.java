@@ -273,10 +273,20 @@ final class HttpExchange implements RequestView, RouteRequest {
             return;
         }
         requestChunked = req.chunked;
-        if (conn.listener.minBodyRate() > 0 && (req.chunked || req.contentLength > 0)) {
+        if (bodyRateChecked() && (req.chunked || req.contentLength > 0)) {
             timeouts.set(ExchangeTimeouts.Deadline.BODY_RATE, System.nanoTime() + conn.listener.bodyRateWindow().toNanos()); // from now, not the head's first byte
         }
         dispatch();
+    }
+
+    /**
+     * Whether the listener's {@code min-body-rate} applies: not to an HTTP/2 stream, whose client sends
+     * only as far as the windows we grant (shared with the connection's other streams) allow, so its
+     * rate says more about us than about the client; a stalled HTTP/2 client is bounded by its
+     * connection's idle timeout and the stream limit instead.
+     */
+    private boolean bodyRateChecked() {
+        return conn.listener.minBodyRate() > 0 && !conn.stream;
     }
 
     /** A guard refused the request: answer its verdict and close, nothing forwarded. */
@@ -421,7 +431,7 @@ final class HttpExchange implements RequestView, RouteRequest {
         conn.drain();
         if (backendChannel != ch) return; // the exchange ended while draining (bad body)
         ch.flush();
-        if (!requestDone && conn.listener.minBodyRate() > 0 && !timeouts.armed(ExchangeTimeouts.Deadline.BODY_RATE)) {
+        if (!requestDone && bodyRateChecked() && !timeouts.armed(ExchangeTimeouts.Deadline.BODY_RATE)) {
             timeouts.set(ExchangeTimeouts.Deadline.BODY_RATE, System.nanoTime() + conn.listener.bodyRateWindow().toNanos());
         }
         conn.clientReads(true);
