@@ -24,6 +24,8 @@ SCENARIOS = {
     "tls-close": ("8 TLS handshakes, new conn per request (ECDSA P-256)", "req/s"),
     "h2": ("9 HTTP/2 over TLS (ALPN h2), h2load -c64 -m10", "req/s"),
     "h2c": ("10 h2c prior knowledge, h2load -c64 -m10", "req/s"),
+    "tcp": ("11 layer 4 (mode tcp), HTTP keep-alive, tiny", "req/s"),
+    "tcp-1m": ("12 layer 4 (mode tcp), 1 MB responses", "MB/s"),
 }
 
 

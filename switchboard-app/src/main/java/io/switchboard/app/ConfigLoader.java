@@ -50,7 +50,9 @@ public final class ConfigLoader {
     static final List<String> LISTENER_KEYS = List.of("name", "mode", "address", "port", "default-pool", "header-timeout",
             "client-idle-timeout", "max-request-line", "max-header-size", "max-headers", "max-connections",
             "max-connections-per-ip", "rate-limit", "allow", "deny", "min-body-rate", "body-rate-window", "routes",
-            "tunnel-idle-timeout", "tls", "http2", "proxy-protocol");
+            "tunnel-idle-timeout", "tls", "http2", "proxy-protocol", "splice");
+    static final Map<String, ListenerConfig.Splice> SPLICE_CHOICES = new TreeMap<>(Map.of(
+            "auto", ListenerConfig.Splice.AUTO, "on", ListenerConfig.Splice.ON, "off", ListenerConfig.Splice.OFF));
     static final Map<String, ListenerConfig.Mode> LISTENER_MODES = new TreeMap<>(Map.of(
             "http", ListenerConfig.Mode.HTTP, "tcp", ListenerConfig.Mode.TCP)); // sorted: error messages list them in order
     /** Listener keys that only an HTTP listener reads: on a {@code mode: tcp} listener they are errors, not silently ignored. */
@@ -233,6 +235,8 @@ public final class ConfigLoader {
             }
             ListenerConfig.Mode mode = s.choice("mode", ListenerConfig.Mode.HTTP, LISTENER_MODES);
             if (mode == ListenerConfig.Mode.TCP) refuseHttpOnlyKeys(s);
+            else refuseTcpOnlyKey(s, "splice");
+            ListenerConfig.Splice splice = s.choice("splice", ListenerConfig.Splice.AUTO, SPLICE_CHOICES);
             String host = s.value("address", DEFAULT_LISTEN_ADDRESS, HostPortSyntax::host);
             Integer port = s.required("port", "1-65535, or 0 for any free port", v -> IntegerSyntax.parse(v, 0, 65535));
             String pool = s.required("default-pool", "the name of a pool", v -> v);
@@ -258,7 +262,8 @@ public final class ConfigLoader {
             ProxyProtocolConfig proxyProtocol = readProxyProtocol(s);
             if (port == null || pool == null) continue;
             placed.add(new Placed(new ListenerConfig(name, host, port, pool, headerTimeout, idleTimeout, maxLine, maxHeader,
-                    maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, tunnelIdle, tls, http2, proxyProtocol), s.entry("port").value(), path));
+                    maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, tunnelIdle, tls, http2, proxyProtocol, splice),
+                    s.entry("port").value(), path));
         }
         checkPortClashes(placed, problems);
         return placed.stream().map(Placed::listener).toList();
@@ -294,6 +299,14 @@ public final class ConfigLoader {
             return null;
         }
         return new ProxyProtocolConfig(trusted);
+    }
+
+    /** A key that only a {@code mode: tcp} listener reads: on an HTTP listener it would do nothing, so it is an error. */
+    private static void refuseTcpOnlyKey(Section s, String key) {
+        YamlNode.Entry e = s.entry(key);
+        if (e == null) return;
+        s.problems().error(e.line(), e.column(), s.keyPath(key), "applies to mode: tcp listeners only; this listener has"
+                + " mode: http");
     }
 
     /** Two listeners on one port clash when they share the host or either binds every address. */

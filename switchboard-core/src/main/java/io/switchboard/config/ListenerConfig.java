@@ -22,13 +22,15 @@ import java.util.List;
  * @param http2 HTTP/2 ({@code h2} by ALPN with TLS, {@code h2c} with prior knowledge without); null: {@link
  *     Http2Config#DEFAULT}
  * @param proxyProtocol which peers open their connections with a PROXY protocol header; null: none may
+ * @param splice {@link Mode#TCP} only: whether a session relays with splice(2) on the epoll transport;
+ *     null: {@link Splice#AUTO}
  */
 public record ListenerConfig(String name, String host, int port, String defaultPool,
                              Duration headerTimeout, Duration clientIdleTimeout,
                              int maxInitialLineLength, int maxHeaderSize, int maxHeaders, GuardConfig guard,
                              long minBodyRate, Duration bodyRateWindow, Mode mode, List<RouteConfig> routes,
                              Duration tunnelIdleTimeout, TlsConfig tls, Http2Config http2,
-                             ProxyProtocolConfig proxyProtocol) {
+                             ProxyProtocolConfig proxyProtocol, Splice splice) {
     /**
      * What a listener speaks: HTTP ({@code HTTP}: HTTP/1.x and HTTP/2, dispatched request by request),
      * or bytes ({@code TCP}: the layer-4 switch; one back end per connection, picked at accept, and the
@@ -37,6 +39,13 @@ public record ListenerConfig(String name, String host, int port, String defaultP
      * long ends the session) and the connection part of {@code guard}; the HTTP settings are ignored.
      */
     public enum Mode { HTTP, TCP }
+
+    /**
+     * How a {@link Mode#TCP} session moves its bytes once its back end is connected: {@code ON} with
+     * splice(2) from socket to socket through a pipe, never in user space (only on the epoll transport;
+     * elsewhere through buffers); {@code OFF} through buffers; {@code AUTO} what measured faster here.
+     */
+    public enum Splice { AUTO, ON, OFF }
 
     public static final int DEFAULT_MAX_HEADERS = 100;
     public static final long DEFAULT_MIN_BODY_RATE = 256;
@@ -54,6 +63,13 @@ public record ListenerConfig(String name, String host, int port, String defaultP
         if (tunnelIdleTimeout == null) tunnelIdleTimeout = DEFAULT_TUNNEL_IDLE_TIMEOUT;
         if (tunnelIdleTimeout.isNegative() || tunnelIdleTimeout.isZero()) throw new IllegalArgumentException("tunnelIdleTimeout must be positive");
         if (http2 == null) http2 = Http2Config.DEFAULT;
+        if (splice == null) splice = Splice.AUTO;
+    }
+
+    /** This listener with another splice setting. */
+    public ListenerConfig withSplice(Splice next) {
+        return new ListenerConfig(name, host, port, defaultPool, headerTimeout, clientIdleTimeout, maxInitialLineLength,
+                maxHeaderSize, maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, tunnelIdleTimeout, tls, http2, proxyProtocol, next);
     }
 
     /** A listener on which no peer may send a PROXY protocol header. */
@@ -62,13 +78,13 @@ public record ListenerConfig(String name, String host, int port, String defaultP
                           GuardConfig guard, long minBodyRate, Duration bodyRateWindow, Mode mode, List<RouteConfig> routes,
                           Duration tunnelIdleTimeout, TlsConfig tls, Http2Config http2) {
         this(name, host, port, defaultPool, headerTimeout, clientIdleTimeout, maxInitialLineLength, maxHeaderSize,
-                maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, tunnelIdleTimeout, tls, http2, null);
+                maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, tunnelIdleTimeout, tls, http2, null, null);
     }
 
     /** This listener with another {@code proxy-protocol} (null: none). */
     public ListenerConfig withProxyProtocol(ProxyProtocolConfig next) {
         return new ListenerConfig(name, host, port, defaultPool, headerTimeout, clientIdleTimeout, maxInitialLineLength,
-                maxHeaderSize, maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, tunnelIdleTimeout, tls, http2, next);
+                maxHeaderSize, maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, tunnelIdleTimeout, tls, http2, next, splice);
     }
 
     /** A listener with HTTP/2 at its defaults. */
@@ -83,7 +99,7 @@ public record ListenerConfig(String name, String host, int port, String defaultP
     /** This listener with other HTTP/2 settings. */
     public ListenerConfig withHttp2(Http2Config next) {
         return new ListenerConfig(name, host, port, defaultPool, headerTimeout, clientIdleTimeout, maxInitialLineLength,
-                maxHeaderSize, maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, tunnelIdleTimeout, tls, next, proxyProtocol);
+                maxHeaderSize, maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, tunnelIdleTimeout, tls, next, proxyProtocol, splice);
     }
 
     /** A plain-text listener with the default tunnel idle timeout. */
@@ -97,7 +113,7 @@ public record ListenerConfig(String name, String host, int port, String defaultP
     /** This listener with another tunnel idle timeout. */
     public ListenerConfig withTunnelIdleTimeout(Duration next) {
         return new ListenerConfig(name, host, port, defaultPool, headerTimeout, clientIdleTimeout, maxInitialLineLength,
-                maxHeaderSize, maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, next, tls, http2, proxyProtocol);
+                maxHeaderSize, maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, next, tls, http2, proxyProtocol, splice);
     }
 
     /** A listener without routes. */
@@ -111,13 +127,13 @@ public record ListenerConfig(String name, String host, int port, String defaultP
     /** This listener with other routes (which a reload applies without rebinding). */
     public ListenerConfig withRoutes(List<RouteConfig> next) {
         return new ListenerConfig(name, host, port, defaultPool, headerTimeout, clientIdleTimeout, maxInitialLineLength,
-                maxHeaderSize, maxHeaders, guard, minBodyRate, bodyRateWindow, mode, next, tunnelIdleTimeout, tls, http2, proxyProtocol);
+                maxHeaderSize, maxHeaders, guard, minBodyRate, bodyRateWindow, mode, next, tunnelIdleTimeout, tls, http2, proxyProtocol, splice);
     }
 
     /** This listener with other TLS settings (which a reload applies to new handshakes without rebinding). */
     public ListenerConfig withTls(TlsConfig next) {
         return new ListenerConfig(name, host, port, defaultPool, headerTimeout, clientIdleTimeout, maxInitialLineLength,
-                maxHeaderSize, maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, tunnelIdleTimeout, next, http2, proxyProtocol);
+                maxHeaderSize, maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, tunnelIdleTimeout, next, http2, proxyProtocol, splice);
     }
 
     /** An HTTP listener. */

@@ -88,6 +88,8 @@ public final class ProxyFixture implements AutoCloseable {
     public int maxHeaderSize = 16384;
     /** What the listener speaks: HTTP, or TCP (the layer-4 switch; back ends of any protocol). */
     public ListenerConfig.Mode mode = ListenerConfig.Mode.HTTP;
+    /** A TCP listener's splice setting. */
+    public ListenerConfig.Splice splice = ListenerConfig.Splice.AUTO;
     /** TLS to the back ends of pool "app"; null: plain text. */
     public BackendTlsConfig backendTls;
     /** What pool "app" speaks to its back ends. */
@@ -151,7 +153,7 @@ public final class ProxyFixture implements AutoCloseable {
                 Duration.ZERO, allDown, health, passive, maxBody, servers, queueSize, queueTimeout, retryOn, classes, classAgeBound,
                 persistence).withTls(backendTls).withProtocol(protocol).withSendProxy(sendProxy);
         ListenerConfig l = new ListenerConfig("web", "127.0.0.1", listenPort, "app", headerTimeout, clientIdle, 8192, maxHeaderSize,
-                maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, tunnelIdle, tls, http2, proxyProtocol);
+                maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, tunnelIdle, tls, http2, proxyProtocol, splice);
         Map<String, PoolConfig> poolConfigs = new LinkedHashMap<>(Map.of("app", poolConfig));
         pool = Pool.of(poolConfig);
         Map<String, Pool> pools = new LinkedHashMap<>(Map.of("app", pool));

@@ -25,7 +25,9 @@ import java.util.function.Consumer;
  *
  * <p>The idle timeout is Netty's {@link IdleStateHandler} on the client channel (all-idle: every byte
  * relayed either way is a read or a write there), not the HTTP front end's tick: a session is long
- * and its one scheduled check per timeout period costs nothing next to its bytes.
+ * and its one scheduled check per timeout period costs nothing next to its bytes. A session that
+ * splices (epoll) sees no reads or writes in its pipeline: it removes this handler and checks the
+ * kernel's clocks instead ({@link TcpSession}).
  *
  * <p>Threading: {@link #initChannel} runs on the accepted channel's event loop.
  */
