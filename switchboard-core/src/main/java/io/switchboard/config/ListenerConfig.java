@@ -21,12 +21,14 @@ import java.util.List;
  * @param tls TLS termination; null: plain text
  * @param http2 HTTP/2 ({@code h2} by ALPN with TLS, {@code h2c} with prior knowledge without); null: {@link
  *     Http2Config#DEFAULT}
+ * @param validate with {@link Mode#TCP}: the protocol validator of its sessions; null: {@link TcpValidateConfig#NONE}
  */
 public record ListenerConfig(String name, String host, int port, String defaultPool,
                              Duration headerTimeout, Duration clientIdleTimeout,
                              int maxInitialLineLength, int maxHeaderSize, int maxHeaders, GuardConfig guard,
                              long minBodyRate, Duration bodyRateWindow, Mode mode, List<RouteConfig> routes,
-                             Duration tunnelIdleTimeout, TlsConfig tls, Http2Config http2) {
+                             Duration tunnelIdleTimeout, TlsConfig tls, Http2Config http2,
+                             TcpValidateConfig validate) {
     /**
      * What a listener speaks: HTTP ({@code HTTP}: HTTP/1.x and HTTP/2, dispatched request by request),
      * or bytes ({@code TCP}: the layer-4 switch; one back end per connection, picked at accept, and the
@@ -52,6 +54,22 @@ public record ListenerConfig(String name, String host, int port, String defaultP
         if (tunnelIdleTimeout == null) tunnelIdleTimeout = DEFAULT_TUNNEL_IDLE_TIMEOUT;
         if (tunnelIdleTimeout.isNegative() || tunnelIdleTimeout.isZero()) throw new IllegalArgumentException("tunnelIdleTimeout must be positive");
         if (http2 == null) http2 = Http2Config.DEFAULT;
+        if (validate == null) validate = TcpValidateConfig.NONE;
+    }
+
+    /** A listener without a TCP validator. */
+    public ListenerConfig(String name, String host, int port, String defaultPool, Duration headerTimeout,
+                          Duration clientIdleTimeout, int maxInitialLineLength, int maxHeaderSize, int maxHeaders,
+                          GuardConfig guard, long minBodyRate, Duration bodyRateWindow, Mode mode, List<RouteConfig> routes,
+                          Duration tunnelIdleTimeout, TlsConfig tls, Http2Config http2) {
+        this(name, host, port, defaultPool, headerTimeout, clientIdleTimeout, maxInitialLineLength, maxHeaderSize,
+                maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, tunnelIdleTimeout, tls, http2, TcpValidateConfig.NONE);
+    }
+
+    /** This listener with another TCP validator. */
+    public ListenerConfig withValidate(TcpValidateConfig next) {
+        return new ListenerConfig(name, host, port, defaultPool, headerTimeout, clientIdleTimeout, maxInitialLineLength,
+                maxHeaderSize, maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, tunnelIdleTimeout, tls, http2, next);
     }
 
     /** A listener with HTTP/2 at its defaults. */
@@ -66,7 +84,7 @@ public record ListenerConfig(String name, String host, int port, String defaultP
     /** This listener with other HTTP/2 settings. */
     public ListenerConfig withHttp2(Http2Config next) {
         return new ListenerConfig(name, host, port, defaultPool, headerTimeout, clientIdleTimeout, maxInitialLineLength,
-                maxHeaderSize, maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, tunnelIdleTimeout, tls, next);
+                maxHeaderSize, maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, tunnelIdleTimeout, tls, next, validate);
     }
 
     /** A plain-text listener with the default tunnel idle timeout. */
@@ -80,7 +98,7 @@ public record ListenerConfig(String name, String host, int port, String defaultP
     /** This listener with another tunnel idle timeout. */
     public ListenerConfig withTunnelIdleTimeout(Duration next) {
         return new ListenerConfig(name, host, port, defaultPool, headerTimeout, clientIdleTimeout, maxInitialLineLength,
-                maxHeaderSize, maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, next, tls, http2);
+                maxHeaderSize, maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, next, tls, http2, validate);
     }
 
     /** A listener without routes. */
@@ -94,13 +112,13 @@ public record ListenerConfig(String name, String host, int port, String defaultP
     /** This listener with other routes (which a reload applies without rebinding). */
     public ListenerConfig withRoutes(List<RouteConfig> next) {
         return new ListenerConfig(name, host, port, defaultPool, headerTimeout, clientIdleTimeout, maxInitialLineLength,
-                maxHeaderSize, maxHeaders, guard, minBodyRate, bodyRateWindow, mode, next, tunnelIdleTimeout, tls, http2);
+                maxHeaderSize, maxHeaders, guard, minBodyRate, bodyRateWindow, mode, next, tunnelIdleTimeout, tls, http2, validate);
     }
 
     /** This listener with other TLS settings (which a reload applies to new handshakes without rebinding). */
     public ListenerConfig withTls(TlsConfig next) {
         return new ListenerConfig(name, host, port, defaultPool, headerTimeout, clientIdleTimeout, maxInitialLineLength,
-                maxHeaderSize, maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, tunnelIdleTimeout, next, http2);
+                maxHeaderSize, maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, tunnelIdleTimeout, next, http2, validate);
     }
 
     /** An HTTP listener. */

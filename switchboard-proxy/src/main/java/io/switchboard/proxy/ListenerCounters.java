@@ -24,6 +24,7 @@ public final class ListenerCounters {
     private final LongAdder[] refusedAtAccept = adders(ACCEPT_LIMITS.size());
     private final LongAdder[] refused = adders(REFUSAL_STATUSES.size());
     private final LongAdder tlsHandshakeFailures = new LongAdder();
+    private final LongAdder validationFailures = new LongAdder();
 
     public ListenerCounters(String listener) {
         this.listener = listener;
@@ -87,6 +88,16 @@ public final class ListenerCounters {
     /** Failed TLS handshakes; 0 on a plain-text listener. */
     public long tlsHandshakeFailures() {
         return tlsHandshakeFailures.sum();
+    }
+
+    /** A {@code mode: tcp} listener's validator closed a session (not a ClientHello, a bad line, a command not allowed). */
+    public void validationFailed() {
+        validationFailures.increment();
+    }
+
+    /** Sessions closed by the listener's validator; 0 without one. */
+    public long validationFailures() {
+        return validationFailures.sum();
     }
 
     private static LongAdder[] adders(int n) {

@@ -31,12 +31,16 @@ public final class TcpFrontendInitializer extends ChannelInitializer<Channel> {
     private final ListenerConfig listener;
     private final ChannelGroup clients;
     private final Consumer<String> refusedAtAccept;
+    private final SniRoutes sniRoutes;
+    private final ValidationFailures validationFailures;
 
     public TcpFrontendInitializer(ProxyState state, ListenerConfig listener, ChannelGroup clients) {
         this.state = state;
         this.listener = listener;
         this.clients = clients;
         this.refusedAtAccept = state.listenerCounters().of(listener.name())::refusedAtAccept;
+        this.sniRoutes = new SniRoutes(listener.validate().sniRoutes(), listener.defaultPool());
+        this.validationFailures = new ValidationFailures(listener.name(), state.listenerCounters().of(listener.name()));
     }
 
     @Override
@@ -47,6 +51,11 @@ public final class TcpFrontendInitializer extends ChannelInitializer<Channel> {
         ChannelHandler limit = ConnectionLimiter.of(ch, listener, refusedAtAccept);
         if (limit != null) p.addLast("connection-limit", limit);
         p.addLast("idle", new IdleStateHandler(0, 0, listener.clientIdleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+        switch (listener.validate().kind()) {
+            case TLS -> p.addLast("validate", new TlsPeek(sniRoutes, validationFailures));
+            case LINE -> p.addLast("validate", new LineValidator(listener.validate(), validationFailures));
+            case NONE -> { }
+        }
         p.addLast("session", new TcpSession(state, listener, AccessControl.of(ch, listener)));
     }
 }

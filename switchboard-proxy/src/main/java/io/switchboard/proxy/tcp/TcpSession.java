@@ -14,6 +14,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.switchboard.backend.Backend;
@@ -73,6 +74,8 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements DispatchQ
     private static final Logger log = LoggerFactory.getLogger(TcpSession.class);
     /** Client bytes held while no back end is connected; more ends the session (it ignored back-pressure). */
     static final int MAX_HELD_BYTES = 1 << 20;
+    /** The pool a validator chose for the session before it started (TLS passthrough: by SNI); unset: the default pool. */
+    static final AttributeKey<String> POOL = AttributeKey.valueOf("switchboard.tcp.pool");
 
     private final ProxyState state;
     private final ListenerConfig listener;
@@ -138,7 +141,8 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements DispatchQ
             end(null, "refused at accept: " + refused);
             return;
         }
-        String poolName = listener.defaultPool();
+        String chosen = client.attr(POOL).get();
+        String poolName = chosen != null ? chosen : listener.defaultPool();
         dispatch = state.dispatch(poolName);
         poolConfig = state.poolConfig(poolName);
         if (dispatch == null || poolConfig == null) {
