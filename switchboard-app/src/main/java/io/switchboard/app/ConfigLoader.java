@@ -14,6 +14,7 @@ import io.switchboard.config.PoolConfig;
 import io.switchboard.config.RouteAction;
 import io.switchboard.config.RouteConfig;
 import io.switchboard.config.SwitchboardConfig;
+import io.switchboard.config.TcpValidateConfig;
 import io.switchboard.config.TlsConfig;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -49,7 +50,7 @@ public final class ConfigLoader {
     static final List<String> LISTENER_KEYS = List.of("name", "mode", "address", "port", "default-pool", "header-timeout",
             "client-idle-timeout", "max-request-line", "max-header-size", "max-headers", "max-connections",
             "max-connections-per-ip", "rate-limit", "allow", "deny", "min-body-rate", "body-rate-window", "routes",
-            "tunnel-idle-timeout", "tls", "http2");
+            "tunnel-idle-timeout", "tls", "http2", "validate", "sni-routes", "max-line", "first-words", "error-line");
     static final Map<String, ListenerConfig.Mode> LISTENER_MODES = new TreeMap<>(Map.of(
             "http", ListenerConfig.Mode.HTTP, "tcp", ListenerConfig.Mode.TCP)); // sorted: error messages list them in order
     /** Listener keys that only an HTTP listener reads: on a {@code mode: tcp} listener they are errors, not silently ignored. */
@@ -231,6 +232,7 @@ public final class ConfigLoader {
             }
             ListenerConfig.Mode mode = s.choice("mode", ListenerConfig.Mode.HTTP, LISTENER_MODES);
             if (mode == ListenerConfig.Mode.TCP) refuseHttpOnlyKeys(s);
+            else refuseTcpOnlyKeys(s);
             String host = s.value("address", DEFAULT_LISTEN_ADDRESS, HostPortSyntax::host);
             Integer port = s.required("port", "1-65535, or 0 for any free port", v -> IntegerSyntax.parse(v, 0, 65535));
             String pool = s.required("default-pool", "the name of a pool", v -> v);
@@ -253,9 +255,10 @@ public final class ConfigLoader {
             List<RouteConfig> routes = RouteSection.read(s, poolEntries, pools);
             TlsConfig tls = TlsSection.read(s, source);
             Http2Config http2 = Http2Section.read(s);
+            TcpValidateConfig validate = mode == ListenerConfig.Mode.TCP ? TcpValidateSection.read(s, poolEntries) : null;
             if (port == null || pool == null) continue;
             placed.add(new Placed(new ListenerConfig(name, host, port, pool, headerTimeout, idleTimeout, maxLine, maxHeader,
-                    maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, tunnelIdle, tls, http2), s.entry("port").value(), path));
+                    maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, tunnelIdle, tls, http2, validate), s.entry("port").value(), path));
         }
         checkPortClashes(placed, problems);
         return placed.stream().map(Placed::listener).toList();
@@ -269,6 +272,16 @@ public final class ConfigLoader {
             List<String> tcpKeys = LISTENER_KEYS.stream().filter(k -> !HTTP_ONLY_LISTENER_KEYS.contains(k)).toList();
             s.problems().error(e.line(), e.column(), s.keyPath(key), "applies to mode: http listeners only; this listener has"
                     + " mode: tcp (its keys: " + String.join(", ", tcpKeys) + ")");
+        }
+    }
+
+    /** The validator keys of a {@code mode: tcp} listener would do nothing on an HTTP listener, so they are errors there. */
+    private static void refuseTcpOnlyKeys(Section s) {
+        for (String key : TcpValidateSection.KEYS) {
+            YamlNode.Entry e = s.entry(key);
+            if (e == null) continue;
+            s.problems().error(e.line(), e.column(), s.keyPath(key), "applies to mode: tcp listeners only; this listener has"
+                    + " mode: http");
         }
     }
 
