@@ -33,6 +33,7 @@ public final class TcpFrontendInitializer extends ChannelInitializer<Channel> {
     private final Consumer<String> refusedAtAccept;
     private final SniRoutes sniRoutes;
     private final ValidationFailures validationFailures;
+    private final TlsSessionIds tlsSessionIds = new TlsSessionIds();
 
     public TcpFrontendInitializer(ProxyState state, ListenerConfig listener, ChannelGroup clients) {
         this.state = state;
@@ -52,7 +53,7 @@ public final class TcpFrontendInitializer extends ChannelInitializer<Channel> {
         if (limit != null) p.addLast("connection-limit", limit);
         p.addLast("idle", new IdleStateHandler(0, 0, listener.clientIdleTimeout().toMillis(), TimeUnit.MILLISECONDS));
         switch (listener.validate().kind()) {
-            case TLS -> p.addLast("validate", new TlsPeek(sniRoutes, validationFailures));
+            case TLS -> p.addLast("validate", new TlsPeek(sniRoutes, validationFailures, tlsSessionIds));
             case LINE -> p.addLast("validate", new LineValidator(listener.validate(), validationFailures));
             case NONE -> { }
         }

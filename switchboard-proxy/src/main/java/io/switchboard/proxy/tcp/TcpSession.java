@@ -76,6 +76,10 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements DispatchQ
     static final int MAX_HELD_BYTES = 1 << 20;
     /** The pool a validator chose for the session before it started (TLS passthrough: by SNI); unset: the default pool. */
     static final AttributeKey<String> POOL = AttributeKey.valueOf("switchboard.tcp.pool");
+    /** The server a validator asks the session to go back to when it can (a resumed TLS 1.2 session ID); unset: none. */
+    static final AttributeKey<String> STICK_TO = AttributeKey.valueOf("switchboard.tcp.stick-to");
+    /** What reads the server's first bytes for a validator (the TLS session ID); unset: none. */
+    static final AttributeKey<ServerHelloWatch> SERVER_HELLO = AttributeKey.valueOf("switchboard.tcp.server-hello");
 
     private final ProxyState state;
     private final ListenerConfig listener;
@@ -93,6 +97,8 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements DispatchQ
     private long hash;
     private Backend server;
     private boolean reserved;
+    private Backend preferred;
+    private ServerHelloWatch helloWatch;
 
     private DispatchQueue.Ticket ticket;
     private ScheduledFuture<?> queueTimer;
@@ -149,6 +155,9 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements DispatchQ
             end(null, "no pool '" + poolName + "'");
             return;
         }
+        String stick = client.attr(STICK_TO).get();
+        if (stick != null) preferred = dispatch.persistent(stick);
+        helloWatch = client.attr(SERVER_HELLO).get();
         attempts = dispatch.attempts(poolConfig.retries(), poolConfig.retryOn());
         classRank = poolConfig.classRank(null);
         classConfig = poolConfig.classes().get(classRank);
@@ -174,7 +183,7 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements DispatchQ
             boolean wokenForThis = woken;
             woken = false;
             // Fairness as for requests: behind those already waiting, unless the slot was freed for us.
-            Backend b = !wokenForThis && dispatch.mustQueue(classRank, now) ? null : dispatch.reserve(pc);
+            Backend b = !wokenForThis && dispatch.mustQueue(classRank, now) ? null : dispatch.reserve(preferred, pc);
             if (b == null) {
                 if (dispatch.busy(pc)) {
                     attempts.unbegin(); // waiting is not an attempt
@@ -372,6 +381,7 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements DispatchQ
             return;
         }
         entry.down(b.readableBytes());
+        if (helloWatch != null && helloWatch.seen(b, dispatch.pool().name(), server.name())) helloWatch = null;
         client.write(b, client.voidPromise());
         if (!client.isWritable()) backend.config().setAutoRead(false);
     }

@@ -13,7 +13,9 @@ import io.netty.util.ReferenceCountUtil;
  * {@code validate: tls} on a {@code mode: tcp} listener (TLS passthrough): holds the session back until
  * the client's first bytes are a well-formed {@link ClientHello}, then records the pool its server name
  * routes to ({@link TcpSession#POOL}), lets the session start, hands it every byte read so far unchanged,
- * and leaves the pipeline. TLS is not terminated: the back end does the handshake.
+ * and leaves the pipeline. TLS is not terminated: the back end does the handshake. A session ID a TLS 1.2
+ * server established ({@link TlsSessionIds}) sends the session back to that server ({@link TcpSession#STICK_TO});
+ * every session's first server bytes are watched for a new one ({@link ServerHelloWatch}).
  *
  * <p>Refused: bytes that are not a ClientHello, a client that half-closes or goes idle before sending a whole
  * one, more than {@link ClientHello#MAX_PEEK} bytes. When the bytes were TLS records, a fatal
@@ -28,12 +30,14 @@ final class TlsPeek extends ChannelInboundHandlerAdapter {
 
     private final SniRoutes routes;
     private final ValidationFailures failures;
+    private final TlsSessionIds sessionIds;
     private ByteBuf held;
     private boolean done;
 
-    TlsPeek(SniRoutes routes, ValidationFailures failures) {
+    TlsPeek(SniRoutes routes, ValidationFailures failures, TlsSessionIds sessionIds) {
         this.routes = routes;
         this.failures = failures;
+        this.sessionIds = sessionIds;
     }
 
     @Override
@@ -66,7 +70,13 @@ final class TlsPeek extends ChannelInboundHandlerAdapter {
         }
         if (hello == null) return;
         done = true;
-        ctx.channel().attr(TcpSession.POOL).set(routes.pool(hello.serverName()));
+        String pool = routes.pool(hello.serverName());
+        ctx.channel().attr(TcpSession.POOL).set(pool);
+        // Any ID may name a TLS 1.2 session (a client offering 1.3 resumes 1.2 sessions too); only IDs
+        // learned from TLS 1.2 ServerHellos are in the table, so 1.3's random ones never match.
+        String server = sessionIds.server(pool, hello.sessionId(), System.nanoTime());
+        if (server != null) ctx.channel().attr(TcpSession.STICK_TO).set(server);
+        ctx.channel().attr(TcpSession.SERVER_HELLO).set(new ServerHelloWatch(sessionIds));
         ByteBuf bytes = held;
         held = null;
         ctx.fireChannelActive();

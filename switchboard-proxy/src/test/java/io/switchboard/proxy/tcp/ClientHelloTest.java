@@ -128,4 +128,32 @@ class ClientHelloTest {
         assertThat(r.pool("other.org")).isEqualTo("default");
         assertThat(r.pool(null)).isEqualTo("default");
     }
+
+    /** A ServerHello record with this session ID and, when {@code tls13}, supported_versions (43) = 0x0304. */
+    private static byte[] serverHello(byte[] sid, boolean tls13) {
+        ByteBuffer body = ByteBuffer.allocate(200);
+        body.putShort((short) 0x0303).put(new byte[32]).put((byte) sid.length).put(sid).putShort((short) 0x1301).put((byte) 0);
+        if (tls13) body.putShort((short) 6).putShort((short) 43).putShort((short) 2).putShort((short) 0x0304);
+        int n = body.position();
+        ByteBuffer r = ByteBuffer.allocate(9 + n);
+        r.put((byte) 22).putShort((short) 0x0303).putShort((short) (4 + n)).put((byte) 2).put((byte) 0).putShort((short) n);
+        r.put(body.array(), 0, n);
+        return r.array();
+    }
+
+    @Test
+    void aTls12ServerHellosSessionIdIsLearnedATls13OneIsNot() {
+        byte[] sid = new byte[32];
+        Arrays.fill(sid, (byte) 7);
+        byte[] tls12 = serverHello(sid, false);
+        assertThat(ServerHelloWatch.tls12SessionId(tls12, tls12.length)).containsExactly(sid);
+        assertThat(ServerHelloWatch.tls12SessionId(tls12, tls12.length - 1)).isNull();
+        byte[] tls13 = serverHello(sid, true);
+        assertThat(ServerHelloWatch.tls12SessionId(tls13, tls13.length)).isEmpty();
+        TlsSessionIds ids = new TlsSessionIds();
+        ids.learn("p", sid, "a", 0);
+        assertThat(ids.server("p", sid, 1)).isEqualTo("a");
+        assertThat(ids.server("q", sid, 1)).isNull();
+        assertThat(ids.server("p", sid, TlsSessionIds.TTL + 1)).isNull();
+    }
 }

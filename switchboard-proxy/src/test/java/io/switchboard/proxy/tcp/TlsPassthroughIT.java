@@ -16,6 +16,7 @@ import io.switchboard.config.ServerConfig;
 import io.switchboard.config.TcpValidateConfig;
 import io.switchboard.proxy.ProxyFixture;
 import io.switchboard.proxy.tls.TestCertificates;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -26,6 +27,10 @@ import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -49,6 +54,7 @@ class TlsPassthroughIT {
     private final ProxyFixture f = new ProxyFixture();
     private final List<Channel> tlsServers = new ArrayList<>();
     private final List<EchoServer> echoes = new ArrayList<>();
+    private final Map<String, AtomicInteger> accepted = new ConcurrentHashMap<>();
     private TestCertificates certs;
 
     @BeforeEach
@@ -70,6 +76,7 @@ class TlsPassthroughIT {
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel c) {
+                        accepted.computeIfAbsent(name, k -> new AtomicInteger()).incrementAndGet();
                         c.pipeline().addLast(ssl.newHandler(c.alloc()), new SimpleChannelInboundHandler<ByteBuf>() {
                             @Override
                             protected void channelRead0(ChannelHandlerContext ctx, ByteBuf msg) {
@@ -156,6 +163,36 @@ class TlsPassthroughIT {
         hello[8]--; // the handshake message one byte shorter than its record
         assertThat(rawExchange(hello)).containsExactly(21, 3, 1, 0, 2, 2, 50);
         assertThat(f.proxy.state().listenerCounters().of("web").validationFailures()).isEqualTo(1);
+    }
+
+    /** A TLS 1.2 handshake by openssl s_client without tickets (so the server's session cache and ID are used). */
+    private String sClient(String sessionFile, boolean resume) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + f.port(),
+                "-servername", "a.example.com", "-tls1_2", "-no_ticket"));
+        cmd.addAll(List.of(resume ? "-sess_in" : "-sess_out", dir.resolve(sessionFile).toString()));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .start();
+        try {
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            return out;
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aResumedTls12SessionIdGoesBackToTheServerThatEstablishedIt() throws Exception {
+        f.mode = ListenerConfig.Mode.TCP;
+        f.validate = TcpValidateConfig.tls(List.of());
+        f.start(List.of(tlsServer("a"), tlsServer("b"))); // round robin: a new session goes to the other one
+        String first = sClient("s", false);
+        assertThat(first).contains("TLSv1.2");
+        assertThat(accepted.values().stream().mapToInt(AtomicInteger::get).sum()).isEqualTo(1);
+        String server = accepted.keySet().iterator().next();
+        String second = sClient("s", true);
+        assertThat(second).contains("Reused");
+        assertThat(accepted.get(server).get()).isEqualTo(2);
     }
 
     // ---------------------------------------------------------------- validate: line
