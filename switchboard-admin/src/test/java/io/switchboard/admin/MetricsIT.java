@@ -121,6 +121,7 @@ class MetricsIT {
             assertThat(m.value("switchboard_listener_refused_requests_total", "listener", "demo", "status", "413")).isZero();
             assertThat(m.family("switchboard_listener_tls_handshake_failures_total").type()).isEqualTo("counter");
             assertThat(m.value("switchboard_listener_tls_handshake_failures_total", "listener", "demo")).isZero(); // plain text
+            assertThat(m.value("switchboard_listener_validation_failures_total", "listener", "demo")).isZero(); // no validator
         }
     }
 

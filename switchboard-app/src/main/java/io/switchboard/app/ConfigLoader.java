@@ -15,6 +15,7 @@ import io.switchboard.config.PoolConfig;
 import io.switchboard.config.RouteAction;
 import io.switchboard.config.RouteConfig;
 import io.switchboard.config.SwitchboardConfig;
+import io.switchboard.config.TcpValidateConfig;
 import io.switchboard.config.TlsConfig;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -50,7 +51,11 @@ public final class ConfigLoader {
     static final List<String> LISTENER_KEYS = List.of("name", "mode", "address", "port", "default-pool", "header-timeout",
             "client-idle-timeout", "max-request-line", "max-header-size", "max-headers", "max-connections",
             "max-connections-per-ip", "rate-limit", "allow", "deny", "min-body-rate", "body-rate-window", "routes",
-            "tunnel-idle-timeout", "tls", "http2", "proxy-protocol", "splice");
+            "tunnel-idle-timeout", "tls", "http2", "proxy-protocol", "splice", "validate", "sni-routes", "max-line",
+            "first-words", "error-line");
+    /** Listener keys that only a {@code mode: tcp} listener reads. */
+    static final List<String> TCP_ONLY_LISTENER_KEYS = List.of("splice", "validate", "sni-routes", "max-line", "first-words",
+            "error-line");
     static final Map<String, ListenerConfig.Splice> SPLICE_CHOICES = new TreeMap<>(Map.of(
             "auto", ListenerConfig.Splice.AUTO, "on", ListenerConfig.Splice.ON, "off", ListenerConfig.Splice.OFF));
     static final Map<String, ListenerConfig.Mode> LISTENER_MODES = new TreeMap<>(Map.of(
@@ -235,7 +240,7 @@ public final class ConfigLoader {
             }
             ListenerConfig.Mode mode = s.choice("mode", ListenerConfig.Mode.HTTP, LISTENER_MODES);
             if (mode == ListenerConfig.Mode.TCP) refuseHttpOnlyKeys(s);
-            else refuseTcpOnlyKey(s, "splice");
+            else refuseTcpOnlyKeys(s);
             ListenerConfig.Splice splice = s.choice("splice", ListenerConfig.Splice.AUTO, SPLICE_CHOICES);
             String host = s.value("address", DEFAULT_LISTEN_ADDRESS, HostPortSyntax::host);
             Integer port = s.required("port", "1-65535, or 0 for any free port", v -> IntegerSyntax.parse(v, 0, 65535));
@@ -260,10 +265,11 @@ public final class ConfigLoader {
             TlsConfig tls = TlsSection.read(s, source);
             Http2Config http2 = Http2Section.read(s);
             ProxyProtocolConfig proxyProtocol = readProxyProtocol(s);
+            TcpValidateConfig validate = mode == ListenerConfig.Mode.TCP ? TcpValidateSection.read(s, poolEntries) : null;
             if (port == null || pool == null) continue;
             placed.add(new Placed(new ListenerConfig(name, host, port, pool, headerTimeout, idleTimeout, maxLine, maxHeader,
-                    maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, tunnelIdle, tls, http2, proxyProtocol, splice),
-                    s.entry("port").value(), path));
+                    maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, tunnelIdle, tls, http2, proxyProtocol, splice,
+                    validate), s.entry("port").value(), path));
         }
         checkPortClashes(placed, problems);
         return placed.stream().map(Placed::listener).toList();
@@ -301,12 +307,14 @@ public final class ConfigLoader {
         return new ProxyProtocolConfig(trusted);
     }
 
-    /** A key that only a {@code mode: tcp} listener reads: on an HTTP listener it would do nothing, so it is an error. */
-    private static void refuseTcpOnlyKey(Section s, String key) {
-        YamlNode.Entry e = s.entry(key);
-        if (e == null) return;
-        s.problems().error(e.line(), e.column(), s.keyPath(key), "applies to mode: tcp listeners only; this listener has"
-                + " mode: http");
+    /** Keys that only a {@code mode: tcp} listener reads (splice, the validator's): on an HTTP listener they would do nothing, so they are errors. */
+    private static void refuseTcpOnlyKeys(Section s) {
+        for (String key : TCP_ONLY_LISTENER_KEYS) {
+            YamlNode.Entry e = s.entry(key);
+            if (e == null) continue;
+            s.problems().error(e.line(), e.column(), s.keyPath(key), "applies to mode: tcp listeners only; this listener has"
+                    + " mode: http");
+        }
     }
 
     /** Two listeners on one port clash when they share the host or either binds every address. */

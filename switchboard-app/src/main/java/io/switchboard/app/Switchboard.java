@@ -412,6 +412,7 @@ public final class Switchboard implements AutoCloseable {
             what.add("max-header-size " + SizeSyntax.format(o.maxHeaderSize()) + " -> " + SizeSyntax.format(l.maxHeaderSize()));
         }
         if (o.maxHeaders() != l.maxHeaders()) what.add("max-headers " + o.maxHeaders() + " -> " + l.maxHeaders());
+        if (!o.validate().equals(l.validate())) what.add("validate (or sni-routes, max-line, first-words, error-line)");
         GuardConfig og = o.guard();
         GuardConfig ng = l.guard();
         if (og.maxConnections() != ng.maxConnections()) what.add("max-connections " + og.maxConnections() + " -> " + ng.maxConnections());

@@ -313,7 +313,8 @@ class ConfigLoaderTest {
         assertThat(errors(MINIMAL.replace("  - port: 8080", "  - port: 8080\n    mode: tcp\n    max-header-size: 8k")))
                 .containsExactly("switchboard.yaml:4: listeners[0].max-header-size: applies to mode: http listeners only;"
                         + " this listener has mode: tcp (its keys: name, mode, address, port, default-pool, client-idle-timeout,"
-                        + " max-connections, max-connections-per-ip, allow, deny, proxy-protocol, splice)");
+                        + " max-connections, max-connections-per-ip, allow, deny, proxy-protocol, splice, validate, sni-routes, max-line,"
+                        + " first-words, error-line)");
     }
 
     @Test
@@ -348,7 +349,8 @@ class ConfigLoaderTest {
                 "switchboard.yaml:4: listeners[0].headerTimeout: unknown key 'headerTimeout', did you mean 'header-timeout'?"
                         + " (allowed: name, mode, address, port, default-pool, header-timeout, client-idle-timeout, max-request-line,"
                         + " max-header-size, max-headers, max-connections, max-connections-per-ip, rate-limit, allow, deny,"
-                        + " min-body-rate, body-rate-window, routes, tunnel-idle-timeout, tls, http2, proxy-protocol, splice)",
+                        + " min-body-rate, body-rate-window, routes, tunnel-idle-timeout, tls, http2, proxy-protocol, splice, validate,"
+                        + " sni-routes, max-line, first-words, error-line)",
                 "switchboard.yaml:10: pools.app.servers[0].wieght: unknown key 'wieght', did you mean 'weight'?"
                         + " (allowed: name, address, weight, state, max-connections, tags)",
                 "switchboard.yaml:11: pools.app.helth: unknown key 'helth', did you mean 'health'? (allowed: algorithm,"

@@ -24,13 +24,14 @@ import java.util.List;
  * @param proxyProtocol which peers open their connections with a PROXY protocol header; null: none may
  * @param splice {@link Mode#TCP} only: whether a session relays with splice(2) on the epoll transport;
  *     null: {@link Splice#AUTO}
+ * @param validate with {@link Mode#TCP}: the protocol validator of its sessions; null: {@link TcpValidateConfig#NONE}
  */
 public record ListenerConfig(String name, String host, int port, String defaultPool,
                              Duration headerTimeout, Duration clientIdleTimeout,
                              int maxInitialLineLength, int maxHeaderSize, int maxHeaders, GuardConfig guard,
                              long minBodyRate, Duration bodyRateWindow, Mode mode, List<RouteConfig> routes,
                              Duration tunnelIdleTimeout, TlsConfig tls, Http2Config http2,
-                             ProxyProtocolConfig proxyProtocol, Splice splice) {
+                             ProxyProtocolConfig proxyProtocol, Splice splice, TcpValidateConfig validate) {
     /**
      * What a listener speaks: HTTP ({@code HTTP}: HTTP/1.x and HTTP/2, dispatched request by request),
      * or bytes ({@code TCP}: the layer-4 switch; one back end per connection, picked at accept, and the
@@ -64,12 +65,20 @@ public record ListenerConfig(String name, String host, int port, String defaultP
         if (tunnelIdleTimeout.isNegative() || tunnelIdleTimeout.isZero()) throw new IllegalArgumentException("tunnelIdleTimeout must be positive");
         if (http2 == null) http2 = Http2Config.DEFAULT;
         if (splice == null) splice = Splice.AUTO;
+        if (validate == null) validate = TcpValidateConfig.NONE;
+    }
+
+    /** This listener with another protocol validator (TCP listeners). */
+    public ListenerConfig withValidate(TcpValidateConfig next) {
+        return new ListenerConfig(name, host, port, defaultPool, headerTimeout, clientIdleTimeout, maxInitialLineLength,
+                maxHeaderSize, maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, tunnelIdleTimeout, tls, http2, proxyProtocol,
+                splice, next);
     }
 
     /** This listener with another splice setting. */
     public ListenerConfig withSplice(Splice next) {
         return new ListenerConfig(name, host, port, defaultPool, headerTimeout, clientIdleTimeout, maxInitialLineLength,
-                maxHeaderSize, maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, tunnelIdleTimeout, tls, http2, proxyProtocol, next);
+                maxHeaderSize, maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, tunnelIdleTimeout, tls, http2, proxyProtocol, next, validate);
     }
 
     /** A listener on which no peer may send a PROXY protocol header. */
@@ -78,13 +87,13 @@ public record ListenerConfig(String name, String host, int port, String defaultP
                           GuardConfig guard, long minBodyRate, Duration bodyRateWindow, Mode mode, List<RouteConfig> routes,
                           Duration tunnelIdleTimeout, TlsConfig tls, Http2Config http2) {
         this(name, host, port, defaultPool, headerTimeout, clientIdleTimeout, maxInitialLineLength, maxHeaderSize,
-                maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, tunnelIdleTimeout, tls, http2, null, null);
+                maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, tunnelIdleTimeout, tls, http2, null, null, null);
     }
 
     /** This listener with another {@code proxy-protocol} (null: none). */
     public ListenerConfig withProxyProtocol(ProxyProtocolConfig next) {
         return new ListenerConfig(name, host, port, defaultPool, headerTimeout, clientIdleTimeout, maxInitialLineLength,
-                maxHeaderSize, maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, tunnelIdleTimeout, tls, http2, next, splice);
+                maxHeaderSize, maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, tunnelIdleTimeout, tls, http2, next, splice, validate);
     }
 
     /** A listener with HTTP/2 at its defaults. */
@@ -99,7 +108,7 @@ public record ListenerConfig(String name, String host, int port, String defaultP
     /** This listener with other HTTP/2 settings. */
     public ListenerConfig withHttp2(Http2Config next) {
         return new ListenerConfig(name, host, port, defaultPool, headerTimeout, clientIdleTimeout, maxInitialLineLength,
-                maxHeaderSize, maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, tunnelIdleTimeout, tls, next, proxyProtocol, splice);
+                maxHeaderSize, maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, tunnelIdleTimeout, tls, next, proxyProtocol, splice, validate);
     }
 
     /** A plain-text listener with the default tunnel idle timeout. */
@@ -113,7 +122,7 @@ public record ListenerConfig(String name, String host, int port, String defaultP
     /** This listener with another tunnel idle timeout. */
     public ListenerConfig withTunnelIdleTimeout(Duration next) {
         return new ListenerConfig(name, host, port, defaultPool, headerTimeout, clientIdleTimeout, maxInitialLineLength,
-                maxHeaderSize, maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, next, tls, http2, proxyProtocol, splice);
+                maxHeaderSize, maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, next, tls, http2, proxyProtocol, splice, validate);
     }
 
     /** A listener without routes. */
@@ -127,13 +136,13 @@ public record ListenerConfig(String name, String host, int port, String defaultP
     /** This listener with other routes (which a reload applies without rebinding). */
     public ListenerConfig withRoutes(List<RouteConfig> next) {
         return new ListenerConfig(name, host, port, defaultPool, headerTimeout, clientIdleTimeout, maxInitialLineLength,
-                maxHeaderSize, maxHeaders, guard, minBodyRate, bodyRateWindow, mode, next, tunnelIdleTimeout, tls, http2, proxyProtocol, splice);
+                maxHeaderSize, maxHeaders, guard, minBodyRate, bodyRateWindow, mode, next, tunnelIdleTimeout, tls, http2, proxyProtocol, splice, validate);
     }
 
     /** This listener with other TLS settings (which a reload applies to new handshakes without rebinding). */
     public ListenerConfig withTls(TlsConfig next) {
         return new ListenerConfig(name, host, port, defaultPool, headerTimeout, clientIdleTimeout, maxInitialLineLength,
-                maxHeaderSize, maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, tunnelIdleTimeout, next, http2, proxyProtocol, splice);
+                maxHeaderSize, maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, tunnelIdleTimeout, next, http2, proxyProtocol, splice, validate);
     }
 
     /** An HTTP listener. */

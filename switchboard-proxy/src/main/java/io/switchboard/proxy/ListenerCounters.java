@@ -28,6 +28,7 @@ public final class ListenerCounters {
     private final LongAdder[] refused = adders(REFUSAL_STATUSES.size());
     private final LongAdder tlsHandshakeFailures = new LongAdder();
     private final LongAdder[] proxyProtocolRefused = adders(PROXY_PROTOCOL_REFUSALS.size());
+    private final LongAdder validationFailures = new LongAdder();
 
     public ListenerCounters(String listener) {
         this.listener = listener;
@@ -103,6 +104,16 @@ public final class ListenerCounters {
     public long proxyProtocolRefusedTotal(String reason) {
         int i = PROXY_PROTOCOL_REFUSALS.indexOf(reason);
         return i < 0 ? 0 : proxyProtocolRefused[i].sum();
+    }
+
+    /** A {@code mode: tcp} listener's validator closed a session (not a ClientHello, a bad line, a command not allowed). */
+    public void validationFailed() {
+        validationFailures.increment();
+    }
+
+    /** Sessions closed by the listener's validator; 0 without one. */
+    public long validationFailures() {
+        return validationFailures.sum();
     }
 
     private static LongAdder[] adders(int n) {

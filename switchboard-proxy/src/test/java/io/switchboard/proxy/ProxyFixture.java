@@ -18,6 +18,7 @@ import io.switchboard.config.RouteConfig;
 import io.switchboard.config.ServerConfig;
 import io.switchboard.config.ServiceClassConfig;
 import io.switchboard.config.SwitchboardConfig;
+import io.switchboard.config.TcpValidateConfig;
 import io.switchboard.config.TlsConfig;
 import io.switchboard.proxy.demo.DemoBackend;
 import io.switchboard.proxy.probe.HealthChecker;
@@ -100,6 +101,10 @@ public final class ProxyFixture implements AutoCloseable {
     public ProxyProtocolVersion sendProxy;
     /** Pools besides "app" (for routes), each with its own back ends; same settings as "app". */
     public final Map<String, List<DemoBackend>> otherPools = new LinkedHashMap<>();
+    /** More pools, of servers the test runs itself (TLS back ends of a passthrough listener). */
+    public final Map<String, List<ServerConfig>> otherServers = new LinkedHashMap<>();
+    /** A {@code mode: tcp} listener's validator. */
+    public TcpValidateConfig validate = TcpValidateConfig.NONE;
 
     public final Transport transport;
     public final EventLoopGroup group;
@@ -153,12 +158,18 @@ public final class ProxyFixture implements AutoCloseable {
                 Duration.ZERO, allDown, health, passive, maxBody, servers, queueSize, queueTimeout, retryOn, classes, classAgeBound,
                 persistence).withTls(backendTls).withProtocol(protocol).withSendProxy(sendProxy);
         ListenerConfig l = new ListenerConfig("web", "127.0.0.1", listenPort, "app", headerTimeout, clientIdle, 8192, maxHeaderSize,
-                maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, tunnelIdle, tls, http2, proxyProtocol, splice);
+                maxHeaders, guard, minBodyRate, bodyRateWindow, mode, routes, tunnelIdle, tls, http2, proxyProtocol, splice, validate);
         Map<String, PoolConfig> poolConfigs = new LinkedHashMap<>(Map.of("app", poolConfig));
         pool = Pool.of(poolConfig);
         Map<String, Pool> pools = new LinkedHashMap<>(Map.of("app", pool));
         otherPools.forEach((name, bs) -> {
             List<ServerConfig> ss = bs.stream().map(b -> server(b, 1)).toList();
+            PoolConfig pc = new PoolConfig(name, algorithm, 1.25, retries, connectTimeout, responseTimeout, backendIdle, maxIdle,
+                    Duration.ZERO, allDown, health, passive, maxBody, ss, queueSize, queueTimeout, retryOn);
+            poolConfigs.put(name, pc);
+            pools.put(name, Pool.of(pc));
+        });
+        otherServers.forEach((name, ss) -> {
             PoolConfig pc = new PoolConfig(name, algorithm, 1.25, retries, connectTimeout, responseTimeout, backendIdle, maxIdle,
                     Duration.ZERO, allDown, health, passive, maxBody, ss, queueSize, queueTimeout, retryOn);
             poolConfigs.put(name, pc);

@@ -197,10 +197,12 @@ public final class SwitchboardCollector implements MultiCollector {
         CounterSnapshot.Builder refused = counter("switchboard_listener_refused_requests", "Requests the proxy answered itself with an error of the client's (400, 403, 408, 413, 414, 429, 431), by status");
         CounterSnapshot.Builder proxyRefused = counter("switchboard_listener_proxy_protocol_refused", "Connections closed by the listener's proxy-protocol (header from an untrusted peer; header missing, malformed or late from a trusted one), by reason");
         CounterSnapshot.Builder tlsFailed = counter("switchboard_listener_tls_handshake_failures", "TLS handshakes that failed (plain text on a TLS port, no common protocol or cipher, no client certificate)");
+        CounterSnapshot.Builder invalid = counter("switchboard_listener_validation_failures", "Sessions of a mode: tcp listener closed by its validator (not a ClientHello, a line too long, a command not allowed)");
         for (ListenerCounters c : listeners.get()) {
             Labels l = Labels.of("listener", c.listener());
             open.dataPoint(gaugePoint(l, c.openConnections()));
             tlsFailed.dataPoint(counter(l, c.tlsHandshakeFailures()));
+            invalid.dataPoint(counter(l, c.validationFailures()));
             for (String limit : ListenerCounters.ACCEPT_LIMITS) {
                 closedAtAccept.dataPoint(counter(l.add("limit", limit), c.refusedAtAcceptTotal(limit)));
             }
@@ -216,6 +218,7 @@ public final class SwitchboardCollector implements MultiCollector {
         out.metricSnapshot(refused.build());
         out.metricSnapshot(tlsFailed.build());
         out.metricSnapshot(proxyRefused.build());
+        out.metricSnapshot(invalid.build());
     }
 
     /** Per pool with persistence: values not honoured by reason, and the stick table's fill. */

@@ -38,6 +38,9 @@ public final class TcpFrontendInitializer extends ChannelInitializer<Channel> {
     private final Consumer<String> refusedAtAccept;
     /** The listener's PROXY-protocol acceptor; null when it takes no headers. */
     private final ProxyProtocolAcceptor proxyProtocol;
+    private final SniRoutes sniRoutes;
+    private final ValidationFailures validationFailures;
+    private final TlsSessionIds tlsSessionIds = new TlsSessionIds();
 
     public TcpFrontendInitializer(ProxyState state, ListenerConfig listener, ChannelGroup clients) {
         this.state = state;
@@ -45,6 +48,8 @@ public final class TcpFrontendInitializer extends ChannelInitializer<Channel> {
         this.clients = clients;
         this.refusedAtAccept = state.listenerCounters().of(listener.name())::refusedAtAccept;
         this.proxyProtocol = ProxyProtocolRefusals.acceptor(listener, state.listenerCounters().of(listener.name())::proxyProtocolRefused);
+        this.sniRoutes = new SniRoutes(listener.validate().sniRoutes(), listener.defaultPool());
+        this.validationFailures = new ValidationFailures(listener.name(), state.listenerCounters().of(listener.name()));
     }
 
     @Override
@@ -57,6 +62,11 @@ public final class TcpFrontendInitializer extends ChannelInitializer<Channel> {
         ChannelHandler limit = ConnectionLimiter.of(ch, listener, refusedAtAccept);
         if (limit != null) p.addLast("connection-limit", limit);
         p.addLast("idle", new IdleStateHandler(0, 0, listener.clientIdleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+        switch (listener.validate().kind()) {
+            case TLS -> p.addLast("validate", new TlsPeek(sniRoutes, validationFailures, tlsSessionIds));
+            case LINE -> p.addLast("validate", new LineValidator(listener.validate(), validationFailures));
+            case NONE -> { }
+        }
         p.addLast("session", new TcpSession(state, listener, AccessControl.of(ch, listener)));
     }
 }

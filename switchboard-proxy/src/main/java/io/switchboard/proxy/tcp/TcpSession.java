@@ -19,6 +19,7 @@ import io.netty.channel.epoll.EpollTcpInfo;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -27,6 +28,7 @@ import io.switchboard.balance.PickContext;
 import io.switchboard.balance.RequestView;
 import io.switchboard.config.ListenerConfig;
 import io.switchboard.config.PoolConfig;
+import io.switchboard.config.TcpValidateConfig;
 import io.switchboard.proxy.proxyprotocol.ClientAddress;
 import io.switchboard.proxy.proxyprotocol.ProxyHeader;
 import io.switchboard.config.ServiceClassConfig;
@@ -103,6 +105,12 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements DispatchQ
      */
     static final boolean SPLICE_BY_DEFAULT = true;
     private static final int DRAIN_CHUNK = 64 * 1024;
+    /** The pool a validator chose for the session before it started (TLS passthrough: by SNI); unset: the default pool. */
+    static final AttributeKey<String> POOL = AttributeKey.valueOf("switchboard.tcp.pool");
+    /** The server a validator asks the session to go back to when it can (a resumed TLS 1.2 session ID); unset: none. */
+    static final AttributeKey<String> STICK_TO = AttributeKey.valueOf("switchboard.tcp.stick-to");
+    /** What reads the server's first bytes for a validator (the TLS session ID); unset: none. */
+    static final AttributeKey<ServerHelloWatch> SERVER_HELLO = AttributeKey.valueOf("switchboard.tcp.server-hello");
 
     private final ProxyState state;
     private final ListenerConfig listener;
@@ -120,6 +128,8 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements DispatchQ
     private long hash;
     private Backend server;
     private boolean reserved;
+    private Backend preferred;
+    private ServerHelloWatch helloWatch;
 
     private DispatchQueue.Ticket ticket;
     private ScheduledFuture<?> queueTimer;
@@ -178,13 +188,17 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements DispatchQ
             end(null, "refused at accept: " + refused);
             return;
         }
-        String poolName = listener.defaultPool();
+        String chosen = client.attr(POOL).get();
+        String poolName = chosen != null ? chosen : listener.defaultPool();
         dispatch = state.dispatch(poolName);
         poolConfig = state.poolConfig(poolName);
         if (dispatch == null || poolConfig == null) {
             end(null, "no pool '" + poolName + "'");
             return;
         }
+        String stick = client.attr(STICK_TO).get();
+        if (stick != null) preferred = dispatch.persistent(stick);
+        helloWatch = client.attr(SERVER_HELLO).get();
         attempts = dispatch.attempts(poolConfig.retries(), poolConfig.retryOn());
         classRank = poolConfig.classRank(null);
         classConfig = poolConfig.classes().get(classRank);
@@ -210,7 +224,7 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements DispatchQ
             boolean wokenForThis = woken;
             woken = false;
             // Fairness as for requests: behind those already waiting, unless the slot was freed for us.
-            Backend b = !wokenForThis && dispatch.mustQueue(classRank, now) ? null : dispatch.reserve(pc);
+            Backend b = !wokenForThis && dispatch.mustQueue(classRank, now) ? null : dispatch.reserve(preferred, pc);
             if (b == null) {
                 if (dispatch.busy(pc)) {
                     attempts.unbegin(); // waiting is not an attempt
@@ -312,6 +326,8 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements DispatchQ
     }
 
     private boolean spliceWanted() {
+        // A validator reads the session's bytes (lines, the server's hello): they cannot bypass user space.
+        if (listener.validate().kind() != TcpValidateConfig.Kind.NONE) return false;
         return switch (listener.splice()) {
             case ON -> true;
             case OFF -> false;
@@ -514,6 +530,7 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements DispatchQ
             return;
         }
         entry.down(b.readableBytes());
+        if (helloWatch != null && helloWatch.seen(b, dispatch.pool().name(), server.name())) helloWatch = null;
         client.write(b, client.voidPromise());
         if (!spliced && !client.isWritable()) backend.config().setAutoRead(false);
     }
