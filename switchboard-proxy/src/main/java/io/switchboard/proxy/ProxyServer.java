@@ -3,6 +3,7 @@ package io.switchboard.proxy;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
@@ -90,6 +91,7 @@ public final class ProxyServer implements AutoCloseable {
         for (ListenerConfig l : config.listeners()) {
             try {
                 Channel ch;
+                ChannelHandler frontend = frontend(l);
                 if (transport.reusePort()) {
                     // One acceptor per event loop on the same port (SO_REUSEPORT): the kernel spreads
                     // new connections over the loops, and each loop serves what it accepted, so a new
@@ -100,7 +102,7 @@ public final class ProxyServer implements AutoCloseable {
                     ListenerGuard guard = ListenerGuard.forListener(l);
                     for (EventExecutor e : group) {
                         EventLoop loop = (EventLoop) e;
-                        ServerBootstrap b = bootstrap(l, loop)
+                        ServerBootstrap b = bootstrap(l, loop, frontend)
                                 .attr(ListenerGuard.KEY, guard) // one guard for all of them
                                 .option(UnixChannelOption.SO_REUSEPORT, true)
                                 // Not for TCP: a protocol where the server speaks first (SMTP, POP3)
@@ -114,7 +116,7 @@ public final class ProxyServer implements AutoCloseable {
                         }
                     }
                 } else {
-                    ch = bootstrap(l, group).bind(l.host(), l.port()).sync().channel();
+                    ch = bootstrap(l, group, frontend).bind(l.host(), l.port()).sync().channel();
                     acceptors.add(ch);
                 }
                 servers.put(l.name(), ch);
@@ -147,7 +149,12 @@ public final class ProxyServer implements AutoCloseable {
         }
     }
 
-    private ServerBootstrap bootstrap(ListenerConfig l, EventLoopGroup loops) {
+    /**
+     * @param frontend the listener's one initializer, shared by its acceptors: what it keeps for the
+     *     listener (TLS session IDs of passthrough, rate-limited logs) must not be split per event loop,
+     *     where the kernel's spreading of connections would make it miss half the time
+     */
+    private ServerBootstrap bootstrap(ListenerConfig l, EventLoopGroup loops, ChannelHandler frontend) {
         return new ServerBootstrap()
                 .group(loops)
                 .channel(transport.serverChannel())
@@ -158,10 +165,15 @@ public final class ProxyServer implements AutoCloseable {
                 // default wherever the platform allows, which includes Linux); setting it here again
                 // would cost one more setsockopt per accepted connection.
                 .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                .childHandler(switch (l.mode()) {
-                    case HTTP -> new HttpFrontendInitializer(state, l, clients, tls.get(l.name()));
-                    case TCP -> new TcpFrontendInitializer(state, l, clients);
-                });
+                .childHandler(frontend);
+    }
+
+    /** The pipeline initializer of a listener's accepted connections. */
+    private ChannelHandler frontend(ListenerConfig l) {
+        return switch (l.mode()) {
+            case HTTP -> new HttpFrontendInitializer(state, l, clients, tls.get(l.name()));
+            case TCP -> new TcpFrontendInitializer(state, l, clients);
+        };
     }
 
     private static String describe(InetSocketAddress a) {
