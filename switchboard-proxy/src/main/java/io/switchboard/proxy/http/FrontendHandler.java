@@ -386,7 +386,13 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
                 || (exchange != null && exchange.backendSaturated()))) {
             return;
         }
-        setAutoRead(ctx.channel(), on);
+        Channel ch = ctx.channel();
+        boolean resumed = on && !ch.config().isAutoRead();
+        setAutoRead(ch, on);
+        // An HTTP/2 stream returns the client's flow-control credit for what it read while paused when
+        // reading resumes, as a WINDOW_UPDATE written to the connection: flushed here, or the client
+        // (its window spent) never sends again and the upload stalls for good.
+        if (resumed && stream) ctx.flush();
     }
 
     // ---------------------------------------------------------------- the end of an exchange
