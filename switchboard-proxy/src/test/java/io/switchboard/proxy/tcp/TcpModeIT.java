@@ -1,7 +1,6 @@
 package io.switchboard.proxy.tcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import io.switchboard.config.AdminState;
 import io.switchboard.config.Cidr;
@@ -15,23 +14,17 @@ import io.switchboard.proxy.DebianPeer;
 import io.switchboard.proxy.ProxyFixture;
 import io.switchboard.proxy.RawServer;
 import io.switchboard.registry.Change;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -64,20 +57,7 @@ class TcpModeIT {
         f.start(List.of(configs));
     }
 
-    private Socket open() throws IOException {
-        Socket s = new Socket();
-        s.connect(new InetSocketAddress("127.0.0.1", f.port()), 5000);
-        s.setSoTimeout(20_000);
-        return s;
-    }
 
-    /** Sends {@code text} and reads back as many bytes. */
-    private static String roundTrip(Socket s, String text) throws IOException {
-        byte[] b = text.getBytes(StandardCharsets.US_ASCII);
-        s.getOutputStream().write(b);
-        s.getOutputStream().flush();
-        return new String(s.getInputStream().readNBytes(b.length), StandardCharsets.US_ASCII);
-    }
 
     /** Ends the client's direction (FIN) and reads what comes until the proxy closes. */
     private static String finish(Socket s) throws IOException {
@@ -85,18 +65,14 @@ class TcpModeIT {
         return new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
     }
 
+    private Socket open() throws IOException {
+        return TcpClient.open(f.port());
+    }
+
     private SessionTable sessions() {
         return f.proxy.state().sessions();
     }
 
-    /** Bounded wait for a condition the proxy reaches on its own loops. */
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        for (int i = 0; i < 400; i++) {
-            if (condition.getAsBoolean()) return;
-            Thread.sleep(25);
-        }
-        fail("still not: " + what);
-    }
 
     @Test
     void oneMegabyteEachWayArrivesIntactAndTheClientsFinPassesThrough() throws Exception {
@@ -117,16 +93,16 @@ class TcpModeIT {
                     throw new RuntimeException(e);
                 }
             });
-            byte[] got = readAll(s.getInputStream());
+            byte[] got = TcpClient.readAll(s.getInputStream());
             writer.get();
             String trailer = "[a " + sent.length + "]";
             assertThat(got.length).isEqualTo(sent.length + trailer.length());
-            assertThat(sha(Arrays.copyOf(got, sent.length))).isEqualTo(sha(sent));
+            assertThat(TcpClient.sha(Arrays.copyOf(got, sent.length))).isEqualTo(TcpClient.sha(sent));
             // The back end saw the EOF and could still answer after it.
             assertThat(new String(got, sent.length, trailer.length(), StandardCharsets.US_ASCII)).isEqualTo(trailer);
         }
         assertThat(a.eofs()).isEqualTo(1);
-        await(() -> sessions().size() == 0, "the session left the binding table");
+        TcpClient.await(() -> sessions().size() == 0, "the session left the binding table");
         assertThat(f.pool.snapshot().backends().member("a").backend().inFlight()).isZero();
     }
 
@@ -134,7 +110,7 @@ class TcpModeIT {
     void halfCloseLetsTheServerAnswerAfterTheClientsFin() throws Exception {
         start(server(echo("a")));
         try (Socket s = open()) {
-            assertThat(roundTrip(s, "ping")).isEqualTo("ping");
+            assertThat(TcpClient.roundTrip(s, "ping")).isEqualTo("ping");
             assertThat(finish(s)).isEqualTo("[a 4]");
         }
     }
@@ -145,7 +121,7 @@ class TcpModeIT {
         List<String> answers = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             try (Socket s = open()) {
-                assertThat(roundTrip(s, "hi")).isEqualTo("hi");
+                assertThat(TcpClient.roundTrip(s, "hi")).isEqualTo("hi");
                 answers.add(finish(s));
             }
         }
@@ -173,7 +149,7 @@ class TcpModeIT {
         f.clientIdle = Duration.ofMillis(500);
         start(server(echo("a")));
         try (Socket s = open()) {
-            assertThat(roundTrip(s, "x")).isEqualTo("x");
+            assertThat(TcpClient.roundTrip(s, "x")).isEqualTo("x");
             SessionTable.Page page = sessions().page("web", "a", 0, 10);
             assertThat(page.total()).isEqualTo(1);
             SessionTable.Session e = page.sessions().get(0);
@@ -187,7 +163,7 @@ class TcpModeIT {
             // Nothing either way: the proxy closes the session.
             assertThat(s.getInputStream().read()).isEqualTo(-1);
         }
-        await(() -> sessions().size() == 0, "the idle session left the binding table");
+        TcpClient.await(() -> sessions().size() == 0, "the idle session left the binding table");
     }
 
     @Test
@@ -195,10 +171,10 @@ class TcpModeIT {
         EchoServer a = echo("a");
         start(new ServerConfig("a", "127.0.0.1", a.port(), 1, null, 1));
         try (Socket first = open()) {
-            assertThat(roundTrip(first, "1")).isEqualTo("1");
+            assertThat(TcpClient.roundTrip(first, "1")).isEqualTo("1");
             Socket second = open();
             second.getOutputStream().write('2');
-            await(() -> f.proxy.state().dispatch("app").queue().size() == 1, "the second session queued");
+            TcpClient.await(() -> f.proxy.state().dispatch("app").queue().size() == 1, "the second session queued");
             assertThat(sessions().page("web", null, 0, 10).sessions()).extracting(SessionTable.Session::server)
                     .containsExactly("a", null);
             assertThat(a.accepted()).isEqualTo(1);
@@ -214,11 +190,11 @@ class TcpModeIT {
     void gracefulShutdownLetsAnOpenSessionFinish() throws Exception {
         start(server(echo("a")));
         try (Socket s = open()) {
-            assertThat(roundTrip(s, "x")).isEqualTo("x");
+            assertThat(TcpClient.roundTrip(s, "x")).isEqualTo("x");
             CompletableFuture<Boolean> shutdown = CompletableFuture.supplyAsync(() -> f.proxy.shutdownGracefully(Duration.ofSeconds(30)));
-            await(() -> f.proxy.state().draining(), "shutdown started");
+            TcpClient.await(() -> f.proxy.state().draining(), "shutdown started");
             assertThat(shutdown).isNotDone();
-            assertThat(roundTrip(s, "y")).isEqualTo("y");
+            assertThat(TcpClient.roundTrip(s, "y")).isEqualTo("y");
             assertThat(finish(s)).isEqualTo("[a 2]");
             assertThat(shutdown.get()).isTrue();
         }
@@ -228,7 +204,7 @@ class TcpModeIT {
     void drainingAServerSendsNewSessionsElsewhereAndLetsItsOwnFinish() throws Exception {
         start(server(echo("a")), server(echo("b")));
         try (Socket first = open()) {
-            assertThat(roundTrip(first, "1")).isEqualTo("1");
+            assertThat(TcpClient.roundTrip(first, "1")).isEqualTo("1");
             String bound = sessions().page("web", null, 0, 10).sessions().get(0).server();
             String other = bound.equals("a") ? "b" : "a";
             f.pool.apply(new Change.SetAdmin(bound, AdminState.DRAIN, "test"));
@@ -237,7 +213,7 @@ class TcpModeIT {
                     assertThat(finish(next)).isEqualTo("[" + other + " 0]");
                 }
             }
-            assertThat(roundTrip(first, "23")).isEqualTo("23");
+            assertThat(TcpClient.roundTrip(first, "23")).isEqualTo("23");
             assertThat(finish(first)).isEqualTo("[" + bound + " 3]");
         }
     }
@@ -253,7 +229,7 @@ class TcpModeIT {
         } catch (SocketException reset) {
             // closed with the byte unread: a reset is as good as a FIN here
         }
-        await(() -> sessions().size() == 0, "the refused session left the table");
+        TcpClient.await(() -> sessions().size() == 0, "the refused session left the table");
         assertThat(a.accepted()).isZero();
         assertThat(f.proxy.state().listenerCounters().of("web").refusedTotal(403)).isEqualTo(1);
         assertThat(f.proxy.state().listenerCounters().of("web").openConnections()).isZero();
@@ -278,15 +254,7 @@ class TcpModeIT {
         assertThat(f.backends.get(0).connections() + f.backends.get(1).connections()).isEqualTo(2);
     }
 
-    private static byte[] readAll(InputStream in) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        in.transferTo(out);
-        return out.toByteArray();
-    }
 
-    private static String sha(byte[] b) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
-    }
 
     @Test
     void aTrustedProxyHeaderGivesTheSessionItsClientAddress() throws Exception {

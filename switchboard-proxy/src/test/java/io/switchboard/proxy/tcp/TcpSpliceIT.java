@@ -1,30 +1,23 @@
 package io.switchboard.proxy.tcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import io.switchboard.config.ListenerConfig;
 import io.switchboard.config.ServerConfig;
 import io.switchboard.dispatch.SessionTable;
 import io.switchboard.proxy.ProxyFixture;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -56,19 +49,7 @@ class TcpSpliceIT {
         f.start(List.of(new ServerConfig(s.name(), "127.0.0.1", s.port(), 1, null)));
     }
 
-    private Socket open() throws IOException {
-        Socket s = new Socket();
-        s.connect(new InetSocketAddress("127.0.0.1", f.port()), 5000);
-        s.setSoTimeout(20_000);
-        return s;
-    }
 
-    private static String roundTrip(Socket s, String text) throws IOException {
-        byte[] b = text.getBytes(StandardCharsets.US_ASCII);
-        s.getOutputStream().write(b);
-        s.getOutputStream().flush();
-        return new String(s.getInputStream().readNBytes(b.length), StandardCharsets.US_ASCII);
-    }
 
     /** Pipes open in this process: Netty's splice goes socket -> pipe -> socket. */
     private static long pipes() throws IOException {
@@ -85,17 +66,14 @@ class TcpSpliceIT {
         return n;
     }
 
+    private Socket open() throws IOException {
+        return TcpClient.open(f.port());
+    }
+
     private SessionTable sessions() {
         return f.proxy.state().sessions();
     }
 
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        for (int i = 0; i < 400; i++) {
-            if (condition.getAsBoolean()) return;
-            Thread.sleep(25);
-        }
-        fail("still not: " + what);
-    }
 
     @Test
     void oneMegabyteEachWayIsSplicedIntactAndCountedAndTheFinPassesThrough() throws Exception {
@@ -105,7 +83,7 @@ class TcpSpliceIT {
         new Random(14).nextBytes(sent);
         long pipesBefore = pipes();
         try (Socket s = open()) {
-            assertThat(roundTrip(s, "x")).isEqualTo("x");
+            assertThat(TcpClient.roundTrip(s, "x")).isEqualTo("x");
             // One pipe per direction, two descriptors each.
             assertThat(pipes()).isGreaterThanOrEqualTo(pipesBefore + 4);
             CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
@@ -119,25 +97,25 @@ class TcpSpliceIT {
                 }
             });
             SessionTable.Session e = sessions().page("web", "a", 0, 10).sessions().get(0);
-            byte[] got = readAll(s.getInputStream());
+            byte[] got = TcpClient.readAll(s.getInputStream());
             writer.get();
             String trailer = "[a " + (sent.length + 1) + "]";
             assertThat(got.length).isEqualTo(sent.length + trailer.length());
-            assertThat(sha(Arrays.copyOf(got, sent.length))).isEqualTo(sha(sent));
+            assertThat(TcpClient.sha(Arrays.copyOf(got, sent.length))).isEqualTo(TcpClient.sha(sent));
             assertThat(new String(got, sent.length, trailer.length(), StandardCharsets.US_ASCII)).isEqualTo(trailer);
             // The binding table counts spliced bytes too (they pass no handler).
             assertThat(e.bytesUp()).isEqualTo(sent.length + 1);
             assertThat(e.bytesDown()).isEqualTo(sent.length + 1 + trailer.length());
         }
         assertThat(a.eofs()).isEqualTo(1);
-        await(() -> sessions().size() == 0, "the session left the binding table");
+        TcpClient.await(() -> sessions().size() == 0, "the session left the binding table");
     }
 
     @Test
     void halfCloseLetsTheServerAnswerAfterTheClientsFin() throws Exception {
         start(echo("a"));
         try (Socket s = open()) {
-            assertThat(roundTrip(s, "ping")).isEqualTo("ping");
+            assertThat(TcpClient.roundTrip(s, "ping")).isEqualTo("ping");
             s.shutdownOutput();
             assertThat(new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo("[a 4]");
         }
@@ -149,21 +127,13 @@ class TcpSpliceIT {
         long pipesBefore = pipes();
         start(echo("a"));
         try (Socket s = open()) {
-            assertThat(roundTrip(s, "x")).isEqualTo("x");
+            assertThat(TcpClient.roundTrip(s, "x")).isEqualTo("x");
             assertThat(pipes()).isGreaterThanOrEqualTo(pipesBefore + 4);
             // Nothing either way: the proxy closes the session.
             assertThat(s.getInputStream().read()).isEqualTo(-1);
         }
-        await(() -> sessions().size() == 0, "the idle session left the binding table");
+        TcpClient.await(() -> sessions().size() == 0, "the idle session left the binding table");
     }
 
-    private static byte[] readAll(InputStream in) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        in.transferTo(out);
-        return out.toByteArray();
-    }
 
-    private static String sha(byte[] b) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
-    }
 }
