@@ -13,22 +13,17 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.channel.epoll.EpollMode;
-import io.netty.channel.epoll.EpollSocketChannel;
-import io.netty.channel.epoll.EpollTcpInfo;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.switchboard.backend.Backend;
 import io.switchboard.balance.PickContext;
 import io.switchboard.balance.RequestView;
 import io.switchboard.config.ListenerConfig;
 import io.switchboard.config.PoolConfig;
-import io.switchboard.config.TcpValidateConfig;
 import io.switchboard.proxy.proxyprotocol.ClientAddress;
 import io.switchboard.proxy.proxyprotocol.ProxyHeader;
 import io.switchboard.config.ServiceClassConfig;
@@ -41,15 +36,11 @@ import io.switchboard.proxy.ListenerCounters;
 import io.switchboard.proxy.ProxyState;
 import io.switchboard.proxy.guard.RequestGuard;
 import io.switchboard.proxy.guard.Verdict;
-import io.netty.channel.unix.FileDescriptor;
-import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,15 +68,8 @@ import org.slf4j.LoggerFactory;
  *       flight for least-conn and max-connections until then), the entry removed, both channels closed.</li>
  * </ol>
  *
- * <p>Splice ({@code splice: on}, or {@code auto} as {@link #SPLICE_BY_DEFAULT} says, and both channels on
- * epoll): once the back end is connected and the held bytes are queued, each direction is handed to
- * Netty's {@code spliceTo}, which moves the bytes socket to pipe to socket in the kernel; back-pressure
- * is Netty's there (a source stops reading while its splice to the other side is pending), so the
- * session no longer toggles reading itself. A FIN still arrives as an input-shutdown event and goes on
- * after the spliced bytes (they are queued ahead of it in the target's outbound buffer). Spliced bytes
- * pass no handler: the binding table counts them through {@link SpliceCounter}, and the idle timeout
- * is checked against the kernel's own clocks of the client socket (TCP_INFO: milliseconds since the
- * last data received and sent) instead of the {@code IdleStateHandler}.
+ * <p>Splice ({@code splice: on}, or {@code auto}, on epoll): once the back end is connected the bytes
+ * move in the kernel; see {@link SpliceRelay}. The session then no longer toggles reading itself.
  *
  * <p>A session whose back end breaks (an error or reset from it) is charged to the server; an idle
  * timeout or a client that leaves is not.
@@ -97,14 +81,6 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements DispatchQ
     private static final Logger log = LoggerFactory.getLogger(TcpSession.class);
     /** Client bytes held while no back end is connected; more ends the session (it ignored back-pressure). */
     static final int MAX_HELD_BYTES = 1 << 20;
-    /**
-     * What {@code splice: auto} means on the epoll transport: splice. bench/run tcp-1m (1 MB responses,
-     * 16 connections, epoll): 1454 MB/s at 363 us CPU per MB with splice, 1096 MB/s at 723 us through
-     * buffers; tiny keep-alive requests (tcp) cost more with it (24.2 against 20.2 us each), figures in
-     * docs/configuration.md.
-     */
-    static final boolean SPLICE_BY_DEFAULT = true;
-    private static final int DRAIN_CHUNK = 64 * 1024;
     /** The pool a validator chose for the session before it started (TLS passthrough: by SNI); unset: the default pool. */
     static final AttributeKey<String> POOL = AttributeKey.valueOf("switchboard.tcp.pool");
     /** The server a validator asks the session to go back to when it can (a resumed TLS 1.2 session ID); unset: none. */
@@ -146,9 +122,8 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements DispatchQ
     private boolean ended;
 
     /** Set at accept when this session will splice once connected; null: it relays through buffers. */
-    private SpliceCounter upCounter;
+    private SpliceRelay splice;
     private boolean spliced;
-    private ScheduledFuture<?> idleCheck;
 
     TcpSession(ProxyState state, ListenerConfig listener, RequestGuard access) {
         this.state = state;
@@ -171,17 +146,13 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements DispatchQ
         this.client = ctx.channel();
         // Not read until a back end is connected (the head of the pipeline reads after this returns).
         client.config().setAutoRead(false);
-        if (spliceWanted() && client instanceof EpollSocketChannel) {
-            // before the first read: the channel keeps the receive handle it makes then
-            upCounter = new SpliceCounter(client.config().getRecvByteBufAllocator(), n -> entry.up(n));
-            client.config().setRecvByteBufAllocator(upCounter);
-        }
         counters.connectionOpened();
         counted = true;
         InetSocketAddress addr = clientAddress(client);
         String ip = addr == null ? "" : addr.getAddress().getHostAddress();
         entry = state.sessions().open(listener.name(), addr == null ? String.valueOf(client.remoteAddress())
                 : ip + ":" + addr.getPort(), System.currentTimeMillis());
+        splice = SpliceRelay.prepare(this, listener, client, entry); // before the client's first read
         Verdict refused = access == null ? null : access.check();
         if (refused != null) {
             counters.refused(refused.status());
@@ -322,97 +293,8 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements DispatchQ
             ch.flush();
         }
         if (clientInputDone) shutdownOutputAfterWrites(ch, backendInputDone);
-        else if (!startSplice(ch)) client.config().setAutoRead(true);
-    }
-
-    private boolean spliceWanted() {
-        // A validator reads the session's bytes (lines, the server's hello): they cannot bypass user space.
-        if (listener.validate().kind() != TcpValidateConfig.Kind.NONE) return false;
-        return switch (listener.splice()) {
-            case ON -> true;
-            case OFF -> false;
-            case AUTO -> SPLICE_BY_DEFAULT;
-        };
-    }
-
-    /**
-     * Hands both directions to splice(2) when the session was set up for it and both channels are on
-     * epoll (always together: one transport, one loop).
-     *
-     * @return false when the session relays through buffers instead
-     */
-    @SuppressWarnings("deprecation") // spliceTo and EpollMode: deprecated in Netty 4.2, no replacement for splice yet
-    private boolean startSplice(Channel ch) {
-        if (upCounter == null || !(client instanceof EpollSocketChannel c) || !(ch instanceof EpollSocketChannel b)) return false;
-        SpliceCounter downCounter = new SpliceCounter(b.config().getRecvByteBufAllocator(), n -> entry.down(n));
-        b.config().setRecvByteBufAllocator(downCounter); // not read yet: connected() runs before its first read
-        c.config().setEpollMode(EpollMode.LEVEL_TRIGGERED); // what spliceTo requires of both
-        b.config().setEpollMode(EpollMode.LEVEL_TRIGGERED);
-        spliced = true;
-        upCounter.start();
-        downCounter.start();
-        if (client.pipeline().get("idle") != null) client.pipeline().remove("idle");
-        c.spliceTo(b, Integer.MAX_VALUE).addListener(f -> spliceEnded(f, "client to server"));
-        b.spliceTo(c, Integer.MAX_VALUE).addListener(f -> spliceEnded(f, "server to client"));
-        scheduleIdleCheck(listener.clientIdleTimeout().toMillis());
-        client.config().setAutoRead(true);
-        return true;
-    }
-
-    /** A splice with no length limit only ends by failing: a closed channel (the session is ending) or an I/O error. */
-    private void spliceEnded(Future<?> f, String direction) {
-        if (ended || f.isSuccess()) return;
-        end(null, "splice " + direction + " failed: " + f.cause());
-    }
-
-    /**
-     * A spliced source saw its peer's FIN. Netty's splice stops at the first FIN it notices, even when
-     * more bytes wait in the socket (it splices at most a pipe's worth per turn, 64 kB): without this
-     * they would be lost. After a FIN every byte before it is in the socket's receive queue, which
-     * stays readable after Netty's shutdown of the input, so they are read here and queued to the
-     * other side after the spliced ones (one outbound buffer, in order).
-     *
-     * @return false when reading failed and the session ended
-     */
-    private boolean drainAfterFin(Channel from, Channel to, IntConsumer counted) {
-        FileDescriptor fd = ((EpollSocketChannel) from).fd();
-        // bounded: a receive buffer holds a few MB at most, 64 kB per turn
-        for (int i = 0; i < 1024; i++) {
-            ByteBuf buf = to.alloc().directBuffer(DRAIN_CHUNK);
-            int n;
-            try {
-                ByteBuffer nio = buf.internalNioBuffer(0, DRAIN_CHUNK);
-                n = fd.read(nio, nio.position(), nio.limit());
-            } catch (IOException e) {
-                buf.release();
-                end(null, "reading the rest after a FIN failed: " + e);
-                return false;
-            }
-            if (n <= 0) { // -1: the FIN itself; 0: nothing more
-                buf.release();
-                break;
-            }
-            buf.writerIndex(n);
-            counted.accept(n);
-            to.write(buf, to.voidPromise());
-        }
-        to.flush();
-        return true;
-    }
-
-    private void scheduleIdleCheck(long inMillis) {
-        idleCheck = client.eventLoop().schedule(this::checkIdle, Math.max(1, inMillis), TimeUnit.MILLISECONDS);
-    }
-
-    /** The spliced session's idle timeout, from the kernel's clocks of the client socket (every byte either way passes it). */
-    private void checkIdle() {
-        idleCheck = null;
-        if (ended) return;
-        long timeout = listener.clientIdleTimeout().toMillis();
-        EpollTcpInfo info = ((EpollSocketChannel) client).tcpInfo();
-        long quiet = Math.min(info.lastDataRecv(), info.lastDataSent());
-        if (quiet >= timeout) end(Outcome.CLIENT_FAULT, "idle for " + timeout + " ms");
-        else scheduleIdleCheck(timeout - quiet);
+        else if (splice != null && splice.start(client, ch, entry)) spliced = true;
+        else client.config().setAutoRead(true);
     }
 
     // ---------------------------------------------------------------- the pool's queue
@@ -496,7 +378,7 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements DispatchQ
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
             clientInputDone = true;
-            if (spliced && !drainAfterFin(client, backend, n -> entry.up(n))) return;
+            if (spliced && !splice.drainAfterFin(client, backend, entry::up)) return;
             if (backend != null) shutdownOutputAfterWrites(backend, backendInputDone); // else passed on when connected
         } else if (evt instanceof IdleStateEvent) {
             end(Outcome.CLIENT_FAULT, "idle for " + listener.clientIdleTimeout().toMillis() + " ms");
@@ -546,7 +428,7 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements DispatchQ
     void backendInputShutdown(Channel ch) {
         if (ch != backend) return;
         backendInputDone = true;
-        if (spliced && !drainAfterFin(backend, client, n -> entry.down(n))) return;
+        if (spliced && !splice.drainAfterFin(backend, client, entry::down)) return;
         shutdownOutputAfterWrites(client, clientInputDone);
     }
 
@@ -582,17 +464,19 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements DispatchQ
      * Ends the session once: accounts the attempt ({@code outcome}; null when no server was reserved
      * or it was already accounted), removes the binding, closes both channels after their pending writes.
      */
-    private void end(Outcome outcome, String why) {
+    /** Whether the session has ended (its relay's late callbacks are ignored then). */
+    boolean ended() {
+        return ended;
+    }
+
+    void end(Outcome outcome, String why) {
         if (ended) return;
         ended = true;
         if (queueTimer != null) {
             queueTimer.cancel(false);
             queueTimer = null;
         }
-        if (idleCheck != null) {
-            idleCheck.cancel(false);
-            idleCheck = null;
-        }
+        if (splice != null) splice.cancel();
         if (waiting) {
             waiting = false;
             if (!ticket.cancel()) passWakeUpOn(); // woken meanwhile: the slot goes to the next waiter
