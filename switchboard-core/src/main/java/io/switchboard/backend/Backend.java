@@ -1,6 +1,7 @@
 package io.switchboard.backend;
 
 import io.switchboard.config.Addresses;
+import io.switchboard.load.LoadReport;
 import io.switchboard.load.PeakEwma;
 import io.switchboard.load.WindowedCounter;
 import java.lang.invoke.MethodHandles;
@@ -38,6 +39,7 @@ public final class Backend {
     private static final VarHandle IN_FLIGHT;
     private static final VarHandle TRAFFIC_SCORE;
     private static final VarHandle LATENCY_SCORE;
+    private static final VarHandle COST_SINCE_REPORT;
 
     static {
         try {
@@ -45,6 +47,7 @@ public final class Backend {
             IN_FLIGHT = lookup.findVarHandle(Backend.class, "inFlight", int.class);
             TRAFFIC_SCORE = lookup.findVarHandle(Backend.class, "trafficScore", double.class);
             LATENCY_SCORE = lookup.findVarHandle(Backend.class, "latencyScore", double.class);
+            COST_SINCE_REPORT = lookup.findVarHandle(Backend.class, "costSinceReport", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -119,6 +122,32 @@ public final class Backend {
     public void tags(Set<String> t) {
         this.tags = Set.copyOf(t);
     }
+
+    /** The latest report of this back end's agent; null while there is none (no data, never "down"). */
+    private volatile LoadReport loadReport;
+    /** Request cost dispatched here since {@link #loadReport} arrived (the stale-report correction). */
+    private volatile long costSinceReport;
+
+    /** The latest agent report, or null when none arrived; how old it may be is the reader's rule. */
+    public LoadReport loadReport() { return loadReport; }
+
+    /**
+     * Stores a new agent report (the pool's writer calls this) and restarts the count of cost
+     * dispatched since: the report now includes what was dispatched before it. A dispatch racing
+     * with the reset may be counted in neither; the next report corrects that.
+     */
+    public void loadReport(LoadReport report) {
+        this.loadReport = report;
+        COST_SINCE_REPORT.setOpaque(this, 0L);
+    }
+
+    /** Adds a dispatched request's cost (1 for an ordinary request) to the count since the last report. */
+    public void addCost(long cost) {
+        COST_SINCE_REPORT.getAndAdd(this, cost);
+    }
+
+    /** Request cost dispatched here since the last agent report; read in opaque mode. */
+    public long costSinceReport() { return (long) COST_SINCE_REPORT.getOpaque(this); }
 
     /** Whether the back end is at its in-flight limit. */
     public boolean full() {

@@ -3,6 +3,7 @@ package io.switchboard.registry;
 import io.switchboard.balance.Algorithm;
 import io.switchboard.config.AdminState;
 import io.switchboard.config.ServerConfig;
+import io.switchboard.load.LoadReport;
 import java.util.List;
 import java.util.Objects;
 
@@ -29,6 +30,17 @@ public sealed interface Change {
 
     /** The data plane saw {@code consecutive} failures in a row; the outlier policy decides whether to eject. */
     record PassiveFailure(String name, int consecutive, String detail) implements Change {}
+
+    /**
+     * A back end's agent reported (pushed over UDP or answered an agent-check): the report is stored
+     * on the back end for the load-reading pickers; a state or weight it asks for is applied.
+     */
+    record Agent(String name, LoadReport report) implements Change {
+        public Agent {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(report, "report");
+        }
+    }
 
     /** Time passed: slow-start ramps and ejection expiry are re-evaluated. */
     record Tick() implements Change {}

@@ -340,6 +340,7 @@ public final class Pool {
             }
             case Change.Probe p -> probe(slot(p.name()), p.ok(), p.detail(), now);
             case Change.PassiveFailure f -> passiveFailure(slot(f.name()), f.consecutive(), f.detail(), now);
+            case Change.Agent a -> slot(a.name()).backend.loadReport(a.report());
             case Change.Tick t -> tick(now);
             case Change.Reconcile r -> reconcile(r.servers(), now);
             case Change.Configure conf -> throw new IllegalStateException("handled by applyAll");
