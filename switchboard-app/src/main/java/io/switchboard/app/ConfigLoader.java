@@ -239,8 +239,11 @@ public final class ConfigLoader {
                 problems.error(at, s.keyPath("name"), "duplicate listener name '" + name + "' (first at line " + first + ")");
             }
             ListenerConfig.Mode mode = s.choice("mode", ListenerConfig.Mode.HTTP, LISTENER_MODES);
-            if (mode == ListenerConfig.Mode.TCP) refuseHttpOnlyKeys(s);
-            else refuseTcpOnlyKeys(s);
+            // validate: http hands the connection to the HTTP path, so the HTTP settings apply to it.
+            boolean httpPath = mode == ListenerConfig.Mode.HTTP || s.has("validate")
+                    && s.entry("validate").value() instanceof YamlNode.Scalar v && "http".equals(v.text().trim());
+            if (!httpPath) refuseHttpOnlyKeys(s);
+            else if (mode == ListenerConfig.Mode.HTTP) refuseTcpOnlyKeys(s);
             ListenerConfig.Splice splice = s.choice("splice", ListenerConfig.Splice.AUTO, SPLICE_CHOICES);
             String host = s.value("address", DEFAULT_LISTEN_ADDRESS, HostPortSyntax::host);
             Integer port = s.required("port", "1-65535, or 0 for any free port", v -> IntegerSyntax.parse(v, 0, 65535));
@@ -253,7 +256,7 @@ public final class ConfigLoader {
             }
             Duration headerTimeout = s.duration("header-timeout", DEFAULT_HEADER_TIMEOUT, true);
             Duration idleTimeout = s.duration("client-idle-timeout",
-                    mode == ListenerConfig.Mode.TCP ? DEFAULT_TCP_IDLE_TIMEOUT : DEFAULT_CLIENT_IDLE_TIMEOUT, true);
+                    httpPath ? DEFAULT_CLIENT_IDLE_TIMEOUT : DEFAULT_TCP_IDLE_TIMEOUT, true);
             int maxLine = (int) s.size("max-request-line", DEFAULT_MAX_REQUEST_LINE, 256, 1 << 20);
             int maxHeader = (int) s.size("max-header-size", DEFAULT_MAX_HEADER_SIZE, 1 << 10, 1 << 20);
             int maxHeaders = s.integer("max-headers", ListenerConfig.DEFAULT_MAX_HEADERS, 1, 10_000);

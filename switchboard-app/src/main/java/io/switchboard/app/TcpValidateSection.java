@@ -10,7 +10,7 @@ import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
- * Reads a {@code mode: tcp} listener's protocol validator: {@code validate: none | tls | line}, with
+ * Reads a {@code mode: tcp} listener's protocol validator: {@code validate: none | tls | line | http}, with
  * {@code sni-routes} for {@code tls} and {@code max-line}, {@code first-words}, {@code error-line} for
  * {@code line}. A key of the other validator (or of any validator without one) is an error, not silently
  * ignored. Problems name file, line and key like {@link PoolSection}'s.
@@ -22,7 +22,8 @@ final class TcpValidateSection {
     static final List<String> KEYS = List.of("validate", "sni-routes", "max-line", "first-words", "error-line");
     static final List<String> SNI_ROUTE_KEYS = List.of("names", "pool");
     static final Map<String, TcpValidateConfig.Kind> KINDS = new TreeMap<>(Map.of(
-            "none", TcpValidateConfig.Kind.NONE, "tls", TcpValidateConfig.Kind.TLS, "line", TcpValidateConfig.Kind.LINE));
+            "none", TcpValidateConfig.Kind.NONE, "tls", TcpValidateConfig.Kind.TLS, "line", TcpValidateConfig.Kind.LINE,
+            "http", TcpValidateConfig.Kind.HTTP));
     private static final List<String> TLS_KEYS = List.of("sni-routes");
     private static final List<String> LINE_KEYS = List.of("max-line", "first-words", "error-line");
     private static final Pattern HOST = Pattern.compile("(\\*\\.)?([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?\\.)*[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?");
@@ -36,6 +37,7 @@ final class TcpValidateSection {
         refuse(s, kind == TcpValidateConfig.Kind.LINE ? List.of() : LINE_KEYS, "line", kind);
         return switch (kind) {
             case NONE -> TcpValidateConfig.NONE;
+            case HTTP -> TcpValidateConfig.HTTP;
             case TLS -> TcpValidateConfig.tls(sniRoutes(s, pools));
             case LINE -> {
                 int maxLine = (int) s.size("max-line", TcpValidateConfig.DEFAULT_MAX_LINE, 3, 1 << 20);

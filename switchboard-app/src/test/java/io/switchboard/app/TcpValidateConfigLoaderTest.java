@@ -44,6 +44,28 @@ class TcpValidateConfigLoaderTest {
     }
 
     @Test
+    void httpTakesTheHttpPathAndItsSettings() throws ConfigException {
+        var l = ConfigLoader.parse("""
+                listeners:
+                  - port: 8080
+                    default-pool: app
+                    mode: tcp
+                    validate: http
+                    header-timeout: 3s
+                    max-header-size: 8k
+                """ + POOLS, "switchboard.yaml", null).config().listeners().get(0);
+        assertThat(l.validate()).isEqualTo(TcpValidateConfig.HTTP);
+        assertThat(l.servesHttp()).isTrue();
+        assertThat(l.headerTimeout()).hasSeconds(3);
+        assertThat(l.maxHeaderSize()).isEqualTo(8192);
+        assertThat(l.clientIdleTimeout()).isEqualTo(ConfigLoader.DEFAULT_CLIENT_IDLE_TIMEOUT); // HTTP's, not TCP's hour
+        assertThat(errors("    mode: tcp\n    validate: none\n    header-timeout: 3s\n")).singleElement().asString()
+                .contains("header-timeout: applies to mode: http listeners only");
+        assertThat(errors("    mode: tcp\n    validate: http\n    max-line: 1k\n")).singleElement().asString()
+                .contains("max-line: applies to validate: line only; this listener has validate: http");
+    }
+
+    @Test
     void lineWithWordsAndAnErrorLineEndingInCrLf() throws ConfigException {
         TcpValidateConfig v = load("""
                     mode: tcp
@@ -65,7 +87,7 @@ class TcpValidateConfigLoaderTest {
                     mode: tcp
                     validate: tsl
                 """)).containsExactly("switchboard.yaml:5: listeners[0].validate: unknown value 'tsl',"
-                + " did you mean 'tls'? (allowed: line, none, tls)");
+                + " did you mean 'tls'? (allowed: http, line, none, tls)");
         assertThat(errors("""
                     mode: tcp
                     validate: tls

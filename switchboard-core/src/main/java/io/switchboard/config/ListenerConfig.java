@@ -168,6 +168,14 @@ public record ListenerConfig(String name, String host, int port, String defaultP
                 DEFAULT_MAX_HEADERS, GuardConfig.NONE);
     }
 
+    /**
+     * Whether this listener's connections take the HTTP path: {@code mode: http}, or {@code mode: tcp}
+     * with {@code validate: http} (seed 004: HTTP is validated by parsing it).
+     */
+    public boolean servesHttp() {
+        return mode == Mode.HTTP || validate != null && validate.kind() == TcpValidateConfig.Kind.HTTP;
+    }
+
     public String address() {
         return Addresses.hostPort(host, port);
     }

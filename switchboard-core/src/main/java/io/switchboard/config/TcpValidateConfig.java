@@ -6,7 +6,8 @@ import java.util.List;
  * What a {@code mode: tcp} listener checks in its clients' bytes before (and, for lines, while) they
  * are relayed (seed 004's protocol validation).
  *
- * @param kind which validator; {@link Kind#NONE}: bytes relayed unread
+ * @param kind which validator; {@link Kind#NONE}: bytes relayed unread; {@link Kind#HTTP}: the connection is
+ *     handed to the HTTP path (strict HTTP/1.1 and h2c parsing, every request dispatched on its own)
  * @param sniRoutes with {@link Kind#TLS}: pools chosen by the ClientHello's server name, exact names before
  *     wildcards ({@code *.example.com}); no name or no match: the listener's default pool
  * @param maxLine with {@link Kind#LINE}: the longest client line allowed, in bytes, its CRLF or LF included
@@ -16,8 +17,8 @@ import java.util.List;
  *     null: closed without a word
  */
 public record TcpValidateConfig(Kind kind, List<SniRoute> sniRoutes, int maxLine, List<String> firstWords, String errorLine) {
-    /** The validators: none, a TLS ClientHello (passthrough with SNI routing), or text lines. */
-    public enum Kind { NONE, TLS, LINE }
+    /** The validators: none, a TLS ClientHello (passthrough with SNI routing), text lines, or HTTP. */
+    public enum Kind { NONE, TLS, LINE, HTTP }
 
     /** Server names (exact, or {@code *.} and a suffix) whose sessions go to {@code pool}. */
     public record SniRoute(List<String> names, String pool) {
@@ -39,6 +40,9 @@ public record TcpValidateConfig(Kind kind, List<SniRoute> sniRoutes, int maxLine
     public static TcpValidateConfig tls(List<SniRoute> routes) {
         return new TcpValidateConfig(Kind.TLS, routes, DEFAULT_MAX_LINE, List.of(), null);
     }
+
+    /** The connection goes to the HTTP path: it is parsed and dispatched as a {@code mode: http} listener's. */
+    public static final TcpValidateConfig HTTP = new TcpValidateConfig(Kind.HTTP, List.of(), DEFAULT_MAX_LINE, List.of(), null);
 
     public static TcpValidateConfig line(int maxLine, List<String> firstWords, String errorLine) {
         return new TcpValidateConfig(Kind.LINE, List.of(), maxLine, firstWords, errorLine);

@@ -107,7 +107,7 @@ public final class ProxyServer implements AutoCloseable {
                                 .option(UnixChannelOption.SO_REUSEPORT, true)
                                 // Not for TCP: a protocol where the server speaks first (SMTP, POP3)
                                 // would wait for a client byte that never comes before the accept.
-                                .option(transport.deferAccept(), l.mode() == ListenerConfig.Mode.HTTP ? 1 : 0);
+                                .option(transport.deferAccept(), l.servesHttp() ? 1 : 0);
                         Channel one = b.bind(l.host(), port).sync().channel();
                         acceptors.add(one);
                         if (ch == null) {
@@ -170,10 +170,9 @@ public final class ProxyServer implements AutoCloseable {
 
     /** The pipeline initializer of a listener's accepted connections. */
     private ChannelHandler frontend(ListenerConfig l) {
-        return switch (l.mode()) {
-            case HTTP -> new HttpFrontendInitializer(state, l, clients, tls.get(l.name()));
-            case TCP -> new TcpFrontendInitializer(state, l, clients);
-        };
+        // validate: http hands a tcp listener's connections to the HTTP path whole: parsing is the validation.
+        if (l.servesHttp()) return new HttpFrontendInitializer(state, l, clients, tls.get(l.name()));
+        return new TcpFrontendInitializer(state, l, clients);
     }
 
     private static String describe(InetSocketAddress a) {

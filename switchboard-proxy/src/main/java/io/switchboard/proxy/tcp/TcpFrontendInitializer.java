@@ -66,6 +66,7 @@ public final class TcpFrontendInitializer extends ChannelInitializer<Channel> {
             case TLS -> p.addLast("validate", new TlsPeek(sniRoutes, validationFailures, tlsSessionIds));
             case LINE -> p.addLast("validate", new LineValidator(listener.validate(), validationFailures));
             case NONE -> { }
+            case HTTP -> throw new IllegalStateException("validate: http is served by the HTTP front end, not this one");
         }
         p.addLast("session", new TcpSession(state, listener, AccessControl.of(ch, listener)));
     }
