@@ -24,7 +24,7 @@ import java.util.function.IntConsumer;
  * while its splice to the other side is pending). Spliced bytes pass no handler: the binding table
  * counts them through {@link SpliceCounter}, and the idle timeout is checked against the kernel's own
  * clocks of the client socket (TCP_INFO: milliseconds since the last data received and sent) instead
- * of the {@code IdleStateHandler}. A FIN still arrives as an input-shutdown event; what Netty's splice
+ * of the session's read clock (no read reaches the session any more). A FIN still arrives as an input-shutdown event; what Netty's splice
  * left in the socket then is read by {@link #drainAfterFin} and goes on after the spliced bytes.
  *
  * <p>Threading: the session's event loop.
@@ -86,7 +86,6 @@ final class SpliceRelay {
         b.config().setEpollMode(EpollMode.LEVEL_TRIGGERED);
         upCounter.start();
         downCounter.start();
-        if (client.pipeline().get("idle") != null) client.pipeline().remove("idle");
         c.spliceTo(b, Integer.MAX_VALUE).addListener(f -> ended(f, "client to server"));
         b.spliceTo(c, Integer.MAX_VALUE).addListener(f -> ended(f, "server to client"));
         scheduleIdleCheck(client, listener.clientIdleTimeout().toMillis());

@@ -6,28 +6,23 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.switchboard.config.ListenerConfig;
 import io.switchboard.proxy.guard.ProxyProtocolRefusals;
 import io.switchboard.proxy.proxyprotocol.ProxyProtocolAcceptor;
 import io.switchboard.proxy.ProxyState;
 import io.switchboard.proxy.guard.AccessControl;
 import io.switchboard.proxy.guard.ConnectionLimiter;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
  * The front-end pipeline of a {@code mode: tcp} listener: the PROXY-protocol acceptor (if configured),
- * the connection limit (if configured), the
- * session's idle timeout, and the {@link TcpSession}, which checks the allow/deny lists at accept.
+ * the connection limit (if configured), the validator (if configured), and the {@link TcpSession},
+ * which checks the allow/deny lists at accept and keeps the idle timeout.
  * Half-closure is allowed, so a client's FIN reaches the back end as a FIN instead of closing the
  * session. Every accepted channel joins {@code clients} so that shutdown can close what is left.
  *
- * <p>The idle timeout is Netty's {@link IdleStateHandler} on the client channel (all-idle: every byte
- * relayed either way is a read or a write there), not the HTTP front end's tick: a session is long
- * and its one scheduled check per timeout period costs nothing next to its bytes. A session that
- * splices (epoll) sees no reads or writes in its pipeline: it removes this handler and checks the
- * kernel's clocks instead ({@link TcpSession}).
+ * <p>The idle timeout is the session's own timer, not the HTTP front end's tick: a session is long and
+ * its one scheduled check per timeout period costs nothing next to its bytes ({@link TcpSession}).
  *
  * <p>Threading: {@link #initChannel} runs on the accepted channel's event loop.
  */
@@ -61,7 +56,6 @@ public final class TcpFrontendInitializer extends ChannelInitializer<Channel> {
         if (proxyProtocol != null) proxyProtocol.install(ch);
         ChannelHandler limit = ConnectionLimiter.of(ch, listener, refusedAtAccept);
         if (limit != null) p.addLast("connection-limit", limit);
-        p.addLast("idle", new IdleStateHandler(0, 0, listener.clientIdleTimeout().toMillis(), TimeUnit.MILLISECONDS));
         switch (listener.validate().kind()) {
             case TLS -> p.addLast("validate", new TlsPeek(sniRoutes, validationFailures, tlsSessionIds));
             case LINE -> p.addLast("validate", new LineValidator(listener.validate(), validationFailures));
