@@ -140,7 +140,8 @@ final class RespValidator extends ChannelInboundHandlerAdapter {
                 if (++lineLength > maxLine) return "an inline command longer than " + maxLine + " bytes";
                 boolean end = c == ' ' || c == '\t' || c == '\r' || c == '\n';
                 if (!nameDone && !end) {
-                    if (!words.isEmpty() && name.length() >= longestWord) {
+                    if (words.isEmpty()) return null; // nothing to compare the name with: not kept
+                    if (name.length() >= longestWord) {
                         return "inline command '" + printable(name + "...") + "' is not one of " + words;
                     }
                     name.append((char) (c & 0xff));
