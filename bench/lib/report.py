@@ -26,6 +26,8 @@ SCENARIOS = {
     "h2c": ("10 h2c prior knowledge, h2load -c64 -m10", "req/s"),
     "tcp": ("11 layer 4 (mode tcp), HTTP keep-alive, tiny", "req/s"),
     "tcp-1m": ("12 layer 4 (mode tcp), 1 MB responses", "MB/s"),
+    "redis-set": ("13 Redis SET (redis-benchmark, mode tcp)", "req/s"),
+    "redis-get": ("13 Redis GET (redis-benchmark, mode tcp)", "req/s"),
 }
 
 
@@ -167,6 +169,9 @@ def main():
     out.append("|---|---|---:|---:|---:|---:|---:|")
     scenarios = []
     for scen in main_scenarios:
+        if scen == "redis":
+            scenarios.extend(["redis-set", "redis-get"])  # one redis-benchmark run, two tests
+            continue
         scenarios.append(scen)
         if scen == "idle" and any(k[0] == "idleheap" for k in rows):
             scenarios.append("idleheap")  # Switchboard only: what its RSS delta cannot see

@@ -10,9 +10,9 @@ import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
- * Reads a {@code mode: tcp} listener's protocol validator: {@code validate: none | tls | line | http}, with
- * {@code sni-routes} for {@code tls} and {@code max-line}, {@code first-words}, {@code error-line} for
- * {@code line}. A key of the other validator (or of any validator without one) is an error, not silently
+ * Reads a {@code mode: tcp} listener's protocol validator: {@code validate: none | tls | line | resp | http},
+ * with {@code sni-routes} for {@code tls} and {@code max-line}, {@code first-words}, {@code error-line} for
+ * {@code line} and {@code resp}. A key of the other validator (or of any validator without one) is an error, not silently
  * ignored. Problems name file, line and key like {@link PoolSection}'s.
  *
  * <p>Threading: stateless; problems go to the {@link Section}'s collector.
@@ -23,7 +23,7 @@ final class TcpValidateSection {
     static final List<String> SNI_ROUTE_KEYS = List.of("names", "pool");
     static final Map<String, TcpValidateConfig.Kind> KINDS = new TreeMap<>(Map.of(
             "none", TcpValidateConfig.Kind.NONE, "tls", TcpValidateConfig.Kind.TLS, "line", TcpValidateConfig.Kind.LINE,
-            "http", TcpValidateConfig.Kind.HTTP));
+            "resp", TcpValidateConfig.Kind.RESP, "http", TcpValidateConfig.Kind.HTTP));
     private static final List<String> TLS_KEYS = List.of("sni-routes");
     private static final List<String> LINE_KEYS = List.of("max-line", "first-words", "error-line");
     private static final Pattern HOST = Pattern.compile("(\\*\\.)?([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?\\.)*[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?");
@@ -34,12 +34,13 @@ final class TcpValidateSection {
     static TcpValidateConfig read(Section s, Map<String, YamlNode.Entry> pools) {
         TcpValidateConfig.Kind kind = s.choice("validate", TcpValidateConfig.Kind.NONE, KINDS);
         refuse(s, kind == TcpValidateConfig.Kind.TLS ? List.of() : TLS_KEYS, "tls", kind);
-        refuse(s, kind == TcpValidateConfig.Kind.LINE ? List.of() : LINE_KEYS, "line", kind);
+        boolean lines = kind == TcpValidateConfig.Kind.LINE || kind == TcpValidateConfig.Kind.RESP;
+        refuse(s, lines ? List.of() : LINE_KEYS, "line or resp", kind);
         return switch (kind) {
             case NONE -> TcpValidateConfig.NONE;
             case HTTP -> TcpValidateConfig.HTTP;
             case TLS -> TcpValidateConfig.tls(sniRoutes(s, pools));
-            case LINE -> {
+            case LINE, RESP -> {
                 int maxLine = (int) s.size("max-line", TcpValidateConfig.DEFAULT_MAX_LINE, 3, 1 << 20);
                 List<String> words = words(s);
                 String error = s.value("error-line", null, v -> {
@@ -50,7 +51,8 @@ final class TcpValidateSection {
                     }
                     return t + "\r\n";
                 });
-                yield TcpValidateConfig.line(maxLine, words, error);
+                yield kind == TcpValidateConfig.Kind.LINE ? TcpValidateConfig.line(maxLine, words, error)
+                        : TcpValidateConfig.resp(maxLine, words, error);
             }
         };
     }

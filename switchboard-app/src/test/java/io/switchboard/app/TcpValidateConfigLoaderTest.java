@@ -62,7 +62,7 @@ class TcpValidateConfigLoaderTest {
         assertThat(errors("    mode: tcp\n    validate: none\n    header-timeout: 3s\n")).singleElement().asString()
                 .contains("header-timeout: applies to mode: http listeners only");
         assertThat(errors("    mode: tcp\n    validate: http\n    max-line: 1k\n")).singleElement().asString()
-                .contains("max-line: applies to validate: line only; this listener has validate: http");
+                .contains("max-line: applies to validate: line or resp only; this listener has validate: http");
     }
 
     @Test
@@ -82,12 +82,24 @@ class TcpValidateConfigLoaderTest {
     }
 
     @Test
+    void respTakesTheLineKeys() throws ConfigException {
+        TcpValidateConfig v = load("""
+                    mode: tcp
+                    validate: resp
+                    max-line: 64k
+                    first-words: [PING, GET, SET]
+                    error-line: "-ERR command not allowed"
+                """);
+        assertThat(v).isEqualTo(TcpValidateConfig.resp(65536, List.of("PING", "GET", "SET"), "-ERR command not allowed\r\n"));
+    }
+
+    @Test
     void mistakesNameTheirLineAndKey() {
         assertThat(errors("""
                     mode: tcp
                     validate: tsl
                 """)).containsExactly("switchboard.yaml:5: listeners[0].validate: unknown value 'tsl',"
-                + " did you mean 'tls'? (allowed: http, line, none, tls)");
+                + " did you mean 'tls'? (allowed: http, line, none, resp, tls)");
         assertThat(errors("""
                     mode: tcp
                     validate: tls
@@ -100,7 +112,7 @@ class TcpValidateConfigLoaderTest {
                         + " (a.example.com, *.example.com)",
                 "switchboard.yaml:7: listeners[0].sni-routes[0].names[2]: server name 'a.example.com' is already routed (line 7)",
                 "switchboard.yaml:8: listeners[0].sni-routes[0].pool: no pool named 'wbe', did you mean 'web'? (pools: app, web)",
-                "switchboard.yaml:9: listeners[0].max-line: applies to validate: line only; this listener has validate: tls");
+                "switchboard.yaml:9: listeners[0].max-line: applies to validate: line or resp only; this listener has validate: tls");
         assertThat(errors("""
                     validate: line
                 """)).containsExactly("switchboard.yaml:4: listeners[0].validate: applies to mode: tcp listeners only;"

@@ -59,6 +59,7 @@ public final class TcpFrontendInitializer extends ChannelInitializer<Channel> {
         switch (listener.validate().kind()) {
             case TLS -> p.addLast("validate", new TlsPeek(sniRoutes, validationFailures, tlsSessionIds));
             case LINE -> p.addLast("validate", new LineValidator(listener.validate(), validationFailures));
+            case RESP -> p.addLast("validate", new RespValidator(listener.validate(), validationFailures));
             case NONE -> { }
             case HTTP -> throw new IllegalStateException("validate: http is served by the HTTP front end, not this one");
         }

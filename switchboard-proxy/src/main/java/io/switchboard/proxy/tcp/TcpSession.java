@@ -91,6 +91,8 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements DispatchQ
     private final ListenerConfig listener;
     private final RequestGuard access;
     private final ListenerCounters counters;
+    /** For the access-log line's duration. */
+    private final long startNanos = System.nanoTime();
     private boolean counted;
     private Channel client;
     private SessionTable.Session entry;
@@ -531,6 +533,7 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements DispatchQ
                 log.debug("tcp session {} on {} from {} to {} ended: {} ({} bytes up, {} down)", entry.id(), listener.name(),
                         entry.client(), entry.server(), why, entry.bytesUp(), entry.bytesDown());
             }
+            TcpSessionLog.ended(state, listener.name(), client, entry, attempts == null ? 0 : attempts.retried(), startNanos, why);
         }
         closeAfterWrites(client);
         if (backend != null) closeAfterWrites(backend);

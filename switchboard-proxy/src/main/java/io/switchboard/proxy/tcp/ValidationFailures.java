@@ -9,7 +9,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One listener's validator refusals: each counted in its {@link ListenerCounters}, and logged at most once
- * a second (with how many were not logged since), so a scanner cannot flood the log.
+ * a second (with how many were not logged since), so a scanner cannot flood the log; the session's own
+ * access-log line ({@link TcpSessionLog}) says why in every case.
  *
  * <p>Threading: any event loop; lock-free.
  */
@@ -29,6 +30,7 @@ final class ValidationFailures {
 
     void refused(Channel client, String validator, String why) {
         counters.validationFailed();
+        client.attr(TcpSessionLog.REFUSED).set(validator + ": " + why); // for the session's access-log line
         long now = System.nanoTime();
         long next = nextLog.get();
         if (now - next >= 0 && nextLog.compareAndSet(next, now + LOG_EVERY)) {
