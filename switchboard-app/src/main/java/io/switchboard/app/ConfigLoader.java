@@ -519,7 +519,7 @@ public final class ConfigLoader {
         return s;
     }
 
-    private static String envName(String s) {
+    static String envName(String s) {
         if (ENV_NAME.matcher(s).matches()) return s;
         throw new IllegalArgumentException("'" + s + "' is not an environment variable name (letters, digits and '_',"
                 + " not starting with a digit)");

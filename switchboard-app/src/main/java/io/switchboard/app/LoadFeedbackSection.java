@@ -61,7 +61,7 @@ final class LoadFeedbackSection {
                 keySource = "key file " + file;
             }
         } else {
-            String var = s.value("key-env", null, LoadFeedbackSection::envName);
+            String var = s.value("key-env", null, ConfigLoader::envName);
             if (var != null) {
                 YamlNode.Entry e = s.entry("key-env");
                 String value = env.apply(var);
@@ -163,9 +163,4 @@ final class LoadFeedbackSection {
         }
     }
 
-    private static String envName(String s) {
-        if (s.matches("[A-Za-z_][A-Za-z0-9_]*")) return s;
-        throw new IllegalArgumentException("'" + s + "' is not an environment variable name (letters, digits and '_',"
-                + " not starting with a digit)");
-    }
 }

@@ -8,6 +8,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.load.AgentState;
 import io.switchboard.load.LoadReport;
 import io.switchboard.load.ReportCodec;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,7 +23,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,9 +45,81 @@ class LoadFeedbackIT {
     private Switchboard switchboard;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
+    private final List<ServerSocket> responders = new ArrayList<>();
+
     @AfterEach
-    void stop() {
+    void stop() throws Exception {
         if (switchboard != null) switchboard.close();
+        for (ServerSocket s : responders) s.close();
+    }
+
+    @Test
+    void agentCheckPullsFollowReloadsAndTheReceiverStartsAndStopsWithPushPools() throws Exception {
+        Files.write(dir.resolve("agent.key"), KEY);
+        Path file = dir.resolve("switchboard.yaml");
+        int first = respond("50% up\n");
+        int second = respond("25% drain # going away\n");
+        Files.writeString(file, feedbackConfig("{agent-check: {port: " + first + ", interval: 100ms, timeout: 2s}}"));
+        switchboard = Switchboard.start(ConfigLoader.load(file).config());
+        assertThat(switchboard.loadReportAddress()).isNull();
+        await().atMost(Duration.ofSeconds(10)).until(() -> report() != null && report().weightPercent() == 50);
+        assertThat(report().state()).isEqualTo(AgentState.UP);
+
+        Files.writeString(file, feedbackConfig("{agent-check: {port: " + second + ", interval: 100ms, timeout: 2s}}"));
+        switchboard.reload(ConfigLoader.load(file).config());
+        await().atMost(Duration.ofSeconds(10)).until(() -> report().state() == AgentState.DRAIN);
+        assertThat(report().weightPercent()).isEqualTo(25);
+
+        Files.writeString(file, feedbackConfig("push"));
+        switchboard.reload(ConfigLoader.load(file).config());
+        assertThat(switchboard.loadReportAddress()).isNotNull();
+        long pulled = switchboard.loadReportCounters().pullsAnsweredTotal();
+
+        Files.writeString(file, feedbackConfig("push").replace("    load-feedback: push\n", ""));
+        switchboard.reload(ConfigLoader.load(file).config());
+        assertThat(switchboard.loadReportAddress()).isNull();
+        // pulls stopped with the agent-check setting (one may have been in flight at the reload)
+        assertThat(switchboard.loadReportCounters().pullsAnsweredTotal()).isLessThanOrEqualTo(pulled + 1);
+    }
+
+    private LoadReport report() {
+        return switchboard.pools().get("app").backend("web-1").loadReport();
+    }
+
+    private static String feedbackConfig(String feedback) {
+        return """
+                listeners:
+                  - address: 127.0.0.1
+                    port: 0
+                    default-pool: app
+                pools:
+                  app:
+                    load-feedback: %s
+                    servers:
+                      - { name: web-1, address: 127.0.0.1:9 }
+                load-reports:
+                  listen: 127.0.0.1:0
+                  key-file: agent.key
+                watch-config: false
+                access-log: "off"
+                admin: {enabled: false}
+                """.formatted(feedback);
+    }
+
+    /** A one-line agent on loopback: answers {@code line} to every connection; bounded to 10,000 answers. */
+    private int respond(String line) throws Exception {
+        ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        responders.add(server);
+        Thread.ofPlatform().daemon().start(() -> {
+            for (int i = 0; i < 10_000 && !server.isClosed(); i++) {
+                try (Socket s = server.accept(); OutputStream out = s.getOutputStream()) {
+                    out.write(line.getBytes(StandardCharsets.US_ASCII));
+                } catch (IOException e) {
+                    return; // closed by the test
+                }
+            }
+        });
+        return server.getLocalPort();
     }
 
     @Test

@@ -111,6 +111,10 @@ public final class LoadReportReceiver implements AutoCloseable {
     /** Receiving thread. */
     private void handle(byte[] bytes, int len, SocketAddress from, ReportCodec codec, ReplayGuard guard) {
         try {
+            if (len > ReportCodec.MAX_SIZE) {
+                // the buffer holds one byte more than allowed: the datagram's true size is unknown
+                throw new ReportCodec.Refusal(ReportCodec.Reason.OVERSIZED, "more than " + ReportCodec.MAX_SIZE + " bytes");
+            }
             ReportCodec.Datagram d = codec.decode(bytes, 0, len, System.nanoTime());
             guard.check(d, System.currentTimeMillis());
             if (!deliver(d)) {

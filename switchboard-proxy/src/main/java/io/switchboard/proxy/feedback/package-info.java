@@ -5,5 +5,8 @@
  * receive into {@link io.switchboard.registry.Change.Agent} changes of origin
  * {@link io.switchboard.registry.Origin#AGENT}; what a pool does with a report is core's business.
  * A report that does not come is "no data", never "down".
+ *
+ * <p>Imports core (the codec, the registry) and the JDK's blocking sockets; never Netty's event loops
+ * (a datagram a second per back end does not need them), the app or the admin plane.
  */
 package io.switchboard.proxy.feedback;
