@@ -5,6 +5,7 @@ import io.switchboard.persist.PersistenceState;
 import io.switchboard.proxy.AccessLog;
 import io.switchboard.proxy.ExchangeListener;
 import io.switchboard.proxy.ListenerCounters;
+import io.switchboard.proxy.feedback.LoadReportCounters;
 import io.switchboard.registry.Pool;
 import io.switchboard.route.Router;
 import java.util.List;
@@ -72,6 +73,11 @@ public interface Dispatcher {
 
     /** Session persistence by pool (stick tables, rejected cookies); null when the dispatcher keeps none. */
     default PersistenceState persistence() {
+        return null;
+    }
+
+    /** What became of pushed load reports and agent-check pulls; null when the dispatcher keeps no such counts. */
+    default LoadReportCounters loadReports() {
         return null;
     }
 

@@ -8,6 +8,8 @@ import io.switchboard.admin.stats.Series;
 import io.switchboard.admin.stats.Traffic;
 import io.switchboard.backend.Backend;
 import io.switchboard.backend.Member;
+import io.switchboard.load.AgentState;
+import io.switchboard.load.LoadReport;
 import io.switchboard.dispatch.SessionTable;
 import io.switchboard.persist.StickTable;
 import io.switchboard.registry.Pool;
@@ -17,6 +19,7 @@ import java.util.ArrayList;
 import io.switchboard.route.Router;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The JSON the admin API answers with, one record per schema of {@code docs/admin-api.yaml}; keep
@@ -49,11 +52,38 @@ public final class Views {
 
     @JsonPropertyOrder({"name", "address", "state", "admin", "weight", "effectiveWeight", "cause", "inFlight", "requests",
             "dispatched", "failures", "retries", "ejections", "statusClasses", "bytesIn", "bytesOut", "rps", "latency",
-            "series", "history"})
+            "series", "history", "loadReport"})
     public record BackendView(String name, String address, String state, String admin, int weight, int effectiveWeight,
                               String cause, int inFlight, long requests, long dispatched, long failures, long retries,
                               long ejections, StatusClasses statusClasses, long bytesIn, long bytesOut, double rps,
-                              LatencyView latency, SeriesView series, List<TransitionView> history) {}
+                              LatencyView latency, SeriesView series, List<TransitionView> history,
+                              LoadReportView loadReport) {}
+
+    /**
+     * The back end's latest load report (pushed or pulled agent-check), as it arrived; null fields are
+     * figures the agent did not give. {@code ageMillis} is measured by the balancer's clock from when
+     * it was received; readers ignore a report older than {@code load-reports.max-age}, so an old one
+     * here is shown, not used. {@code costSinceReport}: request cost dispatched here since it arrived.
+     */
+    @JsonPropertyOrder({"ageMillis", "sequence", "state", "weightPercent", "maxConn", "cpuBusy", "load1", "cpus", "runnable",
+            "memAvailable", "tcpConnections", "busyWorkers", "idleWorkers", "costSinceReport"})
+    public record LoadReportView(long ageMillis, long sequence, String state, Integer weightPercent, Integer maxConn,
+                                 Double cpuBusy, Double load1, Integer cpus, Integer runnable, Long memAvailable,
+                                 Integer tcpConnections, Integer busyWorkers, Integer idleWorkers, long costSinceReport) {
+        static LoadReportView of(Backend b, long nowNanos) {
+            LoadReport r = b.loadReport();
+            if (r == null) return null;
+            return new LoadReportView(TimeUnit.NANOSECONDS.toMillis(Math.max(0, r.ageNanos(nowNanos))), r.sequence(),
+                    r.state() == AgentState.NONE ? null : r.state().word(), known(r.weightPercent()), known(r.maxConn()),
+                    Double.isNaN(r.cpuBusy()) ? null : round(r.cpuBusy(), 3), Double.isNaN(r.load1()) ? null : round(r.load1(), 2),
+                    known(r.cpus()), known(r.runnable()), r.memAvailable() < 0 ? null : r.memAvailable(),
+                    known(r.tcpConnections()), known(r.busyWorkers()), known(r.idleWorkers()), b.costSinceReport());
+        }
+
+        private static Integer known(int v) {
+            return v < 0 ? null : v;
+        }
+    }
 
     /** Finished requests by status class; "other" counts exchanges that ended without a response. */
     @JsonPropertyOrder({"1xx", "2xx", "3xx", "4xx", "5xx", "other"})
@@ -190,7 +220,8 @@ public final class Views {
         StatusClasses classes = StatusClasses.of(t);
         return new BackendView(b.name(), b.address(), m.state().label(), m.admin().label(), m.weight(), m.weightForNewRequests(),
                 m.cause(), b.inFlight(), classes.total(), b.requests(), b.failures(), t == null ? 0 : t.retries(),
-                t == null ? 0 : t.ejections(), classes, b.bytesIn(), b.bytesOut(), rps, latency, series, history);
+                t == null ? 0 : t.ejections(), classes, b.bytesIn(), b.bytesOut(), rps, latency, series, history,
+                LoadReportView.of(b, System.nanoTime()));
     }
 
     private static Double millis(double ms) {

@@ -13,6 +13,8 @@ import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import com.networknt.schema.oas.OpenApi30;
+import io.switchboard.load.AgentState;
+import io.switchboard.load.LoadReport;
 import io.switchboard.proxy.demo.DemoBackend;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -75,6 +77,10 @@ class OpenApiIT {
             check(f, "GET", "/api/v1/pools/{pool}/backends", "/api/v1/pools/demo/backends", null, null, 200);
             check(f, "GET", "/api/v1/pools/{pool}/backends", "/api/v1/pools/nope/backends", null, null, 404);
             check(f, "GET", "/api/v1/pools/{pool}/backends/{backend}", "/api/v1/pools/demo/backends/charlie", null, null, 200);
+            // a load report, so that the schema's loadReport is exercised with values (and with unknown figures)
+            f.pool.backend("alpha").loadReport(new LoadReport(System.nanoTime(), 7, 0.5, 1.25, 4, 2, 1L << 30, 12,
+                    LoadReport.UNKNOWN, LoadReport.UNKNOWN, 80, LoadReport.UNKNOWN, AgentState.DRAIN));
+            check(f, "GET", "/api/v1/pools/{pool}/backends/{backend}", "/api/v1/pools/demo/backends/alpha", null, null, 200);
             check(f, "GET", "/api/v1/pools/{pool}/backends/{backend}", "/api/v1/pools/demo/backends/zulu", null, null, 404);
             f.proxy.state().persistence().pool("demo").table().track("alice", System.nanoTime(), true);
             f.proxy.state().persistence().pool("demo").table().stick("alice", "alpha", System.nanoTime());

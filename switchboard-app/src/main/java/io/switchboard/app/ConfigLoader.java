@@ -10,6 +10,8 @@ import io.switchboard.config.HostPortSyntax;
 import io.switchboard.config.Http2Config;
 import io.switchboard.config.IntegerSyntax;
 import io.switchboard.config.ListenerConfig;
+import io.switchboard.config.LoadFeedbackConfig;
+import io.switchboard.config.LoadReportsConfig;
 import io.switchboard.config.NameSyntax;
 import io.switchboard.config.PoolConfig;
 import io.switchboard.config.RouteAction;
@@ -46,7 +48,7 @@ import java.util.regex.Pattern;
  */
 public final class ConfigLoader {
     static final List<String> ROOT_KEYS = List.of("listeners", "pools", "event-loops", "transport", "shutdown-grace", "access-log",
-            "watch-config", "access-log-format", "admin");
+            "watch-config", "access-log-format", "admin", "load-reports");
     static final List<String> ADMIN_KEYS = List.of("enabled", "address", "port", "token", "token-env");
     static final List<String> LISTENER_KEYS = List.of("name", "mode", "address", "port", "default-pool", "header-timeout",
             "client-idle-timeout", "max-request-line", "max-header-size", "max-headers", "max-connections",
@@ -68,7 +70,7 @@ public final class ConfigLoader {
     static final List<String> POOL_KEYS = List.of("algorithm", "hash-load-factor", "retries", "retry-on", "connect-timeout",
             "response-timeout", "backend-idle-timeout", "max-idle-per-backend", "slow-start", "when-all-down", "max-body",
             "queue-size", "queue-timeout", "class-age-bound", "classes", "health", "passive", "servers", "persistence",
-            "lard-low", "lard-high", "lard-shrink-after", "tls", "protocol", "send-proxy");
+            "lard-low", "lard-high", "lard-shrink-after", "tls", "protocol", "send-proxy", "load-feedback");
     static final List<String> HEALTH_KEYS = List.of("type", "method", "path", "host", "expect-status", "interval", "timeout",
             "jitter", "rise", "fall");
     static final List<String> HTTP_ONLY_HEALTH_KEYS = List.of("method", "path", "host", "expect-status");
@@ -193,6 +195,8 @@ public final class ConfigLoader {
         boolean watchConfig = root.bool("watch-config", true);
         String accessLogFormat = root.choice("access-log-format", SwitchboardConfig.DEFAULT_ACCESS_LOG_FORMAT, ACCESS_LOG_FORMATS);
         AdminConfig admin = readAdmin(root.section("admin", ADMIN_KEYS), purpose);
+        LoadReportsConfig loadReports = LoadFeedbackSection.readReceiver(root, source, purpose, System::getenv);
+        checkPushPools(root, pools, poolEntries);
 
         for (Map.Entry<String, YamlNode.Entry> e : poolEntries.entrySet()) {
             boolean used = listeners.stream().anyMatch(l -> l.defaultPool().equals(e.getKey())
@@ -204,7 +208,30 @@ public final class ConfigLoader {
         }
         if (problems.hasErrors()) return null;
         return new SwitchboardConfig(source, listeners, pools, eventLoops, transport, shutdownGrace, accessLog,
-                accessLogFormat, admin, watchConfig);
+                accessLogFormat, admin, watchConfig, loadReports);
+    }
+
+    /**
+     * A pool with {@code load-feedback: push} needs the receiver ({@code load-reports}); a receiver
+     * that no pool reads is a warning (it is not started).
+     */
+    private static void checkPushPools(Section root, Map<String, PoolConfig> pools, Map<String, YamlNode.Entry> poolEntries) {
+        Problems problems = root.problems();
+        boolean anyPush = false;
+        for (PoolConfig pc : pools.values()) {
+            if (pc.loadFeedback() == null || pc.loadFeedback().mode() != LoadFeedbackConfig.Mode.PUSH) continue;
+            anyPush = true;
+            if (root.has("load-reports")) continue;
+            YamlNode.Entry pool = poolEntries.get(pc.name());
+            YamlNode.Entry at = pool.value() instanceof YamlNode.Mapping m ? m.entries().get("load-feedback") : pool;
+            problems.error(at.line(), at.column(), "pools." + pc.name() + ".load-feedback", "push needs a receiver: add"
+                    + " load-reports: {listen: 0.0.0.0:" + LoadReportsConfig.DEFAULT_PORT + ", key-file: ...} at the top"
+                    + " of the file (or pull with agent-check: {port: N})");
+        }
+        if (!anyPush && root.has("load-reports") && !pools.isEmpty()) {
+            YamlNode.Entry e = root.entry("load-reports");
+            problems.warn(e.line(), e.column(), "load-reports", "no pool has load-feedback: push; the receiver is not started");
+        }
     }
 
     // ---- pools ---------------------------------------------------------------------------------
@@ -495,7 +522,7 @@ public final class ConfigLoader {
         return s;
     }
 
-    private static String envName(String s) {
+    static String envName(String s) {
         if (ENV_NAME.matcher(s).matches()) return s;
         throw new IllegalArgumentException("'" + s + "' is not an environment variable name (letters, digits and '_',"
                 + " not starting with a digit)");

@@ -9,6 +9,7 @@ import io.switchboard.config.BackendProtocol;
 import io.switchboard.config.HealthCheckConfig;
 import io.switchboard.config.HostPort;
 import io.switchboard.config.HostPortSyntax;
+import io.switchboard.config.LoadFeedbackConfig;
 import io.switchboard.config.NameSyntax;
 import io.switchboard.config.PassiveHealthConfig;
 import io.switchboard.config.PersistenceConfig;
@@ -86,8 +87,10 @@ final class PoolSection {
                         + " the streams of many clients; a PROXY header names one client)");
                 sendProxy = null;
             }
+            LoadFeedbackConfig feedback = LoadFeedbackSection.readPool(ps);
             if (pool != null) {
-                out.put(p.key(), pool.withTls(BackendTlsSection.read(ps, source)).withProtocol(protocol).withSendProxy(sendProxy));
+                out.put(p.key(), pool.withTls(BackendTlsSection.read(ps, source)).withProtocol(protocol).withSendProxy(sendProxy)
+                        .withLoadFeedback(feedback));
             }
         }
     }

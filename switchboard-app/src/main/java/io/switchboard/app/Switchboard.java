@@ -21,6 +21,7 @@ import io.switchboard.proxy.AccessLog;
 import io.switchboard.proxy.ProxyServer;
 import io.switchboard.proxy.tls.TlsSetupException;
 import io.switchboard.proxy.Transport;
+import io.switchboard.proxy.feedback.LoadReportCounters;
 import io.switchboard.proxy.probe.HealthChecker;
 import io.switchboard.proxy.probe.TransitionLog;
 import io.switchboard.proxy.resolve.HostResolver;
@@ -74,6 +75,8 @@ public final class Switchboard implements AutoCloseable {
     private SwitchboardConfig config;
     /** One per pool of the running config, by pool name. */
     private Map<String, HealthChecker> checkers = new LinkedHashMap<>();
+    /** The load-report receiver and agent-check pullers of the running config. */
+    private final LoadFeedback feedback = new LoadFeedback(registry);
     private boolean closed;
 
     private Switchboard(SwitchboardConfig config, Transport transport, EventLoopGroup group, boolean ownsGroup,
@@ -142,6 +145,7 @@ public final class Switchboard implements AutoCloseable {
         proxy = new ProxyServer(config, registry.pools(), accessLog, transport, group, resolvers);
         proxy.start();
         for (HealthChecker c : checkers.values()) c.start();
+        feedback.start(config);
         logStartup();
         startAdmin();
     }
@@ -221,6 +225,16 @@ public final class Switchboard implements AutoCloseable {
         return registry.pools();
     }
 
+    /** What became of pushed load reports and agent-check pulls (admin metrics). */
+    public LoadReportCounters loadReportCounters() {
+        return feedback.counters();
+    }
+
+    /** Where the load-report receiver listens (UDP); null when it is not running. */
+    public synchronized InetSocketAddress loadReportAddress() {
+        return feedback.receiverAddress();
+    }
+
     /** The registry of this dispatcher's pools: subscribe to its events, submit changes. */
     public PoolRegistry registry() {
         return registry;
@@ -288,6 +302,7 @@ public final class Switchboard implements AutoCloseable {
         proxy.update(next, registry.pools());
         useNewTls.run();
         for (HealthChecker c : toStart) c.start();
+        feedback.reload(next);
         adminReload(config.admin(), next.admin());
         config = next;
         checkers = nextCheckers;
@@ -495,6 +510,7 @@ public final class Switchboard implements AutoCloseable {
             clean = grace.isZero() ? closeProxy() : proxy.shutdownGracefully(grace);
         }
         for (HealthChecker c : checkers.values()) c.close();
+        feedback.close();
         registry.unsubscribe(transitionLog);
         registry.close();
         accessLog.close();

@@ -8,6 +8,7 @@ import io.switchboard.persist.PersistenceState;
 import io.switchboard.proxy.AccessLog;
 import io.switchboard.proxy.ExchangeListener;
 import io.switchboard.proxy.ListenerCounters;
+import io.switchboard.proxy.feedback.LoadReportCounters;
 import io.switchboard.registry.Pool;
 import io.switchboard.route.Router;
 import java.net.InetSocketAddress;
@@ -90,6 +91,11 @@ final class SwitchboardDispatcher implements Dispatcher {
     @Override
     public PersistenceState persistence() {
         return switchboard.proxy().state().persistence();
+    }
+
+    @Override
+    public LoadReportCounters loadReports() {
+        return switchboard.loadReportCounters();
     }
 
     @Override

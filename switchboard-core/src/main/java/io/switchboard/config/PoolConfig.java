@@ -37,6 +37,7 @@ import java.util.Set;
  * @param sendProxy the PROXY protocol header every new back-end connection starts with; null: none.
  *                  Such connections carry one client's address, so they are never pooled, and an
  *                  {@code h2} pool (whose connections carry many clients' streams) cannot send one
+ * @param loadFeedback where the back ends' load reports come from (pushed or pulled agent-check); null: none
  */
 public record PoolConfig(String name, String algorithm, double hashLoadFactor, int retries,
                          Duration connectTimeout, Duration responseTimeout, Duration backendIdleTimeout,
@@ -45,7 +46,7 @@ public record PoolConfig(String name, String algorithm, double hashLoadFactor, i
                          List<ServerConfig> servers, int queueSize, Duration queueTimeout, Set<RetryOn> retryOn,
                          List<ServiceClassConfig> classes, Duration classAgeBound, PersistenceConfig persistence,
                          int lardLow, int lardHigh, Duration lardShrinkAfter, BackendTlsConfig tls,
-                         BackendProtocol protocol, ProxyProtocolVersion sendProxy) {
+                         BackendProtocol protocol, ProxyProtocolVersion sendProxy, LoadFeedbackConfig loadFeedback) {
     public static final int DEFAULT_QUEUE_SIZE = 1024;
     public static final Duration DEFAULT_QUEUE_TIMEOUT = Duration.ofSeconds(5);
     /**
@@ -95,6 +96,27 @@ public record PoolConfig(String name, String algorithm, double hashLoadFactor, i
         }
     }
 
+    /** Pool settings that read no load reports. */
+    public PoolConfig(String name, String algorithm, double hashLoadFactor, int retries,
+                      Duration connectTimeout, Duration responseTimeout, Duration backendIdleTimeout,
+                      int maxIdlePerBackend, Duration slowStart, AllDownPolicy allDown,
+                      HealthCheckConfig health, PassiveHealthConfig passive, long maxBodyBytes,
+                      List<ServerConfig> servers, int queueSize, Duration queueTimeout, Set<RetryOn> retryOn,
+                      List<ServiceClassConfig> classes, Duration classAgeBound, PersistenceConfig persistence,
+                      int lardLow, int lardHigh, Duration lardShrinkAfter, BackendTlsConfig tls, BackendProtocol protocol,
+                      ProxyProtocolVersion sendProxy) {
+        this(name, algorithm, hashLoadFactor, retries, connectTimeout, responseTimeout, backendIdleTimeout,
+                maxIdlePerBackend, slowStart, allDown, health, passive, maxBodyBytes, servers, queueSize, queueTimeout,
+                retryOn, classes, classAgeBound, persistence, lardLow, lardHigh, lardShrinkAfter, tls, protocol, sendProxy, null);
+    }
+
+    /** The same pool reading load reports this way (null: none). */
+    public PoolConfig withLoadFeedback(LoadFeedbackConfig f) {
+        return new PoolConfig(name, algorithm, hashLoadFactor, retries, connectTimeout, responseTimeout, backendIdleTimeout,
+                maxIdlePerBackend, slowStart, allDown, health, passive, maxBodyBytes, servers, queueSize, queueTimeout,
+                retryOn, classes, classAgeBound, persistence, lardLow, lardHigh, lardShrinkAfter, tls, protocol, sendProxy, f);
+    }
+
     /** Pool settings that send no PROXY protocol header. */
     public PoolConfig(String name, String algorithm, double hashLoadFactor, int retries,
                       Duration connectTimeout, Duration responseTimeout, Duration backendIdleTimeout,
@@ -112,7 +134,7 @@ public record PoolConfig(String name, String algorithm, double hashLoadFactor, i
     public PoolConfig withSendProxy(ProxyProtocolVersion v) {
         return new PoolConfig(name, algorithm, hashLoadFactor, retries, connectTimeout, responseTimeout, backendIdleTimeout,
                 maxIdlePerBackend, slowStart, allDown, health, passive, maxBodyBytes, servers, queueSize, queueTimeout,
-                retryOn, classes, classAgeBound, persistence, lardLow, lardHigh, lardShrinkAfter, tls, protocol, v);
+                retryOn, classes, classAgeBound, persistence, lardLow, lardHigh, lardShrinkAfter, tls, protocol, v, loadFeedback);
     }
 
     /** Pool settings speaking HTTP/1.1 to the back ends. */
@@ -192,28 +214,28 @@ public record PoolConfig(String name, String algorithm, double hashLoadFactor, i
     public PoolConfig withPersistence(PersistenceConfig p) {
         return new PoolConfig(name, algorithm, hashLoadFactor, retries, connectTimeout, responseTimeout, backendIdleTimeout,
                 maxIdlePerBackend, slowStart, allDown, health, passive, maxBodyBytes, servers, queueSize, queueTimeout,
-                retryOn, classes, classAgeBound, p, lardLow, lardHigh, lardShrinkAfter, tls, protocol, sendProxy);
+                retryOn, classes, classAgeBound, p, lardLow, lardHigh, lardShrinkAfter, tls, protocol, sendProxy, loadFeedback);
     }
 
     /** The same pool with these LARD thresholds and K (null: the default K). */
     public PoolConfig withLard(int low, int high, Duration shrinkAfter) {
         return new PoolConfig(name, algorithm, hashLoadFactor, retries, connectTimeout, responseTimeout, backendIdleTimeout,
                 maxIdlePerBackend, slowStart, allDown, health, passive, maxBodyBytes, servers, queueSize, queueTimeout,
-                retryOn, classes, classAgeBound, persistence, low, high, shrinkAfter, tls, protocol, sendProxy);
+                retryOn, classes, classAgeBound, persistence, low, high, shrinkAfter, tls, protocol, sendProxy, loadFeedback);
     }
 
     /** The same pool with TLS to its back ends (null: plain text). */
     public PoolConfig withTls(BackendTlsConfig t) {
         return new PoolConfig(name, algorithm, hashLoadFactor, retries, connectTimeout, responseTimeout, backendIdleTimeout,
                 maxIdlePerBackend, slowStart, allDown, health, passive, maxBodyBytes, servers, queueSize, queueTimeout,
-                retryOn, classes, classAgeBound, persistence, lardLow, lardHigh, lardShrinkAfter, t, protocol, sendProxy);
+                retryOn, classes, classAgeBound, persistence, lardLow, lardHigh, lardShrinkAfter, t, protocol, sendProxy, loadFeedback);
     }
 
     /** The same pool speaking this protocol to its back ends (null: HTTP/1.1). */
     public PoolConfig withProtocol(BackendProtocol p) {
         return new PoolConfig(name, algorithm, hashLoadFactor, retries, connectTimeout, responseTimeout, backendIdleTimeout,
                 maxIdlePerBackend, slowStart, allDown, health, passive, maxBodyBytes, servers, queueSize, queueTimeout,
-                retryOn, classes, classAgeBound, persistence, lardLow, lardHigh, lardShrinkAfter, tls, p, sendProxy);
+                retryOn, classes, classAgeBound, persistence, lardLow, lardHigh, lardShrinkAfter, tls, p, sendProxy, loadFeedback);
     }
 
     /** Whether the back ends are spoken to in HTTP/2. */

@@ -15,10 +15,12 @@ import java.util.Map;
  * @param accessLogFormat "combined", "json" or "switchboard" (see {@code AccessLog.Format})
  * @param admin the admin listener (API, dashboard, metrics)
  * @param watchConfig reload {@code source} when it changes (the app's file watcher), as on SIGHUP
+ * @param loadReports the UDP receiver of pushed load reports; null when the file has no {@code load-reports}
  */
 public record SwitchboardConfig(Path source, List<ListenerConfig> listeners, Map<String, PoolConfig> pools,
                                 int eventLoops, String transport, Duration shutdownGrace, String accessLog,
-                                String accessLogFormat, AdminConfig admin, boolean watchConfig) {
+                                String accessLogFormat, AdminConfig admin, boolean watchConfig,
+                                LoadReportsConfig loadReports) {
     public static final String DEFAULT_ACCESS_LOG_FORMAT = "combined";
 
     public SwitchboardConfig {
@@ -26,6 +28,14 @@ public record SwitchboardConfig(Path source, List<ListenerConfig> listeners, Map
         pools = Map.copyOf(pools);
         if (accessLogFormat == null) accessLogFormat = DEFAULT_ACCESS_LOG_FORMAT;
         if (admin == null) admin = AdminConfig.DISABLED;
+    }
+
+    /** A config without a receiver of pushed load reports. */
+    public SwitchboardConfig(Path source, List<ListenerConfig> listeners, Map<String, PoolConfig> pools,
+                             int eventLoops, String transport, Duration shutdownGrace, String accessLog,
+                             String accessLogFormat, AdminConfig admin, boolean watchConfig) {
+        this(source, listeners, pools, eventLoops, transport, shutdownGrace, accessLog, accessLogFormat, admin,
+                watchConfig, null);
     }
 
     /** An embedded config (tests, tools): combined access log format, no admin listener. */

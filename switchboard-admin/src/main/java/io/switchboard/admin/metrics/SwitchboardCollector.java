@@ -23,6 +23,8 @@ import io.switchboard.persist.PersistenceState;
 import io.switchboard.persist.StickTable;
 import io.switchboard.proxy.AccessLog;
 import io.switchboard.proxy.ListenerCounters;
+import io.switchboard.load.ReportCodec;
+import io.switchboard.proxy.feedback.LoadReportCounters;
 import io.switchboard.registry.Pool;
 import java.util.Arrays;
 import java.util.List;
@@ -59,6 +61,7 @@ public final class SwitchboardCollector implements MultiCollector {
     private final Supplier<List<ListenerCounters>> listeners;
     private final Supplier<PersistenceState> persistence;
     private final Supplier<SessionTable> sessions;
+    private final Supplier<LoadReportCounters> loadReports;
 
     /**
      * @param queueLength requests waiting in a pool's queue for a back end below its max-connections
@@ -84,6 +87,15 @@ public final class SwitchboardCollector implements MultiCollector {
                                 ToIntFunction<Pool> queueLength, Function<Pool, Map<String, Integer>> queuedByClass,
                                 Supplier<List<ListenerCounters>> listeners, Supplier<PersistenceState> persistence,
                                 Supplier<SessionTable> sessions) {
+        this(pools, traffic, accessLog, queueLength, queuedByClass, listeners, persistence, sessions, () -> null);
+    }
+
+    /** @param loadReports what became of pushed load reports and agent-check pulls (may supply null: no such metrics) */
+    public SwitchboardCollector(Supplier<Map<String, Pool>> pools, Traffic traffic, Supplier<AccessLog> accessLog,
+                                ToIntFunction<Pool> queueLength, Function<Pool, Map<String, Integer>> queuedByClass,
+                                Supplier<List<ListenerCounters>> listeners, Supplier<PersistenceState> persistence,
+                                Supplier<SessionTable> sessions, Supplier<LoadReportCounters> loadReports) {
+        this.loadReports = loadReports;
         this.sessions = sessions;
         this.queuedByClass = queuedByClass;
         this.persistence = persistence;
@@ -186,6 +198,7 @@ public final class SwitchboardCollector implements MultiCollector {
         listeners(out);
         persistence(live, out);
         sessions(out);
+        loadReports(out);
         netty(out);
         return out.build();
     }
@@ -242,6 +255,22 @@ public final class SwitchboardCollector implements MultiCollector {
         out.metricSnapshot(rejected.build());
         out.metricSnapshot(entries.build());
         out.metricSnapshot(evicted.build());
+    }
+
+    /** Pushed load reports by result (accepted, or the refusal's reason) and agent-check pulls by result. */
+    private void loadReports(MetricSnapshots.Builder out) {
+        LoadReportCounters c = loadReports.get();
+        if (c == null) return;
+        CounterSnapshot.Builder reports = counter("switchboard_load_reports", "Pushed load report datagrams received, by result: accepted, or the reason they were refused (truncated, oversized, malformed, bad_mac, replayed, stale, unknown_server)");
+        reports.dataPoint(counter(Labels.of("result", LoadReportCounters.ACCEPTED), c.acceptedTotal()));
+        for (ReportCodec.Reason r : ReportCodec.Reason.values()) {
+            reports.dataPoint(counter(Labels.of("result", LoadReportCounters.label(r)), c.refusedTotal(r)));
+        }
+        CounterSnapshot.Builder pulls = counter("switchboard_agent_checks", "Agent-check pulls, by result: answered, or failed (no connection, no line in time, garbage: no data, never down)");
+        pulls.dataPoint(counter(Labels.of("result", "answered"), c.pullsAnsweredTotal()));
+        pulls.dataPoint(counter(Labels.of("result", "failed"), c.pullsFailedTotal()));
+        out.metricSnapshot(reports.build());
+        out.metricSnapshot(pulls.build());
     }
 
     /** Per TCP listener: sessions open (in all and per bound server), opened, and bytes relayed each way. */
