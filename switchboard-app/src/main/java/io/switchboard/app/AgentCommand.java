@@ -87,6 +87,10 @@ final class AgentCommand implements Callable<Integer> {
             description = "Also ask for this connection limit (agent-check maxconn:N, and in pushed reports).")
     Integer maxConn;
 
+    @Option(names = "--proc", paramLabel = "DIR", defaultValue = "/proc",
+            description = "The procfs to measure (default: ${DEFAULT-VALUE}); e.g. /host/proc in a container that mounts the host's /proc there.")
+    Path proc;
+
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter err = spec.commandLine().getErr();
@@ -149,7 +153,7 @@ final class AgentCommand implements Callable<Integer> {
         byte[] key = keyFile == null ? null : SharedKey.read(keyFile);
         return new AgentConfig(name == null ? hostName() : name, every, checks, targets, key,
                 uri("--nginx-status", nginxStatus), uri("--apache-status", apacheStatus), stateFile, minWeight,
-                maxConn == null ? -1 : maxConn, Path.of("/proc"));
+                maxConn == null ? -1 : maxConn, proc);
     }
 
     private static InetAddress resolve(String option, String host) {
