@@ -44,7 +44,11 @@ public final class Agent implements AutoCloseable {
         AgentCheckServer checks = null;
         ReportPusher pusher = null;
         try {
-            if (config.agentCheck() != null) checks = AgentCheckServer.start(config.agentCheck(), "up\n");
+            if (config.agentCheck() != null) {
+                // Until the first measurement: the state without a weight, so a drained server never says "ready" at start.
+                AgentState state = config.stateFile() == null ? AgentState.NONE : new StateFile(config.stateFile()).read();
+                checks = AgentCheckServer.start(config.agentCheck(), AgentCheckAnswer.line(state, LoadReport.UNKNOWN, config.maxConn()));
+            }
             if (!config.push().isEmpty()) {
                 pusher = new ReportPusher(config.name(), config.push(), config.key(),
                         Math.multiplyExact(System.currentTimeMillis(), 1000L));

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -39,9 +38,6 @@ final class ReportPusher implements AutoCloseable {
         this.channel = DatagramChannel.open();
         this.lastProblem = new String[targets.size()];
         this.sequence = startMicros;
-        List<String> names = new ArrayList<>();
-        for (InetSocketAddress t : targets) names.add(t.toString());
-        log.log(System.Logger.Level.INFO, "pushing reports as {0} to {1}", server, String.join(", ", names));
     }
 
     /** Sends {@code report} to every target; returns its sequence. */

@@ -30,7 +30,9 @@ final class StatusProbe {
         this.kind = Objects.requireNonNull(kind, "kind");
         this.uri = Objects.requireNonNull(uri, "uri");
         this.timeout = timeout;
-        this.client = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
+        // HTTP/1.1: the JDK's default HTTP/2 would send an h2c upgrade, which a status page has no use for
+        this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout)
+                .followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
     ServerStatus fetch() {

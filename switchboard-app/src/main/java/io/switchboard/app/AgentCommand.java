@@ -91,8 +91,15 @@ final class AgentCommand implements Callable<Integer> {
             description = "The procfs to measure (default: ${DEFAULT-VALUE}); e.g. /host/proc in a container that mounts the host's /proc there.")
     Path proc;
 
+    /** The JDK logger's line format (the agent logs through System.Logger, being JDK only), set to look like logback's. */
+    private static final String JUL_FORMAT = "java.util.logging.SimpleFormatter.format";
+
     @Override
     public Integer call() throws InterruptedException {
+        if (System.getProperty(JUL_FORMAT) == null) {
+            // one line per event, as the rest of switchboard logs, instead of the JDK's two
+            System.setProperty(JUL_FORMAT, "%1$tH:%1$tM:%1$tS.%1$tL %4$-5s %3$s - %5$s%6$s%n");
+        }
         PrintWriter err = spec.commandLine().getErr();
         AgentConfig config;
         try {
@@ -114,7 +121,8 @@ final class AgentCommand implements Callable<Integer> {
         log.info("agent {} ready (pid {}): measuring every {}{}{}; SIGTERM or Ctrl-C stops", config.name(),
                 ProcessHandle.current().pid(), DurationSyntax.format(config.interval()),
                 checks == null ? "" : "; agent-check on " + checks.getAddress().getHostAddress() + ":" + checks.getPort(),
-                config.push().isEmpty() ? "" : "; pushing to " + config.push());
+                config.push().isEmpty() ? "" : "; pushing to " + String.join(", ",
+                        config.push().stream().map(a -> a.getAddress().getHostAddress() + ":" + a.getPort()).toList()));
         try {
             signals.awaitStop();
         } finally {
