@@ -71,7 +71,14 @@ final class AgentCheckServer implements AutoCloseable {
             try {
                 c = server.accept();
             } catch (IOException e) {
-                if (!server.isClosed()) log.log(System.Logger.Level.WARNING, "agent-check accept failed: {0}", e.toString());
+                if (server.isClosed()) return;
+                log.log(System.Logger.Level.WARNING, "agent-check accept failed: {0}", e.toString());
+                // e.g. out of file descriptors: try again shortly rather than spin
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException ie) {
+                    return;
+                }
                 continue;
             }
             if (open.tryAcquire()) {

@@ -13,7 +13,9 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -159,9 +161,20 @@ final class AgentCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--key-file without --push: the key signs pushed reports; give --push host:port too");
         }
         byte[] key = keyFile == null ? null : SharedKey.read(keyFile);
+        if (keyFile != null) warnIfOthersCanRead(keyFile);
         return new AgentConfig(name == null ? hostName() : name, every, checks, targets, key,
                 uri("--nginx-status", nginxStatus), uri("--apache-status", apacheStatus), stateFile, minWeight,
                 maxConn == null ? -1 : maxConn, proc);
+    }
+
+    private static void warnIfOthersCanRead(Path file) {
+        try {
+            if (Files.getPosixFilePermissions(file).contains(PosixFilePermission.OTHERS_READ)) {
+                log.warn("key file {} is readable by every user of this host, who could forge load reports: chmod 600 {}", file, file);
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            // not a POSIX file system, or it went away since it was read: nothing to say
+        }
     }
 
     private static InetAddress resolve(String option, String host) {

@@ -13,6 +13,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
@@ -39,12 +40,14 @@ class AgentProcessIT {
         for (int i = 0; i < key.length; i++) key[i] = (byte) (i * 7 + 3);
         Path keyFile = dir.resolve("agent.key");
         Files.writeString(keyFile, Base64.getEncoder().encodeToString(key) + "\n");
+        Files.setPosixFilePermissions(keyFile, PosixFilePermissions.fromString("rw-r--r--"));
         try (DatagramSocket balancer = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
             balancer.setSoTimeout(15_000);
             try (ChildProcess agent = ChildProcess.java("agent", List.of("-Xmx64m"), Main.class.getName(), "agent",
                     "--name", "web-1", "--interval", "200ms", "--agent-check-address", "127.0.0.1", "--agent-check-port", "0",
                     "--push", "127.0.0.1:" + balancer.getLocalPort(), "--key-file", keyFile.toString(), "--maxconn", "500")) {
                 InetSocketAddress checks = checkAddress(agent);
+                assertThat(agent.output()).anyMatch(l -> l.contains("key file " + keyFile + " is readable by every user"));
 
                 String line = "";
                 for (int i = 0; i < 100 && !line.contains("%"); i++) { // the weight comes with the second measurement
