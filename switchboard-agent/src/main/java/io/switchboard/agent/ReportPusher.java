@@ -13,7 +13,7 @@ import java.util.List;
  * sequence starts from the agent's clock in microseconds when it starts and grows by one per
  * report, so it keeps increasing across restarts (as long as fewer than a million reports a
  * second were sent, which the 100 ms minimum interval guarantees) and the balancers'
- * {@link io.switchboard.load.ReplayGuard} accepts a restarted agent at once.
+ * {@code ReplayGuard} accepts a restarted agent at once.
  *
  * <p>Targets are resolved once, at start: a balancer that moves to another address needs the
  * agent restarted. A failed send is logged when the failure changes (not once per interval) and

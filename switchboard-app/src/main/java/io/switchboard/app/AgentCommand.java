@@ -34,7 +34,7 @@ import picocli.CommandLine.Spec;
                 "Every interval it measures CPU busy, load average, runnable tasks, memory available and established TCP"
                         + " connections from /proc, and the web server's workers where a status URL is given.",
                 "",
-                "It answers HAProxy's agent-check on --agent-check-port (e.g. \"up ready 73%\": the weight is the idle CPU"
+                "It answers HAProxy's agent-check on --agent-check-port (e.g. \"up ready 73%%\": the weight is the idle CPU"
                         + " share, at least --min-weight) and pushes one signed UDP report per interval to each --push balancer.",
                 "No admin listener and no config file. SIGTERM or Ctrl-C stops it."})
 final class AgentCommand implements Callable<Integer> {

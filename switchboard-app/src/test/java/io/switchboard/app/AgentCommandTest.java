@@ -2,7 +2,10 @@ package io.switchboard.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +26,27 @@ class AgentCommandTest {
         cl.setOut(new PrintWriter(new StringWriter(), true));
         cl.setErr(new PrintWriter(err, true));
         return new Run(cl.execute(args), err.toString());
+    }
+
+    @Test
+    void helpListsTheOptions() {
+        StringWriter out = new StringWriter();
+        CommandLine cl = Main.commandLine();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        PrintStream stderr = System.err;
+        ByteArrayOutputStream picocliWarnings = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(picocliWarnings, true, StandardCharsets.UTF_8)); // picocli warns on System.err
+        try {
+            assertThat(cl.execute("agent", "--help")).isZero();
+        } finally {
+            System.setErr(stderr);
+        }
+        assertThat(picocliWarnings.toString(StandardCharsets.UTF_8)).as("help text format warnings").isEmpty();
+        assertThat(out.toString()).contains("\"up ready 73%\"");
+        assertThat(out.toString()).contains("--name", "--interval", "--agent-check-port", "--agent-check-address", "--push",
+                "--key-file", "--nginx-status", "--apache-status", "--state-file", "--min-weight", "--maxconn", "--proc");
     }
 
     @Test
