@@ -147,7 +147,7 @@ class MainTest {
     void noCommandIsAUsageError() {
         Run r = run();
         assertThat(r.exitCode()).isEqualTo(2);
-        assertThat(r.err()).contains("Missing command: run, check or demo");
+        assertThat(r.err()).contains("Missing command: run, check, demo or agent");
     }
 
     @Test
