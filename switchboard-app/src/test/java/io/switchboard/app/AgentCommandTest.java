@@ -72,7 +72,7 @@ class AgentCommandTest {
         Files.writeString(key, "c2hvcnQ=\n");
         Run shortKey = run("agent", "--name", "w", "--push", "127.0.0.1:9000", "--key-file", key.toString());
         assertThat(shortKey.exitCode()).isEqualTo(2);
-        assertThat(shortKey.err()).contains("holds a key of 5 bytes; at least 16 are needed");
+        assertThat(shortKey.err()).contains("the key is 5 bytes long; use at least 16 bytes");
         Run target = run("agent", "--name", "w", "--push", "127.0.0.1", "--key-file", key.toString());
         assertThat(target.exitCode()).isEqualTo(2);
         assertThat(target.err()).contains("--push ").contains("expected host:port");

@@ -1,5 +1,6 @@
 package io.switchboard.config;
 
+import io.switchboard.load.ReportCodec;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Objects;
@@ -20,7 +21,7 @@ import java.util.Objects;
 public record LoadReportsConfig(String host, int port, byte[] key, String keySource, Duration maxAge) {
     public static final int DEFAULT_PORT = 7946;
     public static final Duration DEFAULT_MAX_AGE = Duration.ofSeconds(3);
-    public static final int MIN_KEY_BYTES = 16;
+    public static final int MIN_KEY_BYTES = ReportCodec.MIN_KEY_BYTES;
 
     public LoadReportsConfig {
         Objects.requireNonNull(host, "host");

@@ -37,7 +37,7 @@ class SharedKeyTest {
         Path small = dir.resolve("small");
         Files.writeString(small, "c2hvcnQ=\n"); // "short"
         assertThatThrownBy(() -> SharedKey.read(small)).isInstanceOf(IOException.class)
-                .hasMessageContaining("holds a key of 5 bytes; at least 16 are needed").hasMessageContaining("head -c 32 /dev/urandom | base64");
+                .hasMessageContaining("key file " + small + ": the key is 5 bytes long; use at least 16 bytes");
         assertThatThrownBy(() -> SharedKey.read(dir.resolve("missing"))).hasMessageContaining("key file " + dir.resolve("missing") + ": cannot read it");
         Path huge = dir.resolve("huge");
         Files.write(huge, new byte[10_000]);
