@@ -22,6 +22,8 @@ public final class Agent implements AutoCloseable {
 
     private final AgentConfig config;
     private final HostProbe host;
+    /** The control group measured instead of the host's CPU; null: the host. */
+    private final CgroupCpu cgroup;
     private final StatusProbe status;
     private final StateFile stateFile;
     private final AgentCheckServer checks;
@@ -32,6 +34,7 @@ public final class Agent implements AutoCloseable {
     private Agent(AgentConfig config, AgentCheckServer checks, ReportPusher pusher) {
         this.config = config;
         this.host = new HostProbe(config.proc());
+        this.cgroup = config.cgroup() == null ? null : new CgroupCpu(config.cgroup(), System::nanoTime);
         this.status = statusProbe(config);
         this.stateFile = config.stateFile() == null ? null : new StateFile(config.stateFile());
         this.checks = checks;
@@ -72,6 +75,7 @@ public final class Agent implements AutoCloseable {
     private void tick() {
         try {
             HostProbe.Sample s = host.measure();
+            if (cgroup != null) s = s.withCpuBusy(cgroup.busy(s.cpus()));
             ServerStatus web = status == null ? ServerStatus.UNKNOWN : status.fetch();
             AgentState state = stateFile == null ? AgentState.NONE : stateFile.read();
             if (state != lastState) {

@@ -23,10 +23,11 @@ import java.util.Objects;
  * @param minWeightPercent the weight floor, 0-100 ({@link AgentCheckAnswer})
  * @param maxConn          the {@code maxconn:N} to say, or -1 for none
  * @param proc             the procfs mount, {@code /proc}
+ * @param cgroup           a control group whose CPU is measured instead of the host's ({@link CgroupCpu}); null: the host
  */
 public record AgentConfig(String name, Duration interval, InetSocketAddress agentCheck, List<InetSocketAddress> push,
                           byte[] key, URI nginxStatus, URI apacheStatus, Path stateFile, int minWeightPercent,
-                          int maxConn, Path proc) {
+                          int maxConn, Path proc, Path cgroup) {
     public static final Duration MIN_INTERVAL = Duration.ofMillis(100);
     public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(1);
     public static final int DEFAULT_MIN_WEIGHT_PERCENT = 1;
@@ -60,8 +61,19 @@ public record AgentConfig(String name, Duration interval, InetSocketAddress agen
         if (maxConn < -1 || maxConn == 0) {
             throw new IllegalArgumentException("--maxconn " + maxConn + ": a positive number of connections");
         }
+        if (cgroup != null && !CgroupCpu.readable(cgroup)) {
+            throw new IllegalArgumentException("--cgroup " + cgroup + ": no cpu.stat (cgroup v2) or cpuacct.usage (cgroup v1)"
+                    + " readable there; give the group's directory, e.g. /sys/fs/cgroup/system.slice/nginx.service");
+        }
         if (agentCheck == null && push.isEmpty()) {
             throw new IllegalArgumentException("nothing to do: give --agent-check-port (HAProxy asks the agent) and/or --push host:port (the agent tells balancers)");
         }
+    }
+
+    /** Without a control group: the host's CPU is measured. */
+    public AgentConfig(String name, Duration interval, InetSocketAddress agentCheck, List<InetSocketAddress> push,
+                       byte[] key, URI nginxStatus, URI apacheStatus, Path stateFile, int minWeightPercent,
+                       int maxConn, Path proc) {
+        this(name, interval, agentCheck, push, key, nginxStatus, apacheStatus, stateFile, minWeightPercent, maxConn, proc, null);
     }
 }

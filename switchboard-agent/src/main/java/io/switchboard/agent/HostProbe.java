@@ -20,7 +20,11 @@ import java.util.Arrays;
  */
 final class HostProbe {
     /** One measurement; unknown figures are -1 or NaN. */
-    record Sample(double cpuBusy, double load1, int cpus, int runnable, long memAvailable, int tcpConnections) {}
+    record Sample(double cpuBusy, double load1, int cpus, int runnable, long memAvailable, int tcpConnections) {
+        Sample withCpuBusy(double busy) {
+            return new Sample(busy, load1, cpus, runnable, memAvailable, tcpConnections);
+        }
+    }
 
     private final Path proc;
     private final TcpTable tcp = new TcpTable();

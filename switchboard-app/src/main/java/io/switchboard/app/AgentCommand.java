@@ -93,6 +93,12 @@ final class AgentCommand implements Callable<Integer> {
             description = "The procfs to measure (default: ${DEFAULT-VALUE}); e.g. /host/proc in a container that mounts the host's /proc there.")
     Path proc;
 
+    @Option(names = "--cgroup", paramLabel = "DIR",
+            description = "Measure the CPU of this control group instead of the host's: a back end in a container, or one of several"
+                    + " servers sharing a host (cgroup v2: the group's directory under /sys/fs/cgroup, its cpu.max quota counted;"
+                    + " v1: the cpuacct controller's directory).")
+    Path cgroup;
+
     /** The JDK logger's line format (the agent logs through System.Logger, being JDK only), set to look like logback's. */
     private static final String JUL_FORMAT = "java.util.logging.SimpleFormatter.format";
 
@@ -164,7 +170,7 @@ final class AgentCommand implements Callable<Integer> {
         if (keyFile != null) warnIfOthersCanRead(keyFile);
         return new AgentConfig(name == null ? hostName() : name, every, checks, targets, key,
                 uri("--nginx-status", nginxStatus), uri("--apache-status", apacheStatus), stateFile, minWeight,
-                maxConn == null ? -1 : maxConn, proc);
+                maxConn == null ? -1 : maxConn, proc, cgroup);
     }
 
     private static void warnIfOthersCanRead(Path file) {
