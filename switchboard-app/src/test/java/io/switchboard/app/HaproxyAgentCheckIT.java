@@ -3,6 +3,7 @@ package io.switchboard.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
+import io.switchboard.proxy.DebianPeer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -22,7 +23,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,9 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * ({@code --proc}) whose CPU counters a writer thread advances at a chosen idle share, so the
  * weight it asks for is known; its state comes from {@code --state-file}. HAProxy's view is read
  * on its admin socket ({@code show stat}).
- *
- * <p>Installing HAProxy when missing is the few lines of switchboard-proxy's test-tree DebianPeer
- * that this module needs (it cannot see that test tree): install with apt-get, else skip (fail under CI).
+ * HAProxy is installed when missing ({@link DebianPeer}: skipped with the reason if it cannot be, failed under CI).
  */
 class HaproxyAgentCheckIT {
     @TempDir
@@ -58,7 +56,7 @@ class HaproxyAgentCheckIT {
 
     @Test
     void haproxyTakesTheAgentsWeightAndState() throws Exception {
-        Path haproxy = requireHaproxy();
+        Path haproxy = DebianPeer.require("haproxy", "haproxy");
         Path proc = dir.resolve("proc");
         Files.createDirectories(proc);
         writeStat(proc, 0, 0);
@@ -200,23 +198,5 @@ class HaproxyAgentCheckIT {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
-    }
-
-    private static Path requireHaproxy() throws IOException, InterruptedException {
-        Path p = Path.of("/usr/sbin/haproxy");
-        if (Files.isExecutable(p)) return p;
-        ProcessBuilder pb = new ProcessBuilder("sh", "-c", "apt-get install -y --no-install-recommends haproxy"
-                + " || (apt-get update && apt-get install -y --no-install-recommends haproxy)").redirectErrorStream(true);
-        pb.environment().put("DEBIAN_FRONTEND", "noninteractive");
-        Path out = Files.createTempFile("apt", ".log");
-        Process apt = pb.redirectOutput(out.toFile()).start();
-        if (!apt.waitFor(10, TimeUnit.MINUTES)) apt.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-        String log = Files.readString(out);
-        Files.deleteIfExists(out);
-        if (Files.isExecutable(p)) return p;
-        String why = "Debian package haproxy is needed and could not be installed:\n" + log.substring(Math.max(0, log.length() - 2000));
-        if ("true".equals(System.getenv("CI"))) throw new IllegalStateException(why);
-        Assumptions.abort(why);
-        return p;
     }
 }
