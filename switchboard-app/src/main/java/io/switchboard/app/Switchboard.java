@@ -33,6 +33,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -163,7 +164,7 @@ public final class Switchboard implements AutoCloseable {
     }
 
     private HealthChecker newChecker(PoolConfig pc) {
-        return new HealthChecker(registry.pool(pc.name()), pc.health(), transport, group, resolvers, pc.tls());
+        return new HealthChecker(registry.pool(pc.name()), pc.health(), transport, group, resolvers, pc.tls(), pc.sendProxy());
     }
 
     private void logStartup() {
@@ -271,7 +272,7 @@ public final class Switchboard implements AutoCloseable {
                 if (changes != null) log.info("pool {}: {}", pc.name(), changes);
             }
             if (cur != null && before != null && before.health().equals(pc.health())
-                    && Objects.equals(before.tls(), pc.tls())) {
+                    && Objects.equals(before.tls(), pc.tls()) && before.sendProxy() == pc.sendProxy()) {
                 nextCheckers.put(pc.name(), cur);
             } else {
                 // the checker's interval, path and probe are fixed at construction
@@ -359,6 +360,7 @@ public final class Switchboard implements AutoCloseable {
             if (o.weight() != s.weight()) what.add("weight " + o.weight() + " -> " + s.weight());
             if (o.state() != s.state()) what.add("state " + o.state().label() + " -> " + s.state().label());
             if (!o.tags().equals(s.tags())) what.add("tags " + new TreeSet<>(o.tags()) + " -> " + new TreeSet<>(s.tags()));
+            if (o.sendProxy() != s.sendProxy()) what.add(("send-proxy " + o.sendProxy() + " -> " + s.sendProxy()).toLowerCase(Locale.ROOT));
             if (!what.isEmpty()) changed.add(s.name() + " " + String.join(", ", what));
         }
         List<String> parts = new ArrayList<>();

@@ -1,6 +1,7 @@
 package io.switchboard.backend;
 
 import io.switchboard.config.Addresses;
+import io.switchboard.config.SendProxy;
 import io.switchboard.load.PeakEwma;
 import io.switchboard.load.WindowedCounter;
 import java.lang.invoke.MethodHandles;
@@ -118,6 +119,18 @@ public final class Backend {
 
     public void tags(Set<String> t) {
         this.tags = Set.copyOf(t);
+    }
+
+    /**
+     * The server's own {@code send-proxy}, which overrides its pool's; set by the pool's writer, read
+     * by the data plane and the health probes when they open a connection to it.
+     */
+    private volatile SendProxy sendProxy = SendProxy.POOL;
+
+    public SendProxy sendProxy() { return sendProxy; }
+
+    public void sendProxy(SendProxy s) {
+        this.sendProxy = s == null ? SendProxy.POOL : s;
     }
 
     /** Whether the back end is at its in-flight limit. */

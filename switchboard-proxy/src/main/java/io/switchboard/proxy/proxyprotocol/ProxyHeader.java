@@ -47,6 +47,25 @@ public final class ProxyHeader {
     }
 
     /**
+     * A handler to put first in a channel the proxy opens on its own behalf (a health probe): the header
+     * names the channel's own addresses, from its local address to the back end's, and goes out at
+     * {@code channelActive}, before the handlers behind it write anything; then the handler leaves. A
+     * back end that requires the header (NGINX's {@code listen ... proxy_protocol}) refuses a probe
+     * without it.
+     */
+    public static ChannelHandler ownSender(ProxyProtocolVersion version) {
+        return new ChannelDuplexHandler() {
+            @Override
+            public void channelActive(ChannelHandlerContext ctx) {
+                ctx.writeAndFlush(encode(ctx.alloc(), version, ctx.channel().localAddress(), ctx.channel().remoteAddress()),
+                        ctx.voidPromise());
+                ctx.pipeline().remove(this);
+                ctx.fireChannelActive();
+            }
+        };
+    }
+
+    /**
      * A handler to put first in a new back-end channel's pipeline: the header goes out before anything
      * else, at {@code channelActive} or with the first write, whichever comes first (Netty completes
      * the connect future, whose listeners may already write a request, before it fires
