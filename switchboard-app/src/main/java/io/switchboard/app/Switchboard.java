@@ -286,6 +286,7 @@ public final class Switchboard implements AutoCloseable {
             HealthChecker c = checkers.get(removed);
             if (c != null) c.close();
         }
+        logConnectionSettings(config, next);
         proxy.update(next, registry.pools());
         useNewTls.run();
         for (HealthChecker c : toStart) c.start();
@@ -414,7 +415,6 @@ public final class Switchboard implements AutoCloseable {
             what.add("max-header-size " + SizeSyntax.format(o.maxHeaderSize()) + " -> " + SizeSyntax.format(l.maxHeaderSize()));
         }
         if (o.maxHeaders() != l.maxHeaders()) what.add("max-headers " + o.maxHeaders() + " -> " + l.maxHeaders());
-        if (!o.validate().equals(l.validate())) what.add("validate (or sni-routes, max-line, first-words, error-line)");
         GuardConfig og = o.guard();
         GuardConfig ng = l.guard();
         if (og.maxConnections() != ng.maxConnections()) what.add("max-connections " + og.maxConnections() + " -> " + ng.maxConnections());
@@ -424,15 +424,34 @@ public final class Switchboard implements AutoCloseable {
         if (og.requestsPerSecond() != ng.requestsPerSecond() || og.burst() != ng.burst()) what.add("rate-limit");
         if (!og.allow().equals(ng.allow())) what.add("allow");
         if (!og.deny().equals(ng.deny())) what.add("deny");
-        if (!Objects.equals(o.proxyProtocol(), l.proxyProtocol())) what.add("proxy-protocol");
         return what;
     }
 
     private static Map<String, ListenerConfig> byName(SwitchboardConfig c) {
         Map<String, ListenerConfig> m = new LinkedHashMap<>();
-        // routes and TLS settings change without a rebind (TLS: for handshakes after the reload)
-        for (ListenerConfig l : c.listeners()) m.put(l.name(), l.withRoutes(List.of()).withTls(null));
+        // routes and TLS settings change without a rebind (TLS: for handshakes after the reload), and so
+        // do proxy-protocol, splice and validate (for connections accepted after it)
+        for (ListenerConfig l : c.listeners()) {
+            m.put(l.name(), l.withRoutes(List.of()).withTls(null).withProxyProtocol(null).withSplice(null).withValidate(null));
+        }
         return m;
+    }
+
+    /** The listener settings a reload applies to new connections only (open ones keep theirs): said in the log. */
+    private static void logConnectionSettings(SwitchboardConfig before, SwitchboardConfig after) {
+        for (ListenerConfig l : after.listeners()) {
+            for (ListenerConfig o : before.listeners()) {
+                if (!o.name().equals(l.name())) continue;
+                List<String> what = new ArrayList<>();
+                if (!Objects.equals(o.proxyProtocol(), l.proxyProtocol())) what.add("proxy-protocol");
+                if (o.splice() != l.splice()) what.add("splice");
+                if (!o.validate().equals(l.validate())) what.add("validate");
+                if (!what.isEmpty()) {
+                    log.info("listener {}: {} changed; new connections use it, open ones keep what they started with",
+                            l.name(), String.join(", ", what));
+                }
+            }
+        }
     }
 
     /** Turning TLS on or off changes what a listener speaks: that takes a restart. */
