@@ -49,10 +49,12 @@ import org.slf4j.LoggerFactory;
  * <p>Reload (NGINX-style, but in place): the {@link PoolRegistry} reconciles every pool that
  * persists, so its back ends keep their counters, health state and pooled connections, and a changed
  * algorithm or setting is applied to the same pool; new requests see the result through one
- * {@link ProxyServer#update}. A pool's health checker is replaced when its health check changed. Listeners are set up once, when they bind: a reload that
+ * {@link ProxyServer#update}. A pool's health checker is replaced when its health check (or its {@code send-proxy}, which probes send too) changed. Listeners are set up once, when they bind: a reload that
  * changes any listener setting is rejected and the running config kept. Except a listener's routes
  * and its TLS settings: every reload reads the certificate files again and new handshakes use them
- * (open connections keep theirs); only turning TLS on or off takes a restart.
+ * (open connections keep theirs); only turning TLS on or off takes a restart. A listener's
+ * {@code proxy-protocol}, {@code splice} and {@code validate} apply to connections accepted after
+ * the reload (open ones keep theirs).
  *
  * <p>Threading: {@link #reload}, {@link #shutdownGracefully} and {@link #close} are serialized on
  * this object (they come from the main thread, a signal handler, tests); the data plane never takes
@@ -400,6 +402,7 @@ public final class Switchboard implements AutoCloseable {
 
     private static List<String> settingChanges(ListenerConfig o, ListenerConfig l) {
         List<String> what = new ArrayList<>();
+        if (o.mode() != l.mode()) what.add(("mode " + o.mode() + " -> " + l.mode()).toLowerCase(Locale.ROOT));
         if (!o.defaultPool().equals(l.defaultPool())) what.add("default-pool " + o.defaultPool() + " -> " + l.defaultPool());
         if (!o.headerTimeout().equals(l.headerTimeout())) {
             what.add("header-timeout " + DurationSyntax.format(o.headerTimeout()) + " -> " + DurationSyntax.format(l.headerTimeout()));
