@@ -76,7 +76,7 @@ public final class ConfigLoader {
     static final List<String> HTTP_ONLY_HEALTH_KEYS = List.of("method", "path", "host", "expect-status");
     static final List<String> PASSIVE_KEYS = List.of("consecutive-failures", "count-5xx", "base-ejection", "max-ejection",
             "max-ejection-percent");
-    static final List<String> SERVER_KEYS = List.of("name", "address", "weight", "state", "max-connections", "tags");
+    static final List<String> SERVER_KEYS = List.of("name", "address", "weight", "state", "max-connections", "tags", "send-proxy");
 
     // Defaults, as documented in docs/configuration.md.
     static final String DEFAULT_LISTEN_ADDRESS = "0.0.0.0";

@@ -16,6 +16,7 @@ import io.switchboard.config.PersistenceConfig;
 import io.switchboard.config.PoolConfig;
 import io.switchboard.config.ProxyProtocolVersion;
 import io.switchboard.config.RetryOn;
+import io.switchboard.config.SendProxy;
 import io.switchboard.config.ServerConfig;
 import io.switchboard.config.ServiceClassConfig;
 import java.nio.file.Path;
@@ -42,6 +43,8 @@ final class PoolSection {
     static final Map<String, BackendProtocol> PROTOCOLS = ordered("http/1.1", BackendProtocol.HTTP_1_1, "h2", BackendProtocol.H2);
     /** The {@code send-proxy} of a pool: the PROXY protocol header each new back-end connection starts with. */
     static final Map<String, ProxyProtocolVersion> SEND_PROXY = ordered("v1", ProxyProtocolVersion.V1, "v2", ProxyProtocolVersion.V2);
+    /** A server's own {@code send-proxy}: overrides the pool's; {@code off} sends none even when the pool does. */
+    static final Map<String, SendProxy> SERVER_SEND_PROXY = ordered("v1", SendProxy.V1, "v2", SendProxy.V2, "off", SendProxy.OFF);
     static final List<String> CLASS_KEYS = List.of("name", "queue-size", "queue-timeout", "retry-after", "tags");
 
     private PoolSection() {}
@@ -73,8 +76,8 @@ final class PoolSection {
             }
             entries.put(p.key(), p);
             Section ps = Section.open(p.value(), path, p.line(), p.column(), problems, POOL_KEYS);
-            PoolConfig pool = readPool(p.key(), ps, p);
             BackendProtocol protocol = ps.choice("protocol", BackendProtocol.HTTP_1_1, PROTOCOLS);
+            PoolConfig pool = readPool(p.key(), ps, p, protocol);
             if (protocol == BackendProtocol.H2 && pool != null && pool.health().type() == HealthCheckConfig.Type.HTTP) {
                 YamlNode.Entry pe = ps.entry("protocol");
                 problems.warn(pe.line(), pe.column(), ps.keyPath("protocol"), "health checks of type http speak HTTP/1.1;"
@@ -95,7 +98,7 @@ final class PoolSection {
         }
     }
 
-    private static PoolConfig readPool(String name, Section s, YamlNode.Entry at) {
+    private static PoolConfig readPool(String name, Section s, YamlNode.Entry at, BackendProtocol protocol) {
         Problems problems = s.problems();
         String algorithm = s.value("algorithm", DEFAULT_ALGORITHM, PoolSection::algorithm);
         double hashLoadFactor = s.value("hash-load-factor", DEFAULT_HASH_LOAD_FACTOR, PoolSection::loadFactor);
@@ -124,7 +127,7 @@ final class PoolSection {
         HealthCheckConfig health = readHealth(s.section("health", HEALTH_KEYS));
         PassiveHealthConfig passive = readPassive(s.section("passive", PASSIVE_KEYS));
         Duration classAgeBound = s.duration("class-age-bound", PoolConfig.DEFAULT_CLASS_AGE_BOUND, false);
-        List<ServerConfig> servers = readServers(name, s);
+        List<ServerConfig> servers = readServers(name, s, protocol);
         List<ServiceClassConfig> classes = readClasses(name, s, queueSize, queueTimeout, servers);
         YamlNode.Entry e = s.entry("servers");
         boolean noneDeclared = e == null || e.value() instanceof YamlNode.Scalar sc && sc.isEmpty()
@@ -363,7 +366,7 @@ final class PoolSection {
         return new PassiveHealthConfig(failures, count5xx, base, max, maxPercent);
     }
 
-    private static List<ServerConfig> readServers(String pool, Section s) {
+    private static List<ServerConfig> readServers(String pool, Section s, BackendProtocol protocol) {
         Problems problems = s.problems();
         YamlNode.Sequence list = s.list("servers");
         List<ServerConfig> out = new ArrayList<>();
@@ -383,6 +386,13 @@ final class PoolSection {
             AdminState state = srv.value("state", AdminState.READY, AdminStateSyntax::parse);
             int maxConnections = srv.integer("max-connections", 0, 0, 1_000_000);
             Set<String> tags = readTags(srv);
+            SendProxy sendProxy = srv.choice("send-proxy", SendProxy.POOL, SERVER_SEND_PROXY);
+            if (sendProxy.or(null) != null && protocol == BackendProtocol.H2) {
+                YamlNode.Entry se = srv.entry("send-proxy");
+                problems.error(se.line(), se.column(), srv.keyPath("send-proxy"), "needs the pool's protocol: http/1.1 (an h2"
+                        + " connection carries the streams of many clients; a PROXY header names one client)");
+                sendProxy = SendProxy.POOL;
+            }
             if (name != null) {
                 Integer firstLine = seen.putIfAbsent(name, srv.entry("name").line());
                 if (firstLine != null) {
@@ -393,7 +403,7 @@ final class PoolSection {
                 }
             }
             if (name != null && address != null) {
-                out.add(new ServerConfig(name, address.host(), address.port(), weight, state, maxConnections, tags));
+                out.add(new ServerConfig(name, address.host(), address.port(), weight, state, maxConnections, tags, sendProxy));
             }
         }
         return out;

@@ -17,6 +17,7 @@ import io.switchboard.config.PoolConfig;
 import io.switchboard.config.ServerConfig;
 import io.switchboard.config.SizeSyntax;
 import io.switchboard.config.SwitchboardConfig;
+import io.switchboard.config.TcpValidateConfig;
 import io.switchboard.proxy.AccessLog;
 import io.switchboard.proxy.ProxyServer;
 import io.switchboard.proxy.tls.TlsSetupException;
@@ -34,6 +35,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -49,10 +51,12 @@ import org.slf4j.LoggerFactory;
  * <p>Reload (NGINX-style, but in place): the {@link PoolRegistry} reconciles every pool that
  * persists, so its back ends keep their counters, health state and pooled connections, and a changed
  * algorithm or setting is applied to the same pool; new requests see the result through one
- * {@link ProxyServer#update}. A pool's health checker is replaced when its health check changed. Listeners are set up once, when they bind: a reload that
+ * {@link ProxyServer#update}. A pool's health checker is replaced when its health check (or its {@code send-proxy}, which probes send too) changed. Listeners are set up once, when they bind: a reload that
  * changes any listener setting is rejected and the running config kept. Except a listener's routes
  * and its TLS settings: every reload reads the certificate files again and new handshakes use them
- * (open connections keep theirs); only turning TLS on or off takes a restart.
+ * (open connections keep theirs); only turning TLS on or off takes a restart. A listener's
+ * {@code proxy-protocol}, {@code splice} and {@code validate} apply to connections accepted after
+ * the reload (open ones keep theirs).
  *
  * <p>Threading: {@link #reload}, {@link #shutdownGracefully} and {@link #close} are serialized on
  * this object (they come from the main thread, a signal handler, tests); the data plane never takes
@@ -167,7 +171,7 @@ public final class Switchboard implements AutoCloseable {
     }
 
     private HealthChecker newChecker(PoolConfig pc) {
-        return new HealthChecker(registry.pool(pc.name()), pc.health(), transport, group, resolvers, pc.tls());
+        return new HealthChecker(registry.pool(pc.name()), pc.health(), transport, group, resolvers, pc.tls(), pc.sendProxy());
     }
 
     private void logStartup() {
@@ -285,7 +289,7 @@ public final class Switchboard implements AutoCloseable {
                 if (changes != null) log.info("pool {}: {}", pc.name(), changes);
             }
             if (cur != null && before != null && before.health().equals(pc.health())
-                    && Objects.equals(before.tls(), pc.tls())) {
+                    && Objects.equals(before.tls(), pc.tls()) && before.sendProxy() == pc.sendProxy()) {
                 nextCheckers.put(pc.name(), cur);
             } else {
                 // the checker's interval, path and probe are fixed at construction
@@ -299,6 +303,7 @@ public final class Switchboard implements AutoCloseable {
             HealthChecker c = checkers.get(removed);
             if (c != null) c.close();
         }
+        logConnectionSettings(config, next);
         proxy.update(next, registry.pools());
         useNewTls.run();
         for (HealthChecker c : toStart) c.start();
@@ -374,6 +379,7 @@ public final class Switchboard implements AutoCloseable {
             if (o.weight() != s.weight()) what.add("weight " + o.weight() + " -> " + s.weight());
             if (o.state() != s.state()) what.add("state " + o.state().label() + " -> " + s.state().label());
             if (!o.tags().equals(s.tags())) what.add("tags " + new TreeSet<>(o.tags()) + " -> " + new TreeSet<>(s.tags()));
+            if (o.sendProxy() != s.sendProxy()) what.add(("send-proxy " + o.sendProxy() + " -> " + s.sendProxy()).toLowerCase(Locale.ROOT));
             if (!what.isEmpty()) changed.add(s.name() + " " + String.join(", ", what));
         }
         List<String> parts = new ArrayList<>();
@@ -412,6 +418,11 @@ public final class Switchboard implements AutoCloseable {
 
     private static List<String> settingChanges(ListenerConfig o, ListenerConfig l) {
         List<String> what = new ArrayList<>();
+        if (o.mode() != l.mode()) what.add(("mode " + o.mode() + " -> " + l.mode()).toLowerCase(Locale.ROOT));
+        else if (o.servesHttp() != l.servesHttp()) {
+            // validate: http puts the HTTP front end on the socket; the other validators the TCP one
+            what.add("validate " + (o.servesHttp() ? "http -> " + l.validate().kind() : o.validate().kind() + " -> http").toLowerCase(Locale.ROOT));
+        }
         if (!o.defaultPool().equals(l.defaultPool())) what.add("default-pool " + o.defaultPool() + " -> " + l.defaultPool());
         if (!o.headerTimeout().equals(l.headerTimeout())) {
             what.add("header-timeout " + DurationSyntax.format(o.headerTimeout()) + " -> " + DurationSyntax.format(l.headerTimeout()));
@@ -427,7 +438,6 @@ public final class Switchboard implements AutoCloseable {
             what.add("max-header-size " + SizeSyntax.format(o.maxHeaderSize()) + " -> " + SizeSyntax.format(l.maxHeaderSize()));
         }
         if (o.maxHeaders() != l.maxHeaders()) what.add("max-headers " + o.maxHeaders() + " -> " + l.maxHeaders());
-        if (!o.validate().equals(l.validate())) what.add("validate (or sni-routes, max-line, first-words, error-line)");
         GuardConfig og = o.guard();
         GuardConfig ng = l.guard();
         if (og.maxConnections() != ng.maxConnections()) what.add("max-connections " + og.maxConnections() + " -> " + ng.maxConnections());
@@ -437,15 +447,36 @@ public final class Switchboard implements AutoCloseable {
         if (og.requestsPerSecond() != ng.requestsPerSecond() || og.burst() != ng.burst()) what.add("rate-limit");
         if (!og.allow().equals(ng.allow())) what.add("allow");
         if (!og.deny().equals(ng.deny())) what.add("deny");
-        if (!Objects.equals(o.proxyProtocol(), l.proxyProtocol())) what.add("proxy-protocol");
         return what;
     }
 
     private static Map<String, ListenerConfig> byName(SwitchboardConfig c) {
         Map<String, ListenerConfig> m = new LinkedHashMap<>();
-        // routes and TLS settings change without a rebind (TLS: for handshakes after the reload)
-        for (ListenerConfig l : c.listeners()) m.put(l.name(), l.withRoutes(List.of()).withTls(null));
+        // routes and TLS settings change without a rebind (TLS: for handshakes after the reload), and so
+        // do proxy-protocol, splice and validate (for connections accepted after it)
+        for (ListenerConfig l : c.listeners()) {
+            // ... except validate: http, which puts the HTTP front end on the socket instead of the TCP one
+            TcpValidateConfig kept = l.validate() != null && l.validate().kind() == TcpValidateConfig.Kind.HTTP ? l.validate() : null;
+            m.put(l.name(), l.withRoutes(List.of()).withTls(null).withProxyProtocol(null).withSplice(null).withValidate(kept));
+        }
         return m;
+    }
+
+    /** The listener settings a reload applies to new connections only (open ones keep theirs): said in the log. */
+    private static void logConnectionSettings(SwitchboardConfig before, SwitchboardConfig after) {
+        for (ListenerConfig l : after.listeners()) {
+            for (ListenerConfig o : before.listeners()) {
+                if (!o.name().equals(l.name())) continue;
+                List<String> what = new ArrayList<>();
+                if (!Objects.equals(o.proxyProtocol(), l.proxyProtocol())) what.add("proxy-protocol");
+                if (o.splice() != l.splice()) what.add("splice");
+                if (!o.validate().equals(l.validate())) what.add("validate");
+                if (!what.isEmpty()) {
+                    log.info("listener {}: {} changed; new connections use it, open ones keep what they started with",
+                            l.name(), String.join(", ", what));
+                }
+            }
+        }
     }
 
     /** Turning TLS on or off changes what a listener speaks: that takes a restart. */

@@ -352,7 +352,7 @@ class ConfigLoaderTest {
                         + " min-body-rate, body-rate-window, routes, tunnel-idle-timeout, tls, http2, proxy-protocol, splice, validate,"
                         + " sni-routes, max-line, first-words, error-line)",
                 "switchboard.yaml:10: pools.app.servers[0].wieght: unknown key 'wieght', did you mean 'weight'?"
-                        + " (allowed: name, address, weight, state, max-connections, tags)",
+                        + " (allowed: name, address, weight, state, max-connections, tags, send-proxy)",
                 "switchboard.yaml:11: pools.app.helth: unknown key 'helth', did you mean 'health'? (allowed: algorithm,"
                         + " hash-load-factor, retries, retry-on, connect-timeout, response-timeout, backend-idle-timeout,"
                         + " max-idle-per-backend, slow-start, when-all-down, max-body, queue-size, queue-timeout, class-age-bound,"

@@ -67,7 +67,7 @@ class MainTest {
         assertThat(r.out()).isEmpty();
         assertThat(r.err()).isEqualTo(String.join("\n",
                 file + ":3: listeners[0].default-pool: no pool named 'ap', did you mean 'app'? (pools: app)",
-                file + ":9: pools.app.servers[0].wieght: unknown key 'wieght', did you mean 'weight'? (allowed: name, address, weight, state, max-connections, tags)",
+                file + ":9: pools.app.servers[0].wieght: unknown key 'wieght', did you mean 'weight'? (allowed: name, address, weight, state, max-connections, tags, send-proxy)",
                 "2 errors in " + file,
                 ""));
     }

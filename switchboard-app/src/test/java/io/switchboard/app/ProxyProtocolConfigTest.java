@@ -3,7 +3,10 @@ package io.switchboard.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.config.Cidr;
+import io.switchboard.config.PoolConfig;
 import io.switchboard.config.ProxyProtocolVersion;
+import io.switchboard.config.SendProxy;
+import io.switchboard.config.ServerConfig;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -94,5 +97,56 @@ class ProxyProtocolConfigTest {
                 "switchboard.yaml:16: pools.app.send-proxy: unknown value 'v3', did you mean 'v1'? (allowed: v1, v2)",
                 "switchboard.yaml:22: pools.grpc.send-proxy: needs protocol: http/1.1 (an h2 connection carries the streams of"
                         + " many clients; a PROXY header names one client)");
+    }
+
+    @Test
+    void aServersOwnSendProxyOverridesThePools() throws Exception {
+        LoadedConfig c = load("""
+                listeners:
+                  - port: 8080
+                    default-pool: app
+                pools:
+                  app:
+                    send-proxy: v2
+                    servers:
+                      - name: one
+                        address: 127.0.0.1:9001
+                        send-proxy: v1
+                      - name: two
+                        address: 127.0.0.1:9002
+                      - name: none
+                        address: 127.0.0.1:9003
+                        send-proxy: "off"
+                """);
+        PoolConfig app = c.config().pools().get("app");
+        assertThat(app.servers()).extracting(ServerConfig::sendProxy).containsExactly(SendProxy.V1, SendProxy.POOL, SendProxy.OFF);
+        assertThat(app.servers()).extracting(app::sendProxy).containsExactly(ProxyProtocolVersion.V1, ProxyProtocolVersion.V2, null);
+    }
+
+    @Test
+    void aServersSendProxyMistakesNameFileLineAndKey() {
+        assertThat(errors("""
+                listeners:
+                  - port: 8080
+                    default-pool: app
+                pools:
+                  app:
+                    servers:
+                      - name: a
+                        address: 127.0.0.1:9001
+                        send-proxy: v3
+                  grpc:
+                    protocol: h2
+                    servers:
+                      - name: g
+                        address: 127.0.0.1:9002
+                        send-proxy: v2
+                      - name: h
+                        address: 127.0.0.1:9003
+                        send-proxy: off
+                """)).containsExactly(
+                "switchboard.yaml:9: pools.app.servers[0].send-proxy: unknown value 'v3', did you mean 'v1'? (allowed: v1, v2, off)",
+                "switchboard.yaml:15: pools.grpc.servers[0].send-proxy: needs the pool's protocol: http/1.1 (an h2 connection"
+                        + " carries the streams of many clients; a PROXY header names one client)");
     }
 }

@@ -57,6 +57,24 @@ class SwitchboardTest {
     }
 
     @Test
+    void proxyProtocolSpliceAndValidateAreAppliedByAReload() throws Exception {
+        String tcp = BASE.replace("default-pool: app", "default-pool: app\n    mode: tcp");
+        SwitchboardConfig before = config(tcp);
+        assertThat(Switchboard.listenerChange(before, config(tcp.replace("mode: tcp", "mode: tcp\n    splice: \"off\""))))
+                .as("splice").isNull();
+        assertThat(Switchboard.listenerChange(before, config(tcp.replace("mode: tcp",
+                "mode: tcp\n    validate: line\n    first-words: [PING]")))).as("validate").isNull();
+        assertThat(Switchboard.listenerChange(before, config(tcp.replace("mode: tcp",
+                "mode: tcp\n    proxy-protocol: {trusted: [127.0.0.1]}")))).as("proxy-protocol").isNull();
+        assertThat(Switchboard.listenerChange(config(BASE), config(BASE.replace("default-pool: app",
+                "default-pool: app\n    proxy-protocol: {trusted: [127.0.0.1]}")))).as("proxy-protocol, http").isNull();
+        assertThat(Switchboard.listenerChange(before, config(BASE)))
+                .as("the mode still takes a restart").isEqualTo("listeners changed (changed 'web' mode tcp -> http, client-idle-timeout 1h -> 1m)");
+        assertThat(Switchboard.listenerChange(before, config(tcp.replace("mode: tcp", "mode: tcp\n    validate: http\n    client-idle-timeout: 1h"))))
+                .as("validate: http is the HTTP front end: a restart").isEqualTo("listeners changed (changed 'web' validate none -> http)");
+    }
+
+    @Test
     void onlyAlgorithmAndSettingsForceARebuild() throws Exception {
         PoolConfig base = config(BASE).pools().get("app");
         assertThat(PoolRegistry.sameShape(base, config(BASE + "    retries: 5\n    health: {type: http}\n").pools().get("app")))

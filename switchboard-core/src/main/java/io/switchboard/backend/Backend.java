@@ -2,6 +2,7 @@ package io.switchboard.backend;
 
 import io.switchboard.config.Addresses;
 import io.switchboard.load.LoadReport;
+import io.switchboard.config.SendProxy;
 import io.switchboard.load.PeakEwma;
 import io.switchboard.load.WindowedCounter;
 import java.lang.invoke.MethodHandles;
@@ -148,6 +149,18 @@ public final class Backend {
 
     /** Request cost dispatched here since the last agent report; read in opaque mode. */
     public long costSinceReport() { return (long) COST_SINCE_REPORT.getOpaque(this); }
+
+    /**
+     * The server's own {@code send-proxy}, which overrides its pool's; set by the pool's writer, read
+     * by the data plane and the health probes when they open a connection to it.
+     */
+    private volatile SendProxy sendProxy = SendProxy.POOL;
+
+    public SendProxy sendProxy() { return sendProxy; }
+
+    public void sendProxy(SendProxy s) {
+        this.sendProxy = s == null ? SendProxy.POOL : s;
+    }
 
     /** Whether the back end is at its in-flight limit. */
     public boolean full() {

@@ -36,7 +36,8 @@ import java.util.Set;
  * @param protocol what is spoken to the back ends ({@link BackendProtocol#HTTP_1_1} when null)
  * @param sendProxy the PROXY protocol header every new back-end connection starts with; null: none.
  *                  Such connections carry one client's address, so they are never pooled, and an
- *                  {@code h2} pool (whose connections carry many clients' streams) cannot send one
+ *                  {@code h2} pool (whose connections carry many clients' streams) cannot send one. A
+ *                  server's own {@link ServerConfig#sendProxy()} overrides it ({@link #sendProxy(ServerConfig)})
  * @param loadFeedback where the back ends' load reports come from (pushed or pulled agent-check); null: none
  */
 public record PoolConfig(String name, String algorithm, double hashLoadFactor, int retries,
@@ -90,6 +91,14 @@ public record PoolConfig(String name, String algorithm, double hashLoadFactor, i
             throw new IllegalArgumentException("pool '" + name + "': send-proxy needs protocol http/1.1: an h2 connection"
                     + " carries the streams of many clients, a PROXY header names one");
         }
+        if (protocol == BackendProtocol.H2) {
+            for (ServerConfig s : servers) {
+                if (s.sendProxy().or(null) != null) {
+                    throw new IllegalArgumentException("pool '" + name + "', server '" + s.name() + "': send-proxy needs"
+                            + " protocol http/1.1: an h2 connection carries the streams of many clients, a PROXY header names one");
+                }
+            }
+        }
         if (lardShrinkAfter == null) lardShrinkAfter = DEFAULT_LARD_SHRINK_AFTER;
         if (lardShrinkAfter.isNegative() || lardShrinkAfter.isZero()) {
             throw new IllegalArgumentException("pool '" + name + "': lard-shrink-after must be positive, got " + lardShrinkAfter);
@@ -128,6 +137,11 @@ public record PoolConfig(String name, String algorithm, double hashLoadFactor, i
         this(name, algorithm, hashLoadFactor, retries, connectTimeout, responseTimeout, backendIdleTimeout,
                 maxIdlePerBackend, slowStart, allDown, health, passive, maxBodyBytes, servers, queueSize, queueTimeout,
                 retryOn, classes, classAgeBound, persistence, lardLow, lardHigh, lardShrinkAfter, tls, protocol, null);
+    }
+
+    /** The PROXY protocol header new connections to {@code server} start with: its own setting, else the pool's; null: none. */
+    public ProxyProtocolVersion sendProxy(ServerConfig server) {
+        return server.sendProxy().or(sendProxy);
     }
 
     /** The same pool sending this PROXY protocol header on every new back-end connection (null: none). */

@@ -9,10 +9,17 @@ import java.util.Set;
  *     when every eligible back end is full, requests wait in the pool's queue. 0 means no limit
  * @param tags what this back end is able to do ({@code cgi}): a service class with tags only uses
  *     back ends that carry all of them
+ * @param sendProxy the server's own {@code send-proxy}, overriding its pool's ({@link SendProxy#POOL} when null)
  */
 public record ServerConfig(String name, String host, int port, int weight, AdminState state, int maxConnections,
-                           Set<String> tags) {
+                           Set<String> tags, SendProxy sendProxy) {
     public static final int MAX_WEIGHT = 256;
+
+    /** A server that sends what its pool sends. */
+    public ServerConfig(String name, String host, int port, int weight, AdminState state, int maxConnections,
+                        Set<String> tags) {
+        this(name, host, port, weight, state, maxConnections, tags, SendProxy.POOL);
+    }
 
     public ServerConfig(String name, String host, int port, int weight, AdminState state, int maxConnections) {
         this(name, host, port, weight, state, maxConnections, Set.of());
@@ -29,6 +36,7 @@ public record ServerConfig(String name, String host, int port, int weight, Admin
         if (state == null) state = AdminState.READY;
         if (maxConnections < 0) throw new IllegalArgumentException("max-connections must not be negative");
         tags = tags == null ? Set.of() : Set.copyOf(tags);
+        if (sendProxy == null) sendProxy = SendProxy.POOL;
     }
 
     public String address() {

@@ -360,6 +360,7 @@ public final class Pool {
         Backend b = new Backend(name, sc.name(), sc.host(), sc.port(), inFlight);
         b.maxConnections(sc.maxConnections());
         b.tags(sc.tags());
+        b.sendProxy(sc.sendProxy());
         Slot s = new Slot(b, sc.weight(), sc.state(), new HealthPolicy.Tracker(true));
         s.cause = cause;
         slots.put(sc.name(), s);
@@ -391,6 +392,7 @@ public final class Pool {
                     s.weight = sc.weight();
                 }
                 s.backend.maxConnections(sc.maxConnections());
+                s.backend.sendProxy(sc.sendProxy());
                 if (!s.backend.tags().equals(sc.tags())) {
                     note(s, "reload: tags " + new TreeSet<>(s.backend.tags()) + " -> " + new TreeSet<>(sc.tags()), now);
                     s.backend.tags(sc.tags());

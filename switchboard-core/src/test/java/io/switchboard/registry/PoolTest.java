@@ -10,6 +10,8 @@ import io.switchboard.balance.Algorithms;
 import io.switchboard.balance.PickContext;
 import io.switchboard.config.AdminState;
 import io.switchboard.config.AllDownPolicy;
+import io.switchboard.config.ProxyProtocolVersion;
+import io.switchboard.config.SendProxy;
 import io.switchboard.config.ServerConfig;
 import io.switchboard.health.HealthPolicy;
 import io.switchboard.health.OutlierDetector;
@@ -192,6 +194,23 @@ class PoolTest {
         assertThat(notes).extracting(Transition::toString).containsExactly(
                 "web/a up -> up (weight 1 -> 7 (agent))", "web/a up -> up (reload: weight 7 -> 1)");
         assertThat(notes).extracting(Transition::origin).containsExactly(Origin.AGENT, Origin.API);
+    }
+
+    @Test
+    void aServersSendProxyReachesItsBackendAndFollowsAReload() {
+        ServerConfig a = server("a");
+        ServerConfig av1 = new ServerConfig(a.name(), a.host(), a.port(), 1, AdminState.READY, 0, Set.of(), SendProxy.V1);
+        Pool pool = pool(av1, server("b"));
+        Backend backend = pool.backend("a");
+        assertThat(backend.sendProxy()).isEqualTo(SendProxy.V1);
+        assertThat(pool.backend("b").sendProxy()).isEqualTo(SendProxy.POOL);
+        pool.apply(new Change.Reconcile(List.of(
+                new ServerConfig(a.name(), a.host(), a.port(), 1, AdminState.READY, 0, Set.of(), SendProxy.OFF), server("b"))));
+        assertThat(pool.backend("a")).as("the same back end, its setting changed in place").isSameAs(backend);
+        assertThat(backend.sendProxy()).isEqualTo(SendProxy.OFF);
+        assertThat(SendProxy.OFF.or(ProxyProtocolVersion.V2)).isNull();
+        assertThat(SendProxy.POOL.or(ProxyProtocolVersion.V2)).isEqualTo(ProxyProtocolVersion.V2);
+        assertThat(SendProxy.V1.or(null)).isEqualTo(ProxyProtocolVersion.V1);
     }
 
     @Test

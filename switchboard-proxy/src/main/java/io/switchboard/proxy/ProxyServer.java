@@ -60,6 +60,8 @@ public final class ProxyServer implements AutoCloseable {
     /** The TLS state of every TLS listener, by name; kept across reloads (ticket keys, counters). */
     private final Map<String, ListenerTls> tls = new LinkedHashMap<>();
     private volatile SwitchboardConfig config;
+    /** Each listener's one frontend initializer, by name: a reload hands it the settings that apply to new connections. */
+    private final Map<String, ChannelHandler> frontends = new LinkedHashMap<>();
 
     public ProxyServer(SwitchboardConfig config, Map<String, Pool> pools, AccessLog accessLog, Transport transport,
                        EventLoopGroup group) {
@@ -92,6 +94,7 @@ public final class ProxyServer implements AutoCloseable {
             try {
                 Channel ch;
                 ChannelHandler frontend = frontend(l);
+                frontends.put(l.name(), frontend);
                 if (transport.reusePort()) {
                     // One acceptor per event loop on the same port (SO_REUSEPORT): the kernel spreads
                     // new connections over the loops, and each loop serves what it accepted, so a new
@@ -186,9 +189,20 @@ public final class ProxyServer implements AutoCloseable {
         return (InetSocketAddress) ch.localAddress();
     }
 
-    /** Reload: requests that start after this call are routed with the new config and pools. */
+    /**
+     * Reload: requests that start after this call are routed with the new config and pools, and
+     * connections accepted after it use each listener's new {@code proxy-protocol}, {@code splice} and
+     * {@code validate}; open connections keep what they started with.
+     */
     public void update(SwitchboardConfig next, Map<String, Pool> pools) {
         this.config = next;
+        for (ListenerConfig l : next.listeners()) {
+            switch (frontends.get(l.name())) {
+                case TcpFrontendInitializer t -> t.update(l);
+                case HttpFrontendInitializer h -> h.update(l);
+                case null, default -> { }
+            }
+        }
         state.routing(new ProxyState.Routing(next, pools));
     }
 

@@ -180,7 +180,7 @@ public final class ProxyFixture implements AutoCloseable {
         proxy = new ProxyServer(config, pools, accessLog::add, transport, group, resolvers);
         proxy.start();
         if (health.enabled()) {
-            checker = new HealthChecker(pool, health, transport, group, resolvers);
+            checker = new HealthChecker(pool, health, transport, group, resolvers, null, sendProxy);
             checker.start();
         }
         return this;

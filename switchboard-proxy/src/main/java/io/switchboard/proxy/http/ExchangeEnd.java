@@ -160,7 +160,7 @@ final class ExchangeEnd {
         x.backendHandler = null;
         if (ch == null) return;
         bh.detach();
-        if (reusable && ch.isActive() && x.poolConfig.sendProxy() == null) {
+        if (reusable && ch.isActive() && !x.proxyHeaderSent) {
             x.conn.connections.offer(x.backend, ch, bh, x.poolConfig.maxIdlePerBackend());
         } else {
             ch.close();

@@ -10,6 +10,7 @@ import io.switchboard.backend.Backend;
 import io.switchboard.balance.PickContext;
 import io.switchboard.balance.RequestView;
 import io.switchboard.config.PoolConfig;
+import io.switchboard.config.ProxyProtocolVersion;
 import io.switchboard.config.RouteConfig;
 import io.switchboard.config.ServiceClassConfig;
 import io.switchboard.dispatch.Attempts;
@@ -110,6 +111,8 @@ final class HttpExchange implements RequestView, RouteRequest {
     Channel backendChannel;        // attached connection; null when none
     BackendHandler backendHandler;
     private boolean reusedConnection;
+    /** Whether the back-end connection started with a PROXY header: it names this client, so it is never pooled. */
+    boolean proxyHeaderSent;
     /** Made when the request must wait for a back end below its max-connections; null until then. */
     ExchangeQueue queue;
     long sentNanos;
@@ -334,18 +337,22 @@ final class HttpExchange implements RequestView, RouteRequest {
             backend = b;
             reserved = true;
             // A handshake goes on a new connection: a pooled one may be stale, and it will not come back.
-            // send-proxy: every connection is new and this client's alone (the header names the client).
-            Channel ch = idempotent && !webSocket && !poolConfig.h2() && poolConfig.sendProxy() == null
+            // send-proxy (the server's own, else the pool's): every connection is new and this client's
+            // alone (the header names the client).
+            ProxyProtocolVersion sendProxy = poolConfig.h2() ? null : b.sendProxy().or(poolConfig.sendProxy());
+            Channel ch = idempotent && !webSocket && !poolConfig.h2() && sendProxy == null
                     ? conn.connections.poll(b, poolConfig.tls()) : null;
             if (ch != null) {
                 reusedConnection = true;
+                proxyHeaderSent = false;
                 attach(ch);
                 return;
             }
             reusedConnection = false;
-            ChannelFuture f = poolConfig.sendProxy() != null
+            proxyHeaderSent = sendProxy != null;
+            ChannelFuture f = sendProxy != null
                     ? conn.connections.connect(b, poolConfig.connectTimeout().toMillis(), poolConfig.backendIdleTimeout().toMillis(),
-                            poolConfig.tls(), ProxyHeader.sender(poolConfig.sendProxy(), ClientAddress.of(conn.connection()),
+                            poolConfig.tls(), ProxyHeader.sender(sendProxy, ClientAddress.of(conn.connection()),
                                     conn.connection().localAddress()))
                     : conn.connections.connect(b, poolConfig.connectTimeout().toMillis(),
                             poolConfig.backendIdleTimeout().toMillis(), poolConfig.tls(), poolConfig.h2());

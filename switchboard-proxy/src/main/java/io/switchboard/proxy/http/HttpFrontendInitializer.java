@@ -29,6 +29,10 @@ import java.util.function.Consumer;
  * address and rate guards (if configured), the proxy handler, which writes encoded bytes itself
  * (timeouts are checked by the loop's {@link ConnectionTimers}).
  * Every accepted channel joins {@code clients} so graceful shutdown can find it.
+ *
+ * <p>Threading: {@link #initChannel} runs on the accepted channel's event loop; {@link #update} on the
+ * reloading thread. A reload's {@code proxy-protocol} reaches connections accepted after it through one
+ * volatile reference; a connection keeps the acceptor it was accepted with.
  */
 public final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
     private final ProxyState state;
@@ -37,7 +41,8 @@ public final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
     private final HeadParser.Limits limits;
     private final Consumer<String> refusedAtAccept;
     private final ListenerTls tls;
-    private final ProxyProtocolAcceptor proxyProtocol;
+    /** The listener's PROXY protocol acceptor; null when it takes no headers. Replaced by a reload. */
+    private volatile ProxyProtocolAcceptor proxyProtocol;
 
     public HttpFrontendInitializer(ProxyState state, ListenerConfig listener, ChannelGroup clients) {
         this(state, listener, clients, null);
@@ -54,9 +59,19 @@ public final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
         this.proxyProtocol = listener.proxyProtocol() == null ? null : proxyProtocol(state, listener);
     }
 
+    /**
+     * Reload: connections accepted from now on take PROXY headers from {@code next}'s trusted networks
+     * (or none); the rest of {@code next} must equal what the listener was bound with (the caller
+     * refuses a reload that changes it).
+     */
+    public void update(ListenerConfig next) {
+        proxyProtocol = next.proxyProtocol() == null ? null : proxyProtocol(state, next);
+    }
+
     @Override
     protected void initChannel(Channel ch) {
         clients.add(ch);
+        ProxyProtocolAcceptor proxyProtocol = this.proxyProtocol;
         FrontendHandler frontend = new FrontendHandler(state, listener,
                 RequestGuard.of(AccessControl.of(ch, listener), RateLimiter.of(ch, listener)));
         // Guards that are not configured are left out: every handler costs a context, a sharability

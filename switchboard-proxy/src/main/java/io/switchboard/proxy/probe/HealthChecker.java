@@ -8,6 +8,7 @@ import io.switchboard.backend.BackendState;
 import io.switchboard.backend.Member;
 import io.switchboard.config.BackendTlsConfig;
 import io.switchboard.config.HealthCheckConfig;
+import io.switchboard.config.ProxyProtocolVersion;
 import io.switchboard.proxy.Transport;
 import io.switchboard.proxy.resolve.HostResolver;
 import io.switchboard.registry.Change;
@@ -79,11 +80,20 @@ public final class HealthChecker implements AutoCloseable {
     /** @param tls the pool's TLS to its back ends, spoken by HTTP probes; null: plain text */
     public HealthChecker(Pool pool, HealthCheckConfig config, Transport transport, EventLoopGroup group, HostResolver resolvers,
                          BackendTlsConfig tls) {
+        this(pool, config, transport, group, resolvers, tls, null);
+    }
+
+    /**
+     * @param sendProxy the pool's {@code send-proxy} (null: none): probes to a back end that gets a PROXY
+     *     header (its own {@code send-proxy}, else this) start with one too
+     */
+    public HealthChecker(Pool pool, HealthCheckConfig config, Transport transport, EventLoopGroup group, HostResolver resolvers,
+                         BackendTlsConfig tls, ProxyProtocolVersion sendProxy) {
         this.pool = Objects.requireNonNull(pool, "pool");
         this.config = Objects.requireNonNull(config, "config");
         Objects.requireNonNull(transport, "transport");
         this.home = Objects.requireNonNull(group, "group").next();
-        this.probe = config.enabled() ? HealthProbe.of(config, transport, group, resolvers, tls) : null;
+        this.probe = config.enabled() ? HealthProbe.of(config, transport, group, resolvers, tls, sendProxy) : null;
         this.intervalNanos = Math.max(1, config.interval().toNanos());
     }
 

@@ -4,6 +4,7 @@ import io.netty.channel.EventLoopGroup;
 import io.switchboard.backend.Backend;
 import io.switchboard.config.BackendTlsConfig;
 import io.switchboard.config.HealthCheckConfig;
+import io.switchboard.config.ProxyProtocolVersion;
 import io.switchboard.proxy.Transport;
 import io.switchboard.proxy.resolve.HostResolver;
 import java.util.concurrent.CompletableFuture;
@@ -33,9 +34,19 @@ public sealed interface HealthProbe permits TcpProbe, HttpProbe {
     /** The probe the config asks for; an HTTP probe speaks the pool's back-end TLS ({@code tls}, null: none), a TCP probe only connects. */
     static HealthProbe of(HealthCheckConfig config, Transport transport, EventLoopGroup group, HostResolver resolvers,
                           BackendTlsConfig tls) {
+        return of(config, transport, group, resolvers, tls, null);
+    }
+
+    /**
+     * The probe the config asks for, starting its connections to a back end that gets a PROXY header (its
+     * own {@code send-proxy}, else the pool's {@code sendProxy}; null: none) with one, as HAProxy's
+     * {@code check-send-proxy} does: a back end that requires the header would refuse every probe without it.
+     */
+    static HealthProbe of(HealthCheckConfig config, Transport transport, EventLoopGroup group, HostResolver resolvers,
+                          BackendTlsConfig tls, ProxyProtocolVersion sendProxy) {
         return switch (config.type()) {
-            case TCP -> new TcpProbe(config, transport, group, resolvers);
-            case HTTP -> new HttpProbe(config, transport, group, resolvers, tls);
+            case TCP -> new TcpProbe(config, transport, group, resolvers, sendProxy);
+            case HTTP -> new HttpProbe(config, transport, group, resolvers, tls, sendProxy);
             case NONE -> throw new IllegalArgumentException("health check type 'none' has no probe");
         };
     }

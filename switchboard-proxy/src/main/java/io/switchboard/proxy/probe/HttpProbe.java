@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.switchboard.backend.Backend;
 import io.switchboard.config.BackendTlsConfig;
 import io.switchboard.config.HealthCheckConfig;
+import io.switchboard.config.ProxyProtocolVersion;
 import io.switchboard.proxy.Transport;
 import io.switchboard.proxy.resolve.HostResolver;
 import io.switchboard.proxy.tls.BackendTls;
@@ -45,6 +46,7 @@ public final class HttpProbe implements HealthProbe {
     private final String path;
     private final String expected;
     private final BackendTlsConfig tls;
+    private final ProxyProtocolVersion sendProxy;
 
     public HttpProbe(HealthCheckConfig config, Transport transport, EventLoopGroup group) {
         this(config, transport, group, HostResolver.system(transport));
@@ -57,7 +59,18 @@ public final class HttpProbe implements HealthProbe {
     /** @param tls the pool's TLS to its back ends, which the probe speaks too; null: plain text */
     public HttpProbe(HealthCheckConfig config, Transport transport, EventLoopGroup group, HostResolver resolvers,
                      BackendTlsConfig tls) {
+        this(config, transport, group, resolvers, tls, null);
+    }
+
+    /**
+     * @param sendProxy the pool's {@code send-proxy} (null: none): a back end that gets a PROXY header (its
+     *     own {@code send-proxy}, else this) gets one on its probes too, naming the probe's own addresses,
+     *     ahead of the TLS handshake when there is one
+     */
+    public HttpProbe(HealthCheckConfig config, Transport transport, EventLoopGroup group, HostResolver resolvers,
+                     BackendTlsConfig tls, ProxyProtocolVersion sendProxy) {
         this.tls = tls;
+        this.sendProxy = sendProxy;
         this.resolvers = Objects.requireNonNull(resolvers, "resolvers");
         this.config = Objects.requireNonNull(config, "config");
         this.transport = Objects.requireNonNull(transport, "transport");
@@ -72,7 +85,8 @@ public final class HttpProbe implements HealthProbe {
     @Override
     public CompletableFuture<ProbeResult> probe(Backend backend) {
         String host = config.host() == null || config.host().isBlank() ? backend.address() : config.host();
-        return ProbeAttempt.start(transport, group, resolvers, backend, config.timeout(), attempt -> new ChannelInitializer<Channel>() {
+        return ProbeAttempt.start(transport, group, resolvers, backend, config.timeout(), backend.sendProxy().or(sendProxy),
+                attempt -> new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
                 if (tls != null) ch.pipeline().addLast(BackendTls.handler(tls, ch.alloc(), backend.host(), backend.port()));

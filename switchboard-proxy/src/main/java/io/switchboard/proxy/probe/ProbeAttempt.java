@@ -1,8 +1,10 @@
 package io.switchboard.proxy.probe;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
@@ -10,7 +12,9 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.DecoderException;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.switchboard.backend.Backend;
+import io.switchboard.config.ProxyProtocolVersion;
 import io.switchboard.proxy.Transport;
+import io.switchboard.proxy.proxyprotocol.ProxyHeader;
 import io.switchboard.proxy.resolve.HostResolver;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -51,6 +55,17 @@ final class ProbeAttempt {
      */
     static CompletableFuture<ProbeResult> start(Transport transport, EventLoopGroup group, HostResolver resolvers, Backend backend,
                                                 Duration timeout, Function<ProbeAttempt, ChannelHandler> handler) {
+        return start(transport, group, resolvers, backend, timeout, null, handler);
+    }
+
+    /**
+     * Like {@link #start(Transport, EventLoopGroup, HostResolver, Backend, Duration, Function)}, with the
+     * connection starting with a PROXY protocol header of {@code sendProxy} (null: none) that names the
+     * probe's own addresses, as the back end's real connections start with one.
+     */
+    static CompletableFuture<ProbeResult> start(Transport transport, EventLoopGroup group, HostResolver resolvers, Backend backend,
+                                                Duration timeout, ProxyProtocolVersion sendProxy,
+                                                Function<ProbeAttempt, ChannelHandler> handler) {
         ProbeAttempt attempt = new ProbeAttempt(timeout);
         try {
             EventLoop loop = group.next();
@@ -61,7 +76,7 @@ final class ProbeAttempt {
                     // the kernel's own connect attempt is abandoned too, not only our interest in it
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(attempt.timeoutMillis, Integer.MAX_VALUE))
                     .option(ChannelOption.TCP_NODELAY, true)
-                    .handler(handler.apply(attempt))
+                    .handler(withHeader(sendProxy, handler.apply(attempt)))
                     // the data plane's lookups and answers: a name is looked up on the channel's loop, never blocking it
                     .resolver(resolvers)
                     .connect(InetSocketAddress.createUnresolved(backend.host(), backend.port()));
@@ -76,6 +91,16 @@ final class ProbeAttempt {
             attempt.fail("probe not started: " + e);
         }
         return attempt.result;
+    }
+
+    private static ChannelHandler withHeader(ProxyProtocolVersion sendProxy, ChannelHandler handler) {
+        if (sendProxy == null) return handler;
+        return new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast(ProxyHeader.ownSender(sendProxy), handler);
+            }
+        };
     }
 
     long elapsedMillis() {

@@ -6,6 +6,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.util.ReferenceCountUtil;
 import io.switchboard.backend.Backend;
 import io.switchboard.config.HealthCheckConfig;
+import io.switchboard.config.ProxyProtocolVersion;
 import io.switchboard.proxy.Transport;
 import io.switchboard.proxy.resolve.HostResolver;
 import java.util.Objects;
@@ -13,7 +14,7 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * A layer-4 check: the back end is healthy when it accepts a TCP connection within the timeout. The
- * connection is closed at once; nothing is sent. It proves a listener, not a working application.
+ * connection is closed at once; nothing is sent but the PROXY header of a back end that gets one. It proves a listener, not a working application.
  *
  * <p>Threading: immutable and shareable; see {@link HealthProbe} for the contract of {@link #probe}.
  */
@@ -22,12 +23,23 @@ public final class TcpProbe implements HealthProbe {
     private final Transport transport;
     private final EventLoopGroup group;
     private final HostResolver resolvers;
+    private final ProxyProtocolVersion sendProxy;
 
     public TcpProbe(HealthCheckConfig config, Transport transport, EventLoopGroup group) {
         this(config, transport, group, HostResolver.system(transport));
     }
 
     public TcpProbe(HealthCheckConfig config, Transport transport, EventLoopGroup group, HostResolver resolvers) {
+        this(config, transport, group, resolvers, null);
+    }
+
+    /**
+     * @param sendProxy the pool's {@code send-proxy} (null: none): a back end that gets a PROXY header (its
+     *     own {@code send-proxy}, else this) gets one on its probes too, naming the probe's own addresses
+     */
+    public TcpProbe(HealthCheckConfig config, Transport transport, EventLoopGroup group, HostResolver resolvers,
+                    ProxyProtocolVersion sendProxy) {
+        this.sendProxy = sendProxy;
         this.resolvers = Objects.requireNonNull(resolvers, "resolvers");
         this.config = Objects.requireNonNull(config, "config");
         this.transport = Objects.requireNonNull(transport, "transport");
@@ -36,7 +48,8 @@ public final class TcpProbe implements HealthProbe {
 
     @Override
     public CompletableFuture<ProbeResult> probe(Backend backend) {
-        return ProbeAttempt.start(transport, group, resolvers, backend, config.timeout(), Connect::new);
+        return ProbeAttempt.start(transport, group, resolvers, backend, config.timeout(), backend.sendProxy().or(sendProxy),
+                Connect::new);
     }
 
     /** Passes on connect; closing is the attempt's job. */

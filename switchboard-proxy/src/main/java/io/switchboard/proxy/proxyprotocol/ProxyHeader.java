@@ -47,6 +47,30 @@ public final class ProxyHeader {
     }
 
     /**
+     * A handler to put first in a channel the proxy opens on its own behalf (a health probe): the header
+     * names the channel's own addresses, from its local address to the back end's, and goes out at
+     * {@code channelActive}; the handlers behind it see {@code channelActive} once it has been written
+     * (a probe that only connects closes at once then, and with io_uring a close issued while the
+     * header's write is still in the ring left the back end without its FIN until the loop shut
+     * down), or the write's failure as an exception. Then the handler leaves. A back end that requires
+     * the header (NGINX's {@code listen ... proxy_protocol}) refuses a probe without it.
+     */
+    public static ChannelHandler ownSender(ProxyProtocolVersion version) {
+        return new ChannelDuplexHandler() {
+            @Override
+            public void channelActive(ChannelHandlerContext ctx) {
+                ChannelHandler self = this;
+                ctx.writeAndFlush(encode(ctx.alloc(), version, ctx.channel().localAddress(), ctx.channel().remoteAddress()))
+                        .addListener(f -> {
+                            if (f.isSuccess()) ctx.fireChannelActive();
+                            else ctx.fireExceptionCaught(f.cause());
+                            if (ctx.pipeline().context(self) != null) ctx.pipeline().remove(self);
+                        });
+            }
+        };
+    }
+
+    /**
      * A handler to put first in a new back-end channel's pipeline: the header goes out before anything
      * else, at {@code channelActive} or with the first write, whichever comes first (Netty completes
      * the connect future, whose listeners may already write a request, before it fires

@@ -24,40 +24,63 @@ import java.util.function.Consumer;
  * <p>The idle timeout is the session's own timer, not the HTTP front end's tick: a session is long and
  * its one scheduled check per timeout period costs nothing next to its bytes ({@link TcpSession}).
  *
- * <p>Threading: {@link #initChannel} runs on the accepted channel's event loop.
+ * <p>Threading: {@link #initChannel} runs on the accepted channel's event loop; {@link #update} on the
+ * reloading thread. The settings a reload may change ({@code proxy-protocol}, {@code splice},
+ * {@code validate} and its keys) are one volatile {@link Settings} that a reload replaces: each
+ * connection reads it once at accept and keeps it for its life, so open sessions go on as they started
+ * and new ones follow the reload. The TLS session-ID table outlives reloads.
  */
 public final class TcpFrontendInitializer extends ChannelInitializer<Channel> {
     private final ProxyState state;
-    private final ListenerConfig listener;
     private final ChannelGroup clients;
     private final Consumer<String> refusedAtAccept;
-    /** The listener's PROXY-protocol acceptor; null when it takes no headers. */
-    private final ProxyProtocolAcceptor proxyProtocol;
-    private final SniRoutes sniRoutes;
+    private volatile Settings settings;
     private final ValidationFailures validationFailures;
     private final TlsSessionIds tlsSessionIds = new TlsSessionIds();
 
     public TcpFrontendInitializer(ProxyState state, ListenerConfig listener, ChannelGroup clients) {
         this.state = state;
-        this.listener = listener;
         this.clients = clients;
         this.refusedAtAccept = state.listenerCounters().of(listener.name())::refusedAtAccept;
-        this.proxyProtocol = ProxyProtocolRefusals.acceptor(listener, state.listenerCounters().of(listener.name())::proxyProtocolRefused);
-        this.sniRoutes = new SniRoutes(listener.validate().sniRoutes(), listener.defaultPool());
+        this.settings = settings(listener);
         this.validationFailures = new ValidationFailures(listener.name(), state.listenerCounters().of(listener.name()));
+    }
+
+    /**
+     * What new connections are set up with.
+     *
+     * @param listener the listener's config as of the last reload
+     * @param proxyProtocol the listener's PROXY-protocol acceptor; null when it takes no headers
+     */
+    private record Settings(ListenerConfig listener, ProxyProtocolAcceptor proxyProtocol, SniRoutes sniRoutes) {}
+
+    private Settings settings(ListenerConfig l) {
+        return new Settings(l, ProxyProtocolRefusals.acceptor(l, state.listenerCounters().of(l.name())::proxyProtocolRefused),
+                new SniRoutes(l.validate().sniRoutes(), l.defaultPool()));
+    }
+
+    /**
+     * Reload: connections accepted from now on use {@code next}'s {@code proxy-protocol}, {@code splice}
+     * and {@code validate}; the rest of {@code next} must equal what the listener was bound with (the
+     * caller refuses a reload that changes it).
+     */
+    public void update(ListenerConfig next) {
+        settings = settings(next);
     }
 
     @Override
     protected void initChannel(Channel ch) {
+        Settings s = settings;
+        ListenerConfig listener = s.listener();
         clients.add(ch);
         ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         ChannelPipeline p = ch.pipeline();
         // First: a trusted peer's header is read before anything else sees the connection (or its address).
-        if (proxyProtocol != null) proxyProtocol.install(ch);
+        if (s.proxyProtocol() != null) s.proxyProtocol().install(ch);
         ChannelHandler limit = ConnectionLimiter.of(ch, listener, refusedAtAccept);
         if (limit != null) p.addLast("connection-limit", limit);
         switch (listener.validate().kind()) {
-            case TLS -> p.addLast("validate", new TlsPeek(sniRoutes, validationFailures, tlsSessionIds));
+            case TLS -> p.addLast("validate", new TlsPeek(s.sniRoutes(), validationFailures, tlsSessionIds));
             case LINE -> p.addLast("validate", new LineValidator(listener.validate(), validationFailures));
             case RESP -> p.addLast("validate", new RespValidator(listener.validate(), validationFailures));
             case NONE -> { }

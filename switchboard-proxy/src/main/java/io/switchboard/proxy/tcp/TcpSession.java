@@ -23,6 +23,7 @@ import io.switchboard.balance.PickContext;
 import io.switchboard.balance.RequestView;
 import io.switchboard.config.ListenerConfig;
 import io.switchboard.config.PoolConfig;
+import io.switchboard.config.ProxyProtocolVersion;
 import io.switchboard.proxy.proxyprotocol.ClientAddress;
 import io.switchboard.proxy.proxyprotocol.ProxyHeader;
 import io.switchboard.config.ServiceClassConfig;
@@ -253,22 +254,24 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements DispatchQ
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout)))
-                .handler(sendProxy(new TcpBackendHandler(this)))
+                .handler(sendProxy(b, new TcpBackendHandler(this)))
                 .connect(addr != null ? addr : InetSocketAddress.createUnresolved(b.host(), b.port()));
     }
 
     /**
-     * The back-end connection's handler, behind the PROXY-protocol header when the pool sends one: the
-     * header (the client's address, carried or real, and the listener's) goes before any client byte.
+     * The back-end connection's handler, behind the PROXY-protocol header when the server (its own
+     * {@code send-proxy}, else its pool's) gets one: the header (the client's address, carried or real,
+     * and the listener's) goes before any client byte.
      */
-    private ChannelHandler sendProxy(ChannelHandler backend) {
-        if (poolConfig.sendProxy() == null) return backend;
+    private ChannelHandler sendProxy(Backend b, ChannelHandler backend) {
+        ProxyProtocolVersion version = b.sendProxy().or(poolConfig.sendProxy());
+        if (version == null) return backend;
         SocketAddress from = ClientAddress.of(client);
         SocketAddress to = client.localAddress();
         return new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
-                ch.pipeline().addLast(ProxyHeader.sender(poolConfig.sendProxy(), from, to));
+                ch.pipeline().addLast(ProxyHeader.sender(version, from, to));
                 ch.pipeline().addLast(backend);
             }
         };

@@ -3,9 +3,13 @@ package io.switchboard.proxy.proxyprotocol;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.switchboard.backend.BackendState;
+import io.switchboard.config.AdminState;
 import io.switchboard.config.Cidr;
+import io.switchboard.config.HealthCheckConfig;
 import io.switchboard.config.ProxyProtocolConfig;
 import io.switchboard.config.ProxyProtocolVersion;
+import io.switchboard.config.SendProxy;
 import io.switchboard.config.ServerConfig;
 import io.switchboard.config.TlsConfig;
 import io.switchboard.proxy.DebianPeer;
@@ -24,6 +28,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -135,6 +140,74 @@ class ProxyProtocolPeersIT {
             String response = get(fx.port());
             assertThat(response).as("send-proxy %s", v).startsWith("HTTP/1.1 200").endsWith("\r\n\r\n" + CLIENT);
         }
+    }
+
+    /**
+     * One pool in front of two NGINX servers, one that requires the header and one that takes none: a
+     * server's own {@code send-proxy} decides, and the health probes of the first carry the header
+     * (NGINX refuses a connection without it), so both stay up.
+     */
+    @Test
+    void nginxServersWithAndWithoutProxyProtocolInOnePoolStayUpAndEachGetsWhatItSpeaks() throws Exception {
+        Path nginx = DebianPeer.require("nginx", "nginx-light");
+        int pp = RawServer.closedPort();
+        int plain = RawServer.closedPort();
+        Path cfg = dir.resolve("nginx.conf");
+        Files.createDirectories(dir.resolve("tmp"));
+        Files.writeString(cfg, """
+                daemon off;
+                master_process off;
+                pid %1$s/nginx.pid;
+                error_log %1$s/error.log info;
+                events { worker_connections 64; }
+                http {
+                    log_format who '$proxy_protocol_addr $http_user_agent';
+                    client_body_temp_path %1$s/tmp/body;
+                    proxy_temp_path %1$s/tmp/proxy;
+                    fastcgi_temp_path %1$s/tmp/fastcgi;
+                    uwsgi_temp_path %1$s/tmp/uwsgi;
+                    scgi_temp_path %1$s/tmp/scgi;
+                    server {
+                        listen 127.0.0.1:%2$d proxy_protocol;
+                        access_log %1$s/pp.log who;
+                        location / { return 200 "pp $proxy_protocol_addr"; }
+                    }
+                    server {
+                        listen 127.0.0.1:%3$d;
+                        access_log %1$s/plain.log who;
+                        location / { return 200 "plain"; }
+                    }
+                }
+                """.formatted(dir, pp, plain));
+        start(dir.resolve("nginx.out"), nginx.toString(), "-p", dir.toString(), "-c", cfg.toString());
+        awaitListening(pp, dir.resolve("error.log"));
+        awaitListening(plain, dir.resolve("error.log"));
+
+        ProxyFixture fx = new ProxyFixture();
+        open.add(0, fx);
+        fx.sendProxy = ProxyProtocolVersion.V2;
+        fx.health = new HealthCheckConfig(HealthCheckConfig.Type.HTTP, "GET", "/", null, 200, 399,
+                Duration.ofMillis(50), Duration.ofSeconds(1), 0.0, 1, 1);
+        fx.start(List.of(new ServerConfig("pp", "127.0.0.1", pp, 1, AdminState.READY, 0, Set.of(), SendProxy.POOL),
+                new ServerConfig("plain", "127.0.0.1", plain, 1, AdminState.READY, 0, Set.of(), SendProxy.OFF)));
+        // probes reached both servers, the first with a header (its log has the probe's address)
+        await().atMost(Duration.ofSeconds(10)).until(() -> probes(dir.resolve("pp.log")) >= 3 && probes(dir.resolve("plain.log")) >= 3);
+        assertThat(Files.readAllLines(dir.resolve("pp.log"))).allMatch(l -> l.startsWith("127.0.0.1 "));
+        assertThat(fx.pool.snapshot().backends().member("pp").state()).isEqualTo(BackendState.UP);
+        assertThat(fx.pool.snapshot().backends().member("plain").state()).isEqualTo(BackendState.UP);
+        List<String> bodies = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            String r = get(fx.port());
+            assertThat(r).startsWith("HTTP/1.1 200");
+            bodies.add(r.substring(r.indexOf("\r\n\r\n") + 4));
+        }
+        assertThat(bodies).containsExactlyInAnyOrder("pp " + CLIENT, "pp " + CLIENT, "plain", "plain");
+    }
+
+    /** Health probes in an NGINX access log of format {@code who}. */
+    private static long probes(Path log) throws IOException {
+        if (!Files.exists(log)) return 0;
+        return Files.readAllLines(log).stream().filter(l -> l.endsWith(" switchboard-health")).count();
     }
 
     @Test
