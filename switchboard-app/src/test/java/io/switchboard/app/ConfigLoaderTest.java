@@ -492,7 +492,7 @@ class ConfigLoaderTest {
     void unknownAlgorithmListsThemAll() {
         assertThat(errors(MINIMAL + "    algorithm: round-robbin\n")).containsExactly(
                 "switchboard.yaml:9: pools.app.algorithm: unknown algorithm 'round-robbin', did you mean 'round-robin'?"
-                        + " (allowed: round-robin, least-conn, least-traffic, random, p2c, fastest, source-hash, uri-hash, lard, lard-r)");
+                        + " (allowed: round-robin, least-conn, least-traffic, random, p2c, fastest, source-hash, uri-hash, lard, lard-r, least-load, chain)");
     }
 
     @Test
