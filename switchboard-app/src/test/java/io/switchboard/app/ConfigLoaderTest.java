@@ -356,7 +356,8 @@ class ConfigLoaderTest {
                 "switchboard.yaml:11: pools.app.helth: unknown key 'helth', did you mean 'health'? (allowed: algorithm,"
                         + " hash-load-factor, retries, retry-on, connect-timeout, response-timeout, backend-idle-timeout,"
                         + " max-idle-per-backend, slow-start, when-all-down, max-body, queue-size, queue-timeout, class-age-bound,"
-                        + " classes, health, passive, servers, persistence, lard-low, lard-high, lard-shrink-after, tls, protocol, send-proxy)",
+                        + " classes, health, passive, servers, persistence, lard-low, lard-high, lard-shrink-after, tls, protocol, send-proxy,"
+                        + " report-max-age, candidacy)",
                 "switchboard.yaml:13: pool: unknown key 'pool', did you mean 'pools'? (allowed: listeners, pools, event-loops,"
                         + " transport, shutdown-grace, access-log, watch-config, access-log-format, admin)");
     }

@@ -86,7 +86,7 @@ public final class Pool {
     /** The algorithm a validated pool config asks for. */
     public static Algorithm algorithmOf(PoolConfig config) {
         return Algorithms.byName(config.algorithm(), config.hashLoadFactor(), config.lardLow(), config.lardHigh(),
-                config.lardShrinkAfter());
+                config.lardShrinkAfter(), config.reportMaxAge(), config.candidacy());
     }
 
     /** A pool outside any registry (tests, tools): {@link #submit} applies at once on the caller's thread. */
