@@ -4,6 +4,7 @@ import io.switchboard.backend.Backend;
 import io.switchboard.backend.BackendSet;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -98,14 +99,26 @@ public final class Chain implements Algorithm {
         final int[] tmp;
         final double[] keys;
         final double[] tmpKeys;
+        /** mark[j] == epoch: back end j was drawn in this pick (a draw without repetition in O(1)). */
+        final int[] mark;
+        int epoch;
 
         Scratch(int n, boolean random, boolean sorts) {
             cand = new int[n];
+            mark = random ? new int[n] : null;
             perm = random ? new int[n] : null;
             if (random) for (int i = 0; i < n; i++) perm[i] = i;
             tmp = sorts ? new int[n] : null;
             keys = sorts ? new double[n] : null;
             tmpKeys = sorts ? new double[n] : null;
+        }
+
+        int nextEpoch() {
+            if (++epoch == Integer.MAX_VALUE) {
+                Arrays.fill(mark, 0);
+                epoch = 1;
+            }
+            return epoch;
         }
     }
 
@@ -119,6 +132,11 @@ public final class Chain implements Algorithm {
         final boolean random;
         /** The first window or order step; steps.length when there is none. */
         final int first;
+        /**
+         * The order step of the commonest chain shape, [filters, by-random, by-log-window, order]: the
+         * window is drawn and its lowest kept in one pass, with no list. Null for other shapes.
+         */
+        final Candidacy.Order fused;
         final ThreadLocal<Scratch> scratch;
 
         P(Backend[] bs, int[] ws, Candidacy[] steps) {
@@ -136,6 +154,8 @@ public final class Chain implements Algorithm {
             this.first = f;
             this.random = r;
             this.deferred = d.toArray(Candidacy.Filter[]::new);
+            this.fused = r && f == steps.length - 2 && steps[f] instanceof ByLogWindow
+                    && steps[f + 1] instanceof Candidacy.Order o ? o : null;
             boolean sorts = false;
             for (int i = f; i < steps.length - 1; i++) sorts |= steps[i] instanceof Candidacy.Order;
             int n = bs.length;
@@ -154,6 +174,12 @@ public final class Chain implements Algorithm {
             }
             Scratch sc = scratch.get();
             int[] cand = sc.cand;
+            if (fused != null) {
+                int k = ByLogWindow.size(n);
+                int got = draw(sc, ctx, k, true, fused);
+                if (got == 0 && deferred.length > 0) got = draw(sc, ctx, k, false, fused);
+                return got == 0 ? null : bs[cand[0]];
+            }
             int count;
             if (i == steps.length) {
                 count = gather(sc, ctx, 1);
@@ -165,15 +191,18 @@ public final class Chain implements Algorithm {
             }
             if (count == 0) return null;
             long now = ctx.nowNanos();
+            // instanceof rather than a pattern switch: the switch's bootstrap costs more than the step here
             for (; i < steps.length; i++) {
-                switch (steps[i]) {
-                    case Candidacy.Filter f -> count = filter(cand, count, f, now);
-                    case ByRandom r -> shuffle(cand, count, ctx);
-                    case ByLogWindow w -> count = Math.min(count, ByLogWindow.size(count));
-                    case Candidacy.Order o -> {
-                        if (i == steps.length - 1) return bs[cand[lowest(cand, count, o)]];
-                        sort(sc, count, o);
-                    }
+                Candidacy step = steps[i];
+                if (step instanceof Candidacy.Order o) {
+                    if (i == steps.length - 1) return bs[cand[lowest(cand, count, o)]];
+                    sort(sc, count, o);
+                } else if (step instanceof Candidacy.Filter f) {
+                    count = filter(cand, count, f, now);
+                } else if (step instanceof ByLogWindow) {
+                    count = Math.min(count, ByLogWindow.size(count));
+                } else {
+                    shuffle(cand, count, ctx);
                 }
             }
             return bs[cand[0]];
@@ -196,24 +225,47 @@ public final class Chain implements Algorithm {
         }
 
         private int gather(Scratch sc, PickContext ctx, int k, boolean filtered) {
+            if (random) return draw(sc, ctx, k, filtered, null);
             int[] cand = sc.cand;
+            int got = 0;
+            for (int j = 0; j < bs.length && got < k; j++) if (passes(bs[j], ctx, filtered)) cand[got++] = j;
+            return got;
+        }
+
+        /**
+         * Draws up to k distinct candidates that pass, by weight: alias-table draws first, then, for
+         * what is left (or for a large k, where draws would repeat too often), a partial Fisher-Yates
+         * over this thread's permutation, dropping (moving past the end) what fails or was drawn.
+         * With {@code lowest}, keeps only the lowest-keyed of them (the first drawn among equals) in
+         * cand[0] and returns 1, or 0 when none passed.
+         */
+        private int draw(Scratch sc, PickContext ctx, int k, boolean filtered, Candidacy.Order lowest) {
+            int[] cand = sc.cand;
+            int[] mark = sc.mark;
+            int epoch = sc.nextEpoch();
             int n = bs.length;
             int got = 0;
-            if (!random) {
-                for (int j = 0; j < n && got < k; j++) if (passes(bs[j], ctx, filtered)) cand[got++] = j;
-                return got;
-            }
-            boolean weighted = k <= MAX_WEIGHTED_WINDOW && 2 * k <= n;
-            if (weighted) {
-                for (int attempts = 0; got < k && attempts < 2 * k + 8; attempts++) {
+            int best = -1;
+            double bestKey = 0;
+            if (k <= MAX_WEIGHTED_WINDOW && 2 * k <= n) {
+                for (int attempts = 0, limit = 2 * k + 8; got < k && attempts < limit; attempts++) {
                     int j = table.sample(ctx.random());
-                    if (contains(cand, got, j) || !passes(bs[j], ctx, filtered)) continue;
-                    cand[got++] = j;
+                    if (mark[j] == epoch) continue;
+                    mark[j] = epoch;
+                    Backend b = bs[j];
+                    if (!passes(b, ctx, filtered)) continue;
+                    if (lowest == null) {
+                        cand[got] = j;
+                    } else {
+                        double key = lowest.key(b);
+                        if (best < 0 || key < bestKey) {
+                            best = j;
+                            bestKey = key;
+                        }
+                    }
+                    got++;
                 }
-                if (got == k) return got;
             }
-            // The rest uniformly: a partial Fisher-Yates over this thread's permutation, dropping
-            // (moving past the end) what fails or was drawn already.
             int[] perm = sc.perm;
             int m = n;
             int i = 0;
@@ -222,21 +274,30 @@ public final class Chain implements Algorithm {
                 int c = perm[j];
                 perm[j] = perm[i];
                 perm[i] = c;
-                if ((weighted && contains(cand, got, c)) || !passes(bs[c], ctx, filtered)) {
+                Backend b = bs[c];
+                if (mark[c] == epoch || !passes(b, ctx, filtered)) {
                     perm[i] = perm[m - 1];
                     perm[m - 1] = c;
                     m--;
-                } else {
-                    cand[got++] = c;
-                    i++;
+                    continue;
                 }
+                mark[c] = epoch;
+                if (lowest == null) {
+                    cand[got] = c;
+                } else {
+                    double key = lowest.key(b);
+                    if (best < 0 || key < bestKey) {
+                        best = c;
+                        bestKey = key;
+                    }
+                }
+                got++;
+                i++;
             }
-            return got;
-        }
-
-        private static boolean contains(int[] a, int count, int v) {
-            for (int i = 0; i < count; i++) if (a[i] == v) return true;
-            return false;
+            if (lowest == null) return got;
+            if (best < 0) return 0;
+            cand[0] = best;
+            return 1;
         }
 
         /** The chain is one order step after filters (and by-random): the lowest of all, without a list. */
