@@ -25,8 +25,7 @@ public final class ByAge implements Candidacy.Filter {
     }
 
     @Override
-    public boolean keep(Backend b, long nowNanos) {
-        LoadReport r = b.loadReport();
+    public boolean keep(Backend b, LoadReport r, long nowNanos) {
         return r != null && nowNanos - r.receivedNanos() <= maxAgeNanos;
     }
 

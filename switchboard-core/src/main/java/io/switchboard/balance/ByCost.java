@@ -1,6 +1,7 @@
 package io.switchboard.balance;
 
 import io.switchboard.backend.Backend;
+import io.switchboard.load.LoadReport;
 
 /**
  * mod_backhand's byCost, as the stale-report correction: least request cost dispatched since the
@@ -8,7 +9,7 @@ import io.switchboard.backend.Backend;
  */
 public record ByCost() implements Candidacy.Order {
     @Override
-    public double key(Backend b) {
+    public double key(Backend b, LoadReport report) {
         return b.costSinceReport();
     }
 

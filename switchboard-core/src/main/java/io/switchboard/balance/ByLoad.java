@@ -1,6 +1,7 @@
 package io.switchboard.balance;
 
 import io.switchboard.backend.Backend;
+import io.switchboard.load.LoadReport;
 
 /**
  * mod_backhand's byLoad: least loaded first, by the reported 1-minute load average per CPU (the CPU
@@ -8,8 +9,8 @@ import io.switchboard.backend.Backend;
  */
 public record ByLoad() implements Candidacy.Order {
     @Override
-    public double key(Backend b) {
-        return Candidacy.reportedLoad(b.loadReport());
+    public double key(Backend b, LoadReport report) {
+        return Candidacy.reportedLoad(report);
     }
 
     @Override

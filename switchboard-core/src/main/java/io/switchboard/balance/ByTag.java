@@ -1,6 +1,7 @@
 package io.switchboard.balance;
 
 import io.switchboard.backend.Backend;
+import io.switchboard.load.LoadReport;
 
 /** Keeps the back ends that carry {@code tag} ({@code tags:} of the server). */
 public record ByTag(String tag) implements Candidacy.Filter {
@@ -9,7 +10,7 @@ public record ByTag(String tag) implements Candidacy.Filter {
     }
 
     @Override
-    public boolean keep(Backend b, long nowNanos) {
+    public boolean keep(Backend b, LoadReport report, long nowNanos) {
         return b.tags().contains(tag);
     }
 

@@ -28,12 +28,14 @@ public sealed interface Candidacy permits Candidacy.Filter, Candidacy.Order, ByR
 
     /** Drops the candidates it does not keep. */
     sealed interface Filter extends Candidacy permits ByAge, ByTag {
-        boolean keep(Backend b, long nowNanos);
+        /** @param report {@code b}'s report as the picker read it (one read per candidate), or null */
+        boolean keep(Backend b, LoadReport report, long nowNanos);
     }
 
     /** Sorts the candidates by {@link #key}, lowest first; {@code +infinity} for a figure the back end has not reported. */
     sealed interface Order extends Candidacy permits ByLoad, ByCpu, ByBusyWorkers, ByCost {
-        double key(Backend b);
+        /** @param report {@code b}'s report as the picker read it (one read per candidate), or null */
+        double key(Backend b, LoadReport report);
     }
 
     /** The step as the config writes it, e.g. {@code by-age 3s}. */

@@ -2,6 +2,7 @@ package io.switchboard.balance;
 
 import io.switchboard.backend.Backend;
 import io.switchboard.backend.BackendSet;
+import io.switchboard.load.LoadReport;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -208,11 +209,11 @@ public final class Chain implements Algorithm {
             return bs[cand[0]];
         }
 
-        private boolean passes(Backend b, PickContext ctx, boolean filtered) {
+        private boolean passes(Backend b, LoadReport r, PickContext ctx, boolean filtered) {
             if (ctx.excluded(b)) return false;
             if (filtered) {
                 long now = ctx.nowNanos();
-                for (Candidacy.Filter f : deferred) if (!f.keep(b, now)) return false;
+                for (Candidacy.Filter f : deferred) if (!f.keep(b, r, now)) return false;
             }
             return true;
         }
@@ -228,7 +229,7 @@ public final class Chain implements Algorithm {
             if (random) return draw(sc, ctx, k, filtered, null);
             int[] cand = sc.cand;
             int got = 0;
-            for (int j = 0; j < bs.length && got < k; j++) if (passes(bs[j], ctx, filtered)) cand[got++] = j;
+            for (int j = 0; j < bs.length && got < k; j++) if (passes(bs[j], bs[j].loadReport(), ctx, filtered)) cand[got++] = j;
             return got;
         }
 
@@ -253,11 +254,12 @@ public final class Chain implements Algorithm {
                     if (mark[j] == epoch) continue;
                     mark[j] = epoch;
                     Backend b = bs[j];
-                    if (!passes(b, ctx, filtered)) continue;
+                    LoadReport r = b.loadReport(); // once: the filters and the key share it
+                    if (!passes(b, r, ctx, filtered)) continue;
                     if (lowest == null) {
                         cand[got] = j;
                     } else {
-                        double key = lowest.key(b);
+                        double key = lowest.key(b, r);
                         if (best < 0 || key < bestKey) {
                             best = j;
                             bestKey = key;
@@ -275,7 +277,8 @@ public final class Chain implements Algorithm {
                 perm[j] = perm[i];
                 perm[i] = c;
                 Backend b = bs[c];
-                if (mark[c] == epoch || !passes(b, ctx, filtered)) {
+                LoadReport r = b.loadReport();
+                if (mark[c] == epoch || !passes(b, r, ctx, filtered)) {
                     perm[i] = perm[m - 1];
                     perm[m - 1] = c;
                     m--;
@@ -285,7 +288,7 @@ public final class Chain implements Algorithm {
                 if (lowest == null) {
                     cand[got] = c;
                 } else {
-                    double key = lowest.key(b);
+                    double key = lowest.key(b, r);
                     if (best < 0 || key < bestKey) {
                         best = c;
                         bestKey = key;
@@ -316,8 +319,9 @@ public final class Chain implements Algorithm {
                 int j = start + t;
                 if (j >= n) j -= n;
                 Backend b = bs[j];
-                if (!passes(b, ctx, filtered)) continue;
-                double k = o.key(b);
+                LoadReport r = b.loadReport();
+                if (!passes(b, r, ctx, filtered)) continue;
+                double k = o.key(b, r);
                 if (best == null || k < bestKey) {
                     best = b;
                     bestKey = k;
@@ -329,10 +333,10 @@ public final class Chain implements Algorithm {
         /** Keeps what f keeps, in order; all of them when it would keep none. */
         private int filter(int[] cand, int count, Candidacy.Filter f, long now) {
             int kept = 0;
-            for (int i = 0; i < count; i++) if (f.keep(bs[cand[i]], now)) kept++;
+            for (int i = 0; i < count; i++) if (f.keep(bs[cand[i]], bs[cand[i]].loadReport(), now)) kept++;
             if (kept == 0 || kept == count) return count;
             int w = 0;
-            for (int i = 0; i < count; i++) if (f.keep(bs[cand[i]], now)) cand[w++] = cand[i];
+            for (int i = 0; i < count; i++) if (f.keep(bs[cand[i]], bs[cand[i]].loadReport(), now)) cand[w++] = cand[i];
             return w;
         }
 
@@ -345,11 +349,15 @@ public final class Chain implements Algorithm {
             }
         }
 
+        private double key(Candidacy.Order o, int j) {
+            return o.key(bs[j], bs[j].loadReport());
+        }
+
         private int lowest(int[] cand, int count, Candidacy.Order o) {
             int best = 0;
-            double bestKey = o.key(bs[cand[0]]);
+            double bestKey = key(o, cand[0]);
             for (int i = 1; i < count; i++) {
-                double k = o.key(bs[cand[i]]);
+                double k = key(o, cand[i]);
                 if (k < bestKey) {
                     best = i;
                     bestKey = k;
@@ -362,7 +370,7 @@ public final class Chain implements Algorithm {
         private void sort(Scratch sc, int count, Candidacy.Order o) {
             int[] cand = sc.cand;
             double[] keys = sc.keys;
-            for (int i = 0; i < count; i++) keys[i] = o.key(bs[cand[i]]);
+            for (int i = 0; i < count; i++) keys[i] = key(o, cand[i]);
             if (count <= 24) {
                 for (int i = 1; i < count; i++) {
                     int c = cand[i];
