@@ -42,6 +42,12 @@ public final class Chain implements Algorithm {
             new ByLogWindow(), new ByLoad());
     /** How many weighted draws a window may take before the uniform fill; beyond, draws repeat too often. */
     private static final int MAX_WEIGHTED_WINDOW = 64;
+    /**
+     * After a pick found no back end passing the filters before the window (every agent silent), a
+     * thread draws without them for this long: finding that out examines every back end, which
+     * must not be every pick's cost. A report that turns fresh meanwhile counts up to this much later.
+     */
+    static final long NONE_PASS_MEMO_NANOS = 100_000_000L;
 
     private final List<Candidacy> steps;
 
@@ -92,7 +98,7 @@ public final class Chain implements Algorithm {
         return "chain " + steps.stream().map(Candidacy::word).toList();
     }
 
-    /** One thread's working arrays for one picker. */
+    /** One thread's working arrays for one picker, and what it learnt about the filters. */
     private static final class Scratch {
         final int[] cand;
         /** A permutation of 0..n-1, kept from pick to pick: a partial Fisher-Yates needs no reset. */
@@ -103,6 +109,9 @@ public final class Chain implements Algorithm {
         /** mark[j] == epoch: back end j was drawn in this pick (a draw without repetition in O(1)). */
         final int[] mark;
         int epoch;
+        /** When this thread last found that no back end passes the deferred filters; valid while {@link #nonePass}. */
+        long nonePassAt;
+        boolean nonePass;
 
         Scratch(int n, boolean random, boolean sorts) {
             cand = new int[n];
@@ -177,8 +186,9 @@ public final class Chain implements Algorithm {
             int[] cand = sc.cand;
             if (fused != null) {
                 int k = ByLogWindow.size(n);
-                int got = draw(sc, ctx, k, true, fused);
-                if (got == 0 && deferred.length > 0) got = draw(sc, ctx, k, false, fused);
+                boolean filtered = filtering(sc, ctx);
+                int got = draw(sc, ctx, k, filtered, fused);
+                if (got == 0 && filtered) got = unfiltered(sc, ctx, k, fused);
                 return got == 0 ? null : bs[cand[0]];
             }
             int count;
@@ -220,8 +230,31 @@ public final class Chain implements Algorithm {
 
         /** Up to k candidates that pass the deferred filters (all of them, when none does), drawn or in order. */
         private int gather(Scratch sc, PickContext ctx, int k) {
-            int got = gather(sc, ctx, k, true);
-            if (got == 0 && deferred.length > 0) got = gather(sc, ctx, k, false);
+            boolean filtered = filtering(sc, ctx);
+            int got = gather(sc, ctx, k, filtered);
+            if (got == 0 && filtered) got = unfiltered(sc, ctx, k, null);
+            return got;
+        }
+
+        /** Whether the deferred filters apply to this pick: there are some, and this thread did not just find that none passes. */
+        private boolean filtering(Scratch sc, PickContext ctx) {
+            if (deferred.length == 0) return false;
+            if (sc.nonePass && ctx.nowNanos() - sc.nonePassAt < NONE_PASS_MEMO_NANOS) return false;
+            sc.nonePass = false;
+            return true;
+        }
+
+        /**
+         * None passed the filters: the same draw without them. Remembered for {@link
+         * #NONE_PASS_MEMO_NANOS} when the request excluded nothing (else the exclusions, not the
+         * filters, may be why none passed).
+         */
+        private int unfiltered(Scratch sc, PickContext ctx, int k, Candidacy.Order lowest) {
+            int got = lowest != null ? draw(sc, ctx, k, false, lowest) : gather(sc, ctx, k, false);
+            if (got > 0 && ctx.exclude().isEmpty()) {
+                sc.nonePass = true;
+                sc.nonePassAt = ctx.nowNanos();
+            }
             return got;
         }
 

@@ -74,6 +74,16 @@ class ChainTest extends AlgorithmContractTest {
     }
 
     @Test
+    void aThreadThatFoundEveryAgentSilentLooksAgainAfterAWhile() {
+        List<Backend> bs = backends(8);
+        Picker picker = chain(bs, "by-age 3s", "by-random", "by-log-window", "by-load");
+        assertThat(picker.pick(context())).as("none fresh: drawn without by-age").isNotNull();
+        bs.get(5).loadReport(load(0.9));
+        PickContext later = new PickContext(0, NOW + Chain.NONE_PASS_MEMO_NANOS, random, Set.of());
+        for (int i = 0; i < 50; i++) assertThat(picker.pick(later)).as("the one fresh report").isSameAs(bs.get(5));
+    }
+
+    @Test
     void byTagKeepsTheTaggedOnesOrAllWhenNoneHasTheTag() {
         List<Backend> bs = backends(6);
         bs.get(4).tags(Set.of("ssd"));
