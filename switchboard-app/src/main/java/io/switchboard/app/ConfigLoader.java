@@ -70,7 +70,7 @@ public final class ConfigLoader {
     static final List<String> POOL_KEYS = List.of("algorithm", "hash-load-factor", "retries", "retry-on", "connect-timeout",
             "response-timeout", "backend-idle-timeout", "max-idle-per-backend", "slow-start", "when-all-down", "max-body",
             "queue-size", "queue-timeout", "class-age-bound", "classes", "health", "passive", "servers", "persistence",
-            "lard-low", "lard-high", "lard-shrink-after", "tls", "protocol", "send-proxy", "load-feedback");
+            "lard-low", "lard-high", "lard-shrink-after", "tls", "protocol", "send-proxy", "load-feedback", "report-max-age", "candidacy");
     static final List<String> HEALTH_KEYS = List.of("type", "method", "path", "host", "expect-status", "interval", "timeout",
             "jitter", "rise", "fall");
     static final List<String> HTTP_ONLY_HEALTH_KEYS = List.of("method", "path", "host", "expect-status");

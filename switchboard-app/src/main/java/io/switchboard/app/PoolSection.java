@@ -1,6 +1,7 @@
 package io.switchboard.app;
 
 import io.switchboard.balance.Algorithms;
+import io.switchboard.balance.Candidacy;
 import io.switchboard.config.AdminStateSyntax;
 import io.switchboard.config.DurationSyntax;
 import io.switchboard.config.AdminState;
@@ -91,9 +92,11 @@ final class PoolSection {
                 sendProxy = null;
             }
             LoadFeedbackConfig feedback = LoadFeedbackSection.readPool(ps);
+            Duration reportMaxAge = reportMaxAge(ps, pool);
+            List<String> candidacy = candidacy(ps, pool);
             if (pool != null) {
                 out.put(p.key(), pool.withTls(BackendTlsSection.read(ps, source)).withProtocol(protocol).withSendProxy(sendProxy)
-                        .withLoadFeedback(feedback));
+                        .withLoadFeedback(feedback).withLoadBalancing(reportMaxAge, candidacy));
             }
         }
     }
@@ -207,6 +210,62 @@ final class PoolSection {
                         + String.join(", ", tags) + "; requests of class '" + name + "' are answered 503");
             }
             out.add(new ServiceClassConfig(name, size, timeout, retryAfter, tags));
+        }
+        return out;
+    }
+
+    /** {@code report-max-age}: how old an agent report least-load still believes; a warning with another algorithm. */
+    private static Duration reportMaxAge(Section s, PoolConfig pool) {
+        Duration d = s.duration("report-max-age", PoolConfig.DEFAULT_REPORT_MAX_AGE, true);
+        if (s.has("report-max-age") && pool != null && !pool.algorithm().equals("least-load")) {
+            YamlNode.Entry e = s.entry("report-max-age");
+            s.problems().warn(e.line(), e.column(), s.keyPath("report-max-age"), "only used by least-load; ignored with "
+                    + pool.algorithm() + " (chain has its own: by-age <duration>)");
+        }
+        return d;
+    }
+
+    /**
+     * {@code candidacy}: chain's candidacy functions in order, e.g. {@code [by-age 3s, by-random,
+     * by-log-window, by-load]}; absent: the default chain. Each word is checked here, with the allowed
+     * functions and a spelling suggestion; a warning with another algorithm.
+     */
+    private static List<String> candidacy(Section s, PoolConfig pool) {
+        if (!s.has("candidacy")) return List.of();
+        Problems problems = s.problems();
+        YamlNode.Sequence list = s.list("candidacy");
+        if (list == null) return List.of(); // not a list: reported
+        if (pool != null && !pool.algorithm().equals("chain")) {
+            YamlNode.Entry e = s.entry("candidacy");
+            problems.warn(e.line(), e.column(), s.keyPath("candidacy"), "only used by chain; ignored with " + pool.algorithm());
+        }
+        List<String> out = new ArrayList<>();
+        if (list.items().isEmpty()) {
+            YamlNode.Entry e = s.entry("candidacy");
+            problems.error(e.line(), e.column(), s.keyPath("candidacy"), "needs at least one candidacy function (allowed: "
+                    + String.join(", ", Candidacy.NAMES) + "); remove the key for the default chain");
+            return out;
+        }
+        for (int i = 0; i < list.items().size(); i++) {
+            YamlNode item = list.items().get(i);
+            String path = s.keyPath("candidacy") + "[" + i + "]";
+            if (item instanceof YamlNode.Scalar alias && alias.broken()) continue; // already reported
+            if (!(item instanceof YamlNode.Scalar sc) || sc.isEmpty()) {
+                problems.error(item, path, "expected a candidacy function (one of " + String.join(", ", Candidacy.NAMES)
+                        + "); found " + item.kind());
+                continue;
+            }
+            String word = sc.text().trim().replaceAll("\\s+", " ");
+            try {
+                Candidacy.parse(word);
+                out.add(word);
+            } catch (IllegalArgumentException e) {
+                String name = word.contains(" ") ? word.substring(0, word.indexOf(' ')) : word;
+                String message = Candidacy.NAMES.contains(name) ? e.getMessage()
+                        : "unknown candidacy function '" + name + "'" + Spelling.suggestion(name, Candidacy.NAMES)
+                                + " (allowed: " + String.join(", ", Candidacy.NAMES) + ")";
+                problems.error(item, path, message);
+            }
         }
         return out;
     }

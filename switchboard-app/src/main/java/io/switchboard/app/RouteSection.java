@@ -35,14 +35,14 @@ import java.util.function.Function;
 final class RouteSection {
     static final List<String> ROUTE_KEYS = List.of("name", "match", "pool", "redirect", "respond", "deny", "class",
             "rewrite-prefix", "set-request-headers", "add-request-headers", "remove-request-headers", "set-response-headers",
-            "add-response-headers", "remove-response-headers", "key");
+            "add-response-headers", "remove-response-headers", "key", "cost");
     static final List<String> MATCH_KEYS = List.of("host", "path", "path-prefix", "path-regex", "method", "header", "query",
             "cookie", "client", "stick-counter", "not");
     static final List<String> STICK_COUNTER_KEYS = List.of("pool", "counter", "above");
     static final List<String> VALUE_KEYS = List.of("name", "present", "equals", "regex");
     static final List<String> ACTIONS = List.of("pool", "redirect", "respond", "deny");
     static final List<String> FORWARD_ONLY = List.of("class", "rewrite-prefix", "set-request-headers", "add-request-headers",
-            "remove-request-headers", "set-response-headers", "add-response-headers", "remove-response-headers", "key");
+            "remove-request-headers", "set-response-headers", "add-response-headers", "remove-response-headers", "key", "cost");
 
     private RouteSection() {}
 
@@ -373,8 +373,9 @@ final class RouteSection {
         edits(s, "set-response-headers", HeaderEdit.Op.SET, response);
         edits(s, "add-response-headers", HeaderEdit.Op.ADD, response);
         RouteKey key = routeKey(s, target);
+        int cost = routeCost(s, target);
         if (pool == null) return null;
-        return new RouteAction.Forward(pool, serviceClass, request, response, from, to, key);
+        return new RouteAction.Forward(pool, serviceClass, request, response, from, to, key, cost);
     }
 
     /**
@@ -390,6 +391,20 @@ final class RouteSection {
                     + "' uses " + pool.algorithm() + ", so it is ignored");
         }
         return key;
+    }
+
+    /**
+     * {@code cost}: what one request of the route costs a back end, in ordinary requests (1); a warning
+     * when the pool's algorithm does not read load, which ignores it.
+     */
+    private static int routeCost(Section s, PoolConfig pool) {
+        int cost = s.integer("cost", RouteAction.Forward.DEFAULT_COST, 1, RouteAction.Forward.MAX_COST);
+        if (s.has("cost") && pool != null && Algorithms.exists(pool.algorithm()) && !Algorithms.byName(pool.algorithm()).readsLoad()) {
+            YamlNode.Entry e = s.entry("cost");
+            s.problems().warn(e.line(), e.column(), s.keyPath("cost"), "only used by least-load and chain; pool '" + pool.name()
+                    + "' uses " + pool.algorithm() + ", so it is ignored");
+        }
+        return cost;
     }
 
     /** {@code remove-*: [Name, ...]}, or {@code set-*} / {@code add-*: {Name: value, ...}}. */

@@ -356,7 +356,8 @@ class ConfigLoaderTest {
                 "switchboard.yaml:11: pools.app.helth: unknown key 'helth', did you mean 'health'? (allowed: algorithm,"
                         + " hash-load-factor, retries, retry-on, connect-timeout, response-timeout, backend-idle-timeout,"
                         + " max-idle-per-backend, slow-start, when-all-down, max-body, queue-size, queue-timeout, class-age-bound,"
-                        + " classes, health, passive, servers, persistence, lard-low, lard-high, lard-shrink-after, tls, protocol, send-proxy, load-feedback)",
+                        + " classes, health, passive, servers, persistence, lard-low, lard-high, lard-shrink-after, tls, protocol, send-proxy, load-feedback,"
+                        + " report-max-age, candidacy)",
                 "switchboard.yaml:13: pool: unknown key 'pool', did you mean 'pools'? (allowed: listeners, pools, event-loops,"
                         + " transport, shutdown-grace, access-log, watch-config, access-log-format, admin, load-reports)");
     }
@@ -492,7 +493,7 @@ class ConfigLoaderTest {
     void unknownAlgorithmListsThemAll() {
         assertThat(errors(MINIMAL + "    algorithm: round-robbin\n")).containsExactly(
                 "switchboard.yaml:9: pools.app.algorithm: unknown algorithm 'round-robbin', did you mean 'round-robin'?"
-                        + " (allowed: round-robin, least-conn, least-traffic, random, p2c, fastest, source-hash, uri-hash, lard, lard-r)");
+                        + " (allowed: round-robin, least-conn, least-traffic, random, p2c, fastest, source-hash, uri-hash, lard, lard-r, least-load, chain)");
     }
 
     @Test

@@ -87,9 +87,6 @@ class LoadFeedbackConfigLoaderTest {
         assertThat(load("    load-feedback:\n      agent-check:\n        port: 5555\n        interval: 2s\n        timeout: 1s\n")
                 .config().pools().get("app").loadFeedback())
                 .isEqualTo(LoadFeedbackConfig.agentCheck(5555, Duration.ofSeconds(2), Duration.ofSeconds(1)));
-        assertThat(LoadFeedbackConfig.agentCheck(5555, Duration.ofSeconds(1), Duration.ofMillis(500)).maxAge(null))
-                .isEqualTo(Duration.ofMillis(3500));
-        assertThat(LoadFeedbackConfig.PUSH.maxAge(Duration.ofSeconds(5))).isEqualTo(Duration.ofSeconds(5));
         assertThat(load("").config().pools().get("app").loadFeedback()).isNull();
         assertThat(load("").config().loadReports()).isNull();
     }

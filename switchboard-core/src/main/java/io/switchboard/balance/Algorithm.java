@@ -27,4 +27,13 @@ public interface Algorithm {
     default boolean readsTraffic() {
         return false;
     }
+
+    /**
+     * Whether this algorithm's pickers read the back ends' agent reports and the request cost
+     * dispatched since ({@code Backend.costSinceReport()}): the data plane counts a request's cost
+     * ({@code Backend.addCost}) only for them.
+     */
+    default boolean readsLoad() {
+        return false;
+    }
 }

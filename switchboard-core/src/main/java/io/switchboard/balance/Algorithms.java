@@ -23,6 +23,8 @@ public final class Algorithms {
         register(new ConsistentHash("uri-hash", AffinityKey.PATH, ConsistentHash.DEFAULT_LOAD_FACTOR));
         register(new Lard());
         register(new LardR());
+        register(new LeastLoad());
+        register(new Chain());
     }
 
     private Algorithms() {}
@@ -67,6 +69,21 @@ public final class Algorithms {
         if (a instanceof LardR r && (r.low() != lardLow || r.high() != lardHigh || !r.shrinkAfter().equals(lardShrinkAfter))) {
             return new LardR(lardLow, lardHigh, lardShrinkAfter);
         }
+        return a;
+    }
+
+    /**
+     * The algorithm for a config name with all its settings: as {@link #byName(String, double, int, int,
+     * Duration)}, plus least-load's report-max-age and chain's candidacy words (the default chain when
+     * empty). A new instance is made only when they differ from the registered one's.
+     *
+     * @throws IllegalArgumentException for an unknown name, thresholds or a candidacy word that is refused
+     */
+    public static Algorithm byName(String name, double hashLoadFactor, int lardLow, int lardHigh, Duration lardShrinkAfter,
+                                   Duration reportMaxAge, List<String> candidacy) {
+        Algorithm a = byName(name, hashLoadFactor, lardLow, lardHigh, lardShrinkAfter);
+        if (a instanceof LeastLoad l && !l.reportMaxAge().equals(reportMaxAge)) return new LeastLoad(reportMaxAge);
+        if (a instanceof Chain && candidacy != null && !candidacy.isEmpty()) return Chain.of(candidacy);
         return a;
     }
 

@@ -35,20 +35,6 @@ public record LoadFeedbackConfig(Mode mode, int port, Duration interval, Duratio
         }
     }
 
-    /** Pulled answers older than this many intervals (plus the timeout) are "no data": a few missed pulls. */
-    public static final int AGENT_CHECK_MAX_AGE_INTERVALS = 3;
-
-    /**
-     * How old a report of this pool may be before its readers ignore it: for {@link Mode#PUSH} the
-     * receiver's {@code max-age}; for {@link Mode#AGENT_CHECK} three intervals plus the timeout.
-     *
-     * @param pushMaxAge {@code load-reports.max-age} ({@link LoadReportsConfig#maxAge()}); null: the default
-     */
-    public Duration maxAge(Duration pushMaxAge) {
-        if (mode == Mode.PUSH) return pushMaxAge == null ? LoadReportsConfig.DEFAULT_MAX_AGE : pushMaxAge;
-        return interval.multipliedBy(AGENT_CHECK_MAX_AGE_INTERVALS).plus(timeout);
-    }
-
     /** Pulls HAProxy agent-check answers from each back end's host at {@code port}. */
     public static LoadFeedbackConfig agentCheck(int port, Duration interval, Duration timeout) {
         return new LoadFeedbackConfig(Mode.AGENT_CHECK, port, interval, timeout);

@@ -39,6 +39,10 @@ import java.util.Set;
  *                  {@code h2} pool (whose connections carry many clients' streams) cannot send one. A
  *                  server's own {@link ServerConfig#sendProxy()} overrides it ({@link #sendProxy(ServerConfig)})
  * @param loadFeedback where the back ends' load reports come from (pushed or pulled agent-check); null: none
+ * @param reportMaxAge least-load: an agent report older than this is not believed (the back end is
+ *                     judged by its requests in flight); {@link #DEFAULT_REPORT_MAX_AGE} when null
+ * @param candidacy chain: the candidacy functions in order, as the config writes them (e.g.
+ *                  {@code "by-age 3s"}); empty: the default chain. Validated by the balance package.
  */
 public record PoolConfig(String name, String algorithm, double hashLoadFactor, int retries,
                          Duration connectTimeout, Duration responseTimeout, Duration backendIdleTimeout,
@@ -47,7 +51,8 @@ public record PoolConfig(String name, String algorithm, double hashLoadFactor, i
                          List<ServerConfig> servers, int queueSize, Duration queueTimeout, Set<RetryOn> retryOn,
                          List<ServiceClassConfig> classes, Duration classAgeBound, PersistenceConfig persistence,
                          int lardLow, int lardHigh, Duration lardShrinkAfter, BackendTlsConfig tls,
-                         BackendProtocol protocol, ProxyProtocolVersion sendProxy, LoadFeedbackConfig loadFeedback) {
+                         BackendProtocol protocol, ProxyProtocolVersion sendProxy, LoadFeedbackConfig loadFeedback,
+                         Duration reportMaxAge, List<String> candidacy) {
     public static final int DEFAULT_QUEUE_SIZE = 1024;
     public static final Duration DEFAULT_QUEUE_TIMEOUT = Duration.ofSeconds(5);
     /**
@@ -62,6 +67,8 @@ public record PoolConfig(String name, String algorithm, double hashLoadFactor, i
     public static final Duration DEFAULT_LARD_SHRINK_AFTER = Duration.ofSeconds(20);
     /** Lard doubles T_high for its hard bound, which must stay an int. */
     public static final int MAX_LARD_HIGH = 1_000_000;
+    /** A few agent intervals (1 s by default): one lost report is not yet staleness. */
+    public static final Duration DEFAULT_REPORT_MAX_AGE = Duration.ofSeconds(3);
 
     public PoolConfig {
         servers = List.copyOf(servers);
@@ -99,13 +106,18 @@ public record PoolConfig(String name, String algorithm, double hashLoadFactor, i
                 }
             }
         }
+        if (reportMaxAge == null) reportMaxAge = DEFAULT_REPORT_MAX_AGE;
+        if (reportMaxAge.isNegative() || reportMaxAge.isZero()) {
+            throw new IllegalArgumentException("pool '" + name + "': report-max-age must be positive, got " + reportMaxAge);
+        }
+        candidacy = candidacy == null ? List.of() : List.copyOf(candidacy);
         if (lardShrinkAfter == null) lardShrinkAfter = DEFAULT_LARD_SHRINK_AFTER;
         if (lardShrinkAfter.isNegative() || lardShrinkAfter.isZero()) {
             throw new IllegalArgumentException("pool '" + name + "': lard-shrink-after must be positive, got " + lardShrinkAfter);
         }
     }
 
-    /** Pool settings that read no load reports. */
+    /** Pool settings that read no load reports (and the default least-load and chain settings). */
     public PoolConfig(String name, String algorithm, double hashLoadFactor, int retries,
                       Duration connectTimeout, Duration responseTimeout, Duration backendIdleTimeout,
                       int maxIdlePerBackend, Duration slowStart, AllDownPolicy allDown,
@@ -116,14 +128,24 @@ public record PoolConfig(String name, String algorithm, double hashLoadFactor, i
                       ProxyProtocolVersion sendProxy) {
         this(name, algorithm, hashLoadFactor, retries, connectTimeout, responseTimeout, backendIdleTimeout,
                 maxIdlePerBackend, slowStart, allDown, health, passive, maxBodyBytes, servers, queueSize, queueTimeout,
-                retryOn, classes, classAgeBound, persistence, lardLow, lardHigh, lardShrinkAfter, tls, protocol, sendProxy, null);
+                retryOn, classes, classAgeBound, persistence, lardLow, lardHigh, lardShrinkAfter, tls, protocol, sendProxy,
+                null, null, null);
     }
 
     /** The same pool reading load reports this way (null: none). */
     public PoolConfig withLoadFeedback(LoadFeedbackConfig f) {
         return new PoolConfig(name, algorithm, hashLoadFactor, retries, connectTimeout, responseTimeout, backendIdleTimeout,
                 maxIdlePerBackend, slowStart, allDown, health, passive, maxBodyBytes, servers, queueSize, queueTimeout,
-                retryOn, classes, classAgeBound, persistence, lardLow, lardHigh, lardShrinkAfter, tls, protocol, sendProxy, f);
+                retryOn, classes, classAgeBound, persistence, lardLow, lardHigh, lardShrinkAfter, tls, protocol, sendProxy, f,
+                reportMaxAge, candidacy);
+    }
+
+    /** The same pool with least-load's report-max-age (null: the default) and chain's candidacy (null or empty: the default chain). */
+    public PoolConfig withLoadBalancing(Duration maxAge, List<String> steps) {
+        return new PoolConfig(name, algorithm, hashLoadFactor, retries, connectTimeout, responseTimeout, backendIdleTimeout,
+                maxIdlePerBackend, slowStart, allDown, health, passive, maxBodyBytes, servers, queueSize, queueTimeout,
+                retryOn, classes, classAgeBound, persistence, lardLow, lardHigh, lardShrinkAfter, tls, protocol, sendProxy,
+                loadFeedback, maxAge, steps);
     }
 
     /** Pool settings that send no PROXY protocol header. */
@@ -148,7 +170,8 @@ public record PoolConfig(String name, String algorithm, double hashLoadFactor, i
     public PoolConfig withSendProxy(ProxyProtocolVersion v) {
         return new PoolConfig(name, algorithm, hashLoadFactor, retries, connectTimeout, responseTimeout, backendIdleTimeout,
                 maxIdlePerBackend, slowStart, allDown, health, passive, maxBodyBytes, servers, queueSize, queueTimeout,
-                retryOn, classes, classAgeBound, persistence, lardLow, lardHigh, lardShrinkAfter, tls, protocol, v, loadFeedback);
+                retryOn, classes, classAgeBound, persistence, lardLow, lardHigh, lardShrinkAfter, tls, protocol, v, loadFeedback,
+                reportMaxAge, candidacy);
     }
 
     /** Pool settings speaking HTTP/1.1 to the back ends. */
@@ -228,28 +251,32 @@ public record PoolConfig(String name, String algorithm, double hashLoadFactor, i
     public PoolConfig withPersistence(PersistenceConfig p) {
         return new PoolConfig(name, algorithm, hashLoadFactor, retries, connectTimeout, responseTimeout, backendIdleTimeout,
                 maxIdlePerBackend, slowStart, allDown, health, passive, maxBodyBytes, servers, queueSize, queueTimeout,
-                retryOn, classes, classAgeBound, p, lardLow, lardHigh, lardShrinkAfter, tls, protocol, sendProxy, loadFeedback);
+                retryOn, classes, classAgeBound, p, lardLow, lardHigh, lardShrinkAfter, tls, protocol, sendProxy, loadFeedback,
+                reportMaxAge, candidacy);
     }
 
     /** The same pool with these LARD thresholds and K (null: the default K). */
     public PoolConfig withLard(int low, int high, Duration shrinkAfter) {
         return new PoolConfig(name, algorithm, hashLoadFactor, retries, connectTimeout, responseTimeout, backendIdleTimeout,
                 maxIdlePerBackend, slowStart, allDown, health, passive, maxBodyBytes, servers, queueSize, queueTimeout,
-                retryOn, classes, classAgeBound, persistence, low, high, shrinkAfter, tls, protocol, sendProxy, loadFeedback);
+                retryOn, classes, classAgeBound, persistence, low, high, shrinkAfter, tls, protocol, sendProxy, loadFeedback,
+                reportMaxAge, candidacy);
     }
 
     /** The same pool with TLS to its back ends (null: plain text). */
     public PoolConfig withTls(BackendTlsConfig t) {
         return new PoolConfig(name, algorithm, hashLoadFactor, retries, connectTimeout, responseTimeout, backendIdleTimeout,
                 maxIdlePerBackend, slowStart, allDown, health, passive, maxBodyBytes, servers, queueSize, queueTimeout,
-                retryOn, classes, classAgeBound, persistence, lardLow, lardHigh, lardShrinkAfter, t, protocol, sendProxy, loadFeedback);
+                retryOn, classes, classAgeBound, persistence, lardLow, lardHigh, lardShrinkAfter, t, protocol, sendProxy, loadFeedback,
+                reportMaxAge, candidacy);
     }
 
     /** The same pool speaking this protocol to its back ends (null: HTTP/1.1). */
     public PoolConfig withProtocol(BackendProtocol p) {
         return new PoolConfig(name, algorithm, hashLoadFactor, retries, connectTimeout, responseTimeout, backendIdleTimeout,
                 maxIdlePerBackend, slowStart, allDown, health, passive, maxBodyBytes, servers, queueSize, queueTimeout,
-                retryOn, classes, classAgeBound, persistence, lardLow, lardHigh, lardShrinkAfter, tls, p, sendProxy, loadFeedback);
+                retryOn, classes, classAgeBound, persistence, lardLow, lardHigh, lardShrinkAfter, tls, p, sendProxy, loadFeedback,
+                reportMaxAge, candidacy);
     }
 
     /** Whether the back ends are spoken to in HTTP/2. */

@@ -20,10 +20,16 @@ public sealed interface RouteAction {
      * @param responseEdits applied to the response head in order
      * @param rewriteFrom with {@code rewriteTo}, a path prefix to replace; null for none
      * @param key what the path-keyed algorithms key this route's requests by ({@link RouteKey#PATH} when null)
+     * @param cost what one request of this route costs a back end, in ordinary requests (RFC 2391's
+     *             session weight; {@link #DEFAULT_COST}); counted only by the load-reading algorithms
      */
     record Forward(String pool, String serviceClass, List<HeaderEdit> requestEdits, List<HeaderEdit> responseEdits,
-                   String rewriteFrom, String rewriteTo, RouteKey key) implements RouteAction {
+                   String rewriteFrom, String rewriteTo, RouteKey key, int cost) implements RouteAction {
+        public static final int DEFAULT_COST = 1;
+        public static final int MAX_COST = 1_000_000;
+
         public Forward {
+            if (cost < 1 || cost > MAX_COST) throw new IllegalArgumentException("cost " + cost + " out of range 1-" + MAX_COST);
             if (key == null) key = RouteKey.PATH;
             if (pool == null || pool.isEmpty()) throw new IllegalArgumentException("a forward needs a pool");
             requestEdits = requestEdits == null ? List.of() : List.copyOf(requestEdits);
@@ -42,6 +48,17 @@ public sealed interface RouteAction {
             }
         }
 
+        /** At the default cost. */
+        public Forward(String pool, String serviceClass, List<HeaderEdit> requestEdits, List<HeaderEdit> responseEdits,
+                       String rewriteFrom, String rewriteTo, RouteKey key) {
+            this(pool, serviceClass, requestEdits, responseEdits, rewriteFrom, rewriteTo, key, DEFAULT_COST);
+        }
+
+        /** The same forward at this cost per request. */
+        public Forward withCost(int c) {
+            return new Forward(pool, serviceClass, requestEdits, responseEdits, rewriteFrom, rewriteTo, key, c);
+        }
+
         /** Keyed by the path. */
         public Forward(String pool, String serviceClass, List<HeaderEdit> requestEdits, List<HeaderEdit> responseEdits,
                        String rewriteFrom, String rewriteTo) {
@@ -50,7 +67,7 @@ public sealed interface RouteAction {
 
         /** The same forward keyed by {@code k}. */
         public Forward withKey(RouteKey k) {
-            return new Forward(pool, serviceClass, requestEdits, responseEdits, rewriteFrom, rewriteTo, k);
+            return new Forward(pool, serviceClass, requestEdits, responseEdits, rewriteFrom, rewriteTo, k, cost);
         }
 
         /** To a pool, nothing changed. */
@@ -81,6 +98,7 @@ public sealed interface RouteAction {
             if (serviceClass != null) sb.append(", class ").append(serviceClass);
             if (rewriteFrom != null) sb.append(", rewrite ").append(rewriteFrom).append(" -> ").append(rewriteTo);
             if (key.kind() != RouteKey.Kind.PATH) sb.append(", key ").append(key);
+            if (cost != DEFAULT_COST) sb.append(", cost ").append(cost);
             for (HeaderEdit e : requestEdits) sb.append(", request ").append(e);
             for (HeaderEdit e : responseEdits) sb.append(", response ").append(e);
             return sb.toString();

@@ -180,6 +180,15 @@ public final class PoolDispatch {
         return null;
     }
 
+    /**
+     * Counts a reserved request's cost (its route's {@code cost}, 1 by default) on its back end, as
+     * dispatched since the back end's last agent report; only for algorithms that read it ({@link
+     * Algorithm#readsLoad()}), so that other pools pay one volatile read.
+     */
+    public void charge(Backend b, long cost) {
+        if (pool.algorithm().readsLoad()) b.addCost(cost);
+    }
+
     /** The request turned out to be the suspect: takes back the failure charged to {@code b} for it. */
     public void forgive(Backend b) {
         if (b != null) b.forgiveFailure();

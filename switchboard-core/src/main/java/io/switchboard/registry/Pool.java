@@ -16,6 +16,8 @@ import io.switchboard.config.PoolConfig;
 import io.switchboard.config.ServerConfig;
 import io.switchboard.health.HealthPolicy;
 import io.switchboard.health.OutlierDetector;
+import io.switchboard.load.AgentState;
+import io.switchboard.load.LoadReport;
 import java.time.InstantSource;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -47,6 +49,15 @@ import java.util.function.LongSupplier;
  * run time) ramps its weight linearly over the slow-start window; {@link Change.Tick} republishes
  * while a ramp or an ejection is pending ({@link #needsTick()}). A batch that changes nothing a
  * reader can see publishes nothing.
+ *
+ * <p>Agents ({@link Change.Agent}): the state an agent asks for (down, drain, maint) is kept apart
+ * from the operator's admin state and from health, and the published state is the strictest of the
+ * three, so an agent can take a server out but never make one that fails its checks eligible; its
+ * weight percentage scales the configured weight (HAProxy's agent weight), its maxconn replaces the
+ * configured {@code max-connections} until it asks for none. A batch of reports that only carry load
+ * figures (the usual case: agents report every second) takes a fast path: each report is one volatile
+ * store on its back end, with no copy of the slots and no new picker, so that thousands of back ends
+ * reporting every second cost the writer little.
  */
 public final class Pool {
     /** What readers see: one snapshot, the picker bound to it, and the algorithm that built the picker. */
@@ -75,7 +86,7 @@ public final class Pool {
     /** The algorithm a validated pool config asks for. */
     public static Algorithm algorithmOf(PoolConfig config) {
         return Algorithms.byName(config.algorithm(), config.hashLoadFactor(), config.lardLow(), config.lardHigh(),
-                config.lardShrinkAfter());
+                config.lardShrinkAfter(), config.reportMaxAge(), config.candidacy());
     }
 
     /** A pool outside any registry (tests, tools): {@link #submit} applies at once on the caller's thread. */
@@ -101,6 +112,14 @@ public final class Pool {
         BackendState published;
         String cause = "configured";
         boolean refused; // an ejection of this back end was refused and noted; cleared when one ends
+        /** What the agent imposes: NONE, DOWN, DRAIN or MAINT (UP and READY clear it). */
+        AgentState agentState = AgentState.NONE;
+        /** The agent's weight percentage; UNKNOWN while it asked for none. */
+        int agentWeightPercent = LoadReport.UNKNOWN;
+        /** The configured max-connections; the agent's maxconn overrides it on the back end. */
+        int configuredMaxConn;
+        /** The agent's maxconn; UNKNOWN while it asked for none. */
+        int agentMaxConn = LoadReport.UNKNOWN;
 
         Slot(Backend backend, int weight, AdminState admin, HealthPolicy.Tracker health) {
             this.backend = backend;
@@ -120,6 +139,10 @@ public final class Pool {
             c.published = published;
             c.cause = cause;
             c.refused = refused;
+            c.agentState = agentState;
+            c.agentWeightPercent = agentWeightPercent;
+            c.configuredMaxConn = configuredMaxConn;
+            c.agentMaxConn = agentMaxConn;
             return c;
         }
     }
@@ -239,6 +262,7 @@ public final class Pool {
     public Snapshot applyAll(Origin origin, List<? extends Change> changes) {
         Objects.requireNonNull(origin, "origin");
         synchronized (lock) {
+            if (onlyLoadFigures(changes)) return snapshot;
             long now = nanoClock.getAsLong();
             Map<String, Slot> before = new LinkedHashMap<>();
             for (Map.Entry<String, Slot> e : slots.entrySet()) before.put(e.getKey(), e.getValue().copy());
@@ -340,11 +364,93 @@ public final class Pool {
             }
             case Change.Probe p -> probe(slot(p.name()), p.ok(), p.detail(), now);
             case Change.PassiveFailure f -> passiveFailure(slot(f.name()), f.consecutive(), f.detail(), now);
-            case Change.Agent a -> slot(a.name()).backend.loadReport(a.report());
+            case Change.Agent a -> agent(slot(a.name()), a.report(), now);
             case Change.Tick t -> tick(now);
             case Change.Reconcile r -> reconcile(r.servers(), now);
             case Change.Configure conf -> throw new IllegalStateException("handled by applyAll");
         }
+    }
+
+    /**
+     * The fast path: when every change is an agent report that asks for nothing new (state, weight
+     * and maxconn as already applied), stores the reports and publishes nothing. Under the lock.
+     *
+     * @return whether the batch was applied here
+     */
+    private boolean onlyLoadFigures(List<? extends Change> changes) {
+        for (Change c : changes) {
+            if (!(c instanceof Change.Agent a)) return false;
+            Slot s = slots.get(a.name());
+            if (s == null || asksForChange(s, a.report())) return false;
+        }
+        for (Change c : changes) {
+            Change.Agent a = (Change.Agent) c;
+            slots.get(a.name()).backend.loadReport(a.report());
+        }
+        return true;
+    }
+
+    private static boolean asksForChange(Slot s, LoadReport r) {
+        return agentStateAfter(s.agentState, r.state()) != s.agentState
+                || r.weightPercent() != LoadReport.UNKNOWN && r.weightPercent() != percent(s)
+                || r.maxConn() != s.agentMaxConn;
+    }
+
+    /** UP and READY clear what the agent imposed, NONE leaves it, the others impose themselves. */
+    private static AgentState agentStateAfter(AgentState current, AgentState asked) {
+        return switch (asked) {
+            case NONE -> current;
+            case UP, READY -> AgentState.NONE;
+            case DOWN, DRAIN, MAINT -> asked;
+        };
+    }
+
+    private void agent(Slot s, LoadReport r, long now) {
+        s.backend.loadReport(r);
+        AgentState next = agentStateAfter(s.agentState, r.state());
+        if (next != s.agentState) {
+            BackendState was = stateOf(s);
+            s.agentState = next;
+            // only when it shows: an agent's "up" for a server failing its checks explains nothing
+            if (stateOf(s) != was) s.cause = "agent: " + (next == AgentState.NONE ? r.state() : next).word();
+            if (was != BackendState.UP && stateOf(s) == BackendState.UP) startRamp(s, now);
+        }
+        if (r.weightPercent() != LoadReport.UNKNOWN && r.weightPercent() != percent(s)) {
+            note(s, "agent weight " + percent(s) + "% -> "
+                    + r.weightPercent() + "% (weight " + agentWeight(s.weight, s.agentWeightPercent) + " -> "
+                    + agentWeight(s.weight, r.weightPercent()) + ")", now);
+            s.agentWeightPercent = r.weightPercent();
+        }
+        if (r.maxConn() != s.agentMaxConn) {
+            int before = s.backend.maxConnections();
+            s.agentMaxConn = r.maxConn();
+            applyMaxConn(s);
+            note(s, "agent maxconn " + limit(before) + " -> " + limit(s.backend.maxConnections())
+                    + (r.maxConn() == LoadReport.UNKNOWN ? " (configured)" : ""), now);
+        }
+    }
+
+    /** The agent's weight percentage in force: 100 while it asked for none. */
+    private static int percent(Slot s) {
+        return s.agentWeightPercent == LoadReport.UNKNOWN ? 100 : s.agentWeightPercent;
+    }
+
+    private static String limit(int maxConn) {
+        return maxConn == 0 ? "none" : Integer.toString(maxConn);
+    }
+
+    private static void applyMaxConn(Slot s) {
+        s.backend.maxConnections(s.agentMaxConn == LoadReport.UNKNOWN ? s.configuredMaxConn : s.agentMaxConn);
+    }
+
+    /**
+     * HAProxy's agent weight: configured x percent / 100; at least 1 unless the configured weight or
+     * the percentage is 0, so that 1 x 50% still serves (HAProxy scales weights by 16 for the same reason).
+     */
+    static int agentWeight(int configured, int percent) {
+        if (percent == LoadReport.UNKNOWN) return configured;
+        if (configured == 0 || percent == 0) return 0;
+        return (int) Math.min(ServerConfig.MAX_WEIGHT, Math.max(1, (long) configured * percent / 100));
     }
 
     /** A history entry that is not a state change (a weight change, a refused ejection). */
@@ -362,6 +468,7 @@ public final class Pool {
         b.tags(sc.tags());
         b.sendProxy(sc.sendProxy());
         Slot s = new Slot(b, sc.weight(), sc.state(), new HealthPolicy.Tracker(true));
+        s.configuredMaxConn = sc.maxConnections();
         s.cause = cause;
         slots.put(sc.name(), s);
         return s;
@@ -391,7 +498,8 @@ public final class Pool {
                     note(s, "reload: weight " + s.weight + " -> " + sc.weight(), now);
                     s.weight = sc.weight();
                 }
-                s.backend.maxConnections(sc.maxConnections());
+                s.configuredMaxConn = sc.maxConnections();
+                applyMaxConn(s);
                 s.backend.sendProxy(sc.sendProxy());
                 if (!s.backend.tags().equals(sc.tags())) {
                     note(s, "reload: tags " + new TreeSet<>(s.backend.tags()) + " -> " + new TreeSet<>(sc.tags()), now);
@@ -484,15 +592,24 @@ public final class Pool {
         if (s.admin == AdminState.MAINT) return BackendState.MAINT;
         if (s.admin == AdminState.DRAIN) return BackendState.DRAIN;
         if (s.ejected || !s.health.up()) return BackendState.DOWN;
-        return BackendState.UP;
+        return switch (s.agentState) {
+            case MAINT -> BackendState.MAINT;
+            case DRAIN -> BackendState.DRAIN;
+            case DOWN -> BackendState.DOWN;
+            default -> BackendState.UP;
+        };
     }
 
-    /** Linear slow-start ramp: weight * elapsed / window, at least 1 so a returning back end is tried. */
+    /**
+     * The agent's weight percentage applied, then the linear slow-start ramp: weight * elapsed /
+     * window, at least 1 so a returning back end is tried.
+     */
     private int effectiveWeight(Slot s, long now) {
-        if (s.rampStart == Long.MIN_VALUE || settings.slowStartNanos() <= 0 || s.weight == 0) return s.weight;
+        int w = agentWeight(s.weight, s.agentWeightPercent);
+        if (s.rampStart == Long.MIN_VALUE || settings.slowStartNanos() <= 0 || w == 0) return w;
         long elapsed = now - s.rampStart;
-        if (elapsed >= settings.slowStartNanos()) return s.weight;
-        return (int) Math.max(1, (s.weight * elapsed) / settings.slowStartNanos());
+        if (elapsed >= settings.slowStartNanos()) return w;
+        return (int) Math.max(1, (w * elapsed) / settings.slowStartNanos());
     }
 
     private Slot slot(String n) {

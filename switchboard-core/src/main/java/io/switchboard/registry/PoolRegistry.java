@@ -314,7 +314,9 @@ public final class PoolRegistry implements AutoCloseable {
                 && (!after.algorithm().endsWith("-hash") || before.hashLoadFactor() == after.hashLoadFactor())
                 && (!after.algorithm().startsWith("lard") || before.lardLow() == after.lardLow()
                         && before.lardHigh() == after.lardHigh()
-                        && (!after.algorithm().equals("lard-r") || before.lardShrinkAfter().equals(after.lardShrinkAfter())));
+                        && (!after.algorithm().equals("lard-r") || before.lardShrinkAfter().equals(after.lardShrinkAfter())))
+                && (!after.algorithm().equals("least-load") || before.reportMaxAge().equals(after.reportMaxAge()))
+                && (!after.algorithm().equals("chain") || before.candidacy().equals(after.candidacy()));
     }
 
     /** Stops the writer thread it owns; changes submitted afterwards are dropped. Idempotent. */

@@ -9,7 +9,8 @@ class AlgorithmsTest {
     @Test
     void everyAlgorithmIsRegisteredUnderItsOwnName() {
         assertThat(Algorithms.names()).containsExactly(
-                "round-robin", "least-conn", "least-traffic", "random", "p2c", "fastest", "source-hash", "uri-hash", "lard", "lard-r");
+                "round-robin", "least-conn", "least-traffic", "random", "p2c", "fastest", "source-hash", "uri-hash", "lard", "lard-r",
+                "least-load", "chain");
         for (String name : Algorithms.names()) {
             assertThat(Algorithms.exists(name)).isTrue();
             assertThat(Algorithms.byName(name).name()).isEqualTo(name);

@@ -38,7 +38,8 @@ import org.openjdk.jmh.annotations.State;
 @State(Scope.Benchmark)
 public class PickBenchmark {
     /** Keep in step with {@link Algorithms#names()}; {@link #setUp} fails when one is missing. */
-    @Param({"round-robin", "least-conn", "least-traffic", "random", "p2c", "fastest", "source-hash", "uri-hash", "lard", "lard-r"})
+    @Param({"round-robin", "least-conn", "least-traffic", "random", "p2c", "fastest", "source-hash", "uri-hash", "lard", "lard-r",
+            "least-load", "chain"})
     public String algorithm;
 
     @Param({"3", "100"})

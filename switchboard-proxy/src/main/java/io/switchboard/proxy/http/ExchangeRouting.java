@@ -30,6 +30,7 @@ final class ExchangeRouting {
         switch (d.action()) {
             case RouteAction.Forward f -> {
                 x.serviceClass = f.serviceClass();
+                x.cost = f.cost();
                 if (!router.isEmpty()) x.affinityPath = d.affinityKey(f.key());
                 if (f.editsHeads()) {
                     if (!f.requestEdits().isEmpty()) for (HeaderEdit e : f.requestEdits()) x.requestEdits().apply(e);

@@ -11,6 +11,7 @@ import io.switchboard.balance.PickContext;
 import io.switchboard.balance.RequestView;
 import io.switchboard.config.PoolConfig;
 import io.switchboard.config.ProxyProtocolVersion;
+import io.switchboard.config.RouteAction;
 import io.switchboard.config.RouteConfig;
 import io.switchboard.config.ServiceClassConfig;
 import io.switchboard.dispatch.Attempts;
@@ -103,6 +104,8 @@ final class HttpExchange implements RequestView, RouteRequest {
     PoolConfig poolConfig;
     /** The request's service class in its pool (set by routing before dispatch); null: the default class. */
     String serviceClass;
+    /** The route's {@code cost} per request (RFC 2391's session weight), counted by the load-reading algorithms. */
+    int cost = RouteAction.Forward.DEFAULT_COST;
     ServiceClassConfig classConfig; // resolved at the first dispatch
     int classRank;
     Attempts attempts;
@@ -336,6 +339,7 @@ final class HttpExchange implements RequestView, RouteRequest {
             // against max-connections and least-conn.
             backend = b;
             reserved = true;
+            dispatch.charge(b, cost);
             // A handshake goes on a new connection: a pooled one may be stale, and it will not come back.
             // send-proxy (the server's own, else the pool's): every connection is new and this client's
             // alone (the header names the client).

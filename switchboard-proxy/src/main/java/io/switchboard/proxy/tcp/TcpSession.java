@@ -216,6 +216,7 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements DispatchQ
             }
             server = b;
             reserved = true;
+            dispatch.charge(b, 1); // a connection costs one request: layer 4 has no routes
             if (queueTimer != null) {
                 queueTimer.cancel(false);
                 queueTimer = null;
