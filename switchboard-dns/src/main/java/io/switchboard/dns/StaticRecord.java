@@ -1,6 +1,5 @@
 package io.switchboard.dns;
 
-import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -10,6 +9,21 @@ import java.nio.charset.StandardCharsets;
  * Immutable.
  */
 public record StaticRecord(String name, int type, int ttl, byte[] rdata) {
+    public StaticRecord {
+        int expected = type == Wire.TYPE_A ? 4 : type == Wire.TYPE_AAAA ? 16 : -1;
+        if (expected > 0 && rdata.length != expected) {
+            throw new IllegalArgumentException("record " + name + ": an " + (type == Wire.TYPE_A ? "A" : "AAAA")
+                    + " record has " + expected + " bytes of address, got " + rdata.length);
+        }
+        if (type != Wire.TYPE_A && type != Wire.TYPE_AAAA && type != Wire.TYPE_TXT) {
+            throw new IllegalArgumentException("record " + name + ": type " + type
+                    + " is not supported; allowed: A (1), AAAA (28), TXT (16)");
+        }
+        if (ttl < 0 || rdata.length > 65535) {
+            throw new IllegalArgumentException("record " + name + ": ttl must be 0 or more and RDATA at most 65535 bytes");
+        }
+    }
+
     public static StaticRecord address(String name, int ttl, InetAddress address) {
         int type = address instanceof Inet6Address ? Wire.TYPE_AAAA : Wire.TYPE_A;
         return new StaticRecord(name, type, ttl, address.getAddress());
@@ -25,9 +39,5 @@ public record StaticRecord(String name, int type, int ttl, byte[] rdata) {
         rdata[0] = (byte) t.length;
         System.arraycopy(t, 0, rdata, 1, t.length);
         return new StaticRecord(name, Wire.TYPE_TXT, ttl, rdata);
-    }
-
-    static boolean isV4(InetAddress a) {
-        return a instanceof Inet4Address;
     }
 }
