@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 
 /**
@@ -20,6 +21,8 @@ public final class Authority {
     private final LongSupplier epochSeconds;
     private final Map<String, List<DnsServer>> pools = new HashMap<>();
     private final long[] serials;
+    /** Rotation counters by name and type, kept across compiles so a rebuild does not restart the rotation. */
+    private final Map<String, AtomicInteger> counters = new HashMap<>();
     private volatile ZoneSnapshot snapshot;
 
     public Authority(List<ZoneSpec> zones, LongSupplier epochSeconds) {
@@ -28,7 +31,7 @@ public final class Authority {
         this.serials = new long[this.zones.size()];
         long now = epochSeconds.getAsLong() & 0xFFFFFFFFL;
         Arrays.fill(serials, now);
-        this.snapshot = ZoneSnapshot.compile(this.zones, pools, serials);
+        this.snapshot = ZoneSnapshot.compile(this.zones, pools, serials, counters);
     }
 
     public Authority(List<ZoneSpec> zones) {
@@ -58,7 +61,7 @@ public final class Authority {
             }
         }
         if (used) {
-            snapshot = ZoneSnapshot.compile(zones, pools, serials);
+            snapshot = ZoneSnapshot.compile(zones, pools, serials, counters);
         }
         return used;
     }

@@ -34,6 +34,8 @@ public final class DnsFormatException extends Exception {
             "more than one OPT record");
     static final DnsFormatException OPT_OWNER = new DnsFormatException(Wire.FORMERR,
             "OPT record owner must be the root name");
+    static final DnsFormatException ADDITIONAL = new DnsFormatException(Wire.FORMERR,
+            "more than " + QueryParser.MAX_ADDITIONAL + " additional records in a query");
     static final DnsFormatException TRAILING = new DnsFormatException(Wire.FORMERR,
             "bytes after the last record");
     static final DnsFormatException BADVERS = new DnsFormatException(Wire.BADVERS,

@@ -81,7 +81,7 @@ public final class QueryParser {
             throw DnsFormatException.QTYPE;
         }
         if (arcount > MAX_ADDITIONAL) {
-            throw DnsFormatException.TRAILING;
+            throw DnsFormatException.ADDITIONAL;
         }
         boolean badVersion = false;
         for (int i = 0; i < arcount; i++) {

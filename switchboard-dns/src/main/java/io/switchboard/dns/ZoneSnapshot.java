@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Every zone compiled into answers: an open-addressing table from lower-cased wire names to
@@ -82,7 +83,12 @@ public final class ZoneSnapshot {
         return -1;
     }
 
-    static ZoneSnapshot compile(List<ZoneSpec> specs, Map<String, List<DnsServer>> pools, long[] serials) {
+    /**
+     * @param counters rotation counters by name and type, kept by the caller across compiles and
+     *     only touched here (callers serialize compiles)
+     */
+    static ZoneSnapshot compile(List<ZoneSpec> specs, Map<String, List<DnsServer>> pools, long[] serials,
+                                Map<String, AtomicInteger> counters) {
         Map<String, Node> byName = new LinkedHashMap<>();
         List<Zone> zones = new ArrayList<>();
         int[] ids = {0};
@@ -118,8 +124,11 @@ public final class ZoneSnapshot {
             for (PoolName p : spec.poolNames()) {
                 Node n = node(byName, WireName.owner(p.name(), origin), zone, ids);
                 List<DnsServer> servers = pools.getOrDefault(p.pool(), List.of());
-                n.a = rotated(Wire.TYPE_A, servers.stream().filter(s -> s.answers() && s.address() instanceof Inet4Address).toList(), p.ttl(), p.maxRecords());
-                n.aaaa = rotated(Wire.TYPE_AAAA, servers.stream().filter(s -> s.answers() && s.address() instanceof Inet6Address).toList(), p.ttl(), p.maxRecords());
+                String key = WireName.owner(p.name(), origin).toLowerCase(Locale.ROOT);
+                n.a = rotated(Wire.TYPE_A, servers.stream().filter(s -> s.answers() && s.address() instanceof Inet4Address).toList(),
+                        p.ttl(), p.maxRecords(), counters.computeIfAbsent(key + "/A", k -> new AtomicInteger()));
+                n.aaaa = rotated(Wire.TYPE_AAAA, servers.stream().filter(s -> s.answers() && s.address() instanceof Inet6Address).toList(),
+                        p.ttl(), p.maxRecords(), counters.computeIfAbsent(key + "/AAAA", k -> new AtomicInteger()));
             }
 
             for (SrvName s : spec.srvNames()) {
@@ -193,7 +202,7 @@ public final class ZoneSnapshot {
         return n;
     }
 
-    private static RrSet rotated(int type, List<DnsServer> servers, int ttl, int max) {
+    private static RrSet rotated(int type, List<DnsServer> servers, int ttl, int max, AtomicInteger counter) {
         int n = servers.size();
         if (n == 0) {
             return null;
@@ -209,7 +218,7 @@ public final class ZoneSnapshot {
             variants[first] = b.toByteArray();
             counts[first] = perAnswer;
         }
-        return new RrSet(type, variants, counts, schedule(servers));
+        return new RrSet(type, variants, counts, schedule(servers), counter);
     }
 
     /**

@@ -141,6 +141,21 @@ class ResponderTest {
     }
 
     @Test
+    void aRebuildDoesNotRestartTheRotation() {
+        List<String> leads = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            leads.add(addresses(ask(query("www.example.com.", Type.A))).get(0));
+            // A slow-start tick or a probe elsewhere in the pool: a new snapshot every query.
+            authority.updatePool("web", List.of(
+                    server("web1", "10.0.0.1", 1, true),
+                    server("web2", "10.0.0.2", 1, true),
+                    server("web3", "10.0.0.3", 1, true),
+                    server("web4", "10.0.0.4", 1, i % 2 == 0 ? false : true)));
+        }
+        assertThat(leads).containsExactly("10.0.0.1", "10.0.0.2", "10.0.0.3");
+    }
+
+    @Test
     void aaaaOnlyFromIpv6ServersAndNodataWithoutThem() {
         Message none = ask(query("www.example.com.", Type.AAAA));
         assertThat(none.getRcode()).isEqualTo(Rcode.NOERROR);
