@@ -7,6 +7,7 @@ import static io.switchboard.dns.DnsFixture.parse;
 import static io.switchboard.dns.DnsFixture.query;
 import static io.switchboard.dns.DnsFixture.server;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -113,6 +114,23 @@ class ResponderTest {
         assertThat(authority.snapshot().serial("example.com")).isEqualTo(s2);
         SOARecord soa = (SOARecord) ask(query("example.com.", Type.SOA)).getSection(Section.ANSWER).get(0);
         assertThat(soa.getSerial()).isEqualTo(s2);
+    }
+
+    @Test
+    void aReloadKeepsServersAndMovesTheSerialForward() {
+        long before = authority.snapshot().serial("example.com");
+        ZoneSpec old = DnsFixture.exampleZone();
+        List<PoolName> names = new ArrayList<>(old.poolNames());
+        names.add(new PoolName("new", "web"));
+        authority.reconfigure(List.of(new ZoneSpec("example.com.", old.soa(), old.nameServers(), names, old.srvNames(), old.statics()),
+                new ZoneSpec("example.net", old.soa(), List.of("ns1"), List.of(), List.of(), List.of())));
+        assertThat(addresses(ask(query("new.example.com.", Type.A)))).hasSize(3);
+        assertThat(authority.snapshot().serial("example.com")).isEqualTo(before + 1);
+        assertThat(ask(query("example.net.", Type.SOA)).getRcode()).isEqualTo(Rcode.NOERROR);
+        assertThatThrownBy(() -> authority.reconfigure(List.of(new ZoneSpec("example.com", old.soa(), old.nameServers(),
+                List.of(new PoolName("www.example.org.", "web")), List.of(), List.of()))))
+                .hasMessageContaining("www.example.org. is not inside zone example.com");
+        assertThat(addresses(ask(query("new.example.com.", Type.A)))).hasSize(3);
     }
 
     @Test
