@@ -27,6 +27,7 @@ public final class Responder {
     private final Authority authority;
     private final ResponseRateLimiter rrl;
     private final int maxUdpPayload;
+    private final DnsStats stats;
     private final Query query = new Query();
     private byte[] scratch;
 
@@ -34,18 +35,24 @@ public final class Responder {
      * @param rrl null for no rate limiting
      * @param maxUdpPayload the largest UDP answer we send and the size we announce in our OPT
      *     (1232 avoids IP fragmentation on the common paths)
+     * @param stats shared counters, or null
      */
-    public Responder(Authority authority, ResponseRateLimiter rrl, int maxUdpPayload) {
+    public Responder(Authority authority, ResponseRateLimiter rrl, int maxUdpPayload, DnsStats stats) {
         if (maxUdpPayload < Wire.CLASSIC_UDP || maxUdpPayload > MAX_MESSAGE) {
             throw new IllegalArgumentException("maximum UDP payload must be in 512..65535, got " + maxUdpPayload);
         }
         this.authority = authority;
         this.rrl = rrl;
         this.maxUdpPayload = maxUdpPayload;
+        this.stats = stats;
+    }
+
+    public Responder(Authority authority, ResponseRateLimiter rrl, int maxUdpPayload) {
+        this(authority, rrl, maxUdpPayload, null);
     }
 
     public Responder(Authority authority) {
-        this(authority, null, Wire.DEFAULT_EDNS_UDP);
+        this(authority, null, Wire.DEFAULT_EDNS_UDP, null);
     }
 
     /**
@@ -102,6 +109,9 @@ public final class Responder {
     /** FORMERR/NOTIMP: the header only; BADVERS: header, question and an OPT carrying the extended code. */
     private int refusal(byte[] query, Query q, byte[] out, int rcode) {
         if (rcode == DnsFormatException.SILENCE) {
+            if (stats != null) {
+                stats.countSilenced();
+            }
             return -1;
         }
         if (rcode == Wire.BADVERS) {
@@ -113,6 +123,9 @@ public final class Responder {
         out[1] = query[1];
         int flags = Wire.QR | (Wire.u16(query, 2) & (0x7800 | Wire.RD)) | rcode;
         Wire.put16(out, 2, flags);
+        if (stats != null) {
+            stats.countResponse(rcode, false);
+        }
         return Wire.HEADER;
     }
 
@@ -127,10 +140,16 @@ public final class Responder {
         if (!tcp && rrl != null) {
             ResponseRateLimiter.Verdict verdict = rrl.check(clientNetwork, answerKey);
             if (verdict == ResponseRateLimiter.Verdict.DROP) {
+                if (stats != null) {
+                    stats.countRateLimited();
+                }
                 return -1;
             }
             if (verdict == ResponseRateLimiter.Verdict.SLIP) {
                 truncate = true;
+                if (stats != null) {
+                    stats.countSlipped();
+                }
             }
         }
         System.arraycopy(query, 0, out, 0, q.questionEnd);
@@ -171,6 +190,9 @@ public final class Responder {
             Wire.put16(out, p + 7, q.dnssecOk ? Wire.DO : 0);
             Wire.put16(out, p + 9, 0);
             p += OPT_LENGTH;
+        }
+        if (stats != null) {
+            stats.countResponse(rcode, truncate);
         }
         return p;
     }

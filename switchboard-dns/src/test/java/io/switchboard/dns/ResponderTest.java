@@ -370,7 +370,8 @@ class ResponderTest {
     @Test
     void rateLimitedUdpIsDroppedOrSlippedButTcpIsNot() {
         long[] now = {0};
-        Responder r = new Responder(authority, new ResponseRateLimiter(2, 2, 1024, () -> now[0]), 1232);
+        DnsStats stats = new DnsStats();
+        Responder r = new Responder(authority, new ResponseRateLimiter(2, 2, 1024, () -> now[0]), 1232, stats);
         byte[] q = query("www.example.com.", Type.A);
         assertThat(r.answer(q, q.length, CLIENT, false)).isNotNull();
         assertThat(r.answer(q, q.length, CLIENT, false)).isNotNull();
@@ -379,5 +380,27 @@ class ResponderTest {
         assertThat(slipped.getHeader().getFlag(Flags.TC)).isTrue();
         assertThat(slipped.getSection(Section.ANSWER)).isEmpty();
         assertThat(parse(r.answer(q, q.length, CLIENT, true)).getSection(Section.ANSWER)).hasSize(3);
+        assertThat(stats.responses(Rcode.NOERROR)).isEqualTo(4);
+        assertThat(stats.rateLimited()).isEqualTo(1);
+        assertThat(stats.slipped()).isEqualTo(1);
+        assertThat(stats.truncated()).isEqualTo(1);
+    }
+
+    @Test
+    void statsCountResponsesByRcodeAndSilence() {
+        DnsStats stats = new DnsStats();
+        Responder r = new Responder(authority, null, 1232, stats);
+        byte[] nx = query("nope.example.com.", Type.A);
+        r.answer(nx, nx.length, CLIENT, false);
+        byte[] refused = query("example.org.", Type.A);
+        r.answer(refused, refused.length, CLIENT, false);
+        byte[] cut = Arrays.copyOf(query("www.example.com.", Type.A), 14);
+        r.answer(cut, cut.length, CLIENT, false);
+        r.answer(new byte[3], 3, CLIENT, false);
+        assertThat(stats.responses(Rcode.NXDOMAIN)).isEqualTo(1);
+        assertThat(stats.responses(Rcode.REFUSED)).isEqualTo(1);
+        assertThat(stats.responses(Rcode.FORMERR)).isEqualTo(1);
+        assertThat(stats.responses(Rcode.NOERROR)).isZero();
+        assertThat(stats.silenced()).isEqualTo(1);
     }
 }
