@@ -38,6 +38,7 @@ import org.xbill.DNS.DClass;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
+import org.xbill.DNS.OPTRecord;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
@@ -61,6 +62,8 @@ public class DnsAnswerBenchmark {
     private static final InetSocketAddress CLIENT = new InetSocketAddress("127.0.0.1", 40000);
 
     byte[] query;
+    byte[] ednsQuery;
+    byte[] nxdomainQuery;
     byte[] out;
     Responder responder;
     long clientNetwork;
@@ -82,10 +85,14 @@ public class DnsAnswerBenchmark {
         out = new byte[Responder.MAX_MESSAGE];
         clientNetwork = ResponseRateLimiter.networkKey(CLIENT.getAddress());
         query = Message.newQuery(Record.newRecord(Name.fromString("www.example.com."), Type.A, DClass.IN)).toWire();
+        Message edns = Message.newQuery(Record.newRecord(Name.fromString("www.example.com."), Type.A, DClass.IN));
+        edns.addRecord(new OPTRecord(1232, 0, 0), Section.ADDITIONAL);
+        ednsQuery = edns.toWire();
+        nxdomainQuery = Message.newQuery(Record.newRecord(Name.fromString("a.b.nope.example.com."), Type.A, DClass.IN)).toWire();
         netty = new EmbeddedChannel(new DatagramDnsQueryDecoder(), new DatagramDnsResponseEncoder());
         inetAddresses = servers.stream().map(DnsServer::address).toArray(InetAddress[]::new);
         addresses = servers.stream().map(s -> s.address().getAddress()).toArray(byte[][]::new);
-        if (engine() <= 0 || netty() <= 0 || dnsjava() <= 0) {
+        if (engine() <= 0 || engineEdns() <= 0 || engineNxdomain() <= 0 || netty() <= 0 || dnsjava() <= 0) {
             throw new IllegalStateException("a contender wrote no answer");
         }
     }
@@ -98,6 +105,18 @@ public class DnsAnswerBenchmark {
     @Benchmark
     public int engine() {
         return responder.respond(query, query.length, out, clientNetwork, false);
+    }
+
+    /** The same with an OPT record in query and answer, as resolvers send. */
+    @Benchmark
+    public int engineEdns() {
+        return responder.respond(ednsQuery, ednsQuery.length, out, clientNetwork, false);
+    }
+
+    /** NXDOMAIN three labels below the apex: the lookup walks up to the zone and appends the SOA. */
+    @Benchmark
+    public int engineNxdomain() {
+        return responder.respond(nxdomainQuery, nxdomainQuery.length, out, clientNetwork, false);
     }
 
     @Benchmark
