@@ -5,9 +5,10 @@ raw.tsv: round  scenario  proxy  value  p50_ms  p99_ms  errors  note   ("NA" = n
 rss.tsv: proxy  stage  kB                                              (stage: start, end, idle)
 slowloris.tsv: round  proxy  wrk_timeouts_without  wrk_timeouts_with  avg_open  min_open  connects
                closed_by_peer  responses  connect_failed    (the attacker's figures over the measured run)
-Scenario "slowloris" has its own table, from raw.tsv's rows "slowloris0" (without the attackers)
+dns.tsv: round  server  qps  avg_ms  max_ms  sent  completed  lost  not_noerror  response_bytes  cpu_us_per_query
+Scenarios "slowloris" and "dns" have their own tables; slowloris's, from raw.tsv's rows "slowloris0" (without the attackers)
 and "slowloris1" (with them).
-Medians over rounds; errors are summed over rounds; ratios are median / HAProxy's median.
+Medians over rounds; errors are summed over rounds; ratios are median / HAProxy's median (DNS: NSD's).
 """
 import argparse
 import statistics
@@ -130,6 +131,53 @@ def slowloris_table(a, rows, proxies):
     return out
 
 
+def dns_table(a, rows, proxies):
+    """Queries per second of each DNS server, against NSD's: scenario 14."""
+    per = {}
+    if a.dns:
+        try:
+            with open(a.dns) as f:
+                for line in f:
+                    parts = line.rstrip("\n").split("\t")
+                    if len(parts) == 11:
+                        per.setdefault(parts[1], []).append(parts)
+        except FileNotFoundError:
+            pass
+    base = median([num(x[2]) for x in per.get("nsd", [])])
+    out = [
+        "DNS: dnsperf over UDP, `www.example.test A` (a name backed by a pool of three servers; the same "
+        "three A records from NSD's static zone). Medians over rounds; the ratio is against NSD, the "
+        "reference here (not HAProxy); lost and not-NOERROR are summed over rounds:",
+        "",
+        "| server | queries/s | ratio vs NSD | average latency | max latency | lost / sent | not NOERROR "
+        "| response bytes | CPU per query |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for proxy in proxies:
+        if proxy == "direct":
+            continue
+        runs = per.get(proxy, [])
+        r = rows.get(("dns", proxy))
+        if not runs:
+            if r and r["notes"]:
+                out.append("| %s | not run: %s | - | - | - | - | - | - | - |" % (proxy, "; ".join(r["notes"])))
+            continue
+        qps = median([num(x[2]) for x in runs])
+        ratio = "%.2fx" % (qps / base) if qps is not None and base else "-"
+        cpu = median([num(x[10]) for x in runs])
+        size = median([num(x[9]) for x in runs])
+        failed = ""
+        if r and len(runs) < r["n"]:
+            failed = " (%d/%d runs failed: %s)" % (r["n"] - len(runs), r["n"], "; ".join(r["notes"]))
+        out.append("| %s | %s | %s | %s | %s | %d / %d | %d | %s | %s |" % (
+            proxy, "-" if qps is None else "%d%s" % (round(qps), failed), ratio,
+            fmt_ms(median([num(x[3]) for x in runs])), fmt_ms(median([num(x[4]) for x in runs])),
+            sum(int(num(x[7]) or 0) for x in runs), sum(int(num(x[5]) or 0) for x in runs),
+            sum(int(num(x[8]) or 0) for x in runs), "-" if size is None else "%.0f" % size,
+            "-" if cpu is None else "%.2f us" % cpu))
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("raw")
@@ -138,6 +186,7 @@ def main():
     ap.add_argument("--proxies", required=True, help="display order, comma separated")
     ap.add_argument("--idle-conns", default="10000")
     ap.add_argument("--slowloris", help="slowloris.tsv")
+    ap.add_argument("--dns", help="dns.tsv")
     ap.add_argument("--slowloris-conns", default="1000")
     ap.add_argument("--slowloris-interval", default="2")
     a = ap.parse_args()
@@ -160,9 +209,14 @@ def main():
 
     proxies = a.proxies.split(",")
     out = []
-    main_scenarios = [s for s in a.scenarios.split(",") if s != "slowloris"]
+    main_scenarios = [s for s in a.scenarios.split(",") if s not in ("slowloris", "dns")]
     if not main_scenarios:
-        out.extend(slowloris_table(a, rows, proxies))
+        if "slowloris" in a.scenarios.split(","):
+            out.extend(slowloris_table(a, rows, proxies))
+        if "dns" in a.scenarios.split(","):
+            if out:
+                out.append("")
+            out.extend(dns_table(a, rows, proxies))
         print("\n".join(out))
         return 0
     out.append("| scenario | proxy | rps (or MB/s, kB/conn, ms) | p50 | p99 | ratio vs HAProxy | errors |")
@@ -203,6 +257,9 @@ def main():
     if "slowloris" in a.scenarios.split(","):
         out.append("")
         out.extend(slowloris_table(a, rows, proxies))
+    if "dns" in a.scenarios.split(","):
+        out.append("")
+        out.extend(dns_table(a, rows, proxies))
 
     rss = {}
     try:
