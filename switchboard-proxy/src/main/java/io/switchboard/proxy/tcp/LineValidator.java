@@ -1,16 +1,11 @@
 package io.switchboard.proxy.tcp;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 import io.switchboard.config.TcpValidateConfig;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
-import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * {@code validate: line} on a {@code mode: tcp} listener: every client line of the session, not only the
@@ -26,22 +21,11 @@ import java.util.stream.Collectors;
  *
  * <p>Threading: the client channel's event loop.
  */
-final class LineValidator extends ChannelInboundHandlerAdapter {
-    private final int maxLine;
-    private final Set<String> words;
-    private final int longestWord;
-    private final byte[] errorLine;
-    private final ValidationFailures failures;
-    private ByteBuf partial;
+final class LineValidator extends TextValidator {
     private boolean inBody;
-    private boolean refused;
 
     LineValidator(TcpValidateConfig config, ValidationFailures failures) {
-        this.maxLine = config.maxLine();
-        this.words = config.firstWords().stream().map(w -> w.toUpperCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
-        this.longestWord = words.stream().mapToInt(String::length).max().orElse(0);
-        this.errorLine = config.errorLine() == null ? null : config.errorLine().getBytes(StandardCharsets.UTF_8);
-        this.failures = failures;
+        super(config, failures, "line");
     }
 
     @Override
@@ -105,38 +89,5 @@ final class LineValidator extends ChannelInboundHandlerAdapter {
         if (!words.contains(word)) return "first word '" + printable(word) + "' is not one of " + words;
         if (word.equals("DATA")) inBody = true;
         return null;
-    }
-
-    private static String printable(String s) {
-        StringBuilder sb = new StringBuilder(s.length());
-        for (char c : s.toCharArray()) sb.append(c >= 0x20 && c < 0x7f ? c : '?');
-        return sb.toString();
-    }
-
-    @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) {
-        if (!refused) ctx.fireChannelReadComplete();
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-        release();
-        ctx.fireChannelInactive();
-    }
-
-    private void refuse(ChannelHandlerContext ctx, String why) {
-        refused = true;
-        release();
-        ctx.fireChannelReadComplete(); // the whole lines before the violation go out
-        failures.refused(ctx.channel(), "line", why);
-        if (errorLine != null) ctx.writeAndFlush(Unpooled.wrappedBuffer(errorLine)).addListener(ChannelFutureListener.CLOSE);
-        else ctx.close();
-    }
-
-    private void release() {
-        if (partial != null) {
-            partial.release();
-            partial = null;
-        }
     }
 }

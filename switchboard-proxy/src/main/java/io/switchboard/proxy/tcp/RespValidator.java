@@ -1,16 +1,11 @@
 package io.switchboard.proxy.tcp;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 import io.switchboard.config.TcpValidateConfig;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
-import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * {@code validate: resp} on a {@code mode: tcp} listener: the client speaks Redis's protocol, as
@@ -31,19 +26,11 @@ import java.util.stream.Collectors;
  *
  * <p>Threading: the client channel's event loop.
  */
-final class RespValidator extends ChannelInboundHandlerAdapter {
+final class RespValidator extends TextValidator {
     /** Redis's default {@code proto-max-bulk-len}. */
     static final long MAX_BULK = 512L << 20;
 
     private enum State { START, INLINE, ARRAY_HEADER, HEADER_LF, DOLLAR, BULK_HEADER, BULK, BULK_CR, BULK_LF }
-
-    private final int maxLine;
-    private final Set<String> words;
-    private final int longestWord;
-    private final byte[] errorLine;
-    private final ValidationFailures failures;
-    private ByteBuf partial;
-    private boolean refused;
 
     private State state = State.START;
     /** Bytes of the current header or inline line so far. */
@@ -62,11 +49,7 @@ final class RespValidator extends ChannelInboundHandlerAdapter {
     private boolean inArray;
 
     RespValidator(TcpValidateConfig config, ValidationFailures failures) {
-        this.maxLine = config.maxLine();
-        this.words = config.firstWords().stream().map(w -> w.toUpperCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
-        this.longestWord = words.stream().mapToInt(String::length).max().orElse(0);
-        this.errorLine = config.errorLine() == null ? null : config.errorLine().getBytes(StandardCharsets.UTF_8);
-        this.failures = failures;
+        super(config, failures, "resp");
     }
 
     @Override
@@ -228,38 +211,5 @@ final class RespValidator extends ChannelInboundHandlerAdapter {
 
     private static String describe(byte c) {
         return c >= 0x20 && c < 0x7f ? "'" + (char) c + "'" : String.format(Locale.ROOT, "0x%02x", c & 0xff);
-    }
-
-    private static String printable(String s) {
-        StringBuilder sb = new StringBuilder(s.length());
-        for (char c : s.toCharArray()) sb.append(c >= 0x20 && c < 0x7f ? c : '?');
-        return sb.toString();
-    }
-
-    @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) {
-        if (!refused) ctx.fireChannelReadComplete();
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-        release();
-        ctx.fireChannelInactive();
-    }
-
-    private void refuse(ChannelHandlerContext ctx, String why) {
-        refused = true;
-        release();
-        ctx.fireChannelReadComplete(); // the commands before the violation go out
-        failures.refused(ctx.channel(), "resp", why);
-        if (errorLine != null) ctx.writeAndFlush(Unpooled.wrappedBuffer(errorLine)).addListener(ChannelFutureListener.CLOSE);
-        else ctx.close();
-    }
-
-    private void release() {
-        if (partial != null) {
-            partial.release();
-            partial = null;
-        }
     }
 }
