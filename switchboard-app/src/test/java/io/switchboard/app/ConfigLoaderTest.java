@@ -221,7 +221,7 @@ class ConfigLoaderTest {
     void rootIsNotAMapping() {
         assertThat(errors("- listeners\n- pools\n")).containsExactly(
                 "switchboard.yaml:1: expected a mapping with keys listeners, pools, event-loops, transport, shutdown-grace,"
-                        + " access-log, watch-config, access-log-format, admin, load-reports; found a list");
+                        + " access-log, watch-config, access-log-format, admin, load-reports, dns; found a list");
     }
 
     @Test

@@ -39,6 +39,8 @@ class DnsIT {
     private Process unbound;
     private final Map<String, ServerSocket> backends = new HashMap<>();
     private int port;
+    private Path file;
+    private String yaml;
 
     @BeforeEach
     void start() throws Exception {
@@ -46,8 +48,8 @@ class DnsIT {
         for (String host : List.of("127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.7", "127.0.0.8")) backend(host);
         StringBuilder big = new StringBuilder();
         for (int i = 1; i <= 60; i++) big.append("      - {name: b").append(i).append(", address: 127.0.1.").append(i).append(":9}\n");
-        Path file = dir.resolve("switchboard.yaml");
-        Files.writeString(file, """
+        file = dir.resolve("switchboard.yaml");
+        yaml = """
                 listeners:
                   - {address: 127.0.0.1, port: 0, default-pool: app}
                 pools:
@@ -90,7 +92,8 @@ class DnsIT {
                 access-log: "off"
                 admin: {enabled: false}
                 """.formatted(port("127.0.0.2"), port("127.0.0.3"), port("127.0.0.4"), port("127.0.0.7"), port("127.0.0.8"),
-                big));
+                big);
+        Files.writeString(file, yaml);
         switchboard = Switchboard.start(ConfigLoader.load(file).config());
         port = switchboard.dnsAddress().getPort();
         await().atMost(Duration.ofSeconds(15)).until(() -> shortAnswer("www", "A").size() == 3
@@ -119,6 +122,27 @@ class DnsIT {
     }
 
     @Test
+    void aReloadReconfiguresTheZonesAndAListenChangeRestartsTheListener() throws Exception {
+        long serial = serial();
+        Files.writeString(file, yaml.replace("- {name: w, pool: weighted}", "- {name: w2, pool: weighted}"));
+        switchboard.reload(ConfigLoader.load(file).config());
+        assertThat(shortAnswer("w2", "A")).containsExactlyInAnyOrder("127.0.0.5", "127.0.0.6");
+        assertThat(dig("w." + ZONE, "A")).contains("status: NXDOMAIN");
+        assertThat(serial()).isGreaterThan(serial);
+
+        int moved = freePort();
+        Files.writeString(file, yaml.replace("listen: 127.0.0.1:0", "listen: 127.0.0.1:" + moved));
+        switchboard.reload(ConfigLoader.load(file).config());
+        assertThat(switchboard.dnsAddress().getPort()).isEqualTo(moved);
+        port = moved;
+        assertThat(shortAnswer("w", "A")).containsExactlyInAnyOrder("127.0.0.5", "127.0.0.6");
+
+        Files.writeString(file, yaml.substring(0, yaml.indexOf("dns:")) + "watch-config: false\naccess-log: \"off\"\nadmin: {enabled: false}\n");
+        switchboard.reload(ConfigLoader.load(file).config());
+        assertThat(switchboard.dnsAddress()).isNull();
+    }
+
+    @Test
     void weightsDecideWhichServerComesFirst() throws Exception {
         Map<String, Integer> first = new HashMap<>();
         for (int i = 0; i < 40; i++) first.merge(shortAnswer("w", "A").get(0), 1, Integer::sum);
@@ -139,6 +163,8 @@ class DnsIT {
         String any = dig("www." + ZONE, "ANY");
         assertThat(any).contains("status: NOERROR").contains("ANSWER: 3,");
         assertThat(shortAnswer("@", "TXT")).containsExactly("\"switchboard test zone\"");
+        assertThat(switchboard.dnsStats().responses(3)).as("NXDOMAIN counted").isPositive();
+        assertThat(switchboard.dnsStats().responses(5)).as("REFUSED counted").isPositive();
     }
 
     @Test
