@@ -88,6 +88,11 @@ public final class DnsListener implements AutoCloseable {
     /** Where it listens (the real port when the config said 0); null before {@link #start}. */
     public InetSocketAddress localAddress() { return localAddress; }
 
+    /** UDP sockets bound: one per event loop with a native transport, else one. */
+    public int udpSockets() {
+        return channels.isEmpty() ? 0 : channels.size() - 1;
+    }
+
     /** @throws IOException when the UDP or TCP port cannot be bound; nothing stays open then */
     public void start() throws IOException {
         try {
