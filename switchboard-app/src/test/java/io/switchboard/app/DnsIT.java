@@ -10,6 +10,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -90,7 +94,7 @@ class DnsIT {
                         - {name: "@", type: TXT, value: "switchboard test zone"}
                 watch-config: false
                 access-log: "off"
-                admin: {enabled: false}
+                admin: {address: 127.0.0.1, port: 0}
                 """.formatted(port("127.0.0.2"), port("127.0.0.3"), port("127.0.0.4"), port("127.0.0.7"), port("127.0.0.8"),
                 big);
         Files.writeString(file, yaml);
@@ -165,6 +169,11 @@ class DnsIT {
         assertThat(shortAnswer("@", "TXT")).containsExactly("\"switchboard test zone\"");
         assertThat(switchboard.dnsStats().responses(3)).as("NXDOMAIN counted").isPositive();
         assertThat(switchboard.dnsStats().responses(5)).as("REFUSED counted").isPositive();
+        HttpResponse<String> metrics = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create(switchboard.admin().url() + "metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(metrics.body()).containsPattern("switchboard_dns_responses_total\\{rcode=\"NXDOMAIN\"\\} [1-9]")
+                .containsPattern("switchboard_dns_responses_total\\{rcode=\"REFUSED\"\\} [1-9]")
+                .contains("switchboard_dns_truncated_total");
     }
 
     @Test
