@@ -132,4 +132,15 @@ class DnsConfigLoaderTest {
         assertThat(errors("dns:\n  listen: 127.0.0.1:5353\n")).containsExactly(
                 "switchboard.yaml:9: dns.zones: required key is missing (a list with at least one zone)");
     }
+
+    @Test
+    void oddNamesAreProblemsNotCrashes() {
+        for (String[] z : new String[][] {{"a..b", "ns1"}, {"example.test", ".."}, {"example.test", "x".repeat(70)},
+                {"x".repeat(64) + ".test", "ns1"}, {"example.test", "ns1.other.test."}}) {
+            String body = "dns:\n  zones:\n    - {origin: \"" + z[0] + "\", ns: [\"" + z[1] + "\"], pools: [{name: \"" + z[1]
+                    + "\", pool: app}]}\n";
+            List<String> errors = errors(body);
+            assertThat(errors).as(String.join(" / ", z)).isNotEmpty().allSatisfy(e -> assertThat(e).startsWith("switchboard.yaml:11: dns.zones[0]: name "));
+        }
+    }
 }
