@@ -11,12 +11,15 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.unix.UnixChannelOption;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.LengthFieldPrepender;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.switchboard.config.DnsConfig;
 import io.switchboard.dns.Authority;
 import io.switchboard.dns.DnsStats;
@@ -57,6 +60,8 @@ public final class DnsListener implements AutoCloseable {
     private final Map<EventExecutor, Worker> workers = new IdentityHashMap<>();
     private final List<Channel> channels = new ArrayList<>();
     private final AtomicInteger tcpConnections = new AtomicInteger();
+    /** Open TCP connections, closed with the listener (a restart on reload must not leave them behind). */
+    private final ChannelGroup tcpClients = new DefaultChannelGroup("dns-tcp", GlobalEventExecutor.INSTANCE);
     private volatile InetSocketAddress localAddress;
 
     /** One event loop's responder and buffers: touched only by that loop's thread. */
@@ -139,6 +144,7 @@ public final class DnsListener implements AutoCloseable {
                             return;
                         }
                         ch.closeFuture().addListener(f -> tcpConnections.decrementAndGet());
+                        tcpClients.add(ch);
                         ch.pipeline().addLast(new IdleStateHandler(0, 0, TCP_IDLE_SECONDS, TimeUnit.SECONDS),
                                 new LengthFieldBasedFrameDecoder(Responder.MAX_MESSAGE, 0, 2, 0, 2),
                                 new LengthFieldPrepender(2),
@@ -158,6 +164,7 @@ public final class DnsListener implements AutoCloseable {
     public void close() {
         for (Channel ch : channels) ch.close().syncUninterruptibly();
         channels.clear();
+        tcpClients.close().awaitUninterruptibly();
     }
 
     /** One UDP socket's queries; responses are flushed once per read batch. */

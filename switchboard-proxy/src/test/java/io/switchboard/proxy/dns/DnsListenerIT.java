@@ -86,13 +86,22 @@ class DnsListenerIT {
                     assertThat(rb.getShort(2) & 0xF).as("RCODE").isEqualTo(id == 7 ? 0 : 3);
                 }
             }
-            assertThat(stats.responses(0)).isEqualTo(41);
+            Socket idle = new Socket(at.getAddress(), at.getPort());
+            idle.setSoTimeout(5000);
+            byte[] c = query(9, "www.example.test");
+            idle.getOutputStream().write(ByteBuffer.allocate(2 + c.length).putShort((short) c.length).put(c).array());
+            DataInputStream idleIn = new DataInputStream(idle.getInputStream());
+            idleIn.readFully(new byte[idleIn.readUnsignedShort()]); // accepted and served: now it only idles
+            assertThat(stats.responses(0)).isEqualTo(42);
             assertThat(stats.responses(3)).isEqualTo(1);
 
             DnsListener second = new DnsListener(new DnsConfig("127.0.0.1", at.getPort(), 1232, null, List.of()), authority,
                     stats, transport, group);
             assertThatThrownBy(second::start).isInstanceOf(IOException.class)
                     .hasMessageStartingWith("dns: cannot listen on 127.0.0.1:" + at.getPort());
+            listener.close();
+            assertThat(idle.getInputStream().read()).as("an open TCP connection is closed with the listener").isEqualTo(-1);
+            idle.close();
         } finally {
             listener.close();
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
