@@ -57,7 +57,9 @@ import org.slf4j.LoggerFactory;
  * and its TLS settings: every reload reads the certificate files again and new handshakes use them
  * (open connections keep theirs); only turning TLS on or off takes a restart. A listener's
  * {@code proxy-protocol}, {@code splice} and {@code validate} apply to connections accepted after
- * the reload (open ones keep theirs).
+ * the reload (open ones keep theirs). The DNS server ({@link DnsService}) is the exception to
+ * "listeners bind once": its zones are reconfigured in place and a changed {@code dns.listen}
+ * restarts it.
  *
  * <p>Threading: {@link #reload}, {@link #shutdownGracefully} and {@link #close} are serialized on
  * this object (they come from the main thread, a signal handler, tests); the data plane never takes
