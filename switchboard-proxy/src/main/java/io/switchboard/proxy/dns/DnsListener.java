@@ -35,6 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,12 +78,18 @@ public final class DnsListener implements AutoCloseable {
 
     /** @param stats counters shared by every loop (may be null) */
     public DnsListener(DnsConfig config, Authority authority, DnsStats stats, Transport transport, EventLoopGroup group) {
+        this(config, authority, stats, transport, group, System::nanoTime);
+    }
+
+    /** @param nanoClock the rate limiter's clock (tests stop it) */
+    DnsListener(DnsConfig config, Authority authority, DnsStats stats, Transport transport, EventLoopGroup group,
+                LongSupplier nanoClock) {
         this.config = config;
         this.transport = transport;
         this.group = group;
         ResponseRateLimiter rrl = config.rateLimit() == null ? null
                 : new ResponseRateLimiter(config.rateLimit().responsesPerSecond(), config.rateLimit().slip(), RRL_SLOTS,
-                        System::nanoTime);
+                        nanoClock);
         for (EventExecutor e : group) {
             workers.put(e, new Worker(new Responder(authority, rrl, config.maxUdpPayload(), stats)));
         }

@@ -26,8 +26,10 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -102,6 +104,35 @@ class DnsListenerIT {
             listener.close();
             assertThat(idle.getInputStream().read()).as("an open TCP connection is closed with the listener").isEqualTo(-1);
             idle.close();
+        } finally {
+            listener.close();
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    @Test
+    void theConfiguredRateLimitSlipsOverTheLimit() throws Exception {
+        Transport transport = Transport.select("auto");
+        EventLoopGroup group = transport.newGroup(1, new DefaultThreadFactory("dns-test", true));
+        Authority authority = new Authority(List.of(new ZoneSpec("example.test", SoaSpec.defaults("ns1", "hostmaster"),
+                List.of("ns1"), List.of(new PoolName("www", "app")), List.of(), List.of())));
+        authority.updatePool("app", List.of(new DnsServer("a", InetAddress.getByName("127.0.0.2"), 80, 1, true)));
+        DnsStats stats = new DnsStats();
+        DnsConfig config = new DnsConfig("127.0.0.1", 0, 1232, new DnsConfig.RateLimit(1, 1), List.of());
+        DnsListener listener = new DnsListener(config, authority, stats, transport, group, () -> 0L); // time stands still
+        try (DatagramSocket client = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            listener.start();
+            client.setSoTimeout(2000);
+            List<Boolean> truncated = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                byte[] q = query(i, "www.example.test");
+                client.send(new DatagramPacket(q, q.length, listener.localAddress()));
+                DatagramPacket p = new DatagramPacket(new byte[1500], 1500);
+                client.receive(p);
+                truncated.add((ByteBuffer.wrap(p.getData()).getShort(2) & 0x0200) != 0);
+            }
+            assertThat(truncated).containsExactly(false, true, true, true);
+            assertThat(stats.slipped()).isEqualTo(3);
         } finally {
             listener.close();
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
