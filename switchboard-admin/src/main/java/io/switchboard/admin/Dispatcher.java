@@ -5,6 +5,7 @@ import io.switchboard.persist.PersistenceState;
 import io.switchboard.proxy.AccessLog;
 import io.switchboard.proxy.ExchangeListener;
 import io.switchboard.proxy.ListenerCounters;
+import io.switchboard.dns.DnsStats;
 import io.switchboard.proxy.feedback.LoadReportCounters;
 import io.switchboard.registry.Pool;
 import io.switchboard.route.Router;
@@ -78,6 +79,11 @@ public interface Dispatcher {
 
     /** What became of pushed load reports and agent-check pulls; null when the dispatcher keeps no such counts. */
     default LoadReportCounters loadReports() {
+        return null;
+    }
+
+    /** The authoritative DNS server's counters; null when no DNS server is configured. */
+    default DnsStats dns() {
         return null;
     }
 

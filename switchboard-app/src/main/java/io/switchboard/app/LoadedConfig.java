@@ -13,7 +13,8 @@ public record LoadedConfig(SwitchboardConfig config, List<ConfigProblem> warning
     public String summary() {
         int servers = config.pools().values().stream().mapToInt(p -> p.servers().size()).sum();
         return count(config.listeners().size(), "listener") + ", " + count(config.pools().size(), "pool") + ", "
-                + count(servers, "server");
+                + count(servers, "server")
+                + (config.dns() == null ? "" : ", DNS for " + count(config.dns().zones().size(), "zone"));
     }
 
     static String count(int n, String noun) {

@@ -22,6 +22,7 @@ import io.switchboard.proxy.AccessLog;
 import io.switchboard.proxy.ProxyServer;
 import io.switchboard.proxy.tls.TlsSetupException;
 import io.switchboard.proxy.Transport;
+import io.switchboard.dns.DnsStats;
 import io.switchboard.proxy.feedback.LoadReportCounters;
 import io.switchboard.proxy.probe.HealthChecker;
 import io.switchboard.proxy.probe.TransitionLog;
@@ -56,7 +57,9 @@ import org.slf4j.LoggerFactory;
  * and its TLS settings: every reload reads the certificate files again and new handshakes use them
  * (open connections keep theirs); only turning TLS on or off takes a restart. A listener's
  * {@code proxy-protocol}, {@code splice} and {@code validate} apply to connections accepted after
- * the reload (open ones keep theirs).
+ * the reload (open ones keep theirs). The DNS server ({@link DnsService}) is the exception to
+ * "listeners bind once": its zones are reconfigured in place and a changed {@code dns.listen}
+ * restarts it.
  *
  * <p>Threading: {@link #reload}, {@link #shutdownGracefully} and {@link #close} are serialized on
  * this object (they come from the main thread, a signal handler, tests); the data plane never takes
@@ -81,6 +84,8 @@ public final class Switchboard implements AutoCloseable {
     private Map<String, HealthChecker> checkers = new LinkedHashMap<>();
     /** The load-report receiver and agent-check pullers of the running config. */
     private final LoadFeedback feedback = new LoadFeedback(registry);
+    /** The authoritative DNS server of the running config ({@code dns:}). */
+    private final DnsService dns;
     private boolean closed;
 
     private Switchboard(SwitchboardConfig config, Transport transport, EventLoopGroup group, boolean ownsGroup,
@@ -91,6 +96,7 @@ public final class Switchboard implements AutoCloseable {
         this.ownsGroup = ownsGroup;
         this.accessLog = accessLog;
         this.resolvers = HostResolver.system(transport);
+        this.dns = new DnsService(registry, transport, group);
     }
 
     /**
@@ -148,6 +154,7 @@ public final class Switchboard implements AutoCloseable {
                 System.getProperty("java.vendor"), transport.name(), loops, loops == 1 ? "" : "s");
         proxy = new ProxyServer(config, registry.pools(), accessLog, transport, group, resolvers);
         proxy.start();
+        dns.start(config);
         for (HealthChecker c : checkers.values()) c.start();
         feedback.start(config);
         logStartup();
@@ -239,6 +246,16 @@ public final class Switchboard implements AutoCloseable {
         return feedback.receiverAddress();
     }
 
+    /** The authoritative DNS server's counters (admin metrics); they survive reloads. */
+    public DnsStats dnsStats() {
+        return dns.stats();
+    }
+
+    /** Where the DNS server listens (UDP and TCP); null when it is not running. */
+    public InetSocketAddress dnsAddress() {
+        return dns.address();
+    }
+
     /** The registry of this dispatcher's pools: subscribe to its events, submit changes. */
     public PoolRegistry registry() {
         return registry;
@@ -308,6 +325,7 @@ public final class Switchboard implements AutoCloseable {
         useNewTls.run();
         for (HealthChecker c : toStart) c.start();
         feedback.reload(next);
+        dns.reload(next);
         adminReload(config.admin(), next.admin());
         config = next;
         checkers = nextCheckers;
@@ -542,6 +560,7 @@ public final class Switchboard implements AutoCloseable {
         }
         for (HealthChecker c : checkers.values()) c.close();
         feedback.close();
+        dns.close();
         registry.unsubscribe(transitionLog);
         registry.close();
         accessLog.close();

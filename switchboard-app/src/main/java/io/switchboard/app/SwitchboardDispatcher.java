@@ -8,6 +8,7 @@ import io.switchboard.persist.PersistenceState;
 import io.switchboard.proxy.AccessLog;
 import io.switchboard.proxy.ExchangeListener;
 import io.switchboard.proxy.ListenerCounters;
+import io.switchboard.dns.DnsStats;
 import io.switchboard.proxy.feedback.LoadReportCounters;
 import io.switchboard.registry.Pool;
 import io.switchboard.route.Router;
@@ -96,6 +97,11 @@ final class SwitchboardDispatcher implements Dispatcher {
     @Override
     public LoadReportCounters loadReports() {
         return switchboard.loadReportCounters();
+    }
+
+    @Override
+    public DnsStats dns() {
+        return switchboard.config().dns() == null ? null : switchboard.dnsStats();
     }
 
     @Override

@@ -115,6 +115,34 @@ class MainTest {
     }
 
     @Test
+    void checkValidatesTheDnsSection(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("dns.yaml");
+        String head = """
+                listeners:
+                  - port: 8080
+                    default-pool: app
+                pools:
+                  app:
+                    servers:
+                      - {name: a, address: "10.0.0.1:80"}
+                dns:
+                  listen: 127.0.0.1:5353
+                  zones:
+                    - origin: example.test
+                      ns: [ns1.example.test.]
+                      pools:
+                """;
+        Files.writeString(file, head + "        - {name: www, pool: app}\n");
+        Run ok = run("check", "-c", file.toString());
+        assertThat(ok.exitCode()).as(ok.err()).isZero();
+        assertThat(ok.out()).isEqualTo("OK: 1 listener, 1 pool, 1 server, DNS for 1 zone\n");
+        Files.writeString(file, head + "        - {name: www, pool: apps}\n");
+        Run bad = run("check", "-c", file.toString());
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err()).startsWith(file + ":14: dns.zones[0].pools[0].pool: no pool named 'apps', did you mean 'app'?");
+    }
+
+    @Test
     void versionFallsBackToDevOutsideTheJar() {
         Run r = run("--version");
         assertThat(r.exitCode()).isZero();

@@ -16,11 +16,12 @@ import java.util.Map;
  * @param admin the admin listener (API, dashboard, metrics)
  * @param watchConfig reload {@code source} when it changes (the app's file watcher), as on SIGHUP
  * @param loadReports the UDP receiver of pushed load reports; null when the file has no {@code load-reports}
+ * @param dns the authoritative DNS server; null when the file has no {@code dns}
  */
 public record SwitchboardConfig(Path source, List<ListenerConfig> listeners, Map<String, PoolConfig> pools,
                                 int eventLoops, String transport, Duration shutdownGrace, String accessLog,
                                 String accessLogFormat, AdminConfig admin, boolean watchConfig,
-                                LoadReportsConfig loadReports) {
+                                LoadReportsConfig loadReports, DnsConfig dns) {
     public static final String DEFAULT_ACCESS_LOG_FORMAT = "combined";
 
     public SwitchboardConfig {
@@ -30,12 +31,21 @@ public record SwitchboardConfig(Path source, List<ListenerConfig> listeners, Map
         if (admin == null) admin = AdminConfig.DISABLED;
     }
 
+    /** A config without a DNS server. */
+    public SwitchboardConfig(Path source, List<ListenerConfig> listeners, Map<String, PoolConfig> pools,
+                             int eventLoops, String transport, Duration shutdownGrace, String accessLog,
+                             String accessLogFormat, AdminConfig admin, boolean watchConfig,
+                             LoadReportsConfig loadReports) {
+        this(source, listeners, pools, eventLoops, transport, shutdownGrace, accessLog, accessLogFormat, admin,
+                watchConfig, loadReports, null);
+    }
+
     /** A config without a receiver of pushed load reports. */
     public SwitchboardConfig(Path source, List<ListenerConfig> listeners, Map<String, PoolConfig> pools,
                              int eventLoops, String transport, Duration shutdownGrace, String accessLog,
                              String accessLogFormat, AdminConfig admin, boolean watchConfig) {
         this(source, listeners, pools, eventLoops, transport, shutdownGrace, accessLog, accessLogFormat, admin,
-                watchConfig, null);
+                watchConfig, null, null);
     }
 
     /** An embedded config (tests, tools): combined access log format, no admin listener. */

@@ -24,6 +24,7 @@ import io.switchboard.persist.StickTable;
 import io.switchboard.proxy.AccessLog;
 import io.switchboard.proxy.ListenerCounters;
 import io.switchboard.load.ReportCodec;
+import io.switchboard.dns.DnsStats;
 import io.switchboard.proxy.feedback.LoadReportCounters;
 import io.switchboard.registry.Pool;
 import java.util.Arrays;
@@ -62,6 +63,7 @@ public final class SwitchboardCollector implements MultiCollector {
     private final Supplier<PersistenceState> persistence;
     private final Supplier<SessionTable> sessions;
     private final Supplier<LoadReportCounters> loadReports;
+    private final Supplier<DnsStats> dns;
 
     /**
      * @param queueLength requests waiting in a pool's queue for a back end below its max-connections
@@ -95,6 +97,16 @@ public final class SwitchboardCollector implements MultiCollector {
                                 ToIntFunction<Pool> queueLength, Function<Pool, Map<String, Integer>> queuedByClass,
                                 Supplier<List<ListenerCounters>> listeners, Supplier<PersistenceState> persistence,
                                 Supplier<SessionTable> sessions, Supplier<LoadReportCounters> loadReports) {
+        this(pools, traffic, accessLog, queueLength, queuedByClass, listeners, persistence, sessions, loadReports, () -> null);
+    }
+
+    /** @param dns the authoritative DNS server's counters (may supply null: no DNS metrics) */
+    public SwitchboardCollector(Supplier<Map<String, Pool>> pools, Traffic traffic, Supplier<AccessLog> accessLog,
+                                ToIntFunction<Pool> queueLength, Function<Pool, Map<String, Integer>> queuedByClass,
+                                Supplier<List<ListenerCounters>> listeners, Supplier<PersistenceState> persistence,
+                                Supplier<SessionTable> sessions, Supplier<LoadReportCounters> loadReports,
+                                Supplier<DnsStats> dns) {
+        this.dns = dns;
         this.loadReports = loadReports;
         this.sessions = sessions;
         this.queuedByClass = queuedByClass;
@@ -199,6 +211,7 @@ public final class SwitchboardCollector implements MultiCollector {
         persistence(live, out);
         sessions(out);
         loadReports(out);
+        dns(out);
         netty(out);
         return out.build();
     }
@@ -271,6 +284,34 @@ public final class SwitchboardCollector implements MultiCollector {
         pulls.dataPoint(counter(Labels.of("result", "failed"), c.pullsFailedTotal()));
         out.metricSnapshot(reports.build());
         out.metricSnapshot(pulls.build());
+    }
+
+    /** The DNS server's responses by RCODE, and what was truncated, rate-limited or not answered. */
+    private void dns(MetricSnapshots.Builder out) {
+        DnsStats d = dns.get();
+        if (d == null) return;
+        CounterSnapshot.Builder responses = counter("switchboard_dns_responses", "DNS responses sent, by RCODE name");
+        for (int rcode : DNS_RCODES) {
+            responses.dataPoint(counter(Labels.of("rcode", DNS_RCODE_NAMES[rcode]), d.responses(rcode)));
+        }
+        out.metricSnapshot(responses.build());
+        out.metricSnapshot(counter("switchboard_dns_truncated", "DNS responses sent over UDP with TC=1 (too large, or slipped by rate limiting)")
+                .dataPoint(counter(Labels.EMPTY, d.truncated())).build());
+        out.metricSnapshot(counter("switchboard_dns_rate_limited", "DNS responses dropped by response rate limiting")
+                .dataPoint(counter(Labels.EMPTY, d.rateLimited())).build());
+        out.metricSnapshot(counter("switchboard_dns_slipped", "DNS responses rate limiting sent truncated instead of dropping")
+                .dataPoint(counter(Labels.EMPTY, d.slipped())).build());
+        out.metricSnapshot(counter("switchboard_dns_ignored", "DNS messages not answered: shorter than a header, or responses")
+                .dataPoint(counter(Labels.EMPTY, d.silenced())).build());
+    }
+
+    private static final int[] DNS_RCODES = {0, 1, 2, 3, 4, 5, 16};
+    private static final String[] DNS_RCODE_NAMES = new String[17];
+
+    static {
+        String[] names = {"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED"};
+        System.arraycopy(names, 0, DNS_RCODE_NAMES, 0, names.length);
+        DNS_RCODE_NAMES[16] = "BADVERS";
     }
 
     /** Per TCP listener: sessions open (in all and per bound server), opened, and bytes relayed each way. */
