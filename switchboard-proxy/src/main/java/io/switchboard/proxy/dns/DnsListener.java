@@ -54,6 +54,8 @@ public final class DnsListener implements AutoCloseable {
     public static final int MAX_TCP_CONNECTIONS = 512;
     public static final int TCP_IDLE_SECONDS = 10;
     private static final int RRL_SLOTS = 1 << 16;
+    /** Binds tried with {@code listen: ...:0} before giving up (see {@link #start}). */
+    private static final int PORT_ZERO_ATTEMPTS = 5;
 
     private final DnsConfig config;
     private final Transport transport;
@@ -107,12 +109,19 @@ public final class DnsListener implements AutoCloseable {
 
     /** @throws IOException when the UDP or TCP port cannot be bound; nothing stays open then */
     public void start() throws IOException {
-        try {
-            bind();
-        } catch (Exception e) {
-            close();
-            throw new IOException("dns: cannot listen on " + config.host() + ":" + config.port() + " (UDP and TCP): "
-                    + e.getMessage(), e);
+        // Port 0: the kernel picks a free UDP port, and the TCP port of the same number may be taken
+        // (another socket's local port: the two are separate spaces). Then pick again, a few times.
+        int attempts = config.port() == 0 ? PORT_ZERO_ATTEMPTS : 1;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                bind();
+                break;
+            } catch (Exception e) {
+                close();
+                if (attempt < attempts) continue;
+                throw new IOException("dns: cannot listen on " + config.host() + ":" + config.port() + " (UDP and TCP): "
+                        + e.getMessage(), e);
+            }
         }
         log.info("dns: answering {} zone{} on UDP and TCP {}{}", config.zones().size(), config.zones().size() == 1 ? "" : "s",
                 localAddress, config.rateLimit() == null ? "" : " (response rate limit " + config.rateLimit().responsesPerSecond()
