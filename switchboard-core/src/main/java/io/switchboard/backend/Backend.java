@@ -138,9 +138,24 @@ public final class Backend {
      * with the reset may be counted in neither; the next report corrects that.
      */
     public void loadReport(LoadReport report) {
+        // the two figures a candidacy chain reads of every candidate, kept here as words: a pick then
+        // reads them from the back end it already holds, not from the report object
+        this.reportNanos = report == null ? NO_REPORT : report.receivedNanos();
+        this.reportLoad = report == null ? Double.POSITIVE_INFINITY : report.load();
         this.loadReport = report;
         COST_SINCE_REPORT.setOpaque(this, 0L);
     }
+
+    /** {@link #reportNanos()} when no report arrived. */
+    public static final long NO_REPORT = Long.MIN_VALUE;
+    private volatile long reportNanos = NO_REPORT;
+    private volatile double reportLoad = Double.POSITIVE_INFINITY;
+
+    /** When the latest report arrived (the balancer's nanoTime), or {@link #NO_REPORT}. */
+    public long reportNanos() { return reportNanos; }
+
+    /** The latest report's {@link LoadReport#load()}; +infinity without a report. */
+    public double reportLoad() { return reportLoad; }
 
     /** Adds a dispatched request's cost (1 for an ordinary request) to the count since the last report. */
     public void addCost(long cost) {

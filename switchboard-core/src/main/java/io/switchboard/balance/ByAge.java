@@ -26,7 +26,8 @@ public final class ByAge implements Candidacy.Filter {
 
     @Override
     public boolean keep(Backend b, LoadReport r, long nowNanos) {
-        return r != null && nowNanos - r.receivedNanos() <= maxAgeNanos;
+        long at = b.reportNanos(); // the back end's copy of r.receivedNanos(): no second object read per candidate
+        return at != Backend.NO_REPORT && nowNanos - at <= maxAgeNanos;
     }
 
     @Override

@@ -10,7 +10,7 @@ import io.switchboard.load.LoadReport;
 public record ByLoad() implements Candidacy.Order {
     @Override
     public double key(Backend b, LoadReport report) {
-        return Candidacy.reportedLoad(report);
+        return b.reportLoad(); // Candidacy.reportedLoad(report), kept on the back end
     }
 
     @Override

@@ -91,8 +91,6 @@ public sealed interface Candidacy permits Candidacy.Filter, Candidacy.Order, ByR
      * else the CPU busy fraction; {@code +infinity} without a report or either figure.
      */
     static double reportedLoad(LoadReport r) {
-        if (r == null) return Double.POSITIVE_INFINITY;
-        if (!Double.isNaN(r.load1()) && r.cpus() > 0) return r.load1() / r.cpus();
-        return Double.isNaN(r.cpuBusy()) ? Double.POSITIVE_INFINITY : r.cpuBusy();
+        return r == null ? Double.POSITIVE_INFINITY : r.load();
     }
 }

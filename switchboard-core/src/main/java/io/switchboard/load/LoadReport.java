@@ -49,6 +49,15 @@ public record LoadReport(long receivedNanos, long sequence, double cpuBusy, doub
                 UNKNOWN, UNKNOWN, weightPercent, maxConn, state);
     }
 
+    /**
+     * The reported load as one figure, lower is less loaded: the 1-minute load average per CPU when
+     * both are known, else the CPU busy fraction; +infinity when neither is.
+     */
+    public double load() {
+        if (!Double.isNaN(load1) && cpus > 0) return load1 / cpus;
+        return Double.isNaN(cpuBusy) ? Double.POSITIVE_INFINITY : cpuBusy;
+    }
+
     /** Nanoseconds since the balancer received this report. */
     public long ageNanos(long nowNanos) {
         return nowNanos - receivedNanos;
