@@ -55,8 +55,12 @@ import org.slf4j.LoggerFactory;
  */
 final class H2Connection extends ChannelDuplexHandler implements ConnectionTimers.Timed {
     private static final Logger log = LoggerFactory.getLogger(H2Connection.class);
-    /** Netty's bound on acknowledgements queued for a client that does not read them. */
-    static final int MAX_QUEUED_CONTROL_FRAMES = 10_000;
+    /**
+     * Netty's bound on acknowledgements queued for a client that does not read them: 1000, as Envoy's
+     * {@code max_outbound_control_frames}; Netty's default, 10,000, let one such client fill the 128 MB heap
+     * of the proxy test run (paranoid leak tracking keeps a record per queued buffer).
+     */
+    static final int MAX_QUEUED_CONTROL_FRAMES = 1_000;
     /**
      * CONTINUATION frames too small to be honest (Netty: under a fair share of the header size) that a
      * header block may have before GOAWAY(ENHANCE_YOUR_CALM): the empty-CONTINUATION flood costs no
