@@ -29,6 +29,7 @@ class ClusterNodeIT {
     private final List<String> received = new CopyOnWriteArrayList<>();
     private List<InetSocketAddress> peers;
     private String group;
+    private Set<String> threadsBefore;
 
     @BeforeEach
     void ports() throws IOException {
@@ -39,11 +40,56 @@ class ClusterNodeIT {
         group = "switchboard-test-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
     }
 
+    @BeforeEach
+    void threadsBefore() {
+        threadsBefore = liveThreads();
+    }
+
     @AfterEach
-    void closeAll() {
+    void closeAllAndCheckNothingLeft() {
         for (ClusterNode node : open) {
             node.close();
         }
+        // Closed means closed: every thread the nodes started ends, every port can be bound again.
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+            Set<String> left = liveThreads();
+            left.removeAll(threadsBefore);
+            left.removeIf(ClusterNodeIT::sharedByTheJvm);
+            assertThat(left).as("threads left behind by the cluster nodes").isEmpty();
+        });
+        for (InetSocketAddress peer : peers) {
+            for (int port : new int[] {peer.getPort(), peer.getPort() + 100}) {
+                await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).ignoreExceptions().until(() -> {
+                    try (ServerSocket s = new ServerSocket()) {
+                        s.setReuseAddress(true);
+                        s.bind(new InetSocketAddress(LOOPBACK, port));
+                        return true;
+                    }
+                });
+            }
+        }
+    }
+
+    /**
+     * Threads that are not the nodes' own: Awaitility's poller, and the JDK's virtual-thread
+     * scheduler (JGroups runs its handlers on virtual threads; their carriers idle in the JDK's pool).
+     */
+    private static boolean sharedByTheJvm(String idAndName) {
+        String name = idAndName.substring(idAndName.indexOf(':') + 1);
+        return name.startsWith("awaitility")
+                || name.startsWith("ForkJoinPool-")
+                || name.equals("VirtualThread-unblocker")
+                || name.equals("MasterPoller");
+    }
+
+    private static Set<String> liveThreads() {
+        Set<String> names = new HashSet<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.isAlive()) {
+                names.add(t.threadId() + ":" + t.getName());
+            }
+        }
+        return names;
     }
 
     @Test
