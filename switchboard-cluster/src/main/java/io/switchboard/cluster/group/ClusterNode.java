@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -182,7 +183,11 @@ public final class ClusterNode implements AutoCloseable {
                 ids.add(String.valueOf(a));
             }
             long viewId = view.getViewId().getId();
-            stamper.execute(() -> stamp(viewId, ids));
+            try {
+                stamper.execute(() -> stamp(viewId, ids));
+            } catch (RejectedExecutionException closing) {
+                // close() has begun: this node stamps nothing more.
+            }
         }
     }
 

@@ -253,7 +253,7 @@ class ClusterNodeIT {
                 int port = s.getLocalPort();
                 if (port + 100 <= 65535) {
                     try (ServerSocket fd = new ServerSocket(port + 100, 1, LOOPBACK)) {
-                        return port;
+                        return fd.getLocalPort() - 100;
                     } catch (IOException taken) {
                         // try another
                     }
