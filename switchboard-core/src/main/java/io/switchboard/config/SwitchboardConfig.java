@@ -17,11 +17,12 @@ import java.util.Map;
  * @param watchConfig reload {@code source} when it changes (the app's file watcher), as on SIGHUP
  * @param loadReports the UDP receiver of pushed load reports; null when the file has no {@code load-reports}
  * @param dns the authoritative DNS server; null when the file has no {@code dns}
+ * @param cluster this balancer's cluster membership; null when the file has no {@code cluster}
  */
 public record SwitchboardConfig(Path source, List<ListenerConfig> listeners, Map<String, PoolConfig> pools,
                                 int eventLoops, String transport, Duration shutdownGrace, String accessLog,
                                 String accessLogFormat, AdminConfig admin, boolean watchConfig,
-                                LoadReportsConfig loadReports, DnsConfig dns) {
+                                LoadReportsConfig loadReports, DnsConfig dns, ClusterConfig cluster) {
     public static final String DEFAULT_ACCESS_LOG_FORMAT = "combined";
 
     public SwitchboardConfig {
@@ -31,13 +32,22 @@ public record SwitchboardConfig(Path source, List<ListenerConfig> listeners, Map
         if (admin == null) admin = AdminConfig.DISABLED;
     }
 
+    /** A config without a cluster section. */
+    public SwitchboardConfig(Path source, List<ListenerConfig> listeners, Map<String, PoolConfig> pools,
+                             int eventLoops, String transport, Duration shutdownGrace, String accessLog,
+                             String accessLogFormat, AdminConfig admin, boolean watchConfig,
+                             LoadReportsConfig loadReports, DnsConfig dns) {
+        this(source, listeners, pools, eventLoops, transport, shutdownGrace, accessLog, accessLogFormat, admin,
+                watchConfig, loadReports, dns, null);
+    }
+
     /** A config without a DNS server. */
     public SwitchboardConfig(Path source, List<ListenerConfig> listeners, Map<String, PoolConfig> pools,
                              int eventLoops, String transport, Duration shutdownGrace, String accessLog,
                              String accessLogFormat, AdminConfig admin, boolean watchConfig,
                              LoadReportsConfig loadReports) {
         this(source, listeners, pools, eventLoops, transport, shutdownGrace, accessLog, accessLogFormat, admin,
-                watchConfig, loadReports, null);
+                watchConfig, loadReports, null, null);
     }
 
     /** A config without a receiver of pushed load reports. */
@@ -45,7 +55,7 @@ public record SwitchboardConfig(Path source, List<ListenerConfig> listeners, Map
                              int eventLoops, String transport, Duration shutdownGrace, String accessLog,
                              String accessLogFormat, AdminConfig admin, boolean watchConfig) {
         this(source, listeners, pools, eventLoops, transport, shutdownGrace, accessLog, accessLogFormat, admin,
-                watchConfig, null, null);
+                watchConfig, null, null, null);
     }
 
     /** An embedded config (tests, tools): combined access log format, no admin listener. */
