@@ -62,7 +62,18 @@ public final class PersistenceState {
         }
     }
 
+    /** Hears every stick table's own changes, with the pool's name (cluster replication). */
+    public interface StickListener {
+        /** See {@link StickTable.Listener#stuck}. */
+        void stuck(String pool, String key, String server);
+
+        /** See {@link StickTable.Listener#forgotten}. */
+        void forgotten(String pool, String key);
+    }
+
     private final byte[] processKey;
+    /** Null unless the cluster replicates; given to every table, also those a later reload builds. */
+    private StickListener stickListener;
     private final UnaryOperator<String> env;
     /** Replaced whole by {@link #reconcile}: a request never sees a pool missing halfway through a reload. */
     private volatile Map<String, PoolPersistence> pools = Map.of();
@@ -95,9 +106,38 @@ public final class PersistenceState {
         for (PoolConfig pc : next) {
             PersistenceConfig p = pc.persistence();
             if (p == null) continue;
-            wanted.put(pc.name(), build(p, pools.get(pc.name())));
+            PoolPersistence built = build(p, pools.get(pc.name()));
+            if (built.table != null) built.table.listen(tableListener(pc.name()));
+            wanted.put(pc.name(), built);
         }
         pools = Map.copyOf(wanted);
+    }
+
+    /**
+     * Sets the listener of every stick table, those of later reloads included (null: none). The
+     * tables call it under their own lock: see {@link StickTable.Listener}.
+     */
+    public synchronized void listen(StickListener l) {
+        stickListener = l;
+        for (Map.Entry<String, PoolPersistence> e : pools.entrySet()) {
+            if (e.getValue().table != null) e.getValue().table.listen(tableListener(e.getKey()));
+        }
+    }
+
+    private StickTable.Listener tableListener(String pool) {
+        StickListener l = stickListener;
+        if (l == null) return null;
+        return new StickTable.Listener() {
+            @Override
+            public void stuck(String key, String server) {
+                l.stuck(pool, key, server);
+            }
+
+            @Override
+            public void forgotten(String key) {
+                l.forgotten(pool, key);
+            }
+        };
     }
 
     private PoolPersistence build(PersistenceConfig p, PoolPersistence before) {

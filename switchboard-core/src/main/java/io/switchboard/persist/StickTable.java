@@ -48,6 +48,23 @@ public final class StickTable {
     /** One entry as the admin API shows it. */
     public record Entry(String key, String server, long ageNanos, long expiresInNanos, Counters counters) {}
 
+    /**
+     * Hears the table's own changes of who a key sticks to (cluster replication). Called under the
+     * table's lock: it must be quick, must not block and must not call back into the table.
+     * {@link #adopt} and {@link #forgetAdopted} (a peer's entries) are not told.
+     */
+    public interface Listener {
+        /**
+         * The key (as stored, see {@link #key}) sticks to this server: it was stuck here, or a
+         * request used it again more than half an expiry after it was last told, so that the peers'
+         * copies, which only this node's requests keep alive, do not expire while it is in use.
+         */
+        void stuck(String key, String server);
+
+        /** The key was removed. */
+        void forgotten(String key);
+    }
+
     /** One page of entries in key order, and the key to ask {@code after} for the next (null: last page). */
     public record Page(List<Entry> entries, int total, String next) {}
 
@@ -81,6 +98,8 @@ public final class StickTable {
         final long created;
         String server;
         long lastUse;
+        /** When the listener was last told of this entry's server. */
+        long told;
         long requests;
         long connections;
         long errors;
@@ -90,6 +109,7 @@ public final class StickTable {
         Slot(long now) {
             created = now;
             lastUse = now;
+            told = now;
         }
     }
 
@@ -98,6 +118,8 @@ public final class StickTable {
     private int capacity;
     private long expireNanos;
     private long evicted;
+    /** Null unless the cluster replicates: then requests pay nothing for it. */
+    private Listener listener;
 
     /** @param expireNanos how long an unused entry lives (more than 0) */
     public StickTable(int capacity, long expireNanos) {
@@ -111,6 +133,11 @@ public final class StickTable {
         this.capacity = capacity;
         this.expireNanos = expireNanos;
         trim();
+    }
+
+    /** Sets the listener (null: none). */
+    public synchronized void listen(Listener l) {
+        listener = l;
     }
 
     public synchronized int capacity() {
@@ -151,12 +178,17 @@ public final class StickTable {
      * first response.
      */
     public synchronized String track(String key, long nowNanos, boolean newConnection) {
-        Slot s = use(key(key), nowNanos);
+        String k = key(key);
+        Slot s = use(k, nowNanos);
         s.requests++;
         s.requestRate.add(nowNanos);
         if (newConnection) {
             s.connections++;
             s.connectionRate.add(nowNanos);
+        }
+        if (listener != null && s.server != null && nowNanos - s.told >= expireNanos / 2) {
+            s.told = nowNanos;
+            listener.stuck(k, s.server);
         }
         return s.server;
     }
@@ -169,7 +201,28 @@ public final class StickTable {
 
     /** Makes the key stick to this server (a response came from it). */
     public synchronized void stick(String key, String server, long nowNanos) {
-        use(key(key), nowNanos).server = server;
+        String k = key(key);
+        Slot s = use(k, nowNanos);
+        s.server = server;
+        if (listener != null) {
+            s.told = nowNanos;
+            listener.stuck(k, server);
+        }
+    }
+
+    /**
+     * A peer's entry: the key sticks to this server, as if a response came from it now, without
+     * telling the listener (the peer told its own peers already; telling would echo it back).
+     */
+    public synchronized void adopt(String key, String server, long nowNanos) {
+        Slot s = use(key(key), nowNanos);
+        s.server = server;
+        s.told = nowNanos;
+    }
+
+    /** A peer removed the key: removed here too, without telling the listener. */
+    public synchronized void forgetAdopted(String key) {
+        map.remove(key(key));
     }
 
     /** Counts an error (a 5xx, or an attempt that failed) for this key, if it has an entry. */
@@ -180,7 +233,8 @@ public final class StickTable {
 
     /** Removes the key (its server is gone). */
     public synchronized void forget(String key) {
-        map.remove(key(key));
+        String k = key(key);
+        if (map.remove(k) != null && listener != null) listener.forgotten(k);
     }
 
     /** The counters of this key, or null when it has no live entry; for rate limits and routes. */

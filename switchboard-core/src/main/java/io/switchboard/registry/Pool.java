@@ -262,7 +262,10 @@ public final class Pool {
     public Snapshot applyAll(Origin origin, List<? extends Change> changes) {
         Objects.requireNonNull(origin, "origin");
         synchronized (lock) {
-            if (onlyLoadFigures(changes)) return snapshot;
+            if (onlyLoadFigures(changes)) {
+                if (registry != null) registry.applied(this, origin, changes);
+                return snapshot;
+            }
             long now = nanoClock.getAsLong();
             Map<String, Slot> before = new LinkedHashMap<>();
             for (Map.Entry<String, Slot> e : slots.entrySet()) before.put(e.getKey(), e.getValue().copy());
@@ -316,7 +319,10 @@ public final class Pool {
             needsTick = tick;
             boolean rebuild = algorithm != prev.algorithm() || settings.allDown() != settingsBefore.allDown()
                     || retagged || !members.equals(prev.backends().members());
-            if (!rebuild && transitions.isEmpty()) return prev;
+            if (!rebuild && transitions.isEmpty()) {
+                if (registry != null) registry.applied(this, origin, changes);
+                return prev;
+            }
             Snapshot next = prev;
             if (rebuild) {
                 BackendSet set = new BackendSet(++version, members, settings.allDown());
@@ -330,7 +336,10 @@ public final class Pool {
                 while (history.size() > HISTORY) history.removeFirst();
             }
             for (PoolListener l : listeners) l.onChange(this, next, transitions);
-            if (registry != null) registry.published(this, origin, next, transitions);
+            if (registry != null) {
+                registry.published(this, origin, next, transitions);
+                registry.applied(this, origin, changes);
+            }
             return next;
         }
     }

@@ -56,6 +56,8 @@ public final class PoolRegistry implements AutoCloseable {
     private final LongSupplier nanoClock;
     private final InstantSource wallClock;
     private final List<RegistryListener> listeners = new CopyOnWriteArrayList<>();
+    /** Null while nobody taps: then a write pays one volatile read for it. */
+    private volatile ChangeTap tap;
     private volatile Map<String, Pool> pools = Map.of();
     // under writeLock
     private final Map<String, PoolConfig> configs = new LinkedHashMap<>();
@@ -132,6 +134,37 @@ public final class PoolRegistry implements AutoCloseable {
 
     public void unsubscribe(RegistryListener listener) {
         listeners.remove(listener);
+    }
+
+    /**
+     * Sets the one tap that hears every applied batch of every pool (cluster replication).
+     *
+     * @throws IllegalStateException when another tap is set
+     */
+    public void tap(ChangeTap t) {
+        Objects.requireNonNull(t, "tap");
+        synchronized (writeLock) {
+            if (tap != null && tap != t) throw new IllegalStateException("the registry already has a change tap: " + tap);
+            tap = t;
+        }
+    }
+
+    /** Removes the tap if it is this one. */
+    public void untap(ChangeTap t) {
+        synchronized (writeLock) {
+            if (tap == t) tap = null;
+        }
+    }
+
+    /** Called by a registered pool under the write lock after a batch succeeded (published or not). */
+    void applied(Pool pool, Origin origin, List<? extends Change> changes) {
+        ChangeTap t = tap;
+        if (t == null) return;
+        try {
+            t.applied(pool.name(), origin, changes);
+        } catch (RuntimeException e) {
+            log.log(Level.WARNING, "change tap " + t + " failed on pool " + pool.name(), e);
+        }
     }
 
     /**
