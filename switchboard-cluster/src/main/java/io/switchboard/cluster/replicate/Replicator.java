@@ -128,7 +128,12 @@ public final class Replicator implements AutoCloseable {
         });
         thread.scheduleWithFixedDelay(this::flushLogged, FLUSH_MILLIS, FLUSH_MILLIS, TimeUnit.MILLISECONDS);
         if (shares(ClusterConfig.Shared.ADMIN) || shares(ClusterConfig.Shared.LOAD) || shares(ClusterConfig.Shared.HEALTH)) {
-            registry.tap(tap);
+            try {
+                registry.tap(tap);
+            } catch (RuntimeException e) {
+                thread.shutdownNow();
+                throw e;
+            }
         }
         if (shares(ClusterConfig.Shared.STICK_TABLES)) {
             persistence.listen(new PersistenceState.StickListener() {
