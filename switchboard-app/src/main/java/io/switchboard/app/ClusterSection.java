@@ -59,7 +59,7 @@ final class ClusterSection {
         YamlNode.Entry at = root.entry("cluster");
         if (!(at.value() instanceof YamlNode.Mapping)) {
             if (at.value() instanceof YamlNode.Scalar sc && sc.isEmpty()) {
-                s.problems().error(at.line(), at.column(), "cluster", "is empty; give at least peers and key-file"
+                s.problems().error(at.line(), at.column(), "cluster", "is empty; give at least bind, peers and key-file"
                         + " (or remove the section to run without a cluster)");
             }
             return null; // a list or a value: reported by section()
@@ -70,7 +70,7 @@ final class ClusterSection {
         String node = s.value("node", null, NameSyntax::parse);
         if (node == null && !s.has("node")) node = hostName();
         String group = s.value("group", ClusterConfig.DEFAULT_GROUP, NameSyntax::parse);
-        ClusterConfig.Endpoint bind = s.value("bind", null, v -> bind(v));
+        ClusterConfig.Endpoint bind = s.value("bind", null, ClusterSection::bind);
         if (bind != null) checkLocal(s, bind, purpose);
         if (!s.has("bind")) {
             problems.error(at.line(), at.column(), "cluster.bind", "required key is missing (this node's group address: an IP"

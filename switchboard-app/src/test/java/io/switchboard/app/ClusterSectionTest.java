@@ -138,7 +138,7 @@ class ClusterSectionTest {
     @Test
     void requiredKeys() {
         assertThat(errors("cluster:\n")).containsExactly(
-                FILE + ":9: cluster: is empty; give at least peers and key-file (or remove the section to run without a cluster)");
+                FILE + ":9: cluster: is empty; give at least bind, peers and key-file (or remove the section to run without a cluster)");
         assertThat(errors("cluster: [sb1]\n")).containsExactly(
                 FILE + ":9: cluster: expected a mapping of node, group, bind, peers, key-file, maturity, interface, vips, prefer,"
                         + " heartbeat, failure-timeout, suspect-timeout, replicate; found a list");
