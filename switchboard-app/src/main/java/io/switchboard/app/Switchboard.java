@@ -271,7 +271,7 @@ public final class Switchboard implements AutoCloseable {
      * finish with what they started with.
      *
      * @throws ConfigException when the new config changes the listeners (they are bound once, at
-     *     start); nothing is applied then
+     *     start) or the cluster section (joined once); nothing is applied then
      */
     public synchronized void reload(SwitchboardConfig next) throws ConfigException {
         if (closed) throw new IllegalStateException("switchboard is shut down");
@@ -281,6 +281,10 @@ public final class Switchboard implements AutoCloseable {
             throw new ConfigException(new ConfigProblem(ConfigProblem.Severity.ERROR, file, 0, 0, "listeners",
                     listenerChange + "; listeners are set up when they bind, so restart Switchboard to change them"
                             + " (the running config is kept)"));
+        }
+        String clusterChange = ClusterSection.reloadChange(config.cluster(), next.cluster());
+        if (clusterChange != null) {
+            throw new ConfigException(new ConfigProblem(ConfigProblem.Severity.ERROR, file, 0, 0, "cluster", clusterChange));
         }
         warnIfChanged("transport", config.transport(), next.transport());
         warnIfChanged("event-loops", config.eventLoops(), next.eventLoops());
