@@ -12,9 +12,10 @@ import java.util.function.Consumer;
 
 /**
  * Puts this node's share of the virtual addresses on its network interface and takes them off
- * again: {@code ip addr add} plus one gratuitous ARP ({@code arping -U}, Debian package
+ * again: {@code ip addr add} plus gratuitous ARP ({@code arping -U}, Debian package
  * {@code iputils-arping}) for each address gained, so switches and neighbours learn the new owner at
- * once; {@code ip addr del} for each address lost. At {@link #start} it removes copies of its
+ * once (a second one a second later, for neighbours whose entry was too fresh to be replaced: Linux's
+ * {@code locktime}); {@code ip addr del} for each address lost. At {@link #start} it removes copies of its
  * configured addresses that a crashed earlier run left on the interface; {@link #close} removes
  * every address it added.
  *
@@ -178,7 +179,7 @@ public final class VipHolder implements AutoCloseable {
         if (isV6(vip)) {
             return;
         }
-        commands.spawn(List.of("arping", "-U", "-c", "1", "-I", iface, host(vip)), failure -> {
+        commands.spawn(List.of("arping", "-U", "-c", "2", "-I", iface, host(vip)), failure -> {
             synchronized (this) {
                 if (failure.contains("Cannot run program")) {
                     if (!warnedNoArping) {
