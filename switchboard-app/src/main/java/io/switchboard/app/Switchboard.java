@@ -88,8 +88,8 @@ public final class Switchboard implements AutoCloseable {
     private final LoadFeedback feedback = new LoadFeedback(registry);
     /** The authoritative DNS server of the running config ({@code dns:}). */
     private final DnsService dns;
-    /** This node's part in a cluster of balancers ({@code cluster:}); null without one. */
-    private ClusterService cluster;
+    /** This node's part in a cluster of balancers ({@code cluster:}); null without one. Volatile: read without the lock. */
+    private volatile ClusterService cluster;
     private boolean closed;
 
     private Switchboard(SwitchboardConfig config, Transport transport, EventLoopGroup group, boolean ownsGroup,
@@ -180,13 +180,14 @@ public final class Switchboard implements AutoCloseable {
         }
     }
 
-    /** What this node knows of its cluster; null when it is not in one. */
-    public synchronized ClusterStatus clusterStatus() {
-        return cluster == null ? null : cluster.status();
+    /** What this node knows of its cluster; null when it is not in one. Never waits for a reload or shutdown. */
+    public ClusterStatus clusterStatus() {
+        ClusterService c = cluster;
+        return c == null ? null : c.status();
     }
 
     /** The running cluster service (replication plugs in here); null when this node is not in a cluster. */
-    public synchronized ClusterService cluster() {
+    public ClusterService cluster() {
         return cluster;
     }
 

@@ -130,6 +130,9 @@ public final class ClusterNode implements AutoCloseable {
         TCPPING ping = new TCPPING();
         ping.setInitialHosts(settings.peers());
         ping.setPortRange(0);
+        // Only on the group's address: FD_SOCK2 would otherwise listen on every interface.
+        FD_SOCK2 fdSock = new FD_SOCK2();
+        fdSock.setBindAddress(settings.bindAddress());
         FD_ALL3 fdAll = new FD_ALL3();
         fdAll.setInterval(settings.heartbeat().toMillis());
         fdAll.setTimeout(settings.failureTimeout().toMillis());
@@ -148,7 +151,7 @@ public final class ClusterNode implements AutoCloseable {
                 new SERIALIZE(),
                 ping,
                 merge,
-                new FD_SOCK2(),
+                fdSock,
                 fdAll,
                 verify,
                 new BARRIER(),
