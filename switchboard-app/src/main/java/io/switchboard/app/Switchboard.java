@@ -5,6 +5,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.switchboard.admin.AdminServer;
 import io.switchboard.admin.Dispatcher.ReloadOutcome;
 import io.switchboard.cluster.ClusterStatus;
+import io.switchboard.cluster.replicate.Replicator;
 import io.switchboard.cluster.service.ClusterService;
 import io.switchboard.config.AdminState;
 import io.switchboard.registry.Change;
@@ -90,6 +91,8 @@ public final class Switchboard implements AutoCloseable {
     private final DnsService dns;
     /** This node's part in a cluster of balancers ({@code cluster:}); null without one. Volatile: read without the lock. */
     private volatile ClusterService cluster;
+    /** Shares state with the other members (what {@code cluster.replicate} names); null without a cluster. */
+    private Replicator replicator;
     private boolean closed;
 
     private Switchboard(SwitchboardConfig config, Transport transport, EventLoopGroup group, boolean ownsGroup,
@@ -170,6 +173,19 @@ public final class Switchboard implements AutoCloseable {
     private void startCluster() throws IOException {
         if (config.cluster() == null) return;
         ClusterService c = new ClusterService(config.cluster());
+        // Listening before joining: the first view and the first messages already go to it.
+        Replicator r = new Replicator(c.self(), config.cluster().replicate(), registry, proxy.state().persistence(),
+                bytes -> {
+                    try {
+                        c.broadcast(bytes);
+                    } catch (Exception e) {
+                        throw new IllegalStateException("cluster broadcast failed: " + e.getMessage(), e);
+                    }
+                });
+        c.onMessage(r::received);
+        c.addViewListener(r::viewChanged);
+        c.replicationStatus(r::stats);
+        replicator = r;
         cluster = c;
         try {
             c.start();
@@ -589,6 +605,8 @@ public final class Switchboard implements AutoCloseable {
         closed = true;
         boolean clean = true;
         // Leave first: the others take this node's addresses while its requests in flight finish.
+        // The replicator first: it sends what it still has queued while this node is in the group.
+        if (replicator != null) replicator.close();
         if (cluster != null) cluster.close();
         if (admin != null) admin.close();
         if (proxy != null) {
