@@ -51,11 +51,22 @@ final class NsProcess implements AutoCloseable {
 
     /** SIGKILL to every descendant, then to the process; waits until it is gone. */
     void kill() throws InterruptedException {
-        List<ProcessHandle> children = process.toHandle().descendants().toList();
-        for (ProcessHandle c : children) c.destroyForcibly();
-        process.destroyForcibly();
-        process.waitFor(10, TimeUnit.SECONDS);
-        for (ProcessHandle c : children) c.onExit().completeOnTimeout(c, 5, TimeUnit.SECONDS).join();
+        killAll(List.of(this));
+    }
+
+    /**
+     * SIGKILL to all of {@code processes} (descendants first) before waiting for any of them, so that
+     * they die at the same moment, as the software of one crashed machine would.
+     */
+    static void killAll(List<NsProcess> processes) throws InterruptedException {
+        List<ProcessHandle> all = new ArrayList<>();
+        for (NsProcess p : processes) {
+            all.addAll(p.process.toHandle().descendants().toList());
+            all.add(p.process.toHandle());
+        }
+        for (ProcessHandle h : all) h.destroyForcibly();
+        for (ProcessHandle h : all) h.onExit().completeOnTimeout(h, 10, TimeUnit.SECONDS).join();
+        for (NsProcess p : processes) p.process.waitFor(10, TimeUnit.SECONDS);
     }
 
     /** The first line that matches, waiting up to {@code timeout}; fails with the output when it does not come. */
