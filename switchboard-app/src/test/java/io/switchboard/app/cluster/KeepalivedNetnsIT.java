@@ -68,7 +68,7 @@ class KeepalivedNetnsIT {
         lab.addHost("c", "10.77.0.50/24");
         for (String n : NODES) startServer(n);
         NsProcess client = lab.java("client", "c", List.of("-Xmx64m", "-XX:+UseSerialGC"), ProbeClient.class.getName(),
-                List.of("20", "900", TARGET), true, log::accept);
+                List.of("20", "900", "0", TARGET), true, log::accept);
         client.awaitLine("ready"::equals, Duration.ofSeconds(30));
     }
 

@@ -18,9 +18,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The client of the network-namespace tests, run in its own JVM inside the client namespace: every
  * {@code intervalMillis} it opens a new connection to each target, sends one {@code GET /} and
  * prints one line per finished request,
- * {@code R <target> <startMillis> <endMillis> OK <body>} or {@code R <target> <start> <end> FAIL <why>},
+ * {@code R <target> <startMillis> <endMillis> OK <body> [user=<u>]} or {@code R <target> <start> <end> FAIL <why>},
  * so that the test can tell, to the interval, when an address answered again. A new connection per
  * request on purpose: the question is whether the address is served, not whether one connection lives.
+ * With {@code USERS} above 0, request k to target t carries {@code X-User: u<t>-<k mod USERS>} (and
+ * the line says {@code user=...}), so that the test can check that sticky users keep their server.
  *
  * <p>Runs until {@code maxSeconds} have passed or its standard input closes (the test is gone).
  * Requests run on virtual threads, at most {@link #MAX_IN_FLIGHT} per target; when that many hang, the
@@ -38,13 +40,14 @@ public final class ProbeClient {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 3) {
-            System.err.println("usage: ProbeClient INTERVAL_MS MAX_SECONDS HOST:PORT...");
+            System.err.println("usage: ProbeClient INTERVAL_MS MAX_SECONDS USERS HOST:PORT...");
             System.exit(2);
         }
         long interval = Long.parseLong(args[0]);
         long maxSeconds = Long.parseLong(args[1]);
+        int users = Integer.parseInt(args[2]);
         List<InetSocketAddress> targets = new ArrayList<>();
-        for (int i = 2; i < args.length; i++) {
+        for (int i = 3; i < args.length; i++) {
             int colon = args[i].lastIndexOf(':');
             targets.add(new InetSocketAddress(args[i].substring(0, colon), Integer.parseInt(args[i].substring(colon + 1))));
         }
@@ -52,9 +55,12 @@ public final class ProbeClient {
         var requests = Executors.newVirtualThreadPerTaskExecutor();
         ScheduledExecutorService ticks = Executors.newSingleThreadScheduledExecutor();
         List<AtomicInteger> inFlight = targets.stream().map(t -> new AtomicInteger()).toList();
+        AtomicInteger tick = new AtomicInteger();
         ticks.scheduleAtFixedRate(() -> {
+            int k = tick.getAndIncrement();
             for (int i = 0; i < targets.size(); i++) {
                 InetSocketAddress target = targets.get(i);
+                String user = users > 0 ? "u" + i + "-" + (k % users) : null;
                 AtomicInteger n = inFlight.get(i);
                 if (n.incrementAndGet() > MAX_IN_FLIGHT) {
                     n.decrementAndGet();
@@ -63,7 +69,7 @@ public final class ProbeClient {
                 }
                 requests.execute(() -> {
                     try {
-                        print(out, request(target));
+                        print(out, request(target, user));
                     } finally {
                         n.decrementAndGet();
                     }
@@ -86,7 +92,7 @@ public final class ProbeClient {
         System.exit(0);
     }
 
-    private static String request(InetSocketAddress target) {
+    private static String request(InetSocketAddress target, String user) {
         long start = System.currentTimeMillis();
         String prefix = "R " + label(target) + " " + start + " ";
         try (Socket s = new Socket()) {
@@ -94,7 +100,8 @@ public final class ProbeClient {
             s.connect(target, CONNECT_TIMEOUT_MILLIS);
             s.setSoTimeout(READ_TIMEOUT_MILLIS);
             OutputStream o = s.getOutputStream();
-            o.write(("GET / HTTP/1.1\r\nHost: " + label(target) + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            o.write(("GET / HTTP/1.1\r\nHost: " + label(target) + "\r\nConnection: close\r\n"
+                    + (user == null ? "" : "X-User: " + user + "\r\n") + "\r\n").getBytes(StandardCharsets.US_ASCII));
             o.flush();
             String response = readAll(s.getInputStream());
             long end = System.currentTimeMillis();
@@ -104,7 +111,7 @@ public final class ProbeClient {
                 return prefix + end + " FAIL " + status;
             }
             String body = response.substring(headEnd + 4).strip().replaceAll("\\s+", "_");
-            return prefix + end + " OK " + (body.isEmpty() ? "-" : body);
+            return prefix + end + " OK " + (body.isEmpty() ? "-" : body) + (user == null ? "" : " user=" + user);
         } catch (IOException e) {
             return prefix + System.currentTimeMillis() + " FAIL " + e.getClass().getSimpleName() + ":"
                     + String.valueOf(e.getMessage()).replaceAll("\\s+", "_");

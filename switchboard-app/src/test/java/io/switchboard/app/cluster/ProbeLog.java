@@ -2,7 +2,11 @@ package io.switchboard.app.cluster;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * What the {@link ProbeClient} saw, and what a failover looked like in it: {@link #accept(String)} takes
@@ -14,7 +18,18 @@ import java.util.Optional;
  */
 final class ProbeLog {
     /** One finished request: sent at {@code start}, finished at {@code end} (wall clock, ms). */
-    record Request(String target, long start, long end, boolean ok, String detail) {}
+    record Request(String target, long start, long end, boolean ok, String detail) {
+        /** Who answered: the first word of the body (the node's or back end's name); null for a failure. */
+        String server() {
+            return ok ? detail.split(" ")[0] : null;
+        }
+
+        /** The sticky user the request was sent for, or null. */
+        String user() {
+            int at = detail.indexOf(" user=");
+            return ok && at >= 0 ? detail.substring(at + " user=".length()).strip() : null;
+        }
+    }
 
     /**
      * One failure and its recovery at {@code target}.
@@ -51,6 +66,24 @@ final class ProbeLog {
 
     synchronized List<Request> requests() {
         return List.copyOf(requests);
+    }
+
+    /**
+     * For every sticky user of {@code target}, the servers that answered its requests sent at or after
+     * {@code since}: one each when users keep their server.
+     */
+    synchronized Map<String, Set<String>> serversByUser(String target, long since) {
+        return serversByUser(requests, target, since);
+    }
+
+    static Map<String, Set<String>> serversByUser(List<Request> log, String target, long since) {
+        Map<String, Set<String>> by = new TreeMap<>();
+        for (Request r : log) {
+            if (r.target().equals(target) && r.start() >= since && r.user() != null) {
+                by.computeIfAbsent(r.user(), u -> new TreeSet<>()).add(r.server());
+            }
+        }
+        return by;
     }
 
     /** The failover at {@code target} after a failure at {@code failedAt}, from what was logged so far. */

@@ -3,6 +3,8 @@ package io.switchboard.app.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class ProbeLogTest {
@@ -48,6 +50,19 @@ class ProbeLogTest {
         ProbeLog.Failover f = ProbeLog.failover(List.of(ok(900, 905, "n1"), fail(1_010, 2_010)), T, 1_000);
         assertThat(f.recovered()).isFalse();
         assertThat(f.failedAfter()).isEqualTo(1);
+    }
+
+    @Test
+    void stickyUsersAreCountedPerServerFromAMomentOn() {
+        List<ProbeLog.Request> log = List.of(
+                new ProbeLog.Request(T, 100, 101, true, "b1 user=u0-1"),
+                new ProbeLog.Request(T, 200, 201, true, "b2 user=u0-1"),
+                new ProbeLog.Request(T, 300, 301, true, "b2 user=u0-1"),
+                new ProbeLog.Request(T, 310, 311, true, "b3 user=u0-2"),
+                new ProbeLog.Request(T, 320, 321, false, "ConnectException:refused"),
+                new ProbeLog.Request(T, 330, 331, true, "b3"));
+        assertThat(ProbeLog.serversByUser(log, T, 0)).isEqualTo(Map.of("u0-1", Set.of("b1", "b2"), "u0-2", Set.of("b3")));
+        assertThat(ProbeLog.serversByUser(log, T, 150)).isEqualTo(Map.of("u0-1", Set.of("b2"), "u0-2", Set.of("b3")));
     }
 
     @Test
