@@ -21,6 +21,10 @@ final class Figures {
         rows.add(new Row(scenario, List.copyOf(runs), note));
     }
 
+    boolean isEmpty() {
+        return rows.isEmpty();
+    }
+
     /** The median of {@code values} (the mean of the middle two for an even count); -1 when empty. */
     static long median(List<Long> values) {
         if (values.isEmpty()) return -1;

@@ -4,6 +4,8 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,16 +59,32 @@ final class NsProcess implements AutoCloseable {
     /**
      * SIGKILL to all of {@code processes} (descendants first) before waiting for any of them, so that
      * they die at the same moment, as the software of one crashed machine would.
+     *
+     * @return the wall-clock time (ms) at which the processes themselves had been reaped: the moment of
+     *     the crash. Their descendants were signalled before and are waited for after it (bounded):
+     *     this JVM cannot reap them, so the moment they are gone is known only to a coarse poll.
      */
-    static void killAll(List<NsProcess> processes) throws InterruptedException {
-        List<ProcessHandle> all = new ArrayList<>();
-        for (NsProcess p : processes) {
-            all.addAll(p.process.toHandle().descendants().toList());
-            all.add(p.process.toHandle());
-        }
-        for (ProcessHandle h : all) h.destroyForcibly();
-        for (ProcessHandle h : all) h.onExit().completeOnTimeout(h, 10, TimeUnit.SECONDS).join();
+    static long killAll(List<NsProcess> processes) throws InterruptedException {
+        List<ProcessHandle> descendants = new ArrayList<>();
+        for (NsProcess p : processes) descendants.addAll(p.process.toHandle().descendants().toList());
+        for (ProcessHandle h : descendants) h.destroyForcibly();
+        for (NsProcess p : processes) p.process.destroyForcibly();
         for (NsProcess p : processes) p.process.waitFor(10, TimeUnit.SECONDS);
+        long gone = System.currentTimeMillis();
+        for (ProcessHandle h : descendants) {
+            for (int i = 0; i < 100 && h.isAlive() && !zombie(h.pid()); i++) Thread.sleep(10);
+        }
+        return gone;
+    }
+
+    /** Whether {@code pid} has exited but was not reaped yet (its parent was killed too; a container's init may never reap it). */
+    private static boolean zombie(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            return stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
+        } catch (IOException | RuntimeException e) {
+            return true; // gone
+        }
     }
 
     /** The first line that matches, waiting up to {@code timeout}; fails with the output when it does not come. */

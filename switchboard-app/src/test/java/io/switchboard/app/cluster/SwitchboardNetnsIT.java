@@ -2,6 +2,8 @@ package io.switchboard.app.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.proxy.DebianPeer;
 import io.switchboard.proxy.demo.DemoBackend;
 import java.nio.file.Files;
@@ -41,7 +43,8 @@ import org.junit.jupiter.api.Timeout;
  *       ({@link #PARTITIONS} times).</li>
  * </ul>
  * Asserted (correctness only, no durations): the address is served again after each failure; after
- * each restart, link up and heal every address is held by exactly one node ({@code ip -n NS addr});
+ * each restart, link up and heal every address is held by exactly one node ({@code ip -n NS addr})
+ * and all nodes agree on the view ({@code GET /api/v1/cluster} on each node's loopback admin listener);
  * with stick-table replication on the class path, every sticky user kept its server throughout.
  * Printed: the outage per failure (min/median/max), the failed requests, the time until a healed
  * partition holds each address once.
@@ -62,6 +65,7 @@ class SwitchboardNetnsIT {
     /** Who prefers which address (n3 prefers none). */
     static final Map<String, String> PREFERRED = Map.of("10.77.0.100", "n1", "10.77.0.101", "n2");
     static final String REPLICATOR = "io.switchboard.cluster.replicate.Replicator";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private static NetnsLab lab;
     private static Path keyFile;
@@ -101,7 +105,7 @@ class SwitchboardNetnsIT {
     @AfterAll
     static void tearDown() {
         if (lab != null) lab.close();
-        System.out.println(figures.table("Switchboard, 3 nodes (cluster heartbeat 100ms, failure-timeout 500ms, suspect-timeout 100ms,"
+        if (!figures.isEmpty()) System.out.println(figures.table("Switchboard, 3 nodes (cluster heartbeat 100ms, failure-timeout 500ms, suspect-timeout 100ms,"
                 + " maturity 2s), client every 20 ms per address, new connection per request"));
         notes.forEach(n -> System.out.println("- " + n));
     }
@@ -119,6 +123,9 @@ class SwitchboardNetnsIT {
                     address: 0.0.0.0
                     port: 80
                     default-pool: app
+                admin:
+                  address: 127.0.0.1
+                  port: 9000
                 pools:
                   app:
                     algorithm: round-robin
@@ -149,8 +156,7 @@ class SwitchboardNetnsIT {
             String vip = VIPS.get(run % VIPS.size());
             String holder = awaitBalanced().get(vip);
             awaitSteady();
-            NsProcess.killAll(List.of(nodes.get(holder)));
-            long failedAt = System.currentTimeMillis(); // once it is gone
+            long failedAt = NsProcess.killAll(List.of(nodes.get(holder))); // once it is gone
             runs.add(recovery(vip, holder, failedAt));
             startNode(holder);
             awaitBalanced();
@@ -253,31 +259,76 @@ class SwitchboardNetnsIT {
     }
 
     /**
-     * Waits (bounded: 60 s) until every address is held by exactly one node and each preferred address
-     * by the node that prefers it; returns address -> holder.
+     * Waits (bounded: 90 s) until the cluster has settled: every address held by exactly one node
+     * ({@code ip -n NS addr}), and, where the admin API answers {@code GET /api/v1/cluster}, every node
+     * reports the same view of all three members, all mature, with an assignment equal to what the
+     * interfaces hold. Without that API, the holders must stay the same for 3 s. Returns address -> holder.
      */
     private static Map<String, String> awaitBalanced() throws Exception {
         Map<String, List<String>> holders = Map.of();
-        for (int i = 0; i < 600; i++) {
+        String why = "";
+        Map<String, String> last = null;
+        long sameSince = 0;
+        for (int i = 0; i < 900; i++) {
             holders = holdersByVip();
-            boolean once = holders.values().stream().allMatch(h -> h.size() == 1);
-            if (once && PREFERRED.entrySet().stream().allMatch(e -> holders(e.getKey(), e.getValue()))) {
-                Map<String, String> single = new LinkedHashMap<>();
-                holders.forEach((v, h) -> single.put(v, h.getFirst()));
-                return single;
+            Map<String, String> single = new LinkedHashMap<>();
+            holders.forEach((v, h) -> single.put(v, h.size() == 1 ? h.getFirst() : null));
+            if (single.containsValue(null)) {
+                why = "not held exactly once";
+                last = null;
+            } else {
+                String views = clusterViews(single);
+                if (views == null) {
+                    if (!single.equals(last)) sameSince = System.currentTimeMillis();
+                    last = single;
+                    if (System.currentTimeMillis() - sameSince >= 3_000) return preferences(single);
+                    why = "no admin API; waiting for 3 s without a change";
+                } else if (views.isEmpty()) {
+                    return preferences(single);
+                } else {
+                    why = views;
+                }
             }
             Thread.sleep(100);
         }
-        throw new AssertionError("after 60 s the addresses are held by " + holders + "; expected each by exactly one node,"
-                + " and " + PREFERRED + " (preferences) once all are mature");
+        throw new AssertionError("after 90 s the addresses are held by " + holders + "; expected each by exactly one node ("
+                + why + ")");
     }
 
-    private static boolean holders(String vip, String node) {
-        try {
-            return lab.holders(vip, List.of(node)).size() == 1;
-        } catch (Exception e) {
-            return false;
+    /**
+     * "" when every running node's admin API reports the same view of all nodes, all mature, assigning
+     * the addresses as {@code held}; otherwise what differs; null when a node has no cluster API.
+     */
+    private static String clusterViews(Map<String, String> held) throws Exception {
+        Long viewId = null;
+        for (String n : NODES) {
+            DebianPeer.Result r = DebianPeer.run(List.of("ip", "netns", "exec", lab.ns(n), "curl", "-s", "-m", "2", "-w", "\n%{http_code}",
+                    "http://127.0.0.1:9000/api/v1/cluster"), 10);
+            String out = r.output().strip();
+            int nl = out.lastIndexOf('\n');
+            String code = nl < 0 ? out : out.substring(nl + 1);
+            if (code.equals("404")) return null;
+            if (r.exit() != 0 || !code.equals("200")) return n + " admin API: " + out;
+            JsonNode view = JSON.readTree(out.substring(0, nl));
+            if (viewId != null && view.path("viewId").asLong() != viewId) return "views differ";
+            viewId = view.path("viewId").asLong();
+            JsonNode members = view.path("members");
+            if (members.size() != NODES.size()) return n + " sees " + members.size() + " members";
+            for (JsonNode m : members) if (!m.path("mature").asBoolean()) return m.path("name").asText() + " not mature yet";
+            Map<String, String> assigned = new LinkedHashMap<>();
+            view.path("assignment").properties().forEach(e -> assigned.put(e.getKey().replaceAll("/.*", ""), e.getValue().asText()));
+            if (!assigned.equals(held)) return n + " assigns " + assigned + " but the interfaces hold " + held;
         }
+        return "";
+    }
+
+    /** Notes (once each) an address not held by the node that prefers it, once the cluster has settled. */
+    private static Map<String, String> preferences(Map<String, String> held) {
+        PREFERRED.forEach((vip, node) -> {
+            String note = "preference not honoured: " + vip + " held by " + held.get(vip) + ", preferred by " + node;
+            if (!node.equals(held.get(vip)) && !notes.contains(note)) notes.add(note);
+        });
+        return held;
     }
 
     private static Map<String, List<String>> holdersByVip() throws Exception {
