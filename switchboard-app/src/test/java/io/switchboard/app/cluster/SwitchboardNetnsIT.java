@@ -118,6 +118,7 @@ class SwitchboardNetnsIT {
         String servers = BACKENDS.stream().map(b -> "      - { name: " + b + ", address: \"10.77.0." + (21 + BACKENDS.indexOf(b)) + ":8080\" }")
                 .collect(Collectors.joining("\n"));
         return """
+                access-log: off
                 listeners:
                   - name: web
                     address: 0.0.0.0
