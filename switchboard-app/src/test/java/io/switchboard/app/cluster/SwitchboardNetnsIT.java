@@ -79,6 +79,7 @@ class SwitchboardNetnsIT {
     @BeforeAll
     static void network() throws Exception {
         lab = NetnsLab.create();
+        DebianPeer.require("arping", "iputils-arping"); // the nodes announce the addresses they take with it (README)
         Path launcher = Path.of(System.getProperty("user.dir")).toAbsolutePath().getParent().resolve("switchboard");
         assertThat(launcher).as("the launcher next to the modules").isExecutable();
         for (int i = 0; i < NODES.size(); i++) lab.addHost(NODES.get(i), "10.77.0." + (11 + i) + "/24");
