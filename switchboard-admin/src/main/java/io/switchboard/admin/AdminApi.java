@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.switchboard.admin.stats.Sampler;
 import io.switchboard.admin.stats.Traffic;
 import io.switchboard.backend.Member;
+import io.switchboard.cluster.ClusterStatus;
 import io.switchboard.config.AdminState;
 import io.switchboard.config.AdminStateSyntax;
 import io.switchboard.config.DurationSyntax;
@@ -164,6 +165,15 @@ public final class AdminApi {
             }
             case "pools" -> {
                 return pools(r, seg);
+            }
+            case "cluster" -> {
+                exactly(seg, 1);
+                only(r, "GET");
+                ClusterStatus status = dispatcher.clusterStatus();
+                if (status == null) {
+                    throw new ApiError(404, "this node is not in a cluster (its config has no cluster section)");
+                }
+                return done(json.ok(200, Views.ClusterView.of(status)));
             }
             default -> throw new ApiError(404, "no such resource: " + path);
         }

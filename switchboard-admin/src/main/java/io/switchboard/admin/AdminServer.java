@@ -69,7 +69,7 @@ public final class AdminServer implements AutoCloseable {
         Json json = new Json();
         MetricsEndpoint metrics = new MetricsEndpoint(new SwitchboardCollector(dispatcher::pools, traffic, dispatcher::accessLog,
                 dispatcher::queueLength, dispatcher::queuedByClass, dispatcher::listenerCounters, dispatcher::persistence,
-                dispatcher::sessions, dispatcher::loadReports, dispatcher::dns));
+                dispatcher::sessions, dispatcher::loadReports, dispatcher::dns, dispatcher::clusterStatus));
         this.api = new AdminApi(dispatcher, traffic, sampler, auth, json, metrics, new StaticFiles(), worker, System::nanoTime);
     }
 

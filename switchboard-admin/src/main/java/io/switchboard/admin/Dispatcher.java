@@ -1,5 +1,6 @@
 package io.switchboard.admin;
 
+import io.switchboard.cluster.ClusterStatus;
 import io.switchboard.dispatch.SessionTable;
 import io.switchboard.persist.PersistenceState;
 import io.switchboard.proxy.AccessLog;
@@ -89,6 +90,14 @@ public interface Dispatcher {
 
     /** The open sessions of the {@code mode: tcp} listeners (the binding table); null when the dispatcher keeps none. */
     default SessionTable sessions() {
+        return null;
+    }
+
+    /**
+     * What this node knows of its cluster of balancers (members, coordinator, who holds which virtual
+     * address, replication counters); null when the config has no {@code cluster} section.
+     */
+    default ClusterStatus clusterStatus() {
         return null;
     }
 

@@ -8,6 +8,7 @@ import io.switchboard.admin.stats.Series;
 import io.switchboard.admin.stats.Traffic;
 import io.switchboard.backend.Backend;
 import io.switchboard.backend.Member;
+import io.switchboard.cluster.ClusterStatus;
 import io.switchboard.load.AgentState;
 import io.switchboard.load.LoadReport;
 import io.switchboard.dispatch.SessionTable;
@@ -123,6 +124,29 @@ public final class Views {
     public record ReloadResult(boolean applied, String file, String summary, List<String> errors, List<String> warnings) {}
 
     public record ErrorView(int status, String error) {}
+
+    /** {@code GET /api/v1/cluster}: the agreed view as this node has it, who holds which address, what it replicated. */
+    @JsonPropertyOrder({"self", "group", "viewId", "coordinator", "members", "assignment", "held", "replication"})
+    public record ClusterView(String self, String group, long viewId, String coordinator, List<ClusterMemberView> members,
+                              Map<String, String> assignment, List<String> held, ReplicationView replication) {
+        static ClusterView of(ClusterStatus s) {
+            List<ClusterMemberView> members = s.members().stream().map(m -> new ClusterMemberView(m.name(), m.endpoint(),
+                    Instant.ofEpochMilli(m.joinedAtMillis()).toString(), m.joinedAtMillis(), m.mature(),
+                    m.name().equals(s.self()), m.name().equals(s.coordinator()), m.vips())).toList();
+            ClusterStatus.Replication r = s.replication();
+            return new ClusterView(s.self(), s.group(), s.viewId(), s.coordinator(), members, s.assignment(), s.held(),
+                    new ReplicationView(r.sent(), r.received(), r.applied(), r.dropped()));
+        }
+    }
+
+    /** One member of the view; {@code joinedAt} is on the coordinator's clock. */
+    @JsonPropertyOrder({"name", "endpoint", "joinedAt", "joinedAtMillis", "mature", "self", "coordinator", "vips"})
+    public record ClusterMemberView(String name, String endpoint, String joinedAt, long joinedAtMillis, boolean mature,
+                                    boolean self, boolean coordinator, List<String> vips) {}
+
+    /** Replication messages since start. */
+    @JsonPropertyOrder({"sent", "received", "applied", "dropped"})
+    public record ReplicationView(long sent, long received, long applied, long dropped) {}
 
     /** The answer of {@code POST /api/v1/token}: only sent when the token is right (401/403 otherwise). */
     public record TokenCheck(boolean accepted) {}

@@ -1,6 +1,7 @@
 package io.switchboard.admin;
 
 import io.netty.channel.EventLoopGroup;
+import io.switchboard.cluster.ClusterStatus;
 import io.switchboard.config.AdminConfig;
 import io.switchboard.config.AllDownPolicy;
 import io.switchboard.config.GuardConfig;
@@ -58,6 +59,8 @@ final class AdminFixture implements AutoCloseable {
     /** What the dispatcher reports as the routes of listener "demo". */
     volatile List<Router.RuleStats> routes = List.of(new Router.RuleStats("no-admin", "path starts with /admin", "deny 403", 3),
             new Router.RuleStats("default", "no route matched", "pool demo", 7));
+    /** What the dispatcher reports as its cluster; null: not in a cluster. */
+    volatile ClusterStatus cluster;
     /** The proxy listener's guards and header timeout; set before {@link #start}. */
     GuardConfig guard = GuardConfig.NONE;
     Duration headerTimeout = Duration.ofSeconds(10);
@@ -211,6 +214,11 @@ final class AdminFixture implements AutoCloseable {
         @Override
         public PersistenceState persistence() {
             return proxy.state().persistence();
+        }
+
+        @Override
+        public ClusterStatus clusterStatus() {
+            return cluster;
         }
     }
 }

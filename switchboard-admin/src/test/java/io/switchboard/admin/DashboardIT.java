@@ -152,6 +152,38 @@ class DashboardIT {
         }
     }
 
+    @Test
+    void showsTheClusterPanelOnlyWhenTheNodeIsInACluster(@TempDir Path profile) throws Exception {
+        Chromium.ensureInstalled();
+        try (AdminFixture f = new AdminFixture().start()) {
+            ChromeDriver browser = Chromium.start(profile, 1440, 900);
+            try {
+                WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+                browser.get("http://127.0.0.1:" + f.adminPort() + "/");
+                wait.until(d -> d.findElements(By.cssSelector("section.pool[data-pool='demo'] tr[data-backend]")).size() == 3);
+                // the first poll asked for the cluster too, before the pools were drawn
+                assertThat(browser.findElement(By.id("cluster")).isDisplayed()).isFalse();
+
+                f.cluster = ClusterApiTest.threeMembers();
+                browser.navigate().refresh();
+                wait.until(d -> d.findElements(By.cssSelector("#cluster tr[data-member]")).size() == 3);
+                WebElement cluster = browser.findElement(By.id("cluster"));
+                assertThat(cluster.isDisplayed()).isTrue();
+                assertThat(cluster.findElement(By.tagName("h3")).getText()).startsWith("Cluster switchboard")
+                        .contains("view 7", "coordinator sb1", "this node sb2", "holds 10.77.0.101/24");
+                List<String> rows = cluster.findElements(By.cssSelector("tr[data-member]")).stream().map(WebElement::getText).toList();
+                assertThat(rows.get(0)).contains("sb1", "10.77.0.11:7800", "coordinator", "10.77.0.100/24");
+                assertThat(rows.get(1)).contains("sb2 (this node)", "member", "10.77.0.101/24");
+                assertThat(rows.get(2)).contains("sb3", "member, maturing", "–");
+                Files.createDirectories(SCREENSHOT.getParent());
+                Files.copy(browser.getScreenshotAs(OutputType.FILE).toPath(), Path.of("target", "dashboard-cluster.png"),
+                        StandardCopyOption.REPLACE_EXISTING);
+            } finally {
+                browser.quit();
+            }
+        }
+    }
+
     private static String state(ChromeDriver browser, String backend) {
         return browser.findElement(By.cssSelector("tr[data-backend='" + backend + "'] .state")).getText().toLowerCase();
     }

@@ -71,6 +71,10 @@ class OpenApiIT {
             check(f, "GET", "/api/v1/listeners/{listener}/sessions", "/api/v1/listeners/demo/sessions?limit=1", null, null, 200);
             check(f, "GET", "/api/v1/listeners/{listener}/sessions", "/api/v1/listeners/demo/sessions?offset=x", null, null, 400);
             check(f, "GET", "/api/v1/listeners/{listener}/sessions", "/api/v1/listeners/nope/sessions", null, null, 404);
+            check(f, "GET", "/api/v1/cluster", "/api/v1/cluster", null, null, 404);
+            f.cluster = ClusterApiTest.threeMembers();
+            check(f, "GET", "/api/v1/cluster", "/api/v1/cluster", null, null, 200);
+            f.cluster = null;
             check(f, "GET", "/api/v1/pools", "/api/v1/pools", null, null, 200);
             check(f, "GET", "/api/v1/pools/{pool}", "/api/v1/pools/demo", null, null, 200);
             check(f, "GET", "/api/v1/pools/{pool}", "/api/v1/pools/nope", null, null, 404);

@@ -3,6 +3,7 @@ package io.switchboard.app;
 import io.switchboard.config.AdminConfig;
 import io.switchboard.config.AllDownPolicy;
 import io.switchboard.config.Cidr;
+import io.switchboard.config.ClusterConfig;
 import io.switchboard.config.ProxyProtocolConfig;
 import io.switchboard.config.GuardConfig;
 import io.switchboard.config.HealthCheckConfig;
@@ -49,7 +50,7 @@ import java.util.regex.Pattern;
  */
 public final class ConfigLoader {
     static final List<String> ROOT_KEYS = List.of("listeners", "pools", "event-loops", "transport", "shutdown-grace", "access-log",
-            "watch-config", "access-log-format", "admin", "load-reports", "dns");
+            "watch-config", "access-log-format", "admin", "load-reports", "dns", "cluster");
     static final List<String> ADMIN_KEYS = List.of("enabled", "address", "port", "token", "token-env");
     static final List<String> LISTENER_KEYS = List.of("name", "mode", "address", "port", "default-pool", "header-timeout",
             "client-idle-timeout", "max-request-line", "max-header-size", "max-headers", "max-connections",
@@ -199,6 +200,7 @@ public final class ConfigLoader {
         LoadReportsConfig loadReports = LoadFeedbackSection.readReceiver(root, source, purpose, System::getenv);
         checkPushPools(root, pools, poolEntries);
         DnsConfig dns = DnsSection.read(root, poolEntries.keySet());
+        ClusterConfig cluster = ClusterSection.read(root, source, purpose);
 
         for (Map.Entry<String, YamlNode.Entry> e : poolEntries.entrySet()) {
             boolean used = listeners.stream().anyMatch(l -> l.defaultPool().equals(e.getKey())
@@ -212,7 +214,7 @@ public final class ConfigLoader {
         }
         if (problems.hasErrors()) return null;
         return new SwitchboardConfig(source, listeners, pools, eventLoops, transport, shutdownGrace, accessLog,
-                accessLogFormat, admin, watchConfig, loadReports, dns);
+                accessLogFormat, admin, watchConfig, loadReports, dns, cluster);
     }
 
     /**

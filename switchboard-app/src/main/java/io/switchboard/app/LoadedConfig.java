@@ -14,7 +14,10 @@ public record LoadedConfig(SwitchboardConfig config, List<ConfigProblem> warning
         int servers = config.pools().values().stream().mapToInt(p -> p.servers().size()).sum();
         return count(config.listeners().size(), "listener") + ", " + count(config.pools().size(), "pool") + ", "
                 + count(servers, "server")
-                + (config.dns() == null ? "" : ", DNS for " + count(config.dns().zones().size(), "zone"));
+                + (config.dns() == null ? "" : ", DNS for " + count(config.dns().zones().size(), "zone"))
+                + (config.cluster() == null ? "" : ", cluster node " + config.cluster().node() + " with "
+                        + count(config.cluster().peers().size(), "peer") + " and " + config.cluster().vips().size()
+                        + (config.cluster().vips().size() == 1 ? " virtual address" : " virtual addresses"));
     }
 
     static String count(int n, String noun) {

@@ -4,6 +4,8 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.switchboard.admin.AdminServer;
 import io.switchboard.admin.Dispatcher.ReloadOutcome;
+import io.switchboard.cluster.ClusterStatus;
+import io.switchboard.cluster.service.ClusterService;
 import io.switchboard.config.AdminState;
 import io.switchboard.registry.Change;
 import io.switchboard.registry.Pool;
@@ -86,6 +88,8 @@ public final class Switchboard implements AutoCloseable {
     private final LoadFeedback feedback = new LoadFeedback(registry);
     /** The authoritative DNS server of the running config ({@code dns:}). */
     private final DnsService dns;
+    /** This node's part in a cluster of balancers ({@code cluster:}); null without one. Volatile: read without the lock. */
+    private volatile ClusterService cluster;
     private boolean closed;
 
     private Switchboard(SwitchboardConfig config, Transport transport, EventLoopGroup group, boolean ownsGroup,
@@ -157,8 +161,34 @@ public final class Switchboard implements AutoCloseable {
         dns.start(config);
         for (HealthChecker c : checkers.values()) c.start();
         feedback.start(config);
+        startCluster();
         logStartup();
         startAdmin();
+    }
+
+    /** Joins the cluster once the proxy serves, so that the addresses this node takes are served at once. */
+    private void startCluster() throws IOException {
+        if (config.cluster() == null) return;
+        ClusterService c = new ClusterService(config.cluster());
+        cluster = c;
+        try {
+            c.start();
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException("cluster: joining group " + config.cluster().group() + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** What this node knows of its cluster; null when it is not in one. Never waits for a reload or shutdown. */
+    public ClusterStatus clusterStatus() {
+        ClusterService c = cluster;
+        return c == null ? null : c.status();
+    }
+
+    /** The running cluster service (replication plugs in here); null when this node is not in a cluster. */
+    public ClusterService cluster() {
+        return cluster;
     }
 
     /**
@@ -271,7 +301,7 @@ public final class Switchboard implements AutoCloseable {
      * finish with what they started with.
      *
      * @throws ConfigException when the new config changes the listeners (they are bound once, at
-     *     start); nothing is applied then
+     *     start) or the cluster section (joined once); nothing is applied then
      */
     public synchronized void reload(SwitchboardConfig next) throws ConfigException {
         if (closed) throw new IllegalStateException("switchboard is shut down");
@@ -282,10 +312,15 @@ public final class Switchboard implements AutoCloseable {
                     listenerChange + "; listeners are set up when they bind, so restart Switchboard to change them"
                             + " (the running config is kept)"));
         }
+        String clusterChange = ClusterSection.reloadChange(config.cluster(), next.cluster());
+        if (clusterChange != null) {
+            throw new ConfigException(new ConfigProblem(ConfigProblem.Severity.ERROR, file, 0, 0, "cluster", clusterChange));
+        }
         warnIfChanged("transport", config.transport(), next.transport());
         warnIfChanged("event-loops", config.eventLoops(), next.eventLoops());
         warnIfChanged("access-log", config.accessLog(), next.accessLog());
         warnIfChanged("access-log-format", config.accessLogFormat(), next.accessLogFormat());
+        warnIfChanged("cluster", config.cluster(), next.cluster());
 
         Runnable useNewTls;
         try {
@@ -554,6 +589,8 @@ public final class Switchboard implements AutoCloseable {
     private synchronized boolean stopAll(Duration grace) {
         closed = true;
         boolean clean = true;
+        // Leave first: the others take this node's addresses while its requests in flight finish.
+        if (cluster != null) cluster.close();
         if (admin != null) admin.close();
         if (proxy != null) {
             clean = grace.isZero() ? closeProxy() : proxy.shutdownGracefully(grace);

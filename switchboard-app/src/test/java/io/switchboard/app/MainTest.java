@@ -143,6 +143,40 @@ class MainTest {
     }
 
     @Test
+    void checkValidatesTheClusterSection(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("cluster.yaml");
+        Path key = dir.resolve("cluster.key");
+        String head = """
+                listeners:
+                  - port: 8080
+                    default-pool: app
+                pools:
+                  app:
+                    servers:
+                      - {name: a, address: "10.0.0.1:80"}
+                cluster:
+                  node: sb1
+                  bind: 127.0.0.1:7800
+                  peers: [127.0.0.1:7800, 127.0.0.2:7800, 127.0.0.3:7800]
+                  key-file: cluster.key
+                  interface: lo
+                """;
+        Files.write(key, new byte[32]);
+        Files.writeString(file, head + "  vips: [127.0.0.100/8, 127.0.0.101/8]\n");
+        Run ok = run("check", "-c", file.toString());
+        assertThat(ok.exitCode()).as(ok.err()).isZero();
+        assertThat(ok.out()).isEqualTo("OK: 1 listener, 1 pool, 1 server, cluster node sb1 with 3 peers and 2 virtual addresses\n");
+        Files.writeString(file, head + "  vips: [127.0.0.100/8, 127.0.0.100/8]\n");
+        Files.write(key, new byte[16]);
+        Run bad = run("check", "-c", file.toString());
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err()).isEqualTo(file + ":12: cluster.key-file: " + key + " holds 16 bytes; the key must be at least 32"
+                + " (head -c 32 /dev/urandom > " + key + ")\n"
+                + file + ":14: cluster.vips[1]: 127.0.0.100 is listed twice (first at line 14; each virtual address once)\n"
+                + "2 errors in " + file + "\n");
+    }
+
+    @Test
     void versionFallsBackToDevOutsideTheJar() {
         Run r = run("--version");
         assertThat(r.exitCode()).isZero();

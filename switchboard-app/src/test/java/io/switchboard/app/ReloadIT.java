@@ -154,6 +154,26 @@ class ReloadIT {
     }
 
     @Test
+    void addingAClusterSectionIsRejectedWithTheReason() throws Exception {
+        var running = switchboard.config();
+        Files.write(dir.resolve("cluster.key"), new byte[32]);
+        Files.writeString(file, Files.readString(file) + """
+                cluster:
+                  node: sb1
+                  bind: 127.0.0.1:7800
+                  peers: [127.0.0.1:7800]
+                  key-file: cluster.key
+                """);
+        ConfigException e = catchThrowableOfType(ConfigException.class,
+                () -> switchboard.reload(ConfigLoader.load(file).config()));
+        assertThat(e.getMessage()).isEqualTo(file + ": cluster: the cluster section was added; the cluster is joined"
+                + " when Switchboard starts, so restart it to change the cluster section (the running config is kept)");
+        assertThat(switchboard.reloadFromSource()).isFalse();
+        assertThat(switchboard.config()).isSameAs(running);
+        assertThat(client.distribution(web(), 4)).containsOnlyKeys("alpha", "bravo");
+    }
+
+    @Test
     void routesChangeWithoutARestartAndTheAdminApiCountsTheirHits() throws Exception {
         String plain = Files.readString(file);
         Files.writeString(file, plain.replace("    default-pool: app\n", """

@@ -74,7 +74,7 @@ public final class LeastLoad implements Algorithm {
     @Override
     public Picker newPicker(BackendSet set, Picker previous) {
         if (set.size() == 0) return Picker.NONE;
-        return new P(set.eligible(), set.weights(), new AliasTable(set.weights()), reportMaxAge.toNanos());
+        return new P(set.eligible(), set.weights(), reportMaxAge.toNanos());
     }
 
     /** F_i of the class comment: the free fraction of the host the report describes. */
@@ -92,51 +92,23 @@ public final class LeastLoad implements Algorithm {
         return Math.max(r.busyWorkers(), 0) + b.costSinceReport() + 1.0;
     }
 
-    private static final class P implements Picker {
-        final Backend[] bs;
-        final int[] ws;
-        final AliasTable table;
+    private static final class P extends TwoChoices {
         final long maxAgeNanos;
 
-        P(Backend[] bs, int[] ws, AliasTable table, long maxAgeNanos) {
-            this.bs = bs;
-            this.ws = ws;
-            this.table = table;
+        P(Backend[] bs, int[] ws, long maxAgeNanos) {
+            super(bs, ws);
             this.maxAgeNanos = maxAgeNanos;
         }
 
         @Override
-        public Backend pick(PickContext ctx) {
-            int n = bs.length;
-            if (n == 1) return ctx.excluded(bs[0]) ? null : bs[0];
-            int a = table.sample(ctx.random());
-            int b = table.sample(ctx.random());
-            if (a == b) {
-                b = a + 1 + ctx.randomIndex(n - 1);
-                if (b >= n) b -= n;
-            }
-            boolean xa = ctx.excluded(bs[a]), xb = ctx.excluded(bs[b]);
-            if (!xa && !xb) return lighter(a, b, ctx.nowNanos()) ? bs[a] : bs[b];
-            if (!xa) return bs[a];
-            if (!xb) return bs[b];
-            for (int k = 1; k < n; k++) {
-                int i = a + k;
-                if (i >= n) i -= n;
-                if (!ctx.excluded(bs[i])) return bs[i];
-            }
-            return null;
-        }
-
-        /** Whether a is at most as loaded as b; ties go to a, itself a random draw. */
-        private boolean lighter(int a, int b, long now) {
+        boolean lighter(int a, int b, long now) {
             Backend ba = bs[a], bb = bs[b];
             LoadReport ra = ba.loadReport(), rb = bb.loadReport();
             if (fresh(ra, now) && fresh(rb, now)) {
                 // (Da / (wa Fa)) <= (Db / (wb Fb)), multiplied out
                 return demand(ra, ba) * ws[b] * free(rb) <= demand(rb, bb) * ws[a] * free(ra);
             }
-            long la = ba.inFlight() + 1L, lb = bb.inFlight() + 1L;
-            return la * ws[b] <= lb * ws[a];
+            return fewerInFlight(a, b);
         }
 
         private boolean fresh(LoadReport r, long now) {

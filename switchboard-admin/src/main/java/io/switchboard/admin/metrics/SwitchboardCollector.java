@@ -18,6 +18,7 @@ import io.switchboard.backend.Backend;
 import io.switchboard.backend.BackendSet;
 import io.switchboard.backend.BackendState;
 import io.switchboard.backend.Member;
+import io.switchboard.cluster.ClusterStatus;
 import io.switchboard.dispatch.SessionTable;
 import io.switchboard.persist.PersistenceState;
 import io.switchboard.persist.StickTable;
@@ -64,6 +65,7 @@ public final class SwitchboardCollector implements MultiCollector {
     private final Supplier<SessionTable> sessions;
     private final Supplier<LoadReportCounters> loadReports;
     private final Supplier<DnsStats> dns;
+    private final Supplier<ClusterStatus> cluster;
 
     /**
      * @param queueLength requests waiting in a pool's queue for a back end below its max-connections
@@ -106,6 +108,16 @@ public final class SwitchboardCollector implements MultiCollector {
                                 Supplier<List<ListenerCounters>> listeners, Supplier<PersistenceState> persistence,
                                 Supplier<SessionTable> sessions, Supplier<LoadReportCounters> loadReports,
                                 Supplier<DnsStats> dns) {
+        this(pools, traffic, accessLog, queueLength, queuedByClass, listeners, persistence, sessions, loadReports, dns, () -> null);
+    }
+
+    /** @param cluster this node's view of its cluster of balancers (may supply null: no cluster metrics) */
+    public SwitchboardCollector(Supplier<Map<String, Pool>> pools, Traffic traffic, Supplier<AccessLog> accessLog,
+                                ToIntFunction<Pool> queueLength, Function<Pool, Map<String, Integer>> queuedByClass,
+                                Supplier<List<ListenerCounters>> listeners, Supplier<PersistenceState> persistence,
+                                Supplier<SessionTable> sessions, Supplier<LoadReportCounters> loadReports,
+                                Supplier<DnsStats> dns, Supplier<ClusterStatus> cluster) {
+        this.cluster = cluster;
         this.dns = dns;
         this.loadReports = loadReports;
         this.sessions = sessions;
@@ -212,6 +224,7 @@ public final class SwitchboardCollector implements MultiCollector {
         sessions(out);
         loadReports(out);
         dns(out);
+        cluster(out);
         netty(out);
         return out.build();
     }
@@ -303,6 +316,27 @@ public final class SwitchboardCollector implements MultiCollector {
                 .dataPoint(counter(Labels.EMPTY, d.slipped())).build());
         out.metricSnapshot(counter("switchboard_dns_ignored", "DNS messages not answered: shorter than a header, or responses")
                 .dataPoint(counter(Labels.EMPTY, d.silenced())).build());
+    }
+
+    /** The members of the agreed view, the virtual addresses held here, and the replication messages. */
+    private void cluster(MetricSnapshots.Builder out) {
+        ClusterStatus c = cluster.get();
+        if (c == null) return;
+        out.metricSnapshot(gauge("switchboard_cluster_members", "Members of the cluster's current view, this node included")
+                .dataPoint(gaugePoint(Labels.EMPTY, c.members().size())).build());
+        out.metricSnapshot(gauge("switchboard_cluster_held_addresses", "Virtual addresses this node holds on its interface")
+                .dataPoint(gaugePoint(Labels.EMPTY, c.held().size())).build());
+        out.metricSnapshot(gauge("switchboard_cluster_coordinator", "1 when this node is the cluster's coordinator")
+                .dataPoint(gaugePoint(Labels.EMPTY, c.self().equals(c.coordinator()) ? 1 : 0)).build());
+        out.metricSnapshot(gauge("switchboard_cluster_view_id", "Number of the cluster's current view (grows with every membership change)")
+                .dataPoint(gaugePoint(Labels.EMPTY, c.viewId())).build());
+        ClusterStatus.Replication r = c.replication();
+        out.metricSnapshot(counter("switchboard_cluster_replication_messages",
+                "Replication messages: sent to the peers, received from them, applied here, dropped (refused)")
+                .dataPoint(counter(Labels.of("event", "sent"), r.sent()))
+                .dataPoint(counter(Labels.of("event", "received"), r.received()))
+                .dataPoint(counter(Labels.of("event", "applied"), r.applied()))
+                .dataPoint(counter(Labels.of("event", "dropped"), r.dropped())).build());
     }
 
     private static final int[] DNS_RCODES = {0, 1, 2, 3, 4, 5, 16};

@@ -333,6 +333,44 @@
           el("td", { class: "num" }, fmtInt(r.hits)))))))));
   }
 
+  // The members of this node's cluster and who holds which virtual address; shown only when
+  // /api/v1/cluster answers 200. A 404 (no cluster section) is final: a reload cannot add one.
+  let clusterState = "unknown"; // "unknown", "none" (404 seen), "shown"
+  async function pollCluster() {
+    if (clusterState === "none") return;
+    const box = $("#cluster");
+    let r;
+    try {
+      r = await fetch(`${API}/cluster`, { headers: headers(false), cache: "no-store" });
+    } catch (e) {
+      return;
+    }
+    if (r.status === 404) { clusterState = "none"; box.hidden = true; return; }
+    if (!r.ok) return;
+    const c = await r.json();
+    clusterState = "shown";
+    renderCluster(box, c);
+  }
+
+  function renderCluster(box, c) {
+    box.hidden = false;
+    const rp = c.replication;
+    box.replaceChildren(
+      el("h3", {}, `Cluster ${c.group}`,
+        el("span", { class: "muted" }, `view ${c.viewId} · coordinator ${c.coordinator || "–"} · this node ${c.self}`
+          + ` · holds ${c.held.length ? c.held.join(", ") : "no address"}`
+          + ` · replication ${fmtInt(rp.sent)} sent, ${fmtInt(rp.applied)}/${fmtInt(rp.received)} applied, ${fmtInt(rp.dropped)} dropped`)),
+      el("table", {},
+        el("thead", {}, el("tr", {}, el("th", {}, "member"), el("th", {}, "address"), el("th", {}, "joined"),
+          el("th", {}, "role"), el("th", {}, "virtual addresses"))),
+        el("tbody", {}, ...c.members.map((m) => el("tr", { class: m.self ? "self" : "", "data-member": m.name },
+          el("td", {}, m.name + (m.self ? " (this node)" : "")),
+          el("td", { class: "muted" }, m.endpoint || ""),
+          el("td", { class: "muted" }, fmtTime(m.joinedAtMillis)),
+          el("td", { class: m.mature ? "" : "young" }, (m.coordinator ? "coordinator" : "member") + (m.mature ? "" : ", maturing")),
+          el("td", { class: "vips" }, m.vips.length ? m.vips.join(", ") : "–"))))));
+  }
+
   function live(ok, text) {
     const l = $("#live");
     l.className = "live " + (ok ? "ok" : "bad");
@@ -350,6 +388,7 @@
         return;
       }
       render(await r.json());
+      await pollCluster();
       live(true, "live · " + new Date().toLocaleTimeString("en-GB", { hour12: false }));
     } catch (e) {
       live(false, "disconnected");

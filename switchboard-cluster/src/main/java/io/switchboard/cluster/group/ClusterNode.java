@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -33,6 +34,7 @@ import org.jgroups.protocols.FD_SOCK2;
 import org.jgroups.protocols.FRAG4;
 import org.jgroups.protocols.MERGE3;
 import org.jgroups.protocols.MFC;
+import org.jgroups.protocols.SERIALIZE;
 import org.jgroups.protocols.TCP;
 import org.jgroups.protocols.TCPPING;
 import org.jgroups.protocols.UFC;
@@ -41,6 +43,8 @@ import org.jgroups.protocols.VERIFY_SUSPECT2;
 import org.jgroups.protocols.pbcast.GMS;
 import org.jgroups.protocols.pbcast.NAKACK2;
 import org.jgroups.protocols.pbcast.STABLE;
+import org.jgroups.util.ExtendedUUID;
+import org.jgroups.util.NameCache;
 
 /**
  * This balancer's membership in the group of balancers, on JGroups over TCP with a static peer
@@ -56,6 +60,14 @@ import org.jgroups.protocols.pbcast.STABLE;
  * member younger than the maturity period is in the view, the coordinator stamps again when it
  * matures, so that it takes addresses without waiting for the next view change.
  *
+ * <p>Preferences: every member's JGroups address is an {@link ExtendedUUID} that carries its
+ * preferred addresses and its group endpoint, so the coordinator learns them from the view itself
+ * and stamps them with the join times; all members then assign with the same preferences.
+ *
+ * <p>Security: all group traffic is sealed with the group key (AES-GCM, {@link GroupEncrypt} right
+ * above the transport, {@code SERIALIZE} above it so headers are sealed too). A node with another
+ * key can neither discover nor join the group: its messages fail authentication and are dropped.
+ *
  * <p>Threading: {@link #start} and {@link #close} from one owner thread. The listeners run on
  * JGroups' delivery threads, one call at a time for views; they must not block for long. {@link
  * #broadcast} and {@link #view} are safe from any thread.
@@ -64,6 +76,15 @@ public final class ClusterNode implements AutoCloseable {
     private static final Logger LOG = System.getLogger(ClusterNode.class.getName());
     private static final byte STAMP = 1;
     private static final byte USER = 2;
+    private static final String PREFER_KEY = "sb-prefer";
+    private static final String ENDPOINT_KEY = "sb-endpoint";
+    /** GMS: how long a joiner waits for the coordinator's answer, and a view for its acks. */
+    private static final long JOIN_TIMEOUT_MS = 1000;
+    private static final long VIEW_ACK_TIMEOUT_MS = 500;
+    private static final long LEAVE_TIMEOUT_MS = 500;
+    /** MERGE3: how often (randomly between) members look for other partitions; a healed split merges within seconds. */
+    private static final long MERGE_MIN_INTERVAL_MS = 1000;
+    private static final long MERGE_MAX_INTERVAL_MS = 3000;
 
     /** Called with every new agreed view. */
     @FunctionalInterface
@@ -83,6 +104,8 @@ public final class ClusterNode implements AutoCloseable {
     private final ScheduledExecutorService stamper;
     private JChannel channel;
     private volatile ClusterView current;
+    /** Member id to its group endpoint, from the latest JGroups view. */
+    private volatile Map<String, String> endpoints = Map.of();
     /** The last stamp this node sent as coordinator; touched only on the stamper thread. */
     private ClusterView lastSent;
     private ScheduledFuture<?> maturityRestamp;
@@ -107,23 +130,44 @@ public final class ClusterNode implements AutoCloseable {
         TCPPING ping = new TCPPING();
         ping.setInitialHosts(settings.peers());
         ping.setPortRange(0);
+        // Only on the group's address: FD_SOCK2 would otherwise listen on every interface.
+        FD_SOCK2 fdSock = new FD_SOCK2();
+        fdSock.setBindAddress(settings.bindAddress());
+        FD_ALL3 fdAll = new FD_ALL3();
+        fdAll.setInterval(settings.heartbeat().toMillis());
+        fdAll.setTimeout(settings.failureTimeout().toMillis());
+        VERIFY_SUSPECT2 verify = new VERIFY_SUSPECT2();
+        verify.setTimeout(settings.suspectTimeout().toMillis());
+        MERGE3 merge = new MERGE3();
+        merge.setMinInterval(MERGE_MIN_INTERVAL_MS);
+        merge.setMaxInterval(MERGE_MAX_INTERVAL_MS);
+        GMS gms = new GMS();
+        gms.setJoinTimeout(JOIN_TIMEOUT_MS);
+        gms.setViewAckCollectionTimeout(VIEW_ACK_TIMEOUT_MS);
+        gms.setLeaveTimeout(LEAVE_TIMEOUT_MS);
         JChannel ch = new JChannel(
                 tcp,
+                new GroupEncrypt(settings.groupKey()),
+                new SERIALIZE(),
                 ping,
-                new MERGE3(),
-                new FD_SOCK2(),
-                new FD_ALL3(),
-                new VERIFY_SUSPECT2(),
+                merge,
+                fdSock,
+                fdAll,
+                verify,
                 new BARRIER(),
                 new NAKACK2().useMcastXmit(false),
                 new UNICAST3(),
                 new STABLE(),
-                new GMS(),
+                gms,
                 new MFC(),
                 new UFC(),
                 new FRAG4());
         // The stack's init (in the constructor) creates the handler; keep its multicast socket shut.
         tcp.getDiagnosticsHandler().setEnabled(false);
+        byte[] prefer = String.join("\n", settings.prefer()).getBytes(StandardCharsets.UTF_8);
+        byte[] endpoint = (settings.bindAddress().getHostAddress() + ":" + settings.bindPort())
+                .getBytes(StandardCharsets.UTF_8);
+        ch.addAddressGenerator(() -> ExtendedUUID.randomUUID().put(PREFER_KEY, prefer).put(ENDPOINT_KEY, endpoint));
         ch.name(settings.nodeName());
         ch.setReceiver(new Receiver() {
             @Override
@@ -154,6 +198,15 @@ public final class ClusterNode implements AutoCloseable {
         return settings.nodeName();
     }
 
+    public GroupSettings settings() {
+        return settings;
+    }
+
+    /** The group endpoint ({@code host:port}) member {@code id} announced, or null if it is not in the view. */
+    public String endpoint(String id) {
+        return endpoints.get(id);
+    }
+
     /** Sends {@code payload} to every other member (reliable, in order per sender); not delivered here. */
     public void broadcast(byte[] payload) throws Exception {
         byte[] framed = new byte[payload.length + 1];
@@ -176,23 +229,54 @@ public final class ClusterNode implements AutoCloseable {
     }
 
     private void onView(View view) {
+        Map<String, String> seen = new HashMap<>();
+        List<ClusterMember> candidates = new ArrayList<>();
+        for (Address a : view.getMembers()) {
+            String id = id(a);
+            String endpoint = extra(a, ENDPOINT_KEY);
+            if (endpoint != null) {
+                seen.put(id, endpoint);
+            }
+            String prefer = extra(a, PREFER_KEY);
+            List<String> preferred = new ArrayList<>();
+            if (prefer != null && !prefer.isEmpty()) {
+                for (String vip : prefer.split("\n")) {
+                    // Preferences must name configured addresses; a member configured differently is ignored there.
+                    if (settings.vips().contains(vip)) {
+                        preferred.add(vip);
+                    }
+                }
+            }
+            candidates.add(new ClusterMember(id, 0, preferred));
+        }
+        endpoints = Map.copyOf(seen);
         Address self = channel.getAddress();
         if (self != null && self.equals(view.getCoord())) {
-            List<String> ids = new ArrayList<>();
-            for (Address a : view.getMembers()) {
-                ids.add(String.valueOf(a));
-            }
             long viewId = view.getViewId().getId();
             try {
-                stamper.execute(() -> stamp(viewId, ids));
+                stamper.execute(() -> stamp(viewId, candidates));
             } catch (RejectedExecutionException closing) {
                 // close() has begun: this node stamps nothing more.
             }
         }
     }
 
+    /** The member's node name: its JGroups logical name (an ExtendedUUID's toString would add its extras). */
+    private static String id(Address a) {
+        String name = NameCache.get(a);
+        return name != null ? name : String.valueOf(a);
+    }
+
+    private static String extra(Address a, String key) {
+        if (a instanceof ExtendedUUID u) {
+            byte[] v = u.get(key);
+            return v == null ? null : new String(v, StandardCharsets.UTF_8);
+        }
+        return null;
+    }
+
     /** Coordinator only, on the stamper thread. */
-    private void stamp(long viewId, List<String> ids) {
+    private void stamp(long viewId, List<ClusterMember> candidates) {
         ClusterView base = lastSent;
         ClusterView applied = current;
         if (base == null || (applied != null && applied.viewId() > base.viewId())) {
@@ -208,8 +292,8 @@ public final class ClusterNode implements AutoCloseable {
         }
         long now = System.currentTimeMillis();
         List<ClusterMember> members = new ArrayList<>();
-        for (String id : ids) {
-            members.add(new ClusterMember(id, joined.getOrDefault(id, now)));
+        for (ClusterMember c : candidates) {
+            members.add(new ClusterMember(c.id(), joined.getOrDefault(c.id(), now), c.preferredVips()));
         }
         ClusterView stamped;
         try {
@@ -225,10 +309,10 @@ public final class ClusterNode implements AutoCloseable {
             return;
         }
         lastSent = stamped;
-        scheduleMaturityRestamp(viewId, ids, members, now);
+        scheduleMaturityRestamp(viewId, candidates, members, now);
     }
 
-    private void scheduleMaturityRestamp(long viewId, List<String> ids, List<ClusterMember> members, long now) {
+    private void scheduleMaturityRestamp(long viewId, List<ClusterMember> candidates, List<ClusterMember> members, long now) {
         if (maturityRestamp != null) {
             maturityRestamp.cancel(false);
             maturityRestamp = null;
@@ -243,7 +327,7 @@ public final class ClusterNode implements AutoCloseable {
         if (next != Long.MAX_VALUE) {
             maturityRestamp = stamper.schedule(() -> {
                 if (lastSent != null && lastSent.viewId() == viewId) {
-                    stamp(viewId, ids);
+                    stamp(viewId, candidates);
                 }
             }, next - now, TimeUnit.MILLISECONDS);
         }
@@ -268,7 +352,7 @@ public final class ClusterNode implements AutoCloseable {
             }
             byte[] payload = new byte[length - 1];
             System.arraycopy(data, offset + 1, payload, 0, length - 1);
-            messageListener.received(String.valueOf(msg.getSrc()), payload);
+            messageListener.received(id(msg.getSrc()), payload);
         } else if (data[offset] == STAMP) {
             applyStamp(data, offset + 1, length - 1);
         } else {
@@ -284,7 +368,14 @@ public final class ClusterNode implements AutoCloseable {
             int n = in.readInt();
             List<ClusterMember> members = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
-                members.add(new ClusterMember(in.readUTF(), in.readLong()));
+                String id = in.readUTF();
+                long joinedAt = in.readLong();
+                int np = in.readInt();
+                List<String> preferred = new ArrayList<>(np);
+                for (int j = 0; j < np; j++) {
+                    preferred.add(in.readUTF());
+                }
+                members.add(new ClusterMember(id, joinedAt, preferred));
             }
             int p = in.readInt();
             Map<String, String> previous = new LinkedHashMap<>();
@@ -314,6 +405,10 @@ public final class ClusterNode implements AutoCloseable {
             for (ClusterMember m : members) {
                 out.writeUTF(m.id());
                 out.writeLong(m.joinedAtMillis());
+                out.writeInt(m.preferredVips().size());
+                for (String vip : m.preferredVips()) {
+                    out.writeUTF(vip);
+                }
             }
             out.writeInt(previous.size());
             for (Map.Entry<String, String> e : previous.entrySet()) {

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import javax.crypto.SecretKey;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -72,14 +73,16 @@ class ClusterNodeIT {
 
     /**
      * Threads that are not the nodes' own: Awaitility's poller, and the JDK's virtual-thread
-     * scheduler (JGroups runs its handlers on virtual threads; their carriers idle in the JDK's pool).
+     * scheduler (JGroups runs its handlers on virtual threads; their carriers idle in the JDK's pool),
+     * and the JDK's process reapers (other tests in this JVM run commands).
      */
     private static boolean sharedByTheJvm(String idAndName) {
         String name = idAndName.substring(idAndName.indexOf(':') + 1);
         return name.startsWith("awaitility")
                 || name.startsWith("ForkJoinPool-")
                 || name.equals("VirtualThread-unblocker")
-                || name.equals("MasterPoller");
+                || name.equals("MasterPoller")
+                || name.equals("process reaper");
     }
 
     private static Set<String> liveThreads() {
@@ -199,13 +202,57 @@ class ClusterNodeIT {
                 "a<-b:drain web1", "c<-b:drain web1", "b<-a:marker", "c<-a:marker");
     }
 
+    @Test
+    void aNodeWithAnotherKeyNeverJoins() throws Exception {
+        ClusterNode a = start(0, "a");
+        await().atMost(WAIT).until(() -> a.view() != null);
+        SecretKey otherKey = GroupSettings.deriveKey("another secret, another group".getBytes(StandardCharsets.UTF_8));
+        ClusterNode intruder = start(settings(1, "x", Duration.ZERO).withKey(otherKey));
+        ClusterNode c = start(2, "c");
+        awaitAgreed(List.of(a, c));
+
+        // MERGE3 looks for other partitions every 1-3 s: give it several rounds to (wrongly) merge.
+        await().during(Duration.ofSeconds(5)).atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() ->
+                intruder.view() != null && intruder.view().memberIds().equals(List.of("x"))
+                        && a.view().memberIds().equals(List.of("a", "c")));
+        intruder.broadcast("drain web1".getBytes(StandardCharsets.UTF_8));
+        a.broadcast("marker".getBytes(StandardCharsets.UTF_8));
+        await().atMost(WAIT).until(() -> received.contains("c<-a:marker"));
+        assertThat(received).containsExactly("c<-a:marker");
+    }
+
+    @Test
+    void preferencesAreHonouredOnEveryMember() throws Exception {
+        ClusterNode a = start(settings(0, "a", Duration.ZERO));
+        ClusterNode b = start(settings(1, "b", Duration.ZERO).withPrefer(List.of("10.0.0.4")));
+        ClusterNode c = start(settings(2, "c", Duration.ZERO).withPrefer(List.of("10.0.0.2", "10.0.0.1")));
+        awaitAgreed(List.of(a, b, c));
+
+        ClusterView view = a.view();
+        assertThat(view.members().get(2).preferredVips()).containsExactly("10.0.0.2", "10.0.0.1");
+        assertThat(view.assignment()).containsEntry("10.0.0.1", "c").containsEntry("10.0.0.2", "c")
+                .containsEntry("10.0.0.4", "b");
+        assertHeldOnceAndBalanced(view.assignment(), Set.of("a", "b", "c"));
+        for (ClusterNode n : List.of(b, c)) {
+            assertThat(n.view()).isEqualTo(view);
+        }
+        assertThat(a.endpoint("c")).isEqualTo("127.0.0.1:" + peers.get(2).getPort());
+    }
+
     private ClusterNode start(int index, String name) throws Exception {
         return start(index, name, Duration.ZERO);
     }
 
+    private GroupSettings settings(int index, String name, Duration maturity) {
+        return new GroupSettings(name, group, LOOPBACK, peers.get(index).getPort(), peers, VIPS, maturity);
+    }
+
     private ClusterNode start(int index, String name, Duration maturity) throws Exception {
-        GroupSettings settings = new GroupSettings(
-                name, group, LOOPBACK, peers.get(index).getPort(), peers, VIPS, maturity);
+        return start(settings(index, name, maturity));
+    }
+
+    private ClusterNode start(GroupSettings settings) throws Exception {
+        String name = settings.nodeName();
         ClusterNode node = new ClusterNode(
                 settings,
                 view -> {},
