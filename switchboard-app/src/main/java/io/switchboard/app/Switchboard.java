@@ -320,7 +320,6 @@ public final class Switchboard implements AutoCloseable {
         warnIfChanged("event-loops", config.eventLoops(), next.eventLoops());
         warnIfChanged("access-log", config.accessLog(), next.accessLog());
         warnIfChanged("access-log-format", config.accessLogFormat(), next.accessLogFormat());
-        warnIfChanged("cluster", config.cluster(), next.cluster());
 
         Runnable useNewTls;
         try {

@@ -1,6 +1,7 @@
 package io.switchboard.app;
 
 import io.switchboard.admin.Dispatcher;
+import io.switchboard.cluster.ClusterStatus;
 import io.switchboard.config.ListenerConfig;
 import io.switchboard.config.SwitchboardConfig;
 import io.switchboard.dispatch.SessionTable;
@@ -29,6 +30,11 @@ final class SwitchboardDispatcher implements Dispatcher {
 
     SwitchboardDispatcher(Switchboard switchboard) {
         this.switchboard = switchboard;
+    }
+
+    @Override
+    public ClusterStatus clusterStatus() {
+        return switchboard.clusterStatus();
     }
 
     @Override
