@@ -86,6 +86,12 @@ final class ProbeLog {
         return by;
     }
 
+    /** The last {@code n} failed requests to {@code target} sent at or after {@code since}. */
+    synchronized List<Request> failures(String target, long since, int n) {
+        List<Request> failed = requests.stream().filter(r -> r.target().equals(target) && r.start() >= since && !r.ok()).toList();
+        return failed.subList(Math.max(0, failed.size() - n), failed.size());
+    }
+
     /** The failover at {@code target} after a failure at {@code failedAt}, from what was logged so far. */
     synchronized Failover failover(String target, long failedAt) {
         return failover(requests, target, failedAt);

@@ -180,6 +180,7 @@ class SwitchboardNetnsIT {
             runs.add(recovery(vip, holder, failedAt));
             lab.link(holder, true);
             awaitBalanced();
+            awaitSteady();
         }
         figures.add("link down of the holder", runs, "link up again, then each address held once");
     }
@@ -239,6 +240,7 @@ class SwitchboardNetnsIT {
                 else Thread.sleep(100);
             }
             awaitBalanced();
+            awaitSteady();
             heal.add(once);
             settled.add(System.currentTimeMillis() - healedAt);
             notes.add("partition " + alone + " | " + others + ": held during it " + during + "; after healing each address held once after "
@@ -267,10 +269,24 @@ class SwitchboardNetnsIT {
         return f;
     }
 
-    private static void awaitSteady() throws InterruptedException {
+    private static void awaitSteady() throws Exception {
         for (String vip : VIPS) {
-            assertThat(log.awaitSteady(vip + ":80", System.currentTimeMillis(), 10, 30_000)).as("%s served steadily", vip).isTrue();
+            long since = System.currentTimeMillis();
+            if (!log.awaitSteady(vip + ":80", since, 10, 30_000)) {
+                throw new AssertionError(vip + " not served steadily for 30 s although " + holdersByVip() + " hold the addresses. "
+                        + network() + "; the client's last failures there: " + log.failures(vip + ":80", since, 5));
+            }
         }
+    }
+
+    /** Where the client's neighbour table points the addresses, and each node's MAC: why an address held is not reached. */
+    private static String network() throws Exception {
+        StringBuilder b = new StringBuilder("client's neighbours: ").append(lab.exec("c", "ip", "-4", "neigh", "show", "dev", "eth0").strip().replace('\n', ';'));
+        for (String n : NODES) {
+            String link = lab.exec(n, "ip", "-o", "link", "show", "dev", "eth0");
+            b.append("; ").append(n).append(' ').append(link.replaceAll("(?s).*link/ether (\\S+).*", "$1").strip());
+        }
+        return b.toString();
     }
 
     /**
