@@ -274,13 +274,13 @@ class SwitchboardNetnsIT {
             long since = System.currentTimeMillis();
             if (!log.awaitSteady(vip + ":80", since, 10, 30_000)) {
                 throw new AssertionError(vip + " not served steadily for 30 s although " + holdersByVip() + " hold the addresses. "
-                        + network() + "; the client's last failures there: " + log.failures(vip + ":80", since, 5));
+                        + neighbours() + "; the client's last failures there: " + log.failures(vip + ":80", since, 5));
             }
         }
     }
 
     /** Where the client's neighbour table points the addresses, and each node's MAC: why an address held is not reached. */
-    private static String network() throws Exception {
+    private static String neighbours() throws Exception {
         StringBuilder b = new StringBuilder("client's neighbours: ").append(lab.exec("c", "ip", "-4", "neigh", "show", "dev", "eth0").strip().replace('\n', ';'));
         for (String n : NODES) {
             String link = lab.exec(n, "ip", "-o", "link", "show", "dev", "eth0");
