@@ -145,6 +145,7 @@ public final class ClusterNode implements AutoCloseable {
         gms.setJoinTimeout(JOIN_TIMEOUT_MS);
         gms.setViewAckCollectionTimeout(VIEW_ACK_TIMEOUT_MS);
         gms.setLeaveTimeout(LEAVE_TIMEOUT_MS);
+        gms.printLocalAddress(false); // a banner on stdout; ClusterService logs the join itself
         JChannel ch = new JChannel(
                 tcp,
                 new GroupEncrypt(settings.groupKey()),
