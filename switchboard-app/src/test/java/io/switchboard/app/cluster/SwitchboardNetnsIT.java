@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.proxy.DebianPeer;
 import io.switchboard.proxy.demo.DemoBackend;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -15,6 +16,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -196,13 +198,16 @@ class SwitchboardNetnsIT {
     @Test
     @Order(3)
     void stickyUsersKeptTheirServer() throws Exception {
-        boolean replication;
+        String notReplicated = null;
         try {
             Class.forName(REPLICATOR);
-            replication = true;
+            long applied = 0;
+            for (String n : NODES) applied += clusterView(n).path("replication").path("applied").asLong();
+            if (applied == 0) notReplicated = "no node applied a replicated change (GET /api/v1/cluster: replication.applied is 0 on all)";
         } catch (ClassNotFoundException e) {
-            replication = false;
+            notReplicated = "stick-table replication (" + REPLICATOR + ") is not on this build's class path";
         }
+        boolean replication = notReplicated == null;
         for (String vip : VIPS) {
             Map<String, Set<String>> byUser = log.serversByUser(vip + ":80", stickySince);
             notes.add("sticky users at " + vip + " -> servers through the SIGKILLs and link-downs: " + byUser);
@@ -212,7 +217,7 @@ class SwitchboardNetnsIT {
             }
         }
         if (!replication) {
-            String why = "sticky sessions NOT TESTED: stick-table replication (" + REPLICATOR + ") is not on this build's class path";
+            String why = "sticky sessions NOT TESTED: " + notReplicated;
             notes.add(why);
             Assumptions.abort(why);
         }
@@ -343,14 +348,14 @@ class SwitchboardNetnsIT {
     private static String clusterViews(Map<String, String> held) throws Exception {
         Long viewId = null;
         for (String n : NODES) {
-            DebianPeer.Result r = DebianPeer.run(List.of("ip", "netns", "exec", lab.ns(n), "curl", "-s", "-m", "2", "-w", "\n%{http_code}",
-                    "http://127.0.0.1:9000/api/v1/cluster"), 10);
-            String out = r.output().strip();
-            int nl = out.lastIndexOf('\n');
-            String code = nl < 0 ? out : out.substring(nl + 1);
-            if (code.equals("404")) return null;
-            if (r.exit() != 0 || !code.equals("200")) return n + " admin API: " + out;
-            JsonNode view = JSON.readTree(out.substring(0, nl));
+            JsonNode view;
+            try {
+                view = clusterView(n);
+            } catch (NoSuchElementException e) {
+                return null;
+            } catch (IOException e) {
+                return e.getMessage();
+            }
             if (viewId != null && view.path("viewId").asLong() != viewId) return "views differ";
             viewId = view.path("viewId").asLong();
             JsonNode members = view.path("members");
@@ -361,6 +366,23 @@ class SwitchboardNetnsIT {
             if (!assigned.equals(held)) return n + " assigns " + assigned + " but the interfaces hold " + held;
         }
         return "";
+    }
+
+    /**
+     * {@code GET /api/v1/cluster} of node {@code n} (its loopback admin listener, asked from inside its namespace).
+     *
+     * @throws NoSuchElementException when the node has no such API (404)
+     * @throws IOException when it does not answer 200
+     */
+    private static JsonNode clusterView(String n) throws IOException, InterruptedException {
+        DebianPeer.Result r = DebianPeer.run(List.of("ip", "netns", "exec", lab.ns(n), "curl", "-s", "-m", "2", "-w", "\n%{http_code}",
+                "http://127.0.0.1:9000/api/v1/cluster"), 10);
+        String out = r.output().strip();
+        int nl = out.lastIndexOf('\n');
+        String code = nl < 0 ? out : out.substring(nl + 1);
+        if (code.equals("404")) throw new NoSuchElementException(n + " has no GET /api/v1/cluster");
+        if (r.exit() != 0 || !code.equals("200") || nl < 0) throw new IOException(n + " admin API: " + out);
+        return JSON.readTree(out.substring(0, nl));
     }
 
     /** Notes (once each) an address not held by the node that prefers it, once the cluster has settled. */
