@@ -194,7 +194,7 @@ final class NetnsLab implements AutoCloseable {
     }
 
     private synchronized void removeQuietly() {
-        for (NsProcess p : processes) p.close();
+        for (NsProcess p : processes.reversed()) p.close(); // the latest first: balancers before their back ends
         processes.clear();
         List<String> all = new ArrayList<>(hosts.values());
         all.add(bridgeNs);
