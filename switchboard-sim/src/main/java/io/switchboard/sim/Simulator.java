@@ -1,0 +1,98 @@
+package io.switchboard.sim;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
+
+/**
+ * Runs a scenario: every algorithm at every sweep point (only the scenario as written when it has
+ * no sweep), each run on its own engine with its own seeds, derived from the scenario's seed, the
+ * point and the algorithm only. So the results are the same whether the runs go one after another
+ * or across all cores, and in the same order: by point, then by algorithm as listed.
+ *
+ * <p>Threading: {@link #run} blocks the caller; with {@code threads > 1} the runs go to a pool of
+ * that many threads, each run confined to one. {@code progress} is called with the number of runs
+ * done so far, from whichever thread finished one.
+ */
+public final class Simulator {
+    private Simulator() {}
+
+    /** One run to do: the scenario with its sweep point applied, an algorithm, and where it goes in the results. */
+    public record Run(int order, Scenario scenario, String algorithm, double point, long workSeed, long pickSeed) {}
+
+    /** The runs a scenario asks for, in result order. */
+    public static List<Run> plan(Scenario scenario, long seed) {
+        List<Run> runs = new ArrayList<>();
+        List<Double> points = scenario.sweep() == null ? List.of(Double.NaN) : scenario.sweep().values();
+        for (int p = 0; p < points.size(); p++) {
+            double v = points.get(p);
+            Scenario s = Double.isNaN(v) ? scenario : scenario.with(scenario.sweep().key(), v);
+            long work = mix(seed + 0x9E3779B97F4A7C15L * (p + 1));
+            for (int a = 0; a < scenario.algorithms().size(); a++) {
+                long pick = mix(work ^ 0xD1B54A32D192ED03L * (a + 1));
+                runs.add(new Run(runs.size(), s, scenario.algorithms().get(a), v, work, pick));
+            }
+        }
+        return runs;
+    }
+
+    /** One run, on the calling thread. */
+    public static RunResult run(Run r) {
+        RunResult result = switch (r.scenario().kind()) {
+            case TRAFFIC -> new TrafficEngine(r.scenario(), r.algorithm(), r.workSeed(), r.pickSeed()).run();
+            case BALLS_INTO_BINS -> new BinsEngine(r.scenario(), r.algorithm(), r.pickSeed()).run();
+        };
+        return result.at(r.point());
+    }
+
+    /** Every run of the scenario, in plan order; {@code threads} runs at a time. */
+    public static List<RunResult> run(Scenario scenario, long seed, int threads, IntConsumer progress) {
+        List<Run> runs = plan(scenario, seed);
+        List<RunResult> out = new ArrayList<>(runs.size());
+        AtomicInteger done = new AtomicInteger();
+        if (threads <= 1 || runs.size() == 1) {
+            for (Run r : runs) {
+                out.add(run(r));
+                progress.accept(done.incrementAndGet());
+            }
+            return out;
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(threads, runs.size()), r -> {
+            Thread t = new Thread(r, "simulate");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<RunResult>> futures = new ArrayList<>();
+            for (Run r : runs) {
+                futures.add(pool.submit(() -> {
+                    RunResult res = run(r);
+                    progress.accept(done.incrementAndGet());
+                    return res;
+                }));
+            }
+            for (Future<RunResult> f : futures) out.add(f.get());
+            return out;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) throw re;
+            throw new IllegalStateException(e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** SplitMix64's finalizer: nearby seeds give unrelated streams. */
+    static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+        return z ^ (z >>> 31);
+    }
+}
