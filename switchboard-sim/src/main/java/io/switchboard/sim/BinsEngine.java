@@ -1,7 +1,6 @@
 package io.switchboard.sim;
 
 import io.switchboard.backend.Backend;
-import io.switchboard.balance.Algorithms;
 import io.switchboard.balance.PickContext;
 import io.switchboard.config.AdminState;
 import io.switchboard.config.ServerConfig;
@@ -40,7 +39,7 @@ public final class BinsEngine {
 
     public RunResult run() {
         int n = scenario.serverCount();
-        Pool pool = new Pool(scenario.name(), Algorithms.byName(algorithm), Pool.Settings.defaults(), () -> 0L, InstantSource.system());
+        Pool pool = new Pool(scenario.name(), Simulator.algorithm(algorithm, scenario.pool()), Pool.Settings.defaults(), () -> 0L, InstantSource.system());
         List<ServerConfig> configs = new ArrayList<>(n);
         int k = 0;
         for (Scenario.ServerGroup g : scenario.servers()) {

@@ -35,8 +35,8 @@ public sealed interface Distribution {
 
         @Override
         public long sample(RandomGenerator random) {
-            // 1 - u is in (0, 1]: the log is finite
-            return (long) (-meanNanos * Math.log(1.0 - random.nextDouble()));
+            // the JDK's ziggurat: about a fifth of the cost of -mean * ln(u)
+            return (long) (meanNanos * random.nextExponential());
         }
 
         @Override public double mean() { return meanNanos; }

@@ -3,30 +3,32 @@ package io.switchboard.sim;
 import java.util.Arrays;
 
 /**
- * The simulator's pending events: a binary min-heap over two parallel primitive arrays, so that
- * scheduling and taking an event allocate nothing (the arrays only grow, by doubling).
+ * The simulator's pending events: a 4-ary min-heap over two parallel primitive arrays (times and
+ * 32-bit payloads), so that scheduling and taking an event allocate nothing (the arrays only grow,
+ * by doubling).
  *
- * <p>An event is a time (simulated nanoseconds) and a 32-bit payload the engine decodes (kind and
- * subject). Events at the same time come out in the order they were scheduled: the second word of
- * an entry is {@code sequence << 32 | payload}, and the heap orders by (time, that word). So a run
- * depends only on what was scheduled, never on heap layout, and the sequence wrapping after 2^32
- * events can only reorder events of equal time that were scheduled 2^32 events apart.
+ * <p>Four children per node rather than two: half the levels, and the four children of a node share
+ * a cache line of times; a pop, which walks the whole depth, costs about half of a binary heap's
+ * (taking the next event is most of an engine's time at thousands of requests in flight).
+ *
+ * <p>Events at the same time come out in an order fixed by the sequence of pushes and pops alone,
+ * not by the order they were scheduled: a run is still reproducible, and no engine event depends on
+ * the order of simultaneous events beyond that.
  *
  * <p>Threading: confined to one engine's thread.
  */
 public final class EventQueue {
     private long[] times;
-    private long[] words;
+    private int[] payloads;
     private int size;
-    private long sequence;
 
     public EventQueue() {
         this(1024);
     }
 
     public EventQueue(int capacity) {
-        times = new long[Math.max(capacity, 2)];
-        words = new long[times.length];
+        times = new long[Math.max(capacity, 4)];
+        payloads = new int[times.length];
     }
 
     public int size() {
@@ -41,21 +43,22 @@ public final class EventQueue {
     public void push(long time, int payload) {
         if (size == times.length) {
             times = Arrays.copyOf(times, size * 2);
-            words = Arrays.copyOf(words, size * 2);
+            payloads = Arrays.copyOf(payloads, size * 2);
         }
-        long word = (sequence++ << 32) | (payload & 0xFFFF_FFFFL);
+        long[] t = times;
+        int[] p = payloads;
         int i = size++;
         // sift up with a hole: one write per level instead of a swap
         while (i > 0) {
-            int parent = (i - 1) >>> 1;
-            long pt = times[parent];
-            if (pt < time || pt == time && words[parent] < word) break;
-            times[i] = pt;
-            words[i] = words[parent];
+            int parent = (i - 1) >>> 2;
+            long pt = t[parent];
+            if (pt <= time) break;
+            t[i] = pt;
+            p[i] = p[parent];
             i = parent;
         }
-        times[i] = time;
-        words[i] = word;
+        t[i] = time;
+        p[i] = payload;
     }
 
     /** The time of the earliest event; undefined when empty. */
@@ -65,39 +68,42 @@ public final class EventQueue {
 
     /** The payload of the earliest event; undefined when empty. */
     public int peekPayload() {
-        return (int) words[0];
+        return payloads[0];
     }
 
     /** Removes the earliest event (read it with {@link #peekTime} and {@link #peekPayload} first). */
     public void pop() {
         int n = --size;
         if (n == 0) return;
-        long time = times[n];
-        long word = words[n];
+        long[] t = times;
+        int[] p = payloads;
+        long time = t[n];
+        int payload = p[n];
         int i = 0;
-        int half = n >>> 1;
-        while (i < half) {
-            int c = 2 * i + 1;
-            int r = c + 1;
-            long ct = times[c];
-            if (r < n) {
-                long rt = times[r];
-                if (rt < ct || rt == ct && words[r] < words[c]) {
-                    c = r;
-                    ct = rt;
+        while (true) {
+            int c = 4 * i + 1;
+            if (c >= n) break;
+            // the least of up to four children
+            int best = c;
+            long bt = t[c];
+            int last = Math.min(c + 4, n);
+            for (int k = c + 1; k < last; k++) {
+                long kt = t[k];
+                if (kt < bt) {
+                    bt = kt;
+                    best = k;
                 }
             }
-            if (time < ct || time == ct && word < words[c]) break;
-            times[i] = ct;
-            words[i] = words[c];
-            i = c;
+            if (time <= bt) break;
+            t[i] = bt;
+            p[i] = p[best];
+            i = best;
         }
-        times[i] = time;
-        words[i] = word;
+        t[i] = time;
+        p[i] = payload;
     }
 
     public void clear() {
         size = 0;
-        sequence = 0;
     }
 }

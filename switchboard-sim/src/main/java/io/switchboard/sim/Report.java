@@ -1,13 +1,14 @@
 package io.switchboard.sim;
 
+import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Rectangle;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.text.DecimalFormat;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -17,8 +18,11 @@ import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.XYItemRenderer;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.data.category.DefaultCategoryDataset;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
@@ -33,7 +37,7 @@ import org.jfree.svg.SVGUtils;
  * <p>Charts: with a sweep, the scenario's headline figure against the swept parameter, one line per
  * algorithm (balls into bins adds the two theoretical bounds, on a log axis); without, the p50 and
  * p99 latency per algorithm as bars, and over time the p99 and the share of requests that went to
- * the smallest server group (the odd one out: the slow server, the failing one).
+ * each server group but the largest (the odd ones out: the slow server, the failing one).
  *
  * <p>Threading: stateless; AWT runs headless.
  */
@@ -112,7 +116,7 @@ public final class Report {
         written.add(summaryCsv(scenario, results, dir.resolve("summary.csv")));
         for (RunResult r : results) {
             if (r.series().isEmpty()) continue;
-            String name = "series-" + r.algorithm() + (Double.isNaN(r.point()) ? "" : "-" + format(r.point())) + ".csv";
+            String name = "series-" + fileName(r.algorithm()) + (Double.isNaN(r.point()) ? "" : "-" + format(r.point())) + ".csv";
             written.add(seriesCsv(r, dir.resolve(name)));
         }
         for (Chart c : charts(scenario, results)) {
@@ -136,7 +140,7 @@ public final class Report {
             for (String n : names) head.append(',').append(n);
             w.println(head);
             for (RunResult r : results) {
-                StringBuilder row = new StringBuilder(scenario.name()).append(',').append(r.algorithm());
+                StringBuilder row = new StringBuilder(scenario.name()).append(',').append(quote(r.algorithm()));
                 if (scenario.sweep() != null) row.append(',').append(csv(r.point()));
                 for (String n : names) {
                     Double v = r.metrics().get(n);
@@ -146,6 +150,10 @@ public final class Report {
             }
         }
         return file;
+    }
+
+    private static String quote(String s) {
+        return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
     }
 
     private static Path seriesCsv(RunResult r, Path file) throws IOException {
@@ -161,6 +169,11 @@ public final class Report {
             }
         }
         return file;
+    }
+
+    /** An algorithm label as part of a file name: chain(by-age 3s, by-load) becomes chain-by-age-3s-by-load. */
+    static String fileName(String label) {
+        return label.replaceAll("[^A-Za-z0-9.]+", "-").replaceAll("^-|-$", "");
     }
 
     private static String csv(double v) {
@@ -190,18 +203,21 @@ public final class Report {
         }
         out.add(new Chart("latency", style(ChartFactory.createBarChart(scenario.title() + ": latency", "algorithm",
                 "latency (ms)", bars, PlotOrientation.VERTICAL, true, false, false))));
-        int odd = smallestGroup(scenario);
-        String share = "share-" + scenario.servers().get(odd).name();
-        out.add(new Chart("share-over-time", timeChart(scenario, results, share,
-                "share of requests to '" + scenario.servers().get(odd).name() + "'")));
+        int largest = largestGroup(scenario);
+        for (int g = 0; g < scenario.servers().size(); g++) {
+            if (g == largest && scenario.servers().size() > 1) continue;
+            String group = scenario.servers().get(g).name();
+            out.add(new Chart("share-over-time-" + group, timeChart(scenario, results, "share-" + group,
+                    "share of requests to '" + group + "'")));
+        }
         out.add(new Chart("p99-over-time", timeChart(scenario, results, "p99-ms", "p99 latency (ms)")));
         return out;
     }
 
-    private static int smallestGroup(Scenario scenario) {
+    private static int largestGroup(Scenario scenario) {
         int best = 0;
         for (int g = 1; g < scenario.servers().size(); g++) {
-            if (scenario.servers().get(g).count() < scenario.servers().get(best).count()) best = g;
+            if (scenario.servers().get(g).count() > scenario.servers().get(best).count()) best = g;
         }
         return best;
     }
@@ -251,22 +267,40 @@ public final class Report {
         XYPlot plot = chart.getXYPlot();
         LogAxis x = new LogAxis("servers (n balls into n bins)");
         x.setBase(10);
+        x.setNumberFormatOverride(new DecimalFormat("#,##0"));
         plot.setDomainAxis(x);
-        return new Chart("max-load", style(chart));
+        style(chart);
+        int bounds = data.getSeriesCount() - 2;
+        XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, true);
+        for (int i = 0; i < data.getSeriesCount(); i++) {
+            r.setSeriesPaint(i, PALETTE[(i < bounds ? i : i - bounds) % PALETTE.length]);
+            r.setSeriesStroke(i, i < bounds ? new BasicStroke(2.5f)
+                    : new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
+            r.setSeriesShapesVisible(i, i < bounds);
+        }
+        plot.setRenderer(r);
+        return new Chart("max-load", chart);
     }
+
+    /** Colours that stay apart on white and in grey print (Okabe-Ito). */
+    private static final Color[] PALETTE = {new Color(0x0072B2), new Color(0xD55E00), new Color(0x009E73), new Color(0xCC79A7),
+            new Color(0xE69F00), new Color(0x56B4E9), new Color(0x000000), new Color(0xF0E442)};
 
     private static JFreeChart style(JFreeChart chart) {
         chart.setBackgroundPaint(Color.WHITE);
         chart.getPlot().setBackgroundPaint(Color.WHITE);
-        return chart;
-    }
-
-    /** For callers that cannot throw: {@link #write} with the I/O failure unchecked. */
-    public static List<Path> writeUnchecked(Scenario scenario, List<RunResult> results, Path dir) {
-        try {
-            return write(scenario, results, dir);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        if (chart.getPlot() instanceof XYPlot xy) {
+            xy.setDomainGridlinePaint(Color.LIGHT_GRAY);
+            xy.setRangeGridlinePaint(Color.LIGHT_GRAY);
+            XYItemRenderer r = xy.getRenderer();
+            for (int i = 0; i < xy.getDataset().getSeriesCount(); i++) {
+                r.setSeriesPaint(i, PALETTE[i % PALETTE.length]);
+                r.setSeriesStroke(i, new BasicStroke(2f));
+            }
+        } else if (chart.getPlot() instanceof CategoryPlot cat) {
+            cat.setRangeGridlinePaint(Color.LIGHT_GRAY);
+            for (int i = 0; i < cat.getDataset().getRowCount(); i++) cat.getRenderer().setSeriesPaint(i, PALETTE[i % PALETTE.length]);
         }
+        return chart;
     }
 }

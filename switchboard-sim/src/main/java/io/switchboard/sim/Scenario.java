@@ -147,6 +147,12 @@ public record Scenario(String name, String title, String description, Kind kind,
         }
     }
 
+    /** This scenario as written, without its sweep (one point: the values the file gives). */
+    public Scenario withoutSweep() {
+        return new Scenario(name, title, description, kind, algorithms, seed, traffic, pool, servers, clients, workload, events,
+                loadReports, healthChecks, bins, null);
+    }
+
     /** Total servers over all groups. */
     public int serverCount() {
         int n = 0;

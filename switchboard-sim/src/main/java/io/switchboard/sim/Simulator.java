@@ -1,5 +1,11 @@
 package io.switchboard.sim;
 
+import io.switchboard.balance.Algorithm;
+import io.switchboard.balance.Algorithms;
+import io.switchboard.balance.Candidacy;
+import io.switchboard.balance.Chain;
+import io.switchboard.balance.LeastLoad;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -87,6 +93,31 @@ public final class Simulator {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /**
+     * The core algorithm a scenario names: a registered name ({@code p2c}), or a candidacy chain
+     * with its steps, {@code chain(by-age 3s, by-load)}; least-load takes the pool's report-max-age.
+     *
+     * @throws IllegalArgumentException naming what is wrong and what is allowed
+     */
+    public static Algorithm algorithm(String spec, Scenario.PoolSpec pool) {
+        String s = spec.trim();
+        if (s.startsWith("chain(") && s.endsWith(")")) {
+            List<String> words = new ArrayList<>();
+            for (String w : s.substring(6, s.length() - 1).split(",")) {
+                if (!w.isBlank()) words.add(w.trim());
+            }
+            if (words.isEmpty()) throw new IllegalArgumentException("chain() needs candidacy steps, e.g. chain(by-age 3s, by-load)");
+            return Chain.of(words);
+        }
+        if (!Algorithms.exists(s)) {
+            throw new IllegalArgumentException("unknown algorithm '" + spec + "' (allowed: " + String.join(", ", Algorithms.names())
+                    + ", or chain(step, ...) with steps from " + String.join(", ", Candidacy.NAMES) + ")");
+        }
+        Algorithm a = Algorithms.byName(s);
+        if (a instanceof LeastLoad) a = new LeastLoad(Duration.ofNanos(pool.reportMaxAgeNanos()));
+        return a;
     }
 
     /** SplitMix64's finalizer: nearby seeds give unrelated streams. */
