@@ -242,7 +242,9 @@ public final class Report {
             for (RunResult r : results) if (r.algorithm().equals(a)) s.add(r.point(), r.metric(metric));
             data.addSeries(s);
         }
-        return new Chart(metric, style(ChartFactory.createXYLineChart(scenario.title(), scenario.sweep().key(), yLabel, data,
+        String key = scenario.sweep().key();
+        String xLabel = key.equals("load-reports.interval") ? key + " (s)" : key.equals("clients.rate") ? key + " (requests/s)" : key;
+        return new Chart(metric, style(ChartFactory.createXYLineChart(scenario.title(), xLabel, yLabel, data,
                 PlotOrientation.VERTICAL, true, false, false)));
     }
 
