@@ -30,7 +30,7 @@ import java.util.Map;
  */
 final class ScenarioLoader {
     /** The scenarios shipped in the simulator's jar, by name: {@code -c NAME} finds them. */
-    static final List<String> SHIPPED = List.of("balls-into-bins", "slow-server", "stale-load");
+    static final List<String> SHIPPED = List.of("balls-into-bins", "slow-server", "stale-load", "lard");
 
     static final List<String> ROOT_KEYS = List.of("scenario", "title", "description", "kind", "algorithms", "seed", "duration",
             "warmup", "interval", "pool", "servers", "clients", "workload", "events", "load-reports", "health-checks", "bins",
@@ -129,6 +129,16 @@ final class ScenarioLoader {
         List<Scenario.ServerGroup> groups = servers(root, kind, groupNames);
         Scenario.Clients clients = kind == Scenario.Kind.TRAFFIC ? clients(root) : null;
         Scenario.Workload workload = root.has("workload") ? workload(root.section("workload", WORKLOAD_KEYS)) : null;
+        if (workload == null) {
+            for (Scenario.ServerGroup g : groups) {
+                if (g.cache() != null) {
+                    root.problems().error(root.line(), root.column(), "workload",
+                            "required when a server group has a cache (group '" + g.name() + "'): the objects the requests name,"
+                                    + " e.g. {objects: 10000, zipf: 1.0}");
+                    break;
+                }
+            }
+        }
         List<Scenario.TimedEvent> events = events(root, groupNames);
         Scenario.LoadReports reports = null;
         if (root.has("load-reports")) {
@@ -228,13 +238,16 @@ final class ScenarioLoader {
             int capacity = g.integer("capacity", 1, 1, 1_000_000);
             int queue = g.integer("queue", 1000, 0, 1_000_000);
             int maxConn = g.integer("max-connections", 0, 0, 1_000_000);
-            Distribution service = kind == Scenario.Kind.TRAFFIC ? distribution(g, "service", true) : new Distribution.Constant(0);
             Scenario.Cache cache = null;
             if (g.has("cache")) {
                 Section c = g.section("cache", CACHE_KEYS);
                 cache = new Scenario.Cache(c.integer("objects", 1000, 1, 100_000_000), distribution(c, "hit", true),
                         distribution(c, "miss", true));
             }
+            // with a cache, every request costs a hit or a miss: 'service' is not needed
+            Distribution service = kind == Scenario.Kind.TRAFFIC ? distribution(g, "service", cache == null)
+                    : new Distribution.Constant(0);
+            if (service == null && cache != null) service = cache.miss();
             if (root.problems().errorCount() == errors && name != null && service != null) {
                 out.add(new Scenario.ServerGroup(name, count, weight, capacity, queue, service, maxConn, cache));
             }

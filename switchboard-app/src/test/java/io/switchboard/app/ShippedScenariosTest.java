@@ -85,4 +85,24 @@ class ShippedScenariosTest {
         assertThat(of(r, "least-load", Double.NaN).metric("failed")).isZero();
         assertThat(of(r, "p2c", Double.NaN).metric("latency-p99-ms")).isLessThan(of(r, "chain", Double.NaN).metric("latency-p99-ms"));
     }
+
+    /**
+     * The shape of Pai et al. 1998: round robin's hit rate stays that of one cache (within 2 points
+     * from 1 to 16 servers); LARD's grows with the farm, past 90 % at 16, and so its throughput grows
+     * faster than the farm: at 16 servers more than twice round robin's. uri-hash (bounded loads)
+     * lies in between on hit rate.
+     */
+    @Test
+    void lardsCachesAddUpAndRoundRobinsDoNot() throws ConfigException {
+        List<RunResult> r = run("lard", true);
+        double rr1 = of(r, "round-robin", 1).metric("cache-hit-rate");
+        for (double n : List.of(2.0, 4.0, 8.0, 16.0)) {
+            assertThat(of(r, "round-robin", n).metric("cache-hit-rate")).isCloseTo(rr1, within(0.02));
+            assertThat(of(r, "lard", n).metric("cache-hit-rate")).isGreaterThan(of(r, "lard", n / 2).metric("cache-hit-rate"));
+        }
+        RunResult lard16 = of(r, "lard", 16), rr16 = of(r, "round-robin", 16), hash16 = of(r, "uri-hash", 16);
+        assertThat(lard16.metric("cache-hit-rate")).isGreaterThan(0.9);
+        assertThat(hash16.metric("cache-hit-rate")).isBetween(rr16.metric("cache-hit-rate"), lard16.metric("cache-hit-rate"));
+        assertThat(lard16.metric("throughput-per-s")).isGreaterThan(2 * rr16.metric("throughput-per-s"));
+    }
 }

@@ -34,8 +34,9 @@ import org.jfree.svg.SVGUtils;
  * figure), CSV files (the summary and each run's time series), and charts as PNG and SVG drawn by
  * JFreeChart.
  *
- * <p>Charts: with a sweep, the scenario's headline figure against the swept parameter, one line per
- * algorithm (balls into bins adds the two theoretical bounds, on a log axis); without, the p50 and
+ * <p>Charts: with a sweep, the p99 latency, the throughput and (with caches) the cache hit rate
+ * against the swept parameter, one line per algorithm (balls into bins: the maximum load, with the
+ * two theoretical bounds, on a log axis); without, the p50 and
  * p99 latency per algorithm as bars, and over time the p99 and the share of requests that went to
  * each server group but the largest (the odd ones out: the slow server, the failing one).
  *
@@ -194,6 +195,10 @@ public final class Report {
         }
         if (scenario.sweep() != null) {
             out.add(sweepChart(scenario, results, "latency-p99-ms", "p99 latency (ms)"));
+            out.add(sweepChart(scenario, results, "throughput-per-s", "throughput (requests/s)"));
+            if (results.get(0).metrics().containsKey("cache-hit-rate")) {
+                out.add(sweepChart(scenario, results, "cache-hit-rate", "cache hit rate"));
+            }
             return out;
         }
         DefaultCategoryDataset bars = new DefaultCategoryDataset();
@@ -244,7 +249,7 @@ public final class Report {
         }
         String key = scenario.sweep().key();
         String xLabel = key.equals("load-reports.interval") ? key + " (s)" : key.equals("clients.rate") ? key + " (requests/s)" : key;
-        return new Chart(metric, style(ChartFactory.createXYLineChart(scenario.title(), xLabel, yLabel, data,
+        return new Chart(metric, style(ChartFactory.createXYLineChart(scenario.title() + ": " + yLabel, xLabel, yLabel, data,
                 PlotOrientation.VERTICAL, true, false, false)));
     }
 
