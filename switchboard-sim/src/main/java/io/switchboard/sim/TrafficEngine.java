@@ -264,7 +264,7 @@ public final class TrafficEngine {
         Backend b = dispatch.reserve(new PickContext(hash, now, picks, exclude));
         if (b == null) {
             if (now >= warmup) rejected++;
-            finish(r);
+            finish(r, false);
             return;
         }
         dispatch.charge(b, 1);
@@ -319,7 +319,7 @@ public final class TrafficEngine {
             intervalCompleted++;
         }
         if (waitSize[s] > 0) start(dequeue(s), s);
-        finish(r);
+        finish(r, true);
     }
 
     private void attemptFailed(int r) {
@@ -335,7 +335,7 @@ public final class TrafficEngine {
             return;
         }
         if (now >= warmup) failed++;
-        finish(r);
+        finish(r, false);
     }
 
     private static Set<Backend> plus(Set<Backend> set, Backend b) {
@@ -345,8 +345,17 @@ public final class TrafficEngine {
         return out;
     }
 
-    private void finish(int r) {
-        if (scenario.clients().mode() == Scenario.ClientMode.CLOSED) queue.push(now + think(), ARRIVAL << KIND_SHIFT | reqClient[r]);
+    /**
+     * A closed-loop client thinks, then sends its next request; after a refusal it waits at least
+     * {@link #CONNECT_FAIL_NANOS}, so that clients without think time facing a farm that refuses
+     * everything still let simulated time advance.
+     */
+    private void finish(int r, boolean served) {
+        if (scenario.clients().mode() == Scenario.ClientMode.CLOSED) {
+            long wait = think();
+            if (!served) wait = Math.max(wait, CONNECT_FAIL_NANOS);
+            queue.push(now + wait, ARRIVAL << KIND_SHIFT | reqClient[r]);
+        }
         reqExclude[r] = null;
         release(r);
     }
