@@ -106,6 +106,10 @@ public final class TrafficEngine {
 
     // workload
     private final double[] zipfCdf;
+    private final boolean closedLoop;
+    private final boolean fixedArrivals;
+    /** Mean nanoseconds between open-loop arrivals. */
+    private final double meanGap;
 
     // measurements
     private final long warmup;
@@ -148,6 +152,9 @@ public final class TrafficEngine {
         intervalGroupDispatched = new long[groupDispatched.length];
         Arrays.fill(speed, 1.0);
         zipfCdf = scenario.workload() == null ? null : zipf(scenario.workload());
+        closedLoop = scenario.clients().mode() == Scenario.ClientMode.CLOSED;
+        fixedArrivals = scenario.clients().arrivals() == Scenario.Arrivals.FIXED;
+        meanGap = closedLoop ? 0 : 1e9 / scenario.clients().ratePerSecond();
     }
 
     /** The simulated clock, in nanoseconds since the run started. */
@@ -351,7 +358,7 @@ public final class TrafficEngine {
      * everything still let simulated time advance.
      */
     private void finish(int r, boolean served) {
-        if (scenario.clients().mode() == Scenario.ClientMode.CLOSED) {
+        if (closedLoop) {
             long wait = think();
             if (!served) wait = Math.max(wait, CONNECT_FAIL_NANOS);
             queue.push(now + wait, ARRIVAL << KIND_SHIFT | reqClient[r]);
@@ -467,10 +474,8 @@ public final class TrafficEngine {
     // ---- workload
 
     private long gap() {
-        Scenario.Clients c = scenario.clients();
-        double mean = 1e9 / c.ratePerSecond();
-        if (c.arrivals() == Scenario.Arrivals.FIXED) return Math.max(1, (long) mean);
-        return Math.max(1, (long) (mean * work.nextExponential()));
+        if (fixedArrivals) return Math.max(1, (long) meanGap);
+        return Math.max(1, (long) (meanGap * work.nextExponential()));
     }
 
     private long think() {
