@@ -2,6 +2,7 @@ package io.switchboard.app;
 
 import io.switchboard.balance.Algorithms;
 import io.switchboard.config.DurationSyntax;
+import io.switchboard.config.IntegerSyntax;
 import io.switchboard.sim.Distribution;
 import io.switchboard.sim.Scenario;
 import io.switchboard.sim.Simulator;
@@ -30,11 +31,11 @@ import java.util.Map;
  */
 final class ScenarioLoader {
     /** The scenarios shipped in the simulator's jar, by name: {@code -c NAME} finds them. */
-    static final List<String> SHIPPED = List.of("balls-into-bins", "slow-server", "stale-load", "lard");
+    static final List<String> SHIPPED = List.of("balls-into-bins", "slow-server", "stale-load", "lard", "ncsa");
 
     static final List<String> ROOT_KEYS = List.of("scenario", "title", "description", "kind", "algorithms", "seed", "duration",
             "warmup", "interval", "pool", "servers", "clients", "workload", "events", "load-reports", "health-checks", "bins",
-            "sweep");
+            "sweep", "resolvers");
     private static final List<String> POOL_KEYS = List.of("slow-start", "retries", "passive", "report-max-age");
     private static final List<String> PASSIVE_KEYS = List.of("consecutive-failures", "base-ejection", "max-ejection",
             "max-ejection-percent");
@@ -49,6 +50,7 @@ final class ScenarioLoader {
     private static final List<String> CHECK_KEYS = List.of("interval", "rise", "fall");
     private static final List<String> BINS_KEYS = List.of("balls-per-server", "trials");
     private static final List<String> SWEEP_KEYS = List.of("key", "values");
+    private static final List<String> RESOLVER_KEYS = List.of("ttl", "records", "sizes");
 
     private static final Map<String, Scenario.Kind> KINDS = words(Scenario.Kind.TRAFFIC, Scenario.Kind.BALLS_INTO_BINS);
     private static final Map<String, Scenario.Arrivals> ARRIVALS = Map.of("poisson", Scenario.Arrivals.POISSON,
@@ -60,18 +62,18 @@ final class ScenarioLoader {
     private ScenarioLoader() {}
 
     /**
-     * The scenario in {@code file}; when no such file exists and {@code file} is the name of a
-     * shipped scenario, that one.
+     * The scenario in {@code file}; when there is no such file (a directory of results may have the
+     * scenario's name) and {@code file} is the name of a shipped scenario, that one.
      */
     static Scenario load(Path file) throws ConfigException {
         String name = file.toString();
+        String shippedText = Files.isRegularFile(file) ? null : shipped(name);
+        if (shippedText != null) return parse(shippedText, name);
         String text;
         try {
             byte[] bytes = Files.readAllBytes(file);
             text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
         } catch (NoSuchFileException e) {
-            String shipped = shipped(name);
-            if (shipped != null) return parse(shipped, name);
             throw new ConfigException(fileProblem(name, "no such file (shipped scenarios: " + String.join(", ", SHIPPED) + ")"));
         } catch (CharacterCodingException e) {
             throw new ConfigException(fileProblem(name, "not UTF-8 text"));
@@ -157,11 +159,16 @@ final class ScenarioLoader {
             bins = new Scenario.Bins(b.integer("balls-per-server", 1, 1, 1000), b.integer("trials", 10, 1, 10_000));
         }
         Scenario.Sweep sweep = root.has("sweep") ? sweep(root.section("sweep", SWEEP_KEYS)) : null;
+        Scenario.Resolvers resolvers = root.has("resolvers") ? resolvers(root.section("resolvers", RESOLVER_KEYS)) : null;
+        if (sweep != null && sweep.key().startsWith("resolvers.") && resolvers == null && root.has("sweep")) {
+            YamlNode.Entry e = root.entry("sweep");
+            problems.error(e.line(), e.column(), "sweep.key", "sweeps " + sweep.key() + ", but the scenario has no 'resolvers:' section");
+        }
         if (problems.hasErrors() || name == null) return null;
         try {
             return new Scenario(name, title, description, kind, algorithms, seed,
                     new Scenario.Traffic(duration.toNanos(), warmup.toNanos(), interval.toNanos()), pool, groups, clients, workload,
-                    events, reports, checks, bins, sweep);
+                    events, reports, checks, bins, sweep, resolvers);
         } catch (IllegalArgumentException e) {
             problems.error(root.line(), root.column(), "", e.getMessage());
             return null;
@@ -349,6 +356,36 @@ final class ScenarioLoader {
         return out;
     }
 
+    private static Scenario.Resolvers resolvers(Section r) {
+        Duration ttl = r.duration("ttl", Duration.ofMinutes(5), false);
+        int records = r.integer("records", 1, 1, 64);
+        YamlNode.Sequence list = r.list("sizes");
+        List<Integer> sizes = new ArrayList<>();
+        if (list == null) {
+            r.problems().error(r.line(), r.column(), r.keyPath("sizes"),
+                    "required key is missing (how many clients each resolver serves, relative, e.g. [40, 15, 10, 5, 1])");
+            return null;
+        }
+        for (int i = 0; i < list.items().size(); i++) {
+            YamlNode item = list.items().get(i);
+            String path = r.keyPath("sizes") + "[" + i + "]";
+            if (!(item instanceof YamlNode.Scalar v) || v.isEmpty()) {
+                r.problems().error(item, path, "expected a whole number; found " + item.kind());
+                continue;
+            }
+            try {
+                sizes.add(IntegerSyntax.parse(v.text(), 1, 1_000_000));
+            } catch (IllegalArgumentException e) {
+                r.problems().error(item, path, e.getMessage());
+            }
+        }
+        if (sizes.isEmpty()) {
+            if (list.items().isEmpty()) r.problems().error(list, r.keyPath("sizes"), "must list at least one resolver");
+            return null;
+        }
+        return new Scenario.Resolvers(ttl.toNanos(), records, sizes);
+    }
+
     private static Scenario.Sweep sweep(Section s) {
         String key = s.required("key", String.join(", ", Scenario.Sweep.KEYS), k -> Section.oneOf(k, orderedIdentity(Scenario.Sweep.KEYS)));
         YamlNode.Sequence list = s.list("values");
@@ -365,7 +402,8 @@ final class ScenarioLoader {
                 continue;
             }
             try {
-                values.add("load-reports.interval".equals(key) ? DurationSyntax.parse(v.text()).toNanos() / 1e9 : positive(v.text(), 0));
+                boolean duration = "load-reports.interval".equals(key) || "resolvers.ttl".equals(key);
+                values.add(duration ? DurationSyntax.parse(v.text()).toNanos() / 1e9 : positive(v.text(), 0));
             } catch (IllegalArgumentException e) {
                 s.problems().error(item, path, e.getMessage());
             }

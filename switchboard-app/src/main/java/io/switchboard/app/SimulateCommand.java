@@ -30,7 +30,7 @@ import picocli.CommandLine.Spec;
                         + " give the same figures. Prints a summary table and writes summary.csv, a time series per run"
                         + " (series-*.csv) and charts (PNG and SVG) to the out directory.",
                 "",
-                "Shipped scenarios, usable by name: balls-into-bins, slow-server, stale-load, lard. Format: docs/simulator.md."})
+                "Shipped scenarios, usable by name: balls-into-bins, slow-server, stale-load, lard, ncsa. Format: docs/simulator.md."})
 final class SimulateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.switchboard.sim.Distribution;
 import io.switchboard.sim.Scenario;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ScenarioLoaderTest {
@@ -78,5 +79,27 @@ class ScenarioLoaderTest {
                 clients: {rate: 100, count: 5}
                 """, "x.yaml"))
                 .hasMessageContaining("x.yaml:4: clients: give either 'rate'");
+    }
+
+    @Test
+    void readsResolversAndRefusesTheirSweepWithoutThem() throws ConfigException {
+        Scenario s = ScenarioLoader.parse("""
+                scenario: dns
+                algorithms: [round-robin]
+                servers: [{group: a, count: 2, service: 1ms}]
+                clients: {rate: 10}
+                resolvers: {ttl: 30s, records: 2, sizes: [5, 1]}
+                sweep: {key: resolvers.ttl, values: [0, 1m]}
+                """, "dns.yaml");
+        assertThat(s.resolvers()).isEqualTo(new Scenario.Resolvers(30_000_000_000L, 2, List.of(5, 1)));
+        assertThat(s.sweep().values()).containsExactly(0.0, 60.0);
+        assertThatThrownBy(() -> ScenarioLoader.parse("""
+                scenario: dns
+                algorithms: [round-robin]
+                servers: [{group: a, service: 1ms}]
+                clients: {rate: 10}
+                sweep: {key: resolvers.records, values: [1, 4]}
+                """, "dns.yaml"))
+                .hasMessageContaining("dns.yaml:5: sweep.key: sweeps resolvers.records, but the scenario has no 'resolvers:' section");
     }
 }

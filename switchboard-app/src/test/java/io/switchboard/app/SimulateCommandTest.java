@@ -60,7 +60,7 @@ class SimulateCommandTest {
         int share = List.of(csv.get(0).split(",")).indexOf("share-slow");
         // round robin gives the slow server its fifth
         assertThat(Double.parseDouble(csv.get(1).split(",")[share])).isBetween(0.18, 0.22);
-        assertThat(Files.readAllLines(out.resolve("series-p2c-500.csv")).get(0)).isEqualTo("time-s,throughput-per-s,p99-ms,share-fast,share-slow");
+        assertThat(Files.readAllLines(out.resolve("series-p2c-500.csv")).get(0)).isEqualTo("time-s,throughput-per-s,p99-ms,share-fast,share-slow,busiest-share");
 
         BufferedImage png = ImageIO.read(out.resolve("latency-p99-ms.png").toFile());
         assertThat(png.getWidth()).isEqualTo(900);

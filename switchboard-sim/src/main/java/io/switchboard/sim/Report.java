@@ -37,8 +37,9 @@ import org.jfree.svg.SVGUtils;
  * <p>Charts: with a sweep, the p99 latency, the throughput and (with caches) the cache hit rate
  * against the swept parameter, one line per algorithm (balls into bins: the maximum load, with the
  * two theoretical bounds, on a log axis); without, the p50 and
- * p99 latency per algorithm as bars, and over time the p99 and the share of requests that went to
- * each server group but the largest (the odd ones out: the slow server, the failing one).
+ * p99 latency per algorithm as bars, and over time the p99, the share of requests that went to
+ * each server group but the largest (the odd ones out: the slow server, the failing one) and the
+ * share of the busiest single server (herding).
  *
  * <p>Threading: stateless; AWT runs headless.
  */
@@ -216,6 +217,8 @@ public final class Report {
                     "share of requests to '" + group + "'")));
         }
         out.add(new Chart("p99-over-time", timeChart(scenario, results, "p99-ms", "p99 latency (ms)")));
+        out.add(new Chart("busiest-share-over-time", timeChart(scenario, results, "busiest-share",
+                "share of the busiest server")));
         return out;
     }
 
@@ -248,7 +251,8 @@ public final class Report {
             data.addSeries(s);
         }
         String key = scenario.sweep().key();
-        String xLabel = key.equals("load-reports.interval") ? key + " (s)" : key.equals("clients.rate") ? key + " (requests/s)" : key;
+        String xLabel = key.equals("load-reports.interval") || key.equals("resolvers.ttl") ? key + " (s)"
+                : key.equals("clients.rate") ? key + " (requests/s)" : key;
         return new Chart(metric, style(ChartFactory.createXYLineChart(scenario.title() + ": " + yLabel, xLabel, yLabel, data,
                 PlotOrientation.VERTICAL, true, false, false)));
     }

@@ -9,11 +9,10 @@ import java.util.Objects;
  * and which algorithms to compare. A scenario file ({@code switchboard simulate -c FILE}) reads into
  * one of these; tests build them directly. Immutable.
  *
- * <p>Extension points for the scenarios to come, without touching the engine's request path: a
- * new way for clients to reach the pool (caching DNS resolvers with TTLs, seed 001) is one more
- * nullable section consulted at dispatch; content-aware workloads (LARD, seed 002) already have
- * {@link Workload} (Zipf object popularity, the request hash) and {@link Cache} (per-server LRU with
- * hit and miss service times).
+ * <p>How clients reach the pool ({@link Resolvers}: caching DNS resolvers with TTLs, seed 001) is a
+ * nullable section consulted at dispatch; content-aware workloads (LARD, seed 002) have {@link
+ * Workload} (Zipf object popularity, the request hash) and {@link Cache} (per-server LRU with hit
+ * and miss service times). New sections go last, with a constructor overload for the old shape.
  *
  * @param kind        what is simulated: request traffic over time, or balls thrown into bins
  * @param algorithms  the core algorithm names to compare, each run on its own engine
@@ -25,11 +24,20 @@ import java.util.Objects;
  * @param healthChecks active probes (null: none; passive ejection still works)
  * @param bins        balls-into-bins settings (kind BALLS_INTO_BINS only)
  * @param sweep       one parameter varied across runs (null: none)
+ * @param resolvers   clients reach the pool through caching DNS resolvers (null: every request picks)
  */
 public record Scenario(String name, String title, String description, Kind kind, List<String> algorithms, long seed,
                        Traffic traffic, PoolSpec pool, List<ServerGroup> servers, Clients clients, Workload workload,
                        List<TimedEvent> events, LoadReports loadReports, HealthChecks healthChecks, Bins bins,
-                       Sweep sweep) {
+                       Sweep sweep, Resolvers resolvers) {
+    /** A scenario without resolvers. */
+    public Scenario(String name, String title, String description, Kind kind, List<String> algorithms, long seed,
+                    Traffic traffic, PoolSpec pool, List<ServerGroup> servers, Clients clients, Workload workload,
+                    List<TimedEvent> events, LoadReports loadReports, HealthChecks healthChecks, Bins bins, Sweep sweep) {
+        this(name, title, description, kind, algorithms, seed, traffic, pool, servers, clients, workload, events, loadReports,
+                healthChecks, bins, sweep, null);
+    }
+
     public Scenario {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(kind, "kind");
@@ -136,9 +144,31 @@ public record Scenario(String name, String title, String description, Kind kind,
     /** Throw {@code ballsPerServer * n} balls into n bins, {@code trials} times. */
     public record Bins(int ballsPerServer, int trials) {}
 
+    /**
+     * Round-robin DNS in front of the pool, as NCSA ran it (seed 001): clients sit behind caching
+     * resolvers, resolver i serving {@code sizes[i]} parts of the clients (closed loop: client k
+     * belongs to the resolver its index falls to, cycling through the sizes; open loop: each arrival
+     * draws its resolver with probability proportional to its size). A resolver asks the
+     * authoritative server when its cached answer has expired: the answer is {@code records}
+     * addresses, each the pool's pick (the algorithm under test plays the name server's rotation;
+     * a health-aware server answers only with servers the pool has up). It caches them for
+     * {@code ttlNanos} (0: asks for every request); a client takes one of the cached addresses at
+     * random for each request.
+     */
+    public record Resolvers(long ttlNanos, int records, List<Integer> sizes) {
+        public Resolvers {
+            if (ttlNanos < 0) throw new IllegalArgumentException("ttl must not be negative");
+            if (records < 1) throw new IllegalArgumentException("records must be at least 1");
+            sizes = List.copyOf(sizes);
+            if (sizes.isEmpty()) throw new IllegalArgumentException("at least one resolver");
+            for (int x : sizes) if (x < 1) throw new IllegalArgumentException("a resolver's size must be at least 1");
+        }
+    }
+
     /** The parameter named {@code key} takes each of {@code values} in turn (see {@link #with}). */
     public record Sweep(String key, List<Double> values) {
-        public static final List<String> KEYS = List.of("servers", "clients.rate", "clients.count", "load-reports.interval");
+        public static final List<String> KEYS = List.of("servers", "clients.rate", "clients.count", "load-reports.interval",
+                "resolvers.ttl", "resolvers.records");
 
         public Sweep {
             if (!KEYS.contains(key)) throw new IllegalArgumentException("unknown sweep key '" + key + "' (allowed: " + String.join(", ", KEYS) + ")");
@@ -150,7 +180,7 @@ public record Scenario(String name, String title, String description, Kind kind,
     /** This scenario as written, without its sweep (one point: the values the file gives). */
     public Scenario withoutSweep() {
         return new Scenario(name, title, description, kind, algorithms, seed, traffic, pool, servers, clients, workload, events,
-                loadReports, healthChecks, bins, null);
+                loadReports, healthChecks, bins, null, resolvers);
     }
 
     /** Total servers over all groups. */
@@ -163,7 +193,8 @@ public record Scenario(String name, String title, String description, Kind kind,
     /**
      * This scenario with one sweep parameter set: {@code servers} sets the first group's count,
      * {@code clients.rate} and {@code clients.count} the clients', {@code load-reports.interval} the
-     * report interval in seconds.
+     * report interval and {@code resolvers.ttl} the resolvers' TTL in seconds, {@code resolvers.records}
+     * the addresses per answer.
      */
     public Scenario with(String key, double value) {
         return switch (key) {
@@ -171,19 +202,27 @@ public record Scenario(String name, String title, String description, Kind kind,
                 List<ServerGroup> gs = new ArrayList<>(servers);
                 gs.set(0, gs.get(0).withCount((int) value));
                 yield new Scenario(name, title, description, kind, algorithms, seed, traffic, pool, gs, clients, workload,
-                        events, loadReports, healthChecks, bins, sweep);
+                        events, loadReports, healthChecks, bins, sweep, resolvers);
             }
             case "clients.rate" -> copyWith(new Clients(clients.mode(), clients.arrivals(), value, clients.count(), clients.think()));
             case "clients.count" -> copyWith(new Clients(clients.mode(), clients.arrivals(), clients.ratePerSecond(), (int) value,
                     clients.think()));
             case "load-reports.interval" -> new Scenario(name, title, description, kind, algorithms, seed, traffic, pool, servers,
-                    clients, workload, events, new LoadReports((long) (value * 1e9)), healthChecks, bins, sweep);
+                    clients, workload, events, new LoadReports((long) (value * 1e9)), healthChecks, bins, sweep, resolvers);
+            case "resolvers.ttl" -> withResolvers(new Resolvers((long) (value * 1e9), resolvers.records(), resolvers.sizes()));
+            case "resolvers.records" -> withResolvers(new Resolvers(resolvers.ttlNanos(), (int) value, resolvers.sizes()));
             default -> throw new IllegalArgumentException("unknown sweep key '" + key + "'");
         };
     }
 
+    private Scenario withResolvers(Resolvers r) {
+        if (resolvers == null) throw new IllegalArgumentException("the sweep key is about resolvers, and the scenario has none");
+        return new Scenario(name, title, description, kind, algorithms, seed, traffic, pool, servers, clients, workload, events,
+                loadReports, healthChecks, bins, sweep, r);
+    }
+
     private Scenario copyWith(Clients c) {
         return new Scenario(name, title, description, kind, algorithms, seed, traffic, pool, servers, c, workload, events,
-                loadReports, healthChecks, bins, sweep);
+                loadReports, healthChecks, bins, sweep, resolvers);
     }
 }

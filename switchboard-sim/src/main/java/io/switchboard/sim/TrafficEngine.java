@@ -99,6 +99,7 @@ public final class TrafficEngine {
     private int[] reqClient = new int[1024];
     private int[] reqKey = new int[1024];
     private int[] reqAttempts = new int[1024];
+    private int[] reqResolver = new int[1024];
     private Object[] reqExclude = new Object[1024];
     private int[] free = new int[1024];
     private int freeSize;
@@ -107,6 +108,13 @@ public final class TrafficEngine {
     // workload
     private final double[] zipfCdf;
     private final boolean closedLoop;
+    // caching resolvers (null when clients pick through the pool directly)
+    private final Scenario.Resolvers resolvers;
+    /** Cumulative resolver sizes, normalised to 1 (open loop) and as counts (closed loop). */
+    private final double[] resolverCdf;
+    private final int[] resolverEnds;
+    private final Backend[][] answers;
+    private final long[] answerExpiry;
     private final boolean fixedArrivals;
     /** Mean nanoseconds between open-loop arrivals. */
     private final double meanGap;
@@ -119,6 +127,11 @@ public final class TrafficEngine {
     private long arrived, ok, failed, rejected, attemptsFailed, cacheHits, cacheLookups;
     private final long[] groupDispatched;
     private final long[] serverDispatched;
+    private final long[] intervalServerDispatched;
+    private double busiestIntervalShareMax;
+    private long resolverQueries;
+    private double busiestIntervalShareSum;
+    private int intervals;
     private final long[] intervalGroupDispatched;
     private long intervalCompleted;
     private int ejections;
@@ -149,10 +162,30 @@ public final class TrafficEngine {
         caches = new Lru[n];
         groupDispatched = new long[scenario.servers().size()];
         serverDispatched = new long[n];
+        intervalServerDispatched = new long[n];
         intervalGroupDispatched = new long[groupDispatched.length];
         Arrays.fill(speed, 1.0);
         zipfCdf = scenario.workload() == null ? null : zipf(scenario.workload());
         closedLoop = scenario.clients().mode() == Scenario.ClientMode.CLOSED;
+        resolvers = scenario.resolvers();
+        if (resolvers != null) {
+            int k = resolvers.sizes().size();
+            resolverCdf = new double[k];
+            resolverEnds = new int[k];
+            int sum = 0;
+            for (int i = 0; i < k; i++) {
+                sum += resolvers.sizes().get(i);
+                resolverEnds[i] = sum;
+            }
+            for (int i = 0; i < k; i++) resolverCdf[i] = (double) resolverEnds[i] / sum;
+            answers = new Backend[k][resolvers.records()];
+            answerExpiry = new long[k];
+        } else {
+            resolverCdf = null;
+            resolverEnds = null;
+            answers = null;
+            answerExpiry = null;
+        }
         fixedArrivals = scenario.clients().arrivals() == Scenario.Arrivals.FIXED;
         meanGap = closedLoop ? 0 : 1e9 / scenario.clients().ratePerSecond();
     }
@@ -257,6 +290,7 @@ public final class TrafficEngine {
         int r = allocate();
         reqStart[r] = now;
         reqClient[r] = client;
+        if (resolvers != null) reqResolver[r] = closedLoop ? clientResolver(client) : resolverOf(work.nextDouble());
         reqAttempts[r] = 0;
         reqExclude[r] = null;
         reqKey[r] = zipfCdf == null ? 0 : object();
@@ -268,7 +302,19 @@ public final class TrafficEngine {
         @SuppressWarnings("unchecked")
         Set<Backend> exclude = (Set<Backend>) reqExclude[r];
         long hash = zipfCdf == null ? 0 : mix(reqKey[r]);
-        Backend b = dispatch.reserve(new PickContext(hash, now, picks, exclude));
+        PickContext pc = new PickContext(hash, now, picks, exclude);
+        Backend b;
+        if (resolvers == null) {
+            b = dispatch.reserve(pc);
+        } else {
+            Backend address = resolved(reqResolver[r], hash, exclude);
+            if (address == null) { // every address the client has failed it: the client sees an error
+                if (now >= warmup) failed++;
+                finish(r, false);
+                return;
+            }
+            b = dispatch.reserve(address, pc);
+        }
         if (b == null) {
             if (now >= warmup) rejected++;
             finish(r, false);
@@ -282,6 +328,7 @@ public final class TrafficEngine {
         if (now >= warmup) {
             groupDispatched[groupOf[s]]++;
             serverDispatched[s]++;
+            intervalServerDispatched[s]++;
             intervalGroupDispatched[groupOf[s]]++;
         }
         if (down[s]) {
@@ -293,6 +340,27 @@ public final class TrafficEngine {
         } else {
             queue.push(now, FAILED << KIND_SHIFT | r); // the server's own 503: its queue is full
         }
+    }
+
+    /**
+     * The address a client of resolver {@code res} sends to: one of the resolver's cached answer,
+     * asked again from the pool (the name server) when the answer's TTL has run out. A retry tries
+     * the answer's other addresses, as a browser does, and none other: null when every address of
+     * the answer already failed this request (or the name server had none to give).
+     */
+    private Backend resolved(int res, long hash, Set<Backend> exclude) {
+        Backend[] answer = answers[res];
+        if (now >= answerExpiry[res] || answer[0] == null) {
+            for (int k = 0; k < answer.length; k++) answer[k] = pool.pick(new PickContext(hash, now, picks, null));
+            answerExpiry[res] = now + resolvers.ttlNanos();
+            if (now >= warmup) resolverQueries++;
+        }
+        int first = answer.length == 1 ? 0 : picks.nextInt(answer.length);
+        for (int k = 0; k < answer.length; k++) {
+            Backend b = answer[(first + k) % answer.length];
+            if (b != null && (exclude == null || !exclude.contains(b))) return b;
+        }
+        return null;
     }
 
     private void start(int r, int s) {
@@ -410,19 +478,27 @@ public final class TrafficEngine {
         long interval = scenario.traffic().intervalNanos();
         if (now > warmup) {
             int groups = groupDispatched.length;
-            double[] row = new double[3 + groups];
+            double[] row = new double[4 + groups];
             row[0] = now / 1e9;
             row[1] = intervalCompleted * 1e9 / interval;
             row[2] = intervalLatency.getTotalCount() == 0 ? Double.NaN : intervalLatency.getValueAtPercentile(99) / 1e6;
             long total = 0;
             for (long d : intervalGroupDispatched) total += d;
             for (int g = 0; g < groups; g++) row[3 + g] = total == 0 ? 0 : (double) intervalGroupDispatched[g] / total;
+            long most = 0;
+            for (long d : intervalServerDispatched) most = Math.max(most, d);
+            double busiest = total == 0 ? 0 : (double) most / total;
+            row[3 + groups] = busiest;
+            busiestIntervalShareMax = Math.max(busiestIntervalShareMax, busiest);
+            busiestIntervalShareSum += busiest;
+            intervals++;
             series.add(row);
         }
         latency.add(intervalLatency);
         intervalLatency.reset();
         intervalCompleted = 0;
         Arrays.fill(intervalGroupDispatched, 0);
+        Arrays.fill(intervalServerDispatched, 0);
         queue.push(now + interval, SAMPLE << KIND_SHIFT);
     }
 
@@ -461,6 +537,7 @@ public final class TrafficEngine {
             reqClient = Arrays.copyOf(reqClient, m);
             reqKey = Arrays.copyOf(reqKey, m);
             reqAttempts = Arrays.copyOf(reqAttempts, m);
+            reqResolver = Arrays.copyOf(reqResolver, m);
             reqExclude = Arrays.copyOf(reqExclude, m);
             free = Arrays.copyOf(free, m);
         }
@@ -481,6 +558,19 @@ public final class TrafficEngine {
     private long think() {
         Distribution d = scenario.clients().think();
         return d == null ? 0 : d.sample(work);
+    }
+
+    /** Closed loop: client k belongs to the resolver its index falls to, cycling through the sizes. */
+    private int clientResolver(int client) {
+        int total = resolverEnds[resolverEnds.length - 1];
+        int i = Arrays.binarySearch(resolverEnds, client % total + 1);
+        return i >= 0 ? i : -i - 1;
+    }
+
+    /** Open loop: a resolver with probability proportional to its size. */
+    private int resolverOf(double u) {
+        int i = Arrays.binarySearch(resolverCdf, u);
+        return Math.min(i >= 0 ? i + 1 : -i - 1, resolverCdf.length - 1);
     }
 
     private int object() {
@@ -531,10 +621,15 @@ public final class TrafficEngine {
         long most = 0;
         for (long d : serverDispatched) most = Math.max(most, d);
         m.put("busiest-server-share", total == 0 ? 0 : (double) most / total);
+        // what NCSA saw: in one interval, one server answering most requests
+        m.put("busiest-interval-share-mean", intervals == 0 ? Double.NaN : busiestIntervalShareSum / intervals);
+        m.put("busiest-interval-share-max", busiestIntervalShareMax);
+        if (resolvers != null) m.put("resolver-queries", (double) resolverQueries);
         m.put("ejections", (double) ejections);
         if (cacheLookups > 0) m.put("cache-hit-rate", (double) cacheHits / cacheLookups);
         List<String> columns = new ArrayList<>(List.of("time-s", "throughput-per-s", "p99-ms"));
         for (Scenario.ServerGroup g : scenario.servers()) columns.add("share-" + g.name());
+        columns.add("busiest-share");
         return new RunResult(algorithmName, m, columns, List.copyOf(series));
     }
 
