@@ -111,8 +111,8 @@ class ShippedScenariosTest {
      * servers answers half the requests in a typical 10 s interval and more than half in the worst;
      * clients behind resolvers that cached the server that died keep failing after the name server
      * stopped handing it out. A TTL of 0 evens the load (a quarter to a third: one of four is down for
-     * two minutes) and ends the failures; so does answering with every address (records: 4), with
-     * the client choosing and trying the others.
+     * two minutes) and ends the failures; answering with every address (records: 4, the client
+     * choosing and trying the others) ends the failures and takes the busiest share near a third.
      */
     @Test
     void ncsaOneServerAnswersHalfBehindCachingResolvers() throws ConfigException {
@@ -128,7 +128,8 @@ class ShippedScenariosTest {
         assertThat(noCache.metric("failed")).isLessThan(100);
 
         RunResult allRecords = Simulator.run(s.with("resolvers.records", 4), s.seed(), 1, d -> {}).get(0);
-        assertThat(allRecords.metric("busiest-interval-share-mean")).isLessThan(0.3);
+        assertThat(allRecords.metric("busiest-interval-share-mean")).isLessThan(0.35)
+                .isLessThan(cached.metric("busiest-interval-share-mean") - 0.1);
         assertThat(allRecords.metric("failed")).isZero();
     }
 }

@@ -351,8 +351,12 @@ public final class TrafficEngine {
     private Backend resolved(int res, long hash, Set<Backend> exclude) {
         Backend[] answer = answers[res];
         if (now >= answerExpiry[res] || answer[0] == null) {
+            boolean first = answer[0] == null;
             for (int k = 0; k < answer.length; k++) answer[k] = pool.pick(new PickContext(hash, now, picks, null));
-            answerExpiry[res] = now + resolvers.ttlNanos();
+            // the first answer is taken as cached some time ago: resolvers that all start empty
+            // would otherwise expire in step for the whole run
+            long ttl = resolvers.ttlNanos();
+            answerExpiry[res] = now + (first ? (long) (ttl * work.nextDouble()) : ttl);
             if (now >= warmup) resolverQueries++;
         }
         int first = answer.length == 1 ? 0 : picks.nextInt(answer.length);
