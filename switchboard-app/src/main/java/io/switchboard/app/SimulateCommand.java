@@ -75,7 +75,7 @@ final class SimulateCommand implements Callable<Integer> {
         int runs = Simulator.plan(toRun, runSeed).size();
         int threads = sweep ? Runtime.getRuntime().availableProcessors() : 1;
         Progress progress = new Progress(err, runs, terminal());
-        List<RunResult> results = Simulator.run(toRun, runSeed, threads, progress::done);
+        List<RunResult> results = Simulator.run(toRun, runSeed, threads, progress);
         progress.finish();
         stdout.print(Report.table(toRun, results));
         Path dir = out == null ? Path.of("simulation-" + scenario.name()) : out;
@@ -110,27 +110,48 @@ final class SimulateCommand implements Callable<Integer> {
      * Progress on stderr: a bar redrawn in place on a terminal; otherwise a line at most every few
      * seconds and at the end, so that logs of long sweeps stay short. Called from the runner's threads.
      */
-    private static final class Progress {
+    private static final class Progress implements Simulator.Progress {
         private static final long LINE_EVERY_NANOS = 5_000_000_000L;
+        private static final long REDRAW_EVERY_NANOS = 100_000_000L;
         private final PrintWriter err;
         private final int total;
         private final boolean bar;
         private final long started = System.nanoTime();
         private long lastLine = started;
+        private long lastDraw;
+        private int runs;
+        private double fraction;
 
         Progress(PrintWriter err, int total, boolean bar) {
             this.err = err;
             this.total = total;
             this.bar = bar;
-            if (bar) draw(0);
+            if (bar) draw();
         }
 
-        synchronized void done(int runs) {
+        @Override
+        public synchronized void runsDone(int done, int all) {
+            runs = done;
+            show(done == total);
+        }
+
+        @Override
+        public synchronized void fraction(double f) {
+            if (f <= fraction) return;
+            fraction = f;
+            show(false);
+        }
+
+        private void show(boolean last) {
+            long t = System.nanoTime();
             if (bar) {
-                draw(runs);
-            } else if (System.nanoTime() - lastLine >= LINE_EVERY_NANOS || runs == total) {
+                if (t - lastDraw >= REDRAW_EVERY_NANOS || last) {
+                    lastDraw = t;
+                    draw();
+                }
+            } else if (System.nanoTime() - lastLine >= LINE_EVERY_NANOS || last) {
                 lastLine = System.nanoTime();
-                err.println("simulate: " + runs + "/" + total + " runs done, " + seconds() + " s");
+                err.println("simulate: " + runs + "/" + total + " runs done (" + percent() + "), " + seconds() + " s");
                 err.flush();
             }
         }
@@ -142,11 +163,16 @@ final class SimulateCommand implements Callable<Integer> {
             }
         }
 
-        private void draw(int runs) {
+        private void draw() {
             int width = 30;
-            int filled = total == 0 ? width : runs * width / total;
-            err.print("\r[" + "#".repeat(filled) + "-".repeat(width - filled) + "] " + runs + "/" + total + " runs, " + seconds() + " s");
+            int filled = (int) Math.min(width, Math.round(fraction * width));
+            err.print("\r[" + "#".repeat(filled) + "-".repeat(width - filled) + "] " + percent() + "  " + runs + "/" + total + " runs, "
+                    + seconds() + " s");
             err.flush();
+        }
+
+        private String percent() {
+            return String.format(Locale.ROOT, "%3.0f%%", fraction * 100);
         }
 
         private String seconds() {

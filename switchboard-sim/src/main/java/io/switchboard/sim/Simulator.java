@@ -13,6 +13,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.DoubleConsumer;
 import java.util.function.IntConsumer;
 
 /**
@@ -22,8 +24,8 @@ import java.util.function.IntConsumer;
  * or across all cores, and in the same order: by point, then by algorithm as listed.
  *
  * <p>Threading: {@link #run} blocks the caller; with {@code threads > 1} the runs go to a pool of
- * that many threads, each run confined to one. {@code progress} is called with the number of runs
- * done so far, from whichever thread finished one.
+ * that many threads, each run confined to one. {@code progress} hears of each finished run and,
+ * once per simulated interval, of the fraction of all simulated time done, from the runs' threads.
  */
 public final class Simulator {
     private Simulator() {}
@@ -47,10 +49,24 @@ public final class Simulator {
         return runs;
     }
 
+    /** What a long simulation tells its caller while it runs; called from the runs' threads. */
+    public interface Progress {
+        /** {@code done} runs of {@code total} have finished. */
+        void runsDone(int done, int total);
+
+        /** About {@code fraction} (0 to 1) of all the runs' simulated time has passed. */
+        default void fraction(double fraction) {}
+    }
+
     /** One run, on the calling thread. */
     public static RunResult run(Run r) {
+        return run(r, f -> {});
+    }
+
+    /** One run, on the calling thread, telling {@code fraction} how far through its simulated time it is. */
+    public static RunResult run(Run r, DoubleConsumer fraction) {
         RunResult result = switch (r.scenario().kind()) {
-            case TRAFFIC -> new TrafficEngine(r.scenario(), r.algorithm(), r.workSeed(), r.pickSeed()).run();
+            case TRAFFIC -> new TrafficEngine(r.scenario(), r.algorithm(), r.workSeed(), r.pickSeed()).onProgress(fraction).run();
             case BALLS_INTO_BINS -> new BinsEngine(r.scenario(), r.algorithm(), r.pickSeed()).run();
         };
         return result.at(r.point());
@@ -58,13 +74,22 @@ public final class Simulator {
 
     /** Every run of the scenario, in plan order; {@code threads} runs at a time. */
     public static List<RunResult> run(Scenario scenario, long seed, int threads, IntConsumer progress) {
+        return run(scenario, seed, threads, (done, total) -> progress.accept(done));
+    }
+
+    /** Every run of the scenario, in plan order; {@code threads} runs at a time. */
+    public static List<RunResult> run(Scenario scenario, long seed, int threads, Progress progress) {
         List<Run> runs = plan(scenario, seed);
         List<RunResult> out = new ArrayList<>(runs.size());
         AtomicInteger done = new AtomicInteger();
+        // each run's fraction of its simulated time, as double bits; their mean is the whole's
+        AtomicLongArray partial = new AtomicLongArray(runs.size());
+        int total = runs.size();
         if (threads <= 1 || runs.size() == 1) {
             for (Run r : runs) {
-                out.add(run(r));
-                progress.accept(done.incrementAndGet());
+                out.add(run(r, f -> report(partial, r.order(), f, progress)));
+                report(partial, r.order(), 1.0, progress);
+                progress.runsDone(done.incrementAndGet(), total);
             }
             return out;
         }
@@ -77,8 +102,9 @@ public final class Simulator {
             List<Future<RunResult>> futures = new ArrayList<>();
             for (Run r : runs) {
                 futures.add(pool.submit(() -> {
-                    RunResult res = run(r);
-                    progress.accept(done.incrementAndGet());
+                    RunResult res = run(r, f -> report(partial, r.order(), f, progress));
+                    report(partial, r.order(), 1.0, progress);
+                    progress.runsDone(done.incrementAndGet(), total);
                     return res;
                 }));
             }
@@ -93,6 +119,13 @@ public final class Simulator {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    private static void report(AtomicLongArray partial, int run, double fraction, Progress progress) {
+        partial.set(run, Double.doubleToRawLongBits(fraction));
+        double sum = 0;
+        for (int i = 0; i < partial.length(); i++) sum += Double.longBitsToDouble(partial.get(i));
+        progress.fraction(sum / partial.length());
     }
 
     /**

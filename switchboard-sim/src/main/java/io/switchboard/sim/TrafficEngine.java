@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.function.DoubleConsumer;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -188,6 +189,14 @@ public final class TrafficEngine {
         }
         fixedArrivals = scenario.clients().arrivals() == Scenario.Arrivals.FIXED;
         meanGap = closedLoop ? 0 : 1e9 / scenario.clients().ratePerSecond();
+    }
+
+    private DoubleConsumer progress = f -> {};
+
+    /** Told, once per time-series interval, the fraction of the run's simulated time done. */
+    public TrafficEngine onProgress(DoubleConsumer fraction) {
+        this.progress = fraction;
+        return this;
     }
 
     /** The simulated clock, in nanoseconds since the run started. */
@@ -504,6 +513,7 @@ public final class TrafficEngine {
         Arrays.fill(intervalGroupDispatched, 0);
         Arrays.fill(intervalServerDispatched, 0);
         queue.push(now + interval, SAMPLE << KIND_SHIFT);
+        progress.accept((double) now / end);
     }
 
     // ---- server queues
