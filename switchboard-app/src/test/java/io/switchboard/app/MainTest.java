@@ -209,7 +209,7 @@ class MainTest {
     void noCommandIsAUsageError() {
         Run r = run();
         assertThat(r.exitCode()).isEqualTo(2);
-        assertThat(r.err()).contains("Missing command: run, check, demo or agent");
+        assertThat(r.err()).contains("Missing command: run, check, demo, agent or simulate");
     }
 
     @Test
