@@ -175,7 +175,7 @@ public final class ClusterService implements AutoCloseable {
     private void onView(ClusterView view) {
         VipAssignment.Diff diff = VipAssignment.Diff.between(applied, view.assignment(), settings.nodeName());
         applied = view.assignment();
-        if (holder != null && !diff.isEmpty()) {
+        if (holder != null) { // an empty diff too: every view re-announces what this node holds
             try {
                 vipThread.execute(() -> holder.apply(diff, view.viewId()));
             } catch (RejectedExecutionException closing) {

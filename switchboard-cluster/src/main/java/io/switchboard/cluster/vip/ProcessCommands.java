@@ -16,6 +16,8 @@ import java.util.function.Consumer;
  */
 final class ProcessCommands implements VipHolder.Commands {
     private static final long TIMEOUT_SECONDS = 5;
+    /** A spawned command (one gratuitous ARP: arping waits a second for answers) gets longer. */
+    private static final long SPAWN_TIMEOUT_SECONDS = 10;
     private final List<String> prefix;
 
     ProcessCommands(List<String> prefix) {
@@ -46,9 +48,9 @@ final class ProcessCommands implements VipHolder.Commands {
         }
         Thread.ofVirtual().name("cluster-garp").start(() -> {
             try {
-                if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                if (!p.waitFor(SPAWN_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                     p.destroyForcibly();
-                    onFailure.accept(String.join(" ", argv) + " did not finish within " + TIMEOUT_SECONDS + " s");
+                    onFailure.accept(String.join(" ", argv) + " did not finish within " + SPAWN_TIMEOUT_SECONDS + " s");
                 } else if (p.exitValue() != 0) {
                     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                     onFailure.accept(String.join(" ", argv) + " exited with " + p.exitValue() + ": " + out.strip());

@@ -4,10 +4,16 @@ import io.switchboard.cluster.VipAssignment;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -41,10 +47,26 @@ public final class VipHolder implements AutoCloseable {
     /** A finished command: its exit code and what it printed (stdout and stderr together). */
     record Outcome(int exitCode, String output) {}
 
+    /**
+     * Gratuitous ARPs per announcement, one a second, as keepalived's
+     * {@code garp_master_repeat} 5: the member that lost the address may answer an ARP request or
+     * two after the first announcement (members apply a view independently), and the later ones
+     * correct that.
+     */
+    static final int ANNOUNCEMENTS = 5;
+
     private final String iface;
     private final List<String> vips;
     private final Commands commands;
     private final Set<String> held = new LinkedHashSet<>();
+    /** The running announcement of each address: stopped when the address goes, so that no member announces an address it gave up. */
+    private final Map<String, Runnable> announcing = new HashMap<>();
+    /** Runs the later rounds of each announcement; daemon, so it never holds the JVM. */
+    private final ScheduledExecutorService announcer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "cluster-announce");
+        t.setDaemon(true);
+        return t;
+    });
     private boolean warnedNoArping;
     private boolean closed;
 
@@ -101,6 +123,7 @@ public final class VipHolder implements AutoCloseable {
             return;
         }
         for (String vip : diff.remove()) {
+            stopAnnouncing(vip);
             if (del(vip, "view " + viewId)) {
                 held.remove(vip);
             }
@@ -108,8 +131,12 @@ public final class VipHolder implements AutoCloseable {
         for (String vip : diff.add()) {
             if (add(vip, viewId)) {
                 held.add(vip);
-                announce(vip);
             }
+        }
+        // Every held address, not only the new ones: after a partition heals, the side that kept an
+        // address has nothing new to add, but its neighbours may have learnt the other side's MAC.
+        for (String vip : held) {
+            announce(vip);
         }
     }
 
@@ -136,6 +163,11 @@ public final class VipHolder implements AutoCloseable {
             return;
         }
         closed = true;
+        for (Runnable stop : announcing.values()) {
+            stop.run();
+        }
+        announcing.clear();
+        announcer.shutdownNow();
         for (String vip : List.copyOf(held)) {
             del(vip, "at shutdown");
         }
@@ -175,11 +207,26 @@ public final class VipHolder implements AutoCloseable {
         return false;
     }
 
+    /**
+     * The first gratuitous ARP now, the others a second apart from this JVM's scheduler, each a
+     * one-shot {@code arping -c 1}: so that a member killed with SIGKILL stops announcing with its
+     * process (an {@code arping -c 5} child would go on announcing the dead member's MAC for seconds).
+     */
     private void announce(String vip) {
         if (isV6(vip)) {
             return;
         }
-        commands.spawn(List.of("arping", "-U", "-c", "2", "-I", iface, host(vip)), failure -> {
+        stopAnnouncing(vip); // one announcement at a time per address: the new one starts over
+        garp(vip);
+        List<ScheduledFuture<?>> rounds = new ArrayList<>();
+        for (int i = 1; i < ANNOUNCEMENTS; i++) {
+            rounds.add(announcer.schedule(() -> garp(vip), i, TimeUnit.SECONDS));
+        }
+        announcing.put(vip, () -> rounds.forEach(f -> f.cancel(false)));
+    }
+
+    private void garp(String vip) {
+        commands.spawn(List.of("arping", "-U", "-c", "1", "-I", iface, host(vip)), failure -> {
             synchronized (this) {
                 if (failure.contains("Cannot run program")) {
                     if (!warnedNoArping) {
@@ -192,6 +239,13 @@ public final class VipHolder implements AutoCloseable {
                 }
             }
         });
+    }
+
+    private void stopAnnouncing(String vip) {
+        Runnable stop = announcing.remove(vip);
+        if (stop != null) {
+            stop.run();
+        }
     }
 
     private Outcome run(List<String> argv, String what) {

@@ -51,10 +51,11 @@ class VipHolderTest {
                 "ip -o addr show dev eth0",
                 "ip addr del 10.0.0.101/24 dev eth0",
                 "ip addr add 10.0.0.100/24 dev eth0",
-                "arping -U -c 2 -I eth0 10.0.0.100",
                 "ip addr add 10.0.0.102/32 dev eth0",
-                "arping -U -c 2 -I eth0 10.0.0.102",
+                "arping -U -c 1 -I eth0 10.0.0.100", // the first now, four more a second apart
+                "arping -U -c 1 -I eth0 10.0.0.102",
                 "ip addr del 10.0.0.100/24 dev eth0",
+                "arping -U -c 1 -I eth0 10.0.0.102", // every view re-announces what is still held
                 "ip addr del 10.0.0.102/32 dev eth0");
         assertThat(h.held()).isEmpty();
     }
