@@ -103,18 +103,6 @@ public record GroupSettings(
         }
     }
 
-    /**
-     * Settings without preferences, with the default timings, and a key derived from the group name
-     * alone: anyone who knows the name can join. For tests that are not about the key.
-     */
-    public GroupSettings(String nodeName, String groupName, InetAddress bindAddress, int bindPort,
-                         List<InetSocketAddress> peers, List<String> vips, Duration maturity) {
-        this(nodeName, groupName, bindAddress, bindPort, peers, vips, maturity, List.of(),
-                deriveKey(("switchboard test key for group " + groupName).getBytes(StandardCharsets.UTF_8)),
-                ClusterConfig.DEFAULT_HEARTBEAT, ClusterConfig.DEFAULT_FAILURE_TIMEOUT,
-                ClusterConfig.DEFAULT_SUSPECT_TIMEOUT);
-    }
-
     /** The same settings with other preferences. */
     public GroupSettings withPrefer(List<String> preferred) {
         return new GroupSettings(nodeName, groupName, bindAddress, bindPort, peers, vips, maturity, preferred,

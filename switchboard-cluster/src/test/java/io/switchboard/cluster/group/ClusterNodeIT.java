@@ -244,7 +244,7 @@ class ClusterNodeIT {
     }
 
     private GroupSettings settings(int index, String name, Duration maturity) {
-        return new GroupSettings(name, group, LOOPBACK, peers.get(index).getPort(), peers, VIPS, maturity);
+        return TestGroups.settings(name, group, LOOPBACK, peers.get(index).getPort(), peers, VIPS, maturity);
     }
 
     private ClusterNode start(int index, String name, Duration maturity) throws Exception {

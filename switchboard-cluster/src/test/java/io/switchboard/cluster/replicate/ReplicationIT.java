@@ -9,6 +9,7 @@ import io.switchboard.cluster.ClusterStatus;
 import io.switchboard.cluster.group.ClusterNode;
 import io.switchboard.cluster.group.ClusterView;
 import io.switchboard.cluster.group.GroupSettings;
+import io.switchboard.cluster.group.TestGroups;
 import io.switchboard.config.AdminState;
 import io.switchboard.config.AllDownPolicy;
 import io.switchboard.config.ClusterConfig;
@@ -195,7 +196,7 @@ class ReplicationIT {
                 throw new IllegalStateException("broadcast failed", e);
             }
         });
-        GroupSettings settings = new GroupSettings(name, group, LOOPBACK, peers.get(index).getPort(), peers, List.of(),
+        GroupSettings settings = TestGroups.settings(name, group, LOOPBACK, peers.get(index).getPort(), peers, List.of(),
                 Duration.ZERO);
         node.set(new ClusterNode(settings, replicator::viewChanged, replicator::received));
         Node m = new Node(name, node.get(), registry, persistence, replicator);
