@@ -5,7 +5,6 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.switchboard.admin.AdminServer;
 import io.switchboard.admin.Dispatcher.ReloadOutcome;
 import io.switchboard.cluster.ClusterStatus;
-import io.switchboard.cluster.replicate.Replicator;
 import io.switchboard.cluster.service.ClusterService;
 import io.switchboard.config.AdminState;
 import io.switchboard.registry.Change;
@@ -91,8 +90,6 @@ public final class Switchboard implements AutoCloseable {
     private final DnsService dns;
     /** This node's part in a cluster of balancers ({@code cluster:}); null without one. Volatile: read without the lock. */
     private volatile ClusterService cluster;
-    /** Shares state with the other members (what {@code cluster.replicate} names); null without a cluster. */
-    private Replicator replicator;
     private boolean closed;
 
     private Switchboard(SwitchboardConfig config, Transport transport, EventLoopGroup group, boolean ownsGroup,
@@ -173,19 +170,7 @@ public final class Switchboard implements AutoCloseable {
     private void startCluster() throws IOException {
         if (config.cluster() == null) return;
         ClusterService c = new ClusterService(config.cluster());
-        // Listening before joining: the first view and the first messages already go to it.
-        Replicator r = new Replicator(c.self(), config.cluster().replicate(), registry, proxy.state().persistence(),
-                bytes -> {
-                    try {
-                        c.broadcast(bytes);
-                    } catch (Exception e) {
-                        throw new IllegalStateException("cluster broadcast failed: " + e.getMessage(), e);
-                    }
-                });
-        c.onMessage(r::received);
-        c.addViewListener(r::viewChanged);
-        c.replicationStatus(r::stats);
-        replicator = r;
+        c.replicate(config.cluster().replicate(), registry, proxy.state().persistence());
         cluster = c;
         try {
             c.start();
@@ -200,11 +185,6 @@ public final class Switchboard implements AutoCloseable {
     public ClusterStatus clusterStatus() {
         ClusterService c = cluster;
         return c == null ? null : c.status();
-    }
-
-    /** The running cluster service (replication plugs in here); null when this node is not in a cluster. */
-    public ClusterService cluster() {
-        return cluster;
     }
 
     /**
@@ -605,8 +585,6 @@ public final class Switchboard implements AutoCloseable {
         closed = true;
         boolean clean = true;
         // Leave first: the others take this node's addresses while its requests in flight finish.
-        // The replicator first: it sends what it still has queued while this node is in the group.
-        if (replicator != null) replicator.close();
         if (cluster != null) cluster.close();
         if (admin != null) admin.close();
         if (proxy != null) {

@@ -8,6 +8,10 @@ import io.switchboard.cluster.group.ClusterView;
 import io.switchboard.cluster.group.GroupSettings;
 import io.switchboard.cluster.vip.VipHolder;
 import io.switchboard.config.ClusterConfig;
+import java.util.Set;
+import io.switchboard.registry.PoolRegistry;
+import io.switchboard.persist.PersistenceState;
+import io.switchboard.cluster.replicate.Replicator;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
@@ -42,6 +46,7 @@ public final class ClusterService implements AutoCloseable {
     private final ExecutorService vipThread;
     private final List<ClusterNode.ViewListener> viewListeners = new CopyOnWriteArrayList<>();
     private final List<ClusterNode.MessageListener> messageListeners = new CopyOnWriteArrayList<>();
+    private Replicator replicator;
     private volatile Supplier<ClusterStatus.Replication> replication = () -> ClusterStatus.Replication.NONE;
     /** The assignment the last queued diff led to; touched only on JGroups' view thread. */
     private Map<String, String> applied = Map.of();
@@ -105,6 +110,9 @@ public final class ClusterService implements AutoCloseable {
             return;
         }
         closed = true;
+        if (replicator != null) {
+            replicator.close(); // first: it sends what it still has queued while this node is in the group
+        }
         node.close();
         vipThread.shutdown();
         try {
@@ -133,6 +141,28 @@ public final class ClusterService implements AutoCloseable {
     /** Sends {@code payload} to every other member (reliable, in order per sender); not delivered here. */
     public void broadcast(byte[] payload) throws Exception {
         node.broadcast(payload);
+    }
+
+    /**
+     * Shares {@code what} of this node's registry and stick tables with the other members (a
+     * {@link Replicator}, closed before this service leaves the group). Call before {@link #start},
+     * so that the first view and the first messages already reach it.
+     */
+    public synchronized void replicate(Set<ClusterConfig.Shared> what, PoolRegistry registry, PersistenceState persistence) {
+        if (replicator != null) {
+            throw new IllegalStateException("replication is already plugged in");
+        }
+        Replicator r = new Replicator(self(), what, registry, persistence, bytes -> {
+            try {
+                node.broadcast(bytes);
+            } catch (Exception e) {
+                throw new IllegalStateException("cluster broadcast failed: " + e.getMessage(), e);
+            }
+        });
+        onMessage(r::received);
+        addViewListener(r::viewChanged);
+        replicationStatus(r::stats);
+        replicator = r;
     }
 
     /** Where {@link #status} takes its replication counters from (the replication part supplies them). */
