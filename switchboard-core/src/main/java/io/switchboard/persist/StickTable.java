@@ -203,8 +203,11 @@ public final class StickTable {
     public synchronized void stick(String key, String server, long nowNanos) {
         String k = key(key);
         Slot s = use(k, nowNanos);
+        boolean moved = !server.equals(s.server);
         s.server = server;
-        if (listener != null) {
+        // every response sticks again: the peers hear of a new server at once, of the same one only
+        // as often as their copies need to stay alive (as track does)
+        if (listener != null && (moved || nowNanos - s.told >= expireNanos / 2)) {
             s.told = nowNanos;
             listener.stuck(k, server);
         }

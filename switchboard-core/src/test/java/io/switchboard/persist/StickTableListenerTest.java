@@ -62,6 +62,21 @@ class StickTableListenerTest {
     }
 
     @Test
+    void everyResponseSticksAgainButOnlyANewServerOrAnAgingEntryIsTold() {
+        StickTable t = new StickTable(10, 60 * S);
+        t.listen(listener);
+        t.stick("u1", "s1", 0);
+        t.stick("u1", "s1", 1 * S); // the next response from the same server
+        t.stick("u1", "s1", 29 * S);
+        assertThat(told).containsExactly("u1->s1");
+        t.stick("u1", "s2", 30 * S); // moved: told at once
+        t.stick("u1", "s2", 59 * S);
+        assertThat(told).containsExactly("u1->s1", "u1->s2");
+        t.stick("u1", "s2", 60 * S); // half an expiry later: told again, so the peers' copies live on
+        assertThat(told).containsExactly("u1->s1", "u1->s2", "u1->s2");
+    }
+
+    @Test
     void withoutAListenerNothingIsTold() {
         StickTable t = new StickTable(10, 60 * S);
         t.listen(listener);
