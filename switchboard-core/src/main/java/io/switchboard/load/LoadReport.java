@@ -49,6 +49,12 @@ public record LoadReport(long receivedNanos, long sequence, double cpuBusy, doub
                 UNKNOWN, UNKNOWN, weightPercent, maxConn, state);
     }
 
+    /** The same report as if it had arrived at {@code nanos} (a peer's report, dated by this node's clock). */
+    public LoadReport receivedAt(long nanos) {
+        return new LoadReport(nanos, sequence, cpuBusy, load1, cpus, runnable, memAvailable, tcpConnections,
+                busyWorkers, idleWorkers, weightPercent, maxConn, state);
+    }
+
     /**
      * The reported load as one figure, lower is less loaded: the 1-minute load average per CPU when
      * both are known, else the CPU busy fraction; +infinity when neither is.

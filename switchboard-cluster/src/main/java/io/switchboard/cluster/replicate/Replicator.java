@@ -410,10 +410,7 @@ public final class Replicator implements AutoCloseable {
                     }
                 }
                 case Update.Load l -> {
-                    LoadReport r = l.report();
-                    LoadReport dated = new LoadReport(now - l.ageNanos(), r.sequence(), r.cpuBusy(), r.load1(), r.cpus(),
-                            r.runnable(), r.memAvailable(), r.tcpConnections(), r.busyWorkers(), r.idleWorkers(),
-                            r.weightPercent(), r.maxConn(), r.state());
+                    LoadReport dated = l.report().receivedAt(now - l.ageNanos());
                     change(changes, l, ClusterConfig.Shared.LOAD, new Change.Agent(l.server(), dated));
                 }
                 case Update.Probe p -> change(changes, p, ClusterConfig.Shared.HEALTH,
