@@ -1,0 +1,127 @@
+package io.switchboard.app;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The training run of the build's ahead-of-time cache (JDK 25+, JEP 483/514): the build runs this
+ * class once with {@code -XX:AOTCacheOutput}, and the JVM records the classes it loaded and linked
+ * and the methods it profiled; {@code ./switchboard} then starts with {@code -XX:AOTCache} and skips
+ * that work (docs/performance.md, "Start-up").
+ *
+ * <p>It does what a start does, so that is what the cache holds: the command line, a config file
+ * checked and loaded, the demo's back ends and dispatcher started with health checks and the admin
+ * API, then requests through the data plane (keep-alive, a new connection per request, a body, a
+ * malformed request) and the admin API, and a stop. Every step is bounded; a step that fails fails
+ * the build, because a cache trained on a broken start would be worse than none.
+ *
+ * <p>Threading: a single main thread; the dispatcher runs on its own event loops.
+ */
+public final class AotTraining {
+    private static final int KEEP_ALIVE_REQUESTS = 2_000;
+    private static final int CLOSE_REQUESTS = 200;
+
+    private AotTraining() {}
+
+    public static void main(String[] args) throws Exception {
+        Demo.Options options = new Demo.Options(0, 3, 0, 0.0, "round-robin", "off", 0, "combined");
+        try (Demo demo = Demo.start(options)) {
+            Path config = Files.createTempFile("switchboard-aot-", ".yaml");
+            try {
+                Files.writeString(config, Demo.render(options, demo.backends(), Demo.newToken()));
+                int checked = Main.commandLine().execute("check", "-c", config.toString());
+                if (checked != Main.EXIT_OK) throw new IllegalStateException("switchboard check of the demo config exited " + checked);
+            } finally {
+                Files.deleteIfExists(config);
+            }
+            InetSocketAddress proxy = demo.address();
+            try (Socket s = connect(proxy)) {
+                for (int i = 0; i < KEEP_ALIVE_REQUESTS; i++) {
+                    expect(s, "GET /item/" + (i % 17) + " HTTP/1.1\r\nHost: demo\r\nUser-Agent: aot\r\n\r\n", "HTTP/1.1 200");
+                }
+                expect(s, "POST /form HTTP/1.1\r\nHost: demo\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello", "HTTP/1.1 ");
+            }
+            for (int i = 0; i < CLOSE_REQUESTS; i++) {
+                try (Socket s = connect(proxy)) {
+                    expect(s, "GET / HTTP/1.1\r\nHost: demo\r\nConnection: close\r\n\r\n", "HTTP/1.1 200");
+                }
+            }
+            try (Socket s = connect(proxy)) {
+                expect(s, "GET / HTTP/1.1\r\nHost: demo\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n", "HTTP/1.1 400");
+            }
+            InetSocketAddress admin = demo.switchboard().admin().boundAddress();
+            for (String path : List.of("/api/v1/overview", "/api/v1/pools", "/metrics", "/")) {
+                try (Socket s = connect(admin)) {
+                    expect(s, "GET " + path + " HTTP/1.1\r\nHost: admin\r\nAuthorization: Bearer " + demo.adminToken()
+                            + "\r\nConnection: close\r\n\r\n", "HTTP/1.1 200");
+                }
+            }
+        }
+        System.exit(0);   // the JVM writes the cache at exit
+    }
+
+    private static Socket connect(InetSocketAddress to) throws IOException {
+        Socket s = new Socket();
+        s.setSoTimeout(10_000);
+        s.connect(to, 10_000);
+        return s;
+    }
+
+    /** Sends {@code request} and reads one response (its head and a Content-Length or chunked body, or to the close). */
+    private static void expect(Socket s, String request, String statusPrefix) throws IOException {
+        OutputStream out = s.getOutputStream();
+        out.write(request.getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+        InputStream in = s.getInputStream();
+        String head = readHead(in);
+        if (!head.startsWith(statusPrefix)) {
+            throw new IllegalStateException("training request '" + request.lines().findFirst().orElse("") + "' got '"
+                    + head.lines().findFirst().orElse("") + "', expected " + statusPrefix);
+        }
+        String lower = head.toLowerCase(Locale.ROOT);
+        int at = lower.indexOf("\r\ncontent-length:");
+        if (at >= 0) {
+            int end = lower.indexOf("\r\n", at + 2);
+            long length = Long.parseLong(lower.substring(at + 17, end).strip());
+            in.skipNBytes(length);
+        } else if (lower.contains("\r\ntransfer-encoding: chunked")) {
+            while (true) {
+                String size = readLine(in);
+                int n = Integer.parseInt(size.split(";")[0].strip(), 16);
+                in.skipNBytes(n + 2L);
+                if (n == 0) return;
+            }
+        } else {
+            in.readAllBytes();
+        }
+    }
+
+    private static String readHead(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        int n;
+        while ((n = head.length()) < 4 || head.charAt(n - 1) != '\n' || !head.substring(n - 4).equals("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) throw new IOException("connection closed inside a response head: '" + head + "'");
+            head.append((char) b);
+            if (head.length() > 65_536) throw new IOException("response head over 64 kB");
+        }
+        return head.toString();
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        for (int b = in.read(); b != '\n'; b = in.read()) {
+            if (b < 0) throw new IOException("connection closed inside a chunk size");
+            if (b != '\r') line.append((char) b);
+        }
+        return line.toString();
+    }
+}
