@@ -1,5 +1,6 @@
 package io.switchboard.app;
 
+import io.switchboard.proxy.demo.DemoBackend;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -8,8 +9,15 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
 
 /**
  * The training run of the build's ahead-of-time cache (JDK 25+, JEP 483/514): the build runs this
@@ -31,48 +39,109 @@ public final class AotTraining {
 
     private AotTraining() {}
 
+    /** {@code args}: a PEM certificate and its key for the TLS listener (src/aot/training-*.pem, made for this only). */
     public static void main(String[] args) throws Exception {
+        if (args.length != 2) throw new IllegalArgumentException("usage: AotTraining CERT.pem KEY.pem");
         Demo.Options options = new Demo.Options(0, 3, 0, 0.0, "round-robin", "off", 0, "combined");
         try (Demo demo = Demo.start(options)) {
-            Path config = Files.createTempFile("switchboard-aot-", ".yaml");
-            try {
-                Files.writeString(config, Demo.render(options, demo.backends(), Demo.newToken()));
-                int checked = Main.commandLine().execute("check", "-c", config.toString());
-                if (checked != Main.EXIT_OK) throw new IllegalStateException("switchboard check of the demo config exited " + checked);
-            } finally {
-                Files.deleteIfExists(config);
-            }
-            InetSocketAddress proxy = demo.address();
-            try (Socket s = connect(proxy)) {
-                for (int i = 0; i < KEEP_ALIVE_REQUESTS; i++) {
-                    expect(s, "GET /item/" + (i % 17) + " HTTP/1.1\r\nHost: demo\r\nUser-Agent: aot\r\n\r\n", "HTTP/1.1 200");
-                }
-                expect(s, "POST /form HTTP/1.1\r\nHost: demo\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello", "HTTP/1.1 ");
-            }
-            for (int i = 0; i < CLOSE_REQUESTS; i++) {
-                try (Socket s = connect(proxy)) {
-                    expect(s, "GET / HTTP/1.1\r\nHost: demo\r\nConnection: close\r\n\r\n", "HTTP/1.1 200");
-                }
-            }
-            try (Socket s = connect(proxy)) {
-                expect(s, "GET / HTTP/1.1\r\nHost: demo\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n", "HTTP/1.1 400");
-            }
+            exercise(demo.address(), false);
             InetSocketAddress admin = demo.switchboard().admin().boundAddress();
             for (String path : List.of("/api/v1/overview", "/api/v1/pools", "/metrics", "/")) {
-                try (Socket s = connect(admin)) {
+                try (Socket s = connect(admin, false)) {
                     expect(s, "GET " + path + " HTTP/1.1\r\nHost: admin\r\nAuthorization: Bearer " + demo.adminToken()
                             + "\r\nConnection: close\r\n\r\n", "HTTP/1.1 200");
                 }
+            }
+            // what `switchboard check` and `switchboard run -c FILE` do: a file read, checked and started
+            Path config = Files.createTempFile("switchboard-aot-", ".yaml");
+            try {
+                Files.writeString(config, fileConfig(demo, args[0], args[1]));
+                int checked = Main.commandLine().execute("check", "-c", config.toString());
+                if (checked != Main.EXIT_OK) throw new IllegalStateException("switchboard check of the training config exited " + checked);
+                try (Switchboard sb = Switchboard.start(ConfigLoader.load(config).config())) {
+                    exercise(sb.boundAddress("plain"), false);
+                    exercise(sb.boundAddress("tls"), true);
+                    sb.shutdownGracefully(Duration.ZERO);
+                }
+            } finally {
+                Files.deleteIfExists(config);
             }
         }
         System.exit(0);   // the JVM writes the cache at exit
     }
 
-    private static Socket connect(InetSocketAddress to) throws IOException {
+    private static String fileConfig(Demo demo, String cert, String key) {
+        StringBuilder servers = new StringBuilder();
+        for (DemoBackend b : demo.backends()) {
+            servers.append("      - {name: ").append(b.name()).append(", address: \"127.0.0.1:").append(b.port()).append("\"}\n");
+        }
+        return """
+                listeners:
+                  - {name: plain, address: 127.0.0.1, port: 0, default-pool: app}
+                  - name: tls
+                    address: 127.0.0.1
+                    port: 0
+                    default-pool: app
+                    tls:
+                      certificates:
+                        - {cert: "%s", key: "%s"}
+                pools:
+                  app:
+                    algorithm: round-robin
+                    servers:
+                %saccess-log: "off"
+                """.formatted(cert, key, servers);
+    }
+
+    /** Keep-alive requests, a body, new connections, a malformed request. */
+    private static void exercise(InetSocketAddress proxy, boolean tls) throws IOException {
+        try (Socket s = connect(proxy, tls)) {
+            for (int i = 0; i < KEEP_ALIVE_REQUESTS; i++) {
+                expect(s, "GET /item/" + (i % 17) + " HTTP/1.1\r\nHost: demo\r\nUser-Agent: aot\r\n\r\n", "HTTP/1.1 200");
+            }
+            expect(s, "POST /form HTTP/1.1\r\nHost: demo\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello", "HTTP/1.1 ");
+        }
+        for (int i = 0; i < CLOSE_REQUESTS; i++) {
+            try (Socket s = connect(proxy, tls)) {
+                expect(s, "GET / HTTP/1.1\r\nHost: demo\r\nConnection: close\r\n\r\n", "HTTP/1.1 200");
+            }
+        }
+        try (Socket s = connect(proxy, tls)) {
+            expect(s, "GET / HTTP/1.1\r\nHost: demo\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n", "HTTP/1.1 400");
+        }
+    }
+
+    private static Socket connect(InetSocketAddress to, boolean tls) throws IOException {
         Socket s = new Socket();
         s.setSoTimeout(10_000);
         s.connect(to, 10_000);
-        return s;
+        if (!tls) return s;
+        SSLSocket t = (SSLSocket) TRUSTING.getSocketFactory().createSocket(s, "localhost", to.getPort(), true);
+        t.startHandshake();
+        return t;
+    }
+
+    /** The training certificate is self-signed: trust it as the one listener it is for. */
+    private static final SSLContext TRUSTING;
+
+    static {
+        try {
+            TRUSTING = SSLContext.getInstance("TLS");
+            TRUSTING.init(null, new TrustManager[] {new X509TrustManager() {
+                @Override
+                public void checkClientTrusted(X509Certificate[] chain, String authType) {}
+
+                @Override
+                public void checkServerTrusted(X509Certificate[] chain, String authType) {}
+
+                @Override
+                public X509Certificate[] getAcceptedIssuers() {
+                    return new X509Certificate[0];
+                }
+            }}, null);
+        } catch (GeneralSecurityException e) {
+            throw new ExceptionInInitializerError(e);
+        }
     }
 
     /** Sends {@code request} and reads one response (its head and a Content-Length or chunked body, or to the close). */

@@ -2,6 +2,7 @@ package io.switchboard.app;
 
 import io.netty.util.ResourceLeakDetector;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -48,6 +49,20 @@ public final class Main implements Callable<Integer> {
         // asked for (-Dio.netty.leakDetection.level=simple|advanced|paranoid); the test suite keeps it on.
         if (System.getProperty("io.netty.leakDetection.level") == null) {
             ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
+        }
+        Path plainRun = RunCommand.plainRun(args);
+        if (plainRun != null) {
+            int code;
+            try {
+                code = RunCommand.run(plainRun, new PrintWriter(System.err, true));
+            } catch (InterruptedException e) {
+                code = EXIT_FAILURE;
+            } catch (RuntimeException e) {
+                // as picocli's execute would: the stack trace, and the dispatcher failed
+                e.printStackTrace();
+                code = EXIT_FAILURE;
+            }
+            System.exit(code);
         }
         System.exit(commandLine().execute(args));
     }

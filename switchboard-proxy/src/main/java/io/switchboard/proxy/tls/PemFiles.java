@@ -3,6 +3,7 @@ package io.switchboard.proxy.tls;
 import io.switchboard.proxy.tls.TlsSetupException.Part;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -22,9 +23,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Date;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.naming.InvalidNameException;
@@ -37,7 +41,7 @@ import javax.naming.ldap.Rdn;
  * encrypted or traditional-format key, a key that is not the certificate's, a certificate outside its
  * validity dates). Netty would fail on all of these too, but with messages about ASN.1 and key specs.
  *
- * <p>Threading: stateless; safe from any thread.
+ * <p>Threading: safe from any thread; its only state is a bounded, synchronized memo of matched key pairs.
  */
 public final class PemFiles {
     private static final Pattern KEY_BLOCK = Pattern.compile(
@@ -165,9 +169,31 @@ public final class PemFiles {
         throw new TlsSetupException(Part.KEY, file + " is not a readable private key (allowed: EC, RSA or Ed25519 in PKCS#8 PEM)");
     }
 
-    /** Signs with the private key and verifies with the public one: works for every algorithm alike. */
+    /**
+     * Signs with the private key and verifies with the public one: works for every algorithm alike.
+     * A pair that matched once is not signed again ({@link #MATCHED}): the config check and then the
+     * start read the same files, and so does every reload, and signing is slow at start-up.
+     */
     static boolean matches(PrivateKey key, PublicKey pub) {
         if (!key.getAlgorithm().equals(pub.getAlgorithm())) return false;
+        byte[] k = key.getEncoded();
+        byte[] p = pub.getEncoded();
+        ByteBuffer pair = k == null || p == null ? null : ByteBuffer.allocate(k.length + p.length).put(k).put(p).flip();
+        if (pair != null && MATCHED.containsKey(pair)) return true;
+        boolean matched = signAndVerify(key, pub);
+        if (matched && pair != null) MATCHED.put(pair, Boolean.TRUE);
+        return matched;
+    }
+
+    /** Key pairs (private then public encoding) that matched in this process; the oldest go past 64. */
+    private static final Map<ByteBuffer, Boolean> MATCHED = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<ByteBuffer, Boolean> eldest) {
+            return size() > 64;
+        }
+    });
+
+    private static boolean signAndVerify(PrivateKey key, PublicKey pub) {
         String alg = switch (key.getAlgorithm()) {
             case "EC" -> "SHA256withECDSA";
             case "RSA" -> "SHA256withRSA";
