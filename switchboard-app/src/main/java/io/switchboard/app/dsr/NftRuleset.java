@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
 /**
  * The nftables text of the direct-server-return table: one {@code netdev} chain on the ingress hook
  * of the director's interface whose rule gives a packet to {@code vip:port} the MAC of the server
- * that owns the flow's Maglev slot ({@code jhash ip saddr . tcp sport mod N map {slot : MAC}}) and
+ * that owns the flow's Maglev slot ({@code jhash ip saddr . tcp sport mod N seed S map {slot : MAC}}) and
  * sends it out of the same interface. The source MAC becomes the director's, so that a bridge or
  * switch keeps learning the client's MAC on the client's port, not on the director's (else the
  * servers' replies would be switched to the director). A first rule counts packets from the virtual
@@ -22,6 +22,12 @@ import java.util.regex.Pattern;
  */
 public final class NftRuleset {
     private static final Pattern MAC = Pattern.compile("[0-9a-f]{2}(:[0-9a-f]{2}){5}");
+    /**
+     * The jhash seed. Without one the kernel draws a random seed per rule, so every rewrite of the
+     * table would send every flow to another slot and reset all connections; fixed, a flow keeps its
+     * slot across rewrites (and on every director of a cluster).
+     */
+    public static final String SEED = "0x5357dc2b";
 
     private NftRuleset() {}
 
@@ -47,7 +53,7 @@ public final class NftRuleset {
             b.append("drop comment \"no eligible server\"\n");
         } else {
             b.append("ether saddr set ").append(directorMac).append(" ether daddr set jhash ip saddr . ").append(proto)
-                    .append(" sport mod ").append(table.size()).append(" map { ");
+                    .append(" sport mod ").append(table.size()).append(" seed ").append(SEED).append(" map { ");
             String[] byOwner = new String[backends.size()];
             for (int i = 0; i < byOwner.length; i++) {
                 String key = backends.get(i).key();

@@ -26,7 +26,7 @@ class NftRulesetTest {
                 \t\ttype filter hook ingress device "eth0" priority 0; policy accept;
                 \t\tip saddr 10.0.0.100 tcp sport 80 counter comment "replies through the director"
                 \t\tip daddr 10.0.0.100 tcp dport 80 counter ether saddr set 02:00:00:00:00:01 ether daddr set jhash ip saddr . tcp sport \
-                mod 13 map { 0 : 02:00:00:00:00:12, 1 : 02:00:00:00:00:11, 2 : 02:00:00:00:00:13, 3 : 02:00:00:00:00:13, \
+                mod 13 seed 0x5357dc2b map { 0 : 02:00:00:00:00:12, 1 : 02:00:00:00:00:11, 2 : 02:00:00:00:00:13, 3 : 02:00:00:00:00:13, \
                 4 : 02:00:00:00:00:12, 5 : 02:00:00:00:00:11, 6 : 02:00:00:00:00:13, 7 : 02:00:00:00:00:12, 8 : 02:00:00:00:00:11, \
                 9 : 02:00:00:00:00:12, 10 : 02:00:00:00:00:11, 11 : 02:00:00:00:00:13, 12 : 02:00:00:00:00:11 } fwd to "eth0"
                 \t}
