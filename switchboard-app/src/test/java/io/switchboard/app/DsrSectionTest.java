@@ -37,6 +37,8 @@ class DsrSectionTest {
                 ConfigLoader.Purpose.RUN).config().dsr();
         assertThat(d).isEqualTo(new DsrConfig("10.0.0.100", 80, DsrConfig.Protocol.UDP, "lo", "web", 251));
         assertThat(load("", ConfigLoader.Purpose.RUN).config().dsr()).isNull();
+        assertThat(load("dsr: {vip: 10.0.0.100, port: 80, interface: lo, pool: web}\n", ConfigLoader.Purpose.CHECK).summary())
+                .isEqualTo("1 listener, 1 pool, 2 servers, direct server return 10.0.0.100:80/tcp on lo -> pool web");
     }
 
     @Test
