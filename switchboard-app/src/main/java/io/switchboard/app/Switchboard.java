@@ -202,10 +202,13 @@ public final class Switchboard implements AutoCloseable {
         }
     }
 
-    /** The direct-server-return table in force and its last error; null without a {@code dsr} section. */
+    /**
+     * The direct-server-return table in force, its last error and the kernel's packet counters (asked
+     * of nft now); null without a {@code dsr} section.
+     */
     public DsrStatus dsrStatus() {
         DsrService d = dsr;
-        return d == null ? null : d.status();
+        return d == null ? null : d.statusWithCounters();
     }
 
     /** What this node knows of its cluster; null when it is not in one. Never waits for a reload or shutdown. */

@@ -105,6 +105,21 @@ public final class DsrService implements RegistryListener, AutoCloseable {
         return config == null ? null : status;
     }
 
+    /**
+     * {@link #status()} with the table's packet counters as the kernel has them now (one {@code nft list}:
+     * for the admin API, not for a hot path); without them when the table cannot be listed.
+     */
+    public DsrStatus statusWithCounters() {
+        DsrStatus s = status();
+        if (s == null || s.applies() == 0) return s;
+        try {
+            Long[] c = NftRuleset.counters(nft.list("netdev", DsrConfig.TABLE));
+            return s.withCounters(c[0], c[1]);
+        } catch (DsrException e) {
+            return s;
+        }
+    }
+
     @Override
     public void onEvent(RegistryEvent event) {
         DsrConfig c = config;

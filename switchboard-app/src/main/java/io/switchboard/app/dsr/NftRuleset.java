@@ -4,6 +4,7 @@ import io.switchboard.balance.Maglev;
 import io.switchboard.config.DsrConfig;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -28,6 +29,8 @@ public final class NftRuleset {
      * slot across rewrites (and on every director of a cluster).
      */
     public static final String SEED = "0x5357dc2b";
+    static final String REPLIES = "replies through the director";
+    private static final Pattern COUNTER = Pattern.compile("counter packets (\\d+) bytes \\d+");
 
     private NftRuleset() {}
 
@@ -46,7 +49,7 @@ public final class NftRuleset {
         b.append("\tchain ingress {\n");
         b.append("\t\ttype filter hook ingress device \"").append(c.iface()).append("\" priority 0; policy accept;\n");
         b.append("\t\tip saddr ").append(c.vip()).append(' ').append(proto).append(" sport ").append(c.port())
-                .append(" counter comment \"replies through the director\"\n");
+                .append(" counter comment \"").append(REPLIES).append("\"\n");
         b.append("\t\tip daddr ").append(c.vip()).append(' ').append(proto).append(" dport ").append(c.port()).append(" counter ");
         List<Maglev.Entry> backends = table.backends();
         if (backends.isEmpty()) {
@@ -81,6 +84,21 @@ public final class NftRuleset {
     public static String removal() {
         return "table netdev " + DsrConfig.TABLE + "\n"
                 + "delete table netdev " + DsrConfig.TABLE + "\n";
+    }
+
+    /**
+     * The counters of a listing of the table ({@code nft list table}): {packets to the virtual address,
+     * packets from it}; an element is null when the listing lacks that rule.
+     */
+    public static Long[] counters(String listing) {
+        Long[] out = new Long[2];
+        for (String line : listing.split("\n")) {
+            Matcher m = COUNTER.matcher(line);
+            if (!m.find()) continue;
+            if (line.contains("\"" + REPLIES + "\"")) out[1] = Long.parseLong(m.group(1));
+            else if (line.contains(" daddr ")) out[0] = Long.parseLong(m.group(1));
+        }
+        return out;
     }
 
     private static String requireMac(String mac, String whose) {

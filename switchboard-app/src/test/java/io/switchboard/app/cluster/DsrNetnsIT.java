@@ -161,6 +161,11 @@ class DsrNetnsIT {
         assertThat(served).as("answered by every server").containsOnlyKeys(SERVERS).allSatisfy((s, n) -> assertThat(n).isPositive());
         assertThat(forwarded).as("client packets forwarded by the director").isGreaterThanOrEqualTo(600);
         assertThat(replies).as("reply packets that reached the director").isZero();
+        JsonNode api = dsrStatus();
+        figures.add("GET /api/v1/dsr counters: packets " + api.path("packets") + ", replyPackets " + api.path("replyPackets"));
+        assertThat(api.path("packets").asLong()).isEqualTo(after[0]);
+        assertThat(api.path("replyPackets").isNumber()).isTrue();
+        assertThat(api.path("replyPackets").asLong()).isZero();
         // what the director received it sent on (the forwarded packets), plus its own health checks and ARP
         assertThat(linkAfter[1] - link[1]).isGreaterThanOrEqualTo(forwarded);
     }

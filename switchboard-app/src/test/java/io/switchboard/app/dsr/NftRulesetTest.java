@@ -51,6 +51,22 @@ class NftRulesetTest {
     }
 
     @Test
+    void theCountersOfTheKernelsListing() {
+        String listing = """
+                table netdev switchboard_dsr {
+                	chain ingress {
+                		type filter hook ingress device "eth0" priority filter; policy accept;
+                		ip saddr 10.0.0.100 tcp sport 80 counter packets 3 bytes 180 comment "replies through the director"
+                		ip daddr 10.0.0.100 tcp dport 80 counter packets 906 bytes 58712 ether saddr set 02:00:00:00:00:01 ether daddr \
+                set jhash ip saddr . tcp sport mod 13 seed 0x5357dc2b map { 0 : 02:00:00:00:00:12 } fwd to "eth0"
+                	}
+                }
+                """;
+        assertThat(NftRuleset.counters(listing)).containsExactly(906L, 3L);
+        assertThat(NftRuleset.counters("table netdev switchboard_dsr {\n}\n")).containsExactly(null, null);
+    }
+
+    @Test
     void aMissingOrMalformedMacIsRefused() {
         Maglev t = Maglev.build(THREE, 13);
         assertThatThrownBy(() -> NftRuleset.table(TCP, "02:00:00:00:00:01", t, Map.of("s1@10.0.0.11", "02:00:00:00:00:11")))
