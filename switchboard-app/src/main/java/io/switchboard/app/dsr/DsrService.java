@@ -31,7 +31,9 @@ import org.slf4j.LoggerFactory;
  * table in one nft transaction, {@value #DEBOUNCE_MILLIS} ms after the first change of a burst.
  * Anything wrong (no interface, a server without a MAC, nft refusing or not permitted) writes
  * nothing: the table in force stays, the error is logged once and shown in {@link #status()}, and
- * the write is tried again every {@value #RETRY_MILLIS} ms. Closing deletes the table.
+ * the write is tried again every {@value #RETRY_MILLIS} ms. Every {@value #MAC_CHECK_MILLIS} ms the
+ * servers' MACs are read from the neighbour table again, and a server that answers from another MAC
+ * now (a replaced machine or card on the same address) gets a new table. Closing deletes the table.
  *
  * <p>Slow start does not rewrite the table: a server's slots follow its configured weight, not the
  * ramp (each rewrite would move flows for nothing).
@@ -44,6 +46,7 @@ public final class DsrService implements RegistryListener, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DsrService.class);
     static final long DEBOUNCE_MILLIS = 50;
     static final long RETRY_MILLIS = 5_000;
+    static final long MAC_CHECK_MILLIS = 10_000;
 
     /** A server as the table sees it: identity and configured weight. */
     record Wanted(String name, String host, int weight) {
@@ -67,6 +70,8 @@ public final class DsrService implements RegistryListener, AutoCloseable {
     // on the service's thread
     private DsrConfig appliedConfig;
     private List<Wanted> appliedServers;
+    /** The MACs of the table in force, by server key. */
+    private Map<String, String> appliedMacs = Map.of();
     private boolean written;
     private boolean failing;
     private boolean retryScheduled;
@@ -74,9 +79,39 @@ public final class DsrService implements RegistryListener, AutoCloseable {
     private String lastLogged;
 
     public DsrService(PoolRegistry registry, Nft nft, Neighbours neighbours) {
+        this(registry, nft, neighbours, MAC_CHECK_MILLIS);
+    }
+
+    /** @param macCheckMillis how often the servers' MACs are compared with the neighbour table (tests shorten it) */
+    DsrService(PoolRegistry registry, Nft nft, Neighbours neighbours, long macCheckMillis) {
         this.registry = registry;
         this.nft = nft;
         this.neighbours = neighbours;
+        thread.scheduleWithFixedDelay(this::checkMacs, macCheckMillis, macCheckMillis, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Rewrites the table when a server of the table in force has another MAC in the neighbour table
+     * now. A server missing from it (down, or its entry expired) changes nothing: its health check
+     * decides whether it leaves.
+     */
+    private void checkMacs() {
+        DsrConfig c = appliedConfig;
+        if (!written || failing || c == null) return;
+        try {
+            for (Map.Entry<String, String> e : appliedMacs.entrySet()) {
+                String host = e.getKey().substring(e.getKey().lastIndexOf('@') + 1);
+                String now = neighbours.lookup(host, c.iface());
+                if (now != null && !now.equals(e.getValue())) {
+                    log.info("dsr: server {} now answers from {} (was {}); rewriting the table", e.getKey(), now, e.getValue());
+                    appliedServers = null; // makes write() compute and apply again
+                    update();
+                    return;
+                }
+            }
+        } catch (DsrException | RuntimeException e) {
+            log.debug("dsr: checking the servers' MACs failed", e);
+        }
     }
 
     /** Writes the first table before returning (its errors are logged and in {@link #status()}; the dispatcher starts anyway). */
@@ -160,6 +195,7 @@ public final class DsrService implements RegistryListener, AutoCloseable {
             failing = false;
             appliedConfig = c;
             appliedServers = want;
+            appliedMacs = Map.copyOf(macs);
             applies++;
             List<DsrStatus.Server> servers = new ArrayList<>();
             for (Wanted w : want) {
@@ -221,6 +257,7 @@ public final class DsrService implements RegistryListener, AutoCloseable {
         written = false;
         appliedConfig = null;
         appliedServers = null;
+        appliedMacs = Map.of();
         status = null;
     }
 

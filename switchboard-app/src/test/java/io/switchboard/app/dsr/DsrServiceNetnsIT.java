@@ -81,7 +81,7 @@ class DsrServiceNetnsIT {
         registry = PoolRegistry.start();
         registry.reload(config.pools().values(), Origin.FILE);
         nft = new Nft(List.of("ip", "netns", "exec", NS, "nft"));
-        service = new DsrService(registry, nft, new Neighbours(dir.resolve("arp"), dir.resolve("net")));
+        service = new DsrService(registry, nft, new Neighbours(dir.resolve("arp"), dir.resolve("net")), 200);
     }
 
     @AfterAll
@@ -190,6 +190,18 @@ class DsrServiceNetnsIT {
 
     @Test
     @Order(6)
+    void aServerThatAnswersFromAnotherMacGetsANewTable() throws Exception {
+        long applies = service.status().applies();
+        Path arp = dir.resolve("arp");
+        Files.writeString(arp, Files.readString(arp).replace("02:00:00:00:00:13", "02:00:00:00:00:33"));
+        DsrStatus s = await(x -> x.applies() > applies);
+        assertThat(s.servers()).extracting(DsrStatus.Server::mac).containsExactly("02:00:00:00:00:11", "02:00:00:00:00:12",
+                "02:00:00:00:00:33");
+        assertThat(kernelTable()).contains("02:00:00:00:00:33").doesNotContain("02:00:00:00:00:13");
+    }
+
+    @Test
+    @Order(7)
     void closingDeletesTheTable() throws Exception {
         service.close();
         service = null;
