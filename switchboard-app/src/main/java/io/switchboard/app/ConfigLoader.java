@@ -183,7 +183,8 @@ public final class ConfigLoader {
         }
         Section root = Section.open(tree, "", tree.line(), tree.column(), problems, ROOT_KEYS);
 
-        if (!root.has("listeners")) {
+        // a direct-server-return director forwards in the kernel: it needs no listener of its own
+        if (!root.has("listeners") && !root.has("dsr")) {
             problems.error(root.line(), root.column(), "listeners", "required key is missing (a list with at least one listener)");
         }
         Map<String, PoolConfig> pools = new LinkedHashMap<>();

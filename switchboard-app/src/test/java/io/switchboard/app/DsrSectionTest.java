@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.balance.Maglev;
 import io.switchboard.config.DsrConfig;
+import io.switchboard.config.SwitchboardConfig;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -39,6 +40,17 @@ class DsrSectionTest {
         assertThat(load("", ConfigLoader.Purpose.RUN).config().dsr()).isNull();
         assertThat(load("dsr: {vip: 10.0.0.100, port: 80, interface: lo, pool: web}\n", ConfigLoader.Purpose.CHECK).summary())
                 .isEqualTo("1 listener, 1 pool, 2 servers, direct server return 10.0.0.100:80/tcp on lo -> pool web");
+    }
+
+    @Test
+    void aDirectorNeedsNoListener() throws Exception {
+        String pools = HEAD.substring(HEAD.indexOf("pools:"));
+        SwitchboardConfig c = ConfigLoader.parse(pools + "dsr: {vip: 10.0.0.100, port: 80, interface: lo, pool: web}\n", FILE, null)
+                .config();
+        assertThat(c.listeners()).isEmpty();
+        assertThat(c.dsr().pool()).isEqualTo("web");
+        assertThat(ConfigText.errors(() -> ConfigLoader.parse(pools, FILE, null))).containsExactly(
+                "switchboard.yaml:1: listeners: required key is missing (a list with at least one listener)");
     }
 
     @Test
