@@ -5,6 +5,7 @@ import io.switchboard.admin.stats.Sampler;
 import io.switchboard.admin.stats.Traffic;
 import io.switchboard.backend.Member;
 import io.switchboard.cluster.ClusterStatus;
+import io.switchboard.dsr.DsrStatus;
 import io.switchboard.config.AdminState;
 import io.switchboard.config.AdminStateSyntax;
 import io.switchboard.config.DurationSyntax;
@@ -174,6 +175,15 @@ public final class AdminApi {
                     throw new ApiError(404, "this node is not in a cluster (its config has no cluster section)");
                 }
                 return done(json.ok(200, Views.ClusterView.of(status)));
+            }
+            case "dsr" -> {
+                exactly(seg, 1);
+                only(r, "GET");
+                DsrStatus status = dispatcher.dsrStatus();
+                if (status == null) {
+                    throw new ApiError(404, "direct server return is off (the config has no dsr section)");
+                }
+                return done(json.ok(200, status));
             }
             default -> throw new ApiError(404, "no such resource: " + path);
         }

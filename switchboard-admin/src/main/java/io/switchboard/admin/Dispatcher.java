@@ -1,6 +1,7 @@
 package io.switchboard.admin;
 
 import io.switchboard.cluster.ClusterStatus;
+import io.switchboard.dsr.DsrStatus;
 import io.switchboard.dispatch.SessionTable;
 import io.switchboard.persist.PersistenceState;
 import io.switchboard.proxy.AccessLog;
@@ -98,6 +99,11 @@ public interface Dispatcher {
      * address, replication counters); null when the config has no {@code cluster} section.
      */
     default ClusterStatus clusterStatus() {
+        return null;
+    }
+
+    /** The direct-server-return table in force (servers, MACs, slots) and its last error; null without a {@code dsr} section. */
+    default DsrStatus dsrStatus() {
         return null;
     }
 

@@ -2,6 +2,7 @@ package io.switchboard.admin;
 
 import io.netty.channel.EventLoopGroup;
 import io.switchboard.cluster.ClusterStatus;
+import io.switchboard.dsr.DsrStatus;
 import io.switchboard.config.AdminConfig;
 import io.switchboard.config.AllDownPolicy;
 import io.switchboard.config.GuardConfig;
@@ -61,6 +62,8 @@ final class AdminFixture implements AutoCloseable {
             new Router.RuleStats("default", "no route matched", "pool demo", 7));
     /** What the dispatcher reports as its cluster; null: not in a cluster. */
     volatile ClusterStatus cluster;
+    /** What the dispatcher reports as its direct-server-return table; null: no dsr section. */
+    volatile DsrStatus dsr;
     /** The proxy listener's guards and header timeout; set before {@link #start}. */
     GuardConfig guard = GuardConfig.NONE;
     Duration headerTimeout = Duration.ofSeconds(10);
@@ -219,6 +222,11 @@ final class AdminFixture implements AutoCloseable {
         @Override
         public ClusterStatus clusterStatus() {
             return cluster;
+        }
+
+        @Override
+        public DsrStatus dsrStatus() {
+            return dsr;
         }
     }
 }

@@ -13,6 +13,7 @@ import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import com.networknt.schema.oas.OpenApi30;
+import io.switchboard.dsr.DsrStatus;
 import io.switchboard.load.AgentState;
 import io.switchboard.load.LoadReport;
 import io.switchboard.proxy.demo.DemoBackend;
@@ -75,6 +76,15 @@ class OpenApiIT {
             f.cluster = ClusterApiTest.threeMembers();
             check(f, "GET", "/api/v1/cluster", "/api/v1/cluster", null, null, 200);
             f.cluster = null;
+            check(f, "GET", "/api/v1/dsr", "/api/v1/dsr", null, null, 404);
+            f.dsr = new DsrStatus("eth0", "10.0.0.100", 80, "tcp", "web", 4093, List.of(
+                    new DsrStatus.Server("s1", "10.0.0.11", "02:00:00:00:00:11", 1, 2047),
+                    new DsrStatus.Server("s2", "10.0.0.12", "02:00:00:00:00:12", 1, 2046)), 1_700_000_000_000L, 3, null, 0, 906L, 0L);
+            check(f, "GET", "/api/v1/dsr", "/api/v1/dsr", null, null, 200);
+            f.dsr = new DsrStatus("eth0", "10.0.0.100", 80, "tcp", "web", 4093, List.of(), 0, 0,
+                    "no interface named 'eth0' on this host (interfaces: lo); the table in force stays", 1_700_000_000_000L);
+            check(f, "GET", "/api/v1/dsr", "/api/v1/dsr", null, null, 200);
+            f.dsr = null;
             check(f, "GET", "/api/v1/pools", "/api/v1/pools", null, null, 200);
             check(f, "GET", "/api/v1/pools/{pool}", "/api/v1/pools/demo", null, null, 200);
             check(f, "GET", "/api/v1/pools/{pool}", "/api/v1/pools/nope", null, null, 404);

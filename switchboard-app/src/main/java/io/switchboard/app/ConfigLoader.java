@@ -12,6 +12,7 @@ import io.switchboard.config.Http2Config;
 import io.switchboard.config.IntegerSyntax;
 import io.switchboard.config.ListenerConfig;
 import io.switchboard.config.DnsConfig;
+import io.switchboard.config.DsrConfig;
 import io.switchboard.config.LoadFeedbackConfig;
 import io.switchboard.config.LoadReportsConfig;
 import io.switchboard.config.NameSyntax;
@@ -50,7 +51,7 @@ import java.util.regex.Pattern;
  */
 public final class ConfigLoader {
     static final List<String> ROOT_KEYS = List.of("listeners", "pools", "event-loops", "transport", "shutdown-grace", "access-log",
-            "watch-config", "access-log-format", "admin", "load-reports", "dns", "cluster");
+            "watch-config", "access-log-format", "admin", "load-reports", "dns", "cluster", "dsr");
     static final List<String> ADMIN_KEYS = List.of("enabled", "address", "port", "token", "token-env");
     static final List<String> LISTENER_KEYS = List.of("name", "mode", "address", "port", "default-pool", "header-timeout",
             "client-idle-timeout", "max-request-line", "max-header-size", "max-headers", "max-connections",
@@ -182,7 +183,8 @@ public final class ConfigLoader {
         }
         Section root = Section.open(tree, "", tree.line(), tree.column(), problems, ROOT_KEYS);
 
-        if (!root.has("listeners")) {
+        // a direct-server-return director forwards in the kernel: it needs no listener of its own
+        if (!root.has("listeners") && !root.has("dsr")) {
             problems.error(root.line(), root.column(), "listeners", "required key is missing (a list with at least one listener)");
         }
         Map<String, PoolConfig> pools = new LinkedHashMap<>();
@@ -201,12 +203,14 @@ public final class ConfigLoader {
         checkPushPools(root, pools, poolEntries);
         DnsConfig dns = DnsSection.read(root, poolEntries.keySet());
         ClusterConfig cluster = ClusterSection.read(root, source, purpose);
+        DsrConfig dsr = DsrSection.read(root, pools, purpose);
 
         for (Map.Entry<String, YamlNode.Entry> e : poolEntries.entrySet()) {
             boolean used = listeners.stream().anyMatch(l -> l.defaultPool().equals(e.getKey())
                     || l.routes().stream().anyMatch(r -> r.action() instanceof RouteAction.Forward f && f.pool().equals(e.getKey())));
             if (!used && dns != null) used = dns.zones().stream().anyMatch(z -> z.pools().stream().anyMatch(n -> n.pool().equals(e.getKey()))
                     || z.srv().stream().anyMatch(n -> n.pool().equals(e.getKey())));
+            if (!used && dsr != null) used = dsr.pool().equals(e.getKey());
             if (!used && !listeners.isEmpty()) {
                 YamlNode.Entry at = e.getValue();
                 problems.warn(at.line(), at.column(), "pools." + e.getKey(), "pool '" + e.getKey() + "' is not used by any listener");
@@ -214,7 +218,7 @@ public final class ConfigLoader {
         }
         if (problems.hasErrors()) return null;
         return new SwitchboardConfig(source, listeners, pools, eventLoops, transport, shutdownGrace, accessLog,
-                accessLogFormat, admin, watchConfig, loadReports, dns, cluster);
+                accessLogFormat, admin, watchConfig, loadReports, dns, cluster, dsr);
     }
 
     /**

@@ -17,7 +17,9 @@ public record LoadedConfig(SwitchboardConfig config, List<ConfigProblem> warning
                 + (config.dns() == null ? "" : ", DNS for " + count(config.dns().zones().size(), "zone"))
                 + (config.cluster() == null ? "" : ", cluster node " + config.cluster().node() + " with "
                         + count(config.cluster().peers().size(), "peer") + " and " + config.cluster().vips().size()
-                        + (config.cluster().vips().size() == 1 ? " virtual address" : " virtual addresses"));
+                        + (config.cluster().vips().size() == 1 ? " virtual address" : " virtual addresses"))
+                + (config.dsr() == null ? "" : ", direct server return " + config.dsr().vip() + ":" + config.dsr().port() + "/"
+                        + config.dsr().protocol().label() + " on " + config.dsr().iface() + " -> pool " + config.dsr().pool());
     }
 
     static String count(int n, String noun) {

@@ -11,7 +11,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code switchboard} command line: {@code run}, {@code check}, {@code demo}, {@code agent}, {@code simulate}.
+ * The {@code switchboard} command line: {@code run}, {@code check}, {@code demo}, {@code agent}, {@code simulate}, {@code dsr}.
  *
  * <p>Exit codes: 0 success; 1 the dispatcher failed (e.g. a port was taken); 2 the config or the
  * command line is wrong (picocli also uses 2 for usage errors, so scripts need one test for "fix your
@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = Main.VersionProvider.class,
         description = "A load-balancing HTTP dispatcher: one address in front, a pool of back ends behind it.",
-        subcommands = {RunCommand.class, CheckCommand.class, DemoCommand.class, AgentCommand.class, SimulateCommand.class,
+        subcommands = {RunCommand.class, CheckCommand.class, DemoCommand.class, AgentCommand.class, SimulateCommand.class, DsrCommand.class,
                 CommandLine.HelpCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {"  0  success", "  1  the dispatcher failed (e.g. a port is already in use)", "  2  invalid configuration or command line",

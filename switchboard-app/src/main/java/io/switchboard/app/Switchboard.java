@@ -4,6 +4,9 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.switchboard.admin.AdminServer;
 import io.switchboard.admin.Dispatcher.ReloadOutcome;
+import io.switchboard.app.dsr.DsrService;
+import io.switchboard.app.dsr.Neighbours;
+import io.switchboard.app.dsr.Nft;
 import io.switchboard.cluster.ClusterStatus;
 import io.switchboard.cluster.service.ClusterService;
 import io.switchboard.config.AdminState;
@@ -20,6 +23,8 @@ import io.switchboard.config.ServerConfig;
 import io.switchboard.config.SizeSyntax;
 import io.switchboard.config.SwitchboardConfig;
 import io.switchboard.config.TcpValidateConfig;
+import io.switchboard.config.DsrConfig;
+import io.switchboard.dsr.DsrStatus;
 import io.switchboard.proxy.AccessLog;
 import io.switchboard.proxy.ProxyServer;
 import io.switchboard.proxy.tls.TlsSetupException;
@@ -90,6 +95,8 @@ public final class Switchboard implements AutoCloseable {
     private final DnsService dns;
     /** This node's part in a cluster of balancers ({@code cluster:}); null without one. Volatile: read without the lock. */
     private volatile ClusterService cluster;
+    /** The kernel's direct-server-return table ({@code dsr:}); null until a config has the section. Volatile: read without the lock. */
+    private volatile DsrService dsr;
     private boolean closed;
 
     private Switchboard(SwitchboardConfig config, Transport transport, EventLoopGroup group, boolean ownsGroup,
@@ -161,6 +168,7 @@ public final class Switchboard implements AutoCloseable {
         dns.start(config);
         for (HealthChecker c : checkers.values()) c.start();
         feedback.start(config);
+        dsrFollow(config.dsr());
         startCluster();
         logStartup();
         startAdmin();
@@ -179,6 +187,28 @@ public final class Switchboard implements AutoCloseable {
         } catch (Exception e) {
             throw new IOException("cluster: joining group " + config.cluster().group() + " failed: " + e.getMessage(), e);
         }
+    }
+
+    /** Writes, rewrites or (with {@code want} null) deletes the direct-server-return table; its errors are logged, never fatal. */
+    private void dsrFollow(DsrConfig want) {
+        DsrService d = dsr;
+        if (want == null && d == null) return;
+        if (d == null) {
+            d = new DsrService(registry, Nft.system(), Neighbours.system());
+            dsr = d;
+            d.start(want);
+        } else {
+            d.reload(want);
+        }
+    }
+
+    /**
+     * The direct-server-return table in force, its last error and the kernel's packet counters (asked
+     * of nft now); null without a {@code dsr} section.
+     */
+    public DsrStatus dsrStatus() {
+        DsrService d = dsr;
+        return d == null ? null : d.statusWithCounters();
     }
 
     /** What this node knows of its cluster; null when it is not in one. Never waits for a reload or shutdown. */
@@ -356,6 +386,7 @@ public final class Switchboard implements AutoCloseable {
         for (HealthChecker c : toStart) c.start();
         feedback.reload(next);
         dns.reload(next);
+        dsrFollow(next.dsr());
         adminReload(config.admin(), next.admin());
         config = next;
         checkers = nextCheckers;
@@ -593,6 +624,7 @@ public final class Switchboard implements AutoCloseable {
         for (HealthChecker c : checkers.values()) c.close();
         feedback.close();
         dns.close();
+        if (dsr != null) dsr.close();
         registry.unsubscribe(transitionLog);
         registry.close();
         accessLog.close();

@@ -3,6 +3,7 @@ package io.switchboard.app;
 import io.switchboard.admin.Dispatcher;
 import io.switchboard.cluster.ClusterStatus;
 import io.switchboard.config.ListenerConfig;
+import io.switchboard.dsr.DsrStatus;
 import io.switchboard.config.SwitchboardConfig;
 import io.switchboard.dispatch.SessionTable;
 import io.switchboard.persist.PersistenceState;
@@ -35,6 +36,11 @@ final class SwitchboardDispatcher implements Dispatcher {
     @Override
     public ClusterStatus clusterStatus() {
         return switchboard.clusterStatus();
+    }
+
+    @Override
+    public DsrStatus dsrStatus() {
+        return switchboard.dsrStatus();
     }
 
     @Override

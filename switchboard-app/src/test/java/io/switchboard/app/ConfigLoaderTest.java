@@ -172,7 +172,7 @@ class ConfigLoaderTest {
                 "switchboard.yaml:9: watch-config: 'yes' is not a boolean (allowed: true, false)");
         assertThat(errors(MINIMAL + "watch_config: false\n")).containsExactly(
                 "switchboard.yaml:9: watch_config: unknown key 'watch_config', did you mean 'watch-config'? (allowed: listeners,"
-                        + " pools, event-loops, transport, shutdown-grace, access-log, watch-config, access-log-format, admin, load-reports, dns, cluster)");
+                        + " pools, event-loops, transport, shutdown-grace, access-log, watch-config, access-log-format, admin, load-reports, dns, cluster, dsr)");
     }
 
     @Test
@@ -221,7 +221,7 @@ class ConfigLoaderTest {
     void rootIsNotAMapping() {
         assertThat(errors("- listeners\n- pools\n")).containsExactly(
                 "switchboard.yaml:1: expected a mapping with keys listeners, pools, event-loops, transport, shutdown-grace,"
-                        + " access-log, watch-config, access-log-format, admin, load-reports, dns, cluster; found a list");
+                        + " access-log, watch-config, access-log-format, admin, load-reports, dns, cluster, dsr; found a list");
     }
 
     @Test
@@ -359,14 +359,14 @@ class ConfigLoaderTest {
                         + " classes, health, passive, servers, persistence, lard-low, lard-high, lard-shrink-after, tls, protocol, send-proxy, load-feedback,"
                         + " report-max-age, candidacy)",
                 "switchboard.yaml:13: pool: unknown key 'pool', did you mean 'pools'? (allowed: listeners, pools, event-loops,"
-                        + " transport, shutdown-grace, access-log, watch-config, access-log-format, admin, load-reports, dns, cluster)");
+                        + " transport, shutdown-grace, access-log, watch-config, access-log-format, admin, load-reports, dns, cluster, dsr)");
     }
 
     @Test
     void unknownKeyWithNothingClose() {
         assertThat(errors(MINIMAL + "colour: blue\n")).containsExactly(
                 "switchboard.yaml:9: colour: unknown key 'colour' (allowed: listeners, pools, event-loops, transport,"
-                        + " shutdown-grace, access-log, watch-config, access-log-format, admin, load-reports, dns, cluster)");
+                        + " shutdown-grace, access-log, watch-config, access-log-format, admin, load-reports, dns, cluster, dsr)");
     }
 
     @Test

@@ -18,11 +18,12 @@ import java.util.Map;
  * @param loadReports the UDP receiver of pushed load reports; null when the file has no {@code load-reports}
  * @param dns the authoritative DNS server; null when the file has no {@code dns}
  * @param cluster this balancer's cluster membership; null when the file has no {@code cluster}
+ * @param dsr direct server return (the kernel table Switchboard writes); null when the file has no {@code dsr}
  */
 public record SwitchboardConfig(Path source, List<ListenerConfig> listeners, Map<String, PoolConfig> pools,
                                 int eventLoops, String transport, Duration shutdownGrace, String accessLog,
                                 String accessLogFormat, AdminConfig admin, boolean watchConfig,
-                                LoadReportsConfig loadReports, DnsConfig dns, ClusterConfig cluster) {
+                                LoadReportsConfig loadReports, DnsConfig dns, ClusterConfig cluster, DsrConfig dsr) {
     public static final String DEFAULT_ACCESS_LOG_FORMAT = "combined";
 
     public SwitchboardConfig {
@@ -30,6 +31,15 @@ public record SwitchboardConfig(Path source, List<ListenerConfig> listeners, Map
         pools = Map.copyOf(pools);
         if (accessLogFormat == null) accessLogFormat = DEFAULT_ACCESS_LOG_FORMAT;
         if (admin == null) admin = AdminConfig.DISABLED;
+    }
+
+    /** A config without direct server return. */
+    public SwitchboardConfig(Path source, List<ListenerConfig> listeners, Map<String, PoolConfig> pools,
+                             int eventLoops, String transport, Duration shutdownGrace, String accessLog,
+                             String accessLogFormat, AdminConfig admin, boolean watchConfig,
+                             LoadReportsConfig loadReports, DnsConfig dns, ClusterConfig cluster) {
+        this(source, listeners, pools, eventLoops, transport, shutdownGrace, accessLog, accessLogFormat, admin,
+                watchConfig, loadReports, dns, cluster, null);
     }
 
     /** A config without a cluster section. */
