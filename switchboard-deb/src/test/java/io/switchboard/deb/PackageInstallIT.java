@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -33,9 +34,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The package installed for real on this (throwaway, root) machine: {@code dpkg -i}, then
- * {@code switchboard check} and the demo from the installed files, then the service's own command as
- * the switchboard user (under systemd when systemd is PID 1, else with runuser: a container) with a
- * reload (SIGHUP) and a log rotation (the logrotate snippet's postrotate command, SIGUSR1), then
+ * {@code switchboard check} and the demo from the installed files, then the service's own command on a
+ * port below 1024 (under systemd when systemd is PID 1; else, in a container, with setpriv giving it the
+ * unit's User, Group, AmbientCapabilities, CapabilityBoundingSet and NoNewPrivileges) with a reload
+ * (ExecReload, SIGHUP) and a log rotation (the logrotate snippet's postrotate command, SIGUSR1), then
  * {@code dpkg --purge} and a search for anything left behind.
  *
  * <p>Only in the packaging profile (tag "packaging"). Without root it skips and says why.
@@ -121,6 +123,12 @@ class PackageInstallIT {
         assertThat(sh("stat -c '%U:%G %a' /var/log/switchboard /var/lib/switchboard").output().strip().lines())
                 .containsOnly("switchboard:switchboard 750");
         assertThat(Path.of("/etc/switchboard/switchboard.yaml")).isRegularFile();
+        // the unit as systemd reads it, with the installed binary and man pages it names
+        DebianPeer.Result verify = sh("systemd-analyze verify /lib/systemd/system/switchboard.service");
+        assertThat(verify.exit()).as("systemd-analyze verify: %s", verify.output()).isZero();
+        DebianPeer.Result security = sh("systemd-analyze security --offline=yes /lib/systemd/system/switchboard.service | tail -1");
+        System.out.println("systemd-analyze verify: OK" + (verify.output().isBlank() ? "" : "\n" + verify.output()) + "\nsystemd-analyze security: "
+                + security.output().strip());
     }
 
     private void checkAndDemo() throws Exception {
@@ -166,13 +174,11 @@ class PackageInstallIT {
             exchange.close();
         });
         backend.start();
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
+        int port = freePortBelow1024();
         String shipped = Files.readString(Path.of("/etc/switchboard/switchboard.yaml"));
         Files.writeString(Path.of("/etc/switchboard/switchboard.yaml"), shipped
                 .replace("port: 8080", "port: " + port)
+                .replace("port: 9000", "port: 0")
                 .replace("address: 127.0.0.1:8081", "address: 127.0.0.1:" + backend.getAddress().getPort()));
         Map<String, String> unit = PackageContentsTest.fields(Files.readString(Path.of("/lib/systemd/system/switchboard.service")));
         String url = "http://127.0.0.1:" + port + "/";
@@ -187,11 +193,11 @@ class PackageInstallIT {
                 assertOk(sh("systemctl daemon-reload && systemctl restart switchboard"));
                 pid = Long.parseLong(sh("systemctl show -p MainPID --value switchboard").output().strip());
             } else {
-                List<String> cmd = new ArrayList<>(List.of("runuser", "-u", unit.get("User"), "--", "env", "-i", "PATH=/usr/bin:/bin",
-                        "HOME=/var/lib/switchboard"));
+                List<String> cmd = new ArrayList<>(asTheUnitWould(unit));
+                cmd.addAll(List.of("env", "-i", "PATH=/usr/bin:/bin", "HOME=/var/lib/switchboard"));
                 cmd.addAll(List.of(unit.get("ExecStart").split(" ")));
                 System.out.println("systemd is not PID 1 here (PID 1 is " + sh("ps -o comm= -p 1").output().strip()
-                        + "): running the unit's ExecStart as its User with runuser: " + String.join(" ", cmd));
+                        + "): running the unit's ExecStart as it would: " + String.join(" ", cmd));
                 runuser = new ProcessBuilder(cmd).directory(new File("/var/lib/switchboard")).redirectErrorStream(true)
                         .redirectOutput(out.toFile()).start();
                 Process started = runuser;
@@ -204,6 +210,12 @@ class PackageInstallIT {
                 pid = Long.parseLong(m.group(1));
             }
             assertThat(sh("ps -o user= -p " + pid).output().strip()).as("the service's user").isEqualTo("switchboard");
+            String status = Files.readString(Path.of("/proc/" + pid + "/status"));
+            System.out.println("the service's process " + pid + ": " + status.lines()
+                    .filter(l -> l.startsWith("Cap") || l.startsWith("NoNewPrivs")).toList());
+            // CAP_NET_BIND_SERVICE (10), CAP_NET_ADMIN (12), CAP_NET_RAW (13), through the launcher's exec into java
+            assertThat(status).containsPattern("CapAmb:\\s+0000000000003400").containsPattern("CapBnd:\\s+0000000000003400")
+                    .containsPattern("NoNewPrivs:\\s+1");
 
             HttpResponse<String> first = getUntil200(url);
             assertThat(first.body()).isEqualTo("hello from the back end\n");
@@ -239,6 +251,39 @@ class PackageInstallIT {
             }
             backend.stop(0);
         }
+    }
+
+    /** setpriv with what the unit's [Service] section gives the process; runuser (user only) where there is no setpriv. */
+    private static List<String> asTheUnitWould(Map<String, String> unit) {
+        if (!Files.isExecutable(Path.of("/usr/bin/setpriv"))) {
+            System.out.println("no setpriv: runuser, without the unit's capabilities");
+            return List.of("runuser", "-u", unit.get("User"), "--");
+        }
+        String caps = "-all," + capabilities(unit.get("AmbientCapabilities"));
+        List<String> cmd = new ArrayList<>(List.of("setpriv", "--reuid=" + unit.get("User"), "--regid=" + unit.get("Group"),
+                "--init-groups", "--inh-caps=" + caps, "--ambient-caps=" + caps,
+                "--bounding-set=-all," + capabilities(unit.get("CapabilityBoundingSet"))));
+        if ("yes".equals(unit.get("NoNewPrivileges"))) cmd.add("--no-new-privs");
+        cmd.add("--");
+        return cmd;
+    }
+
+    /** "CAP_NET_BIND_SERVICE CAP_NET_RAW" as setpriv writes it: "+net_bind_service,+net_raw". */
+    static String capabilities(String unitValue) {
+        return String.join(",", List.of(unitValue.trim().split("\\s+")).stream()
+                .map(c -> "+" + c.toLowerCase(Locale.ROOT).replaceFirst("^cap_", "")).toList());
+    }
+
+    /** A port below 1024 that is free on 127.0.0.1 (root may bind it; the service needs CAP_NET_BIND_SERVICE). */
+    private static int freePortBelow1024() throws IOException {
+        for (int port = 1023; port >= 900; port--) {
+            try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+                return s.getLocalPort();
+            } catch (IOException taken) {
+                // next one
+            }
+        }
+        throw new IOException("no free port in 900-1023 on 127.0.0.1");
     }
 
     private static void assertNothingLeft() throws Exception {
