@@ -25,17 +25,18 @@ import picocli.codegen.docgen.manpage.ManPageGenerator;
  * Writes the generated files of the Debian package into a directory laid out as the installed
  * system: the man pages (usr/share/man/man1, one per command and subcommand, from the picocli
  * annotations through picocli-codegen's AsciiDoc and Asciidoctor's manpage converter), the bash
- * completion (picocli's AutoComplete) and the gzipped Debian changelog. Runs at build time
+ * completion (picocli's AutoComplete), the gzipped Debian changelog and the gzipped documentation
+ * (the configuration reference, this package's page). Runs at build time
  * (switchboard-deb's pom, exec plugin, package phase); nothing here is shipped.
  *
- * <p>{@code PackageDocs OUT_DIR PROJECT_VERSION CHANGELOG_TEMPLATE}. Single-threaded.
+ * <p>{@code PackageDocs OUT_DIR PROJECT_VERSION CHANGELOG_TEMPLATE [DOC.md...]}. Single-threaded.
  */
 public final class PackageDocs {
     private PackageDocs() {}
 
     public static void main(String[] args) throws IOException {
-        if (args.length != 3) {
-            System.err.println("usage: PackageDocs OUT_DIR PROJECT_VERSION CHANGELOG_TEMPLATE");
+        if (args.length < 3) {
+            System.err.println("usage: PackageDocs OUT_DIR PROJECT_VERSION CHANGELOG_TEMPLATE [DOC.md...]");
             System.exit(2);
         }
         Path out = Path.of(args[0]);
@@ -52,6 +53,10 @@ public final class PackageDocs {
         Path doc = out.resolve("usr/share/doc/switchboard");
         Files.createDirectories(doc);
         Files.write(doc.resolve("changelog.gz"), gzip(changelog.getBytes(StandardCharsets.UTF_8)));
+        for (int i = 3; i < args.length; i++) {
+            Path md = Path.of(args[i]);
+            Files.write(doc.resolve(md.getFileName() + ".gz"), gzip(Files.readAllBytes(md)));
+        }
     }
 
     /** The package version jdeb makes of a Maven version (snapshotExpand off): 0.1.0-SNAPSHOT is 0.1.0~SNAPSHOT. */

@@ -85,6 +85,8 @@ class PackageContentsTest {
                 .containsEntry("/lib/systemd/system/switchboard.service", "-rw-r--r-- root/root")
                 .containsEntry("/usr/share/doc/switchboard/copyright", "-rw-r--r-- root/root")
                 .containsEntry("/usr/share/doc/switchboard/changelog.gz", "-rw-r--r-- root/root")
+                .containsEntry("/usr/share/doc/switchboard/configuration.md.gz", "-rw-r--r-- root/root")
+                .containsEntry("/usr/share/doc/switchboard/packaging.md.gz", "-rw-r--r-- root/root")
                 .containsEntry("/usr/share/bash-completion/completions/switchboard", "-rw-r--r-- root/root");
         // a relative symbolic link (Debian policy 10.5); dpkg ignores a link's own mode
         assertThat(modes.get("/usr/bin/switchboard")).startsWith("l").endsWith(" root/root -> ../share/switchboard/switchboard");

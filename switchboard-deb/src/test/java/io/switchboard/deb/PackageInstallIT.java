@@ -72,6 +72,7 @@ class PackageInstallIT {
             install(deb);
             checkAndDemo();
             runTheService(work);
+            upgradeKeepsTheEditedConfiguration(deb);
         } finally {
             DebianPeer.Result purge = sh("dpkg --purge switchboard" + (standIn ? " " + STAND_IN : ""));
             System.out.println("dpkg --purge (exit " + purge.exit() + "):\n" + purge.output());
@@ -251,6 +252,19 @@ class PackageInstallIT {
             }
             backend.stop(0);
         }
+    }
+
+    /**
+     * The same package again, as an upgrade runs its scripts (postinst configure with the old version): the
+     * user and directories are there already, and the configuration edited by runTheService is kept.
+     */
+    private static void upgradeKeepsTheEditedConfiguration(Path deb) throws Exception {
+        String edited = Files.readString(Path.of("/etc/switchboard/switchboard.yaml"));
+        assertThat(edited).doesNotContain("port: 8080");
+        DebianPeer.Result again = sh("dpkg -i " + deb);
+        System.out.println("dpkg -i again (exit " + again.exit() + "):\n" + again.output());
+        assertOk(again);
+        assertThat(Files.readString(Path.of("/etc/switchboard/switchboard.yaml"))).as("the conffile after an upgrade").isEqualTo(edited);
     }
 
     /** setpriv with what the unit's [Service] section gives the process; runuser (user only) where there is no setpriv. */
