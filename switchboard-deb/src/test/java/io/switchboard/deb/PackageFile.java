@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** The .deb the package phase of this module wrote (tests run in integration-test, after it). */
+/** The .deb the package phase of this module wrote (tests run in integration-test, after it). Stateless. */
 final class PackageFile {
     private PackageFile() {}
 
