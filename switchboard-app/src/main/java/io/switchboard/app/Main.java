@@ -74,7 +74,7 @@ public final class Main implements Callable<Integer> {
     /**
      * The commit the build came from, e.g. "commit 0123456789ab" or "commit 0123456789ab, modified" when the
      * work tree had changes; "unknown commit" when it was built without git (a source tarball). The build
-     * writes build-commit.properties (git-commit-id-maven-plugin in this module's pom).
+     * writes build-commit.properties with git rev-parse (the build-commit execution in this module's pom).
      */
     static String commit() {
         Properties p = new Properties();

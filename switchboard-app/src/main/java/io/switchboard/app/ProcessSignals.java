@@ -9,9 +9,10 @@ import sun.misc.SignalHandler;
 
 /**
  * The process's signals: SIGTERM and SIGINT ask for a graceful stop (a second one stops at once,
- * for the operator whose grace period is too long); SIGHUP runs a reload; SIGUSR1 reopens log files. {@code sun.misc.Signal}
- * rather than a shutdown hook, because a hook runs while the JVM is already exiting, which is no place
- * for a shutdown that waits for requests in flight and then logs the outcome.
+ * for the operator whose grace period is too long); SIGHUP runs a reload; SIGUSR1 reopens the log
+ * files (logrotate). {@code sun.misc.Signal} rather than a shutdown hook, because a hook runs while the
+ * JVM is already exiting, which is no place for a shutdown that waits for requests in flight and then
+ * logs the outcome.
  *
  * <p>Threading: handlers run on the JVM's signal dispatch threads; {@link #awaitStop} on the caller's.
  */
