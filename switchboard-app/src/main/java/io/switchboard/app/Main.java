@@ -1,8 +1,11 @@
 package io.switchboard.app;
 
 import io.netty.util.ResourceLeakDetector;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -83,10 +86,28 @@ public final class Main implements Callable<Integer> {
         return v == null ? "dev" : v;
     }
 
+    /**
+     * The commit the build came from, e.g. "commit 0123456789ab" or "commit 0123456789ab, modified" when the
+     * work tree had changes; "unknown commit" when it was built without git (a source tarball). The build
+     * writes build-commit.properties with git rev-parse (the build-commit execution in this module's pom).
+     */
+    static String commit() {
+        Properties p = new Properties();
+        try (InputStream in = Main.class.getResourceAsStream("build-commit.properties")) {
+            if (in != null) p.load(in);
+        } catch (IOException e) {
+            return "unknown commit";
+        }
+        String id = p.getProperty("git.commit.id.abbrev", "").strip();
+        if (id.isEmpty()) return "unknown commit";
+        return "commit " + id + ("true".equals(p.getProperty("git.dirty")) ? ", modified" : "");
+    }
+
     static final class VersionProvider implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {"switchboard " + version(), "Java " + Runtime.version() + " (" + System.getProperty("java.vendor") + ")"};
+            return new String[] {"switchboard " + version() + " (" + commit() + ")",
+                    "Java " + Runtime.version() + " (" + System.getProperty("java.vendor") + ")"};
         }
     }
 }

@@ -9,9 +9,10 @@ import sun.misc.SignalHandler;
 
 /**
  * The process's signals: SIGTERM and SIGINT ask for a graceful stop (a second one stops at once,
- * for the operator whose grace period is too long); SIGHUP runs a reload. {@code sun.misc.Signal}
- * rather than a shutdown hook, because a hook runs while the JVM is already exiting, which is no place
- * for a shutdown that waits for requests in flight and then logs the outcome.
+ * for the operator whose grace period is too long); SIGHUP runs a reload; SIGUSR1 reopens the log
+ * files (logrotate). {@code sun.misc.Signal} rather than a shutdown hook, because a hook runs while the
+ * JVM is already exiting, which is no place for a shutdown that waits for requests in flight and then
+ * logs the outcome.
  *
  * <p>Threading: handlers run on the JVM's signal dispatch threads; {@link #awaitStop} on the caller's.
  */
@@ -25,7 +26,17 @@ final class ProcessSignals {
 
     /** @param onHangup run on SIGHUP; null to ignore SIGHUP (the demo has no file to reload) */
     static ProcessSignals install(Runnable onHangup) {
+        return install(onHangup, null);
+    }
+
+    /**
+     * @param onHangup run on SIGHUP; null to ignore SIGHUP
+     * @param onUser1 run on SIGUSR1 (reopen the log files after log rotation); null to ignore SIGUSR1,
+     *     whose default action would otherwise end the process
+     */
+    static ProcessSignals install(Runnable onHangup, Runnable onUser1) {
         ProcessSignals s = new ProcessSignals();
+        handle("USR1", onUser1 != null ? sig -> onUser1.run() : sig -> log.info("SIGUSR1 ignored: no log file to reopen"));
         for (String name : new String[] {"TERM", "INT"}) {
             handle(name, sig -> s.stopRequested(sig.getName()));
         }

@@ -15,14 +15,16 @@ import picocli.CommandLine.Spec;
 
 /** {@code switchboard run -c FILE}: the service itself. */
 @Command(name = "run", mixinStandardHelpOptions = true,
-        header = "Start the dispatcher; SIGHUP reloads the file, SIGTERM or Ctrl-C stops gracefully.",
+        header = "Start the dispatcher; SIGHUP reloads the file, SIGUSR1 reopens the access log, SIGTERM or Ctrl-C stops gracefully.",
         description = {"",
                 "Runs until SIGTERM or SIGINT (Ctrl-C), then stops gracefully: stops accepting, lets requests in flight"
                         + " finish for up to shutdown-grace, and exits. A second signal stops at once.",
                 "",
                 "SIGHUP reloads the file, and so does saving it (unless watch-config: false): pools and servers change"
                         + " in place. On any error, every error is logged and the running configuration is kept. Changing"
-                        + " listeners needs a restart."})
+                        + " listeners needs a restart.",
+                "",
+                "SIGUSR1 reopens the access log file (after log rotation has renamed it)."})
 final class RunCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
 
@@ -88,7 +90,7 @@ final class RunCommand implements Callable<Integer> {
             log.error("not started: {}", e.getMessage());
             return Main.EXIT_FAILURE;
         }
-        ProcessSignals signals = ProcessSignals.install(switchboard::reloadFromSource);
+        ProcessSignals signals = ProcessSignals.install(switchboard::reloadFromSource, switchboard::reopenLogs);
         ConfigWatcher watcher = null;
         try {
             watcher = ConfigWatcher.start(config, () -> switchboard.config().watchConfig(), switchboard::reloadFromSource);

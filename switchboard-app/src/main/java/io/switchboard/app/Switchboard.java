@@ -284,6 +284,12 @@ public final class Switchboard implements AutoCloseable {
     public synchronized AdminServer admin() { return admin; }
     synchronized ProxyServer proxy() { return proxy; }
     AccessLog accessLog() { return accessLog; }
+
+    /** SIGUSR1: the access log file is opened again by its name (logrotate has renamed it); no-op for stdout or off. */
+    void reopenLogs() {
+        log.info("reopening the access log {}", config().accessLog());
+        accessLog.reopen();
+    }
     public EventLoopGroup group() { return group; }
     public synchronized SwitchboardConfig config() { return config; }
 

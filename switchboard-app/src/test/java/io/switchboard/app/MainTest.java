@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -177,10 +178,17 @@ class MainTest {
     }
 
     @Test
-    void versionFallsBackToDevOutsideTheJar() {
+    void versionFallsBackToDevOutsideTheJarAndNamesTheCommit() throws Exception {
         Run r = run("--version");
         assertThat(r.exitCode()).isZero();
-        assertThat(r.out()).startsWith("switchboard dev\nJava ");
+        // built in a git work tree: the commit checked out; from a source tarball (no .git): unknown
+        Process git = new ProcessBuilder("git", "rev-parse", "--short=12", "HEAD").redirectErrorStream(true).start();
+        String head = new String(git.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).strip();
+        if (git.waitFor() == 0) {
+            assertThat(r.out()).startsWith("switchboard dev (commit " + head).contains("\nJava ");
+        } else {
+            assertThat(r.out()).startsWith("switchboard dev (unknown commit)\nJava ");
+        }
     }
 
     @Test

@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -30,6 +31,13 @@ public interface AccessLog extends AutoCloseable {
 
     /** Records dropped because the queue was full, since start. */
     default long droppedTotal() { return 0; }
+
+    /**
+     * Closes the file and opens it again by its path, so that lines after this call go to a new file
+     * when log rotation has renamed the old one (logrotate's postrotate sends SIGUSR1). Returns at once;
+     * the writer thread reopens before it writes the next line. Nothing to do for stdout or off.
+     */
+    default void reopen() {}
 
     AccessLog OFF = r -> {};
 
@@ -72,9 +80,12 @@ public interface AccessLog extends AutoCloseable {
         if (target.equals("stdout")) {
             return async(new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8)), false, format);
         }
-        Writer w = Files.newBufferedWriter(Path.of(target), StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        return async(w, true, format);
+        Path file = Path.of(target);
+        return new Async(openAppending(file), true, format, file);
+    }
+
+    private static Writer openAppending(Path file) throws IOException {
+        return Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
 
     static AccessLog async(Writer out, boolean closeWriter) {
@@ -85,19 +96,30 @@ public interface AccessLog extends AutoCloseable {
         return new Async(out, closeWriter, format);
     }
 
-    /** The off-loop writer. Threading: any thread logs; one daemon thread writes. */
+    /**
+     * The off-loop writer. Threading: any thread logs or asks for a reopen; one daemon thread writes,
+     * and is the only one that touches the writer until {@link #close}.
+     */
     final class Async implements AccessLog {
         private final BlockingQueue<AccessRecord> queue = new ArrayBlockingQueue<>(65_536);
         private final AtomicLong dropped = new AtomicLong();
         private final AtomicLong droppedTotal = new AtomicLong();
-        private final Writer out;
+        private volatile Writer out;
+        /** The file behind {@link #out}, reopened on request; null for a stream (stdout, tests). */
+        private final Path file;
+        private final AtomicBoolean reopenRequested = new AtomicBoolean();
         private final Format format;
         private final boolean closeWriter;
         private final Thread thread;
         private volatile boolean closed;
 
         Async(Writer out, boolean closeWriter, Format format) {
+            this(out, closeWriter, format, null);
+        }
+
+        Async(Writer out, boolean closeWriter, Format format, Path file) {
             this.out = out;
+            this.file = file;
             this.format = format;
             this.closeWriter = closeWriter;
             this.thread = new Thread(this::run, "access-log");
@@ -127,10 +149,32 @@ public interface AccessLog extends AutoCloseable {
             return droppedTotal.get();
         }
 
+        @Override
+        public void reopen() {
+            if (file != null) reopenRequested.set(true);
+        }
+
+        /** On the writer thread: a failed reopen keeps writing to the old file rather than losing lines. */
+        private void reopenIfRequested() throws IOException {
+            if (!reopenRequested.getAndSet(false)) return;
+            out.flush();
+            Writer next;
+            try {
+                next = openAppending(file);
+            } catch (IOException e) {
+                System.err.println("access log: cannot reopen " + file + " (" + e + "); still writing to the file opened before");
+                return;
+            }
+            Writer old = out;
+            out = next;
+            old.close();
+        }
+
         private void run() {
             try {
                 while (!closed || !queue.isEmpty()) {
                     AccessRecord r = queue.poll(200, TimeUnit.MILLISECONDS);
+                    reopenIfRequested();
                     if (r == null) {
                         out.flush();
                         continue;
