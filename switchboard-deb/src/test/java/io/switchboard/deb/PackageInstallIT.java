@@ -138,6 +138,19 @@ class PackageInstallIT {
         assertOk(version);
         assertThat(version.output()).doesNotContain("building").containsPattern("(?m)^switchboard \\S+ \\((commit|unknown commit)");
 
+        // The AOT cache shipped for the packaged jar (JDK 25+ builds): taken by the launcher when the JDK it finds
+        // is the one that made it (the stamp beside it), and never refused by the JVM.
+        Path stamp = Path.of("/usr/share/switchboard/switchboard.aot.jdk");
+        if (Files.exists(stamp)) {
+            DebianPeer.Result aot = sh("JDK_JAVA_OPTIONS=-Xlog:aot=info /usr/bin/switchboard --version 2>&1");
+            String jdk = Files.readAllLines(stamp).get(0);
+            System.out.println("the AOT cache, made by " + jdk + ":\n" + aot.output().lines()
+                    .filter(l -> l.contains("AOT cache") || l.contains("[error")).toList());
+            assertOk(aot);
+            assertThat(aot.output()).doesNotContain("[error");
+            if (Files.isDirectory(Path.of(jdk))) assertThat(aot.output()).contains("Opened AOT cache /usr/share/switchboard/switchboard.aot");
+        }
+
         DebianPeer.Result check = sh("/usr/bin/switchboard check -c /etc/switchboard/switchboard.yaml");
         System.out.println("switchboard check -c /etc/switchboard/switchboard.yaml:\n" + check.output());
         assertOk(check);
