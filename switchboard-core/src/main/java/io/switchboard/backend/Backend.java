@@ -101,8 +101,36 @@ public final class Backend {
             throw new IllegalArgumentException("port " + port + " out of range 1-65535");
         }
         this.port = port;
-        this.traffic = new WindowedCounter(trafficWindowNanos, 10, this::refreshScores);
-        this.latency = new PeakEwma(latencyDecayNanos, this::refreshScores);
+        this.traffic = new WindowedCounter(trafficWindowNanos, 10, this::changed);
+        this.latency = new PeakEwma(latencyDecayNanos, this::changed);
+    }
+
+    /**
+     * Told after each change of this back end's in-flight count or scores, on the thread that made
+     * it: a picker that keeps the pool's back ends ordered (least-conn's tree) re-sorts this one. It
+     * must be quick, lock-free or briefly locked, and must not call back into this back end's writers.
+     */
+    public interface LoadWatcher {
+        void loadChanged();
+    }
+
+    private volatile LoadWatcher watcher;
+
+    /**
+     * Makes {@code w} this back end's only watcher (null: none) and returns the one it replaces. The
+     * pool's writer calls this when it builds a picker that watches (one picker per pool is in force).
+     */
+    public LoadWatcher watch(LoadWatcher w) {
+        LoadWatcher before = watcher;
+        watcher = w;
+        return before;
+    }
+
+    /** The counters changed: recompute the scores, then tell the watcher. */
+    private void changed() {
+        refreshScores();
+        LoadWatcher w = watcher;
+        if (w != null) w.loadChanged();
     }
 
     /** In-flight limit (HAProxy's maxconn); 0 means none. Set by the pool's writer, read by the data plane. */
@@ -259,7 +287,7 @@ public final class Backend {
     }
 
     private void dispatched() {
-        refreshScores();
+        changed();
         poolInFlight.incrementAndGet();
         requests.increment();
     }
@@ -274,9 +302,9 @@ public final class Backend {
         IN_FLIGHT.getAndAdd(this, -1);
         poolInFlight.decrementAndGet();
         if (latencyNanos >= 0) {
-            latency.observe(latencyNanos, nowNanos); // refreshes the scores
+            latency.observe(latencyNanos, nowNanos); // calls changed()
         } else {
-            refreshScores();
+            changed();
         }
         if (ok) {
             // Read first: a plain read keeps the cache line shared across event loops in the common case.
@@ -296,7 +324,7 @@ public final class Backend {
     public int onRelease(long nowNanos) {
         IN_FLIGHT.getAndAdd(this, -1);
         poolInFlight.decrementAndGet();
-        refreshScores();
+        changed();
         return consecutiveFailures.get();
     }
 
@@ -329,7 +357,7 @@ public final class Backend {
     public void onBytes(long in, long out, long nowNanos) {
         countBytes(in, out);
         // never negative: least-traffic orders by the raw bits of non-negative scores
-        traffic.add(Math.max(in, 0) + Math.max(out, 0), nowNanos); // refreshes the scores
+        traffic.add(Math.max(in, 0) + Math.max(out, 0), nowNanos); // calls changed()
     }
 
     /**

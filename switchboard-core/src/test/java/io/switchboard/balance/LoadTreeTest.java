@@ -1,0 +1,109 @@
+package io.switchboard.balance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.switchboard.backend.Backend;
+import io.switchboard.backend.BackendSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The tree-backed pickers against a plain model: after any sequence of dispatches and completions,
+ * a pick is the least (inFlight + 1) / weight, ties to the first at or after the round-robin cursor.
+ */
+class LoadTreeTest {
+    static final long NOW = 1_000_000_000_000L;
+
+    private final SplittableRandom random = new SplittableRandom(2026_12_04L);
+
+    private PickContext context() {
+        return new PickContext(random.nextLong(), NOW, random, Set.of());
+    }
+
+    private static List<Backend> pool(int n) {
+        List<Backend> bs = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) bs.add(new Backend("tree", "b" + i, "10.1." + (i / 250) + "." + (i % 250 + 1), 8080));
+        return bs;
+    }
+
+    /** The model: the first back end from the cursor, wrapping, whose ratio is the least (exact fractions). */
+    private static int modelPick(List<Backend> bs, int[] ws, int cursor) {
+        int n = bs.size();
+        int best = -1;
+        for (int k = 0; k < n; k++) {
+            int i = (cursor + k) % n;
+            if (best < 0 || (bs.get(i).inFlight() + 1L) * ws[best] < (bs.get(best).inFlight() + 1L) * ws[i]) best = i;
+        }
+        return best;
+    }
+
+    @Test
+    void leastConnTreeMatchesTheModelThroughRandomTraffic() {
+        for (int n : new int[] {16, 17, 200, 1_000}) {
+            List<Backend> bs = pool(n);
+            int[] ws = new int[n];
+            for (int i = 0; i < n; i++) ws[i] = 1 + random.nextInt(4);
+            Picker picker = new LeastConnections().newPicker(BackendSet.of(1, bs, ws), null);
+            int cursor = 0;
+            List<Backend> inFlight = new ArrayList<>();
+            for (int step = 0; step < 20_000; step++) {
+                int r = random.nextInt(10);
+                if (r < 2 && !inFlight.isEmpty()) {
+                    inFlight.remove(random.nextInt(inFlight.size())).onComplete(true, 1_000_000, NOW);
+                } else if (r < 3) {
+                    Backend b = bs.get(random.nextInt(n)); // a request the picker did not choose (another pool's, a retry)
+                    b.onDispatch();
+                    inFlight.add(b);
+                } else {
+                    int expected = modelPick(bs, ws, cursor);
+                    Backend got = picker.pick(context());
+                    int g = bs.indexOf(got);
+                    // Equal ratios of different weights (1/1, 3/3) are ordered by the integer keys'
+                    // rounding, as the scan orders them; otherwise the pick is exactly the model's.
+                    if (g != expected && ws[g] != ws[expected]) {
+                        assertThat((got.inFlight() + 1L) * ws[expected]).as("n %d, step %d", n, step)
+                                .isEqualTo((bs.get(expected).inFlight() + 1L) * ws[g]);
+                    } else {
+                        assertThat(got).as("n %d, step %d", n, step).isSameAs(bs.get(expected));
+                    }
+                    cursor = (g + 1) % n;
+                    got.onDispatch();
+                    inFlight.add(got);
+                }
+            }
+            for (Backend b : inFlight) b.onComplete(true, 1_000_000, NOW);
+        }
+    }
+
+    @Test
+    void anOlderPickerOverTheSameBackEndsStillPicksRight() {
+        List<Backend> bs = pool(64);
+        Picker older = new LeastConnections().newPicker(BackendSet.of(1, bs), null);
+        Picker newer = new LeastConnections().newPicker(BackendSet.of(2, bs), older);
+        for (int i = 0; i < 64; i++) if (i != 40) bs.get(i).onDispatch();
+        assertThat(newer.pick(context())).isSameAs(bs.get(40));
+        assertThat(older.pick(context())).as("the newer tree took the back ends over; the older one scans").isSameAs(bs.get(40));
+    }
+
+    @Test
+    void treeFindsTheFirstMinimumFromTheCursorAndWraps() {
+        long[] keys = {5, 3, 7, 3, 9, 3, 8};
+        Backend[] bs = pool(keys.length).toArray(Backend[]::new);
+        LoadTree tree = new LoadTree(bs, i -> keys[i]);
+        assertThat(tree.min()).isEqualTo(3);
+        assertThat(tree.firstMin(0)).isEqualTo(1);
+        assertThat(tree.firstMin(2)).isEqualTo(3);
+        assertThat(tree.firstMin(4)).isEqualTo(5);
+        assertThat(tree.firstMin(6)).as("wraps").isEqualTo(1);
+        keys[3] = 1;
+        tree.changed(3);
+        assertThat(tree.firstMin(4)).isEqualTo(3);
+        keys[3] = 10;
+        tree.changed(3);
+        assertThat(tree.min()).isEqualTo(3);
+        assertThat(tree.firstMin(2)).isEqualTo(5);
+    }
+}
