@@ -47,9 +47,12 @@ final class LoadTree {
     private final int n;
     /** Leaves start here; a power of two. */
     private final int leaves;
-    /** Heap layout: root at 1, children of k at 2k and 2k + 1, leaf i at leaves + i; padding leaves hold MAX_VALUE. */
-    private final long[] node;
-    private final Keys keys;
+    /**
+     * One array per key set. Heap layout: root at 1, children of k at 2k and 2k + 1, leaf i at
+     * leaves + i; padding leaves hold MAX_VALUE.
+     */
+    private final long[][] nodes;
+    private final Keys[] keys;
     @SuppressWarnings("unused") // through LOCK
     private int lock;
     private volatile boolean current = true;
@@ -63,16 +66,17 @@ final class LoadTree {
     }
 
     /**
-     * Builds the tree over {@code bs} (index-aligned with {@code keys}) and installs it as their
-     * watcher. Called on the pool's writer when a picker is built.
+     * Builds the tree over {@code bs} and installs it as their watcher: one set of minimums per key
+     * function (a picker that needs two orders, as least-traffic's loads and expiry times, keeps them
+     * under one lock and one watcher). Called on the pool's writer when a picker is built.
      */
-    LoadTree(Backend[] bs, Keys keys) {
+    LoadTree(Backend[] bs, Keys... keys) {
         this.n = bs.length;
-        this.keys = keys;
+        this.keys = keys.clone();
         int l = 1;
         while (l < Math.max(1, n)) l <<= 1;
         this.leaves = l;
-        this.node = new long[2 * l];
+        this.nodes = new long[keys.length][2 * l];
         // Watch first, then fill under the lock: a change racing with the build either waits for the
         // lock and recomputes its leaf afterwards, or happened before the fill read its counters.
         for (int i = 0; i < n; i++) {
@@ -81,8 +85,11 @@ final class LoadTree {
         }
         acquire();
         try {
-            for (int i = 0; i < l; i++) node[l + i] = i < n ? keys.key(i) : Long.MAX_VALUE;
-            for (int k = l - 1; k >= 1; k--) node[k] = Math.min(node[2 * k], node[2 * k + 1]);
+            for (int t = 0; t < keys.length; t++) {
+                long[] node = nodes[t];
+                for (int i = 0; i < l; i++) node[l + i] = i < n ? keys[t].key(i) : Long.MAX_VALUE;
+                for (int k = l - 1; k >= 1; k--) node[k] = Math.min(node[2 * k], node[2 * k + 1]);
+            }
             VarHandle.releaseFence();
         } finally {
             release();
@@ -98,28 +105,36 @@ final class LoadTree {
     void changed(int i) {
         acquire();
         try {
-            int k = leaves + i;
-            long v = keys.key(i);
-            if (v == (long) NODE.getOpaque(node, k)) return;
-            NODE.setOpaque(node, k, v);
-            for (k >>>= 1; k >= 1; k >>>= 1) {
-                long m = Math.min((long) NODE.getOpaque(node, 2 * k), (long) NODE.getOpaque(node, 2 * k + 1));
-                if (m == (long) NODE.getOpaque(node, k)) break;
-                NODE.setOpaque(node, k, m);
+            for (int t = 0; t < keys.length; t++) {
+                long[] node = nodes[t];
+                int k = leaves + i;
+                long v = keys[t].key(i);
+                if (v == (long) NODE.getOpaque(node, k)) continue;
+                NODE.setOpaque(node, k, v);
+                for (k >>>= 1; k >= 1; k >>>= 1) {
+                    long m = Math.min((long) NODE.getOpaque(node, 2 * k), (long) NODE.getOpaque(node, 2 * k + 1));
+                    if (m == (long) NODE.getOpaque(node, k)) break;
+                    NODE.setOpaque(node, k, m);
+                }
             }
         } finally {
             release();
         }
     }
 
-    /** The smallest key; MAX_VALUE for an empty tree. */
+    /** The smallest key of the first key set; MAX_VALUE for an empty tree. */
     long min() {
-        return (long) NODE.getOpaque(node, 1);
+        return min(0);
     }
 
-    /** Back end i's key as last computed. */
+    /** The smallest key of key set t. */
+    long min(int t) {
+        return (long) NODE.getOpaque(nodes[t], 1);
+    }
+
+    /** Back end i's key in the first set, as last computed. */
     long key(int i) {
-        return (long) NODE.getOpaque(node, leaves + i);
+        return (long) NODE.getOpaque(nodes[0], leaves + i);
     }
 
     /**
@@ -129,13 +144,14 @@ final class LoadTree {
      */
     int firstMin(int cursor) {
         long m = min();
-        int i = firstAtMost(cursor, m);
-        if (i < 0 && cursor > 0) i = firstAtMost(0, m);
+        int i = firstAtMost(0, cursor, m);
+        if (i < 0 && cursor > 0) i = firstAtMost(0, 0, m);
         return i;
     }
 
-    /** The first leaf at or after {@code from} whose key is at most m, or -1. */
-    int firstAtMost(int from, long m) {
+    /** The first leaf at or after {@code from} whose key in set t is at most m, or -1. */
+    int firstAtMost(int t, int from, long m) {
+        long[] node = nodes[t];
         int k = leaves + from;
         while ((long) NODE.getOpaque(node, k) > m) {
             // climb while k is a right child, then step to the subtree just right of it

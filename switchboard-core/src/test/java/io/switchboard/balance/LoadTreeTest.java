@@ -78,6 +78,52 @@ class LoadTreeTest {
         }
     }
 
+    /**
+     * An older picker over the same back ends scans (a newer tree took them over), so two pickers
+     * driven alike compare the tree with the scan it replaces.
+     */
+    private void treeAgreesWithTheScan(Algorithm algorithm, boolean bytes, boolean latency) {
+        int n = 300;
+        long second = 1_000_000_000L;
+        List<Backend> bs = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            bs.add(new Backend("tree", "b" + i, "10.2." + (i / 250) + "." + (i % 250 + 1), 8080, new java.util.concurrent.atomic.AtomicInteger(),
+                    second, 5 * second));
+        }
+        int[] ws = new int[n];
+        for (int i = 0; i < n; i++) ws[i] = 1 + random.nextInt(4);
+        Picker scanning = algorithm.newPicker(BackendSet.of(1, bs, ws), null);
+        Picker tree = algorithm.newPicker(BackendSet.of(2, bs, ws), null);
+        long now = 100 * second;
+        List<Backend> inFlight = new ArrayList<>();
+        for (int step = 0; step < 20_000; step++) {
+            now += random.nextLong(0, 2_000_000); // windows of some back ends go idle as time passes
+            int r = random.nextInt(10);
+            if (r < 2 && !inFlight.isEmpty()) {
+                Backend b = inFlight.remove(random.nextInt(inFlight.size()));
+                b.onComplete(true, latency ? random.nextLong(1_000_000, 50_000_000) : -1, now);
+                if (bytes) b.onBytes(random.nextLong(100, 10_000), random.nextLong(100, 100_000), now);
+            } else {
+                PickContext ctx = new PickContext(0, now, random, Set.of());
+                Backend got = tree.pick(ctx);
+                assertThat(got).as("step %d", step).isSameAs(scanning.pick(ctx));
+                got.onDispatch();
+                inFlight.add(got);
+            }
+        }
+        for (Backend b : inFlight) b.onComplete(true, -1, now);
+    }
+
+    @Test
+    void leastTrafficTreeAgreesWithTheScan() {
+        treeAgreesWithTheScan(new LeastTraffic(), true, false);
+    }
+
+    @Test
+    void fastestTreeAgreesWithTheScan() {
+        treeAgreesWithTheScan(new Fastest(), false, true);
+    }
+
     @Test
     void anOlderPickerOverTheSameBackEndsStillPicksRight() {
         List<Backend> bs = pool(64);
