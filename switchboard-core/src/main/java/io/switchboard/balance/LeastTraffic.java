@@ -141,6 +141,7 @@ public final class LeastTraffic implements Algorithm {
             LoadTree t = tree;
             if (t == null || !ctx.exclude().isEmpty() || !t.current()) return null;
             long now = ctx.nowNanos();
+            t.settle();
             if (t.min(1) <= now) expire(t, now);
             int n = bs.length;
             int winner = t.firstMin(ties.start(n));

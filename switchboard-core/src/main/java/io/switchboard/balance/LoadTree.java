@@ -18,14 +18,19 @@ import java.lang.invoke.VarHandle;
  * itself no longer {@link #current()}, so that its picker falls back to the plain scan for the
  * moments until the new snapshot is published.
  *
- * <p>Threading: writers (event loops reporting a change, and the picker when it expires keys) take a
- * spin lock held for one leaf-to-root walk, O(log n) loads and stores and no allocation, as HAProxy
- * takes a lock per server tree. The key is read from the live counters inside the lock, so once the
- * counters stop changing the tree is exact: the last writer to take the lock read every change made
- * before it, and a change made after that read is followed by its own writer taking the lock. Readers
- * (picks) never lock: they read nodes in opaque mode while writers may be walking, so a pick sees each
- * node as of some recent moment, as a scan sees each counter; a descent that a concurrent write
- * invalidated returns -1 and the caller scans.
+ * <p>Threading: writers (event loops reporting a change, and the picker when it expires keys) never
+ * wait. One that finds the tree's lock free takes it for one leaf-to-root walk, O(log n) loads and
+ * stores and no allocation (HAProxy takes a lock per server tree for the same walk). One that finds
+ * it taken leaves a mark (a bit per back end, one atomic OR) and goes on; whoever holds the lock
+ * applies the marks before it leaves ({@link #settle}), and so does every writer after its own
+ * walk or mark, and every pick that sees marks waiting: a writer that finds the lock taken
+ * therefore costs a few atomic operations, however long the holder is descheduled. The key is read
+ * from the live counters under the lock, so once the counters stop changing (and the marks left are
+ * applied, which the next pick does first) the tree is exact: the last walk over a leaf read every
+ * change made before it, and a change made after that read is followed by its writer's own walk or
+ * mark. Readers (picks) never lock: they read nodes in opaque mode while writers may be walking, so
+ * a pick sees each node as of some recent moment, as a scan sees each counter; a descent that a
+ * concurrent write invalidated returns -1 and the caller scans.
  */
 final class LoadTree {
     /** The live key of back end i; called under the tree's lock. */
@@ -34,6 +39,9 @@ final class LoadTree {
     }
 
     private static final VarHandle NODE = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final VarHandle MARKS = MethodHandles.arrayElementVarHandle(long[].class);
+    /** Rounds of marks one {@link #settle} applies at most. */
+    static final int SETTLE_ROUNDS = 4;
     private static final VarHandle LOCK;
 
     static {
@@ -55,6 +63,12 @@ final class LoadTree {
     private final Keys[] keys;
     @SuppressWarnings("unused") // through LOCK
     private int lock;
+    /** Bit i: back end i changed while the lock was taken, not yet applied. */
+    private final long[] dirty;
+    /** Bit w: word w of {@link #dirty} may have marks. */
+    private final long[] summary;
+    /** Non-zero while marks may be waiting; cleared by the lock's holder before it reads them. */
+    private volatile int pending;
     private volatile boolean current = true;
 
     /** One back end's place in this tree: what the back end tells of its changes. */
@@ -77,6 +91,8 @@ final class LoadTree {
         while (l < Math.max(1, n)) l <<= 1;
         this.leaves = l;
         this.nodes = new long[keys.length][2 * l];
+        this.dirty = new long[(Math.max(1, n) + 63) >>> 6];
+        this.summary = new long[(dirty.length + 63) >>> 6];
         // Watch first, then fill under the lock: a change racing with the build either waits for the
         // lock and recomputes its leaf afterwards, or happened before the fill read its counters.
         for (int i = 0; i < n; i++) {
@@ -101,24 +117,85 @@ final class LoadTree {
         return current;
     }
 
-    /** Back end i's counters changed: recompute its key and the minimums above it. */
+    /**
+     * Back end i's counters changed: recompute its key and the minimums above it, now if the lock is
+     * free, else leave a mark for the lock's holder to do it (see the class comment). Never waits.
+     */
     void changed(int i) {
+        if (LOCK.compareAndSet(this, 0, 1)) {
+            try {
+                update(i);
+            } finally {
+                release();
+            }
+        } else {
+            mark(i);
+        }
+        settle();
+    }
+
+    /**
+     * Applies the marks left by writers that found the lock taken, as long as there are some and
+     * the lock is free; a bounded number of rounds, so no caller works for the others for long. A
+     * mark left after the last round is applied by the next writer or pick.
+     */
+    void settle() {
+        for (int round = 0; round < SETTLE_ROUNDS && pending != 0 && LOCK.compareAndSet(this, 0, 1); round++) {
+            try {
+                pending = 0; // before reading the marks: a mark made after this read sets it again
+                for (int s = 0; s < summary.length; s++) {
+                    long words = (long) MARKS.getAndSet(summary, s, 0L);
+                    while (words != 0) {
+                        int w = (s << 6) + Long.numberOfTrailingZeros(words);
+                        words &= words - 1;
+                        long bits = (long) MARKS.getAndSet(dirty, w, 0L);
+                        while (bits != 0) {
+                            update((w << 6) + Long.numberOfTrailingZeros(bits));
+                            bits &= bits - 1;
+                        }
+                    }
+                }
+            } finally {
+                release();
+            }
+        }
+    }
+
+    /** Runs r holding the lock, as a writer's walk would (tests: what other writers do meanwhile). */
+    void whileLocked(Runnable r) {
         acquire();
         try {
-            for (int t = 0; t < keys.length; t++) {
-                long[] node = nodes[t];
-                int k = leaves + i;
-                long v = keys[t].key(i);
-                if (v == (long) NODE.getOpaque(node, k)) continue;
-                NODE.setOpaque(node, k, v);
-                for (k >>>= 1; k >= 1; k >>>= 1) {
-                    long m = Math.min((long) NODE.getOpaque(node, 2 * k), (long) NODE.getOpaque(node, 2 * k + 1));
-                    if (m == (long) NODE.getOpaque(node, k)) break;
-                    NODE.setOpaque(node, k, m);
-                }
-            }
+            r.run();
         } finally {
             release();
+        }
+    }
+
+    /** Whether writers left marks not yet applied. */
+    boolean unsettled() {
+        return pending != 0;
+    }
+
+    private void mark(int i) {
+        int w = i >>> 6;
+        long before = (long) MARKS.getAndBitwiseOr(dirty, w, 1L << i);
+        if (before == 0) MARKS.getAndBitwiseOr(summary, w >>> 6, 1L << w);
+        pending = 1;
+    }
+
+    /** Under the lock: recompute back end i's keys from its live counters and walk up while minimums change. */
+    private void update(int i) {
+        for (int t = 0; t < keys.length; t++) {
+            long[] node = nodes[t];
+            int k = leaves + i;
+            long v = keys[t].key(i);
+            if (v == (long) NODE.getOpaque(node, k)) continue;
+            NODE.setOpaque(node, k, v);
+            for (k >>>= 1; k >= 1; k >>>= 1) {
+                long m = Math.min((long) NODE.getOpaque(node, 2 * k), (long) NODE.getOpaque(node, 2 * k + 1));
+                if (m == (long) NODE.getOpaque(node, k)) break;
+                NODE.setOpaque(node, k, m);
+            }
         }
     }
 
@@ -139,10 +216,11 @@ final class LoadTree {
 
     /**
      * The first back end at or after {@code cursor}, wrapping around, whose key is the minimum: the
-     * round-robin tie-break of {@link TieBreak}. -1 when concurrent writes moved the minimum while
-     * this pick descended (the caller then scans).
+     * round-robin tie-break of {@link TieBreak}, after applying any marks waiting. -1 when concurrent
+     * writes moved the minimum while this pick descended (the caller then scans).
      */
     int firstMin(int cursor) {
+        settle();
         long m = min();
         int i = firstAtMost(0, cursor, m);
         if (i < 0 && cursor > 0) i = firstAtMost(0, 0, m);

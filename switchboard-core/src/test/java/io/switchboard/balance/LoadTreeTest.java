@@ -125,6 +125,72 @@ class LoadTreeTest {
     }
 
     @Test
+    void afterConcurrentWritersStopTheTreeIsExact() throws Exception {
+        int n = 500;
+        List<Backend> bs = pool(n);
+        int[] ws = new int[n];
+        for (int i = 0; i < n; i++) ws[i] = 1 + random.nextInt(4);
+        Picker picker = new LeastConnections().newPicker(BackendSet.of(1, bs, ws), null);
+        int threads = 4;
+        List<Thread> started = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            long seed = random.nextLong();
+            Thread th = new Thread(() -> {
+                // writers meet on the lock; a change that found it taken is only a mark
+                SplittableRandom own = new SplittableRandom(seed);
+                List<Backend> mine = new ArrayList<>();
+                for (int k = 0; k < 200_000; k++) {
+                    if (own.nextBoolean() || mine.isEmpty()) {
+                        Backend b = bs.get(own.nextInt(n));
+                        b.onDispatch();
+                        mine.add(b);
+                    } else {
+                        mine.remove(mine.size() - 1).onRelease(NOW);
+                    }
+                }
+            });
+            th.start();
+            started.add(th);
+        }
+        for (Thread th : started) th.join(60_000);
+        int cursor = -1;
+        for (int step = 0; step < 100; step++) {
+            Backend got = picker.pick(context());
+            if (cursor < 0) cursor = bs.indexOf(got); // the cursor the writers' era left
+            int expected = modelPick(bs, ws, cursor);
+            assertThat((got.inFlight() + 1L) * ws[expected]).as("step %d", step).isEqualTo((bs.get(expected).inFlight() + 1L) * ws[bs.indexOf(got)]);
+            cursor = (bs.indexOf(got) + 1) % n;
+            got.onDispatch();
+        }
+    }
+
+    @Test
+    void aWriterThatFindsTheLockTakenLeavesAMarkThatTheNextPickApplies() throws Exception {
+        List<Backend> bs = pool(100);
+        for (int i = 0; i < 100; i++) if (i != 70) bs.get(i).onDispatch();
+        LoadTree[] tree = {new LoadTree(bs.toArray(Backend[]::new), i -> bs.get(i).inFlight() + 1L)};
+        assertThat(tree[0].firstMin(0)).isEqualTo(70);
+        Thread writer = new Thread(() -> {
+            bs.get(70).onDispatch();
+            bs.get(70).onDispatch();
+            bs.get(30).onRelease(NOW);
+        });
+        tree[0].whileLocked(() -> {
+            writer.start();
+            try {
+                writer.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            assertThat(writer.isAlive()).as("the writer never waits for the lock").isFalse();
+            assertThat(tree[0].unsettled()).as("it left marks").isTrue();
+            assertThat(tree[0].firstMin(0)).as("not applied while the lock is held").isEqualTo(70);
+        });
+        assertThat(tree[0].firstMin(0)).as("the next pick applies the marks first").isEqualTo(30);
+        assertThat(tree[0].unsettled()).isFalse();
+    }
+
+    @Test
     void anOlderPickerOverTheSameBackEndsStillPicksRight() {
         List<Backend> bs = pool(64);
         Picker older = new LeastConnections().newPicker(BackendSet.of(1, bs), null);
