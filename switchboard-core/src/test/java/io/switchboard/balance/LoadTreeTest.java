@@ -191,6 +191,26 @@ class LoadTreeTest {
     }
 
     @Test
+    void lardSendsEachNewTargetToTheLeastLoadedAsTheModelDoes() {
+        int n = 300;
+        List<Backend> bs = pool(n);
+        int[] ws = new int[n];
+        for (int i = 0; i < n; i++) ws[i] = 1 + random.nextInt(4);
+        for (Backend b : bs) for (int k = random.nextInt(5); k > 0; k--) b.onDispatch();
+        Picker picker = new Lard().newPicker(BackendSet.of(1, bs, ws), null);
+        int cursor = 0;
+        for (int step = 0; step < 3_000; step++) {
+            int expected = modelPick(bs, ws, cursor);
+            Backend got = picker.pick(context()); // a new target every time: random affinity keys
+            int g = bs.indexOf(got);
+            assertThat((got.inFlight() + 1L) * ws[expected]).as("step %d", step).isEqualTo((bs.get(expected).inFlight() + 1L) * ws[g]);
+            cursor = (g + 1) % n;
+            got.onDispatch();
+            if (step % 3 == 0) bs.get(random.nextInt(n)).onDispatch(); // load from elsewhere
+        }
+    }
+
+    @Test
     void anOlderPickerOverTheSameBackEndsStillPicksRight() {
         List<Backend> bs = pool(64);
         Picker older = new LeastConnections().newPicker(BackendSet.of(1, bs), null);
