@@ -112,17 +112,23 @@ public final class Backend {
      */
     public interface LoadWatcher {
         void loadChanged();
+
+        /** This watcher was replaced (by another, or by none): it hears no more changes. */
+        default void dropped() {}
     }
 
     private volatile LoadWatcher watcher;
 
     /**
-     * Makes {@code w} this back end's only watcher (null: none) and returns the one it replaces. The
-     * pool's writer calls this when it builds a picker that watches (one picker per pool is in force).
+     * Makes {@code w} this back end's only watcher (null: none), tells the one it replaces that it was
+     * {@linkplain LoadWatcher#dropped() dropped}, and returns it. The pool's writer calls this when it
+     * builds a picker that watches (one picker per pool is in force), or with null when the pool's
+     * algorithm changes.
      */
     public LoadWatcher watch(LoadWatcher w) {
         LoadWatcher before = watcher;
         watcher = w;
+        if (before != null && before != w) before.dropped();
         return before;
     }
 

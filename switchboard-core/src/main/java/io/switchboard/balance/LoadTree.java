@@ -14,9 +14,9 @@ import java.lang.invoke.VarHandle;
  * {@link Backend.LoadWatcher}, and every change of a back end's in-flight count or scores
  * ({@link Backend#onDispatch()}, {@code onComplete}, {@code onRelease}, bytes, latency) recomputes
  * that back end's key and walks up until a node's minimum does not change. A back end has one
- * watcher: a newer tree over it (the pool's next snapshot) takes it over, and this tree then reports
- * itself no longer {@link #current()}, so that its picker falls back to the plain scan for the
- * moments until the new snapshot is published.
+ * watcher: a newer tree over it (the pool's next snapshot) takes it over, or the pool drops it when
+ * its algorithm changes, and this tree then reports itself no longer {@link #current()}, so that its
+ * picker falls back to the plain scan for the moments until the new snapshot is published.
  *
  * <p>Threading: writers (event loops reporting a change, and the picker when it expires keys) never
  * wait. One that finds the tree's lock free takes it for one leaf-to-root walk, O(log n) loads and
@@ -77,6 +77,11 @@ final class LoadTree {
         public void loadChanged() {
             tree.changed(index);
         }
+
+        @Override
+        public void dropped() {
+            tree.current = false;
+        }
     }
 
     /**
@@ -95,10 +100,7 @@ final class LoadTree {
         this.summary = new long[(dirty.length + 63) >>> 6];
         // Watch first, then fill under the lock: a change racing with the build either waits for the
         // lock and recomputes its leaf afterwards, or happened before the fill read its counters.
-        for (int i = 0; i < n; i++) {
-            Backend.LoadWatcher before = bs[i].watch(new Leaf(this, i));
-            if (before instanceof Leaf old && old.tree != this) old.tree.current = false;
-        }
+        for (int i = 0; i < n; i++) bs[i].watch(new Leaf(this, i));
         acquire();
         try {
             for (int t = 0; t < keys.length; t++) {
@@ -122,7 +124,7 @@ final class LoadTree {
      * free, else leave a mark for the lock's holder to do it (see the class comment). Never waits.
      */
     void changed(int i) {
-        if (LOCK.compareAndSet(this, 0, 1)) {
+        if (tryLock()) {
             try {
                 update(i);
             } finally {
@@ -140,7 +142,7 @@ final class LoadTree {
      * mark left after the last round is applied by the next writer or pick.
      */
     void settle() {
-        for (int round = 0; round < SETTLE_ROUNDS && pending != 0 && LOCK.compareAndSet(this, 0, 1); round++) {
+        for (int round = 0; round < SETTLE_ROUNDS && pending != 0 && tryLock(); round++) {
             try {
                 pending = 0; // before reading the marks: a mark made after this read sets it again
                 for (int s = 0; s < summary.length; s++) {
@@ -180,7 +182,14 @@ final class LoadTree {
         int w = i >>> 6;
         long before = (long) MARKS.getAndBitwiseOr(dirty, w, 1L << i);
         if (before == 0) MARKS.getAndBitwiseOr(summary, w >>> 6, 1L << w);
-        pending = 1;
+        // Read first, so that writers in a burst do not all write the line. Safe: a 1 read after the
+        // mark was set is cleared only by a holder that reads the marks after clearing it.
+        if (pending == 0) pending = 1;
+    }
+
+    /** Test and test-and-set: a taken lock is only read, so failing writers do not pull its line back and forth. */
+    private boolean tryLock() {
+        return (int) LOCK.getOpaque(this) == 0 && LOCK.compareAndSet(this, 0, 1);
     }
 
     /** Under the lock: recompute back end i's keys from its live counters and walk up while minimums change. */
