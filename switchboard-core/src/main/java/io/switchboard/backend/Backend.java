@@ -16,7 +16,9 @@ import java.util.concurrent.atomic.LongAdder;
  * One back-end server: its identity and its live counters.
  *
  * <p>Threading: identity fields are immutable. The counters are written by the data plane (any
- * event loop) and read lock-free by pickers; they are the only mutable state a picker reads.
+ * event loop) and read lock-free by pickers; they are the only mutable state a picker reads. A
+ * picker that keeps the back ends ordered by them (least-conn's tree) is told of every change, on
+ * the thread that made it ({@link LoadWatcher}).
  * State and weight are not here: they belong to the immutable {@link BackendSet} snapshot, so a
  * picker sees one consistent view of who is eligible.
  *

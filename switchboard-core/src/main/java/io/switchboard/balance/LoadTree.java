@@ -98,8 +98,8 @@ final class LoadTree {
         this.nodes = new long[keys.length][2 * l];
         this.dirty = new long[(Math.max(1, n) + 63) >>> 6];
         this.summary = new long[(dirty.length + 63) >>> 6];
-        // Watch first, then fill under the lock: a change racing with the build either waits for the
-        // lock and recomputes its leaf afterwards, or happened before the fill read its counters.
+        // Watch first, then fill under the lock: a change racing with the build either finds the lock
+        // taken and leaves a mark, applied below, or happened before the fill read its counters.
         for (int i = 0; i < n; i++) bs[i].watch(new Leaf(this, i));
         acquire();
         try {
@@ -112,6 +112,7 @@ final class LoadTree {
         } finally {
             release();
         }
+        settle();
     }
 
     /** Whether this tree still follows its back ends (no newer tree took them over). */
