@@ -16,7 +16,9 @@ import java.util.concurrent.atomic.LongAdder;
  * One back-end server: its identity and its live counters.
  *
  * <p>Threading: identity fields are immutable. The counters are written by the data plane (any
- * event loop) and read lock-free by pickers; they are the only mutable state a picker reads.
+ * event loop) and read lock-free by pickers; they are the only mutable state a picker reads. A
+ * picker that keeps the back ends ordered by them (least-conn's tree) is told of every change, on
+ * the thread that made it ({@link LoadWatcher}).
  * State and weight are not here: they belong to the immutable {@link BackendSet} snapshot, so a
  * picker sees one consistent view of who is eligible.
  *
@@ -101,8 +103,42 @@ public final class Backend {
             throw new IllegalArgumentException("port " + port + " out of range 1-65535");
         }
         this.port = port;
-        this.traffic = new WindowedCounter(trafficWindowNanos, 10, this::refreshScores);
-        this.latency = new PeakEwma(latencyDecayNanos, this::refreshScores);
+        this.traffic = new WindowedCounter(trafficWindowNanos, 10, this::changed);
+        this.latency = new PeakEwma(latencyDecayNanos, this::changed);
+    }
+
+    /**
+     * Told after each change of this back end's in-flight count or scores, on the thread that made
+     * it: a picker that keeps the pool's back ends ordered (least-conn's tree) re-sorts this one. It
+     * must be quick, lock-free or briefly locked, and must not call back into this back end's writers.
+     */
+    public interface LoadWatcher {
+        void loadChanged();
+
+        /** This watcher was replaced (by another, or by none): it hears no more changes. */
+        default void dropped() {}
+    }
+
+    private volatile LoadWatcher watcher;
+
+    /**
+     * Makes {@code w} this back end's only watcher (null: none), tells the one it replaces that it was
+     * {@linkplain LoadWatcher#dropped() dropped}, and returns it. The pool's writer calls this when it
+     * builds a picker that watches (one picker per pool is in force), or with null when the pool's
+     * algorithm changes.
+     */
+    public LoadWatcher watch(LoadWatcher w) {
+        LoadWatcher before = watcher;
+        watcher = w;
+        if (before != null && before != w) before.dropped();
+        return before;
+    }
+
+    /** The counters changed: recompute the scores, then tell the watcher. */
+    private void changed() {
+        refreshScores();
+        LoadWatcher w = watcher;
+        if (w != null) w.loadChanged();
     }
 
     /** In-flight limit (HAProxy's maxconn); 0 means none. Set by the pool's writer, read by the data plane. */
@@ -259,7 +295,7 @@ public final class Backend {
     }
 
     private void dispatched() {
-        refreshScores();
+        changed();
         poolInFlight.incrementAndGet();
         requests.increment();
     }
@@ -274,9 +310,9 @@ public final class Backend {
         IN_FLIGHT.getAndAdd(this, -1);
         poolInFlight.decrementAndGet();
         if (latencyNanos >= 0) {
-            latency.observe(latencyNanos, nowNanos); // refreshes the scores
+            latency.observe(latencyNanos, nowNanos); // calls changed()
         } else {
-            refreshScores();
+            changed();
         }
         if (ok) {
             // Read first: a plain read keeps the cache line shared across event loops in the common case.
@@ -296,7 +332,7 @@ public final class Backend {
     public int onRelease(long nowNanos) {
         IN_FLIGHT.getAndAdd(this, -1);
         poolInFlight.decrementAndGet();
-        refreshScores();
+        changed();
         return consecutiveFailures.get();
     }
 
@@ -329,7 +365,7 @@ public final class Backend {
     public void onBytes(long in, long out, long nowNanos) {
         countBytes(in, out);
         // never negative: least-traffic orders by the raw bits of non-negative scores
-        traffic.add(Math.max(in, 0) + Math.max(out, 0), nowNanos); // refreshes the scores
+        traffic.add(Math.max(in, 0) + Math.max(out, 0), nowNanos); // calls changed()
     }
 
     /**

@@ -3,6 +3,8 @@ package io.switchboard.balance;
 import io.switchboard.backend.Backend;
 import io.switchboard.backend.BackendSet;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.Map;
 
 /**
  * Consistent hashing with bounded loads (Mirrokni, Thorup, Zadimoghaddam, "Consistent Hashing with
@@ -15,6 +17,9 @@ import java.util.Arrays;
  * {@code ceil(c * (poolInFlight + 1) * w_i / W)}. Since capacities sum to at least c times the load,
  * some back end always has room, and no back end ever exceeds c times its fair share. Removing one of
  * N back ends moves only the keys it owned (about 1/N).
+ *
+ * <p>A change rebuilds the ring from the previous one in one pass ({@link #carried}): a 10,000-server
+ * pool's million points are not sorted again for one weight change or drain.
  *
  * <p>Threading: the writer builds the ring once per snapshot; the picker is immutable and reads the
  * live in-flight counters. The pool's load m is {@link Backend#poolInFlight()}, so the back ends
@@ -66,31 +71,107 @@ public final class ConsistentHash implements Algorithm {
             throw new IllegalArgumentException(name + ": at most " + (OWNER_MASK + 1) + " back ends per pool, got " + bs.length);
         }
         int[] ws = set.weights();
-        long totalPoints = 0;
-        for (int w : ws) totalPoints += (long) w * POINTS_PER_WEIGHT;
-        double scale = totalPoints > MAX_POINTS ? (double) MAX_POINTS / totalPoints : 1.0;
+        int[] per = pointsPer(ws);
+        long[] ring = previous instanceof P p ? carried(p, bs, per) : null;
+        if (ring == null) ring = fullRing(bs, per);
+        return new P(bs, ws, per, set.totalWeight(), ring, loadFactor);
+    }
+
+    /**
+     * Ring points per back end: {@link #POINTS_PER_WEIGHT} x weight, or, when that would pass
+     * {@link #MAX_POINTS}, the largest power-of-two fraction of it that does not. Halving in whole
+     * steps (rather than scaling by MAX_POINTS / total) keeps every other back end's count when one
+     * weight changes, so that the next ring is the previous one with a few back ends' points
+     * replaced ({@link #carried}), not a new ring.
+     */
+    static int[] pointsPer(int[] ws) {
+        long totalWeight = 0;
+        for (int w : ws) totalWeight += Math.max(1, w);
+        int ppw = POINTS_PER_WEIGHT;
+        while (ppw > 1 && totalWeight * ppw > MAX_POINTS) ppw >>= 1;
+        // beyond MAX_POINTS even at one point per weight: scale, at least one point each
+        double scale = totalWeight * ppw > MAX_POINTS ? (double) MAX_POINTS / (totalWeight * ppw) : 1.0;
+        int[] per = new int[ws.length];
+        for (int i = 0; i < ws.length; i++) per[i] = Math.max(1, (int) (ws[i] * ppw * scale));
+        return per;
+    }
+
+    /**
+     * The ring from scratch. A ring point is the hash of (back end identity, j) with its low
+     * OWNER_BITS replaced by the owner's index, so one primitive sort orders points and carries
+     * owners along. Positions depend only on identity (up to those low bits), so they survive
+     * membership changes; a key is affected by the owner bits only if it lands within 2^20 of a
+     * point, p ~ 2^-44.
+     */
+    private static long[] fullRing(Backend[] bs, int[] per) {
         int count = 0;
-        int[] per = new int[bs.length];
-        for (int i = 0; i < bs.length; i++) {
-            per[i] = Math.max(1, (int) (ws[i] * POINTS_PER_WEIGHT * scale));
-            count += per[i];
-        }
-        // A ring point is the hash of (back end identity, j) with its low OWNER_BITS replaced by the
-        // owner's index, so one primitive sort orders points and carries owners along. Positions
-        // depend only on identity (up to those low bits), so they survive membership changes; a key
-        // is affected by the owner bits only if it lands within 2^20 of a point, p ~ 2^-44.
+        for (int c : per) count += c;
         long[] ring = new long[count];
         int k = 0;
-        for (int i = 0; i < bs.length; i++) {
-            long base = KeyHash.of(bs[i].pool() + "/" + bs[i].name() + "@" + bs[i].address());
-            for (int j = 0; j < per[i]; j++) {
-                long h = KeyHash.mix(base + j * 0x9e3779b97f4a7c15L);
-                // Flipping the sign bit makes signed order equal unsigned ring order.
-                ring[k++] = ((h & ~OWNER_MASK) | i) ^ Long.MIN_VALUE;
-            }
-        }
+        for (int i = 0; i < bs.length; i++) k = points(bs[i], i, per[i], ring, k);
         Arrays.sort(ring);
-        return new P(bs, ws, set.totalWeight(), ring, loadFactor);
+        return ring;
+    }
+
+    /** Writes back end i's points at ring[k...]; returns the next free position. */
+    private static int points(Backend b, int i, int count, long[] ring, int k) {
+        long base = KeyHash.of(b.pool() + "/" + b.name() + "@" + b.address());
+        for (int j = 0; j < count; j++) {
+            long h = KeyHash.mix(base + j * 0x9e3779b97f4a7c15L);
+            // Flipping the sign bit makes signed order equal unsigned ring order.
+            ring[k++] = ((h & ~OWNER_MASK) | i) ^ Long.MIN_VALUE;
+        }
+        return k;
+    }
+
+    /**
+     * The next ring from the previous picker's, in O(points + changed log changed) rather than a
+     * sort of every point: the points of back ends that stay with the same count keep their
+     * positions and get their new index; those of back ends that left or changed count are dropped;
+     * new ones are made, sorted and merged in. The result is the ring {@link #fullRing} would make.
+     * Null when relabelling broke the order (two points of different back ends within 2^20 of each
+     * other, p ~ 2^-24 per ring), for a full rebuild instead.
+     */
+    private static long[] carried(P p, Backend[] bs, int[] per) {
+        Map<Backend, Integer> index = new IdentityHashMap<>(bs.length * 2);
+        for (int i = 0; i < bs.length; i++) index.put(bs[i], i);
+        int[] remap = new int[p.bs.length];
+        boolean[] kept = new boolean[bs.length];
+        for (int i = 0; i < p.bs.length; i++) {
+            Integer j = index.get(p.bs[i]);
+            remap[i] = j != null && per[j] == p.per[i] ? j : -1;
+            if (remap[i] >= 0) kept[remap[i]] = true;
+        }
+        int count = 0, freshCount = 0;
+        for (int i = 0; i < bs.length; i++) {
+            count += per[i];
+            if (!kept[i]) freshCount += per[i];
+        }
+        long[] fresh = new long[freshCount];
+        int f = 0;
+        for (int i = 0; i < bs.length; i++) if (!kept[i]) f = points(bs[i], i, per[i], fresh, f);
+        Arrays.sort(fresh);
+        long[] old = p.ring;
+        long[] ring = new long[count];
+        int k = 0, a = 0, b = 0;
+        long last = Long.MIN_VALUE;
+        while (k < count) {
+            long next;
+            if (a < old.length && remap[(int) (old[a] & OWNER_MASK)] < 0) {
+                a++;
+                continue;
+            }
+            long x = a < old.length ? (old[a] & ~OWNER_MASK) | remap[(int) (old[a] & OWNER_MASK)] : Long.MAX_VALUE;
+            if (b < fresh.length && (a >= old.length || fresh[b] < x)) {
+                next = fresh[b++];
+            } else {
+                next = x;
+                a++;
+            }
+            if (next < last) return null;
+            ring[k++] = last = next;
+        }
+        return ring;
     }
 
     private static final class P implements Picker {
@@ -100,9 +181,12 @@ public final class ConsistentHash implements Algorithm {
         final long totalWeight;
         /** Sorted, sign bit flipped (signed order = unsigned ring order); low OWNER_BITS = owner index. */
         final long[] ring;
+        /** Ring points of each back end, for the next picker to carry the ring over. */
+        final int[] per;
 
-        P(Backend[] bs, int[] ws, long totalWeight, long[] ring, double c) {
+        P(Backend[] bs, int[] ws, int[] per, long totalWeight, long[] ring, double c) {
             this.bs = bs;
+            this.per = per;
             this.totalWeight = totalWeight;
             this.ring = ring;
             this.scaledWeight = new double[ws.length];

@@ -37,8 +37,14 @@ import io.switchboard.load.PeakEwma;
  * <p>Equal costs (back ends never measured and idle, or measured alike) are served round robin
  * ({@link TieBreak}).
  *
- * <p>Threading: the picker's only mutable state is the tie-break cursor ({@link TieBreak}, lock-free);
- * it reads the back ends' live counters.
+ * <p>From {@link LeastConnections#TREE_FROM} back ends (with one decay) a pick does not scan: the
+ * differences {@code latencyScore - ln(w)}, in full and in signed order (so negative ones and
+ * -infinity need no exact scan), are kept in a {@link LoadTree} that the counters update as they
+ * change, and a pick takes the least from the cursor in O(log n). The penalty case and redispatches
+ * still scan.
+ *
+ * <p>Threading: the picker's mutable state is the tie-break cursor ({@link TieBreak}, lock-free)
+ * and the tree, which the event loops update ({@link LoadTree}); it reads the back ends' live counters.
  */
 public final class Fastest implements Algorithm {
     /** Cost of an unmeasured back end with requests in flight (Finagle: Long.MaxValue >> 16 ns, ~39 h). */
@@ -77,6 +83,8 @@ public final class Fastest implements Algorithm {
         /** ln(PENALTY) - ln(max weight): no unmeasured busy back end costs less. */
         final double penaltyFloor;
         final TieBreak ties;
+        /** Null for a small pool, or back ends with different decays (their scores do not compare). */
+        final LoadTree tree;
 
         P(Backend[] bs, int[] ws, TieBreak ties) {
             this.bs = bs;
@@ -99,10 +107,37 @@ public final class Fastest implements Algorithm {
             }
             this.sameDecay = same;
             this.penaltyFloor = Math.log(PENALTY_NANOS) - maxLogWeight;
+            this.tree = same && n >= LeastConnections.TREE_FROM ? new LoadTree(bs, this::treeKey) : null;
+        }
+
+        /** The tree's key of back end i: its score less ln(w), in full (signed order of the double). */
+        private long treeKey(int i) {
+            return ScanKey.sortable(bs[i].latencyScore() - logWeight[i]);
+        }
+
+        /**
+         * The pick from the tree, or null when the scan must decide: back ends excluded, a newer tree
+         * took them over, a concurrent write spoilt the descent, or the least cost is at the penalty
+         * floor (every candidate unmeasured and busy, see the class comment).
+         */
+        private Backend fromTree(PickContext ctx) {
+            LoadTree t = tree;
+            if (t == null || !ctx.exclude().isEmpty() || !t.current()) return null;
+            int n = bs.length;
+            int winner = t.firstMin(ties.start(n));
+            if (winner < 0) return null;
+            long key = t.key(winner);
+            // undo sortable: non-negative keys are the raw bits, negative ones have the magnitude flipped
+            double x = Double.longBitsToDouble(key ^ ((key >> 63) & Long.MAX_VALUE));
+            if (x + ROUNDING - ctx.nowNanos() * inverseDecay[0] >= penaltyFloor) return null;
+            ties.won(winner, n);
+            return bs[winner];
         }
 
         @Override
         public Backend pick(PickContext ctx) {
+            Backend fromTree = fromTree(ctx);
+            if (fromTree != null) return fromTree;
             int n = bs.length;
             int cursor = ties.start(n);
             if (!sameDecay) return scanCounters(ctx, cursor);

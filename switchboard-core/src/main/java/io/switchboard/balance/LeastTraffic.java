@@ -25,10 +25,17 @@ import java.lang.invoke.VarHandle;
  * had no traffic for a whole window: a lightly used pool, or a new back end), every pick does it.
  * Either way the pick is the exact least-traffic back end.
  *
+ * <p>From {@link LeastConnections#TREE_FROM} back ends a pick does not scan: a {@link LoadTree}
+ * keeps two orders of the back ends, by weighted score and by the time each window goes idle, both
+ * updated by the counters as they change. A pick first applies the idle rule to the windows that
+ * went idle by its clock (each once per idle spell, O(log n), found through the second order), then
+ * takes the least score from the cursor, so it is the exact least-traffic back end in O(log n). A
+ * redispatch (back ends excluded) scans.
+ *
  * <p>Threading: the picker's mutable state is that bound, a cache that any thread may
- * lower or raise with an opaque write (every value ever stored is a valid bound), and the tie-break
- * cursor ({@link TieBreak}, lock-free). It reads the back
- * ends' live counters.
+ * lower or raise with an opaque write (every value ever stored is a valid bound), the tie-break
+ * cursor ({@link TieBreak}, lock-free), and the tree with its idle marks, which the event loops
+ * and picks update under the tree's lock ({@link LoadTree}). It reads the back ends' live counters.
  */
 public final class LeastTraffic implements Algorithm {
     @Override
@@ -68,6 +75,14 @@ public final class LeastTraffic implements Algorithm {
         /** No back end's window can go idle before this time (see the class comment). */
         @SuppressWarnings("unused") // through ACTIVE_UNTIL
         private long activeUntil;
+        /** Null for a pool too small to gain from it. */
+        final LoadTree tree;
+        /**
+         * The idle-from time (last write + window) at which a pick found back end i's window idle;
+         * MIN_VALUE when it never did. The window is idle while its idle-from time is still that one
+         * (no write since). Written before the tree is told, read under the tree's lock.
+         */
+        final long[] idledAt;
 
         P(Backend[] bs, int[] ws, TieBreak ties) {
             this.bs = bs;
@@ -83,10 +98,62 @@ public final class LeastTraffic implements Algorithm {
                 inverseWeight[i] = 1.0 / Math.max(1, ws[i]);
             }
             this.activeUntil = Long.MIN_VALUE; // look at the first pick
+            this.idledAt = new long[n];
+            // never written: idle until the first write (saves the first pick expiring them one by one)
+            for (int i = 0; i < n; i++) idledAt[i] = traffic[i].lastWriteNanos() == WindowedCounter.NEVER_WRITTEN ? idleFrom(i) : Long.MIN_VALUE;
+            this.tree = n >= LeastConnections.TREE_FROM ? new LoadTree(bs, this::loadKey, this::idleKey) : null;
+        }
+
+        private long idleFrom(int i) {
+            WindowedCounter t = traffic[i];
+            return t.lastWriteNanos() + t.windowNanos();
+        }
+
+        /** The tree's load key of back end i: the scans' score, with the idle rule once a pick applied it. */
+        private long loadKey(int i) {
+            Backend b = bs[i];
+            double score = idleFrom(i) <= idledAt[i] ? Backend.TRAFFIC_PER_REQUEST * b.inFlight() : b.trafficScore();
+            return ScanKey.sortable(score * inverseWeight[i]);
+        }
+
+        /** The tree's second key of back end i: when its window goes idle; MAX_VALUE once a pick found it idle. */
+        private long idleKey(int i) {
+            long from = idleFrom(i);
+            return from <= idledAt[i] ? Long.MAX_VALUE : from;
+        }
+
+        /**
+         * Applies the idle rule to every back end whose window went idle by {@code now}, so that the
+         * tree's loads are what {@link #scanWindows} would compute: each back end once per idle
+         * spell, O(log n) each.
+         */
+        private void expire(LoadTree t, long now) {
+            for (int k = 0; k < bs.length && t.min(1) <= now; k++) {
+                int i = t.firstAtMost(1, 0, now);
+                if (i < 0) return;
+                idledAt[i] = idleFrom(i);
+                t.changed(i);
+            }
+        }
+
+        /** The pick from the tree, or null when there is none or a concurrent write spoilt it (then scan). */
+        private Backend fromTree(PickContext ctx) {
+            LoadTree t = tree;
+            if (t == null || !ctx.exclude().isEmpty() || !t.current()) return null;
+            long now = ctx.nowNanos();
+            t.settle();
+            if (t.min(1) <= now) expire(t, now);
+            int n = bs.length;
+            int winner = t.firstMin(ties.start(n));
+            if (winner < 0) return null;
+            ties.won(winner, n);
+            return bs[winner];
         }
 
         @Override
         public Backend pick(PickContext ctx) {
+            Backend fromTree = fromTree(ctx);
+            if (fromTree != null) return fromTree;
             int n = bs.length;
             int cursor = ties.start(n);
             long now = ctx.nowNanos();

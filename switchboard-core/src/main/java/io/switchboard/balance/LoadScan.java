@@ -14,16 +14,27 @@ import java.util.Map;
  * in-flight count, as the paper (homogeneous back ends) does.
  *
  * <p>The scans here are plain loops, not {@link ScanKey}'s branch-free packing: they run when a
- * target is new or its server is overloaded, not on every request.
+ * target is new or its server is overloaded, not on every request. From {@link
+ * LeastConnections#TREE_FROM} back ends both questions are answered from a {@link LoadTree} in
+ * O(log n) (the least loaded by least-conn's integer ratio, so equal ratios of different weights
+ * order as least-conn orders them) unless the request excludes back ends or LARD-R skips some.
  *
- * <p>Threading: immutable after construction but for the tie-break cursor (lock-free); reads the
- * back ends' live in-flight counters.
+ * <p>Threading: immutable after construction but for the tie-break cursor (lock-free) and the tree,
+ * which the event loops update ({@link LoadTree}); reads the back ends' live in-flight counters.
  */
 final class LoadScan {
     final Backend[] bs;
     private final double[] inverseWeight;
     private final Map<Backend, Integer> index;
     private final TieBreak ties;
+    /** floor(2^46 / w_i): least-conn's integer ratio, for the tree. */
+    private final long[] treeScale;
+    /**
+     * From {@link LeastConnections#TREE_FROM} back ends: least-conn's order (key set 0) and the raw
+     * in-flight counts (key set 1), so that a new target and the overload test need no scan; null
+     * for smaller pools.
+     */
+    private final LoadTree tree;
 
     LoadScan(BackendSet set, TieBreak ties) {
         this.bs = set.eligible();
@@ -35,6 +46,17 @@ final class LoadScan {
             index.put(bs[i], i);
         }
         this.ties = ties;
+        this.treeScale = new long[bs.length];
+        for (int i = 0; i < bs.length; i++) treeScale[i] = (1L << LeastConnections.TREE_S) / Math.max(1, ws[i]);
+        this.tree = bs.length >= LeastConnections.TREE_FROM
+                ? new LoadTree(bs, i -> Math.min(bs[i].inFlight() + 1L, LeastConnections.LOAD_CAP) * treeScale[i], i -> bs[i].inFlight())
+                : null;
+    }
+
+    /** The tree when it may answer for this request: nothing excluded or skipped, and still following the back ends. */
+    private LoadTree tree(PickContext ctx, Backend[] skip) {
+        LoadTree t = tree;
+        return t != null && skip == null && ctx.exclude().isEmpty() && t.current() ? t : null;
     }
 
     TieBreak ties() {
@@ -62,6 +84,14 @@ final class LoadScan {
     int leastLoaded(PickContext ctx, Backend[] skip) {
         int n = bs.length;
         if (n == 0) return -1;
+        LoadTree t = tree(ctx, skip);
+        if (t != null) {
+            int best = t.firstMin(ties.start(n));
+            if (best >= 0) {
+                ties.won(best, n);
+                return best;
+            }
+        }
         int start = ties.start(n);
         int best = -1;
         double bestCost = Double.POSITIVE_INFINITY;
@@ -81,6 +111,11 @@ final class LoadScan {
 
     /** Whether some back end that this request may use has fewer than {@code low} requests in flight. */
     boolean anyBelow(PickContext ctx, int low) {
+        LoadTree t = tree(ctx, null);
+        if (t != null) {
+            t.settle();
+            return t.min(1) < low;
+        }
         for (Backend b : bs) {
             if (b.inFlight() < low && !ctx.excluded(b)) return true;
         }

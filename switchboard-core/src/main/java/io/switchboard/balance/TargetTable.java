@@ -22,7 +22,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * swapped with a compare-and-set, so loops serving different targets never contend and loops
  * serving the same target race only on that record. A synchronized LRU map ({@code LinkedHashMap}
  * in access order) would be exact but would serialize every pick of the pool behind one lock; a
- * cache library is not worth a dependency in the JDK-only core. The cost is boxing the key.
+ * cache library is not worth a dependency in the JDK-only core. The keys are {@link Key}s, not
+ * boxed longs: a lookup fills this thread's probe key, so only a new target allocates.
  *
  * <p>Bound: at most {@code capacity} targets plus one per insert in progress, evicting the least
  * recently used approximately, with the second-chance ("clock") rule: keys wait in a lock-free FIFO
@@ -95,10 +96,35 @@ final class TargetTable {
         }
     }
 
+    /**
+     * A target's key in the map. Stored keys are never changed; a thread's probe ({@link #PROBE}) is
+     * refilled for each lookup, which is why the value is not final.
+     */
+    static final class Key {
+        long value;
+
+        Key(long value) {
+            this.value = value;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && k.value == value;
+        }
+
+        @Override
+        public int hashCode() {
+            return Long.hashCode(value);
+        }
+    }
+
+    /** Each thread's lookup key, so that a lookup allocates nothing (the map only reads it during get). */
+    private static final ThreadLocal<Key> PROBE = ThreadLocal.withInitial(() -> new Key(0));
+
     private final int capacity;
-    private final ConcurrentHashMap<Long, Target> targets;
+    private final ConcurrentHashMap<Key, Target> targets;
     /** Every key in the table once, oldest insert (or second chance) first. */
-    private final ConcurrentLinkedQueue<Long> order = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Key> order = new ConcurrentLinkedQueue<>();
 
     TargetTable(int capacity) {
         if (capacity < 1) throw new IllegalArgumentException("a target table needs room for at least 1 target, got " + capacity);
@@ -116,12 +142,14 @@ final class TargetTable {
 
     /** The target's record, created empty when it is new (or was evicted); a hit marks it used. */
     Target target(long key) {
-        Long k = key;
-        Target t = targets.get(k);
+        Key probe = PROBE.get();
+        probe.value = key;
+        Target t = targets.get(probe);
         if (t != null) {
             t.touch();
             return t;
         }
+        Key k = new Key(key);
         Target fresh = new Target();
         t = targets.putIfAbsent(k, fresh);
         if (t != null) {
@@ -135,12 +163,12 @@ final class TargetTable {
 
     /** The record of a target if the table has it, without marking it used (tests, diagnostics). */
     Target peek(long key) {
-        return targets.get(key);
+        return targets.get(new Key(key));
     }
 
     private void evictOne() {
         for (int polled = 0; polled <= SECOND_CHANCES; polled++) {
-            Long k = order.poll();
+            Key k = order.poll();
             if (k == null) return; // racing inserts have not queued their keys yet
             Target t = targets.get(k);
             if (t == null) continue;

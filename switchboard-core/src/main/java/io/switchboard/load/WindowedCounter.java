@@ -17,7 +17,7 @@ public final class WindowedCounter {
     public static final long DEFAULT_WINDOW_NANOS = 10_000_000_000L;
 
     /** {@link #lastWriteNanos()} before the first write: far enough in the past to read as idle at any time. */
-    static final long NEVER_WRITTEN = Long.MIN_VALUE / 2;
+    public static final long NEVER_WRITTEN = Long.MIN_VALUE / 2;
 
     private static final Runnable NO_LISTENER = () -> {};
 

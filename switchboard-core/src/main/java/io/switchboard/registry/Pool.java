@@ -328,6 +328,11 @@ public final class Pool {
                 BackendSet set = new BackendSet(++version, members, settings.allDown());
                 // Same class, new settings (LARD thresholds): the targets keep their back ends.
                 Picker carried = algorithm.getClass() == prev.algorithm().getClass() ? prev.picker() : null;
+                if (carried == null) {
+                    // Another algorithm: a tree the old picker kept (least-conn's) would go on being
+                    // updated by every request for nothing. The new picker installs its own, if any.
+                    for (Slot s : slots.values()) s.backend.watch(null);
+                }
                 next = new Snapshot(set, algorithm.newPicker(set, carried), algorithm);
                 snapshot = next;
             }

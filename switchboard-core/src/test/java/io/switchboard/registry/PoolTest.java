@@ -214,6 +214,21 @@ class PoolTest {
     }
 
     @Test
+    void anotherAlgorithmDropsTheTreeTheOldPickerKept() {
+        ServerConfig[] servers = new ServerConfig[20]; // enough for least-conn's tree
+        for (int i = 0; i < servers.length; i++) servers[i] = new ServerConfig("s" + i, "10.0.2." + (i + 1), 8080, 1, AdminState.READY);
+        Pool pool = pool(servers);
+        Pool.Settings same = pool.settings();
+        pool.apply(Origin.FILE, new Change.Configure(Algorithms.byName("least-conn"), same));
+        Backend s3 = pool.backend("s3");
+        Backend.LoadWatcher tree = s3.watch(null);
+        assertThat(tree).as("least-conn watches its back ends").isNotNull();
+        s3.watch(tree);
+        pool.apply(Origin.FILE, new Change.Configure(Algorithms.byName("round-robin"), same));
+        assertThat(s3.watch(null)).as("round robin keeps no tree, so none is updated per request").isNull();
+    }
+
+    @Test
     void configureChangesAlgorithmAndSettingsKeepingBackends() {
         Pool pool = pool(server("a"), server("b"));
         Backend a = pool.backend("a");

@@ -41,7 +41,7 @@ public class LoadPickBenchmark {
     @Param({"least-load", "chain", "chain-sort"})
     public String algorithm;
 
-    @Param({"100", "10000"})
+    @Param({"3", "100", "10000"})
     public int backends;
 
     static final long NOW = 1_000_000_000_000L;

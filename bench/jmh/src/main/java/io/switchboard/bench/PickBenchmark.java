@@ -42,7 +42,7 @@ public class PickBenchmark {
             "least-load", "chain"})
     public String algorithm;
 
-    @Param({"3", "100"})
+    @Param({"3", "100", "10000"})
     public int backends;
 
     /** The virtual "now" every pick sees; counters were written shortly before it. */
