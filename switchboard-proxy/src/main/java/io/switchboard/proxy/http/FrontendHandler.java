@@ -63,6 +63,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
      */
     static final int MAX_PIPELINED = 128;
 
+    private static final byte[] NO_IP = HeadWriter.ascii("-");
+
     /** The connection's own deadline, between and before exchanges. */
     private enum Wait { NONE, IDLE, HEAD }
 
@@ -77,13 +79,18 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
     BackendConnections connections;
     ConnectionTimers timers;
     String clientIp = "-";
+    /** The bytes of {@link #clientIp}, shared with other connections: never changed. */
     /** The last stick-table key a request of this connection carried: a connection is counted once per key. */
     String stickKey;
-    byte[] clientIpBytes = HeadWriter.ascii("-");
+    byte[] clientIpBytes = NO_IP;
     boolean closing;
 
-    /** Messages read but not yet processed: body chunks waiting for a back end, pipelined requests. */
-    private final ArrayDeque<Object> inbound = new ArrayDeque<>(4);
+    /**
+     * Messages read but not yet processed: body chunks waiting for a back end, pipelined requests.
+     * Null while none wait (made when one has to, dropped between requests): an idle connection keeps
+     * no queue.
+     */
+    private ArrayDeque<Object> inbound;
     private int queuedHeads;
     private boolean pipelineOverflow;
     /** A guard refused a request: nothing after it is read into an exchange. */
@@ -142,8 +149,9 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
         }
         wait(Wait.HEAD, System.nanoTime() + listener.headerTimeout().toNanos());
         if (ClientAddress.of(ctx.channel()) instanceof InetSocketAddress a) {
-            clientIp = a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
-            clientIpBytes = HeadWriter.ascii(clientIp);
+            ClientIps.Text ip = ClientIps.of(a);
+            clientIp = ip.text();
+            clientIpBytes = ip.bytes();
         }
         ctx.fireChannelActive();
     }
@@ -236,7 +244,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
         if (w == Wait.IDLE || !headBytes) {
             // Keep-alive idle between requests, or a connection that never sent a byte: close quietly
             // (a browser's pre-connection is not an error worth a 408).
-            if (inbound.isEmpty()) {
+            if (queued() == 0) {
                 closing = true;
                 ctx.close();
             }
@@ -287,7 +295,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
             return;
         }
         HttpExchange x = exchange;
-        if (x != null && inbound.isEmpty() && x.wantsBody()) {
+        if (x != null && queued() == 0 && x.wantsBody()) {
             x.forwardBody(msg); // the streaming fast path
             return;
         }
@@ -318,39 +326,56 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
             ReferenceCountUtil.release(msg);
             return;
         }
+        if (x == null && queued() == 0) {
+            take(msg); // nothing waits before it: no queue
+            return;
+        }
+        if (inbound == null) inbound = new ArrayDeque<>(4);
         inbound.addLast(msg);
         if (inbound.size() >= MAX_QUEUED) clientReads(false);
         drain();
     }
 
+    /** Messages waiting in {@link #inbound}. */
+    private int queued() {
+        ArrayDeque<Object> q = inbound;
+        return q == null ? 0 : q.size();
+    }
+
     /** Processes queued messages as far as the current exchange allows. */
     void drain() {
-        while (!closing) {
+        ArrayDeque<Object> q;
+        while (!closing && (q = inbound) != null) {
             HttpExchange x = exchange;
             if (x == null) {
-                Object next = inbound.pollFirst();
+                Object next = q.pollFirst();
                 if (next == null) return;
-                if (next instanceof Head || next instanceof Refusal) {
-                    queuedHeads--;
-                    waiting = Wait.NONE;
-                    headBytes = false;
-                    if (next instanceof Refusal r) {
-                        exchange = new HttpExchange(this, r.head());
-                        exchange.refuse(r.verdict());
-                    } else {
-                        exchange = new HttpExchange(this, (Head) next);
-                        exchange.start();
-                    }
-                } else {
-                    ReferenceCountUtil.release(next); // remains of a request we already answered
-                }
+                take(next);
             } else if (x.wantsBody()) {
-                Object next = inbound.pollFirst();
+                Object next = q.pollFirst();
                 if (next == null) return;
                 x.forwardBody(next);
             } else {
                 return;
             }
+        }
+    }
+
+    /** Handles the next message when no exchange runs: a request head starts one. */
+    private void take(Object next) {
+        if (next instanceof Head || next instanceof Refusal) {
+            queuedHeads--;
+            waiting = Wait.NONE;
+            headBytes = false;
+            if (next instanceof Refusal r) {
+                exchange = new HttpExchange(this, r.head());
+                exchange.refuse(r.verdict());
+            } else {
+                exchange = new HttpExchange(this, (Head) next);
+                exchange.start();
+            }
+        } else {
+            ReferenceCountUtil.release(next); // remains of a request we already answered
         }
     }
 
@@ -382,7 +407,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
 
     /** Switches reading the client on or off; on only when there is room for what it would send. */
     void clientReads(boolean on) {
-        if (on && (closing || upgradeHeld || tunnel != null || pipelineOverflow || inbound.size() >= MAX_QUEUED
+        if (on && (closing || upgradeHeld || tunnel != null || pipelineOverflow || queued() >= MAX_QUEUED
                 || (exchange != null && exchange.backendSaturated()))) {
             return;
         }
@@ -407,7 +432,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
         }
         nextRequest();
         ctx.flush(); // the back end is released, so its read-complete will not flush for us
-        if (!inbound.isEmpty()) drain();
+        if (queued() > 0) drain();
         resumeAfterUpgrade();
         clientReads(true);
     }
@@ -418,7 +443,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
         if (keepAlive) {
             nextRequest();
             ctx.writeAndFlush(response, ctx.voidPromise());
-            if (!inbound.isEmpty()) drain();
+            if (queued() > 0) drain();
             resumeAfterUpgrade();
             clientReads(true);
         } else {
@@ -449,7 +474,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
      * that answers stay in order): what came after it is parsed as requests.
      */
     private void resumeAfterUpgrade() {
-        if (!upgradeHeld || exchange != null || !inbound.isEmpty() || closing) return;
+        if (!upgradeHeld || exchange != null || queued() > 0 || closing) return;
         upgradeHeld = false;
         Http1Decoder d = ctx.pipeline().get(Http1Decoder.class);
         if (d == null) return;
@@ -494,6 +519,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
     }
 
     private void nextRequest() {
+        if (inbound != null && inbound.isEmpty()) inbound = null; // idle: keep no queue
         headBytes = false;
         wait(Wait.IDLE, System.nanoTime() + listener.clientIdleTimeout().toNanos());
     }
@@ -524,13 +550,15 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
     }
 
     private void releaseInbound() {
+        ArrayDeque<Object> q = inbound;
+        if (q == null) return;
         Object o;
-        while ((o = inbound.pollFirst()) != null) ReferenceCountUtil.release(o);
+        while ((o = q.pollFirst()) != null) ReferenceCountUtil.release(o);
     }
 
     /** Closes the connection if it is between requests (graceful shutdown). */
     public void closeIfIdle() {
-        if (exchange == null && tunnel == null && inbound.isEmpty() && !closing) {
+        if (exchange == null && tunnel == null && queued() == 0 && !closing) {
             closing = true;
             ctx.close();
         }
