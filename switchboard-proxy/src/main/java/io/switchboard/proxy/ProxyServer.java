@@ -4,9 +4,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
-import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
@@ -159,14 +157,6 @@ public final class ProxyServer implements AutoCloseable {
      *     listener (TLS session IDs of passthrough, rate-limited logs) must not be split per event loop,
      *     where the kernel's spreading of connections would make it miss half the time
      */
-    /**
-     * The receive-buffer sizing of accepted connections, shared: the channels' default makes one
-     * allocator per connection (33 bytes of heap each, kept while it is idle) although it holds only
-     * settings; the sizing state itself is in each channel's handle. The same settings as Netty's
-     * default for stream channels (adaptive, 16 messages per read).
-     */
-    private static final RecvByteBufAllocator CLIENT_RECEIVE = new AdaptiveRecvByteBufAllocator().maxMessagesPerRead(16);
-
     private ServerBootstrap bootstrap(ListenerConfig l, EventLoopGroup loops, ChannelHandler frontend) {
         return new ServerBootstrap()
                 .group(loops)
@@ -178,7 +168,9 @@ public final class ProxyServer implements AutoCloseable {
                 // default wherever the platform allows, which includes Linux); setting it here again
                 // would cost one more setsockopt per accepted connection.
                 .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                .childOption(ChannelOption.RCVBUF_ALLOCATOR, CLIENT_RECEIVE)
+                // Netty's default policy with a smaller handle, and one allocator for all (the channels'
+                // default makes one per connection): less heap per idle connection, see ClientReceiveSizing.
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, ClientReceiveSizing.INSTANCE)
                 .childHandler(frontend);
     }
 

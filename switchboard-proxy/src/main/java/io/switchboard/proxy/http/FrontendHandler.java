@@ -336,6 +336,11 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
         drain();
     }
 
+    /** Whether the connection holds a queue object now (for tests: an idle one should not). */
+    boolean keepsQueue() {
+        return inbound != null;
+    }
+
     /** Messages waiting in {@link #inbound}. */
     private int queued() {
         ArrayDeque<Object> q = inbound;
