@@ -188,13 +188,15 @@ def run_workers(a, workers):
         if pid == 0:
             os.close(r)
             out = os.fdopen(w, "w")
+            # A worker never returns into the parent's code, whatever happens.
             try:
                 hold(a, n, sources, out, worker=True)
+                out.flush()
+            except BrokenPipeError:
+                pass  # the parent is gone
             except BaseException:
                 traceback.print_exc()
-            finally:
-                out.flush()
-                os._exit(0)
+            os._exit(0)
         os.close(w)
         pids.append(pid)
         pipes.append(os.fdopen(r))
@@ -209,13 +211,15 @@ def run_workers(a, workers):
                 line = p.readline()
                 if not line or line.startswith(prefix):
                     break
+            # "errors=" comes last and its texts hold spaces: split it off first.
+            line, _, err_text = line.rstrip("\n").partition(" errors=")
+            for e in err_text.split(";") if err_text else []:
+                ek, _, ev = e.rpartition(":")
+                if ev.isdigit():
+                    errs[ek] = errs.get(ek, 0) + int(ev)
             for field in line.split()[1:]:
                 k, _, v = field.partition("=")
-                if k == "errors":
-                    for e in v.split(";"):
-                        ek, _, ev = e.rpartition(":")
-                        errs[ek] = errs.get(ek, 0) + int(ev)
-                elif k == "elapsed":
+                if k == "elapsed":
                     elapsed = max(elapsed, float(v))
                 elif v.isdigit():
                     totals[k] = totals.get(k, 0) + int(v)
