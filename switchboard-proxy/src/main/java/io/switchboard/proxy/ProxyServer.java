@@ -94,6 +94,7 @@ public final class ProxyServer implements AutoCloseable {
             try {
                 Channel ch;
                 ChannelHandler frontend = frontend(l);
+                AcceptFailures failures = new AcceptFailures(l.name()); // one log rate limit for the listener's acceptors
                 frontends.put(l.name(), frontend);
                 if (transport.reusePort()) {
                     // One acceptor per event loop on the same port (SO_REUSEPORT): the kernel spreads
@@ -105,7 +106,7 @@ public final class ProxyServer implements AutoCloseable {
                     ListenerGuard guard = ListenerGuard.forListener(l);
                     for (EventExecutor e : group) {
                         EventLoop loop = (EventLoop) e;
-                        ServerBootstrap b = bootstrap(l, loop, frontend)
+                        ServerBootstrap b = bootstrap(l, loop, frontend, failures)
                                 .attr(ListenerGuard.KEY, guard) // one guard for all of them
                                 .option(UnixChannelOption.SO_REUSEPORT, true)
                                 // Not for TCP: a protocol where the server speaks first (SMTP, POP3)
@@ -119,7 +120,7 @@ public final class ProxyServer implements AutoCloseable {
                         }
                     }
                 } else {
-                    ch = bootstrap(l, group, frontend).bind(l.host(), l.port()).sync().channel();
+                    ch = bootstrap(l, group, frontend, failures).bind(l.host(), l.port()).sync().channel();
                     acceptors.add(ch);
                 }
                 servers.put(l.name(), ch);
@@ -156,8 +157,9 @@ public final class ProxyServer implements AutoCloseable {
      * @param frontend the listener's one initializer, shared by its acceptors: what it keeps for the
      *     listener (TLS session IDs of passthrough, rate-limited logs) must not be split per event loop,
      *     where the kernel's spreading of connections would make it miss half the time
+     * @param failures the listener's handler of failed accepts (out of file descriptors), shared likewise
      */
-    private ServerBootstrap bootstrap(ListenerConfig l, EventLoopGroup loops, ChannelHandler frontend) {
+    private ServerBootstrap bootstrap(ListenerConfig l, EventLoopGroup loops, ChannelHandler frontend, AcceptFailures failures) {
         return new ServerBootstrap()
                 .group(loops)
                 .channel(transport.serverChannel())
@@ -168,6 +170,10 @@ public final class ProxyServer implements AutoCloseable {
                 // default wherever the platform allows, which includes Linux); setting it here again
                 // would cost one more setsockopt per accepted connection.
                 .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                // Netty's default policy with a smaller handle, and one allocator for all (the channels'
+                // default makes one per connection): less heap per idle connection, see ClientReceiveSizing.
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, ClientReceiveSizing.INSTANCE)
+                .handler(failures)
                 .childHandler(frontend);
     }
 

@@ -40,6 +40,19 @@ public record Transport(String name, IoHandlerFactory ioHandlerFactory,
                         Class<? extends DatagramChannel> datagramChannel, ChannelOption<Integer> deferAccept) {
 
     /**
+     * Netty's io_uring multishot accept keeps accepting while the server channel's auto-read is off: at
+     * the open-file limit every accept fails and is retried at once, about a million times a second,
+     * and {@link AcceptFailures}' pause cannot stop it. One-shot accepts honour the pause. Set before
+     * Netty's IoUring class reads it (its first use is in {@link #select}); an operator's own
+     * {@code -Dio.netty.iouring.acceptMultiShotEnabled} wins.
+     */
+    static final String ACCEPT_MULTISHOT = "io.netty.iouring.acceptMultiShotEnabled";
+
+    static {
+        if (System.getProperty(ACCEPT_MULTISHOT) == null) System.setProperty(ACCEPT_MULTISHOT, "false");
+    }
+
+    /**
      * Whether listeners bind one socket per event loop with SO_REUSEPORT (the native transports; NIO
      * has neither that nor TCP_DEFER_ACCEPT, {@link #deferAccept} being null for it).
      */

@@ -63,8 +63,12 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
      */
     static final int MAX_PIPELINED = 128;
 
-    /** The connection's own deadline, between and before exchanges. */
-    private enum Wait { NONE, IDLE, HEAD }
+    private static final byte[] NO_IP = HeadWriter.ascii("-");
+
+    /** The connection's own deadline, between and before exchanges (a byte, not an enum reference: heap per idle connection). */
+    private static final byte WAIT_NONE = 0;
+    private static final byte WAIT_IDLE = 1;
+    private static final byte WAIT_HEAD = 2;
 
     final ProxyState state;
     final ListenerConfig listener;
@@ -74,16 +78,22 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
     final boolean stream;
     private boolean counted;
     ChannelHandlerContext ctx;
+    /** The request decoder this handler feeds itself ({@link Http1Decoder#embedIn}); null when it is a handler before this one. */
+    private Http1Decoder decoder;
     BackendConnections connections;
-    ConnectionTimers timers;
     String clientIp = "-";
+    /** The bytes of {@link #clientIp}, shared with other connections: never changed. */
     /** The last stick-table key a request of this connection carried: a connection is counted once per key. */
     String stickKey;
-    byte[] clientIpBytes = HeadWriter.ascii("-");
+    byte[] clientIpBytes = NO_IP;
     boolean closing;
 
-    /** Messages read but not yet processed: body chunks waiting for a back end, pipelined requests. */
-    private final ArrayDeque<Object> inbound = new ArrayDeque<>(4);
+    /**
+     * Messages read but not yet processed: body chunks waiting for a back end, pipelined requests.
+     * Null while none wait (made when one has to, dropped between requests): an idle connection keeps
+     * no queue.
+     */
+    private ArrayDeque<Object> inbound;
     private int queuedHeads;
     private boolean pipelineOverflow;
     /** A guard refused a request: nothing after it is read into an exchange. */
@@ -93,7 +103,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
     private boolean upgradeHeld;
     /** The connection became a tunnel (for good); null before. */
     private WebSocketTunnel tunnel;
-    private Wait waiting = Wait.NONE;
+    private byte waiting = WAIT_NONE;
     private long waitDeadline;
     private long clientStalledSince;
     private int timerSlot = -1;
@@ -126,24 +136,46 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
         return stream && ch.parent() != null ? ch.parent() : ch;
     }
 
+    /** The event loop's timers (a lookup, not a field: heap per idle connection). */
+    ConnectionTimers timers() {
+        return connections.timers();
+    }
+
+    /** Called by {@link Http1Decoder#embedIn}: this handler feeds that decoder, which is not in the pipeline. */
+    void decodeWith(Http1Decoder d) {
+        decoder = d;
+    }
+
+    /** The request decoder: this handler's own, or the handler before it (an HTTP/2 stream's). */
+    private Http1Decoder decoder() {
+        Http1Decoder d = decoder;
+        return d != null ? d : ctx.pipeline().get(Http1Decoder.class);
+    }
+
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        if (decoder != null) decoder.handlerAdded(ctx);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        if (decoder != null) decoder.handlerRemoved(ctx);
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         connections = state.connections(ctx.channel().eventLoop());
-        timers = connections.timers();
-        timers.register(this);
+        connections.timers().register(this);
         if (!stream) {
             counters.connectionOpened();
             counted = true;
         }
-        wait(Wait.HEAD, System.nanoTime() + listener.headerTimeout().toNanos());
+        wait(WAIT_HEAD, System.nanoTime() + listener.headerTimeout().toNanos());
         if (ClientAddress.of(ctx.channel()) instanceof InetSocketAddress a) {
-            clientIp = a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
-            clientIpBytes = HeadWriter.ascii(clientIp);
+            ClientIps.Text ip = ClientIps.of(a);
+            clientIp = ip.text();
+            clientIpBytes = ip.bytes();
         }
         ctx.fireChannelActive();
     }
@@ -161,13 +193,20 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
      */
     void switchToH2c(ChannelHandlerContext decoderCtx, ByteBuf preface) {
         closing = true;
-        timers.unregister(this);
+        timers().unregister(this);
         if (counted) {
             counted = false;
             counters.connectionClosed(); // H2Connection counts it from here
         }
         ChannelPipeline p = ctx.pipeline();
         H2Connection.install(p, state, listener);
+        if (decoderCtx == ctx) {
+            // The decoder is this handler's own: the HTTP/2 handlers follow this one.
+            ctx.fireChannelActive();
+            ctx.fireChannelRead(preface);
+            p.remove(this);
+            return;
+        }
         p.remove(this);
         decoderCtx.fireChannelActive();
         decoderCtx.fireChannelRead(preface);
@@ -176,8 +215,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
 
     /** Called by the decoder when the first byte of a request head arrives. */
     void onRequestBytes() {
-        if (exchange == null && waiting == Wait.IDLE && !closing) {
-            wait(Wait.HEAD, System.nanoTime() + listener.headerTimeout().toNanos());
+        if (exchange == null && waiting == WAIT_IDLE && !closing) {
+            wait(WAIT_HEAD, System.nanoTime() + listener.headerTimeout().toNanos());
         }
         headBytes = true;
     }
@@ -191,7 +230,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
         partialHeadSince = firstByteNanos;
     }
 
-    private void wait(Wait w, long at) {
+    private void wait(byte w, long at) {
         waiting = w;
         waitDeadline = at;
     }
@@ -230,13 +269,13 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
             x.timeouts.check(now);
             return;
         }
-        if (waiting == Wait.NONE || now - waitDeadline < 0 || !timers.takeExpiry()) return;
-        Wait w = waiting;
-        waiting = Wait.NONE;
-        if (w == Wait.IDLE || !headBytes) {
+        if (waiting == WAIT_NONE || now - waitDeadline < 0 || !timers().takeExpiry()) return;
+        byte w = waiting;
+        waiting = WAIT_NONE;
+        if (w == WAIT_IDLE || !headBytes) {
             // Keep-alive idle between requests, or a connection that never sent a byte: close quietly
             // (a browser's pre-connection is not an error worth a 408).
-            if (inbound.isEmpty()) {
+            if (queued() == 0) {
                 closing = true;
                 ctx.close();
             }
@@ -271,13 +310,23 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
 
     /** Our writes to the client are piling up; the send timeout runs until it drains. */
     void clientStalled() {
-        if (clientStalledSince == 0) clientStalledSince = timers.now() | 1;
+        if (clientStalledSince == 0) clientStalledSince = timers().now() | 1;
     }
 
     // ---------------------------------------------------------------- reading
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        Http1Decoder d = decoder;
+        if (d != null && msg instanceof ByteBuf) {
+            d.channelRead(ctx, msg); // what it decodes comes back to received()
+        } else {
+            received(ctx, msg);
+        }
+    }
+
+    /** A decoded message (a {@link Head} or a {@link Body}), or raw bytes of a tunnel. */
+    void received(ChannelHandlerContext ctx, Object msg) {
         if (tunnel != null && !closing) {
             tunnel.fromClient(msg);
             return;
@@ -287,7 +336,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
             return;
         }
         HttpExchange x = exchange;
-        if (x != null && inbound.isEmpty() && x.wantsBody()) {
+        if (x != null && queued() == 0 && x.wantsBody()) {
             x.forwardBody(msg); // the streaming fast path
             return;
         }
@@ -318,39 +367,61 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
             ReferenceCountUtil.release(msg);
             return;
         }
+        if (x == null && queued() == 0) {
+            take(msg); // nothing waits before it: no queue
+            return;
+        }
+        if (inbound == null) inbound = new ArrayDeque<>(4);
         inbound.addLast(msg);
         if (inbound.size() >= MAX_QUEUED) clientReads(false);
         drain();
     }
 
+    /** Whether the connection holds a queue object now (for tests: an idle one should not). */
+    boolean keepsQueue() {
+        return inbound != null;
+    }
+
+    /** Messages waiting in {@link #inbound}. */
+    private int queued() {
+        ArrayDeque<Object> q = inbound;
+        return q == null ? 0 : q.size();
+    }
+
     /** Processes queued messages as far as the current exchange allows. */
     void drain() {
-        while (!closing) {
+        ArrayDeque<Object> q;
+        while (!closing && (q = inbound) != null) {
             HttpExchange x = exchange;
             if (x == null) {
-                Object next = inbound.pollFirst();
+                Object next = q.pollFirst();
                 if (next == null) return;
-                if (next instanceof Head || next instanceof Refusal) {
-                    queuedHeads--;
-                    waiting = Wait.NONE;
-                    headBytes = false;
-                    if (next instanceof Refusal r) {
-                        exchange = new HttpExchange(this, r.head());
-                        exchange.refuse(r.verdict());
-                    } else {
-                        exchange = new HttpExchange(this, (Head) next);
-                        exchange.start();
-                    }
-                } else {
-                    ReferenceCountUtil.release(next); // remains of a request we already answered
-                }
+                take(next);
             } else if (x.wantsBody()) {
-                Object next = inbound.pollFirst();
+                Object next = q.pollFirst();
                 if (next == null) return;
                 x.forwardBody(next);
             } else {
                 return;
             }
+        }
+    }
+
+    /** Handles the next message when no exchange runs: a request head starts one. */
+    private void take(Object next) {
+        if (next instanceof Head || next instanceof Refusal) {
+            queuedHeads--;
+            waiting = WAIT_NONE;
+            headBytes = false;
+            if (next instanceof Refusal r) {
+                exchange = new HttpExchange(this, r.head());
+                exchange.refuse(r.verdict());
+            } else {
+                exchange = new HttpExchange(this, (Head) next);
+                exchange.start();
+            }
+        } else {
+            ReferenceCountUtil.release(next); // remains of a request we already answered
         }
     }
 
@@ -382,7 +453,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
 
     /** Switches reading the client on or off; on only when there is room for what it would send. */
     void clientReads(boolean on) {
-        if (on && (closing || upgradeHeld || tunnel != null || pipelineOverflow || inbound.size() >= MAX_QUEUED
+        if (on && (closing || upgradeHeld || tunnel != null || pipelineOverflow || queued() >= MAX_QUEUED
                 || (exchange != null && exchange.backendSaturated()))) {
             return;
         }
@@ -407,7 +478,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
         }
         nextRequest();
         ctx.flush(); // the back end is released, so its read-complete will not flush for us
-        if (!inbound.isEmpty()) drain();
+        if (queued() > 0) drain();
         resumeAfterUpgrade();
         clientReads(true);
     }
@@ -418,7 +489,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
         if (keepAlive) {
             nextRequest();
             ctx.writeAndFlush(response, ctx.voidPromise());
-            if (!inbound.isEmpty()) drain();
+            if (queued() > 0) drain();
             resumeAfterUpgrade();
             clientReads(true);
         } else {
@@ -449,9 +520,9 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
      * that answers stay in order): what came after it is parsed as requests.
      */
     private void resumeAfterUpgrade() {
-        if (!upgradeHeld || exchange != null || !inbound.isEmpty() || closing) return;
+        if (!upgradeHeld || exchange != null || queued() > 0 || closing) return;
         upgradeHeld = false;
-        Http1Decoder d = ctx.pipeline().get(Http1Decoder.class);
+        Http1Decoder d = decoder();
         if (d == null) return;
         if (stream) {
             // A stream carries one request: what the client sent after a refused WebSocket is not one.
@@ -469,9 +540,9 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
     void startTunnel(WebSocketTunnel t) {
         exchange = null;
         upgradeHeld = false;
-        waiting = Wait.NONE;
+        waiting = WAIT_NONE;
         tunnel = t;
-        Http1Decoder d = ctx.pipeline().get(Http1Decoder.class);
+        Http1Decoder d = decoder();
         ByteBuf held = d == null ? null : d.tunnel();
         if (held != null) t.fromClient(held);
         t.clientReadComplete();
@@ -494,14 +565,16 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
     }
 
     private void nextRequest() {
+        if (inbound != null && inbound.isEmpty()) inbound = null; // idle: keep no queue
         headBytes = false;
-        wait(Wait.IDLE, System.nanoTime() + listener.clientIdleTimeout().toNanos());
+        wait(WAIT_IDLE, System.nanoTime() + listener.clientIdleTimeout().toNanos());
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (decoder != null) decoder.closed();
         closing = true;
-        if (timers != null) timers.unregister(this);
+        if (connections != null) timers().unregister(this);
         if (counted) {
             counted = false;
             counters.connectionClosed();
@@ -524,13 +597,15 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
     }
 
     private void releaseInbound() {
+        ArrayDeque<Object> q = inbound;
+        if (q == null) return;
         Object o;
-        while ((o = inbound.pollFirst()) != null) ReferenceCountUtil.release(o);
+        while ((o = q.pollFirst()) != null) ReferenceCountUtil.release(o);
     }
 
     /** Closes the connection if it is between requests (graceful shutdown). */
     public void closeIfIdle() {
-        if (exchange == null && tunnel == null && inbound.isEmpty() && !closing) {
+        if (exchange == null && tunnel == null && queued() == 0 && !closing) {
             closing = true;
             ctx.close();
         }

@@ -43,20 +43,24 @@ import java.util.Arrays;
  * with {@code Upgrade: websocket}, bytes after the head in the same read included; any other 101 still
  * ends the parsing for good.
  *
+ * <p>Embedded ({@link #embedIn}): a client connection's decoder need not be a pipeline handler of its own.
+ * Its {@link FrontendHandler} passes it the bytes and gets the messages back by a call, so an idle
+ * connection's pipeline has one handler context fewer (about 56 bytes of heap per connection).
+ *
  * <p>Threading: the channel's event loop.
  */
 final class Http1Decoder extends ChannelInboundHandlerAdapter {
     private static final byte CR = '\r';
     private static final byte LF = '\n';
 
-    private static final int HEAD = 0;
-    private static final int FIXED = 1;
-    private static final int CHUNKED = 2;     // the body's framing is read by `chunks`
-    private static final int UNTIL_CLOSE = 3;
-    private static final int IDLE = 4;          // responses: between a response and the next expectResponseTo
-    private static final int BAD = 5;
-    private static final int UPGRADE_HELD = 6;  // requests: after a WebSocket handshake, until its answer
-    private static final int TUNNEL = 7;        // after a 101 to WebSocket: bytes passed on as they come
+    private static final byte HEAD = 0;
+    private static final byte FIXED = 1;
+    private static final byte CHUNKED = 2;     // the body's framing is read by `chunks`
+    private static final byte UNTIL_CLOSE = 3;
+    private static final byte IDLE = 4;          // responses: between a response and the next expectResponseTo
+    private static final byte BAD = 5;
+    private static final byte UPGRADE_HELD = 6;  // requests: after a WebSocket handshake, until its answer
+    private static final byte TUNNEL = 7;        // after a 101 to WebSocket: bytes passed on as they come
 
     /** Per event loop: heads that arrive in one read are copied here to find their end. */
     private static final FastThreadLocal<byte[][]> SCRATCH = new FastThreadLocal<>() {
@@ -69,6 +73,8 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
     private final boolean requests;
     private final HeadParser.Limits limits;
     private final FrontendHandler frontend;   // told when request bytes arrive (header timeout); may be null
+    /** Not in the pipeline: messages go to {@link #frontend} by a call, not through a context. */
+    private final boolean embedded;
 
     // A head not complete at the end of a read: its bytes pending[0, pendingLength), carried over.
     private byte[] pending;
@@ -84,7 +90,7 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
     /** Head bytes copied and searched (for a test that the work is linear in the head's size). */
     long headBytesScanned;
 
-    private int state;
+    private byte state;             // a byte: heap kept by every idle connection
     private long remaining;         // body or chunk bytes left
     /** The chunked body being read, made at the first one. */
     private ChunkedBody chunks;
@@ -100,20 +106,40 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
     /** Responses: the request sent asked for a WebSocket, so a 101 to it is a tunnel. */
     private boolean upgradeAsked;
 
-    private Http1Decoder(boolean requests, HeadParser.Limits limits, FrontendHandler frontend) {
+    private Http1Decoder(boolean requests, HeadParser.Limits limits, FrontendHandler frontend, boolean embedded) {
         this.requests = requests;
         this.limits = limits;
         this.frontend = frontend;
+        this.embedded = embedded;
         this.state = requests ? HEAD : IDLE;
         this.firstRead = requests;
     }
 
     static Http1Decoder forRequests(HeadParser.Limits limits, FrontendHandler frontend) {
-        return new Http1Decoder(true, limits, frontend);
+        return new Http1Decoder(true, limits, frontend, false);
+    }
+
+    /**
+     * A request decoder owned by {@code frontend} instead of a handler before it: put only {@code frontend}
+     * in the pipeline; it passes the bytes it reads here and gets the messages back.
+     */
+    static Http1Decoder embedIn(HeadParser.Limits limits, FrontendHandler frontend) {
+        Http1Decoder d = new Http1Decoder(true, limits, frontend, true);
+        frontend.decodeWith(d);
+        return d;
     }
 
     static Http1Decoder forResponses(HeadParser.Limits limits) {
-        return new Http1Decoder(false, limits, null);
+        return new Http1Decoder(false, limits, null, false);
+    }
+
+    /** Passes a decoded message (or raw bytes, once a tunnel) on: to the owning front end, or the next handler. */
+    private void emit(ChannelHandlerContext ctx, Object msg) {
+        if (embedded) {
+            frontend.received(ctx, msg);
+        } else {
+            ctx.fireChannelRead(msg);
+        }
     }
 
     /**
@@ -175,7 +201,7 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (!(msg instanceof ByteBuf in) || state == TUNNEL) {
-            ctx.fireChannelRead(msg);
+            emit(ctx, msg);
             return;
         }
         if (state == BAD) {
@@ -233,7 +259,7 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
         flushHeld(ctx);
         if (state == UNTIL_CLOSE) {
             state = IDLE;
-            ctx.fireChannelRead(Body.EMPTY_LAST); // a response delimited by the close: complete now
+            emit(ctx, Body.EMPTY_LAST); // a response delimited by the close: complete now
         }
         ctx.fireChannelInactive();
     }
@@ -243,6 +269,11 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
         pending = null;
         releaseUpgradeHeld();
         releasePrefaceStart();
+    }
+
+    /** Embedded: the connection closed; lets go of held bytes (the front end handles the event itself). */
+    void closed() {
+        handlerRemoved(ctx);
     }
 
     private void releasePrefaceStart() {
@@ -294,7 +325,7 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
                 case UNTIL_CLOSE -> emitBody(ctx, new Body(in.readRetainedSlice(in.readableBytes()), false, null, null));
                 case IDLE -> overrun(ctx, in);
                 case UPGRADE_HELD -> holdForUpgrade(ctx, in);
-                case TUNNEL -> ctx.fireChannelRead(in.readRetainedSlice(in.readableBytes()));
+                case TUNNEL -> emit(ctx, in.readRetainedSlice(in.readableBytes()));
                 default -> throw new IllegalStateException("decoder state " + state);
             }
         }
@@ -440,18 +471,18 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
             // redirect, no server) resumes the parsing right away, within this read.
             state = UPGRADE_HELD;
             if (frontend != null) frontend.upgradeRequested();
-            ctx.fireChannelRead(h);
-            ctx.fireChannelRead(Body.EMPTY_LAST);
+            emit(ctx, h);
+            emit(ctx, Body.EMPTY_LAST);
             return;
         }
-        ctx.fireChannelRead(h);
+        emit(ctx, h);
         if (h.chunked) {
             startChunked();
         } else if (h.contentLength > 0) {
             state = FIXED;
             remaining = h.contentLength;
         } else {
-            ctx.fireChannelRead(Body.EMPTY_LAST);
+            emit(ctx, Body.EMPTY_LAST);
         }
     }
 
@@ -463,15 +494,15 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
             } else if (s == 101) {
                 state = BAD; // refused by the front end: nothing after it is HTTP
             }
-            ctx.fireChannelRead(h);    // 1xx: the final response follows
+            emit(ctx, h);    // 1xx: the final response follows
             return;
         }
         boolean bodyless = bodylessResponse || s == 204 || s == 304;
         bodylessResponse = false;
         if (bodyless || (!h.chunked && h.contentLength == 0)) {
             messageEnds(ctx, in);
-            ctx.fireChannelRead(h);
-            ctx.fireChannelRead(Body.EMPTY_LAST);
+            emit(ctx, h);
+            emit(ctx, Body.EMPTY_LAST);
             return;
         }
         held = h;
@@ -498,7 +529,7 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
         state = BAD;
         pending = null;
         in.skipBytes(in.readableBytes());
-        ctx.fireChannelRead(h);
+        emit(ctx, h);
     }
 
     /**
@@ -538,14 +569,14 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
 
     private void emitBody(ChannelHandlerContext ctx, Body b) {
         flushHeld(ctx);
-        ctx.fireChannelRead(b);
+        emit(ctx, b);
     }
 
     private void flushHeld(ChannelHandlerContext ctx) {
         Head h = held;
         if (h != null) {
             held = null;
-            ctx.fireChannelRead(h);
+            emit(ctx, h);
         }
     }
 
@@ -563,10 +594,10 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
             // Nothing of this response went out yet: refuse it as a whole.
             held = null;
             h.fail(502, "malformed response body: " + why);
-            ctx.fireChannelRead(h);
+            emit(ctx, h);
             return;
         }
-        ctx.fireChannelRead(Body.failed(why));
+        emit(ctx, Body.failed(why));
     }
 
 }

@@ -483,7 +483,7 @@ final class HttpExchange implements RequestView, RouteRequest {
         Http1Encoder.writeBody(backendChannel, content, requestChunked);
         if (!backendChannel.isWritable()) {
             conn.clientReads(false); // back end saturated: stop reading the client
-            if (timeouts.uploadStalledSince == 0) timeouts.uploadStalledSince = conn.timers.now() | 1;
+            if (timeouts.uploadStalledSince == 0) timeouts.uploadStalledSince = conn.timers().now() | 1;
         }
         if (last) {
             requestDone = true;

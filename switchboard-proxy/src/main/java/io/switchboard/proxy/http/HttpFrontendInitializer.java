@@ -25,8 +25,9 @@ import java.util.function.Consumer;
  * connection limit (if configured), TLS (if configured: after
  * the limit, so that a refused connection costs no handshake), then HTTP/2 ({@link H2Connection}) when
  * ALPN chose {@code h2} (or, on plain text, when the client opens with the HTTP/2 preface: see {@link
- * FrontendHandler#switchToH2c}), else the HTTP/1.x decoder,
- * address and rate guards (if configured), the proxy handler, which writes encoded bytes itself
+ * FrontendHandler#switchToH2c}), else the proxy handler with its HTTP/1.x decoder embedded (one
+ * pipeline handler for both: each context is heap kept by every idle connection), with the
+ * address and rate guards (if configured); it writes encoded bytes itself
  * (timeouts are checked by the loop's {@link ConnectionTimers}).
  * Every accepted channel joins {@code clients} so graceful shutdown can find it.
  *
@@ -88,7 +89,7 @@ public final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
                 return;
             }
         }
-        p.addLast("decoder", Http1Decoder.forRequests(limits, frontend));
+        Http1Decoder.embedIn(limits, frontend); // one handler for both: a context less per connection
         p.addLast("proxy", frontend);
     }
 
@@ -116,7 +117,7 @@ public final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
             if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
                 H2Connection.install(p, state, listener);
             } else {
-                p.addLast("decoder", Http1Decoder.forRequests(limits, frontend));
+                Http1Decoder.embedIn(limits, frontend);
                 p.addLast("proxy", frontend);
             }
             ctx.fireChannelActive();

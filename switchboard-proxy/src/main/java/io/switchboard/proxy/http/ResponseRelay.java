@@ -57,7 +57,7 @@ final class ResponseRelay implements BackendListener {
             ReferenceCountUtil.release(msg);
             return;
         }
-        backendActivity = x.conn.timers.now();
+        backendActivity = x.conn.timers().now();
         if (msg instanceof Head resp) {
             onHead(resp);
         } else if (msg instanceof Body content) {

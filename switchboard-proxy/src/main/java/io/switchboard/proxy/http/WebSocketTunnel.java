@@ -46,7 +46,7 @@ final class WebSocketTunnel implements BackendListener {
 
     /** Takes over both connections (the 101 is written, not yet flushed). */
     void start() {
-        lastActivity = conn.timers.now();
+        lastActivity = conn.timers().now();
         backendHandler.attach(this);
         conn.startTunnel(this);
     }
@@ -62,7 +62,7 @@ final class WebSocketTunnel implements BackendListener {
             return;
         }
         up += b.readableBytes();
-        lastActivity = conn.timers.now();
+        lastActivity = conn.timers().now();
         backend.write(b, backend.voidPromise());
         if (!backend.isWritable()) FrontendHandler.setAutoRead(conn.ctx.channel(), false);
     }
@@ -83,7 +83,7 @@ final class WebSocketTunnel implements BackendListener {
             return;
         }
         down += b.readableBytes();
-        lastActivity = conn.timers.now();
+        lastActivity = conn.timers().now();
         ChannelHandlerContext ctx = conn.ctx;
         ctx.write(b, ctx.voidPromise());
         if (!ctx.channel().isWritable()) FrontendHandler.setAutoRead(backend, false);

@@ -28,9 +28,14 @@ public final class ClientAddress {
 
     /** The address a PROXY header carried on this connection (or its parent), or null. */
     public static InetSocketAddress carried(Channel ch) {
-        InetSocketAddress a = ch.attr(CARRIED).get();
-        if (a == null && ch.parent() != null) a = ch.parent().attr(CARRIED).get();
+        InetSocketAddress a = get(ch);
+        if (a == null && ch.parent() != null) a = get(ch.parent());
         return a;
+    }
+
+    /** Asks with hasAttr first: attr() makes the attribute, an object per connection that took no header. */
+    private static InetSocketAddress get(Channel ch) {
+        return ch.hasAttr(CARRIED) ? ch.attr(CARRIED).get() : null;
     }
 
     /** Records the client address a PROXY header carried. */

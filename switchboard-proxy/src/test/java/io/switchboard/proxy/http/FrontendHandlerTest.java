@@ -109,6 +109,19 @@ class FrontendHandlerTest {
     }
 
     @Test
+    void anIdleConnectionKeepsNoQueueAfterSingleOrPipelinedRequests() {
+        FrontendHandler h = ch.pipeline().get(FrontendHandler.class);
+        assertThat(h.keepsQueue()).as("before the first request").isFalse();
+        assertThat(exchange("GET /a HTTP/1.1\r\nHost: a\r\n\r\n")).startsWith("HTTP/1.1 503");
+        assertThat(h.keepsQueue()).as("after one request").isFalse();
+        String two = exchange("GET /b HTTP/1.1\r\nHost: a\r\n\r\nGET /c HTTP/1.1\r\nHost: a\r\n\r\n");
+        assertThat(two.split("HTTP/1.1 503", -1)).hasSize(3);
+        assertThat(h.keepsQueue()).as("after two pipelined requests").isFalse();
+        assertThat(log).hasSize(3);
+        assertThat(ch.isOpen()).isTrue();
+    }
+
+    @Test
     void missingHostOnHttp11Is400AndCloses() {
         assertThat(exchange("GET / HTTP/1.1\r\n\r\n")).startsWith("HTTP/1.1 400 Bad Request").contains("missing Host header");
         assertThat(ch.isOpen()).isFalse();

@@ -77,7 +77,7 @@ class H2cPrefaceTest {
             byte[] out = written(ch);
             assertThat(out.length).as("pieces of %d", piece).isGreaterThanOrEqualTo(9);
             assertThat(out[3]).as("the server's first frame is SETTINGS (pieces of %d)", piece).isEqualTo((byte) 4);
-            assertThat(ch.pipeline().get(Http1Decoder.class)).isNull();
+            assertThat(ch.pipeline().get(FrontendHandler.class)).isNull();
             ch.finishAndReleaseAll();
         }
     }
@@ -95,7 +95,7 @@ class H2cPrefaceTest {
         EmbeddedChannel ch = channel(Http2Config.DEFAULT);
         send(ch, "PR".getBytes(StandardCharsets.US_ASCII), 1);
         send(ch, "OPFIND / HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(StandardCharsets.US_ASCII), 4);
-        assertThat(ch.pipeline().get(Http1Decoder.class)).isNotNull();
+        assertThat(ch.pipeline().get(FrontendHandler.class)).isNotNull();
         assertThat(new String(written(ch), StandardCharsets.US_ASCII)).startsWith("HTTP/1.1 503");
         ch.finishAndReleaseAll();
     }

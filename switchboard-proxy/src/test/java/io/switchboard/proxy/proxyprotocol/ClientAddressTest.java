@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.channel.DefaultChannelId;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.util.AttributeKey;
 import java.net.InetSocketAddress;
 import org.junit.jupiter.api.Test;
 
@@ -17,6 +18,19 @@ class ClientAddressTest {
         assertThat(ClientAddress.of(ch)).isEqualTo(ch.remoteAddress());
         assertThat(ClientAddress.carried(ch)).isNull();
         ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void askingLeavesNoAttributeOnAConnectionWithoutAHeader() {
+        // An attribute is an object kept as long as the connection: an idle one must not get it by being asked.
+        EmbeddedChannel connection = new EmbeddedChannel();
+        EmbeddedChannel stream = new EmbeddedChannel(connection, DefaultChannelId.newInstance(), true, false);
+        assertThat(ClientAddress.of(stream)).isEqualTo(stream.remoteAddress());
+        assertThat(ClientAddress.carried(connection)).isNull();
+        assertThat(stream.hasAttr(AttributeKey.valueOf("switchboard.proxy-protocol.source"))).isFalse();
+        assertThat(connection.hasAttr(AttributeKey.valueOf("switchboard.proxy-protocol.source"))).isFalse();
+        stream.finishAndReleaseAll();
+        connection.finishAndReleaseAll();
     }
 
     @Test
