@@ -22,6 +22,7 @@ import io.switchboard.config.RouteConfig;
 import io.switchboard.config.SwitchboardConfig;
 import io.switchboard.config.TcpValidateConfig;
 import io.switchboard.config.TlsConfig;
+import io.switchboard.proxy.tls.SniContexts;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -302,8 +303,8 @@ public final class ConfigLoader {
             Duration bodyRateWindow = s.duration("body-rate-window", ListenerConfig.DEFAULT_BODY_RATE_WINDOW, true);
             Duration tunnelIdle = s.duration("tunnel-idle-timeout", ListenerConfig.DEFAULT_TUNNEL_IDLE_TIMEOUT, true);
             List<RouteConfig> routes = RouteSection.read(s, poolEntries, pools);
-            TlsConfig tls = TlsSection.read(s, source);
             Http2Config http2 = Http2Section.read(s);
+            TlsConfig tls = TlsSection.read(s, source, http2.enabled() ? SniContexts.ALPN : SniContexts.ALPN_HTTP1);
             ProxyProtocolConfig proxyProtocol = readProxyProtocol(s);
             TcpValidateConfig validate = mode == ListenerConfig.Mode.TCP ? TcpValidateSection.read(s, poolEntries) : null;
             if (port == null || pool == null) continue;

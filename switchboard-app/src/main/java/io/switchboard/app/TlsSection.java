@@ -40,8 +40,9 @@ final class TlsSection {
      * The listener's TLS settings; null when it has none, or when they are wrong (errors are recorded).
      *
      * @param source the config file (relative paths are resolved against its directory); null: the working directory
+     * @param alpn what the listener will advertise by ALPN (its contexts are built for it, and kept for the start)
      */
-    static TlsConfig read(Section listener, Path source) {
+    static TlsConfig read(Section listener, Path source, List<String> alpn) {
         if (!listener.has("tls")) return null;
         Problems problems = listener.problems();
         int before = problems.errorCount();
@@ -99,7 +100,7 @@ final class TlsSection {
             YamlNode.Mapping item = (YamlNode.Mapping) certNodes.get(i);
             String path = s.keyPath("certificates") + "[" + i + "]";
             try {
-                SniContexts.check(config, certs.get(i), now);
+                SniContexts.check(config, certs.get(i), now, alpn);
                 warnIfExpiring(certs.get(i), item, path, now, problems);
             } catch (TlsSetupException e) {
                 String key = switch (e.part()) {

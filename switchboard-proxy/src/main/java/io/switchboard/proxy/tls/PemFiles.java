@@ -18,9 +18,14 @@ import java.security.Signature;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPrivateKey;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPrivateCrtKey;
+import java.security.interfaces.RSAPublicKey;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.Collections;
@@ -41,7 +46,7 @@ import javax.naming.ldap.Rdn;
  * encrypted or traditional-format key, a key that is not the certificate's, a certificate outside its
  * validity dates). Netty would fail on all of these too, but with messages about ASN.1 and key specs.
  *
- * <p>Threading: safe from any thread; its only state is a bounded, synchronized memo of matched key pairs.
+ * <p>Threading: safe from any thread; its only state is a bounded, synchronized memo of checked key pairs.
  */
 public final class PemFiles {
     private static final Pattern KEY_BLOCK = Pattern.compile(
@@ -58,22 +63,53 @@ public final class PemFiles {
         }
     }
 
-    /** Reads and checks a certificate chain and its key at {@code now}. */
+    /**
+     * Reads and checks a certificate chain and its key at {@code now}. Files whose bytes were read and
+     * checked before in this process (the config check, then the start; every reload) are not parsed
+     * again: the pair is remembered by the files' contents ({@link #PAIRS}); the dates are checked anew.
+     */
     public static KeyPair keyPair(Path certFile, Path keyFile, Instant now) {
-        List<X509Certificate> chain = certificates(certFile, Part.CERT, "certificate");
+        byte[] certBytes = read(certFile, Part.CERT);
+        byte[] keyBytes;
+        try {
+            keyBytes = read(keyFile, Part.KEY);
+        } catch (TlsSetupException e) {
+            certificates(certFile, certBytes, Part.CERT, "certificate"); // the certificate's own problem first
+            throw e;
+        }
+        Contents contents = new Contents(ByteBuffer.wrap(certBytes), ByteBuffer.wrap(keyBytes));
+        KeyPair known = PAIRS.get(contents);
+        if (known != null) {
+            checkValidity(certFile, known.leaf(), now);
+            return known;
+        }
+        List<X509Certificate> chain = certificates(certFile, certBytes, Part.CERT, "certificate");
         X509Certificate leaf = chain.get(0);
         checkValidity(certFile, leaf, now);
-        PrivateKey key = privateKey(keyFile);
+        PrivateKey key = privateKey(keyFile, keyBytes);
         if (!matches(key, leaf.getPublicKey())) {
             throw new TlsSetupException(Part.KEY, "key " + keyFile + " does not match the certificate " + certFile
                     + " (the certificate's public key belongs to another private key; use the key the certificate was made for)");
         }
-        return new KeyPair(List.copyOf(chain), key);
+        KeyPair pair = new KeyPair(List.copyOf(chain), key);
+        PAIRS.put(contents, pair);
+        return pair;
     }
+
+    /** The bytes of a certificate file and of its key file. */
+    private record Contents(ByteBuffer cert, ByteBuffer key) {}
+
+    /** Pairs read and checked in this process, by the files' contents; the oldest go past 64. */
+    private static final Map<Contents, KeyPair> PAIRS = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Contents, KeyPair> eldest) {
+            return size() > 64;
+        }
+    });
 
     /** The CA certificates of a bundle (client certificates must chain to one). */
     public static List<X509Certificate> certificateAuthorities(Path file) {
-        return certificates(file, Part.CA, "CA certificate");
+        return certificates(file, read(file, Part.CA), Part.CA, "CA certificate");
     }
 
     /**
@@ -106,8 +142,7 @@ public final class PemFiles {
         return out;
     }
 
-    private static List<X509Certificate> certificates(Path file, Part part, String what) {
-        byte[] bytes = read(file, part);
+    private static List<X509Certificate> certificates(Path file, byte[] bytes, Part part, String what) {
         String text = new String(bytes, StandardCharsets.ISO_8859_1);
         if (!text.contains("-----BEGIN CERTIFICATE-----")) {
             throw new TlsSetupException(part, file + " is not a PEM " + what + " (expected a '-----BEGIN CERTIFICATE-----' block"
@@ -137,8 +172,8 @@ public final class PemFiles {
         }
     }
 
-    private static PrivateKey privateKey(Path file) {
-        String text = new String(read(file, Part.KEY), StandardCharsets.ISO_8859_1);
+    private static PrivateKey privateKey(Path file, byte[] bytes) {
+        String text = new String(bytes, StandardCharsets.ISO_8859_1);
         Matcher m = KEY_BLOCK.matcher(text);
         if (!m.find()) {
             throw new TlsSetupException(Part.KEY, file + " is not a PEM private key (expected a '-----BEGIN PRIVATE KEY-----' block"
@@ -170,28 +205,31 @@ public final class PemFiles {
     }
 
     /**
-     * Signs with the private key and verifies with the public one: works for every algorithm alike.
-     * A pair that matched once is not signed again ({@link #MATCHED}): the config check and then the
-     * start read the same files, and so does every reload, and signing is slow at start-up.
+     * Whether the private key belongs to the public key. An RSA key names its modulus and public
+     * exponent, and an EC key in PKCS#8 (as OpenSSL writes it) carries its public point: compared,
+     * as OpenSSL's own check does. Other keys (an EC key without its public point, Ed25519) are tried:
+     * signed with the private key and verified with the public one, which takes tens of milliseconds
+     * while the JIT is cold.
      */
     static boolean matches(PrivateKey key, PublicKey pub) {
         if (!key.getAlgorithm().equals(pub.getAlgorithm())) return false;
-        byte[] k = key.getEncoded();
-        byte[] p = pub.getEncoded();
-        ByteBuffer pair = k == null || p == null ? null : ByteBuffer.allocate(k.length + p.length).put(k).put(p).flip();
-        if (pair != null && MATCHED.containsKey(pair)) return true;
-        boolean matched = signAndVerify(key, pub);
-        if (matched && pair != null) MATCHED.put(pair, Boolean.TRUE);
-        return matched;
+        Boolean named = namedMatch(key, pub);
+        return named != null ? named : signAndVerify(key, pub);
     }
 
-    /** Key pairs (private then public encoding) that matched in this process; the oldest go past 64. */
-    private static final Map<ByteBuffer, Boolean> MATCHED = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<ByteBuffer, Boolean> eldest) {
-            return size() > 64;
+    /** True or false when the private key's encoding says which public key is its own; null when it does not say. */
+    static Boolean namedMatch(PrivateKey key, PublicKey pub) {
+        if (key instanceof RSAPrivateCrtKey k && pub instanceof RSAPublicKey p) {
+            return k.getModulus().equals(p.getModulus()) && k.getPublicExponent().equals(p.getPublicExponent());
         }
-    });
+        if (key instanceof ECPrivateKey && pub instanceof ECPublicKey) {
+            byte[] point = Der.ecPublicPoint(key.getEncoded());
+            byte[] certPoint = Der.subjectPublicKey(pub.getEncoded());
+            if (point == null || certPoint == null) return null;
+            return Arrays.equals(point, certPoint);
+        }
+        return null;
+    }
 
     private static boolean signAndVerify(PrivateKey key, PublicKey pub) {
         String alg = switch (key.getAlgorithm()) {

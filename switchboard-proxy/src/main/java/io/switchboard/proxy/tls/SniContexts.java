@@ -14,9 +14,12 @@ import io.switchboard.proxy.tls.TlsSetupException.Part;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import javax.net.ssl.SSLException;
 
@@ -29,7 +32,7 @@ import javax.net.ssl.SSLException;
  * {@code http/1.1} ({@link #ALPN_HTTP1}); the front end picks its pipeline from {@code
  * SslHandler.applicationProtocol()} after the handshake.
  *
- * <p>Threading: immutable; safe from any thread.
+ * <p>Threading: immutable; safe from any thread. The hand-over of checked contexts is a synchronized map.
  */
 public final class SniContexts {
     /** Advertised by ALPN, in order of preference, on a listener with HTTP/2. */
@@ -77,7 +80,8 @@ public final class SniContexts {
         Set<String> seen = new HashSet<>();
         for (TlsConfig.Certificate c : config.certificates()) {
             PemFiles.KeyPair pair = PemFiles.keyPair(c.cert(), c.key(), now);
-            SslContext ctx = context(config, pair, ca, provider, alpn);
+            SslContext ctx = CHECKED.remove(new Made(config, pair, provider, alpn, ca));
+            if (ctx == null) ctx = context(config, pair, ca, provider, alpn);
             contexts.add(ctx);
             if (names == null) names = new DomainWildcardMappingBuilder<>(ctx);
             // The first certificate to claim a name keeps it, as in the file's order.
@@ -89,10 +93,34 @@ public final class SniContexts {
         return new SniContexts(config, List.copyOf(contexts), names.build());
     }
 
-    /** Checks one certificate entry the way {@link #build} would (the config loader, to point at its line). */
-    public static void check(TlsConfig config, TlsConfig.Certificate c, Instant now) {
-        context(config, PemFiles.keyPair(c.cert(), c.key(), now), null, TlsEngine.provider(), ALPN_HTTP1);
+    /**
+     * Checks one certificate entry the way {@link #build} would (the config loader, to point at its
+     * line), by building its context. The context is kept for the next {@link #build} that asks for
+     * the same one (same settings, same file contents, same ALPN and client CAs), so that a start or
+     * a reload builds each context once, not once for the check and once for use: at start-up, while
+     * the JIT is cold, a context costs tens of milliseconds. A context is handed out once only: two
+     * listeners never share one (each keeps its own session-ticket keys).
+     *
+     * @param alpn what the listener will advertise ({@link #ALPN} or {@link #ALPN_HTTP1})
+     */
+    public static void check(TlsConfig config, TlsConfig.Certificate c, Instant now, List<String> alpn) {
+        List<X509Certificate> ca = config.clientCertificates() == null ? null
+                : PemFiles.certificateAuthorities(config.clientCertificates().ca());
+        PemFiles.KeyPair pair = PemFiles.keyPair(c.cert(), c.key(), now);
+        SslProvider provider = TlsEngine.provider();
+        CHECKED.put(new Made(config, pair, provider, alpn, ca), context(config, pair, ca, provider, alpn));
     }
+
+    /** What a context was built from: two equal ones make interchangeable contexts. */
+    private record Made(TlsConfig config, PemFiles.KeyPair pair, SslProvider provider, List<String> alpn, List<X509Certificate> ca) {}
+
+    /** Contexts built by {@link #check} and not yet taken by {@link #build}; the oldest go past 16 (a check with no start). */
+    private static final Map<Made, SslContext> CHECKED = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Made, SslContext> eldest) {
+            return size() > 16;
+        }
+    });
 
     private static SslContext context(TlsConfig config, PemFiles.KeyPair pair, List<X509Certificate> ca, SslProvider provider,
                                       List<String> alpn) {

@@ -70,6 +70,64 @@ class PemFilesTest {
     }
 
     @Test
+    void openSslKeysNameTheirPublicKeySoNoSignatureIsNeeded() {
+        var a = load(certs.cert("a"), certs.key("a"));
+        var r = load(certs.cert("r"), certs.key("r"));
+        var other = load(certs.cert("cn-only"), certs.key("cn-only"));
+        // openssl writes the EC public point into the PKCS#8 key; RSA keys carry modulus and exponent
+        assertThat(PemFiles.namedMatch(a.key(), a.leaf().getPublicKey())).isTrue();
+        assertThat(PemFiles.namedMatch(r.key(), r.leaf().getPublicKey())).isTrue();
+        assertThat(PemFiles.namedMatch(other.key(), a.leaf().getPublicKey())).isFalse();
+        assertThat(PemFiles.namedMatch(a.key(), other.leaf().getPublicKey())).isFalse();
+    }
+
+    @Test
+    void anEcKeyWithoutItsPublicPointIsCheckedBySigning() throws Exception {
+        // the JDK encodes an EC private key without its public point: the slow check decides
+        var gen = java.security.KeyPairGenerator.getInstance("EC");
+        gen.initialize(256);
+        var mine = gen.generateKeyPair();
+        var theirs = gen.generateKeyPair();
+        assertThat(Der.ecPublicPoint(mine.getPrivate().getEncoded())).isNull();
+        assertThat(PemFiles.namedMatch(mine.getPrivate(), mine.getPublic())).isNull();
+        assertThat(PemFiles.matches(mine.getPrivate(), mine.getPublic())).isTrue();
+        assertThat(PemFiles.matches(mine.getPrivate(), theirs.getPublic())).isFalse();
+    }
+
+    @Test
+    void derReadingNeverThrowsOnGarbageOrTruncation() throws Exception {
+        byte[] key = load(certs.cert("a"), certs.key("a")).key().getEncoded();
+        byte[] spki = load(certs.cert("a"), certs.key("a")).leaf().getPublicKey().getEncoded();
+        assertThat(Der.ecPublicPoint(key)).isEqualTo(Der.subjectPublicKey(spki)).hasSize(65);
+        for (int n = 0; n < key.length; n++) {
+            assertThat(Der.ecPublicPoint(java.util.Arrays.copyOf(key, n))).isNull();
+        }
+        var random = new java.util.Random(20_261_204);
+        for (int i = 0; i < 20_000; i++) {
+            byte[] junk = key.clone();
+            junk[random.nextInt(junk.length)] = (byte) random.nextInt(256);
+            Der.ecPublicPoint(junk);
+            Der.subjectPublicKey(junk);
+            byte[] noise = new byte[random.nextInt(200)];
+            random.nextBytes(noise);
+            Der.ecPublicPoint(noise);
+            Der.subjectPublicKey(noise);
+        }
+    }
+
+    @Test
+    void aChangedFileIsReadAgainNotTakenFromTheMemo() throws Exception {
+        Path cert = certs.write("swap.pem", Files.readString(certs.cert("a")));
+        Path key = certs.write("swap.key", Files.readString(certs.key("a")));
+        var first = load(cert, key);
+        assertThat(load(cert, key)).isSameAs(first);
+        Files.writeString(key, Files.readString(certs.key("cn-only")));
+        assertThatThrownBy(() -> load(cert, key)).hasMessageContaining("does not match");
+        Files.writeString(cert, Files.readString(certs.cert("cn-only")));
+        assertThat(load(cert, key).leaf()).isNotEqualTo(first.leaf());
+    }
+
+    @Test
     void anExpiredCertificateSaysItsDates() {
         assertThatThrownBy(() -> load(certs.cert("old"), certs.key("old")))
                 .hasMessageStartingWith("certificate " + certs.cert("old") + " expired on ")
