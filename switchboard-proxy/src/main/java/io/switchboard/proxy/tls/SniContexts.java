@@ -102,13 +102,16 @@ public final class SniContexts {
      * listeners never share one (each keeps its own session-ticket keys).
      *
      * @param alpn what the listener will advertise ({@link #ALPN} or {@link #ALPN_HTTP1})
+     * @return the context built, which the next matching {@link #build} takes
      */
-    public static void check(TlsConfig config, TlsConfig.Certificate c, Instant now, List<String> alpn) {
+    public static SslContext check(TlsConfig config, TlsConfig.Certificate c, Instant now, List<String> alpn) {
         List<X509Certificate> ca = config.clientCertificates() == null ? null
                 : PemFiles.certificateAuthorities(config.clientCertificates().ca());
         PemFiles.KeyPair pair = PemFiles.keyPair(c.cert(), c.key(), now);
         SslProvider provider = TlsEngine.provider();
-        CHECKED.put(new Made(config, pair, provider, alpn, ca), context(config, pair, ca, provider, alpn));
+        SslContext ctx = context(config, pair, ca, provider, alpn);
+        CHECKED.put(new Made(config, pair, provider, alpn, ca), ctx);
+        return ctx;
     }
 
     /** What a context was built from: two equal ones make interchangeable contexts. */

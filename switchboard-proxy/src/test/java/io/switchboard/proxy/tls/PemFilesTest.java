@@ -160,6 +160,25 @@ class PemFilesTest {
     }
 
     @Test
+    void theCheckedContextIsHandedToTheStartOnceAndOnlyForTheSameSettings() throws Exception {
+        Path cert = certs.write("handoff.pem", Files.readString(certs.cert("a")));
+        Path key = certs.write("handoff.key", Files.readString(certs.key("a")));
+        TlsConfig c = new TlsConfig(List.of(new TlsConfig.Certificate(cert, key, List.of())), null, null, null, true);
+        var checked = SniContexts.check(c, c.certificates().get(0), Instant.now(), SniContexts.ALPN_HTTP1);
+        SniContexts start = SniContexts.build(c, Instant.now(), SniContexts.ALPN_HTTP1);
+        assertThat(start.contexts().get(0)).isSameAs(checked);
+        // taken once: a second listener with the same settings gets its own (its own ticket keys)
+        assertThat(SniContexts.build(c, Instant.now(), SniContexts.ALPN_HTTP1).contexts().get(0)).isNotSameAs(checked);
+        // another ALPN, or a key file changed since the check: built anew
+        var checked2 = SniContexts.check(c, c.certificates().get(0), Instant.now(), SniContexts.ALPN_HTTP1);
+        assertThat(SniContexts.build(c, Instant.now(), SniContexts.ALPN).contexts().get(0)).isNotSameAs(checked2);
+        var checked3 = SniContexts.check(c, c.certificates().get(0), Instant.now(), SniContexts.ALPN_HTTP1);
+        Files.writeString(cert, Files.readString(certs.cert("cn-only")));
+        Files.writeString(key, Files.readString(certs.key("cn-only")));
+        assertThat(SniContexts.build(c, Instant.now(), SniContexts.ALPN_HTTP1).contexts().get(0)).isNotSameAs(checked3);
+    }
+
+    @Test
     void handshakeFailuresAreOneShortLine() {
         assertThat(ListenerTls.describe(new SSLHandshakeException(
                 "error:100000f0:SSL routines:OPENSSL_internal:UNSUPPORTED_PROTOCOL"))).isEqualTo("unsupported protocol");
