@@ -16,6 +16,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
@@ -85,6 +86,14 @@ class LargePoolIT {
         return (System.nanoTime() - start) / 1e6;
     }
 
+    /** Of the rounds after the first two. */
+    private static double median(double[] byRound) {
+        double[] warm = Arrays.copyOfRange(byRound, 2, byRound.length);
+        Arrays.sort(warm);
+        int n = warm.length;
+        return n % 2 == 1 ? warm[n / 2] : (warm[n / 2 - 1] + warm[n / 2]) / 2;
+    }
+
     private Member member(String name) {
         Pool pool = switchboard.registry().pools().get("app");
         return pool.snapshot().backends().member(name);
@@ -108,6 +117,7 @@ class LargePoolIT {
         System.out.printf("%s, %,d servers: load %.1f ms, start %.1f ms%n", algorithm, SERVERS, load, start);
         // several rounds: the first ones run cold (interpreted code, a new HTTP connection)
         int rounds = Integer.getInteger("largepool.rounds", 5);
+        double[][] times = new double[7][rounds]; // parse, check, apply, sighup, weight, drain, pool; by round
         for (int round = 1; round <= rounds; round++) {
             // a reload taken apart: the YAML read, the checks that make the config, the apply
             int w = 1 + round; // differs from the previous round's
@@ -159,6 +169,15 @@ class LargePoolIT {
                     + " = %.1f ms; as SIGHUP does it (read, check, apply, log): %.1f ms; admin API (HTTP round trip included):"
                     + " weight %.1f ms, drain %.1f ms; the pool's part of a state change: %.1f ms%n", algorithm, SERVERS, round,
                     parse, check, apply, parse + check + apply, sighup, weightChange, drainChange, poolApply);
+            double[] these = {parse, check, apply, sighup, weightChange, drainChange, poolApply};
+            for (int k = 0; k < these.length; k++) times[k][round - 1] = these[k];
+        }
+        if (rounds >= 3) {
+            // the first two rounds run cold
+            System.out.printf("%s, %,d servers, median of rounds 3-%d: parse %.1f + check %.1f + apply %.1f ms; as SIGHUP"
+                    + " does it %.1f ms; admin API weight %.1f ms, drain %.1f ms; the pool's part %.1f ms%n", algorithm, SERVERS,
+                    rounds, median(times[0]), median(times[1]), median(times[2]), median(times[3]), median(times[4]),
+                    median(times[5]), median(times[6]));
         }
     }
 }

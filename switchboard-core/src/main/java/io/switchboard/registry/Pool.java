@@ -23,6 +23,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -489,7 +490,7 @@ public final class Pool {
     }
 
     private void reconcile(List<ServerConfig> servers, long now) {
-        Set<String> wanted = new HashSet<>();
+        Set<String> wanted = HashSet.newHashSet(servers.size());
         for (ServerConfig sc : servers) {
             if (!wanted.add(sc.name())) {
                 throw new IllegalArgumentException("pool '" + name + "': server name '" + sc.name()
@@ -528,12 +529,24 @@ public final class Pool {
                 }
             }
         }
-        slots.keySet().removeIf(n -> !wanted.contains(n));
-        // keep config order
-        Map<String, Slot> ordered = new LinkedHashMap<>();
-        for (ServerConfig sc : servers) ordered.put(sc.name(), slots.get(sc.name()));
-        slots.clear();
-        slots.putAll(ordered);
+        if (slots.size() != wanted.size()) slots.keySet().removeIf(n -> !wanted.contains(n));
+        // keep config order; a reload that changes a few servers keeps it already
+        if (!inOrder(servers)) {
+            Map<String, Slot> ordered = new LinkedHashMap<>();
+            for (ServerConfig sc : servers) ordered.put(sc.name(), slots.get(sc.name()));
+            slots.clear();
+            slots.putAll(ordered);
+        }
+    }
+
+    /** Whether {@link #slots} holds exactly these servers' names, in this order. */
+    private boolean inOrder(List<ServerConfig> servers) {
+        if (slots.size() != servers.size()) return false;
+        Iterator<ServerConfig> wanted = servers.iterator();
+        for (String name : slots.keySet()) {
+            if (!name.equals(wanted.next().name())) return false;
+        }
+        return true;
     }
 
     private void probe(Slot s, boolean ok, String detail, long now) {
