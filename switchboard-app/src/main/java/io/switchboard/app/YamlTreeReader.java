@@ -11,9 +11,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import java.io.IOException;
 import java.io.Reader;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -35,6 +33,7 @@ import org.yaml.snakeyaml.events.ScalarEvent;
  */
 final class YamlTreeReader {
     private static final YAMLFactory FACTORY = new TextScalarFactory();
+    private static final int SEARCHED_KEYS = 8;
 
     private YamlTreeReader() {}
 
@@ -75,7 +74,8 @@ final class YamlTreeReader {
         int column = at.getColumnNr();
         switch (token) {
             case START_OBJECT -> {
-                Map<String, YamlNode.Entry> entries = new LinkedHashMap<>();
+                List<YamlNode.Entry> entries = new ArrayList<>(4);
+                Map<String, YamlNode.Entry> byKey = null; // for long mappings only; short ones are searched
                 JsonToken t;
                 while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
                     String name = p.currentName();
@@ -84,15 +84,22 @@ final class YamlTreeReader {
                     JsonLocation keyAt = p.currentTokenLocation();
                     KeyPath childPath = path.child(key);
                     YamlNode value = readValue(p, p.nextToken(), childPath, keys, problems);
-                    YamlNode.Entry previous = entries.get(key);
+                    YamlNode.Entry previous = byKey != null ? byKey.get(key) : find(entries, key);
                     if (previous != null) {
                         problems.error(keyAt.getLineNr(), keyAt.getColumnNr(), childPath.toString(),
                                 "duplicate key (first given at line " + previous.line() + ")");
                         continue;
                     }
-                    entries.put(key, new YamlNode.Entry(key, keyAt.getLineNr(), keyAt.getColumnNr(), value));
+                    YamlNode.Entry entry = new YamlNode.Entry(key, keyAt.getLineNr(), keyAt.getColumnNr(), value);
+                    entries.add(entry);
+                    if (byKey != null) {
+                        byKey.put(key, entry);
+                    } else if (entries.size() > SEARCHED_KEYS) {
+                        byKey = new HashMap<>();
+                        for (YamlNode.Entry e : entries) byKey.put(e.key(), e);
+                    }
                 }
-                return new YamlNode.Mapping(Collections.unmodifiableMap(entries), line, column);
+                return new YamlNode.Mapping(new YamlEntries(entries.toArray(new YamlNode.Entry[0])), line, column);
             }
             case START_ARRAY -> {
                 List<YamlNode> items = new ArrayList<>();
@@ -117,6 +124,11 @@ final class YamlTreeReader {
                 return new YamlNode.Scalar(null, true, line, column);
             }
         }
+    }
+
+    private static YamlNode.Entry find(List<YamlNode.Entry> entries, String key) {
+        for (YamlNode.Entry e : entries) if (e.key().equals(key)) return e;
+        return null;
     }
 
     /**
