@@ -9,6 +9,8 @@ import io.switchboard.config.AdminState;
 import io.switchboard.registry.Change;
 import io.switchboard.registry.Origin;
 import io.switchboard.registry.Pool;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -86,6 +88,13 @@ class LargePoolIT {
         return (System.nanoTime() - start) / 1e6;
     }
 
+    /** Milliseconds the JVM's collectors have spent so far (their pauses stop the threads timed here). */
+    private static long gcMillis() {
+        long sum = 0;
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) sum += Math.max(0, gc.getCollectionTime());
+        return sum;
+    }
+
     /** Of the rounds after the first two. */
     private static double median(double[] byRound) {
         double[] warm = Arrays.copyOfRange(byRound, 2, byRound.length);
@@ -138,9 +147,11 @@ class LargePoolIT {
             // the same as SIGHUP, the file watcher and the admin API's reload do it, end to end
             int w2 = 100 + round;
             Files.writeString(file, config(algorithm, w2));
+            long gc0 = gcMillis();
             t0 = System.nanoTime();
             Dispatcher.ReloadOutcome outcome = switchboard.reloadFromSource("LargePoolIT");
             double sighup = millisSince(t0);
+            long sighupGc = gcMillis() - gc0;
             assertThat(outcome.applied()).as(String.valueOf(outcome.errors())).isTrue();
             assertThat(member(changed).weight()).isEqualTo(w2);
 
@@ -166,9 +177,10 @@ class LargePoolIT {
             assertThat(switchboard.registry().pools().get("app").snapshot().backends().size()).isEqualTo(SERVERS);
 
             System.out.printf("%s, %,d servers, round %d: reload with one weight changed: parse %.1f + check %.1f + apply %.1f"
-                    + " = %.1f ms; as SIGHUP does it (read, check, apply, log): %.1f ms; admin API (HTTP round trip included):"
-                    + " weight %.1f ms, drain %.1f ms; the pool's part of a state change: %.1f ms%n", algorithm, SERVERS, round,
-                    parse, check, apply, parse + check + apply, sighup, weightChange, drainChange, poolApply);
+                    + " = %.1f ms; as SIGHUP does it (read, check, apply, log): %.1f ms (garbage collection in it: %d ms);"
+                    + " admin API (HTTP round trip included): weight %.1f ms, drain %.1f ms; the pool's part of a state change:"
+                    + " %.1f ms%n", algorithm, SERVERS, round, parse, check, apply, parse + check + apply, sighup, sighupGc,
+                    weightChange, drainChange, poolApply);
             double[] these = {parse, check, apply, sighup, weightChange, drainChange, poolApply};
             for (int k = 0; k < these.length; k++) times[k][round - 1] = these[k];
         }

@@ -268,10 +268,9 @@ public final class Pool {
                 return snapshot;
             }
             long now = nanoClock.getAsLong();
-            Map<String, Slot> before = new LinkedHashMap<>();
+            // for a rollback, and the states the batch's transitions start from
+            Map<String, Slot> before = LinkedHashMap.newLinkedHashMap(slots.size());
             for (Map.Entry<String, Slot> e : slots.entrySet()) before.put(e.getKey(), e.getValue().copy());
-            Map<String, BackendState> prior = new LinkedHashMap<>();
-            for (Slot s : slots.values()) prior.put(s.backend.name(), s.published);
             Settings settingsBefore = settings;
             Snapshot prev = snapshot;
             Algorithm algorithm = prev.algorithm();
@@ -303,15 +302,16 @@ public final class Pool {
                 int eff = effectiveWeight(s, now);
                 if (s.rampStart != Long.MIN_VALUE || s.ejected) tick = true;
                 if (s.published != st) {
-                    transitions.add(new Transition(name, s.backend.name(), prior.get(s.backend.name()), st, s.cause,
+                    Slot was = before.get(s.backend.name());
+                    transitions.add(new Transition(name, s.backend.name(), was == null ? null : was.published, st, s.cause,
                             wallClock.millis(), now, origin));
                     s.published = st;
                 }
                 members.add(new Member(s.backend, st, s.admin, s.weight, eff, s.cause));
             }
-            for (Map.Entry<String, BackendState> e : prior.entrySet()) {
+            for (Map.Entry<String, Slot> e : before.entrySet()) {
                 if (!slots.containsKey(e.getKey())) {
-                    transitions.add(new Transition(name, e.getKey(), e.getValue(), BackendState.MAINT,
+                    transitions.add(new Transition(name, e.getKey(), e.getValue().published, BackendState.MAINT,
                             origin == Origin.FILE ? "removed by reload" : "removed", wallClock.millis(), now, origin));
                 }
             }
