@@ -159,10 +159,22 @@ final class YamlTreeReader {
         }
     }
 
-    /** Jackson's YAML factory, making {@link TextScalarParser}s. */
+    /**
+     * Jackson's YAML factory, making {@link TextScalarParser}s. SnakeYAML refuses a document of more
+     * than 3 MiB code points by default, which a pool of 50,000 servers written one per line passes;
+     * the limit here is {@value #MAX_CODE_POINTS}.
+     */
     private static final class TextScalarFactory extends YAMLFactory {
+        static final int MAX_CODE_POINTS = 32 * 1024 * 1024;
+
         TextScalarFactory() {
-            super(YAMLFactory.builder());
+            super(YAMLFactory.builder().loaderOptions(loaderOptions()));
+        }
+
+        private static LoaderOptions loaderOptions() {
+            LoaderOptions options = new LoaderOptions();
+            options.setCodePointLimit(MAX_CODE_POINTS);
+            return options;
         }
 
         @Override

@@ -87,6 +87,22 @@ class YamlTreeReaderTest {
     }
 
     @Test
+    void aFileOfMoreThanThreeMebibytesIsRead() {
+        // SnakeYAML's default limit is 3 MiB code points: 50,000 servers, one a line, are more
+        StringBuilder yaml = new StringBuilder("servers:\n");
+        int servers = 50_000;
+        for (int i = 0; i < servers; i++) {
+            yaml.append("  - { name: server-").append(i).append(", address: 10.").append(i / 65536).append('.')
+                    .append(i / 256 % 256).append('.').append(i % 256).append(":8080, weight: 1 }\n");
+        }
+        assertThat(yaml.length()).isGreaterThan(3 * 1024 * 1024);
+        Problems problems = new Problems("t.yaml");
+        YamlNode.Mapping m = read(yaml.toString(), problems);
+        assertThat(problems.errors()).isEmpty();
+        assertThat(((YamlNode.Sequence) m.entries().get("servers").value()).items()).hasSize(servers);
+    }
+
+    @Test
     void aRepeatedKeyIsReportedWithItsPathInShortAndLongMappings() {
         Problems problems = new Problems("t.yaml");
         StringBuilder yaml = new StringBuilder("pools:\n  app:\n    servers:\n      - {name: a, address: x:1}\n"
