@@ -175,9 +175,23 @@ public final class ConfigLoader {
         return new ConfigProblem(ConfigProblem.Severity.ERROR, file, 0, 0, "", message);
     }
 
+    /**
+     * The second half of {@link #parse}: checks a tree already read (with its problems so far) and
+     * builds the config. Split out so that a test can time reading and checking apart.
+     */
+    static LoadedConfig check(YamlNode tree, Problems problems, Path source, Purpose purpose) throws ConfigException {
+        SwitchboardConfig config = tree == null ? null : check(tree, source, purpose, problems);
+        if (problems.hasErrors() || config == null) throw new ConfigException(problems.errors());
+        return new LoadedConfig(config, problems.warnings());
+    }
+
     private static SwitchboardConfig read(String yaml, Path source, Purpose purpose, Problems problems) {
         YamlNode tree = YamlTreeReader.read(yaml, problems);
         if (tree == null) return null;
+        return check(tree, source, purpose, problems);
+    }
+
+    private static SwitchboardConfig check(YamlNode tree, Path source, Purpose purpose, Problems problems) {
         if (!(tree instanceof YamlNode.Mapping)) {
             problems.error(tree, "", "expected a mapping with keys " + String.join(", ", ROOT_KEYS) + "; found " + tree.kind());
             return null;

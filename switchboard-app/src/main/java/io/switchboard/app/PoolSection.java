@@ -430,7 +430,7 @@ final class PoolSection {
         YamlNode.Sequence list = s.list("servers");
         List<ServerConfig> out = new ArrayList<>();
         if (list == null) return out;
-        Map<String, Integer> seen = new HashMap<>();
+        Map<String, Integer> seen = HashMap.newHashMap(list.items().size());
         for (int i = 0; i < list.items().size(); i++) {
             YamlNode item = list.items().get(i);
             String path = s.keyPath("servers") + "[" + i + "]";

@@ -449,29 +449,46 @@ public final class Switchboard implements AutoCloseable {
      * Null when nothing changed.
      */
     static String serverChanges(PoolConfig before, PoolConfig after) {
-        Map<String, ServerConfig> old = new LinkedHashMap<>();
-        for (ServerConfig s : before.servers()) old.put(s.name(), s);
+        List<ServerConfig> a = before.servers();
+        List<ServerConfig> b = after.servers();
         List<String> added = new ArrayList<>();
         List<String> changed = new ArrayList<>();
-        for (ServerConfig s : after.servers()) {
+        // A reload usually keeps the servers in their order: compare them position by position, and
+        // look names up only from where the two lists stop lining up.
+        int i = 0;
+        int common = Math.min(a.size(), b.size());
+        while (i < common && a.get(i).name().equals(b.get(i).name())) {
+            describeChange(a.get(i), b.get(i), changed);
+            i++;
+        }
+        Map<String, ServerConfig> old = new LinkedHashMap<>();
+        for (int j = i; j < a.size(); j++) old.put(a.get(j).name(), a.get(j));
+        for (int j = i; j < b.size(); j++) {
+            ServerConfig s = b.get(j);
             ServerConfig o = old.remove(s.name());
             if (o == null) {
                 added.add(s.name());
-                continue;
+            } else {
+                describeChange(o, s, changed);
             }
-            List<String> what = new ArrayList<>();
-            if (!o.address().equals(s.address())) what.add("address " + o.address() + " -> " + s.address());
-            if (o.weight() != s.weight()) what.add("weight " + o.weight() + " -> " + s.weight());
-            if (o.state() != s.state()) what.add("state " + o.state().label() + " -> " + s.state().label());
-            if (!o.tags().equals(s.tags())) what.add("tags " + new TreeSet<>(o.tags()) + " -> " + new TreeSet<>(s.tags()));
-            if (o.sendProxy() != s.sendProxy()) what.add(("send-proxy " + o.sendProxy() + " -> " + s.sendProxy()).toLowerCase(Locale.ROOT));
-            if (!what.isEmpty()) changed.add(s.name() + " " + String.join(", ", what));
         }
         List<String> parts = new ArrayList<>();
         if (!added.isEmpty()) parts.add("added " + String.join(", ", added));
         if (!old.isEmpty()) parts.add("removed " + String.join(", ", old.keySet()));
         if (!changed.isEmpty()) parts.add(String.join("; ", changed));
         return parts.isEmpty() ? null : "servers " + String.join("; ", parts);
+    }
+
+    /** Adds "name what changed" to {@code changed}; formats nothing for a server that did not change. */
+    private static void describeChange(ServerConfig o, ServerConfig s, List<String> changed) {
+        if (o.equals(s)) return;
+        List<String> what = new ArrayList<>();
+        if (!o.host().equals(s.host()) || o.port() != s.port()) what.add("address " + o.address() + " -> " + s.address());
+        if (o.weight() != s.weight()) what.add("weight " + o.weight() + " -> " + s.weight());
+        if (o.state() != s.state()) what.add("state " + o.state().label() + " -> " + s.state().label());
+        if (!o.tags().equals(s.tags())) what.add("tags " + new TreeSet<>(o.tags()) + " -> " + new TreeSet<>(s.tags()));
+        if (o.sendProxy() != s.sendProxy()) what.add(("send-proxy " + o.sendProxy() + " -> " + s.sendProxy()).toLowerCase(Locale.ROOT));
+        if (!what.isEmpty()) changed.add(s.name() + " " + String.join(", ", what));
     }
 
     /**

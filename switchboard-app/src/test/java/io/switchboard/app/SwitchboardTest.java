@@ -43,6 +43,30 @@ class SwitchboardTest {
     }
 
     @Test
+    void serverChangesAreDescribedWhenTheOrderChanges() throws Exception {
+        String three = BASE.replace("""
+                      - {name: b, address: "10.0.0.2:80"}
+                """, """
+                      - {name: b, address: "10.0.0.2:80"}
+                      - {name: c, address: "10.0.0.3:80"}
+                """);
+        PoolConfig before = config(three).pools().get("app");
+        PoolConfig after = config(BASE.replace("""
+                      - {name: a, address: "10.0.0.1:80"}
+                      - {name: b, address: "10.0.0.2:80"}
+                """, """
+                      - {name: a, address: "10.0.0.1:80", weight: 2}
+                      - {name: d, address: "10.0.0.4:80"}
+                      - {name: c, address: "[::1]:80"}
+                      - {name: b, address: "10.0.0.2:80"}
+                """)).pools().get("app");
+        assertThat(Switchboard.serverChanges(before, after))
+                .isEqualTo("servers added d; a weight 1 -> 2; c address 10.0.0.3:80 -> [::1]:80");
+        assertThat(Switchboard.serverChanges(after, before))
+                .isEqualTo("servers removed d; a weight 2 -> 1; c address [::1]:80 -> 10.0.0.3:80");
+    }
+
+    @Test
     void listenerChangesAreDescribed() throws Exception {
         SwitchboardConfig before = config(BASE);
         assertThat(Switchboard.listenerChange(before, config(BASE))).isNull();

@@ -35,7 +35,7 @@ public record ServerConfig(String name, String host, int port, int weight, Admin
         if (weight < 0 || weight > MAX_WEIGHT) throw new IllegalArgumentException("weight " + weight + " out of range 0-" + MAX_WEIGHT);
         if (state == null) state = AdminState.READY;
         if (maxConnections < 0) throw new IllegalArgumentException("max-connections must not be negative");
-        tags = tags == null ? Set.of() : Set.copyOf(tags);
+        tags = tags == null || tags.isEmpty() ? Set.of() : Set.copyOf(tags); // most servers have none: no copy then
         if (sendProxy == null) sendProxy = SendProxy.POOL;
     }
 

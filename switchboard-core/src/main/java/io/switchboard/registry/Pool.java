@@ -23,6 +23,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -267,10 +268,9 @@ public final class Pool {
                 return snapshot;
             }
             long now = nanoClock.getAsLong();
-            Map<String, Slot> before = new LinkedHashMap<>();
+            // for a rollback, and the states the batch's transitions start from
+            Map<String, Slot> before = LinkedHashMap.newLinkedHashMap(slots.size());
             for (Map.Entry<String, Slot> e : slots.entrySet()) before.put(e.getKey(), e.getValue().copy());
-            Map<String, BackendState> prior = new LinkedHashMap<>();
-            for (Slot s : slots.values()) prior.put(s.backend.name(), s.published);
             Settings settingsBefore = settings;
             Snapshot prev = snapshot;
             Algorithm algorithm = prev.algorithm();
@@ -302,15 +302,16 @@ public final class Pool {
                 int eff = effectiveWeight(s, now);
                 if (s.rampStart != Long.MIN_VALUE || s.ejected) tick = true;
                 if (s.published != st) {
-                    transitions.add(new Transition(name, s.backend.name(), prior.get(s.backend.name()), st, s.cause,
+                    Slot was = before.get(s.backend.name());
+                    transitions.add(new Transition(name, s.backend.name(), was == null ? null : was.published, st, s.cause,
                             wallClock.millis(), now, origin));
                     s.published = st;
                 }
                 members.add(new Member(s.backend, st, s.admin, s.weight, eff, s.cause));
             }
-            for (Map.Entry<String, BackendState> e : prior.entrySet()) {
+            for (Map.Entry<String, Slot> e : before.entrySet()) {
                 if (!slots.containsKey(e.getKey())) {
-                    transitions.add(new Transition(name, e.getKey(), e.getValue(), BackendState.MAINT,
+                    transitions.add(new Transition(name, e.getKey(), e.getValue().published, BackendState.MAINT,
                             origin == Origin.FILE ? "removed by reload" : "removed", wallClock.millis(), now, origin));
                 }
             }
@@ -489,7 +490,7 @@ public final class Pool {
     }
 
     private void reconcile(List<ServerConfig> servers, long now) {
-        Set<String> wanted = new HashSet<>();
+        Set<String> wanted = HashSet.newHashSet(servers.size());
         for (ServerConfig sc : servers) {
             if (!wanted.add(sc.name())) {
                 throw new IllegalArgumentException("pool '" + name + "': server name '" + sc.name()
@@ -528,12 +529,24 @@ public final class Pool {
                 }
             }
         }
-        slots.keySet().removeIf(n -> !wanted.contains(n));
-        // keep config order
-        Map<String, Slot> ordered = new LinkedHashMap<>();
-        for (ServerConfig sc : servers) ordered.put(sc.name(), slots.get(sc.name()));
-        slots.clear();
-        slots.putAll(ordered);
+        if (slots.size() != wanted.size()) slots.keySet().removeIf(n -> !wanted.contains(n));
+        // keep config order; a reload that changes a few servers keeps it already
+        if (!inOrder(servers)) {
+            Map<String, Slot> ordered = new LinkedHashMap<>();
+            for (ServerConfig sc : servers) ordered.put(sc.name(), slots.get(sc.name()));
+            slots.clear();
+            slots.putAll(ordered);
+        }
+    }
+
+    /** Whether {@link #slots} holds exactly these servers' names, in this order. */
+    private boolean inOrder(List<ServerConfig> servers) {
+        if (slots.size() != servers.size()) return false;
+        Iterator<ServerConfig> wanted = servers.iterator();
+        for (String name : slots.keySet()) {
+            if (!name.equals(wanted.next().name())) return false;
+        }
+        return true;
     }
 
     private void probe(Slot s, boolean ok, String detail, long now) {

@@ -11,7 +11,8 @@ class HostPortSyntaxTest {
     @ParameterizedTest
     @CsvSource({"127.0.0.1:80, 127.0.0.1, 80", "[::1]:8080, ::1, 8080", "app-1.internal:443, app-1.internal, 443",
             "app_1:80, app_1, 80", "web_2.compose_default:8080, web_2.compose_default, 8080", "localhost.:1, localhost., 1",
-            "[2001:db8::1]:65535, 2001:db8::1, 65535", "' db:5432 ', db, 5432"})
+            "[2001:db8::1]:65535, 2001:db8::1, 65535", "' db:5432 ', db, 5432",
+            "010.0.0.255:1, 010.0.0.255, 1"})
     void reads(String text, String host, int port) {
         assertThat(HostPortSyntax.parse(text)).isEqualTo(new HostPort(host, port));
     }
@@ -39,6 +40,12 @@ class HostPortSyntaxTest {
             "h:65536|'h:65536': port 65536 is out of range (allowed: 1-65535)",
             "1.2.3:80|'1.2.3:80': '1.2.3' is not a valid IPv4 address",
             "256.0.0.1:80|'256.0.0.1:80': '256.0.0.1' is not a valid IPv4 address",
+            "1.2.3.4.5:80|'1.2.3.4.5:80': '1.2.3.4.5' is not a valid IPv4 address",
+            "1..3.4:80|'1..3.4:80': '1..3.4' is not a valid IPv4 address",
+            "1.2.3.4.:80|'1.2.3.4.:80': '1.2.3.4.' is not a valid IPv4 address",
+            ".1.2.3:80|'.1.2.3:80': '.1.2.3' is not a valid IPv4 address",
+            "0001.2.3.4:80|'0001.2.3.4:80': '0001.2.3.4' is not a valid IPv4 address",
+            "99999999999.2.3.4:80|'99999999999.2.3.4:80': '99999999999.2.3.4' is not a valid IPv4 address",
             "bad host:80|'bad host:80': 'bad host' is not a valid host name or IP address (a host name is dot-separated labels"
                     + " of letters, digits, '-' and '_')",
             "-app:80|'-app:80': '-app' is not a valid host name or IP address (a host name is dot-separated labels of letters,"

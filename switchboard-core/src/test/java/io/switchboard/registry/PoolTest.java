@@ -419,6 +419,20 @@ class PoolTest {
     }
 
     @Test
+    void reconcileFollowsANewOrderOfTheSameServers() {
+        Pool pool = pool(server("a"), server("b"), server("c"));
+        Backend a = pool.backend("a");
+
+        pool.apply(new Change.Reconcile(List.of(server("c"), server("a"), server("b"))));
+        assertThat(pool.snapshot().backends().members()).extracting(m -> m.backend().name()).containsExactly("c", "a", "b");
+        assertThat(pool.backend("a")).isSameAs(a);
+
+        pool.apply(new Change.Reconcile(List.of(server("c"), server("a", 3), server("b"))));
+        assertThat(pool.snapshot().backends().members()).extracting(m -> m.backend().name()).containsExactly("c", "a", "b");
+        assertThat(member(pool, "a").weight()).isEqualTo(3);
+    }
+
+    @Test
     void reconcileReplacesABackendWhoseAddressChanged() {
         Pool pool = pool(server("a"), server("b"));
         Backend b = pool.backend("b");
