@@ -29,6 +29,7 @@ SCENARIOS = {
     "tcp-1m": ("12 layer 4 (mode tcp), 1 MB responses", "MB/s"),
     "redis-set": ("13 Redis SET (redis-benchmark, mode tcp)", "req/s"),
     "redis-get": ("13 Redis GET (redis-benchmark, mode tcp)", "req/s"),
+    "ws": ("15 WebSocket echo round trips", "msg/s"),
 }
 
 
@@ -42,7 +43,7 @@ def num(s):
 def fmt_value(v, unit):
     if v is None:
         return "failed"
-    if unit == "req/s":
+    if unit in ("req/s", "msg/s"):
         return "%d %s" % (round(v), unit)
     if unit == "MB/s":
         return "%.1f %s" % (v, unit)
