@@ -15,6 +15,11 @@ What counts against the run ("errors" = the sum):
   lost            a message still unanswered --grace seconds after the end
 Latency is the round trip of one message: the write to the last byte of its echo read.
 
+With --handshakes, each of the --conns slots instead opens a connection, completes the handshake,
+sends one message, checks its echo, closes (close frame both ways) and opens the next, for
+--duration seconds: the rate is handshakes per second (msgs_per_s then counts handshakes), the
+latencies are connect-to-101 times. A slot whose upgrade fails stops (the failure is counted).
+
 Each connection i goes to --port's i-th entry modulo their count (the direct baseline spreads
 over every echo server as a round-robin proxy would). The last line of the output:
 
@@ -240,6 +245,51 @@ class Conn(asyncio.Protocol):
             self.done.set_result(None)
 
 
+async def handshake_slot(a, st, cid, end_at, deadline):
+    loop = asyncio.get_running_loop()
+    port = a.port[cid % len(a.port)]
+    n = 0
+    while time.monotonic() < end_at and n < 10000000:
+        n += 1
+        c = Conn(cid, a, st, "127.0.0.1:%d" % port)
+        try:
+            await asyncio.wait_for(loop.create_connection(lambda: c, a.address, port), max(0.1, deadline - time.monotonic()))
+        except (OSError, asyncio.TimeoutError) as e:
+            st.upgrade_failed += 1
+            st.note("connection %d: connect to %s:%d failed: %r" % (cid, a.address, port, e))
+            return
+        try:
+            if not await asyncio.wait_for(c.upgraded, max(0.1, min(10.0, deadline - time.monotonic()))):
+                return
+        except asyncio.TimeoutError:
+            st.upgrade_failed += 1
+            st.note("connection %d: no answer to the handshake within 10 s" % cid)
+            c.end()
+            return
+        c.start(0.0)          # one message, then the close handshake
+        try:
+            await asyncio.wait_for(c.done, max(0.1, min(a.grace + 1.0, deadline - time.monotonic())))
+        except asyncio.TimeoutError:
+            st.lost += 1
+            st.note("connection %d: no echo or no close within %.0f s" % (cid, a.grace + 1.0))
+            c.end()
+            return
+        if c.finishing:
+            c.transport.close()
+
+
+async def run_handshakes(a, ids, deadline):
+    st = Stats()
+    t0 = time.monotonic()
+    end_at = t0 + a.duration
+    await asyncio.wait([asyncio.ensure_future(handshake_slot(a, st, cid, end_at, deadline)) for cid in ids],
+                       timeout=max(0.1, deadline - time.monotonic()))
+    seconds = time.monotonic() - t0
+    st.lat_us = st.upgrade_us
+    st.messages = st.upgraded
+    return st, seconds
+
+
 async def run_proc(a, ids, deadline):
     st = Stats()
     loop = asyncio.get_running_loop()
@@ -282,7 +332,7 @@ async def run_proc(a, ids, deadline):
 def child(a, ids, wfd):
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     deadline = time.monotonic() + a.deadline
-    st, seconds = asyncio.run(run_proc(a, ids, deadline))
+    st, seconds = asyncio.run((run_handshakes if a.handshakes else run_proc)(a, ids, deadline))
     out = {k: getattr(st, k) for k in ("upgraded", "upgrade_failed", "closed_early", "wrong_echo", "lost", "messages",
                                          "lat_us", "upgrade_us", "servers", "samples")}
     out["seconds"] = seconds
@@ -308,6 +358,7 @@ def main():
     ap.add_argument("--size", type=int, default=32, help="message payload bytes (1..65535)")
     ap.add_argument("--duration", type=float, default=10.0)
     ap.add_argument("--grace", type=float, default=2.0, help="seconds to wait for the last echoes and closes")
+    ap.add_argument("--handshakes", action="store_true", help="a new connection per message: handshakes per second")
     a = ap.parse_args()
     a.port = [int(p) for p in a.port.split(",")]
     if not (1 <= a.conns <= 10000 and 1 <= a.procs <= 64 and 1 <= a.size <= 65535 and 0 < a.duration <= 600):
@@ -329,10 +380,11 @@ def main():
                 code = 1
             os._exit(code)
         os.close(w)
-        kids.append((pid, r))
+        kids.append((pid, r, len(ids)))
     results = []
     stop_at = time.monotonic() + a.deadline + 5.0
-    for pid, r in kids:
+    dead_conns = 0
+    for pid, r, n_ids in kids:
         chunks = []
         while True:
             left = stop_at - time.monotonic()
@@ -350,11 +402,11 @@ def main():
             results.append(json.loads(b"".join(chunks)))
         except ValueError:
             results.append(None)
+            dead_conns += n_ids   # a worker that died: its connections carried nothing
     failed_workers = sum(1 for x in results if x is None)
     results = [x for x in results if x is not None]
     tot = {k: sum(x[k] for x in results) for k in ("upgraded", "upgrade_failed", "closed_early", "wrong_echo", "lost", "messages")}
-    # connections of a worker that died are failed upgrades: they carried nothing
-    tot["upgrade_failed"] += a.conns - sum(x["upgraded"] + x["upgrade_failed"] for x in results)
+    tot["upgrade_failed"] += dead_conns
     rate = sum(x["messages"] / x["seconds"] for x in results if x["seconds"] > 0)
     lat = sorted(v for x in results for v in x["lat_us"])
     up = sorted(v for x in results for v in x["upgrade_us"])
