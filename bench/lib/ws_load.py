@@ -25,6 +25,7 @@ over every echo server as a round-robin proxy would). The last line of the outpu
 
   DONE conns=64 upgraded=64 upgrade_failed=0 closed_early=0 wrong_echo=0 lost=0 messages=N seconds=S
        msgs_per_s=R p50_ms=X p99_ms=Y upgrade_p50_ms=U upgrade_max_ms=V servers=17081:22,17082:21,...
+       failed_workers=0 client_cpu_us_per_msg=C   (the client's own CPU, start-up included, per message)
 
 Bounded in time: each process gives up --deadline seconds after it started, and the parent stops
 a process that outlives that by PID.
@@ -403,6 +404,8 @@ def main():
         except ValueError:
             results.append(None)
             dead_conns += n_ids   # a worker that died: its connections carried nothing
+    t = os.times()
+    client_cpu = t.user + t.system + t.children_user + t.children_system   # this process and its workers, seconds
     failed_workers = sum(1 for x in results if x is None)
     results = [x for x in results if x is not None]
     tot = {k: sum(x[k] for x in results) for k in ("upgraded", "upgrade_failed", "closed_early", "wrong_echo", "lost", "messages")}
@@ -421,11 +424,13 @@ def main():
     def ms(v):
         return "NA" if v is None else "%.4f" % v
     print("DONE conns=%d upgraded=%d upgrade_failed=%d closed_early=%d wrong_echo=%d lost=%d messages=%d seconds=%.3f "
-          "msgs_per_s=%.1f p50_ms=%s p99_ms=%s upgrade_p50_ms=%s upgrade_max_ms=%s servers=%s failed_workers=%d" % (
+          "msgs_per_s=%.1f p50_ms=%s p99_ms=%s upgrade_p50_ms=%s upgrade_max_ms=%s servers=%s failed_workers=%d "
+          "client_cpu_us_per_msg=%s" % (
               a.conns, tot["upgraded"], tot["upgrade_failed"], tot["closed_early"], tot["wrong_echo"], tot["lost"],
               tot["messages"], seconds, rate, ms(pct(lat, 0.50)), ms(pct(lat, 0.99)), ms(pct(up, 0.50)),
               ms(up[-1] / 1000.0 if up else None),
-              ",".join("%s:%d" % kv for kv in sorted(servers.items())) or "none", failed_workers))
+              ",".join("%s:%d" % kv for kv in sorted(servers.items())) or "none", failed_workers,
+              "%.1f" % (client_cpu * 1e6 / tot["messages"]) if tot["messages"] else "NA"))
     return 0
 
 
