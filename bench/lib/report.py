@@ -29,6 +29,8 @@ SCENARIOS = {
     "tcp-1m": ("12 layer 4 (mode tcp), 1 MB responses", "MB/s"),
     "redis-set": ("13 Redis SET (redis-benchmark, mode tcp)", "req/s"),
     "redis-get": ("13 Redis GET (redis-benchmark, mode tcp)", "req/s"),
+    "ws": ("15 WebSocket echo round trips", "msg/s"),
+    "ws-hs": ("15 WebSocket handshakes, new conn each", "upgrades/s"),
 }
 
 
@@ -42,7 +44,7 @@ def num(s):
 def fmt_value(v, unit):
     if v is None:
         return "failed"
-    if unit == "req/s":
+    if unit in ("req/s", "msg/s", "upgrades/s"):
         return "%d %s" % (round(v), unit)
     if unit == "MB/s":
         return "%.1f %s" % (v, unit)
@@ -225,6 +227,9 @@ def main():
     for scen in main_scenarios:
         if scen == "redis":
             scenarios.extend(["redis-set", "redis-get"])  # one redis-benchmark run, two tests
+            continue
+        if scen == "ws":
+            scenarios.extend(["ws", "ws-hs"])  # echo round trips, then handshakes
             continue
         scenarios.append(scen)
         if scen == "idle" and any(k[0] == "idleheap" for k in rows):
