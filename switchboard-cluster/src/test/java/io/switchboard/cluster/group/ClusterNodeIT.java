@@ -3,6 +3,7 @@ package io.switchboard.cluster.group;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.switchboard.cluster.TestPorts;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -36,7 +37,7 @@ class ClusterNodeIT {
     void ports() throws IOException {
         peers = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            peers.add(new InetSocketAddress(LOOPBACK, freePort()));
+            peers.add(new InetSocketAddress(LOOPBACK, TestPorts.freeMemberPort()));
         }
         group = "switchboard-test-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
     }
@@ -291,22 +292,5 @@ class ClusterNodeIT {
         long min = counts.stream().mapToLong(Long::longValue).min().orElseThrow();
         long max = counts.stream().mapToLong(Long::longValue).max().orElseThrow();
         assertThat(max - min).isLessThanOrEqualTo(1);
-    }
-
-    private static int freePort() throws IOException {
-        // FD_SOCK2 listens 100 above the transport port: pick a port where both are free.
-        for (int attempt = 0; attempt < 50; attempt++) {
-            try (ServerSocket s = new ServerSocket(0, 1, LOOPBACK)) {
-                int port = s.getLocalPort();
-                if (port + 100 <= 65535) {
-                    try (ServerSocket fd = new ServerSocket(port + 100, 1, LOOPBACK)) {
-                        return fd.getLocalPort() - 100;
-                    } catch (IOException taken) {
-                        // try another
-                    }
-                }
-            }
-        }
-        throw new IOException("no free loopback port with a free port 100 above it after 50 attempts");
     }
 }

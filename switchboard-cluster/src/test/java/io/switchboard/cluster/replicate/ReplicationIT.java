@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.switchboard.backend.BackendState;
 import io.switchboard.backend.Member;
 import io.switchboard.cluster.ClusterStatus;
+import io.switchboard.cluster.TestPorts;
 import io.switchboard.cluster.group.ClusterNode;
 import io.switchboard.cluster.group.ClusterView;
 import io.switchboard.cluster.group.GroupSettings;
@@ -29,7 +30,6 @@ import io.switchboard.registry.Transition;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -67,7 +67,7 @@ class ReplicationIT {
     @BeforeEach
     void ports() throws IOException {
         peers = new ArrayList<>();
-        for (int i = 0; i < 3; i++) peers.add(new InetSocketAddress(LOOPBACK, freePort()));
+        for (int i = 0; i < 3; i++) peers.add(new InetSocketAddress(LOOPBACK, TestPorts.freeMemberPort()));
         group = "switchboard-repl-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
     }
 
@@ -226,22 +226,5 @@ class ReplicationIT {
             }
             return true;
         });
-    }
-
-    private static int freePort() throws IOException {
-        // FD_SOCK2 listens 100 above the transport port: pick a port where both are free.
-        for (int attempt = 0; attempt < 50; attempt++) {
-            try (ServerSocket s = new ServerSocket(0, 1, LOOPBACK)) {
-                int port = s.getLocalPort();
-                if (port + 100 <= 65535) {
-                    try (ServerSocket fd = new ServerSocket(port + 100, 1, LOOPBACK)) {
-                        return fd.getLocalPort() - 100;
-                    } catch (IOException taken) {
-                        // try another
-                    }
-                }
-            }
-        }
-        throw new IOException("no free loopback port with a free port 100 above it after 50 attempts");
     }
 }

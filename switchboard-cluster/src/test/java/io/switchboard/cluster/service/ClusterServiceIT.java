@@ -6,13 +6,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.switchboard.cluster.ClusterStatus;
+import io.switchboard.cluster.TestPorts;
 import io.switchboard.cluster.group.GroupSettings;
 import io.switchboard.cluster.vip.TestNetwork;
 import io.switchboard.cluster.vip.VipHolder;
 import io.switchboard.config.ClusterConfig;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -67,7 +65,7 @@ class ClusterServiceIT {
     void everyAddressIsOnExactlyOneInterfaceAlsoAfterAMemberLeaves() throws Exception {
         Path key = dir.resolve("cluster.key");
         Files.write(key, "0123456789abcdef0123456789abcdef-test".getBytes());
-        List<Integer> ports = List.of(freePort(), freePort(), freePort());
+        List<Integer> ports = List.of(TestPorts.freeMemberPort(), TestPorts.freeMemberPort(), TestPorts.freeMemberPort());
         List<ClusterConfig.Endpoint> peers = ports.stream().map(p -> new ClusterConfig.Endpoint("127.0.0.1", p)).toList();
         String group = "svc-test-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
         Map<String, ClusterService> services = new LinkedHashMap<>();
@@ -125,22 +123,5 @@ class ClusterServiceIT {
                 assertThat(st.held()).isEqualTo(mine);
             }
         });
-    }
-
-    private static int freePort() throws IOException {
-        InetAddress loopback = InetAddress.getLoopbackAddress();
-        for (int attempt = 0; attempt < 50; attempt++) {
-            try (ServerSocket s = new ServerSocket(0, 1, loopback)) {
-                int port = s.getLocalPort();
-                if (port + 100 <= 65535) {
-                    try (ServerSocket fd = new ServerSocket(port + 100, 1, loopback)) {
-                        return fd.getLocalPort() - 100;
-                    } catch (IOException taken) {
-                        // try another
-                    }
-                }
-            }
-        }
-        throw new IOException("no free loopback port with a free port 100 above it after 50 attempts");
     }
 }
