@@ -247,18 +247,23 @@ public final class Switchboard implements AutoCloseable {
         log.info("access log: {}", config.accessLog());
     }
 
-    /** "3 servers (alpha 127.0.0.1:40001, ...), health http GET /health every 2s". */
+    /** How many servers a pool's start-up line names; the rest are counted (a pool of 10,000 made a 300 kB line). */
+    static final int DESCRIBED_SERVERS = 10;
+
+    /** "3 servers (alpha 127.0.0.1:40001, ...), health http GET /health every 2s"; past 10 servers, "... and 9,990 more". */
     static String describe(PoolConfig pc) {
         StringBuilder sb = new StringBuilder(LoadedConfig.count(pc.servers().size(), "server"));
         if (!pc.servers().isEmpty()) {
             sb.append(" (");
-            for (int i = 0; i < pc.servers().size(); i++) {
+            int shown = Math.min(pc.servers().size(), DESCRIBED_SERVERS);
+            for (int i = 0; i < shown; i++) {
                 var s = pc.servers().get(i);
                 if (i > 0) sb.append(", ");
                 sb.append(s.name()).append(' ').append(s.address());
                 if (s.weight() != 1) sb.append(" weight ").append(s.weight());
                 if (s.state() != AdminState.READY) sb.append(' ').append(s.state().label());
             }
+            if (shown < pc.servers().size()) sb.append(" and ").append(pc.servers().size() - shown).append(" more");
             sb.append(')');
         }
         HealthCheckConfig h = pc.health();

@@ -27,6 +27,20 @@ class SwitchboardTest {
             """;
 
     @Test
+    void aPoolsStartUpLineNamesTenServersAndCountsTheRest() throws Exception {
+        assertThat(Switchboard.describe(config(BASE).pools().get("app")))
+                .isEqualTo("2 servers (a 10.0.0.1:80, b 10.0.0.2:80), health off, eject after 5 failures");
+        StringBuilder servers = new StringBuilder();
+        for (int i = 0; i < 12; i++) servers.append("      - {name: s").append(i).append(", address: \"10.0.1.").append(i + 1).append(":80\"}\n");
+        String twelve = BASE.replace("""
+                      - {name: a, address: "10.0.0.1:80"}
+                      - {name: b, address: "10.0.0.2:80"}
+                """, servers.toString());
+        String line = Switchboard.describe(config(twelve).pools().get("app"));
+        assertThat(line).startsWith("12 servers (s0 10.0.1.1:80, ").contains("s9 10.0.1.10:80 and 2 more)").doesNotContain("s10 ");
+    }
+
+    @Test
     void serverChangesAreDescribed() throws Exception {
         PoolConfig before = config(BASE).pools().get("app");
         PoolConfig after = config(BASE.replace("""
