@@ -62,6 +62,22 @@ class TransitionLogTest {
     }
 
     @Test
+    void aLargeChangeLogsItsLikeLinesAsOne() {
+        PoolRegistry registry = new PoolRegistry(Runnable::run, () -> 0L, InstantSource.fixed(Instant.EPOCH));
+        registry.subscribe(new TransitionLog());
+        List<ServerConfig> servers = new java.util.ArrayList<>();
+        for (int i = 0; i < 12; i++) servers.add(new ServerConfig("s" + i, "127.0.0.1", 9000 + i, 1, AdminState.READY));
+        servers.add(new ServerConfig("parked", "127.0.0.1", 9100, 1, AdminState.MAINT));
+        registry.reload(List.of(new PoolConfig("app", "round-robin", 1.25, 0, Duration.ofSeconds(1), Duration.ofSeconds(1),
+                Duration.ofSeconds(1), 1, Duration.ZERO, AllDownPolicy.FAIL, HealthCheckConfig.NONE, PassiveHealthConfig.DEFAULT, 0,
+                servers)), Origin.FILE);
+
+        assertThat(appender.list).extracting(ILoggingEvent::getLevel, ILoggingEvent::getFormattedMessage).containsExactly(
+                tuple(Level.INFO, "pool app: 12 backends new -> up (configured): s0, s1, s2, s3, s4, s5, s6, s7, s8, s9 and 2 more"),
+                tuple(Level.INFO, "pool app: backend parked new -> maint (configured)"));
+    }
+
+    @Test
     void asARegistrySubscriberWarnsOfARefusedEjection() {
         PoolRegistry registry = new PoolRegistry(Runnable::run, () -> 0L, InstantSource.fixed(Instant.EPOCH));
         registry.subscribe(new TransitionLog());
