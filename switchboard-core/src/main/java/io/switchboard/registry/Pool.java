@@ -40,10 +40,11 @@ import java.util.function.LongSupplier;
  * <p>Threading: a single writer. Writes ({@link #applyAll}) are serialized on the write lock (the
  * {@link PoolRegistry}'s when the pool belongs to one, so that its events are numbered and delivered
  * in the order the snapshots were published); the lock is never taken on the request path. A write
- * builds the next {@link BackendSet} and {@link Picker} and publishes both with one volatile write,
- * then tells the listeners while still holding the lock. {@link #pick} and {@link #snapshot} never
- * lock and always see a complete, versioned snapshot. The data plane never writes synchronously: it
- * calls {@link #submit}, which hands the change to the registry's writer thread and returns.
+ * builds the next {@link BackendSet} and {@link Picker} ({@link PoolSnapshotBuilder}) and publishes
+ * both with one volatile write, then tells the listeners while still holding the lock. {@link #pick}
+ * and {@link #snapshot} never lock and always see a complete, versioned snapshot. The data plane
+ * never writes synchronously: it calls {@link #submit}, which hands the change to the registry's
+ * writer thread and returns.
  *
  * <p>A member's published state combines the operator's {@link AdminState} (maint, drain win), active
  * health (rise/fall) and passive ejection. A back end that enters service (returning, or added at
@@ -99,55 +100,6 @@ public final class Pool {
 
     private static final int HISTORY = 32;
 
-    /** Writer-owned mutable state of one member. */
-    private static final class Slot {
-        final Backend backend;
-        int weight;
-        AdminState admin;
-        final HealthPolicy.Tracker health;
-        long ejectedUntil;      // 0 when not ejected
-        boolean ejected;
-        int ejections;
-        long lastEjectionEnd;
-        long rampStart = Long.MIN_VALUE; // slow start; MIN_VALUE when not ramping
-        BackendState published;
-        String cause = "configured";
-        boolean refused; // an ejection of this back end was refused and noted; cleared when one ends
-        /** What the agent imposes: NONE, DOWN, DRAIN or MAINT (UP and READY clear it). */
-        AgentState agentState = AgentState.NONE;
-        /** The agent's weight percentage; UNKNOWN while it asked for none. */
-        int agentWeightPercent = LoadReport.UNKNOWN;
-        /** The configured max-connections; the agent's maxconn overrides it on the back end. */
-        int configuredMaxConn;
-        /** The agent's maxconn; UNKNOWN while it asked for none. */
-        int agentMaxConn = LoadReport.UNKNOWN;
-
-        Slot(Backend backend, int weight, AdminState admin, HealthPolicy.Tracker health) {
-            this.backend = backend;
-            this.weight = weight;
-            this.admin = admin;
-            this.health = health;
-        }
-
-        /** A copy to roll back to: a failing batch must leave no trace, and changes mutate slots in place. */
-        Slot copy() {
-            Slot c = new Slot(backend, weight, admin, health.copy());
-            c.ejectedUntil = ejectedUntil;
-            c.ejected = ejected;
-            c.ejections = ejections;
-            c.lastEjectionEnd = lastEjectionEnd;
-            c.rampStart = rampStart;
-            c.published = published;
-            c.cause = cause;
-            c.refused = refused;
-            c.agentState = agentState;
-            c.agentWeightPercent = agentWeightPercent;
-            c.configuredMaxConn = configuredMaxConn;
-            c.agentMaxConn = agentMaxConn;
-            return c;
-        }
-    }
-
     private final String name;
     private final LongSupplier nanoClock;
     private final InstantSource wallClock;
@@ -162,7 +114,7 @@ public final class Pool {
     private volatile Settings settings;
     private volatile Snapshot snapshot;
     private volatile boolean needsTick;
-    private long version;
+    private final PoolSnapshotBuilder builder;
     /** Whether a batch was ever applied: the first reconcile is the pool's configuration. */
     private boolean configured;
     // writer state of the batch being applied (under the lock)
@@ -188,7 +140,8 @@ public final class Pool {
         this.registry = registry;
         this.lock = registry == null ? this : registry.writeLock();
         Objects.requireNonNull(algorithm);
-        this.snapshot = new Snapshot(BackendSet.empty(), algorithm.newPicker(BackendSet.empty(), null), algorithm);
+        this.builder = new PoolSnapshotBuilder(this.name, this.wallClock);
+        this.snapshot = PoolSnapshotBuilder.empty(algorithm);
     }
 
     public String name() { return name; }
@@ -263,14 +216,13 @@ public final class Pool {
     public Snapshot applyAll(Origin origin, List<? extends Change> changes) {
         Objects.requireNonNull(origin, "origin");
         synchronized (lock) {
-            if (onlyLoadFigures(changes)) {
+            if (Slot.onlyLoadFigures(slots, changes)) {
                 if (registry != null) registry.applied(this, origin, changes);
                 return snapshot;
             }
             long now = nanoClock.getAsLong();
             // for a rollback, and the states the batch's transitions start from
-            Map<String, Slot> before = LinkedHashMap.newLinkedHashMap(slots.size());
-            for (Map.Entry<String, Slot> e : slots.entrySet()) before.put(e.getKey(), e.getValue().copy());
+            Map<String, Slot> before = Slot.copies(slots);
             Settings settingsBefore = settings;
             Snapshot prev = snapshot;
             Algorithm algorithm = prev.algorithm();
@@ -293,50 +245,19 @@ public final class Pool {
                 notes.clear();
                 throw e;
             }
-            // notes first: they describe the batch as it went, the state changes where it ended
-            List<Transition> transitions = new ArrayList<>(notes);
-            List<Member> members = new ArrayList<>(slots.size());
-            boolean tick = false;
-            for (Slot s : slots.values()) {
-                BackendState st = stateOf(s);
-                int eff = effectiveWeight(s, now);
-                if (s.rampStart != Long.MIN_VALUE || s.ejected) tick = true;
-                if (s.published != st) {
-                    Slot was = before.get(s.backend.name());
-                    transitions.add(new Transition(name, s.backend.name(), was == null ? null : was.published, st, s.cause,
-                            wallClock.millis(), now, origin));
-                    s.published = st;
-                }
-                members.add(new Member(s.backend, st, s.admin, s.weight, eff, s.cause));
-            }
-            for (Map.Entry<String, Slot> e : before.entrySet()) {
-                if (!slots.containsKey(e.getKey())) {
-                    transitions.add(new Transition(name, e.getKey(), e.getValue().published, BackendState.MAINT,
-                            origin == Origin.FILE ? "removed by reload" : "removed", wallClock.millis(), now, origin));
-                }
-            }
+            PoolSnapshotBuilder.Batch batch = builder.batch(slots, before, notes, settings.slowStartNanos(), origin, now);
+            List<Transition> transitions = batch.transitions();
             notes.clear();
             configured = true;
-            needsTick = tick;
-            boolean rebuild = algorithm != prev.algorithm() || settings.allDown() != settingsBefore.allDown()
-                    || retagged || !members.equals(prev.backends().members());
-            if (!rebuild && transitions.isEmpty()) {
+            needsTick = batch.needsTick();
+            // the previous snapshot itself when nothing a picker reads changed
+            Snapshot next = builder.next(prev, batch, algorithm, settings.allDown(),
+                    settings.allDown() != settingsBefore.allDown() || retagged, slots.values());
+            if (next == prev && transitions.isEmpty()) {
                 if (registry != null) registry.applied(this, origin, changes);
                 return prev;
             }
-            Snapshot next = prev;
-            if (rebuild) {
-                BackendSet set = new BackendSet(++version, members, settings.allDown());
-                // Same class, new settings (LARD thresholds): the targets keep their back ends.
-                Picker carried = algorithm.getClass() == prev.algorithm().getClass() ? prev.picker() : null;
-                if (carried == null) {
-                    // Another algorithm: a tree the old picker kept (least-conn's) would go on being
-                    // updated by every request for nothing. The new picker installs its own, if any.
-                    for (Slot s : slots.values()) s.backend.watch(null);
-                }
-                next = new Snapshot(set, algorithm.newPicker(set, carried), algorithm);
-                snapshot = next;
-            }
+            if (next != prev) snapshot = next;
             for (Transition t : transitions) {
                 history.addLast(t);
                 while (history.size() > HISTORY) history.removeFirst();
@@ -372,10 +293,10 @@ public final class Pool {
             case Change.SetAdmin a -> {
                 Slot s = slot(a.name());
                 if (s.admin == a.state()) return;
-                boolean wasServing = stateOf(s) == BackendState.UP;
+                boolean wasServing = s.state() == BackendState.UP;
                 s.admin = a.state();
                 s.cause = a.cause() == null ? "operator: " + a.state().label() : a.cause();
-                if (!wasServing && stateOf(s) == BackendState.UP) startRamp(s, now);
+                if (!wasServing && s.state() == BackendState.UP) startRamp(s, now);
             }
             case Change.Probe p -> probe(slot(p.name()), p.ok(), p.detail(), now);
             case Change.PassiveFailure f -> passiveFailure(slot(f.name()), f.consecutive(), f.detail(), now);
@@ -386,91 +307,38 @@ public final class Pool {
         }
     }
 
-    /**
-     * The fast path: when every change is an agent report that asks for nothing new (state, weight
-     * and maxconn as already applied), stores the reports and publishes nothing. Under the lock.
-     *
-     * @return whether the batch was applied here
-     */
-    private boolean onlyLoadFigures(List<? extends Change> changes) {
-        for (Change c : changes) {
-            if (!(c instanceof Change.Agent a)) return false;
-            Slot s = slots.get(a.name());
-            if (s == null || asksForChange(s, a.report())) return false;
-        }
-        for (Change c : changes) {
-            Change.Agent a = (Change.Agent) c;
-            slots.get(a.name()).backend.loadReport(a.report());
-        }
-        return true;
-    }
-
-    private static boolean asksForChange(Slot s, LoadReport r) {
-        return agentStateAfter(s.agentState, r.state()) != s.agentState
-                || r.weightPercent() != LoadReport.UNKNOWN && r.weightPercent() != percent(s)
-                || r.maxConn() != s.agentMaxConn;
-    }
-
-    /** UP and READY clear what the agent imposed, NONE leaves it, the others impose themselves. */
-    private static AgentState agentStateAfter(AgentState current, AgentState asked) {
-        return switch (asked) {
-            case NONE -> current;
-            case UP, READY -> AgentState.NONE;
-            case DOWN, DRAIN, MAINT -> asked;
-        };
-    }
-
     private void agent(Slot s, LoadReport r, long now) {
         s.backend.loadReport(r);
-        AgentState next = agentStateAfter(s.agentState, r.state());
+        AgentState next = Slot.agentStateAfter(s.agentState, r.state());
         if (next != s.agentState) {
-            BackendState was = stateOf(s);
+            BackendState was = s.state();
             s.agentState = next;
             // only when it shows: an agent's "up" for a server failing its checks explains nothing
-            if (stateOf(s) != was) s.cause = "agent: " + (next == AgentState.NONE ? r.state() : next).word();
-            if (was != BackendState.UP && stateOf(s) == BackendState.UP) startRamp(s, now);
+            if (s.state() != was) s.cause = "agent: " + (next == AgentState.NONE ? r.state() : next).word();
+            if (was != BackendState.UP && s.state() == BackendState.UP) startRamp(s, now);
         }
-        if (r.weightPercent() != LoadReport.UNKNOWN && r.weightPercent() != percent(s)) {
-            note(s, "agent weight " + percent(s) + "% -> "
-                    + r.weightPercent() + "% (weight " + agentWeight(s.weight, s.agentWeightPercent) + " -> "
-                    + agentWeight(s.weight, r.weightPercent()) + ")", now);
+        if (r.weightPercent() != LoadReport.UNKNOWN && r.weightPercent() != s.percent()) {
+            note(s, "agent weight " + s.percent() + "% -> "
+                    + r.weightPercent() + "% (weight " + Slot.agentWeight(s.weight, s.agentWeightPercent) + " -> "
+                    + Slot.agentWeight(s.weight, r.weightPercent()) + ")", now);
             s.agentWeightPercent = r.weightPercent();
         }
         if (r.maxConn() != s.agentMaxConn) {
             int before = s.backend.maxConnections();
             s.agentMaxConn = r.maxConn();
-            applyMaxConn(s);
+            s.applyMaxConn();
             note(s, "agent maxconn " + limit(before) + " -> " + limit(s.backend.maxConnections())
                     + (r.maxConn() == LoadReport.UNKNOWN ? " (configured)" : ""), now);
         }
-    }
-
-    /** The agent's weight percentage in force: 100 while it asked for none. */
-    private static int percent(Slot s) {
-        return s.agentWeightPercent == LoadReport.UNKNOWN ? 100 : s.agentWeightPercent;
     }
 
     private static String limit(int maxConn) {
         return maxConn == 0 ? "none" : Integer.toString(maxConn);
     }
 
-    private static void applyMaxConn(Slot s) {
-        s.backend.maxConnections(s.agentMaxConn == LoadReport.UNKNOWN ? s.configuredMaxConn : s.agentMaxConn);
-    }
-
-    /**
-     * HAProxy's agent weight: configured x percent / 100; at least 1 unless the configured weight or
-     * the percentage is 0, so that 1 x 50% still serves (HAProxy scales weights by 16 for the same reason).
-     */
-    static int agentWeight(int configured, int percent) {
-        if (percent == LoadReport.UNKNOWN) return configured;
-        if (configured == 0 || percent == 0) return 0;
-        return (int) Math.min(ServerConfig.MAX_WEIGHT, Math.max(1, (long) configured * percent / 100));
-    }
-
     /** A history entry that is not a state change (a weight change, a refused ejection). */
     private void note(Slot s, String what, long now) {
-        BackendState st = s.published == null ? stateOf(s) : s.published;
+        BackendState st = s.published == null ? s.state() : s.published;
         notes.add(new Transition(name, s.backend.name(), st, st, what, wallClock.millis(), now, origin));
     }
 
@@ -478,13 +346,7 @@ public final class Pool {
         if (slots.containsKey(sc.name())) {
             throw new IllegalArgumentException("pool '" + name + "' already has a server named '" + sc.name() + "'");
         }
-        Backend b = new Backend(name, sc.name(), sc.host(), sc.port(), inFlight);
-        b.maxConnections(sc.maxConnections());
-        b.tags(sc.tags());
-        b.sendProxy(sc.sendProxy());
-        Slot s = new Slot(b, sc.weight(), sc.state(), new HealthPolicy.Tracker(true));
-        s.configuredMaxConn = sc.maxConnections();
-        s.cause = cause;
+        Slot s = Slot.of(name, sc, inFlight, cause);
         slots.put(sc.name(), s);
         return s;
     }
@@ -514,7 +376,7 @@ public final class Pool {
                     s.weight = sc.weight();
                 }
                 s.configuredMaxConn = sc.maxConnections();
-                applyMaxConn(s);
+                s.applyMaxConn();
                 s.backend.sendProxy(sc.sendProxy());
                 if (!s.backend.tags().equals(sc.tags())) {
                     note(s, "reload: tags " + new TreeSet<>(s.backend.tags()) + " -> " + new TreeSet<>(sc.tags()), now);
@@ -522,10 +384,10 @@ public final class Pool {
                     retagged = true;
                 }
                 if (s.admin != sc.state()) {
-                    boolean wasServing = stateOf(s) == BackendState.UP;
+                    boolean wasServing = s.state() == BackendState.UP;
                     s.admin = sc.state();
                     s.cause = "reload: " + sc.state().label();
-                    if (!wasServing && stateOf(s) == BackendState.UP) startRamp(s, now);
+                    if (!wasServing && s.state() == BackendState.UP) startRamp(s, now);
                 }
             }
         }
@@ -557,11 +419,11 @@ public final class Pool {
             endEjection(s, now, "probe passed after ejection: " + detail);
             return;
         }
-        boolean wasServing = stateOf(s) == BackendState.UP;
+        boolean wasServing = s.state() == BackendState.UP;
         if (s.health.observe(settings.health(), ok)) {
             s.cause = (ok ? "probe passed " + settings.health().rise() + "x: " : "probe failed " + settings.health().fall() + "x: ") + detail;
             if (ok) s.backend.resetConsecutiveFailures();
-            if (!wasServing && stateOf(s) == BackendState.UP) startRamp(s, now);
+            if (!wasServing && s.state() == BackendState.UP) startRamp(s, now);
         }
     }
 
@@ -581,22 +443,12 @@ public final class Pool {
             }
             return;
         }
-        if (s.lastEjectionEnd != 0 && now - s.lastEjectionEnd > od.maxEjectionNanos()) s.ejections = 0;
-        s.ejections++;
-        long d = od.ejectionNanos(s.ejections);
-        s.ejected = true;
-        s.refused = false;
-        s.ejectedUntil = now + d;
-        s.rampStart = Long.MIN_VALUE;
-        s.cause = "ejected for " + (d / 1_000_000) + " ms after " + consecutive + " consecutive failures: " + detail;
+        s.eject(od, consecutive, detail, now);
     }
 
     private void endEjection(Slot s, long now, String cause) {
-        s.ejected = false;
-        s.lastEjectionEnd = now;
-        s.backend.resetConsecutiveFailures();
-        s.cause = cause;
-        if (stateOf(s) == BackendState.UP) startRamp(s, now);
+        s.ejectionEnded(now, cause);
+        if (s.state() == BackendState.UP) startRamp(s, now);
         for (Slot o : slots.values()) o.refused = false; // room for another ejection: a refusal is news again
     }
 
@@ -612,31 +464,7 @@ public final class Pool {
     }
 
     private void startRamp(Slot s, long now) {
-        if (settings.slowStartNanos() > 0 && stateOf(s) == BackendState.UP) s.rampStart = now;
-    }
-
-    private static BackendState stateOf(Slot s) {
-        if (s.admin == AdminState.MAINT) return BackendState.MAINT;
-        if (s.admin == AdminState.DRAIN) return BackendState.DRAIN;
-        if (s.ejected || !s.health.up()) return BackendState.DOWN;
-        return switch (s.agentState) {
-            case MAINT -> BackendState.MAINT;
-            case DRAIN -> BackendState.DRAIN;
-            case DOWN -> BackendState.DOWN;
-            default -> BackendState.UP;
-        };
-    }
-
-    /**
-     * The agent's weight percentage applied, then the linear slow-start ramp: weight * elapsed /
-     * window, at least 1 so a returning back end is tried.
-     */
-    private int effectiveWeight(Slot s, long now) {
-        int w = agentWeight(s.weight, s.agentWeightPercent);
-        if (s.rampStart == Long.MIN_VALUE || settings.slowStartNanos() <= 0 || w == 0) return w;
-        long elapsed = now - s.rampStart;
-        if (elapsed >= settings.slowStartNanos()) return w;
-        return (int) Math.max(1, (w * elapsed) / settings.slowStartNanos());
+        if (settings.slowStartNanos() > 0 && s.state() == BackendState.UP) s.rampStart = now;
     }
 
     private Slot slot(String n) {
