@@ -11,7 +11,10 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -40,6 +43,33 @@ class ReplicationCodecTest {
         assertThat(e.messages()).hasSize(1);
         assertThat(e.messages().getFirst()[0]).isEqualTo((byte) ReplicationCodec.VERSION);
         assertThat(ReplicationCodec.decode(e.messages().getFirst())).isEqualTo(ONE_OF_EACH);
+    }
+
+    /**
+     * The wire format pinned byte for byte, one message per kind: members of different builds must
+     * read each other, so a change here is a new {@link ReplicationCodec#VERSION}, never an edit.
+     * Each hex string is header (version, count), type, then the fields in the order the class
+     * comment gives.
+     */
+    @Test
+    void eachKindEncodesToExactlyTheseBytes() throws Exception {
+        Map<Update, String> pinned = new LinkedHashMap<>();
+        pinned.put(ONE_OF_EACH.get(0), "010001" + "01" + "0003617070" + "0007757365722d3137" + "00027331");
+        pinned.put(ONE_OF_EACH.get(1), "010001" + "02" + "0003617070" + "0007757365722d3138");
+        pinned.put(ONE_OF_EACH.get(2), "010001" + "03" + "0003617070" + "00027332" + "01" + "00096465706c6f7920c3bc");
+        pinned.put(ONE_OF_EACH.get(3), "010001" + "04" + "0003617070" + "00027333" + "00000100");
+        pinned.put(ONE_OF_EACH.get(4), "010001" + "05" + "0003617070" + "00027331"
+                + "000000000016e360" + "000000000000002a" + "3fd0000000000000" + "3ff8000000000000" // age, sequence, cpu, load1
+                + "00000004" + "00000003" + "0000000200000000" + "00000078" + "00000007" + "ffffffff" // cpus, runnable, mem, tcp, busy, idle
+                + "00000032" + "00000064" + "04"); // weight %, maxconn, agent state
+        pinned.put(ONE_OF_EACH.get(5), "010001" + "06" + "0003617069" + "00027334" + "00" + "000f636f6e6e6563742072656675736564");
+        pinned.put(ONE_OF_EACH.get(6), "010001" + "06" + "0003617069" + "00027334" + "01" + "0000");
+        assertThat(pinned.keySet().stream().map(u -> u.getClass()).distinct()).as("every kind").hasSize(6);
+        for (Map.Entry<Update, String> e : pinned.entrySet()) {
+            byte[] m = ReplicationCodec.encode(List.of(e.getKey())).messages().getFirst();
+            assertThat(HexFormat.of().formatHex(m)).as("%s", e.getKey()).isEqualTo(e.getValue());
+            assertThat(ReplicationCodec.decode(HexFormat.of().parseHex(e.getValue()))).containsExactly(e.getKey());
+        }
     }
 
     @Test
