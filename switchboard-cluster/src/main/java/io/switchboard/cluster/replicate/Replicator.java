@@ -12,7 +12,6 @@ import io.switchboard.registry.Origin;
 import io.switchboard.registry.Pool;
 import io.switchboard.registry.PoolRegistry;
 import java.lang.System.Logger;
-import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
@@ -96,9 +95,8 @@ public final class Replicator implements AutoCloseable {
     private final AtomicLong applied = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong overflow = new AtomicLong();
-    private final Object logLock = new Object();
-    private long lastLogNanos = Long.MIN_VALUE;
-    private long unlogged;
+    /** At most one line every {@value #LOG_EVERY_SECONDS} s, saying how many were left out meanwhile. */
+    private final ThrottledWarnings warnings;
 
     /**
      * Starts sharing at once: taps the registry, listens to the stick tables, starts the flush thread.
@@ -121,6 +119,8 @@ public final class Replicator implements AutoCloseable {
         this.broadcast = Objects.requireNonNull(broadcast, "broadcast");
         this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
         this.previousMembers = Set.of(self);
+        this.warnings = new ThrottledWarnings(LOG, "cluster member " + self + ": ", TimeUnit.SECONDS.toNanos(LOG_EVERY_SECONDS),
+                nanoClock);
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "cluster-replicate-" + self);
             t.setDaemon(true);
@@ -242,7 +242,7 @@ public final class Replicator implements AutoCloseable {
             flush();
         } catch (RuntimeException e) {
             // a scheduled task that throws is cancelled for good
-            warn("flushing the replication queue failed: " + e);
+            warnings.warn("flushing the replication queue failed: " + e);
         }
     }
 
@@ -266,21 +266,21 @@ public final class Replicator implements AutoCloseable {
         }
         send(out);
         long lost = overflow.getAndSet(0);
-        if (lost > 0) warn(lost + " replication updates were not queued: the queue was full (" + MAX_QUEUED + ")");
+        if (lost > 0) warnings.warn(lost + " replication updates were not queued: the queue was full (" + MAX_QUEUED + ")");
     }
 
     private void send(List<Update> updates) {
         ReplicationCodec.Encoded encoded = ReplicationCodec.encode(updates);
         if (encoded.skipped() > 0) {
-            warn(encoded.skipped() + " replication updates not sent: a pool, server or key name is longer than the wire allows ("
-                    + ReplicationCodec.MAX_NAME_BYTES + " bytes a name, " + ReplicationCodec.MAX_KEY_BYTES + " a key)");
+            warnings.warn(encoded.skipped() + " replication updates not sent: a pool, server or key name is longer than"
+                    + " the wire allows (" + ReplicationCodec.MAX_NAME_BYTES + " bytes a name, " + ReplicationCodec.MAX_KEY_BYTES + " a key)");
         }
         for (byte[] m : encoded.messages()) {
             try {
                 broadcast.accept(m);
                 sent.incrementAndGet();
             } catch (RuntimeException e) {
-                warn("broadcasting " + m.length + " bytes of shared state failed: " + e);
+                warnings.warn("broadcasting " + m.length + " bytes of shared state failed: " + e);
             }
         }
     }
@@ -316,7 +316,7 @@ public final class Replicator implements AutoCloseable {
             flush(); // what was queued before goes first, so the snapshot is not overtaken by older updates
             send(currentState());
         } catch (RuntimeException e) {
-            warn("sending the shared state to new members failed: " + e);
+            warnings.warn("sending the shared state to new members failed: " + e);
         }
     }
 
@@ -362,7 +362,7 @@ public final class Replicator implements AutoCloseable {
             updates = ReplicationCodec.decode(payload);
         } catch (ReplicationCodec.MalformedUpdateException e) {
             dropped.incrementAndGet();
-            warn("shared state from " + from + " dropped: " + e.getMessage() + " (first bytes "
+            warnings.warn("shared state from " + from + " dropped: " + e.getMessage() + " (first bytes "
                     + ReplicationCodec.preview(payload) + ")");
             return;
         }
@@ -370,7 +370,7 @@ public final class Replicator implements AutoCloseable {
             apply(from, updates);
         } catch (RuntimeException e) {
             dropped.incrementAndGet();
-            warn("applying shared state from " + from + " failed: " + e);
+            warnings.warn("applying shared state from " + from + " failed: " + e);
         }
     }
 
@@ -424,7 +424,7 @@ public final class Replicator implements AutoCloseable {
             } catch (IllegalArgumentException refused) {
                 // the pool changed between the check and the write (a reload): nothing of the batch applied
                 dropped.addAndGet(e.getValue().size());
-                warn("shared state from " + from + " for pool " + e.getKey() + " not applied: " + refused.getMessage());
+                warnings.warn("shared state from " + from + " for pool " + e.getKey() + " not applied: " + refused.getMessage());
                 continue;
             }
             remember(operator.getOrDefault(e.getKey(), List.of()));
@@ -467,22 +467,6 @@ public final class Replicator implements AutoCloseable {
     }
 
     // ---- the rest
-
-    /** At most one line every {@value #LOG_EVERY_SECONDS} s, saying how many were left out meanwhile. */
-    private void warn(String message) {
-        long now = nanoClock.getAsLong();
-        String line;
-        synchronized (logLock) {
-            if (lastLogNanos != Long.MIN_VALUE && now - lastLogNanos < TimeUnit.SECONDS.toNanos(LOG_EVERY_SECONDS)) {
-                unlogged++;
-                return;
-            }
-            line = unlogged == 0 ? message : message + " (" + unlogged + " similar lines left out)";
-            lastLogNanos = now;
-            unlogged = 0;
-        }
-        LOG.log(Level.WARNING, "cluster member " + self + ": " + line);
-    }
 
     /** Stops listening, sends what is queued, stops the thread. */
     @Override
