@@ -156,7 +156,7 @@ class AdminApiTest {
         b.onDispatch();
         var pending = api.handle(new ApiRequest("DELETE", "/api/v1/pools/app/backends/b", Map.of("deadline", List.of("20s")),
                 "Bearer " + TOKEN, null, null, null, true));
-        Thread.sleep(3 * AdminApi.REMOVE_POLL_MILLIS);
+        Thread.sleep(3 * AdminChanges.REMOVE_POLL_MILLIS);
         assertThat(pending).isNotDone();
         assertThat(pool.snapshot().backends().member("b").state().label()).isEqualTo("drain");
         b.onComplete(true, 1_000, System.nanoTime());
@@ -167,16 +167,16 @@ class AdminApiTest {
 
     @Test
     void deadlinesAreDurationsAsInTheConfigFile() {
-        assertThat(AdminApi.deadline(null)).isEqualTo(Duration.ofSeconds(30));
-        assertThat(AdminApi.deadline("0")).isZero();
-        assertThat(AdminApi.deadline("250ms")).isEqualTo(Duration.ofMillis(250));
-        assertThat(AdminApi.deadline("2m")).isEqualTo(Duration.ofMinutes(2));
-        assertThat(AdminApi.deadline("1m30s")).isEqualTo(Duration.ofSeconds(90));
-        assertThat(AdminApi.deadline("1.5s")).isEqualTo(Duration.ofMillis(1500));
-        assertThat(AdminApi.deadline("10m")).isEqualTo(Duration.ofMinutes(10));
-        assertThatThrownBy(() -> AdminApi.deadline("10m1ms")).hasMessage("deadline: '10m1ms' is longer than the maximum, 10m");
-        assertThatThrownBy(() -> AdminApi.deadline("5")).hasMessage("deadline: '5' has no unit (write 5s or 5ms)");
-        assertThatThrownBy(() -> AdminApi.deadline("-1s")).hasMessage("deadline: '-1s' is negative (durations are 0 or more)");
+        assertThat(AdminChanges.deadline(null)).isEqualTo(Duration.ofSeconds(30));
+        assertThat(AdminChanges.deadline("0")).isZero();
+        assertThat(AdminChanges.deadline("250ms")).isEqualTo(Duration.ofMillis(250));
+        assertThat(AdminChanges.deadline("2m")).isEqualTo(Duration.ofMinutes(2));
+        assertThat(AdminChanges.deadline("1m30s")).isEqualTo(Duration.ofSeconds(90));
+        assertThat(AdminChanges.deadline("1.5s")).isEqualTo(Duration.ofMillis(1500));
+        assertThat(AdminChanges.deadline("10m")).isEqualTo(Duration.ofMinutes(10));
+        assertThatThrownBy(() -> AdminChanges.deadline("10m1ms")).hasMessage("deadline: '10m1ms' is longer than the maximum, 10m");
+        assertThatThrownBy(() -> AdminChanges.deadline("5")).hasMessage("deadline: '5' has no unit (write 5s or 5ms)");
+        assertThatThrownBy(() -> AdminChanges.deadline("-1s")).hasMessage("deadline: '-1s' is negative (durations are 0 or more)");
     }
 
     @Test

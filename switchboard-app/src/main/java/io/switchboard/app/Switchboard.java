@@ -4,26 +4,15 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.switchboard.admin.AdminServer;
 import io.switchboard.admin.Dispatcher.ReloadOutcome;
-import io.switchboard.app.dsr.DsrService;
-import io.switchboard.app.dsr.Neighbours;
-import io.switchboard.app.dsr.Nft;
 import io.switchboard.cluster.ClusterStatus;
 import io.switchboard.cluster.service.ClusterService;
-import io.switchboard.config.AdminState;
-import io.switchboard.registry.Change;
 import io.switchboard.registry.Pool;
 import io.switchboard.config.Addresses;
 import io.switchboard.config.AdminConfig;
 import io.switchboard.config.DurationSyntax;
-import io.switchboard.config.GuardConfig;
-import io.switchboard.config.HealthCheckConfig;
 import io.switchboard.config.ListenerConfig;
 import io.switchboard.config.PoolConfig;
-import io.switchboard.config.ServerConfig;
-import io.switchboard.config.SizeSyntax;
 import io.switchboard.config.SwitchboardConfig;
-import io.switchboard.config.TcpValidateConfig;
-import io.switchboard.config.DsrConfig;
 import io.switchboard.dsr.DsrStatus;
 import io.switchboard.proxy.AccessLog;
 import io.switchboard.proxy.ProxyServer;
@@ -31,23 +20,17 @@ import io.switchboard.proxy.tls.TlsSetupException;
 import io.switchboard.proxy.Transport;
 import io.switchboard.dns.DnsStats;
 import io.switchboard.proxy.feedback.LoadReportCounters;
-import io.switchboard.proxy.probe.HealthChecker;
 import io.switchboard.proxy.probe.TransitionLog;
 import io.switchboard.proxy.resolve.HostResolver;
 import io.switchboard.registry.Origin;
-import io.switchboard.registry.Pool;
 import io.switchboard.registry.PoolRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,13 +51,17 @@ import org.slf4j.LoggerFactory;
  * "listeners bind once": its zones are reconfigured in place and a changed {@code dns.listen}
  * restarts it.
  *
+ * <p>Each part is a service with its own start, reload and stop ({@link HealthCheckers},
+ * {@link LoadFeedback}, {@link DnsService}, {@link DsrWiring}, {@link ClusterService}); this class
+ * keeps the order in which they start, take a reload and stop, and what a reload must refuse. The
+ * log's wording of a config and its changes is {@link ConfigLog}'s.
+ *
  * <p>Threading: {@link #reload}, {@link #shutdownGracefully} and {@link #close} are serialized on
  * this object (they come from the main thread, a signal handler, tests); the data plane never takes
  * this lock.
  */
 public final class Switchboard implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Switchboard.class);
-
 
     private final Transport transport;
     private final EventLoopGroup group;
@@ -87,16 +74,16 @@ public final class Switchboard implements AutoCloseable {
     private ProxyServer proxy;
     private AdminServer admin;
     private SwitchboardConfig config;
-    /** One per pool of the running config, by pool name. */
-    private Map<String, HealthChecker> checkers = new LinkedHashMap<>();
+    /** One per pool of the running config. */
+    private final HealthCheckers checkers;
     /** The load-report receiver and agent-check pullers of the running config. */
     private final LoadFeedback feedback = new LoadFeedback(registry);
     /** The authoritative DNS server of the running config ({@code dns:}). */
     private final DnsService dns;
     /** This node's part in a cluster of balancers ({@code cluster:}); null without one. Volatile: read without the lock. */
     private volatile ClusterService cluster;
-    /** The kernel's direct-server-return table ({@code dsr:}); null until a config has the section. Volatile: read without the lock. */
-    private volatile DsrService dsr;
+    /** The kernel's direct-server-return table ({@code dsr:}). */
+    private final DsrWiring dsr = new DsrWiring(registry);
     private boolean closed;
 
     private Switchboard(SwitchboardConfig config, Transport transport, EventLoopGroup group, boolean ownsGroup,
@@ -108,6 +95,7 @@ public final class Switchboard implements AutoCloseable {
         this.accessLog = accessLog;
         this.resolvers = HostResolver.system(transport);
         this.dns = new DnsService(registry, transport, group);
+        this.checkers = new HealthCheckers(registry, transport, group, resolvers);
     }
 
     /**
@@ -158,7 +146,7 @@ public final class Switchboard implements AutoCloseable {
     private synchronized void startAll() throws IOException, InterruptedException {
         registry.subscribe(transitionLog);
         registry.reload(config.pools().values(), Origin.FILE);
-        for (PoolConfig pc : config.pools().values()) checkers.put(pc.name(), newChecker(pc));
+        checkers.create(config);
         int loops = 0;
         for (var ignored : group) loops++;
         log.info("Switchboard {} on Java {} ({}), transport {}, {} event loop{}", Main.version(), Runtime.version(),
@@ -166,9 +154,9 @@ public final class Switchboard implements AutoCloseable {
         proxy = new ProxyServer(config, registry.pools(), accessLog, transport, group, resolvers);
         proxy.start();
         dns.start(config);
-        for (HealthChecker c : checkers.values()) c.start();
+        checkers.start();
         feedback.start(config);
-        dsrFollow(config.dsr());
+        dsr.start(config);
         startCluster();
         logStartup();
         startAdmin();
@@ -189,26 +177,12 @@ public final class Switchboard implements AutoCloseable {
         }
     }
 
-    /** Writes, rewrites or (with {@code want} null) deletes the direct-server-return table; its errors are logged, never fatal. */
-    private void dsrFollow(DsrConfig want) {
-        DsrService d = dsr;
-        if (want == null && d == null) return;
-        if (d == null) {
-            d = new DsrService(registry, Nft.system(), Neighbours.system());
-            dsr = d;
-            d.start(want);
-        } else {
-            d.reload(want);
-        }
-    }
-
     /**
      * The direct-server-return table in force, its last error and the kernel's packet counters (asked
      * of nft now); null without a {@code dsr} section.
      */
     public DsrStatus dsrStatus() {
-        DsrService d = dsr;
-        return d == null ? null : d.statusWithCounters();
+        return dsr.status();
     }
 
     /** What this node knows of its cluster; null when it is not in one. Never waits for a reload or shutdown. */
@@ -233,51 +207,14 @@ public final class Switchboard implements AutoCloseable {
         }
     }
 
-    private HealthChecker newChecker(PoolConfig pc) {
-        return new HealthChecker(registry.pool(pc.name()), pc.health(), transport, group, resolvers, pc.tls(), pc.sendProxy());
-    }
-
     private void logStartup() {
         for (ListenerConfig l : config.listeners()) {
             PoolConfig pc = config.pools().get(l.defaultPool());
             log.info("listening on {} -> pool {} ({}, {})", address(proxy.boundAddress(l.name())), pc.name(), pc.algorithm(),
                     LoadedConfig.count(pc.servers().size(), "server"));
         }
-        for (PoolConfig pc : new TreeMap<>(config.pools()).values()) log.info("pool {}: {}", pc.name(), describe(pc));
+        for (PoolConfig pc : new TreeMap<>(config.pools()).values()) log.info("pool {}: {}", pc.name(), ConfigLog.describe(pc));
         log.info("access log: {}", config.accessLog());
-    }
-
-    /** How many servers a pool's start-up line names; the rest are counted (a pool of 10,000 made a 300 kB line). */
-    static final int DESCRIBED_SERVERS = 10;
-
-    /** "3 servers (alpha 127.0.0.1:40001, ...), health http GET /health every 2s"; past 10 servers, "... and 9,990 more". */
-    static String describe(PoolConfig pc) {
-        StringBuilder sb = new StringBuilder(LoadedConfig.count(pc.servers().size(), "server"));
-        if (!pc.servers().isEmpty()) {
-            sb.append(" (");
-            int shown = Math.min(pc.servers().size(), DESCRIBED_SERVERS);
-            for (int i = 0; i < shown; i++) {
-                var s = pc.servers().get(i);
-                if (i > 0) sb.append(", ");
-                sb.append(s.name()).append(' ').append(s.address());
-                if (s.weight() != 1) sb.append(" weight ").append(s.weight());
-                if (s.state() != AdminState.READY) sb.append(' ').append(s.state().label());
-            }
-            if (shown < pc.servers().size()) sb.append(" and ").append(pc.servers().size() - shown).append(" more");
-            sb.append(')');
-        }
-        HealthCheckConfig h = pc.health();
-        sb.append(", health ");
-        switch (h.type()) {
-            case NONE -> sb.append("off");
-            case TCP -> sb.append("tcp every ").append(DurationSyntax.format(h.interval()));
-            case HTTP -> sb.append("http ").append(h.method()).append(' ').append(h.path()).append(" every ")
-                    .append(DurationSyntax.format(h.interval()));
-        }
-        if (pc.passive().enabled()) {
-            sb.append(", eject after ").append(pc.passive().consecutiveFailures()).append(" failures");
-        }
-        return sb.toString();
     }
 
     private static String address(InetSocketAddress a) {
@@ -343,7 +280,7 @@ public final class Switchboard implements AutoCloseable {
     public synchronized void reload(SwitchboardConfig next) throws ConfigException {
         if (closed) throw new IllegalStateException("switchboard is shut down");
         String file = next.source() == null ? "(config)" : next.source().toString();
-        String listenerChange = listenerChange(config, next);
+        String listenerChange = ConfigLog.listenerChange(config, next);
         if (listenerChange != null) {
             throw new ConfigException(new ConfigProblem(ConfigProblem.Severity.ERROR, file, 0, 0, "listeners",
                     listenerChange + "; listeners are set up when they bind, so restart Switchboard to change them"
@@ -367,40 +304,24 @@ public final class Switchboard implements AutoCloseable {
         }
 
         PoolRegistry.Reload done = registry.reload(next.pools().values(), Origin.FILE);
-        Map<String, HealthChecker> nextCheckers = new LinkedHashMap<>();
-        List<HealthChecker> toStart = new ArrayList<>();
         for (PoolConfig pc : next.pools().values()) {
             PoolConfig before = config.pools().get(pc.name());
-            HealthChecker cur = checkers.get(pc.name());
-            if (before != null) {
-                String changes = serverChanges(before, pc);
-                if (changes != null) log.info("pool {}: {}", pc.name(), changes);
-            }
-            if (cur != null && before != null && before.health().equals(pc.health())
-                    && Objects.equals(before.tls(), pc.tls()) && before.sendProxy() == pc.sendProxy()) {
-                nextCheckers.put(pc.name(), cur);
-            } else {
-                // the checker's interval, path and probe are fixed at construction
-                if (cur != null) cur.close();
-                HealthChecker checker = newChecker(pc);
-                toStart.add(checker);
-                nextCheckers.put(pc.name(), checker);
-            }
+            String changes = before == null ? null : ConfigLog.serverChanges(before, pc);
+            if (changes != null) log.info("pool {}: {}", pc.name(), changes);
         }
-        for (String removed : done.removed()) {
-            HealthChecker c = checkers.get(removed);
-            if (c != null) c.close();
+        HealthCheckers.Next nextCheckers = checkers.prepare(config, next, done.removed());
+        for (Map.Entry<String, String> c : ConfigLog.connectionSettingChanges(config, next)) {
+            log.info("listener {}: {} changed; new connections use it, open ones keep what they started with", c.getKey(), c.getValue());
         }
-        logConnectionSettings(config, next);
         proxy.update(next, registry.pools());
         useNewTls.run();
-        for (HealthChecker c : toStart) c.start();
+        nextCheckers.startNew();
         feedback.reload(next);
         dns.reload(next);
-        dsrFollow(next.dsr());
+        dsr.reload(next);
         adminReload(config.admin(), next.admin());
         config = next;
-        checkers = nextCheckers;
+        checkers.use(nextCheckers);
         log.info("reloaded {}: {}{}{}{}", file, new LoadedConfig(next, List.of()).summary(),
                 done.added().isEmpty() ? "" : "; pools added: " + String.join(", ", done.added()),
                 done.removed().isEmpty() ? "" : "; pools removed: " + String.join(", ", done.removed()),
@@ -446,157 +367,6 @@ public final class Switchboard implements AutoCloseable {
             log.error("reload failed; the running config is kept", e);
             return new ReloadOutcome(false, file, null, List.of(String.valueOf(e.getMessage())), List.of());
         }
-    }
-
-    /**
-     * What a reload changes in a pool's servers, for the log ("added c; removed b; a weight 1 -> 0"):
-     * state changes are logged by the pool's transitions, weight changes would otherwise go unseen.
-     * Null when nothing changed.
-     */
-    static String serverChanges(PoolConfig before, PoolConfig after) {
-        List<ServerConfig> a = before.servers();
-        List<ServerConfig> b = after.servers();
-        List<String> added = new ArrayList<>();
-        List<String> changed = new ArrayList<>();
-        // A reload usually keeps the servers in their order: compare them position by position, and
-        // look names up only from where the two lists stop lining up.
-        int i = 0;
-        int common = Math.min(a.size(), b.size());
-        while (i < common && a.get(i).name().equals(b.get(i).name())) {
-            describeChange(a.get(i), b.get(i), changed);
-            i++;
-        }
-        Map<String, ServerConfig> old = new LinkedHashMap<>();
-        for (int j = i; j < a.size(); j++) old.put(a.get(j).name(), a.get(j));
-        for (int j = i; j < b.size(); j++) {
-            ServerConfig s = b.get(j);
-            ServerConfig o = old.remove(s.name());
-            if (o == null) {
-                added.add(s.name());
-            } else {
-                describeChange(o, s, changed);
-            }
-        }
-        List<String> parts = new ArrayList<>();
-        if (!added.isEmpty()) parts.add("added " + String.join(", ", added));
-        if (!old.isEmpty()) parts.add("removed " + String.join(", ", old.keySet()));
-        if (!changed.isEmpty()) parts.add(String.join("; ", changed));
-        return parts.isEmpty() ? null : "servers " + String.join("; ", parts);
-    }
-
-    /** Adds "name what changed" to {@code changed}; formats nothing for a server that did not change. */
-    private static void describeChange(ServerConfig o, ServerConfig s, List<String> changed) {
-        if (o.equals(s)) return;
-        List<String> what = new ArrayList<>();
-        if (!o.host().equals(s.host()) || o.port() != s.port()) what.add("address " + o.address() + " -> " + s.address());
-        if (o.weight() != s.weight()) what.add("weight " + o.weight() + " -> " + s.weight());
-        if (o.state() != s.state()) what.add("state " + o.state().label() + " -> " + s.state().label());
-        if (!o.tags().equals(s.tags())) what.add("tags " + new TreeSet<>(o.tags()) + " -> " + new TreeSet<>(s.tags()));
-        if (o.sendProxy() != s.sendProxy()) what.add(("send-proxy " + o.sendProxy() + " -> " + s.sendProxy()).toLowerCase(Locale.ROOT));
-        if (!what.isEmpty()) changed.add(s.name() + " " + String.join(", ", what));
-    }
-
-    /**
-     * Null when both configs have the same listeners; otherwise what differs, for people. Any change
-     * counts, not only the socket: the proxy sets up each listener's pipeline (limits, timeouts,
-     * default pool) once, when it binds.
-     */
-    static String listenerChange(SwitchboardConfig before, SwitchboardConfig after) {
-        Map<String, ListenerConfig> a = byName(before);
-        Map<String, ListenerConfig> b = byName(after);
-        List<String> tlsSwitched = tlsSwitched(before, after);
-        if (a.equals(b) && tlsSwitched.isEmpty()) return null;
-        List<String> parts = new ArrayList<>(tlsSwitched);
-        b.forEach((name, l) -> {
-            ListenerConfig o = a.get(name);
-            if (o == null) {
-                parts.add("added '" + name + "' on " + l.address());
-            } else if (!o.address().equals(l.address())) {
-                parts.add("moved '" + name + "' from " + o.address() + " to " + l.address());
-            } else if (!o.equals(l)) {
-                parts.add("changed '" + name + "' " + String.join(", ", settingChanges(o, l)));
-            }
-        });
-        a.forEach((name, l) -> {
-            if (!b.containsKey(name)) parts.add("removed '" + name + "' on " + l.address());
-        });
-        return "listeners changed (" + String.join("; ", parts) + ")";
-    }
-
-    private static List<String> settingChanges(ListenerConfig o, ListenerConfig l) {
-        List<String> what = new ArrayList<>();
-        if (o.mode() != l.mode()) what.add(("mode " + o.mode() + " -> " + l.mode()).toLowerCase(Locale.ROOT));
-        else if (o.servesHttp() != l.servesHttp()) {
-            // validate: http puts the HTTP front end on the socket; the other validators the TCP one
-            what.add("validate " + (o.servesHttp() ? "http -> " + l.validate().kind() : o.validate().kind() + " -> http").toLowerCase(Locale.ROOT));
-        }
-        if (!o.defaultPool().equals(l.defaultPool())) what.add("default-pool " + o.defaultPool() + " -> " + l.defaultPool());
-        if (!o.headerTimeout().equals(l.headerTimeout())) {
-            what.add("header-timeout " + DurationSyntax.format(o.headerTimeout()) + " -> " + DurationSyntax.format(l.headerTimeout()));
-        }
-        if (!o.clientIdleTimeout().equals(l.clientIdleTimeout())) {
-            what.add("client-idle-timeout " + DurationSyntax.format(o.clientIdleTimeout()) + " -> "
-                    + DurationSyntax.format(l.clientIdleTimeout()));
-        }
-        if (o.maxInitialLineLength() != l.maxInitialLineLength()) {
-            what.add("max-request-line " + SizeSyntax.format(o.maxInitialLineLength()) + " -> " + SizeSyntax.format(l.maxInitialLineLength()));
-        }
-        if (o.maxHeaderSize() != l.maxHeaderSize()) {
-            what.add("max-header-size " + SizeSyntax.format(o.maxHeaderSize()) + " -> " + SizeSyntax.format(l.maxHeaderSize()));
-        }
-        if (o.maxHeaders() != l.maxHeaders()) what.add("max-headers " + o.maxHeaders() + " -> " + l.maxHeaders());
-        GuardConfig og = o.guard();
-        GuardConfig ng = l.guard();
-        if (og.maxConnections() != ng.maxConnections()) what.add("max-connections " + og.maxConnections() + " -> " + ng.maxConnections());
-        if (og.maxConnectionsPerIp() != ng.maxConnectionsPerIp()) {
-            what.add("max-connections-per-ip " + og.maxConnectionsPerIp() + " -> " + ng.maxConnectionsPerIp());
-        }
-        if (og.requestsPerSecond() != ng.requestsPerSecond() || og.burst() != ng.burst()) what.add("rate-limit");
-        if (!og.allow().equals(ng.allow())) what.add("allow");
-        if (!og.deny().equals(ng.deny())) what.add("deny");
-        return what;
-    }
-
-    private static Map<String, ListenerConfig> byName(SwitchboardConfig c) {
-        Map<String, ListenerConfig> m = new LinkedHashMap<>();
-        // routes and TLS settings change without a rebind (TLS: for handshakes after the reload), and so
-        // do proxy-protocol, splice and validate (for connections accepted after it)
-        for (ListenerConfig l : c.listeners()) {
-            // ... except validate: http, which puts the HTTP front end on the socket instead of the TCP one
-            TcpValidateConfig kept = l.validate() != null && l.validate().kind() == TcpValidateConfig.Kind.HTTP ? l.validate() : null;
-            m.put(l.name(), l.withRoutes(List.of()).withTls(null).withProxyProtocol(null).withSplice(null).withValidate(kept));
-        }
-        return m;
-    }
-
-    /** The listener settings a reload applies to new connections only (open ones keep theirs): said in the log. */
-    private static void logConnectionSettings(SwitchboardConfig before, SwitchboardConfig after) {
-        for (ListenerConfig l : after.listeners()) {
-            for (ListenerConfig o : before.listeners()) {
-                if (!o.name().equals(l.name())) continue;
-                List<String> what = new ArrayList<>();
-                if (!Objects.equals(o.proxyProtocol(), l.proxyProtocol())) what.add("proxy-protocol");
-                if (o.splice() != l.splice()) what.add("splice");
-                if (!o.validate().equals(l.validate())) what.add("validate");
-                if (!what.isEmpty()) {
-                    log.info("listener {}: {} changed; new connections use it, open ones keep what they started with",
-                            l.name(), String.join(", ", what));
-                }
-            }
-        }
-    }
-
-    /** Turning TLS on or off changes what a listener speaks: that takes a restart. */
-    private static List<String> tlsSwitched(SwitchboardConfig before, SwitchboardConfig after) {
-        List<String> out = new ArrayList<>();
-        for (ListenerConfig l : after.listeners()) {
-            for (ListenerConfig o : before.listeners()) {
-                if (o.name().equals(l.name()) && (o.tls() == null) != (l.tls() == null)) {
-                    out.add("changed '" + l.name() + "' tls " + (o.tls() == null ? "off -> on" : "on -> off"));
-                }
-            }
-        }
-        return out;
     }
 
     /** A new token applies at once (rotate it without a restart); the listener's address needs a restart. */
@@ -649,10 +419,10 @@ public final class Switchboard implements AutoCloseable {
         if (proxy != null) {
             clean = grace.isZero() ? closeProxy() : proxy.shutdownGracefully(grace);
         }
-        for (HealthChecker c : checkers.values()) c.close();
+        checkers.close();
         feedback.close();
         dns.close();
-        if (dsr != null) dsr.close();
+        dsr.close();
         registry.unsubscribe(transitionLog);
         registry.close();
         accessLog.close();

@@ -58,7 +58,7 @@ class TcpValidateConfigLoaderTest {
         assertThat(l.servesHttp()).isTrue();
         assertThat(l.headerTimeout()).hasSeconds(3);
         assertThat(l.maxHeaderSize()).isEqualTo(8192);
-        assertThat(l.clientIdleTimeout()).isEqualTo(ConfigLoader.DEFAULT_CLIENT_IDLE_TIMEOUT); // HTTP's, not TCP's hour
+        assertThat(l.clientIdleTimeout()).isEqualTo(ListenerSection.DEFAULT_CLIENT_IDLE_TIMEOUT); // HTTP's, not TCP's hour
         assertThat(errors("    mode: tcp\n    validate: none\n    header-timeout: 3s\n")).singleElement().asString()
                 .contains("header-timeout: applies to mode: http listeners only");
         assertThat(errors("    mode: tcp\n    validate: http\n    max-line: 1k\n")).singleElement().asString()

@@ -150,9 +150,9 @@ class TlsConfigLoaderTest {
     void reloadAppliesTlsChangesButNotTurningTlsOnOrOff() throws Exception {
         SwitchboardConfig a = load("certificates: [{cert: site.pem, key: site.key}]\n");
         SwitchboardConfig b = load("certificates: [{cert: other.pem, key: other.key}]\nprotocols: [TLSv1.3]\n");
-        assertThat(Switchboard.listenerChange(a, b)).isNull();
+        assertThat(ConfigLog.listenerChange(a, b)).isNull();
         SwitchboardConfig plain = ConfigLoader.parse("listeners:\n  - port: 8443\n    default-pool: app\n"
                 + "pools:\n  app:\n    servers:\n      - {name: a, address: 127.0.0.1:9001}\n", "switchboard.yaml", null).config();
-        assertThat(Switchboard.listenerChange(a, plain)).isEqualTo("listeners changed (changed 'listener-0' tls on -> off)");
+        assertThat(ConfigLog.listenerChange(a, plain)).isEqualTo("listeners changed (changed 'listener-0' tls on -> off)");
     }
 }
