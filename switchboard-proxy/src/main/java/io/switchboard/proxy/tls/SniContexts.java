@@ -143,6 +143,8 @@ public final class SniContexts {
                 .sessionTimeout(SESSION_TIMEOUT_SECONDS);
         if (ca != null) {
             b.trustManager(ca).clientAuth(config.clientCertificates().required() ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL);
+        } else {
+            b.trustManager(TrustingNothing.FACTORY);
         }
         try {
             return b.build();

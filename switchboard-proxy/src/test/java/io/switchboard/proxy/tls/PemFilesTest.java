@@ -6,9 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.switchboard.config.TlsConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.List;
 import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -176,6 +179,18 @@ class PemFilesTest {
         Files.writeString(cert, Files.readString(certs.cert("cn-only")));
         Files.writeString(key, Files.readString(certs.key("cn-only")));
         assertThat(SniContexts.build(c, Instant.now(), SniContexts.ALPN_HTTP1).contexts().get(0)).isNotSameAs(checked3);
+    }
+
+    @Test
+    void aListenerWithoutClientCertificatesTrustsNoCa() {
+        // the JDK's default trust (what Netty takes when given none) accepts ~140 issuers from cacerts
+        var managers = TrustingNothing.FACTORY.getTrustManagers();
+        assertThat(managers).singleElement().isInstanceOf(X509TrustManager.class);
+        X509TrustManager tm = (X509TrustManager) managers[0];
+        assertThat(tm.getAcceptedIssuers()).isEmpty();
+        X509Certificate self = load(certs.cert("a"), certs.key("a")).chain().get(0);
+        assertThatThrownBy(() -> tm.checkClientTrusted(new X509Certificate[] {self}, "ECDHE_ECDSA"))
+                .isInstanceOf(CertificateException.class);
     }
 
     @Test
