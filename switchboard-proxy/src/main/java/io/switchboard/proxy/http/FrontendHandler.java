@@ -6,13 +6,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
-import io.netty.handler.codec.http2.Http2Error;
 import io.netty.util.ReferenceCountUtil;
 import io.switchboard.config.ListenerConfig;
-import io.switchboard.dispatch.Outcome;
 import io.switchboard.proxy.ListenerCounters;
 import io.switchboard.proxy.ProxyState;
 import io.switchboard.proxy.guard.RequestGuard;
@@ -27,7 +22,7 @@ import org.slf4j.LoggerFactory;
 /**
  * One client connection: reads requests, runs one {@link HttpExchange} at a time, answers pipelined
  * requests in order, and owns what belongs to the connection: the inbound queue, read toggling and
- * the client-side timeouts (head, keep-alive idle, send).
+ * the client-side timeouts (head, keep-alive idle, send; fired by {@link ClientDeadlines}).
  *
  * <p>Back-pressure: both channels read automatically and reading is switched off only when the
  * other side stops being writable (or more than {@link #MAX_QUEUED} messages are waiting), and on
@@ -36,12 +31,6 @@ import org.slf4j.LoggerFactory;
  * explicit read cycle clears and re-arms EPOLLIN, two {@code epoll_ctl} calls per channel per
  * read, about four extra system calls per proxied request; toggling only under back-pressure
  * removes them from the common path (measured in bench/RESULTS.md).
- *
- * <p>Timeouts: the first request head must be complete within the listener's header timeout from
- * accept (a client that connects and sends nothing is closed quietly then, one that sent part of a
- * head gets 408); later heads from their first byte, after at most the client idle timeout between
- * requests. A client that stops reading a response for the client idle timeout is cut, which frees
- * the back-end connection and its max-connections slot.
  *
  * <p>WebSocket: after a request that asks for one, the client is not read until the answer comes
  * (the decoder holds what already arrived); a {@code 101} turns the connection into a {@link
@@ -65,11 +54,6 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
 
     private static final byte[] NO_IP = HeadWriter.ascii("-");
 
-    /** The connection's own deadline, between and before exchanges (a byte, not an enum reference: heap per idle connection). */
-    private static final byte WAIT_NONE = 0;
-    private static final byte WAIT_IDLE = 1;
-    private static final byte WAIT_HEAD = 2;
-
     final ProxyState state;
     final ListenerConfig listener;
     private final RequestGuard guard;
@@ -82,9 +66,9 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
     private Http1Decoder decoder;
     BackendConnections connections;
     String clientIp = "-";
-    /** The bytes of {@link #clientIp}, shared with other connections: never changed. */
     /** The last stick-table key a request of this connection carried: a connection is counted once per key. */
     String stickKey;
+    /** The bytes of {@link #clientIp}, shared with other connections: never changed. */
     byte[] clientIpBytes = NO_IP;
     boolean closing;
 
@@ -98,14 +82,21 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
     private boolean pipelineOverflow;
     /** A guard refused a request: nothing after it is read into an exchange. */
     private boolean refused;
-    private HttpExchange exchange;
+    HttpExchange exchange;
     /** A WebSocket handshake was read: nothing after it is read until it is answered. */
     private boolean upgradeHeld;
     /** The connection became a tunnel (for good); null before. */
-    private WebSocketTunnel tunnel;
-    private byte waiting = WAIT_NONE;
-    private long waitDeadline;
-    private long clientStalledSince;
+    WebSocketTunnel tunnel;
+
+    // The state of ClientDeadlines, kept in this object (no object of its own: heap per idle connection).
+    /** Which deadline {@link #waitDeadline} is, between and before exchanges ({@link ClientDeadlines#WAIT_NONE} ...). */
+    byte waiting = ClientDeadlines.WAIT_NONE;
+    long waitDeadline;
+    long clientStalledSince;
+    /** A byte of the current request head arrived. */
+    boolean headBytes;
+    /** When the first byte of a head still incomplete at the end of a read arrived; 0 when none is. */
+    long partialHeadSince;
     private int timerSlot = -1;
 
     public FrontendHandler(ProxyState state, ListenerConfig listener) {
@@ -171,7 +162,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
             counters.connectionOpened();
             counted = true;
         }
-        wait(WAIT_HEAD, System.nanoTime() + listener.headerTimeout().toNanos());
+        ClientDeadlines.awaitFirstHead(this);
         if (ClientAddress.of(ctx.channel()) instanceof InetSocketAddress a) {
             ClientIps.Text ip = ClientIps.of(a);
             clientIp = ip.text();
@@ -187,7 +178,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
 
     /**
      * The client opened with the HTTP/2 connection preface: the connection becomes an {@link
-     * H2Connection}, this handler and the decoder leave, and what was read goes to the HTTP/2 codec.
+     * H2Connection} ({@link H2Connection#takeOver}), this handler and the decoder leave.
      *
      * @param decoderCtx the decoder's context (the new handlers are fed through it)
      */
@@ -198,41 +189,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
             counted = false;
             counters.connectionClosed(); // H2Connection counts it from here
         }
-        ChannelPipeline p = ctx.pipeline();
-        H2Connection.install(p, state, listener);
-        if (decoderCtx == ctx) {
-            // The decoder is this handler's own: the HTTP/2 handlers follow this one.
-            ctx.fireChannelActive();
-            ctx.fireChannelRead(preface);
-            p.remove(this);
-            return;
-        }
-        p.remove(this);
-        decoderCtx.fireChannelActive();
-        decoderCtx.fireChannelRead(preface);
-        p.remove(decoderCtx.handler());
-    }
-
-    /** Called by the decoder when the first byte of a request head arrives. */
-    void onRequestBytes() {
-        if (exchange == null && waiting == WAIT_IDLE && !closing) {
-            wait(WAIT_HEAD, System.nanoTime() + listener.headerTimeout().toNanos());
-        }
-        headBytes = true;
-    }
-
-    private boolean headBytes;
-    /** When the first byte of a head still incomplete at the end of a read arrived; 0 when none is. */
-    private long partialHeadSince;
-
-    /** Called by the decoder when a request head does not complete in the read it began in. */
-    void headPending(long firstByteNanos) {
-        partialHeadSince = firstByteNanos;
-    }
-
-    private void wait(byte w, long at) {
-        waiting = w;
-        waitDeadline = at;
+        H2Connection.takeOver(ctx, decoderCtx, preface, state, listener);
     }
 
     // ---------------------------------------------------------------- timers
@@ -255,62 +212,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
 
     @Override
     public void checkDeadline(long now) {
-        if (closing) return;
-        if (tunnel != null) {
-            tunnel.check(now);
-            return;
-        }
-        if (clientStalledSince != 0 && now - clientStalledSince > listener.clientIdleTimeout().toNanos()) {
-            clientSendTimeout();
-            return;
-        }
-        HttpExchange x = exchange;
-        if (x != null) {
-            x.timeouts.check(now);
-            return;
-        }
-        if (waiting == WAIT_NONE || now - waitDeadline < 0 || !timers().takeExpiry()) return;
-        byte w = waiting;
-        waiting = WAIT_NONE;
-        if (w == WAIT_IDLE || !headBytes) {
-            // Keep-alive idle between requests, or a connection that never sent a byte: close quietly
-            // (a browser's pre-connection is not an error worth a 408).
-            if (queued() == 0) {
-                closing = true;
-                ctx.close();
-            }
-            return;
-        }
-        headTimeout();
-    }
-
-    private void headTimeout() {
-        if (!ctx.channel().isActive()) return;
-        // Slowloris guard: a request head that does not complete in time.
-        long since = partialHeadSince;
-        HttpExchange x = new HttpExchange(this, null, since != 0 ? since : System.nanoTime());
-        exchange = x;
-        x.end.cause("request head not received within " + listener.headerTimeout().toMillis() + " ms");
-        x.end.respondError(HttpResponseStatus.REQUEST_TIMEOUT, "request head not received in time", true);
-    }
-
-    /** The client stopped reading our response for the client idle timeout: cut it. */
-    private void clientSendTimeout() {
-        HttpExchange x = exchange;
-        log.debug("client {}: not reading for {} ms, closing", clientIp, listener.clientIdleTimeout().toMillis());
-        if (x != null && x.phase != HttpExchange.Phase.DONE) {
-            x.end.cause("client did not read the response for " + listener.clientIdleTimeout().toMillis() + " ms");
-            x.complete(Outcome.CLIENT_FAULT, -1, "");
-            x.end.abortMidResponse();
-        } else {
-            closing = true;
-            ctx.close();
-        }
-    }
-
-    /** Our writes to the client are piling up; the send timeout runs until it drains. */
-    void clientStalled() {
-        if (clientStalledSince == 0) clientStalledSince = timers().now() | 1;
+        ClientDeadlines.check(this, now);
     }
 
     // ---------------------------------------------------------------- reading
@@ -345,7 +247,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
             return;
         }
         if (msg instanceof Head head) {
-            partialHeadSince = 0;
+            ClientDeadlines.headComplete(this);
             if (guard != null && !head.failed()) {
                 Verdict v = guard.check();
                 if (v != null) {
@@ -383,7 +285,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
     }
 
     /** Messages waiting in {@link #inbound}. */
-    private int queued() {
+    int queued() {
         ArrayDeque<Object> q = inbound;
         return q == null ? 0 : q.size();
     }
@@ -411,8 +313,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
     private void take(Object next) {
         if (next instanceof Head || next instanceof Refusal) {
             queuedHeads--;
-            waiting = WAIT_NONE;
-            headBytes = false;
+            ClientDeadlines.exchangeStarts(this);
             if (next instanceof Refusal r) {
                 exchange = new HttpExchange(this, r.head());
                 exchange.refuse(r.verdict());
@@ -439,7 +340,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (ctx.channel().isWritable()) {
-            clientStalledSince = 0;
+            ClientDeadlines.clientDrained(this);
             if (tunnel != null) tunnel.clientWritable();
             HttpExchange x = exchange;
             if (x != null && x.backendChannel != null) setAutoRead(x.backendChannel, true); // drained: read the back end again
@@ -523,14 +424,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
         if (!upgradeHeld || exchange != null || queued() > 0 || closing) return;
         upgradeHeld = false;
         Http1Decoder d = decoder();
-        if (d == null) return;
-        if (stream) {
-            // A stream carries one request: what the client sent after a refused WebSocket is not one.
-            ByteBuf held = d.tunnel(); // raw from now on, and dropped in channelRead
-            if (held != null) held.release();
-        } else {
-            d.resume();
-        }
+        if (d != null) d.upgradeRefused(stream);
     }
 
     /**
@@ -540,21 +434,13 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
     void startTunnel(WebSocketTunnel t) {
         exchange = null;
         upgradeHeld = false;
-        waiting = WAIT_NONE;
+        ClientDeadlines.tunnelStarts(this);
         tunnel = t;
         Http1Decoder d = decoder();
         ByteBuf held = d == null ? null : d.tunnel();
         if (held != null) t.fromClient(held);
         t.clientReadComplete();
         if (t.backendWritable()) setAutoRead(ctx.channel(), true);
-    }
-
-    /**
-     * The tunnel broke (not an orderly close): on an HTTP/2 stream, the stream is reset with CANCEL
-     * (RFC 8441 section 4) instead of ended; call before {@link #tunnelEnded()}.
-     */
-    void tunnelBroke() {
-        if (stream && !closing) ctx.write(new DefaultHttp2ResetFrame(Http2Error.CANCEL), ctx.voidPromise());
     }
 
     /** The tunnel ended: the connection (an HTTP/2 stream: only the stream) closes once what is written went out. */
@@ -566,8 +452,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
 
     private void nextRequest() {
         if (inbound != null && inbound.isEmpty()) inbound = null; // idle: keep no queue
-        headBytes = false;
-        wait(WAIT_IDLE, System.nanoTime() + listener.clientIdleTimeout().toNanos());
+        ClientDeadlines.awaitNextRequest(this);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.switchboard.proxy.http;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -117,6 +118,30 @@ final class H2Connection extends ChannelDuplexHandler implements ConnectionTimer
         p.addLast("h2", codec);
         p.addLast("h2-connection", new H2Connection(state, listener, codec));
         p.addLast("h2-streams", new Http2MultiplexHandler(new Streams(state, listener, limits)));
+    }
+
+    /**
+     * A plain-text HTTP/1 connection opened with the HTTP/2 preface (h2c with prior knowledge): HTTP/2
+     * is installed, its handlers see the connection become active and get what was read, and the HTTP/1
+     * handlers leave ({@code frontend}'s context, and the decoder's when it is a handler of its own).
+     *
+     * @param decoderCtx the decoder's context (the new handlers are fed through it)
+     */
+    static void takeOver(ChannelHandlerContext frontend, ChannelHandlerContext decoderCtx, ByteBuf preface,
+            ProxyState state, ListenerConfig listener) {
+        ChannelPipeline p = frontend.pipeline();
+        install(p, state, listener);
+        if (decoderCtx == frontend) {
+            // The decoder is the front end's own: the HTTP/2 handlers follow it.
+            frontend.fireChannelActive();
+            frontend.fireChannelRead(preface);
+            p.remove(frontend.handler());
+            return;
+        }
+        p.remove(frontend.handler());
+        decoderCtx.fireChannelActive();
+        decoderCtx.fireChannelRead(preface);
+        p.remove(decoderCtx.handler());
     }
 
     /**

@@ -184,6 +184,21 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
         else if (b != null) b.release();
     }
 
+    /**
+     * Requests: the handshake was answered without switching. On a connection what was held is parsed
+     * as HTTP now ({@link #resume()}); an HTTP/2 stream carries one request, so what its client sent
+     * after a refused WebSocket is not one: dropped, and so is whatever follows (passed on raw from now
+     * on, which the front end drops).
+     */
+    void upgradeRefused(boolean stream) {
+        if (!stream) {
+            resume();
+            return;
+        }
+        ByteBuf b = tunnel();
+        if (b != null) b.release();
+    }
+
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
@@ -225,7 +240,7 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
                 return;
             }
         }
-        if (frontend != null && state == HEAD) frontend.onRequestBytes();
+        if (frontend != null && state == HEAD) ClientDeadlines.requestBytes(frontend);
         readNanos = 0;
         try {
             decode(ctx, in);
@@ -382,7 +397,7 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
                 headBytesScanned += n;
                 pendingLength = n;
                 in.skipBytes(n);
-                if (frontend != null) frontend.headPending(headStartNanos);
+                if (frontend != null) ClientDeadlines.headPending(frontend, headStartNanos);
             }
             return false;
         }

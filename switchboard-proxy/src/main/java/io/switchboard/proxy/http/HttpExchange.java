@@ -2,15 +2,12 @@ package io.switchboard.proxy.http;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.ReferenceCountUtil;
 import io.switchboard.backend.Backend;
 import io.switchboard.balance.PickContext;
 import io.switchboard.balance.RequestView;
 import io.switchboard.config.PoolConfig;
-import io.switchboard.config.ProxyProtocolVersion;
 import io.switchboard.config.RouteAction;
 import io.switchboard.config.RouteConfig;
 import io.switchboard.config.ServiceClassConfig;
@@ -20,7 +17,6 @@ import io.switchboard.dispatch.PoolDispatch;
 import io.switchboard.persist.PersistenceState;
 import io.switchboard.proxy.guard.Verdict;
 import io.switchboard.proxy.proxyprotocol.ClientAddress;
-import io.switchboard.proxy.proxyprotocol.ProxyHeader;
 import io.switchboard.proxy.tls.TlsPeer;
 import io.switchboard.route.PathNormalizer;
 import io.switchboard.route.RouteRequest;
@@ -31,8 +27,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One HTTP request and its response: choosing a back end (through the pool's {@link PoolDispatch}),
- * connecting or borrowing a pooled connection, and streaming the request body. The listener's routes
+ * One HTTP request and its response: choosing a back end (through the pool's {@link PoolDispatch}) and
+ * streaming the request body; borrowing a pooled connection or connecting is {@link BackendConnector}'s.
+ * The listener's routes
  * are applied by {@link ExchangeRouting}, a wait for a back end below its max-connections is an
  * {@link ExchangeQueue}, sessions are kept by {@link SessionPersistence}; the response side is
  * {@link ResponseRelay}, the timeouts {@link ExchangeTimeouts}, how the exchange ends {@link
@@ -52,9 +49,6 @@ import org.slf4j.LoggerFactory;
  */
 final class HttpExchange implements RequestView, RouteRequest {
     private static final Logger log = LoggerFactory.getLogger(HttpExchange.class);
-    private static final byte[] PROTO_HTTP = HeadWriter.ascii("http");
-    private static final byte[] PROTO_HTTPS = HeadWriter.ascii("https");
-    private static final byte[] NO_BYTES = new byte[0];
 
     /** Where the exchange stands. */
     enum Phase {
@@ -83,14 +77,14 @@ final class HttpExchange implements RequestView, RouteRequest {
 
     // the request side
     boolean clientKeepAlive;
-    private boolean idempotent;
+    boolean idempotent;
     /** A WebSocket handshake: forwarded with its Upgrade on a new connection, never pooled after. */
     boolean webSocket;
-    private boolean requestChunked;
+    boolean requestChunked;
     boolean requestDone;           // the last piece of the body was read from the client
     boolean requestSent;           // ... and written to the back end
     private boolean bodySent;      // body bytes went to a back end: no replay any more
-    private boolean expectContinue;
+    boolean expectContinue;
     private long requestBodyLimit;
     long bytesIn;
     /** What routes and persistence change in the request and in the response head; null: nothing. */
@@ -113,7 +107,7 @@ final class HttpExchange implements RequestView, RouteRequest {
     boolean reserved;
     Channel backendChannel;        // attached connection; null when none
     BackendHandler backendHandler;
-    private boolean reusedConnection;
+    boolean reusedConnection;
     /** Whether the back-end connection started with a PROXY header: it names this client, so it is never pooled. */
     boolean proxyHeaderSent;
     /** Made when the request must wait for a back end below its max-connections; null until then. */
@@ -291,7 +285,7 @@ final class HttpExchange implements RequestView, RouteRequest {
      * rate says more about us than about the client; a stalled HTTP/2 client is bounded by its
      * connection's idle timeout and the stream limit instead.
      */
-    private boolean bodyRateChecked() {
+    boolean bodyRateChecked() {
         return conn.listener.minBodyRate() > 0 && !conn.stream;
     }
 
@@ -308,7 +302,7 @@ final class HttpExchange implements RequestView, RouteRequest {
         };
     }
 
-    // ---------------------------------------------------------------- choosing and connecting
+    // ---------------------------------------------------------------- choosing (connecting: BackendConnector)
 
     void dispatch() {
         if (classConfig == null) resolveClass();
@@ -340,46 +334,7 @@ final class HttpExchange implements RequestView, RouteRequest {
             backend = b;
             reserved = true;
             dispatch.charge(b, cost);
-            // A handshake goes on a new connection: a pooled one may be stale, and it will not come back.
-            // send-proxy (the server's own, else the pool's): every connection is new and this client's
-            // alone (the header names the client).
-            ProxyProtocolVersion sendProxy = poolConfig.h2() ? null : b.sendProxy().or(poolConfig.sendProxy());
-            Channel ch = idempotent && !webSocket && !poolConfig.h2() && sendProxy == null
-                    ? conn.connections.poll(b, poolConfig.tls()) : null;
-            if (ch != null) {
-                reusedConnection = true;
-                proxyHeaderSent = false;
-                attach(ch);
-                return;
-            }
-            reusedConnection = false;
-            proxyHeaderSent = sendProxy != null;
-            ChannelFuture f = sendProxy != null
-                    ? conn.connections.connect(b, poolConfig.connectTimeout().toMillis(), poolConfig.backendIdleTimeout().toMillis(),
-                            poolConfig.tls(), ProxyHeader.sender(sendProxy, ClientAddress.of(conn.connection()),
-                                    conn.connection().localAddress()))
-                    : conn.connections.connect(b, poolConfig.connectTimeout().toMillis(),
-                            poolConfig.backendIdleTimeout().toMillis(), poolConfig.tls(), poolConfig.h2());
-            if (f.isDone()) {
-                if (f.isSuccess()) {
-                    attach(f.channel());
-                    return;
-                }
-                if (!connectFailed(b, f.cause())) return;
-                continue;
-            }
-            f.addListener((ChannelFutureListener) done -> {
-                if (phase != Phase.DISPATCHING || backend != b) {
-                    if (done.isSuccess()) done.channel().close();
-                    return;
-                }
-                if (done.isSuccess()) {
-                    attach(done.channel());
-                } else if (connectFailed(b, done.cause())) {
-                    dispatch();
-                }
-            });
-            return;
+            if (!BackendConnector.connect(this, b)) return; // else: the connect failed at once, pick again
         }
     }
 
@@ -391,18 +346,6 @@ final class HttpExchange implements RequestView, RouteRequest {
         classConfig = poolConfig.classes().get(rank);
     }
 
-    /** @return true when another attempt should be made */
-    private boolean connectFailed(Backend b, Throwable why) {
-        String what = ExchangeEnd.describe(why);
-        end.cause("connect to " + b.name() + " (" + b.address() + ") failed: " + what);
-        log.debug("{}", end.cause());
-        Outcome o = attempts.connectFailed(b);
-        complete(o, -1, "connect " + what);
-        if (attempts.mayRetry(o, true)) return true;
-        end.respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "no back end could be reached", false);
-        return false;
-    }
-
     /** Accounts the attempt on the reserved back end, once. */
     void complete(Outcome outcome, long latencyNanos, String detail) {
         if (!reserved) return;
@@ -410,42 +353,6 @@ final class HttpExchange implements RequestView, RouteRequest {
         long now = System.nanoTime();
         dispatch.complete(backend, outcome, latencyNanos, bytesIn, response.bytesOut, now, detail);
         if (session != null && outcome.failure()) session.attemptFailed(now);
-    }
-
-    private void attach(Channel ch) {
-        phase = Phase.FORWARDING;
-        backendChannel = ch;
-        BackendHandler bh = (BackendHandler) ch.pipeline().get("backend");
-        backendHandler = bh;
-        bh.attach(response);
-        bh.decoder().expectResponseTo(request.isHead());
-        if (webSocket) bh.decoder().expectUpgrade();
-        response.keepAlive = true;
-        sentNanos = System.nanoTime();
-        // A request that names no host (HTTP/1.0 without Host) goes on as HTTP/1.1, which needs one:
-        // the back end's host:port, as NGINX's default proxy_set_header Host $proxy_host.
-        byte[] hostIfMissing = request.hasHost ? NO_BYTES : HeadWriter.ascii(backend.address());
-        ch.write(HeadWriter.request(ch.alloc(), request, conn.clientIpBytes,
-                conn.listener.tls() == null ? PROTO_HTTP : PROTO_HTTPS,
-                request.expect == Head.EXPECT_CONTINUE, hostIfMissing, requestEdits), ch.voidPromise());
-        if (expectContinue && !requestDone) {
-            expectContinue = false;
-            conn.ctx.writeAndFlush(HeadWriter.continueResponse(), conn.ctx.voidPromise());
-        }
-        if (requestDone) {
-            // A request being replayed after a failed attempt, whose (empty) body was read already
-            // (anything queued is the next request).
-            Http1Encoder.writeBody(ch, Body.EMPTY_LAST, requestChunked);
-            requestSent = true;
-            timeouts.armResponse();
-        }
-        conn.drain();
-        if (backendChannel != ch) return; // the exchange ended while draining (bad body)
-        ch.flush();
-        if (!requestDone && bodyRateChecked() && !timeouts.armed(ExchangeTimeouts.Deadline.BODY_RATE)) {
-            timeouts.set(ExchangeTimeouts.Deadline.BODY_RATE, System.nanoTime() + conn.listener.bodyRateWindow().toNanos());
-        }
-        conn.clientReads(true);
     }
 
     /** The back end can take body pieces now (attached, body not finished). */

@@ -25,7 +25,7 @@ import java.util.function.Consumer;
  * connection limit (if configured), TLS (if configured: after
  * the limit, so that a refused connection costs no handshake), then HTTP/2 ({@link H2Connection}) when
  * ALPN chose {@code h2} (or, on plain text, when the client opens with the HTTP/2 preface: see {@link
- * FrontendHandler#switchToH2c}), else the proxy handler with its HTTP/1.x decoder embedded (one
+ * H2Connection#takeOver}), else the proxy handler with its HTTP/1.x decoder embedded (one
  * pipeline handler for both: each context is heap kept by every idle connection), with the
  * address and rate guards (if configured); it writes encoded bytes itself
  * (timeouts are checked by the loop's {@link ConnectionTimers}).

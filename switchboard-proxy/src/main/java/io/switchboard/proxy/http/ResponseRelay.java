@@ -165,7 +165,7 @@ final class ResponseRelay implements BackendListener {
         Channel backend = x.backendChannel;
         if (backend != null && !ctx().channel().isWritable()) {
             FrontendHandler.setAutoRead(backend, false);
-            x.conn.clientStalled();
+            ClientDeadlines.clientStalled(x.conn);
         }
     }
 

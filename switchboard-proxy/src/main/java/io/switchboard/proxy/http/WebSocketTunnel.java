@@ -5,6 +5,8 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.util.ReferenceCountUtil;
 
 /**
@@ -101,7 +103,11 @@ final class WebSocketTunnel implements BackendListener {
 
     @Override
     public void onBackendClosed(Throwable why) {
-        if (why != null && !closed) conn.tunnelBroke();
+        // Broken (not an orderly close): an HTTP/2 stream is reset with CANCEL (RFC 8441 section 4)
+        // instead of ended, written before the close below ends it.
+        if (why != null && !closed && conn.stream && !conn.closing) {
+            conn.ctx.write(new DefaultHttp2ResetFrame(Http2Error.CANCEL), conn.ctx.voidPromise());
+        }
         close(why == null ? "back end closed the tunnel" : "tunnel to back end broke: " + ExchangeEnd.describe(why));
     }
 

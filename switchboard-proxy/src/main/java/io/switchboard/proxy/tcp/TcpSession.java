@@ -1,31 +1,21 @@
 package io.switchboard.proxy.tcp;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoop;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.switchboard.backend.Backend;
-import io.switchboard.balance.PickContext;
 import io.switchboard.balance.RequestView;
 import io.switchboard.config.ListenerConfig;
 import io.switchboard.config.PoolConfig;
-import io.switchboard.config.ProxyProtocolVersion;
 import io.switchboard.proxy.proxyprotocol.ClientAddress;
-import io.switchboard.proxy.proxyprotocol.ProxyHeader;
 import io.switchboard.config.ServiceClassConfig;
 import io.switchboard.dispatch.Attempts;
 import io.switchboard.dispatch.DispatchQueue;
@@ -39,7 +29,6 @@ import io.switchboard.proxy.guard.Verdict;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,7 +47,7 @@ import org.slf4j.LoggerFactory;
  *       client address as the key for source hashing, max-connections), waiting in the pool's queue
  *       when every eligible server is full; connect on the client's loop with the same transport;
  *       a failed connect is charged and retried on another server within the pool's {@code retries}
- *       (nothing was sent yet).</li>
+ *       (nothing was sent yet). That is {@link TcpDispatch}'s.</li>
  *   <li>Relay: bytes both ways unread, back-pressure by reading a side only while the other can take
  *       more (checked after every write, as the HTTP tunnel does). A FIN one way becomes a FIN the
  *       other way ({@code shutdownOutput}) after what was written went out; the session ends when both
@@ -88,31 +77,32 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements DispatchQ
     /** What reads the server's first bytes for a validator (the TLS session ID); unset: none. */
     static final AttributeKey<ServerHelloWatch> SERVER_HELLO = AttributeKey.valueOf("switchboard.tcp.server-hello");
 
-    private final ProxyState state;
-    private final ListenerConfig listener;
+    final ProxyState state;
+    final ListenerConfig listener;
     private final RequestGuard access;
     private final ListenerCounters counters;
     /** For the access-log line's duration. */
     private final long startNanos = System.nanoTime();
     private boolean counted;
-    private Channel client;
-    private SessionTable.Session entry;
+    Channel client;
+    SessionTable.Session entry;
 
-    private PoolDispatch dispatch;
-    private PoolConfig poolConfig;
-    private Attempts attempts;
-    private int classRank;
-    private ServiceClassConfig classConfig;
-    private long hash;
-    private Backend server;
-    private boolean reserved;
-    private Backend preferred;
+    // Choosing and connecting (TcpDispatch's, kept here: no object of its own per session).
+    PoolDispatch dispatch;
+    PoolConfig poolConfig;
+    Attempts attempts;
+    int classRank;
+    ServiceClassConfig classConfig;
+    long hash;
+    Backend server;
+    boolean reserved;
+    Backend preferred;
     private ServerHelloWatch helloWatch;
 
-    private DispatchQueue.Ticket ticket;
-    private ScheduledFuture<?> queueTimer;
-    private boolean waiting;
-    private boolean woken;
+    DispatchQueue.Ticket ticket;
+    ScheduledFuture<?> queueTimer;
+    boolean waiting;
+    boolean woken;
 
     private Channel backend;
     /** Client bytes read before a back end was connected, in order; null when none. */
@@ -121,7 +111,7 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements DispatchQ
     private boolean clientInputDone;
     private boolean backendInputDone;
     private boolean backendBroke;
-    private boolean ended;
+    boolean ended;
 
     /** When bytes last moved either way (System.nanoTime at the end of a read); the idle timeout's clock. */
     private long lastActive;
@@ -189,109 +179,13 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements DispatchQ
             @Override
             public String target() { return ""; }
         });
-        dispatch();
+        TcpDispatch.dispatch(this);
     }
 
-    // ---------------------------------------------------------------- choosing and connecting
-
-    private void dispatch() {
-        while (!ended) {
-            attempts.begin();
-            long now = System.nanoTime();
-            PickContext pc = dispatch.forClass(new PickContext(hash, now, ThreadLocalRandom.current(), attempts.excluded()),
-                    classConfig.tags());
-            boolean wokenForThis = woken;
-            woken = false;
-            // Fairness as for requests: behind those already waiting, unless the slot was freed for us.
-            Backend b = !wokenForThis && dispatch.mustQueue(classRank, now) ? null : dispatch.reserve(preferred, pc);
-            if (b == null) {
-                if (dispatch.busy(pc)) {
-                    attempts.unbegin(); // waiting is not an attempt
-                    enqueue(now, pc);
-                    return;
-                }
-                end(null, attempts.triedSome() ? "all servers tried failed in pool '" + dispatch.pool().name() + "'"
-                        : "no server available in pool '" + dispatch.pool().name() + "'");
-                return;
-            }
-            server = b;
-            reserved = true;
-            dispatch.charge(b, 1); // a connection costs one request: layer 4 has no routes
-            if (queueTimer != null) {
-                queueTimer.cancel(false);
-                queueTimer = null;
-            }
-            ChannelFuture f = connect(b);
-            if (f.isDone()) {
-                if (f.isSuccess()) {
-                    connected(f.channel());
-                    return;
-                }
-                if (!connectFailed(b, f.cause())) return;
-                continue;
-            }
-            f.addListener((ChannelFutureListener) done -> {
-                if (ended || server != b) {
-                    if (done.isSuccess()) done.channel().close();
-                    return;
-                }
-                if (done.isSuccess()) connected(done.channel());
-                else if (connectFailed(b, done.cause())) dispatch();
-            });
-            return;
-        }
-    }
-
-    private ChannelFuture connect(Backend b) {
-        EventLoop loop = client.eventLoop();
-        InetSocketAddress addr = state.resolvers().on(loop).cached(b);
-        long timeout = poolConfig.connectTimeout().toMillis();
-        return new Bootstrap()
-                .group(loop)
-                .channel(state.transport().channel())
-                .resolver(state.resolvers())
-                .option(ChannelOption.AUTO_READ, true)
-                .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                .option(ChannelOption.SO_KEEPALIVE, true)
-                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout)))
-                .handler(sendProxy(b, new TcpBackendHandler(this)))
-                .connect(addr != null ? addr : InetSocketAddress.createUnresolved(b.host(), b.port()));
-    }
-
-    /**
-     * The back-end connection's handler, behind the PROXY-protocol header when the server (its own
-     * {@code send-proxy}, else its pool's) gets one: the header (the client's address, carried or real,
-     * and the listener's) goes before any client byte.
-     */
-    private ChannelHandler sendProxy(Backend b, ChannelHandler backend) {
-        ProxyProtocolVersion version = b.sendProxy().or(poolConfig.sendProxy());
-        if (version == null) return backend;
-        SocketAddress from = ClientAddress.of(client);
-        SocketAddress to = client.localAddress();
-        return new ChannelInitializer<Channel>() {
-            @Override
-            protected void initChannel(Channel ch) {
-                ch.pipeline().addLast(ProxyHeader.sender(version, from, to));
-                ch.pipeline().addLast(backend);
-            }
-        };
-    }
-
-    /** @return true when another server should be tried */
-    private boolean connectFailed(Backend b, Throwable why) {
-        String what = why == null ? "unknown" : why.getClass().getSimpleName() + ": " + why.getMessage();
-        log.debug("tcp session {} on {}: connect to {} ({}) failed: {}", entry.id(), listener.name(), b.name(), b.address(), what);
-        Outcome o = attempts.connectFailed(b);
-        reserved = false;
-        dispatch.complete(b, o, -1, 0, 0, System.nanoTime(), "connect " + what);
-        if (attempts.mayRetry(o, true)) return true;
-        end(null, "no server of pool '" + dispatch.pool().name() + "' could be reached; last: " + b.name() + ": " + what);
-        return false;
-    }
+    // ---------------------------------------------------------------- connected (choosing and connecting: TcpDispatch)
 
     /** The back end is connected: the session is bound, and the client is read from now on. */
-    private void connected(Channel ch) {
+    void connected(Channel ch) {
         backend = ch;
         entry.bind(dispatch.pool().name(), server.name());
         // The first bytes to the back end: what the client sent while we connected.
@@ -308,54 +202,12 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements DispatchQ
         else client.config().setAutoRead(true);
     }
 
-    // ---------------------------------------------------------------- the pool's queue
-
-    private void enqueue(long now, PickContext pc) {
-        if (ticket != null) {
-            ticket = ticket.requeue(); // woken, but the slot went to someone else: back to the front
-        } else {
-            ticket = dispatch.queue().offer(this, classRank, classConfig.queueSize(), classConfig.tags(), now,
-                    poolConfig.classAgeBound().toNanos());
-            if (ticket == null) {
-                end(null, "queue of class '" + classConfig.name() + "' in pool '" + dispatch.pool().name() + "' full");
-                return;
-            }
-            queueTimer = client.eventLoop().schedule(this::queueTimedOut, classConfig.queueTimeout().toNanos(),
-                    TimeUnit.NANOSECONDS);
-        }
-        waiting = true;
-        // A slot freed on another loop between our look and the offer woke nobody: look once more.
-        Backend room = dispatch.roomFor(pc);
-        if (room != null) dispatch.queue().wakeOne(now, room);
-    }
+    // ---------------------------------------------------------------- the pool's queue (TcpDispatch)
 
     /** Called from any thread by the pool's queue when a server freed a slot. */
     @Override
     public void wake() {
-        client.eventLoop().execute(this::dequeued);
-    }
-
-    private void dequeued() {
-        if (ended || !waiting) {
-            passWakeUpOn(); // we left meanwhile
-            return;
-        }
-        waiting = false;
-        woken = true;
-        dispatch();
-    }
-
-    private void queueTimedOut() {
-        queueTimer = null;
-        if (ended || !waiting) return;
-        end(null, "waited " + classConfig.queueTimeout().toMillis() + " ms in the queue of pool '"
-                + dispatch.pool().name() + "': every server at max-connections");
-    }
-
-    private void passWakeUpOn() {
-        long now = System.nanoTime();
-        Backend room = dispatch.roomFor(new PickContext(0, now, ThreadLocalRandom.current(), null));
-        dispatch.queue().wakeOne(now, room);
+        client.eventLoop().execute(() -> TcpDispatch.dequeued(this));
     }
 
     // ---------------------------------------------------------------- relaying: client side
@@ -492,31 +344,24 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements DispatchQ
 
     // ---------------------------------------------------------------- the end
 
-    /**
-     * Ends the session once: accounts the attempt ({@code outcome}; null when no server was reserved
-     * or it was already accounted), removes the binding, closes both channels after their pending writes.
-     */
     /** Whether the session has ended (its relay's late callbacks are ignored then). */
     boolean ended() {
         return ended;
     }
 
+    /**
+     * Ends the session once: accounts the attempt ({@code outcome}; null when no server was reserved
+     * or it was already accounted), removes the binding, closes both channels after their pending writes.
+     */
     void end(Outcome outcome, String why) {
         if (ended) return;
         ended = true;
-        if (queueTimer != null) {
-            queueTimer.cancel(false);
-            queueTimer = null;
-        }
         if (splice != null) splice.cancel();
         if (idleTimer != null) {
             idleTimer.cancel(false);
             idleTimer = null;
         }
-        if (waiting) {
-            waiting = false;
-            if (!ticket.cancel()) passWakeUpOn(); // woken meanwhile: the slot goes to the next waiter
-        }
+        TcpDispatch.leave(this);
         if (reserved) {
             reserved = false;
             dispatch.complete(server, outcome == null ? Outcome.CLIENT_FAULT : outcome, -1, entry.bytesUp(),
