@@ -4,22 +4,19 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.util.concurrent.FastThreadLocal;
-import java.util.Arrays;
 
 /**
  * Splits the bytes of one HTTP/1.x connection into messages: a {@link Head} for every message head,
  * then {@link Body} pieces, the last of them {@link Body#last}. One instance per channel, for requests
  * (client side) or responses (back-end side).
  *
- * <p>Heads are parsed whole by {@link HeadParser} from a copy of their bytes (a few hundred bytes, one
- * copy; the parser reads a plain array). A head that does not arrive in one read is collected in one
- * array of the connection's, grown geometrically, and the search for its end resumes where the last
- * read's stopped: a client sending a byte at a time costs linear work, not a rescan per byte. Bodies
- * are never copied: Content-Length payload and chunk
- * data are passed on as retained slices of the read buffer; the chunked coding is read by {@link
- * ChunkedBody}. A message that is refused yields a failed {@link Head} (or a failed last
- * {@link Body}); after that nothing more is read from the connection's bytes.
+ * <p>Heads are found by {@link HeadFinder} (where each begins and ends, carried across reads) and parsed
+ * whole by {@link HeadParser} from a copy of their bytes. Bodies are never copied: Content-Length
+ * payload and chunk data are passed on as retained slices of the read buffer; the chunked coding is read
+ * by {@link ChunkedBody}. A message that is refused yields a failed {@link Head} (or a failed last
+ * {@link Body}); after that nothing more is read from the connection's bytes. The framing state is this
+ * class's alone: {@link HeadFinder} writes only the head search's fields and refuses through {@link
+ * #refuse}.
  *
  * <p>Responses: a final response head is held back until the first piece of its body or the end of
  * the read it came in, whichever is first, so that a body broken right from its start (a bad first
@@ -50,9 +47,6 @@ import java.util.Arrays;
  * <p>Threading: the channel's event loop.
  */
 final class Http1Decoder extends ChannelInboundHandlerAdapter {
-    private static final byte CR = '\r';
-    private static final byte LF = '\n';
-
     private static final byte HEAD = 0;
     private static final byte FIXED = 1;
     private static final byte CHUNKED = 2;     // the body's framing is read by `chunks`
@@ -62,31 +56,24 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
     private static final byte UPGRADE_HELD = 6;  // requests: after a WebSocket handshake, until its answer
     private static final byte TUNNEL = 7;        // after a 101 to WebSocket: bytes passed on as they come
 
-    /** Per event loop: heads that arrive in one read are copied here to find their end. */
-    private static final FastThreadLocal<byte[][]> SCRATCH = new FastThreadLocal<>() {
-        @Override
-        protected byte[][] initialValue() {
-            return new byte[][] {new byte[4096]};
-        }
-    };
-
-    private final boolean requests;
-    private final HeadParser.Limits limits;
-    private final FrontendHandler frontend;   // told when request bytes arrive (header timeout); may be null
+    final boolean requests;
+    final HeadParser.Limits limits;
+    final FrontendHandler frontend;   // told when request bytes arrive (header timeout); may be null
     /** Not in the pipeline: messages go to {@link #frontend} by a call, not through a context. */
     private final boolean embedded;
 
+    // The head search: written by HeadFinder (package-private for it alone), reset here.
     // A head not complete at the end of a read: its bytes pending[0, pendingLength), carried over.
-    private byte[] pending;
-    private int pendingLength;
+    byte[] pending;
+    int pendingLength;
     // The search for the end of the head being read, resumable across reads.
-    private int scanFrom;           // bytes before this were searched
-    private int headLineStart;      // where the line being searched starts
-    private int firstLineEnd;       // the start line's LF, or -1 while not seen
+    int scanFrom;           // bytes before this were searched
+    int headLineStart;      // where the line being searched starts
+    int firstLineEnd;       // the start line's LF, or -1 while not seen
     // Requests: when the current read arrived (0: not looked up yet in this read; taken only when a
     // head begins in it), and when the first byte of the head being read arrived.
-    private long readNanos;
-    private long headStartNanos;
+    long readNanos;
+    long headStartNanos;
     /** Head bytes copied and searched (for a test that the work is linear in the head's size). */
     long headBytesScanned;
 
@@ -350,80 +337,8 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
 
     /** Parses one head if it is complete; false when more bytes are needed (or it was refused). */
     private boolean head(ChannelHandlerContext ctx, ByteBuf in) {
-        int max = limits.maxStartLine() + limits.maxHeaderBytes() + 2;
-        if (pending != null) return moreHead(ctx, in, max);
-        // Empty lines before a message are ignored (RFC 9112 section 2.2).
-        int r = in.readerIndex();
-        int w = in.writerIndex();
-        while (r < w) {
-            byte b = in.getByte(r);
-            if (b != CR && b != LF) break;
-            r++;
-        }
-        in.readerIndex(r);
-        if (r == w) return false;
-        if (requests) {
-            if (readNanos == 0) readNanos = System.nanoTime();
-            headStartNanos = readNanos;
-            // Only the first byte is checked here (the parser checks the rest): one that cannot begin a
-            // method is refused at once instead of waiting for a head that will never come.
-            byte first = in.getByte(r);
-            if (!HeadParser.isTchar(first)) {
-                refuse(ctx, in, Head.failed(true, 400, notARequest(first)));
-                return false;
-            }
-        }
-        scanFrom = 0;
-        headLineStart = 0;
-        firstLineEnd = -1;
-        int avail = w - r;
-        int n = Math.min(avail, 1024);
-        byte[] a = scratch(n, 0);
-        in.getBytes(r, a, 0, n);
-        headBytesScanned += n;
-        int end;
-        while ((end = headEnd(a, n)) < 0 && n < avail && n <= max) {
-            int more = Math.min(avail, Math.min(n * 4, max + 1));
-            a = scratch(more, n);
-            in.getBytes(r + n, a, n, more - n);
-            headBytesScanned += more - n;
-            n = more;
-        }
-        if (end < 0) {
-            // n == avail here unless the head is already too large
-            if (!refuseTooLong(ctx, in, n, max)) {
-                pending = new byte[Math.min(Math.max(2 * n, 1024), max + 1)];
-                System.arraycopy(a, 0, pending, 0, n);
-                headBytesScanned += n;
-                pendingLength = n;
-                in.skipBytes(n);
-                if (frontend != null) ClientDeadlines.headPending(frontend, headStartNanos);
-            }
-            return false;
-        }
-        byte[] bytes = Arrays.copyOf(a, end);
-        in.skipBytes(end);
-        return parsed(ctx, in, bytes, end);
-    }
-
-    /** The head begun in an earlier read goes on in {@code in}: only the new bytes are copied and searched. */
-    private boolean moreHead(ChannelHandlerContext ctx, ByteBuf in, int max) {
-        int had = pendingLength;
-        int take = Math.min(in.readableBytes(), max + 1 - had);
-        if (had + take > pending.length) pending = Arrays.copyOf(pending, Math.min(Math.max(2 * pending.length, had + take), max + 1));
-        in.getBytes(in.readerIndex(), pending, had, take);
-        headBytesScanned += take;
-        pendingLength = had + take;
-        int end = headEnd(pending, pendingLength);
-        if (end < 0) {
-            in.skipBytes(take);
-            if (refuseTooLong(ctx, in, pendingLength, max)) pending = null;
-            return false;
-        }
-        in.skipBytes(end - had);
-        byte[] bytes = Arrays.copyOf(pending, end);
-        pending = null;
-        return parsed(ctx, in, bytes, end);
+        byte[] bytes = HeadFinder.head(this, ctx, in);
+        return bytes != null && parsed(ctx, in, bytes, bytes.length);
     }
 
     private boolean parsed(ChannelHandlerContext ctx, ByteBuf in, byte[] bytes, int end) {
@@ -439,45 +354,6 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
             responseFraming(ctx, in, h);
         }
         return true;
-    }
-
-    /** Refuses an incomplete head of {@code n} bytes that can never become acceptable; false to wait for more. */
-    private boolean refuseTooLong(ChannelHandlerContext ctx, ByteBuf in, int n, int max) {
-        int startLine = firstLineEnd < 0 ? n : firstLineEnd + 1;
-        String why;
-        int status;
-        if (startLine > limits.maxStartLine()) {
-            why = (requests ? "request" : "status") + " line longer than " + limits.maxStartLine() + " bytes";
-            status = 414;
-        } else if (n > max) {
-            why = (requests ? "request" : "response") + " header larger than " + limits.maxHeaderBytes() + " bytes";
-            status = 431;
-        } else {
-            return false;
-        }
-        refuse(ctx, in, Head.failed(requests, requests ? status : 502, why));
-        return true;
-    }
-
-    /**
-     * The index after the empty line that ends the head in {@code a[0, n)}, or -1. Resumes the search
-     * where the previous call for the same head stopped ({@link #scanFrom}, {@link #headLineStart}).
-     */
-    private int headEnd(byte[] a, int n) {
-        headBytesScanned += n - scanFrom;
-        int lf;
-        while ((lf = HeadParser.find(a, scanFrom, n, LF)) >= 0) {
-            scanFrom = lf + 1;
-            if (headLineStart == 0) {
-                firstLineEnd = lf;
-            } else {
-                int len = lf - headLineStart;
-                if (len == 0 || (len == 1 && a[headLineStart] == CR)) return lf + 1;
-            }
-            headLineStart = lf + 1;
-        }
-        scanFrom = n;
-        return -1;
     }
 
     private void requestFraming(ChannelHandlerContext ctx, Head h) {
@@ -531,15 +407,8 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Why a request whose first byte is {@code b} is refused. */
-    static String notARequest(byte b) {
-        if (b == 0x16) {
-            return "TLS on a plain-text listener (the first byte is 0x16, a TLS handshake record: this listener speaks plain HTTP)";
-        }
-        return "request line starts with " + HeadParser.hex(b) + ": not an HTTP request (a method is a token, RFC 9110 section 9.1)";
-    }
-
-    private void refuse(ChannelHandlerContext ctx, ByteBuf in, Head h) {
+    /** Refuses the head being read (also for {@link HeadFinder}): nothing more is read from the connection. */
+    void refuse(ChannelHandlerContext ctx, ByteBuf in, Head h) {
         if (requests) h.arrivalNanos = headStartNanos;
         state = BAD;
         pending = null;
@@ -566,18 +435,6 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
         state = BAD;
         in.skipBytes(in.readableBytes());
         ctx.close();
-    }
-
-    /** The thread's scratch array, at least {@code n} long, keeping its first {@code keep} bytes. */
-    private static byte[] scratch(int n, int keep) {
-        byte[][] holder = SCRATCH.get();
-        byte[] a = holder[0];
-        if (a.length < n) {
-            byte[] bigger = new byte[Math.max(n, a.length * 2)];
-            System.arraycopy(a, 0, bigger, 0, keep);
-            holder[0] = a = bigger;
-        }
-        return a;
     }
 
     // ---------------------------------------------------------------- bodies
