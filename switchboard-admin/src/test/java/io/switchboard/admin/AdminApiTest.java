@@ -13,9 +13,6 @@ import io.switchboard.registry.Change;
 import io.switchboard.registry.Pool;
 import io.switchboard.balance.Algorithms;
 import io.switchboard.config.ServerConfig;
-import io.switchboard.proxy.AccessLog;
-import io.switchboard.proxy.ListenerCounters;
-import io.switchboard.proxy.ExchangeListener;
 import io.switchboard.registry.Change;
 import io.switchboard.registry.Pool;
 import java.nio.charset.StandardCharsets;
@@ -43,14 +40,9 @@ class AdminApiTest {
     AdminApiTest() {
         pool.apply(new Change.Add(new ServerConfig("a", "127.0.0.1", 9001, 1, null)));
         pool.apply(new Change.Add(new ServerConfig("b", "127.0.0.1", 9002, 1, null)));
-        Dispatcher d = new Dispatcher() {
+        Dispatcher d = new StubDispatcher() {
             @Override public List<ListenerInfo> listeners() { return List.of(new ListenerInfo("web", "127.0.0.1", 8080, "app")); }
             @Override public Map<String, Pool> pools() { return Map.of("app", pool); }
-            @Override public String configFile() { return null; }
-            @Override public ReloadOutcome reloadConfig() { throw new AssertionError("no file"); }
-            @Override public void addExchangeListener(ExchangeListener l) { }
-            @Override public AccessLog accessLog() { return AccessLog.OFF; }
-            @Override public String version() { return "t"; }
             @Override public int queueLength(Pool p) { return 3; }
             @Override public Map<String, Integer> queuedByClass(Pool p) {
                 Map<String, Integer> m = new LinkedHashMap<>();
@@ -58,7 +50,6 @@ class AdminApiTest {
                 m.put("default", 2);
                 return m;
             }
-            @Override public List<ListenerCounters> listenerCounters() { return List.of(); }
         };
         api = new AdminApi(d, traffic, new Sampler(traffic), auth, new Json(),
                 new MetricsEndpoint(new SwitchboardCollector(d::pools, traffic, d::accessLog, d::queueLength, d::queuedByClass, d::listenerCounters, d::persistence)), new StaticFiles(), worker,

@@ -8,10 +8,6 @@ import io.switchboard.admin.metrics.SwitchboardCollector;
 import io.switchboard.admin.stats.Sampler;
 import io.switchboard.admin.stats.Traffic;
 import io.switchboard.cluster.ClusterStatus;
-import io.switchboard.proxy.AccessLog;
-import io.switchboard.proxy.ExchangeListener;
-import io.switchboard.proxy.ListenerCounters;
-import io.switchboard.registry.Pool;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,16 +29,7 @@ class ClusterApiTest {
 
     ClusterApiTest() {
         Traffic traffic = new Traffic();
-        Dispatcher d = new Dispatcher() {
-            @Override public List<ListenerInfo> listeners() { return List.of(); }
-            @Override public Map<String, Pool> pools() { return Map.of(); }
-            @Override public String configFile() { return null; }
-            @Override public ReloadOutcome reloadConfig() { throw new AssertionError("no file"); }
-            @Override public void addExchangeListener(ExchangeListener l) { }
-            @Override public AccessLog accessLog() { return AccessLog.OFF; }
-            @Override public String version() { return "t"; }
-            @Override public int queueLength(Pool p) { return 0; }
-            @Override public List<ListenerCounters> listenerCounters() { return List.of(); }
+        Dispatcher d = new StubDispatcher() {
             @Override public ClusterStatus clusterStatus() { return status; }
         };
         api = new AdminApi(d, traffic, new Sampler(traffic), new Auth("0123456789abcdef"), new Json(),

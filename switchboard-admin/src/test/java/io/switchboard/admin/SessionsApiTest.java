@@ -8,10 +8,6 @@ import io.switchboard.admin.metrics.SwitchboardCollector;
 import io.switchboard.admin.stats.Sampler;
 import io.switchboard.admin.stats.Traffic;
 import io.switchboard.dispatch.SessionTable;
-import io.switchboard.proxy.AccessLog;
-import io.switchboard.proxy.ExchangeListener;
-import io.switchboard.proxy.ListenerCounters;
-import io.switchboard.registry.Pool;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,18 +28,10 @@ class SessionsApiTest {
 
     SessionsApiTest() {
         Traffic traffic = new Traffic();
-        Dispatcher d = new Dispatcher() {
+        Dispatcher d = new StubDispatcher() {
             @Override public List<ListenerInfo> listeners() {
                 return List.of(new ListenerInfo("db", "127.0.0.1", 6379, "redis"), new ListenerInfo("web", "127.0.0.1", 80, "app"));
             }
-            @Override public Map<String, Pool> pools() { return Map.of(); }
-            @Override public String configFile() { return null; }
-            @Override public ReloadOutcome reloadConfig() { throw new AssertionError("no file"); }
-            @Override public void addExchangeListener(ExchangeListener l) { }
-            @Override public AccessLog accessLog() { return AccessLog.OFF; }
-            @Override public String version() { return "t"; }
-            @Override public int queueLength(Pool p) { return 0; }
-            @Override public List<ListenerCounters> listenerCounters() { return List.of(); }
             @Override public SessionTable sessions() { return table; }
         };
         api = new AdminApi(d, traffic, new Sampler(traffic), new Auth("0123456789abcdef"), new Json(),

@@ -15,9 +15,6 @@ import io.switchboard.config.PersistenceConfig;
 import io.switchboard.config.PoolConfig;
 import io.switchboard.persist.PersistenceState;
 import io.switchboard.persist.ServerCookie;
-import io.switchboard.proxy.AccessLog;
-import io.switchboard.proxy.ExchangeListener;
-import io.switchboard.proxy.ListenerCounters;
 import io.switchboard.registry.Pool;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -53,16 +50,8 @@ class StickTableApiTest {
         Map<String, Pool> pools = new LinkedHashMap<>();
         for (String n : List.of("app", "web", "plain")) pools.put(n, new Pool(n, Algorithms.byName("round-robin"), Pool.Settings.defaults()));
         Traffic traffic = new Traffic();
-        Dispatcher d = new Dispatcher() {
-            @Override public List<ListenerInfo> listeners() { return List.of(); }
+        Dispatcher d = new StubDispatcher() {
             @Override public Map<String, Pool> pools() { return pools; }
-            @Override public String configFile() { return null; }
-            @Override public ReloadOutcome reloadConfig() { throw new AssertionError("no file"); }
-            @Override public void addExchangeListener(ExchangeListener l) { }
-            @Override public AccessLog accessLog() { return AccessLog.OFF; }
-            @Override public String version() { return "t"; }
-            @Override public int queueLength(Pool p) { return 0; }
-            @Override public List<ListenerCounters> listenerCounters() { return List.of(); }
             @Override public PersistenceState persistence() { return persistence; }
         };
         api = new AdminApi(d, traffic, new Sampler(traffic), new Auth("0123456789abcdef"), new Json(),

@@ -6,6 +6,7 @@ import io.switchboard.proxy.tls.PemFiles;
 import io.switchboard.proxy.tls.SniContexts;
 import io.switchboard.proxy.tls.TlsSetupException;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -76,6 +77,7 @@ final class TlsSection {
         List<String> protocols = words(s, "protocols", TlsConfig.PROTOCOLS, "older versions are deprecated, RFC 8996");
         List<String> ciphers = words(s, "ciphers", TlsConfig.MODERN_CIPHERS, "ECDHE with AES-GCM or ChaCha20-Poly1305; TLS 1.3 suites are always on");
         TlsConfig.ClientCertificates client = null;
+        List<X509Certificate> clientCas = null; // read once here, for every certificate's check below
         if (s.has("client-certificates")) {
             Section c = s.section("client-certificates", CLIENT_KEYS);
             Path ca = c.required("ca", "a PEM file of the CA certificates that client certificates must chain to", v -> file(v, dir));
@@ -84,7 +86,7 @@ final class TlsSection {
             if (ca != null) {
                 client = new TlsConfig.ClientCertificates(ca, required, header);
                 try {
-                    PemFiles.certificateAuthorities(ca);
+                    clientCas = PemFiles.certificateAuthorities(ca);
                 } catch (TlsSetupException e) {
                     YamlNode.Entry at = c.entry("ca");
                     problems.error(at.value(), c.keyPath("ca"), e.getMessage());
@@ -100,7 +102,7 @@ final class TlsSection {
             YamlNode.Mapping item = (YamlNode.Mapping) certNodes.get(i);
             String path = s.keyPath("certificates") + "[" + i + "]";
             try {
-                SniContexts.check(config, certs.get(i), now, alpn);
+                SniContexts.check(config, clientCas, certs.get(i), now, alpn);
                 warnIfExpiring(certs.get(i), item, path, now, problems);
             } catch (TlsSetupException e) {
                 String key = switch (e.part()) {

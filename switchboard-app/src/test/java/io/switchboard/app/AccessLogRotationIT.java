@@ -6,10 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.switchboard.proxy.demo.DemoBackend;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,16 +43,15 @@ class AccessLogRotationIT {
                     admin: { enabled: false }   # tests bind only ephemeral ports
                     shutdown-grace: 5s
                     """.formatted(alpha.port()));
-            try (ChildProcess sb = ChildProcess.switchboardRun("switchboard", file)) {
+            try (ChildProcess sb = ChildProcess.switchboardRun("switchboard", file); HttpTestClient http = new HttpTestClient()) {
                 InetSocketAddress web = sb.awaitListening("app", Duration.ofSeconds(30));
-                HttpClient http = HttpClient.newHttpClient();
-                assertThat(get(http, web, "/before").statusCode()).isEqualTo(200);
+                assertThat(http.get(web, "/before").statusCode()).isEqualTo(200);
                 await().atMost(Duration.ofSeconds(10)).until(() -> read(log).contains("GET /before "));
 
                 Files.move(log, rotated);
                 sb.signal("USR1");
                 sb.awaitLine(l -> l.contains("reopening the access log"), Duration.ofSeconds(10));
-                assertThat(get(http, web, "/after").statusCode()).isEqualTo(200);
+                assertThat(http.get(web, "/after").statusCode()).isEqualTo(200);
 
                 await().atMost(Duration.ofSeconds(10)).until(() -> read(log).contains("GET /after "));
                 assertThat(read(rotated)).contains("GET /before ").doesNotContain("/after");
@@ -65,11 +60,6 @@ class AccessLogRotationIT {
                 assertThat(sb.awaitExit(Duration.ofSeconds(20))).as("exit code after SIGTERM").isZero();
             }
         }
-    }
-
-    private static HttpResponse<String> get(HttpClient http, InetSocketAddress web, String path) throws Exception {
-        URI uri = URI.create("http://127.0.0.1:" + web.getPort() + path);
-        return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static String read(Path file) throws IOException {

@@ -1,5 +1,6 @@
 package io.switchboard.app;
 
+import static io.switchboard.app.CommandRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
@@ -17,16 +18,6 @@ import picocli.CommandLine;
 class AgentCommandTest {
     @TempDir
     Path dir;
-
-    private record Run(int exitCode, String err) {}
-
-    private static Run run(String... args) {
-        StringWriter err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(new StringWriter(), true));
-        cl.setErr(new PrintWriter(err, true));
-        return new Run(cl.execute(args), err.toString());
-    }
 
     @Test
     void helpListsTheOptions() {
@@ -51,17 +42,17 @@ class AgentCommandTest {
 
     @Test
     void pushWithoutAKeyIsRefused() {
-        Run r = run("agent", "--name", "web-1", "--push", "127.0.0.1:9000");
+        CommandRun r = run("agent", "--name", "web-1", "--push", "127.0.0.1:9000");
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains("--push needs --key-file");
     }
 
     @Test
     void intervalsAreDurationsOfAtLeast100ms() {
-        Run bare = run("agent", "--name", "w", "--agent-check-port", "0", "--interval", "5");
+        CommandRun bare = run("agent", "--name", "w", "--agent-check-port", "0", "--interval", "5");
         assertThat(bare.exitCode()).isEqualTo(2);
         assertThat(bare.err()).contains("--interval '5' has no unit (write 5s or 5ms)");
-        Run shortOne = run("agent", "--name", "w", "--agent-check-port", "0", "--interval", "50ms");
+        CommandRun shortOne = run("agent", "--name", "w", "--agent-check-port", "0", "--interval", "50ms");
         assertThat(shortOne.exitCode()).isEqualTo(2);
         assertThat(shortOne.err()).contains("--interval 50ms is too short: at least 100ms");
     }
@@ -70,16 +61,16 @@ class AgentCommandTest {
     void shortKeysBadTargetsAndNothingToDoAreRefused() throws Exception {
         Path key = dir.resolve("key");
         Files.writeString(key, "c2hvcnQ=\n");
-        Run shortKey = run("agent", "--name", "w", "--push", "127.0.0.1:9000", "--key-file", key.toString());
+        CommandRun shortKey = run("agent", "--name", "w", "--push", "127.0.0.1:9000", "--key-file", key.toString());
         assertThat(shortKey.exitCode()).isEqualTo(2);
         assertThat(shortKey.err()).contains("the key is 5 bytes long; use at least 16 bytes");
-        Run target = run("agent", "--name", "w", "--push", "127.0.0.1", "--key-file", key.toString());
+        CommandRun target = run("agent", "--name", "w", "--push", "127.0.0.1", "--key-file", key.toString());
         assertThat(target.exitCode()).isEqualTo(2);
         assertThat(target.err()).contains("--push ").contains("expected host:port");
-        Run nothing = run("agent", "--name", "w");
+        CommandRun nothing = run("agent", "--name", "w");
         assertThat(nothing.exitCode()).isEqualTo(2);
         assertThat(nothing.err()).contains("nothing to do: give --agent-check-port");
-        Run url = run("agent", "--name", "w", "--agent-check-port", "0", "--nginx-status", "localhost/status");
+        CommandRun url = run("agent", "--name", "w", "--agent-check-port", "0", "--nginx-status", "localhost/status");
         assertThat(url.exitCode()).isEqualTo(2);
         assertThat(url.err()).contains("--nginx-status 'localhost/status' is not a URL");
     }

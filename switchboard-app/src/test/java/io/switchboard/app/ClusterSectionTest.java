@@ -18,16 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The top-level {@code cluster} section: keys, defaults, every problem at the line it concerns, and reloads. */
 class ClusterSectionTest {
     private static final String FILE = "switchboard.yaml";
-    private static final String HEAD = """
-            listeners:
-              - port: 8080
-                default-pool: app
-            pools:
-              app:
-                servers:
-                  - name: a
-                    address: 127.0.0.1:9001
-            """; // the body starts on line 9
+    private static final String HEAD = ConfigText.ONE_SERVER; // the body starts on line 9
     /** The smallest valid section: its three required keys. */
     private static final String MINIMAL = """
             cluster:

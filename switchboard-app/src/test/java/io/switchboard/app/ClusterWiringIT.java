@@ -1,5 +1,7 @@
 package io.switchboard.app;
 
+import static io.switchboard.app.ClusterTestConfig.freePort;
+import static io.switchboard.app.ClusterTestConfig.withCluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -7,9 +9,6 @@ import static org.awaitility.Awaitility.await;
 import io.switchboard.cluster.ClusterStatus;
 import io.switchboard.config.ClusterConfig;
 import io.switchboard.config.SwitchboardConfig;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -100,24 +99,6 @@ class ClusterWiringIT {
         SwitchboardConfig b = base();
         ClusterConfig c = new ClusterConfig(node, group, "127.0.0.1", port, peers, key, Duration.ZERO, null, VIPS,
                 List.of(), Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofMillis(100), Set.of());
-        return new SwitchboardConfig(b.source(), b.listeners(), b.pools(), b.eventLoops(), b.transport(), b.shutdownGrace(),
-                b.accessLog(), b.accessLogFormat(), b.admin(), b.watchConfig(), b.loadReports(), b.dns(), c);
-    }
-
-    private static int freePort() throws IOException {
-        InetAddress loopback = InetAddress.getLoopbackAddress();
-        for (int attempt = 0; attempt < 50; attempt++) {
-            try (ServerSocket s = new ServerSocket(0, 1, loopback)) {
-                int port = s.getLocalPort();
-                if (port + 100 <= 65535) {
-                    try (ServerSocket fd = new ServerSocket(port + 100, 1, loopback)) {
-                        return fd.getLocalPort() - 100;
-                    } catch (IOException taken) {
-                        // try another
-                    }
-                }
-            }
-        }
-        throw new IOException("no free loopback port with a free port 100 above it after 50 attempts");
+        return withCluster(b, c);
     }
 }

@@ -6,9 +6,21 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import java.util.List;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 
-/** What the config loader's tests share: problems as the user reads them, and a listener with routes. */
+/** What the config loader's tests share: problems as the user reads them, a one-server head, and a listener with routes. */
 final class ConfigText {
     private ConfigText() {}
+
+    /** A listener on port 8080 for pool {@code app} with one server {@code a}: what follows starts on line 9. */
+    static final String ONE_SERVER = """
+            listeners:
+              - port: 8080
+                default-pool: app
+            pools:
+              app:
+                servers:
+                  - name: a
+                    address: 127.0.0.1:9001
+            """;
 
     /** The problems of a config that {@code load} must refuse, as "file:line: key: message". */
     static List<String> errors(ThrowingCallable load) {

@@ -12,16 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The top-level {@code dns} section: keys, defaults, and problems at the line they concern. */
 class DnsConfigLoaderTest {
     private static final String FILE = "switchboard.yaml";
-    private static final String HEAD = """
-            listeners:
-              - port: 8080
-                default-pool: app
-            pools:
-              app:
-                servers:
-                  - name: a
-                    address: 127.0.0.1:9001
-            """; // the body starts on line 9
+    private static final String HEAD = ConfigText.ONE_SERVER; // the body starts on line 9
 
     @TempDir
     Path dir;

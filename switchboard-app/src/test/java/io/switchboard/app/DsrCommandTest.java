@@ -1,29 +1,15 @@
 package io.switchboard.app;
 
+import static io.switchboard.app.CommandRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code switchboard dsr print-backend-setup}, run in-process with captured output. */
 class DsrCommandTest {
-    private record Run(int exitCode, String out, String err) {}
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
     private static final String CONFIG = """
             listeners: [{port: 8080, default-pool: web}]
             pools:
@@ -37,7 +23,7 @@ class DsrCommandTest {
     @Test
     void printsTheScriptForEachServer(@TempDir Path dir) throws Exception {
         Path file = Files.writeString(dir.resolve("sb.yaml"), CONFIG);
-        Run r = run("dsr", "print-backend-setup", "-c", file.toString(), "--server-interface", "ens3");
+        CommandRun r = run("dsr", "print-backend-setup", "-c", file.toString(), "--server-interface", "ens3");
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.out()).startsWith("#!/bin/sh\n# Direct server return for 10.0.0.100:80/tcp (dsr in " + file + ").\n"
                 + "# Run as root on each server of pool web (s1 10.0.0.11, s2 10.0.0.12);\n");
@@ -55,7 +41,7 @@ class DsrCommandTest {
     @Test
     void aFileWithoutTheSectionOrWithErrors(@TempDir Path dir) throws Exception {
         Path none = Files.writeString(dir.resolve("none.yaml"), CONFIG.replaceAll("dsr:.*\n", ""));
-        Run r = run("dsr", "print-backend-setup", "-c", none.toString());
+        CommandRun r = run("dsr", "print-backend-setup", "-c", none.toString());
         assertThat(r.exitCode()).isEqualTo(Main.EXIT_CONFIG);
         assertThat(r.err()).startsWith(none + ": no dsr section");
         Path bad = Files.writeString(dir.resolve("bad.yaml"), CONFIG.replace("port: 80,", "port: 8080,"));

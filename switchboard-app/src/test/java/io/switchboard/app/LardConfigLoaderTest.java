@@ -10,16 +10,7 @@ import org.junit.jupiter.api.Test;
 /** The pool keys {@code lard-low}, {@code lard-high} and {@code lard-shrink-after}. */
 class LardConfigLoaderTest {
     private static final String FILE = "switchboard.yaml";
-    private static final String HEAD = """
-            listeners:
-              - port: 8080
-                default-pool: app
-            pools:
-              app:
-                servers:
-                  - name: a
-                    address: 127.0.0.1:9001
-            """;
+    private static final String HEAD = ConfigText.ONE_SERVER; // the body starts on line 9
 
     private static LoadedConfig load(String body) throws ConfigException {
         return ConfigLoader.parse(HEAD + body, FILE, null);

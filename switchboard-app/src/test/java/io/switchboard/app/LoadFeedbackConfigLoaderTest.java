@@ -16,16 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The top-level {@code load-reports} section and the pool key {@code load-feedback}. */
 class LoadFeedbackConfigLoaderTest {
     private static final String FILE = "switchboard.yaml";
-    private static final String HEAD = """
-            listeners:
-              - port: 8080
-                default-pool: app
-            pools:
-              app:
-                servers:
-                  - name: a
-                    address: 127.0.0.1:9001
-            """;
+    private static final String HEAD = ConfigText.ONE_SERVER; // the body starts on line 9
     private static final byte[] KEY = "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
     @TempDir

@@ -1,30 +1,16 @@
 package io.switchboard.app;
 
+import static io.switchboard.app.CommandRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** The command line, run in-process with captured output. Nothing here opens a socket. */
 class MainTest {
-    private record Run(int exitCode, String out, String err) {}
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
     @Test
     void checkOfAValidFilePrintsASummary(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("switchboard.yaml");
@@ -43,7 +29,7 @@ class MainTest {
                       - {name: s1, address: "10.0.1.1:80"}
                       - {name: s2, address: "10.0.1.2:80"}
                 """);
-        Run r = run("check", "-c", file.toString());
+        CommandRun r = run("check", "-c", file.toString());
         assertThat(r.exitCode()).isZero();
         assertThat(r.out()).isEqualTo("OK: 1 listener, 2 pools, 5 servers\n");
         assertThat(r.err()).isEqualTo(file + ":10: warning: pools.static: pool 'static' is not used by any listener\n");
@@ -63,7 +49,7 @@ class MainTest {
                         address: 127.0.0.1:9001
                         wieght: 3
                 """);
-        Run r = run("check", "--config", file.toString());
+        CommandRun r = run("check", "--config", file.toString());
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.out()).isEmpty();
         assertThat(r.err()).isEqualTo(String.join("\n",
@@ -76,7 +62,7 @@ class MainTest {
     @Test
     void checkOfAMissingFileExits2(@TempDir Path dir) {
         Path file = dir.resolve("absent.yaml");
-        Run r = run("check", "-c", file.toString());
+        CommandRun r = run("check", "-c", file.toString());
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).isEqualTo(file + ": no such file\n1 error in " + file + "\n");
     }
@@ -85,7 +71,7 @@ class MainTest {
     void runWithABrokenFileDoesNotStart(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("broken.yaml");
         Files.writeString(file, "listeners: []\npools: {}\n");
-        Run r = run("run", "-c", file.toString());
+        CommandRun r = run("run", "-c", file.toString());
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).endsWith("2 errors in " + file + "; not started\n");
     }
@@ -104,12 +90,12 @@ class MainTest {
                 admin:
                   token-env: SWITCHBOARD_TEST_SURELY_UNSET_TOKEN
                 """);
-        Run check = run("check", "-c", file.toString());
+        CommandRun check = run("check", "-c", file.toString());
         assertThat(check.exitCode()).as("the file itself is valid").isZero();
         assertThat(check.out()).isEqualTo("OK: 1 listener, 1 pool, 1 server\n");
         assertThat(check.err()).isEqualTo(file + ":9: warning: admin.token-env: environment variable"
                 + " SWITCHBOARD_TEST_SURELY_UNSET_TOKEN is not set (or is empty); run refuses to start without it\n");
-        Run run = run("run", "-c", file.toString());
+        CommandRun run = run("run", "-c", file.toString());
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).isEqualTo(file + ":9: admin.token-env: environment variable SWITCHBOARD_TEST_SURELY_UNSET_TOKEN"
                 + " is not set (or is empty)\n1 error in " + file + "; not started\n");
@@ -134,11 +120,11 @@ class MainTest {
                       pools:
                 """;
         Files.writeString(file, head + "        - {name: www, pool: app}\n");
-        Run ok = run("check", "-c", file.toString());
+        CommandRun ok = run("check", "-c", file.toString());
         assertThat(ok.exitCode()).as(ok.err()).isZero();
         assertThat(ok.out()).isEqualTo("OK: 1 listener, 1 pool, 1 server, DNS for 1 zone\n");
         Files.writeString(file, head + "        - {name: www, pool: apps}\n");
-        Run bad = run("check", "-c", file.toString());
+        CommandRun bad = run("check", "-c", file.toString());
         assertThat(bad.exitCode()).isEqualTo(2);
         assertThat(bad.err()).startsWith(file + ":14: dns.zones[0].pools[0].pool: no pool named 'apps', did you mean 'app'?");
     }
@@ -164,12 +150,12 @@ class MainTest {
                 """;
         Files.write(key, new byte[32]);
         Files.writeString(file, head + "  vips: [127.0.0.100/8, 127.0.0.101/8]\n");
-        Run ok = run("check", "-c", file.toString());
+        CommandRun ok = run("check", "-c", file.toString());
         assertThat(ok.exitCode()).as(ok.err()).isZero();
         assertThat(ok.out()).isEqualTo("OK: 1 listener, 1 pool, 1 server, cluster node sb1 with 3 peers and 2 virtual addresses\n");
         Files.writeString(file, head + "  vips: [127.0.0.100/8, 127.0.0.100/8]\n");
         Files.write(key, new byte[16]);
-        Run bad = run("check", "-c", file.toString());
+        CommandRun bad = run("check", "-c", file.toString());
         assertThat(bad.exitCode()).isEqualTo(2);
         assertThat(bad.err()).isEqualTo(file + ":12: cluster.key-file: " + key + " holds 16 bytes; the key must be at least 32"
                 + " (head -c 32 /dev/urandom > " + key + ")\n"
@@ -179,7 +165,7 @@ class MainTest {
 
     @Test
     void versionFallsBackToDevOutsideTheJarAndNamesTheCommit() throws Exception {
-        Run r = run("--version");
+        CommandRun r = run("--version");
         assertThat(r.exitCode()).isZero();
         // built in a git work tree: the commit checked out; from a source tarball (no .git): unknown
         Process git = new ProcessBuilder("git", "rev-parse", "--short=12", "HEAD").redirectErrorStream(true).start();
@@ -193,65 +179,65 @@ class MainTest {
 
     @Test
     void helpListsTheCommandsAndExitCodes() {
-        Run r = run("--help");
+        CommandRun r = run("--help");
         assertThat(r.exitCode()).isZero();
         assertThat(r.out()).contains("run", "check", "demo", "Exit codes:", "invalid configuration");
-        Run demoHelp = run("help", "demo");
+        CommandRun demoHelp = run("help", "demo");
         assertThat(demoHelp.out()).contains("--backends", "--latency", "--failure-rate", "--algorithm", "round-robin, least-conn");
     }
 
     @Test
     void aWrongCommandLineExits2AsDocumented() {
-        Run option = run("check", "--frobnicate");
+        CommandRun option = run("check", "--frobnicate");
         assertThat(option.exitCode()).as("unknown option").isEqualTo(2);
         assertThat(option.err()).contains("Unknown option: '--frobnicate'");
-        Run value = run("demo", "--port", "eighty");
+        CommandRun value = run("demo", "--port", "eighty");
         assertThat(value.exitCode()).as("bad value").isEqualTo(2);
         assertThat(value.err()).contains("Invalid value for option '--port'", "'eighty' is not an int");
-        Run command = run("frobnicate");
+        CommandRun command = run("frobnicate");
         assertThat(command.exitCode()).as("unknown command").isEqualTo(2);
         assertThat(command.err()).contains("Unmatched argument at index 0: 'frobnicate'");
     }
 
     @Test
     void noCommandIsAUsageError() {
-        Run r = run();
+        CommandRun r = run();
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains("Missing command: run, check, demo, agent or simulate");
     }
 
     @Test
     void demoOptionsAreValidatedBeforeAnythingStarts() {
-        Run r = run("demo", "--backends", "0");
+        CommandRun r = run("demo", "--backends", "0");
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).isEqualTo("--backends 0 is out of range (allowed: 1-26)\n");
-        Run a = run("demo", "--algorithm", "roundrobin");
+        CommandRun a = run("demo", "--algorithm", "roundrobin");
         assertThat(a.exitCode()).isEqualTo(2);
         assertThat(a.err()).startsWith("--algorithm: unknown algorithm 'roundrobin', did you mean 'round-robin'?");
-        Run l = run("demo", "--latency", "20");
+        CommandRun l = run("demo", "--latency", "20");
         assertThat(l.exitCode()).isEqualTo(2);
         assertThat(l.err()).as("the config file's duration syntax and message").isEqualTo("--latency: '20' has no unit (write 20s or 20ms)\n");
     }
 
     @Test
     void demoFailingAndSlowNameOnlyTheDemosBackEnds() {
-        Run unknown = run("demo", "--failing", "bravo,zulu");
+        CommandRun unknown = run("demo", "--failing", "bravo,zulu");
         assertThat(unknown.exitCode()).isEqualTo(2);
         assertThat(unknown.err()).isEqualTo("--failing: no back end named 'zulu' (this demo's back ends: alpha, bravo, charlie)\n");
-        Run misspelt = run("demo", "--slow", "brovo=300ms");
+        CommandRun misspelt = run("demo", "--slow", "brovo=300ms");
         assertThat(misspelt.exitCode()).isEqualTo(2);
         assertThat(misspelt.err()).isEqualTo("--slow: no back end named 'brovo', did you mean 'bravo'?"
                 + " (this demo's back ends: alpha, bravo, charlie)\n");
-        Run beyond = run("demo", "--backends", "2", "--failing", "charlie");
+        CommandRun beyond = run("demo", "--backends", "2", "--failing", "charlie");
         assertThat(beyond.err()).isEqualTo("--failing: no back end named 'charlie' (this demo's back ends: alpha, bravo)\n");
-        Run noDuration = run("demo", "--slow", "bravo");
+        CommandRun noDuration = run("demo", "--slow", "bravo");
         assertThat(noDuration.exitCode()).isEqualTo(2);
         assertThat(noDuration.err()).isEqualTo("--slow: 'bravo' is not NAME=DURATION (e.g. --slow bravo=300ms)\n");
-        Run noUnit = run("demo", "--slow", "alpha=1s,bravo=300");
+        CommandRun noUnit = run("demo", "--slow", "alpha=1s,bravo=300");
         assertThat(noUnit.exitCode()).isEqualTo(2);
         assertThat(noUnit.err()).as("the config file's duration syntax and message")
                 .isEqualTo("--slow bravo: '300' has no unit (write 300s or 300ms)\n");
-        Run twice = run("demo", "--slow", "bravo=1s", "--slow", "bravo=2s");
+        CommandRun twice = run("demo", "--slow", "bravo=1s", "--slow", "bravo=2s");
         assertThat(twice.exitCode()).isEqualTo(2);
         assertThat(twice.err()).isEqualTo("--slow: bravo is given twice (1s and 2s)\n");
     }

@@ -1,10 +1,9 @@
 package io.switchboard.app;
 
+import static io.switchboard.app.CommandRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.awt.image.BufferedImage;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -13,21 +12,8 @@ import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Document;
-import picocli.CommandLine;
 
 class SimulateCommandTest {
-    private record Run(int exitCode, String out, String err) {}
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
     @Test
     void simulatesATinyScenarioIntoCsvAndCharts(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("tiny.yaml");
@@ -49,7 +35,7 @@ class SimulateCommandTest {
                 sweep: {key: clients.rate, values: [500, 1000]}
                 """);
         Path out = dir.resolve("out");
-        Run r = run("simulate", "-c", file.toString(), "--out", out.toString(), "--sweep", "--seed", "3");
+        CommandRun r = run("simulate", "-c", file.toString(), "--out", out.toString(), "--sweep", "--seed", "3");
         assertThat(r.exitCode()).as(r.err()).isEqualTo(0);
         assertThat(r.out()).contains("round-robin @ 500", "p2c @ 1000", "latency-p99-ms", "share-slow");
         assertThat(r.err()).contains("4/4 runs done");
@@ -88,7 +74,7 @@ class SimulateCommandTest {
                 clients: {rate: 200, arrivals: fixed}
                 sweep: {key: servers, values: [2, 4]}
                 """);
-        Run r = run("simulate", "-c", file.toString(), "--out", dir.resolve("o").toString());
+        CommandRun r = run("simulate", "-c", file.toString(), "--out", dir.resolve("o").toString());
         assertThat(r.exitCode()).isEqualTo(0);
         assertThat(r.err()).contains("add --sweep to run them all", "1/1 runs done");
         assertThat(Files.exists(dir.resolve("o/latency.png"))).isTrue();
@@ -99,7 +85,7 @@ class SimulateCommandTest {
     void aBadScenarioExitsWithTwoAndSaysWhere(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("bad.yaml");
         Files.writeString(file, "scenario: bad\nalgorithms: [p2c]\nservers: [{group: a, service: fast}]\nclients: {rate: 1}\n");
-        Run r = run("simulate", "-c", file.toString(), "--out", dir.resolve("o").toString());
+        CommandRun r = run("simulate", "-c", file.toString(), "--out", dir.resolve("o").toString());
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains(file + ":3: servers[0].service: ");
         assertThat(Files.exists(dir.resolve("o"))).isFalse();

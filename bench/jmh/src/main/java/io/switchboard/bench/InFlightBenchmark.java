@@ -4,11 +4,8 @@ import io.switchboard.backend.Backend;
 import io.switchboard.backend.BackendSet;
 import io.switchboard.balance.Algorithm;
 import io.switchboard.balance.Algorithms;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -41,7 +38,7 @@ public class InFlightBenchmark {
     @Param({"true", "false"})
     public boolean tree;
 
-    static final long NOW = 1_000_000_000_000L;
+    static final long NOW = BenchPool.NOW;
 
     Backend[] bs;
     /** What the data plane passes: a latency only for the algorithms that read it. */
@@ -49,24 +46,13 @@ public class InFlightBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        SplittableRandom random = new SplittableRandom(42);
-        AtomicInteger poolInFlight = new AtomicInteger();
-        List<Backend> list = new ArrayList<>(backends);
-        int[] weights = new int[backends];
-        for (int i = 0; i < backends; i++) {
-            Backend b = new Backend("bench", "b" + i, "10." + (i / 62_500) + "." + (i / 250 % 250) + "." + (i % 250 + 1), 8080,
-                    poolInFlight);
-            int inFlight = random.nextInt(0, 32);
-            for (int k = 0; k < inFlight; k++) b.onDispatch();
-            b.latency().observe(random.nextLong(1_000_000, 50_000_000), NOW - 1_000_000);
-            list.add(b);
-            weights[i] = 1 + random.nextInt(4);
-        }
+        BackendSet set = BenchPool.loaded(backends, new SplittableRandom(42),
+                (i, b, random) -> b.latency().observe(random.nextLong(1_000_000, 50_000_000), NOW - 1_000_000));
         Algorithm a = Algorithms.byName(algorithm);
         latency = a.readsLatency() ? 5_000_000 : -1;
-        a.newPicker(BackendSet.of(1, list, weights), null);
-        if (!tree) for (Backend b : list) b.watch(null);
-        bs = list.toArray(Backend[]::new);
+        a.newPicker(set, null);
+        bs = set.eligible().clone(); // every back end, in order: all are up
+        if (!tree) for (Backend b : bs) b.watch(null);
     }
 
     @State(Scope.Thread)

@@ -3,15 +3,11 @@ package io.switchboard.bench;
 import io.switchboard.backend.Backend;
 import io.switchboard.backend.BackendSet;
 import io.switchboard.balance.Algorithms;
-import io.switchboard.balance.PickContext;
 import io.switchboard.balance.Picker;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -46,7 +42,7 @@ public class PickBenchmark {
     public int backends;
 
     /** The virtual "now" every pick sees; counters were written shortly before it. */
-    static final long NOW = 1_000_000_000_000L;
+    static final long NOW = BenchPool.NOW;
 
     Picker picker;
 
@@ -57,15 +53,8 @@ public class PickBenchmark {
             throw new IllegalStateException("PickBenchmark misses algorithms: benchmarked " + benchmarked
                     + ", registered " + Algorithms.names());
         }
-        SplittableRandom random = new SplittableRandom(42);
-        AtomicInteger poolInFlight = new AtomicInteger();
-        List<Backend> list = new ArrayList<>(backends);
-        int[] weights = new int[backends];
-        for (int i = 0; i < backends; i++) {
-            Backend b = new Backend("bench", "b" + i, "10.0." + (i / 250) + "." + (i % 250 + 1), 8080, poolInFlight);
-            // A loaded pool: a few requests in flight, traffic over the last seconds, latencies of 1-50 ms.
-            int inFlight = random.nextInt(0, 32);
-            for (int k = 0; k < inFlight; k++) b.onDispatch();
+        // A loaded pool: a few requests in flight, traffic over the last seconds, latencies of 1-50 ms.
+        BackendSet set = BenchPool.loaded(backends, new SplittableRandom(42), (i, b, random) -> {
             for (int k = 0; k < 20; k++) {
                 long at = NOW - random.nextLong(0, 5_000_000_000L);
                 b.onBytes(random.nextLong(200, 20_000), random.nextLong(500, 200_000), at);
@@ -75,36 +64,12 @@ public class PickBenchmark {
                 at += random.nextLong(1_000_000, 100_000_000);
                 b.latency().observe(random.nextLong(1_000_000, 50_000_000), at);
             }
-            list.add(b);
-            weights[i] = 1 + random.nextInt(4);
-        }
-        BackendSet set = BackendSet.of(1, list, weights);
+        });
         picker = Algorithms.byName(algorithm).newPicker(set, null);
     }
 
-    @State(Scope.Thread)
-    public static class Requests {
-        static final int CONTEXTS = 1024; // a power of two
-
-        final SplittableRandom random = new SplittableRandom(7);
-        final PickContext[] contexts = new PickContext[CONTEXTS];
-        int next;
-
-        @Setup(Level.Trial)
-        public void setUp() {
-            // Distinct affinity keys for the hashing algorithms; one per-thread generator for the others.
-            for (int i = 0; i < CONTEXTS; i++) {
-                contexts[i] = new PickContext(random.nextLong(), NOW, random, Set.of());
-            }
-        }
-
-        PickContext nextContext() {
-            return contexts[next++ & (CONTEXTS - 1)];
-        }
-    }
-
     @Benchmark
-    public Backend pick(Requests requests) {
+    public Backend pick(PickRequests requests) {
         return picker.pick(requests.nextContext());
     }
 }

@@ -52,8 +52,7 @@ public class PoolChangeBenchmark {
         SplittableRandom random = new SplittableRandom(42);
         configA = new ArrayList<>(servers);
         for (int i = 0; i < servers; i++) {
-            configA.add(new ServerConfig("s" + i, "10." + (i / 62_500) + "." + (i / 250 % 250) + "." + (i % 250 + 1), 8080,
-                    1 + random.nextInt(4), AdminState.READY));
+            configA.add(new ServerConfig("s" + i, BenchPool.address(i), 8080, 1 + random.nextInt(4), AdminState.READY));
         }
         int k = servers / 2;
         changed = configA.get(k).name();

@@ -101,12 +101,21 @@ public final class SniContexts {
      * the JIT is cold, a context costs tens of milliseconds. A context is handed out once only: two
      * listeners never share one (each keeps its own session-ticket keys).
      *
+     * <p>The client CAs come from the caller, who read them once for all of the listener's certificates
+     * (and pointed at the {@code ca} line if that failed). {@link #build} reads the CA file again, on
+     * purpose: a file changed since the check makes other CAs, so the checked context is not taken.
+     *
+     * @param ca the certificates of {@code config.clientCertificates().ca()} ({@link
+     *     PemFiles#certificateAuthorities}); null when the config has no client certificates
      * @param alpn what the listener will advertise ({@link #ALPN} or {@link #ALPN_HTTP1})
      * @return the context built, which the next matching {@link #build} takes
      */
-    public static SslContext check(TlsConfig config, TlsConfig.Certificate c, Instant now, List<String> alpn) {
-        List<X509Certificate> ca = config.clientCertificates() == null ? null
-                : PemFiles.certificateAuthorities(config.clientCertificates().ca());
+    public static SslContext check(TlsConfig config, List<X509Certificate> ca, TlsConfig.Certificate c, Instant now,
+                                   List<String> alpn) {
+        if ((ca == null) != (config.clientCertificates() == null)) {
+            throw new IllegalArgumentException("client CAs given " + (ca != null) + ", config has client certificates "
+                    + (config.clientCertificates() != null));
+        }
         PemFiles.KeyPair pair = PemFiles.keyPair(c.cert(), c.key(), now);
         SslProvider provider = TlsEngine.provider();
         SslContext ctx = context(config, pair, ca, provider, alpn);

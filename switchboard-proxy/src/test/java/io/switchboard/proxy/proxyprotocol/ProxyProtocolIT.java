@@ -20,6 +20,7 @@ import io.switchboard.config.ProxyProtocolVersion;
 import io.switchboard.config.ServerConfig;
 import io.switchboard.proxy.ListenerCounters;
 import io.switchboard.proxy.ProxyFixture;
+import io.switchboard.proxy.RawHttp;
 import io.switchboard.proxy.RawServer;
 import io.switchboard.proxy.probe.NoLeaksExtension;
 import java.io.ByteArrayOutputStream;
@@ -34,8 +35,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -322,19 +321,7 @@ class ProxyProtocolIT {
 
         /** One response with a Content-Length body. */
         String readResponse() throws IOException {
-            InputStream in = socket.getInputStream();
-            StringBuilder sb = new StringBuilder();
-            int matched = 0;
-            for (int i = 0; i < 64 * 1024 && matched < 4; i++) {
-                int c = in.read();
-                if (c < 0) return sb.toString();
-                sb.append((char) c);
-                matched = (c == "\r\n\r\n".charAt(matched)) ? matched + 1 : (c == '\r' ? 1 : 0);
-            }
-            Matcher m = Pattern.compile("(?i)content-length: (\\d+)").matcher(sb);
-            int n = m.find() ? Integer.parseInt(m.group(1)) : 0;
-            sb.append(new String(in.readNBytes(n), StandardCharsets.ISO_8859_1));
-            return sb.toString();
+            return RawHttp.readResponse(socket.getInputStream());
         }
 
         /** Everything until the proxy closes (a refused connection: nothing). */

@@ -11,6 +11,7 @@ import io.switchboard.config.TcpValidateConfig;
 import io.switchboard.proxy.AccessRecord;
 import io.switchboard.proxy.ListenerCounters;
 import io.switchboard.proxy.ProxyFixture;
+import io.switchboard.proxy.RawHttp;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
@@ -22,7 +23,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -137,19 +137,7 @@ class ReloadConnectionSettingsIT {
     private static String response(Socket s, String prefix, String request) throws IOException {
         s.getOutputStream().write((prefix + request).getBytes(StandardCharsets.US_ASCII));
         s.getOutputStream().flush();
-        InputStream in = s.getInputStream();
-        StringBuilder sb = new StringBuilder();
-        int matched = 0;
-        for (int i = 0; i < 64 * 1024 && matched < 4; i++) {
-            int c = in.read();
-            if (c < 0) return sb.toString();
-            sb.append((char) c);
-            matched = (c == "\r\n\r\n".charAt(matched)) ? matched + 1 : (c == '\r' ? 1 : 0);
-        }
-        var m = Pattern.compile("(?i)content-length: (\\d+)").matcher(sb);
-        int n = m.find() ? Integer.parseInt(m.group(1)) : 0;
-        sb.append(new String(in.readNBytes(n), StandardCharsets.ISO_8859_1));
-        return sb.toString();
+        return RawHttp.readResponse(s.getInputStream());
     }
 
     /** Pipes open in this process: Netty's splice goes socket -> pipe -> socket (one pipe each way). */

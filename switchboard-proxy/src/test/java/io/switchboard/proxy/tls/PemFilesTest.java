@@ -167,18 +167,34 @@ class PemFilesTest {
         Path cert = certs.write("handoff.pem", Files.readString(certs.cert("a")));
         Path key = certs.write("handoff.key", Files.readString(certs.key("a")));
         TlsConfig c = new TlsConfig(List.of(new TlsConfig.Certificate(cert, key, List.of())), null, null, null, true);
-        var checked = SniContexts.check(c, c.certificates().get(0), Instant.now(), SniContexts.ALPN_HTTP1);
+        var checked = SniContexts.check(c, null, c.certificates().get(0), Instant.now(), SniContexts.ALPN_HTTP1);
         SniContexts start = SniContexts.build(c, Instant.now(), SniContexts.ALPN_HTTP1);
         assertThat(start.contexts().get(0)).isSameAs(checked);
         // taken once: a second listener with the same settings gets its own (its own ticket keys)
         assertThat(SniContexts.build(c, Instant.now(), SniContexts.ALPN_HTTP1).contexts().get(0)).isNotSameAs(checked);
         // another ALPN, or a key file changed since the check: built anew
-        var checked2 = SniContexts.check(c, c.certificates().get(0), Instant.now(), SniContexts.ALPN_HTTP1);
+        var checked2 = SniContexts.check(c, null, c.certificates().get(0), Instant.now(), SniContexts.ALPN_HTTP1);
         assertThat(SniContexts.build(c, Instant.now(), SniContexts.ALPN).contexts().get(0)).isNotSameAs(checked2);
-        var checked3 = SniContexts.check(c, c.certificates().get(0), Instant.now(), SniContexts.ALPN_HTTP1);
+        var checked3 = SniContexts.check(c, null, c.certificates().get(0), Instant.now(), SniContexts.ALPN_HTTP1);
         Files.writeString(cert, Files.readString(certs.cert("cn-only")));
         Files.writeString(key, Files.readString(certs.key("cn-only")));
         assertThat(SniContexts.build(c, Instant.now(), SniContexts.ALPN_HTTP1).contexts().get(0)).isNotSameAs(checked3);
+    }
+
+    @Test
+    void theCheckTakesTheClientCasItIsGivenAndTheStartReadsTheCaFileAgain() throws Exception {
+        Path ca = certs.write("handoff-ca.pem", Files.readString(certs.ca()));
+        TlsConfig c = new TlsConfig(List.of(new TlsConfig.Certificate(certs.cert("a"), certs.key("a"), List.of())), null, null,
+                new TlsConfig.ClientCertificates(ca, true, TlsConfig.DEFAULT_CLIENT_SUBJECT_HEADER), true);
+        List<X509Certificate> cas = PemFiles.certificateAuthorities(ca);
+        assertThatThrownBy(() -> SniContexts.check(c, null, c.certificates().get(0), Instant.now(), SniContexts.ALPN_HTTP1))
+                .isInstanceOf(IllegalArgumentException.class);
+        var checked = SniContexts.check(c, cas, c.certificates().get(0), Instant.now(), SniContexts.ALPN_HTTP1);
+        assertThat(SniContexts.build(c, Instant.now(), SniContexts.ALPN_HTTP1).contexts().get(0)).isSameAs(checked);
+        // the CA file changed since the check (a reload racing an edit): the start's own read notices
+        var checked2 = SniContexts.check(c, cas, c.certificates().get(0), Instant.now(), SniContexts.ALPN_HTTP1);
+        Files.writeString(ca, Files.readString(certs.cert("r")));
+        assertThat(SniContexts.build(c, Instant.now(), SniContexts.ALPN_HTTP1).contexts().get(0)).isNotSameAs(checked2);
     }
 
     @Test
