@@ -3,6 +3,21 @@ package io.switchboard.proxy.tls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import io.netty.util.ReferenceCountUtil;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.security.Principal;
+import java.security.PrivateKey;
+import java.util.ArrayList;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLEngineResult;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.X509ExtendedKeyManager;
 import io.switchboard.config.TlsConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -207,6 +222,107 @@ class PemFilesTest {
         X509Certificate self = load(certs.cert("a"), certs.key("a")).chain().get(0);
         assertThatThrownBy(() -> tm.checkClientTrusted(new X509Certificate[] {self}, "ECDHE_ECDSA"))
                 .isInstanceOf(CertificateException.class);
+    }
+
+    @Test
+    void aListenerWithoutClientCertificatesNamesNoCaWhenAClientCertificateIsAsked() throws Exception {
+        // Forced to ask for a client certificate, a server engine names its trust's CAs to the client:
+        // none from SniContexts' context (the JDK's default trust would name the ~140 of cacerts).
+        TlsConfig c = new TlsConfig(List.of(new TlsConfig.Certificate(certs.cert("a"), certs.key("a"), List.of())), null, null, null, true);
+        SslContext context = SniContexts.build(c, Instant.now(), SniContexts.ALPN_HTTP1).contexts().get(0);
+        SSLEngine server = context.newEngine(ByteBufAllocator.DEFAULT);
+        server.setNeedClientAuth(true);
+        List<Principal[]> named = new ArrayList<>();
+        SSLContext jdk = SSLContext.getInstance("TLS");
+        jdk.init(new KeyManager[] {new RecordingKeyManager(named)}, InsecureTrustManagerFactory.INSTANCE.getTrustManagers(), null);
+        SSLEngine client = jdk.createSSLEngine("a.test", 443);
+        client.setUseClientMode(true);
+        try {
+            handshake(client, server);
+        } finally {
+            ReferenceCountUtil.release(server);
+        }
+        assertThat(named).as("the client was asked for a certificate").isNotEmpty();
+        assertThat(named.get(0) == null ? new Principal[0] : named.get(0)).isEmpty();
+    }
+
+    /** Runs a handshake in memory until it finishes or fails (here it fails: the client has no certificate). */
+    private static void handshake(SSLEngine client, SSLEngine server) throws Exception {
+        ByteBuffer toServer = ByteBuffer.allocate(1 << 17), toClient = ByteBuffer.allocate(1 << 17);
+        ByteBuffer app = ByteBuffer.allocate(1 << 17), nothing = ByteBuffer.allocate(0);
+        client.beginHandshake();
+        server.beginHandshake();
+        try {
+            for (int i = 0; i < 20; i++) {
+                client.wrap(nothing, toServer);
+                tasks(client);
+                toServer.flip();
+                server.unwrap(toServer, app);
+                toServer.compact();
+                tasks(server);
+                server.wrap(nothing, toClient);
+                tasks(server);
+                toClient.flip();
+                client.unwrap(toClient, app);
+                toClient.compact();
+                tasks(client);
+                app.clear();
+                if (client.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NOT_HANDSHAKING
+                        && server.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NOT_HANDSHAKING) return;
+            }
+        } catch (SSLException expected) {
+            // no client certificate: one side refuses; what the client was told is recorded by then
+        }
+    }
+
+    private static void tasks(SSLEngine e) {
+        for (Runnable t; (t = e.getDelegatedTask()) != null; ) t.run();
+    }
+
+    /** Has no certificate; records the CA names a server sent with its certificate request. */
+    private static final class RecordingKeyManager extends X509ExtendedKeyManager {
+        private final List<Principal[]> named;
+
+        RecordingKeyManager(List<Principal[]> named) {
+            this.named = named;
+        }
+
+        @Override
+        public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
+            named.add(issuers);
+            return null;
+        }
+
+        @Override
+        public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
+            named.add(issuers);
+            return null;
+        }
+
+        @Override
+        public String[] getClientAliases(String keyType, Principal[] issuers) {
+            return null;
+        }
+
+        @Override
+        public String[] getServerAliases(String keyType, Principal[] issuers) {
+            return null;
+        }
+
+        @Override
+        public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
+            return null;
+        }
+
+        @Override
+        public X509Certificate[] getCertificateChain(String alias) {
+            return null;
+        }
+
+        @Override
+        public PrivateKey getPrivateKey(String alias) {
+            return null;
+        }
     }
 
     @Test
