@@ -26,16 +26,7 @@ class ConfigLoaderTest {
     private static final String FILE = "switchboard.yaml";
 
     /** The smallest valid config; most bad files below are this with one mistake. */
-    private static final String MINIMAL = """
-            listeners:
-              - port: 8080
-                default-pool: app
-            pools:
-              app:
-                servers:
-                  - name: a
-                    address: 127.0.0.1:9001
-            """;
+    private static final String MINIMAL = ConfigText.ONE_SERVER;
 
     private static LoadedConfig load(String yaml) throws ConfigException {
         return ConfigLoader.parse(yaml, FILE, null);

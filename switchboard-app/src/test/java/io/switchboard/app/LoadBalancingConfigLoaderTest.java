@@ -35,16 +35,7 @@ class LoadBalancingConfigLoaderTest {
     }
 
     private static String pool(String keys) {
-        return """
-                listeners:
-                  - port: 8080
-                    default-pool: app
-                pools:
-                  app:
-                    servers:
-                      - name: a
-                        address: 127.0.0.1:9001
-                """ + keys.indent(4);
+        return ConfigText.ONE_SERVER + keys.indent(4);
     }
 
     @Test

@@ -8,17 +8,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class PersistenceConfigLoaderTest {
-    private static final String HEAD = """
-            listeners:
-              - port: 8080
-                default-pool: app
-            pools:
-              app:
-                servers:
-                  - name: a
-                    address: 127.0.0.1:9001
-                persistence:
-            """;
+    private static final String HEAD = ConfigText.ONE_SERVER + "    persistence:\n";
 
     private static PersistenceConfig persistence(String body) throws ConfigException {
         return ConfigLoader.parse(HEAD + body, "switchboard.yaml", null).config().pools().get("app").persistence();
