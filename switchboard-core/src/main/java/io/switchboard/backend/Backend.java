@@ -180,6 +180,37 @@ public final class Backend {
         this.reportLoad = report == null ? Double.POSITIVE_INFINITY : report.load();
         this.loadReport = report;
         COST_SINCE_REPORT.setOpaque(this, 0L);
+        ReportWatcher w = reportWatcher; // read after the stores above: see ReportWatcher
+        if (w != null) w.reportChanged();
+    }
+
+    /**
+     * Told after each new report is stored on this back end ({@link #reportNanos()} and {@link
+     * #reportLoad()} already hold its figures), on the thread that stored it: a picker that keeps its
+     * own copy of those figures (the candidacy chain's) copies them again. Installed before that
+     * picker copies them: the figures and the watcher are volatile, so a report stored while it
+     * copies either is read by the copy or finds the watcher. Must be quick and must not store a report.
+     */
+    public interface ReportWatcher {
+        void reportChanged();
+
+        /** This watcher was replaced (by another, or by none): it hears no more reports. */
+        default void dropped() {}
+    }
+
+    private volatile ReportWatcher reportWatcher;
+
+    /**
+     * Makes {@code w} this back end's only report watcher (null: none), tells the one it replaces that
+     * it was {@linkplain ReportWatcher#dropped() dropped}, and returns it. Called when a picker that
+     * copies the report figures is built (one picker per pool is in force), or with null when the
+     * pool's algorithm changes.
+     */
+    public ReportWatcher watchReports(ReportWatcher w) {
+        ReportWatcher before = reportWatcher;
+        reportWatcher = w;
+        if (before != null && before != w) before.dropped();
+        return before;
     }
 
     /** {@link #reportNanos()} when no report arrived. */

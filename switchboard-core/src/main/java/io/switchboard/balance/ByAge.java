@@ -24,6 +24,10 @@ public final class ByAge implements Candidacy.Filter {
         return maxAge;
     }
 
+    long maxAgeNanos() {
+        return maxAgeNanos;
+    }
+
     @Override
     public boolean keep(Backend b, LoadReport r, long nowNanos) {
         long at = b.reportNanos(); // the back end's copy of r.receivedNanos(): no second object read per candidate

@@ -92,8 +92,12 @@ final class PoolSnapshotBuilder {
         Picker carried = algorithm.getClass() == prev.algorithm().getClass() ? prev.picker() : null;
         if (carried == null) {
             // Another algorithm: a tree the old picker kept (least-conn's) would go on being
-            // updated by every request for nothing. The new picker installs its own, if any.
-            for (Slot s : slots) s.backend.watch(null);
+            // updated by every request for nothing, and a chain's copy of the report figures by
+            // every report. The new picker installs its own, if any.
+            for (Slot s : slots) {
+                s.backend.watch(null);
+                s.backend.watchReports(null);
+            }
         }
         return new Pool.Snapshot(set, algorithm.newPicker(set, carried), algorithm);
     }

@@ -229,6 +229,19 @@ class PoolTest {
     }
 
     @Test
+    void anotherAlgorithmDropsTheChainsCopyOfTheReportFigures() {
+        Pool pool = pool(server("a"), server("b"), server("c"));
+        Pool.Settings same = pool.settings();
+        pool.apply(Origin.FILE, new Change.Configure(Algorithms.byName("chain"), same));
+        Backend b = pool.backend("b");
+        Backend.ReportWatcher copy = b.watchReports(null);
+        assertThat(copy).as("the default chain copies its back ends' report figures").isNotNull();
+        b.watchReports(copy);
+        pool.apply(Origin.FILE, new Change.Configure(Algorithms.byName("round-robin"), same));
+        assertThat(b.watchReports(null)).as("round robin copies nothing, so no report updates a copy").isNull();
+    }
+
+    @Test
     void configureChangesAlgorithmAndSettingsKeepingBackends() {
         Pool pool = pool(server("a"), server("b"));
         Backend a = pool.backend("a");
