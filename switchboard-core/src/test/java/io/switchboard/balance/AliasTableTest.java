@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.Test;
 
 class AliasTableTest {
@@ -43,6 +44,23 @@ class AliasTableTest {
     void equalWeightsAreUniform() {
         int[] counts = histogram(new AliasTable(new int[] {2, 2, 2, 2}), 40_000, 9);
         for (int c : counts) assertThat(c).isBetween(10_000 - 520, 10_000 + 520); // 6 sigma
+    }
+
+    @Test
+    void aDrawKeepsItsColumnBelowTheKeepFractionAndTakesTheAliasFromIt() {
+        // weights {1, 3}: column 0 keeps index 0 for the first half (2^31 of 2^32) and hands the rest
+        // to index 1; column 1 is index 1's whole. The high 32 bits pick the column, the low 32 decide.
+        AliasTable table = new AliasTable(new int[] {1, 3});
+        assertThat(table.sample(fixed(0x0000_0000_0000_0000L))).isEqualTo(0);
+        assertThat(table.sample(fixed(0x0000_0000_7fff_ffffL))).isEqualTo(0);
+        assertThat(table.sample(fixed(0x0000_0000_8000_0000L))).isEqualTo(1);
+        assertThat(table.sample(fixed(0x7fff_ffff_ffff_ffffL))).isEqualTo(1);
+        assertThat(table.sample(fixed(0x8000_0000_0000_0000L))).as("a column kept whole").isEqualTo(1);
+        assertThat(table.sample(fixed(0xffff_ffff_ffff_ffffL))).isEqualTo(1);
+    }
+
+    static RandomGenerator fixed(long value) {
+        return () -> value;
     }
 
     @Test
