@@ -84,11 +84,6 @@ final class AliasTable {
         long r = random.nextLong();
         int column = (int) (((r >>> 32) * n) >>> 32);
         long c = columns[column];
-        // without a branch: with keep_i strictly between 0 and W the choice is a coin toss, which a
-        // branch predictor misses about every other draw. low and keep are both in [0, 2^32), so
-        // their difference is negative exactly when low < keep: all ones, i.e. keep the column.
-        int keepIt = (int) (((r & 0xffffffffL) - (c >>> 32)) >> 63);
-        int alias = (int) c;
-        return alias ^ ((alias ^ column) & keepIt);
+        return (r & 0xffffffffL) < c >>> 32 ? column : (int) c;
     }
 }
