@@ -1,6 +1,7 @@
 package io.switchboard.app;
 
 import com.fasterxml.jackson.core.JsonToken;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
@@ -28,9 +29,25 @@ final class SimpleYamlScanner {
     /** Far below SnakeYAML's document limit ({@link YamlTreeReader}), so that never applies here. */
     private static final int MAX_LENGTH = 8 * 1024 * 1024;
 
-    private final String s;
+    // What each ASCII character may be, for the loops that run over every character of the file.
+    private static final byte KEY_START = 1; // letters, digits, '_', '/'
+    private static final byte KEY_PART = 2; // those, '-', '.', '+'
+    private static final byte PLAIN_STOP = 4; // ' ', '#', ':': what ends a run of a plain value, or gives up
+    private static final byte FLOW_STOP = 8; // ",?[]{}": what also ends it in a flow collection
+    private static final byte[] CLASSES = new byte[128];
+
+    static {
+        for (int c = 0; c < 128; c++) {
+            boolean start = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '/';
+            CLASSES[c] = (byte) ((start ? KEY_START | KEY_PART : 0) | (c == '-' || c == '.' || c == '+' ? KEY_PART : 0)
+                    | (" #:".indexOf(c) >= 0 ? PLAIN_STOP : 0) | (",?[]{}".indexOf(c) >= 0 ? FLOW_STOP : 0));
+        }
+    }
+
+    private final byte[] s; // printable ASCII and '\n' only
     private final int length;
-    private final YamlTokens out = new YamlTokens();
+    private final YamlTokens out;
+    private final String[] keys = new String[64];
     private int p; // the next character
     private int lineStart; // of the line p is in
     private int lineEnd; // its '\n' or the end of the text
@@ -38,28 +55,33 @@ final class SimpleYamlScanner {
     private int indent; // of the current content line; -1 at the end of the text
     private int depth;
 
-    private SimpleYamlScanner(String s) {
+    private SimpleYamlScanner(byte[] s) {
         this.s = s;
-        this.length = s.length();
+        this.length = s.length;
+        this.out = new YamlTokens(Math.max(64, s.length / 8));
     }
 
     /** The tokens of {@code text}, or null when it is not in the shape this class reads. */
     static YamlTokens scan(String text) {
-        if (text.length() > MAX_LENGTH || !printableAscii(text)) return null;
+        if (text.length() > MAX_LENGTH) return null;
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length != text.length()) return null; // longer: not ASCII (control characters: lineEnd)
         try {
-            SimpleYamlScanner scanner = new SimpleYamlScanner(text);
+            SimpleYamlScanner scanner = new SimpleYamlScanner(bytes);
             return scanner.document() ? scanner.out : null;
         } catch (GiveUp e) {
             return null;
         }
     }
 
-    private static boolean printableAscii(String text) {
-        for (int i = 0, n = text.length(); i < n; i++) {
-            char c = text.charAt(i);
-            if ((c < ' ' || c > '~') && c != '\n') return false;
-        }
+    private boolean startsWith(String prefix, int at) {
+        if (at + prefix.length() > length) return false;
+        for (int i = 0; i < prefix.length(); i++) if (s[at + i] != prefix.charAt(i)) return false;
         return true;
+    }
+
+    private String text(int from, int to) {
+        return new String(s, from, to - from, StandardCharsets.ISO_8859_1);
     }
 
     private boolean document() {
@@ -72,9 +94,16 @@ final class SimpleYamlScanner {
 
     // ---- lines ---------------------------------------------------------------------------------
 
+    /** Where the line that starts at {@code from} ends; gives up on a character that is not printable ASCII. */
     private int lineEnd(int from) {
-        int i = s.indexOf('\n', from);
-        return i < 0 ? length : i;
+        int i = from;
+        while (i < length) {
+            byte c = s[i];
+            if (c == '\n') break;
+            if (c < ' ' || c > '~') throw GiveUp.INSTANCE; // a tab, '\r', another control character
+            i++;
+        }
+        return i;
     }
 
     /**
@@ -84,12 +113,12 @@ final class SimpleYamlScanner {
     private boolean toContent() {
         while (true) {
             int i = p;
-            while (i < lineEnd && s.charAt(i) == ' ') i++;
-            if (i < lineEnd && s.charAt(i) != '#') {
+            while (i < lineEnd && at(i) == ' ') i++;
+            if (i < lineEnd && at(i) != '#') {
                 indent = i - lineStart;
                 p = i;
                 // a document marker or a directive: SnakeYAML's
-                if (indent == 0 && (s.startsWith("---", i) || s.startsWith("...", i) || s.charAt(i) == '%')) throw GiveUp.INSTANCE;
+                if (indent == 0 && (startsWith("---", i) || startsWith("...", i) || at(i) == '%')) throw GiveUp.INSTANCE;
                 return true;
             }
             if (lineEnd >= length) {
@@ -106,8 +135,8 @@ final class SimpleYamlScanner {
     /** After a value: only spaces and a comment may follow on its line; then to the next content. */
     private void endLine() {
         int i = p;
-        while (i < lineEnd && s.charAt(i) == ' ') i++;
-        if (i < lineEnd && (s.charAt(i) != '#' || i == p)) throw GiveUp.INSTANCE;
+        while (i < lineEnd && at(i) == ' ') i++;
+        if (i < lineEnd && (at(i) != '#' || i == p)) throw GiveUp.INSTANCE;
         nextLine();
     }
 
@@ -123,17 +152,21 @@ final class SimpleYamlScanner {
         toContent();
     }
 
+    private char at(int i) {
+        return (char) s[i];
+    }
+
     private int column() {
         return p - lineStart;
     }
 
     private void skipSpaces() {
-        while (p < lineEnd && s.charAt(p) == ' ') p++;
+        while (p < lineEnd && at(p) == ' ') p++;
     }
 
     /** At the end of the line's content: its end, or a comment after a space. */
     private boolean atLineEnd() {
-        return p >= lineEnd || s.charAt(p) == '#' && p > lineStart && s.charAt(p - 1) == ' ';
+        return p >= lineEnd || at(p) == '#' && p > lineStart && at(p - 1) == ' ';
     }
 
     // ---- block collections ---------------------------------------------------------------------
@@ -208,39 +241,55 @@ final class SimpleYamlScanner {
     }
 
     private boolean atEntry() {
-        return p < lineEnd && s.charAt(p) == '-' && (p + 1 == lineEnd || s.charAt(p + 1) == ' ');
+        return p < lineEnd && at(p) == '-' && (p + 1 == lineEnd || at(p + 1) == ' ');
     }
 
     /** At a key this class reads: key characters, then ':' and a space or the line's end. */
     private boolean atKey() {
         int i = p;
-        if (i >= lineEnd || !keyStart(s.charAt(i))) return false;
-        while (i < lineEnd && keyPart(s.charAt(i))) i++;
-        return i < lineEnd && s.charAt(i) == ':' && (i + 1 == lineEnd || s.charAt(i + 1) == ' ');
+        if (i >= lineEnd || !keyStart(at(i))) return false;
+        while (i < lineEnd && keyPart(at(i))) i++;
+        return i < lineEnd && at(i) == ':' && (i + 1 == lineEnd || at(i + 1) == ' ');
     }
 
     /** Reads a key and stops at its ':'. */
     private String key() {
         int start = p;
-        if (p >= lineEnd || !keyStart(s.charAt(p))) throw GiveUp.INSTANCE;
-        while (p < lineEnd && keyPart(s.charAt(p))) p++;
-        if (p - start > MAX_KEY || p >= lineEnd || s.charAt(p) != ':') throw GiveUp.INSTANCE;
-        return s.substring(start, p);
+        if (p >= lineEnd || !keyStart(at(p))) throw GiveUp.INSTANCE;
+        while (p < lineEnd && keyPart(at(p))) p++;
+        if (p - start > MAX_KEY || p >= lineEnd || at(p) != ':') throw GiveUp.INSTANCE;
+        return key(start, p);
+    }
+
+    /**
+     * The same few keys come back on every line of a long list: one string each (the tree keeps one
+     * instance of each key anyway, {@link YamlTreeReader}), found by length and first and last
+     * character and compared before it is reused.
+     */
+    private String key(int from, int to) {
+        int slot = ((to - from) * 31 + s[from] * 7 + s[to - 1]) & (keys.length - 1);
+        String k = keys[slot];
+        if (k != null && k.length() == to - from) {
+            int i = 0;
+            while (i < k.length() && k.charAt(i) == s[from + i]) i++;
+            if (i == k.length()) return k;
+        }
+        return keys[slot] = text(from, to);
     }
 
     private static boolean keyStart(char c) {
-        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '/';
+        return (CLASSES[c] & KEY_START) != 0;
     }
 
     private static boolean keyPart(char c) {
-        return keyStart(c) || c == '-' || c == '.' || c == '+';
+        return (CLASSES[c] & KEY_PART) != 0;
     }
 
     // ---- values --------------------------------------------------------------------------------
 
     /** A value that starts and ends on this line, in block context. */
     private void inlineValue() {
-        char c = s.charAt(p);
+        char c = at(p);
         if (c == '{') {
             flowMapping();
         } else if (c == '[') {
@@ -257,7 +306,7 @@ final class SimpleYamlScanner {
         out.add(JsonToken.START_OBJECT, lineNo, column(), null);
         p++;
         skipSpaces();
-        if (p < lineEnd && s.charAt(p) == '}') {
+        if (p < lineEnd && at(p) == '}') {
             p++;
         } else {
             while (true) {
@@ -265,7 +314,7 @@ final class SimpleYamlScanner {
                 String key = key();
                 out.add(JsonToken.FIELD_NAME, lineNo, keyColumn, key);
                 p++; // ':'
-                if (p >= lineEnd || s.charAt(p) != ' ') throw GiveUp.INSTANCE;
+                if (p >= lineEnd || at(p) != ' ') throw GiveUp.INSTANCE;
                 skipSpaces();
                 flowValue();
                 if (endOfFlowEntry('}')) break;
@@ -280,7 +329,7 @@ final class SimpleYamlScanner {
         out.add(JsonToken.START_ARRAY, lineNo, column(), null);
         p++;
         skipSpaces();
-        if (p < lineEnd && s.charAt(p) == ']') {
+        if (p < lineEnd && at(p) == ']') {
             p++;
         } else {
             while (true) {
@@ -296,17 +345,17 @@ final class SimpleYamlScanner {
     private boolean endOfFlowEntry(char close) {
         skipSpaces();
         if (p >= lineEnd) throw GiveUp.INSTANCE;
-        char c = s.charAt(p++);
+        char c = at(p++);
         if (c == close) return true;
         if (c != ',') throw GiveUp.INSTANCE;
         skipSpaces();
-        if (p >= lineEnd || s.charAt(p) == close || s.charAt(p) == ',') throw GiveUp.INSTANCE;
+        if (p >= lineEnd || at(p) == close || at(p) == ',') throw GiveUp.INSTANCE;
         return false;
     }
 
     private void flowValue() {
         if (p >= lineEnd) throw GiveUp.INSTANCE;
-        char c = s.charAt(p);
+        char c = at(p);
         if (c == '{') {
             flowMapping();
         } else if (c == '[') {
@@ -321,14 +370,15 @@ final class SimpleYamlScanner {
     /** A quoted value closed on this line, without escapes ({@code \} or {@code ''}). */
     private void quoted(char quote) {
         int column = column();
-        int close = s.indexOf(quote, p + 1);
-        if (close < 0 || close >= lineEnd) throw GiveUp.INSTANCE;
-        if (quote == '"' ? s.lastIndexOf('\\', close) > p : close + 1 < lineEnd && s.charAt(close + 1) == '\'') {
-            throw GiveUp.INSTANCE;
+        int close = p + 1;
+        while (close < lineEnd && at(close) != quote) {
+            if (at(close) == '\\' && quote == '"') throw GiveUp.INSTANCE;
+            close++;
         }
-        String text = s.substring(p + 1, close);
+        if (close >= lineEnd || quote == '\'' && close + 1 < lineEnd && at(close + 1) == '\'') throw GiveUp.INSTANCE;
+        String text = text(p + 1, close);
         p = close + 1;
-        if (p < lineEnd && s.charAt(p) != ' ' && s.charAt(p) != ',' && s.charAt(p) != '}' && s.charAt(p) != ']') throw GiveUp.INSTANCE;
+        if (p < lineEnd && at(p) != ' ' && at(p) != ',' && at(p) != '}' && at(p) != ']') throw GiveUp.INSTANCE;
         out.add(JsonToken.VALUE_STRING, lineNo, column, text);
     }
 
@@ -340,27 +390,33 @@ final class SimpleYamlScanner {
     private void plain(boolean flow) {
         int start = p;
         int column = column();
-        char first = s.charAt(p);
+        char first = at(p);
         if (" -?:,[]{}#&*!|>'\"%@`".indexOf(first) >= 0
-                && !(first == '-' && p + 1 < lineEnd && s.charAt(p + 1) != ' ' && "-?:,[]{}#".indexOf(s.charAt(p + 1)) < 0)) {
+                && !(first == '-' && p + 1 < lineEnd && at(p + 1) != ' ' && "-?:,[]{}#".indexOf(at(p + 1)) < 0)) {
             throw GiveUp.INSTANCE;
         }
+        int stop = flow ? PLAIN_STOP | FLOW_STOP : PLAIN_STOP;
         int end;
         while (true) {
             while (p < lineEnd) {
-                char c = s.charAt(p);
-                if (c == ' ') break;
-                if (c == '#') throw GiveUp.INSTANCE;
-                if (c == ':' && (p + 1 == lineEnd || s.charAt(p + 1) == ' ' || flow && ",[]{}".indexOf(s.charAt(p + 1)) >= 0)) {
-                    throw GiveUp.INSTANCE; // a key, or "mapping values are not allowed here"
+                char c = at(p);
+                if ((CLASSES[c] & stop) == 0) {
+                    p++;
+                } else if (c == ':') {
+                    if (p + 1 == lineEnd || at(p + 1) == ' ' || flow && (CLASSES[at(p + 1)] & FLOW_STOP) != 0 && at(p + 1) != '?') {
+                        throw GiveUp.INSTANCE; // a key, or "mapping values are not allowed here"
+                    }
+                    p++;
+                } else if (c == '#') {
+                    throw GiveUp.INSTANCE;
+                } else {
+                    break; // ' ', or in a flow collection one of ",?[]{}"
                 }
-                if (flow && ",?[]{}".indexOf(c) >= 0) break;
-                p++;
             }
             end = p;
             skipSpaces();
             if (p >= lineEnd) break;
-            char c = s.charAt(p);
+            char c = at(p);
             if (flow && (c == ',' || c == '}' || c == ']')) break;
             if (c == '#' && p > end) {
                 if (flow) throw GiveUp.INSTANCE; // a comment inside a flow collection: it goes on on the next line
@@ -369,7 +425,7 @@ final class SimpleYamlScanner {
             if (p == end) throw GiveUp.INSTANCE; // "?", "[", "{" in a flow value
         }
         p = end;
-        String text = s.substring(start, end);
+        String text = text(start, end);
         boolean isNull = text.equals("~") || text.equals("null") || text.equals("Null") || text.equals("NULL");
         out.add(isNull ? JsonToken.VALUE_NULL : JsonToken.VALUE_STRING, lineNo, column, isNull ? null : text);
     }
@@ -385,12 +441,20 @@ final class SimpleYamlScanner {
 
     /** The tokens read, with their positions: what {@link YamlTreeReader} builds its tree from. */
     static final class YamlTokens implements YamlTreeReader.Tokens {
-        private JsonToken[] kinds = new JsonToken[256];
-        private int[] lines = new int[256];
-        private int[] columns = new int[256];
-        private String[] texts = new String[256];
+        private JsonToken[] kinds;
+        private int[] lines;
+        private int[] columns;
+        private String[] texts;
         private int size;
         private int at = -1;
+
+        /** @param capacity a guess: a file of servers one a line has a token per 8 to 9 characters */
+        YamlTokens(int capacity) {
+            kinds = new JsonToken[capacity];
+            lines = new int[capacity];
+            columns = new int[capacity];
+            texts = new String[capacity];
+        }
 
         void add(JsonToken kind, int line, int column0, String text) {
             if (size == kinds.length) {
