@@ -43,7 +43,7 @@ final class YamlTreeReader {
 
     /** The root node, or null when the text has no usable document (the problem is then recorded). */
     static YamlNode read(String text, Problems problems) {
-        SimpleYamlScanner.YamlTokens tokens = SimpleYamlScanner.scan(text);
+        YamlTokens tokens = SimpleYamlScanner.scan(text);
         if (tokens == null) return readWithSnakeYaml(text, problems);
         try {
             return readValue(tokens, tokens.next(), KeyPath.ROOT, new HashMap<>(), problems);
