@@ -192,7 +192,7 @@ final class SimpleYamlScanner {
                     out.add(JsonToken.VALUE_NULL, keyLine, colonColumn + 1, null);
                 }
             } else {
-                inlineValue();
+                value(false);
                 endLine();
             }
             if (indent < col) break;
@@ -224,7 +224,7 @@ final class SimpleYamlScanner {
             if (atKey()) {
                 blockMapping(column());
             } else {
-                inlineValue();
+                value(false);
                 endLine();
             }
             if (indent < col) break;
@@ -286,8 +286,9 @@ final class SimpleYamlScanner {
 
     // ---- values --------------------------------------------------------------------------------
 
-    /** A value that starts and ends on this line, in block context. */
-    private void inlineValue() {
+    /** A value that starts and ends on this line: after "key: " or "- ", or in a flow collection. */
+    private void value(boolean flow) {
+        if (p >= lineEnd) throw GiveUp.INSTANCE;
         char c = at(p);
         if (c == '{') {
             flowMapping();
@@ -296,7 +297,7 @@ final class SimpleYamlScanner {
         } else if (c == '"' || c == '\'') {
             quoted(c);
         } else {
-            plain(false);
+            plain(flow);
         }
     }
 
@@ -315,7 +316,7 @@ final class SimpleYamlScanner {
                 p++; // ':'
                 if (p >= lineEnd || at(p) != ' ') throw GiveUp.INSTANCE;
                 skipSpaces();
-                flowValue();
+                value(true);
                 if (endOfFlowEntry('}')) break;
             }
         }
@@ -332,7 +333,7 @@ final class SimpleYamlScanner {
             p++;
         } else {
             while (true) {
-                flowValue();
+                value(true);
                 if (endOfFlowEntry(']')) break;
             }
         }
@@ -350,20 +351,6 @@ final class SimpleYamlScanner {
         skipSpaces();
         if (p >= lineEnd || at(p) == close || at(p) == ',') throw GiveUp.INSTANCE;
         return false;
-    }
-
-    private void flowValue() {
-        if (p >= lineEnd) throw GiveUp.INSTANCE;
-        char c = at(p);
-        if (c == '{') {
-            flowMapping();
-        } else if (c == '[') {
-            flowList();
-        } else if (c == '"' || c == '\'') {
-            quoted(c);
-        } else {
-            plain(true);
-        }
     }
 
     /** A quoted value closed on this line, without escapes ({@code \} or {@code ''}). */
