@@ -10,6 +10,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import java.io.IOException;
 import java.io.Reader;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -22,7 +23,10 @@ import org.yaml.snakeyaml.events.ScalarEvent;
  * Reads YAML text into a {@link YamlNode} tree with the line of every node, through Jackson's
  * streaming YAML parser (Jackson's own tree model forgets positions, and positions are what make a
  * config error fixable). Duplicate keys, aliases and extra documents are reported, not silently
- * resolved: each would make the file mean something other than what it appears to say.
+ * resolved: each would make the file mean something other than what it appears to say. A file in
+ * the common shape ({@link SimpleYamlScanner}) is scanned without SnakeYAML into the same tokens,
+ * about ten times faster; one it gives up on is read through SnakeYAML, so its problems are
+ * reported as before.
  *
  * <p>Every value is kept as its text (the sections parse it), so the parser is not asked what YAML
  * type a plain value has, except where the answer can be "null" ({@link TextScalarParser}): that
@@ -39,13 +43,25 @@ final class YamlTreeReader {
 
     /** The root node, or null when the text has no usable document (the problem is then recorded). */
     static YamlNode read(String text, Problems problems) {
+        YamlTokens tokens = SimpleYamlScanner.scan(text);
+        if (tokens == null) return readWithSnakeYaml(text, problems);
+        try {
+            return readValue(tokens, tokens.next(), KeyPath.ROOT, new HashMap<>(), problems);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // the scanner's tokens are in memory
+        }
+    }
+
+    /** Through SnakeYAML, whatever the text: the only reader for what {@link SimpleYamlScanner} gives up on. */
+    static YamlNode readWithSnakeYaml(String text, Problems problems) {
         try (JsonParser parser = FACTORY.createParser(text)) {
-            JsonToken first = parser.nextToken();
+            ParserTokens tokens = new ParserTokens(parser);
+            JsonToken first = tokens.next();
             if (first == null) {
                 problems.error(0, 0, "", "the file has no content (expected at least 'listeners:' and 'pools:')");
                 return null;
             }
-            YamlNode root = readValue(parser, first, KeyPath.ROOT, new HashMap<>(), problems);
+            YamlNode root = readValue(tokens, first, KeyPath.ROOT, new HashMap<>(), problems);
             JsonToken extra = parser.nextToken();
             if (extra != null) {
                 JsonLocation at = parser.currentTokenLocation();
@@ -67,30 +83,30 @@ final class YamlTreeReader {
      *     times, and the checks that follow compare and look up keys many times each; a few strings
      *     that stay in the CPU's cache serve them faster than 30,000 copies that have left it
      */
-    private static YamlNode readValue(JsonParser p, JsonToken token, KeyPath path, Map<String, String> keys, Problems problems)
+    private static YamlNode readValue(Tokens p, JsonToken token, KeyPath path, Map<String, String> keys, Problems problems)
             throws IOException {
-        JsonLocation at = p.currentTokenLocation();
-        int line = at.getLineNr();
-        int column = at.getColumnNr();
+        int line = p.line();
+        int column = p.column();
         switch (token) {
             case START_OBJECT -> {
                 List<YamlNode.Entry> entries = new ArrayList<>(4);
                 Map<String, YamlNode.Entry> byKey = null; // for long mappings only; short ones are searched
                 JsonToken t;
-                while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
-                    String name = p.currentName();
+                while ((t = p.next()) == JsonToken.FIELD_NAME) {
+                    String name = p.text();
                     String key = keys.putIfAbsent(name, name);
                     if (key == null) key = name;
-                    JsonLocation keyAt = p.currentTokenLocation();
+                    int keyLine = p.line();
+                    int keyColumn = p.column();
                     KeyPath childPath = path.child(key);
-                    YamlNode value = readValue(p, p.nextToken(), childPath, keys, problems);
+                    YamlNode value = readValue(p, p.next(), childPath, keys, problems);
                     YamlNode.Entry previous = byKey != null ? byKey.get(key) : find(entries, key);
                     if (previous != null) {
-                        problems.error(keyAt.getLineNr(), keyAt.getColumnNr(), childPath.toString(),
+                        problems.error(keyLine, keyColumn, childPath.toString(),
                                 "duplicate key (first given at line " + previous.line() + ")");
                         continue;
                     }
-                    YamlNode.Entry entry = new YamlNode.Entry(key, keyAt.getLineNr(), keyAt.getColumnNr(), value);
+                    YamlNode.Entry entry = new YamlNode.Entry(key, keyLine, keyColumn, value);
                     entries.add(entry);
                     if (byKey != null) {
                         byKey.put(key, entry);
@@ -104,7 +120,7 @@ final class YamlTreeReader {
             case START_ARRAY -> {
                 List<YamlNode> items = new ArrayList<>();
                 JsonToken t;
-                while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+                while ((t = p.next()) != JsonToken.END_ARRAY) {
                     items.add(readValue(p, t, path.item(items.size()), keys, problems));
                 }
                 return new YamlNode.Sequence(List.copyOf(items), line, column);
@@ -113,16 +129,78 @@ final class YamlTreeReader {
                 return new YamlNode.Scalar(null, line, column);
             }
             case VALUE_STRING, VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT, VALUE_TRUE, VALUE_FALSE -> {
-                if (p instanceof YAMLParser yaml && yaml.isCurrentAlias()) {
-                    problems.error(line, column, path.toString(), "YAML aliases (*" + p.getText() + ") are not supported; write the value out");
+                if (p.alias()) {
+                    problems.error(line, column, path.toString(), "YAML aliases (*" + p.text() + ") are not supported; write the value out");
                     return new YamlNode.Scalar(null, true, line, column);
                 }
-                return new YamlNode.Scalar(p.getText(), line, column);
+                return new YamlNode.Scalar(p.text(), line, column);
             }
             default -> {
                 problems.error(line, column, path.toString(), "unsupported YAML value (" + token + ")");
                 return new YamlNode.Scalar(null, true, line, column);
             }
+        }
+    }
+
+    /**
+     * The tokens a tree is built from, each with where it starts: SnakeYAML's through Jackson, or
+     * {@link SimpleYamlScanner}'s.
+     */
+    interface Tokens {
+        /** Moves to the next token; null after the last. */
+        JsonToken next() throws IOException;
+
+        /** 1-based line of the current token. */
+        int line();
+
+        /** 1-based column of the current token. */
+        int column();
+
+        /** A key's or a value's text. */
+        String text() throws IOException;
+
+        /** The current value is an alias ({@code *name}). */
+        boolean alias();
+    }
+
+    /** Jackson's parser as {@link Tokens}; the position is asked once per token, when needed. */
+    private static final class ParserTokens implements Tokens {
+        private final JsonParser parser;
+        private JsonLocation at;
+
+        ParserTokens(JsonParser parser) {
+            this.parser = parser;
+        }
+
+        @Override
+        public JsonToken next() throws IOException {
+            at = null;
+            return parser.nextToken();
+        }
+
+        private JsonLocation at() {
+            if (at == null) at = parser.currentTokenLocation();
+            return at;
+        }
+
+        @Override
+        public int line() {
+            return at().getLineNr();
+        }
+
+        @Override
+        public int column() {
+            return at().getColumnNr();
+        }
+
+        @Override
+        public String text() throws IOException {
+            return parser.getText();
+        }
+
+        @Override
+        public boolean alias() {
+            return parser instanceof YAMLParser yaml && yaml.isCurrentAlias();
         }
     }
 
