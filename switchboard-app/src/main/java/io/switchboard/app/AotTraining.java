@@ -28,7 +28,10 @@ import javax.net.ssl.X509TrustManager;
  * <p>It does what a start does, so that is what the cache holds: the command line, a config file
  * checked and loaded, the demo's back ends and dispatcher started with health checks and the admin
  * API, then requests through the data plane (keep-alive, a new connection per request, a body, a
- * malformed request) and the admin API, and a stop. Every step is bounded; a step that fails fails
+ * malformed request, a layer-4 session) and the admin API, and a stop. The file is read both ways a
+ * config is read ({@link YamlTreeReader}: the plain scanner, and SnakeYAML for what it gives up on,
+ * here a flow mapping over two lines): a class the training never loaded is loaded from the jar and
+ * verified at every start that needs it. Every step is bounded; a step that fails fails
  * the build, because a cache trained on a broken start would be worse than none.
  *
  * <p>Threading: a single main thread; the dispatcher runs on its own event loops.
@@ -55,12 +58,16 @@ public final class AotTraining {
             // what `switchboard check` and `switchboard run -c FILE` do: a file read, checked and started
             Path config = Files.createTempFile("switchboard-aot-", ".yaml");
             try {
-                Files.writeString(config, fileConfig(demo, args[0], args[1]));
-                int checked = Main.commandLine().execute("check", "-c", config.toString());
-                if (checked != Main.EXIT_OK) throw new IllegalStateException("switchboard check of the training config exited " + checked);
+                String text = fileConfig(demo, args[0], args[1]);
+                // the same file with its layer-4 listener's flow mapping over two lines: SnakeYAML reads that one
+                Files.writeString(config, text.replace(", client-idle-timeout: 60s}", ",\n     client-idle-timeout: 60s}"));
+                check(config);
+                Files.writeString(config, text);
+                check(config);
                 try (Switchboard sb = Switchboard.start(ConfigLoader.load(config).config())) {
                     exercise(sb.boundAddress("plain"), false);
                     exercise(sb.boundAddress("tls"), true);
+                    exerciseTcp(sb.boundAddress("tcp"));
                     sb.shutdownGracefully(Duration.ZERO);
                 }
             } finally {
@@ -68,6 +75,12 @@ public final class AotTraining {
             }
         }
         System.exit(0);   // the JVM writes the cache at exit
+    }
+
+    /** What {@code switchboard check -c FILE} does. */
+    private static void check(Path config) {
+        int checked = Main.commandLine().execute("check", "-c", config.toString());
+        if (checked != Main.EXIT_OK) throw new IllegalStateException("switchboard check of the training config exited " + checked);
     }
 
     private static String fileConfig(Demo demo, String cert, String key) {
@@ -85,6 +98,7 @@ public final class AotTraining {
                     tls:
                       certificates:
                         - {cert: "%s", key: "%s"}
+                  - {name: tcp, mode: tcp, address: 127.0.0.1, port: 0, default-pool: app, client-idle-timeout: 60s}
                 pools:
                   app:
                     algorithm: round-robin
@@ -108,6 +122,20 @@ public final class AotTraining {
         }
         try (Socket s = connect(proxy, tls)) {
             expect(s, "GET / HTTP/1.1\r\nHost: demo\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n", "HTTP/1.1 400");
+        }
+    }
+
+    /** Layer 4: requests relayed as bytes, over one session and over a session per request. */
+    private static void exerciseTcp(InetSocketAddress proxy) throws IOException {
+        try (Socket s = connect(proxy, false)) {
+            for (int i = 0; i < CLOSE_REQUESTS; i++) {
+                expect(s, "GET /item/" + (i % 17) + " HTTP/1.1\r\nHost: demo\r\n\r\n", "HTTP/1.1 200");
+            }
+        }
+        for (int i = 0; i < CLOSE_REQUESTS / 4; i++) {
+            try (Socket s = connect(proxy, false)) {
+                expect(s, "GET / HTTP/1.1\r\nHost: demo\r\nConnection: close\r\n\r\n", "HTTP/1.1 200");
+            }
         }
     }
 
