@@ -6,6 +6,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.ChannelInputShutdownReadComplete;
 import io.netty.util.ReferenceCountUtil;
 import io.switchboard.config.ListenerConfig;
 import io.switchboard.proxy.ListenerCounters;
@@ -71,6 +74,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
     /** The bytes of {@link #clientIp}, shared with other connections: never changed. */
     byte[] clientIpBytes = NO_IP;
     boolean closing;
+    /** The client shut its sending side (plain HTTP/1 connections allow half-closure): answer what it sent, then close. */
+    private boolean inputShut;
 
     /**
      * Messages read but not yet processed: body chunks waiting for a back end, pipelined requests.
@@ -184,6 +189,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
      */
     void switchToH2c(ChannelHandlerContext decoderCtx, ByteBuf preface) {
         closing = true;
+        ctx.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false); // HTTP/2 closes at the client's FIN
         timers().unregister(this);
         if (counted) {
             counted = false;
@@ -372,7 +378,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
     /** The exchange relayed its response; the connection goes on unless {@code close}. */
     void exchangeEnded(boolean close) {
         exchange = null;
-        if (close || state.draining() || (pipelineOverflow && queuedHeads == 0)) {
+        if (close || state.draining() || ((pipelineOverflow || inputShut) && queuedHeads == 0)) {
             closing = true;
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             return;
@@ -387,7 +393,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
     /** We answered the exchange ourselves with {@code response}. */
     void answered(ByteBuf response, boolean keepAlive) {
         exchange = null;
-        if (keepAlive) {
+        if (keepAlive && !(inputShut && queuedHeads == 0)) {
             nextRequest();
             ctx.writeAndFlush(response, ctx.voidPromise());
             if (queued() > 0) drain();
@@ -398,6 +404,46 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
             releaseInbound();
             ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
         }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            clientFinishedSending();
+        } else if (!(evt instanceof ChannelInputShutdownReadComplete)) {
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+
+    /**
+     * The client shut its sending side (a FIN) on a connection that allows half-closure (plain
+     * HTTP/1: {@code printf ... | nc -N}, scripts, some health checkers). What it sent whole is
+     * answered, then the connection closes, as HAProxy does; HAProxy and NGINX both answer a
+     * malformed request that ends in a FIN. A request it cut short can never be whole: the exchange
+     * ends as when the client goes away (499), as before; so does a WebSocket handshake (a tunnel
+     * with a closed client side would only wait for its idle timeout).
+     */
+    private void clientFinishedSending() {
+        if (closing) return; // an answer is on its way, then the close
+        inputShut = true;
+        HttpExchange x = exchange;
+        if (x == null && queued() == 0) {
+            closing = true;
+            ctx.close();
+            return;
+        }
+        if (x != null && x.webSocket || !sentWhole(x)) {
+            closing = true; // no answer to wait for: close at once (channelInactive ends the exchange)
+            ctx.close();
+        }
+    }
+
+    /** Everything the client sent ends with a whole request: the current one's body done, or its end queued. */
+    private boolean sentWhole(HttpExchange x) {
+        ArrayDeque<Object> q = inbound;
+        Object last = q == null ? null : q.peekLast();
+        if (last == null) return x == null || x.requestDone;
+        return last instanceof Body b && (b.last || b.failure != null);
     }
 
     /** The response broke off: what the client got so far, then the cut. */

@@ -3,6 +3,7 @@ package io.switchboard.proxy.http;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
@@ -89,6 +90,9 @@ public final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
                 return;
             }
         }
+        // A FIN from the client after a whole request: answer it, then close (FrontendHandler). Not
+        // behind TLS, where a client ends with close_notify, nor for HTTP/2 (ALPN above).
+        if (tls == null) ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         Http1Decoder.embedIn(limits, frontend); // one handler for both: a context less per connection
         p.addLast("proxy", frontend);
     }
