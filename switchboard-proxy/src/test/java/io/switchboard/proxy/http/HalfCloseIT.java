@@ -45,17 +45,24 @@ class HalfCloseIT {
         }
     }
 
-    private static void assumeAvailable(String transport) {
+    /** A proxy on {@code transport} over one back end; the test is skipped, saying why, where the transport is unavailable. */
+    private static ProxyFixture started(String transport) throws Exception {
         if (transport.equals("io_uring")) assumeTrue(IoUring.isAvailable(), "io_uring unavailable: " + IoUring.unavailabilityCause());
         if (transport.equals("epoll")) assumeTrue(Epoll.isAvailable(), "epoll unavailable: " + Epoll.unavailabilityCause());
+        ProxyFixture f = new ProxyFixture(transport);
+        try {
+            f.backends("a").start();
+            return f;
+        } catch (Exception | Error e) {
+            f.close();
+            throw e;
+        }
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"io_uring", "epoll", "nio"})
     void aMalformedChunkedBodyFollowedByAFinGets400(String transport) throws Exception {
-        assumeAvailable(transport);
-        try (ProxyFixture f = new ProxyFixture(transport)) {
-            f.backends("a").start();
+        try (ProxyFixture f = started(transport)) {
             for (String bad : new String[] {"zz", "ffffffffffffffffff1", "2;a\nab"}) {
                 String resp = sendThenHalfClose(f.port(), "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
                         + bad + "\r\nab\r\n0\r\n\r\n");
@@ -67,9 +74,7 @@ class HalfCloseIT {
     @ParameterizedTest
     @ValueSource(strings = {"io_uring", "epoll", "nio"})
     void aMalformedHeadFollowedByAFinGets400(String transport) throws Exception {
-        assumeAvailable(transport);
-        try (ProxyFixture f = new ProxyFixture(transport)) {
-            f.backends("a").start();
+        try (ProxyFixture f = started(transport)) {
             assertThat(sendThenHalfClose(f.port(), "GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab"))
                     .startsWith("HTTP/1.1 400 ");
         }
@@ -78,9 +83,7 @@ class HalfCloseIT {
     @ParameterizedTest
     @ValueSource(strings = {"io_uring", "epoll", "nio"})
     void wholeRequestsFollowedByAFinAreProxiedAndAnsweredThenTheConnectionCloses(String transport) throws Exception {
-        assumeAvailable(transport);
-        try (ProxyFixture f = new ProxyFixture(transport)) {
-            f.backends("a").start();
+        try (ProxyFixture f = started(transport)) {
             String one = sendThenHalfClose(f.port(), "GET /one HTTP/1.1\r\nHost: x\r\n\r\n");
             assertThat(one).as("one request on %s", transport).startsWith("HTTP/1.1 200 ");
             String two = sendThenHalfClose(f.port(), "GET /a HTTP/1.1\r\nHost: x\r\n\r\n"
@@ -92,9 +95,7 @@ class HalfCloseIT {
     @ParameterizedTest
     @ValueSource(strings = {"io_uring", "epoll", "nio"})
     void aRequestCutShortByAFinIsDroppedAsAClientThatLeft(String transport) throws Exception {
-        assumeAvailable(transport);
-        try (ProxyFixture f = new ProxyFixture(transport)) {
-            f.backends("a").start();
+        try (ProxyFixture f = started(transport)) {
             String resp = sendThenHalfClose(f.port(), "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc");
             assertThat(resp).as("no answer to a body that cannot arrive, on %s", transport).isEmpty();
             org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
