@@ -74,15 +74,15 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
     /** The bytes of {@link #clientIp}, shared with other connections: never changed. */
     byte[] clientIpBytes = NO_IP;
     boolean closing;
-    /** The client shut its sending side (plain HTTP/1 connections allow half-closure): answer what it sent, then close. */
-    private boolean inputShut;
+    /** The client shut its sending side ({@link ClientFin}): answer what it sent, then close. */
+    boolean inputShut;
 
     /**
      * Messages read but not yet processed: body chunks waiting for a back end, pipelined requests.
      * Null while none wait (made when one has to, dropped between requests): an idle connection keeps
      * no queue.
      */
-    private ArrayDeque<Object> inbound;
+    ArrayDeque<Object> inbound;
     private int queuedHeads;
     private boolean pipelineOverflow;
     /** A guard refused a request: nothing after it is read into an exchange. */
@@ -409,41 +409,10 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
-            clientFinishedSending();
+            ClientFin.finishedSending(this);
         } else if (!(evt instanceof ChannelInputShutdownReadComplete)) {
             ctx.fireUserEventTriggered(evt);
         }
-    }
-
-    /**
-     * The client shut its sending side (a FIN) on a connection that allows half-closure (plain
-     * HTTP/1: {@code printf ... | nc -N}, scripts, some health checkers). What it sent whole is
-     * answered, then the connection closes, as HAProxy does; HAProxy and NGINX both answer a
-     * malformed request that ends in a FIN. A request it cut short can never be whole: the exchange
-     * ends as when the client goes away (499), as before; so does a WebSocket handshake (a tunnel
-     * with a closed client side would only wait for its idle timeout).
-     */
-    private void clientFinishedSending() {
-        if (closing) return; // an answer is on its way, then the close
-        inputShut = true;
-        HttpExchange x = exchange;
-        if (x == null && queued() == 0) {
-            closing = true;
-            ctx.close();
-            return;
-        }
-        if (x != null && x.webSocket || !sentWhole(x)) {
-            closing = true; // no answer to wait for: close at once (channelInactive ends the exchange)
-            ctx.close();
-        }
-    }
-
-    /** Everything the client sent ends with a whole request: the current one's body done, or its end queued. */
-    private boolean sentWhole(HttpExchange x) {
-        ArrayDeque<Object> q = inbound;
-        Object last = q == null ? null : q.peekLast();
-        if (last == null) return x == null || x.requestDone;
-        return last instanceof Body b && (b.last || b.failure != null);
     }
 
     /** The response broke off: what the client got so far, then the cut. */
