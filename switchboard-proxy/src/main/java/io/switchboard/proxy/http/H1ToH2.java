@@ -95,7 +95,7 @@ final class H1ToH2 {
             Http2Headers h = new DefaultHttp2Headers(false, resp.fields + 2);
             h.status(AsciiString.of(Integer.toString(resp.status)));
             byte[] a = resp.bytes;
-            long drop = HeadWriter.RESPONSE_DROPS | 1L << Head.TRANSFER_ENCODING;
+            long drop = HeadWriter.RESPONSE_DROPS | HeadWriter.noBodyFraming(resp.status) | 1L << Head.TRANSFER_ENCODING;
             int via = -1;
             for (int i = 0; i < resp.fields; i++) {
                 byte kind = resp.kind(i);

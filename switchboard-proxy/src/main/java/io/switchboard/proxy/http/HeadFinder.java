@@ -85,7 +85,7 @@ final class HeadFinder {
         }
         if (end < 0) {
             // n == avail here unless the head is already too large
-            if (!refuseTooLong(d, ctx, in, n, max)) {
+            if (!refuseTooLong(d, ctx, in, n, max) && !refuseBadLine(d, ctx, in, a, 0)) {
                 d.pending = new byte[Math.min(Math.max(2 * n, 1024), max + 1)];
                 System.arraycopy(a, 0, d.pending, 0, n);
                 d.headBytesScanned += n;
@@ -103,6 +103,7 @@ final class HeadFinder {
     /** The head begun in an earlier read goes on in {@code in}: only the new bytes are copied and searched. */
     private static byte[] moreHead(Http1Decoder d, ChannelHandlerContext ctx, ByteBuf in, int max) {
         int had = d.pendingLength;
+        int checked = d.headLineStart;   // the lines before it were checked by refuseBadLine
         int take = Math.min(in.readableBytes(), max + 1 - had);
         if (had + take > d.pending.length) d.pending = Arrays.copyOf(d.pending, Math.min(Math.max(2 * d.pending.length, had + take), max + 1));
         in.getBytes(in.readerIndex(), d.pending, had, take);
@@ -111,7 +112,7 @@ final class HeadFinder {
         int end = headEnd(d, d.pending, d.pendingLength);
         if (end < 0) {
             in.skipBytes(take);
-            if (refuseTooLong(d, ctx, in, d.pendingLength, max)) d.pending = null;
+            if (refuseTooLong(d, ctx, in, d.pendingLength, max) || refuseBadLine(d, ctx, in, d.pending, checked)) d.pending = null;
             return null;
         }
         in.skipBytes(end - had);
@@ -136,6 +137,39 @@ final class HeadFinder {
         }
         d.refuse(ctx, in, Head.failed(d.requests, d.requests ? status : 502, why));
         return true;
+    }
+
+    /**
+     * Refuses an incomplete head at once when one of its whole lines (from {@code from} to {@link
+     * Http1Decoder#headLineStart}) has a byte {@link HeadParser} refuses wherever it stands: a control
+     * character other than HTAB, DEL, or a CR or LF that is not part of a line's CRLF. Without this such
+     * a head would wait for an end that may never come (a status line ended by a lone CR, "\r\r\n" as
+     * the last line), answered 408 or 504 when a timeout ends it; HAProxy and NGINX parse as the bytes
+     * come and answer 400 (502 for a response) at once. The answer is the parser's own, on the lines so
+     * far and an empty line: the same status and cause as when the whole head arrives in one read. Runs
+     * only when a head spans reads, over each line once; false to wait for more.
+     */
+    private static boolean refuseBadLine(Http1Decoder d, ChannelHandlerContext ctx, ByteBuf in, byte[] a, int from) {
+        int to = d.headLineStart;
+        d.headBytesScanned += Math.max(0, to - from);
+        if (!hasRefusedByte(a, from, to)) return false;
+        byte[] lines = Arrays.copyOf(a, to + 2);
+        lines[to] = CR;
+        lines[to + 1] = LF;
+        Head h = HeadParser.parse(lines, to + 2, d.requests, d.limits);
+        if (!h.failed()) return false;
+        d.refuse(ctx, in, h);
+        return true;
+    }
+
+    /** Whether the whole lines in {@code a[from, to)} have a byte the parser refuses anywhere in a head. */
+    static boolean hasRefusedByte(byte[] a, int from, int to) {
+        for (int i = from; i < to; i++) {
+            int c = a[i] & 0xff;
+            if (c >= 0x20 && c != 0x7f || c == '\t') continue;
+            if (c == CR ? a[i + 1] != LF : c != LF || i == 0 || a[i - 1] != CR) return true;
+        }
+        return false;
     }
 
     /**

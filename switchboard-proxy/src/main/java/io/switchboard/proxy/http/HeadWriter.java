@@ -151,7 +151,7 @@ final class HeadWriter {
         ByteBuf out = alloc.ioBuffer(h.length + 64 + room + (edits == null ? 0 : edits.addedBytes()));
         out.writeBytes(http10 ? HTTP_1_0 : HTTP_1_1);
         out.writeBytes(a, HTTP_1_1.length, h.startLineEnd + 2 - HTTP_1_1.length); // " 200 OK\r\n"
-        copyFields(out, h, RESPONSE_DROPS | (dropTransferEncoding ? 1L << Head.TRANSFER_ENCODING : 0), edits);
+        copyFields(out, h, RESPONSE_DROPS | noBodyFraming(h.status) | (dropTransferEncoding ? 1L << Head.TRANSFER_ENCODING : 0), edits);
         int via = h.indexOf(Head.VIA);
         if (addChunked) out.writeBytes(CHUNKED);
         if (connection == Connection.CLOSE) out.writeBytes(CLOSE);
@@ -169,6 +169,16 @@ final class HeadWriter {
     private static final long REQUEST_DROPS = HOP_BY_HOP
             | bits(Head.X_FORWARDED_FOR, Head.X_FORWARDED_PROTO, Head.X_FORWARDED_HOST, Head.VIA, Head.UNDERSCORE);
     static final long RESPONSE_DROPS = HOP_BY_HOP | bits(Head.VIA);
+    /**
+     * The framing fields a response with this status must not carry (RFC 9110 section 8.6, RFC 9112
+     * section 6.1): none for a 1xx or 204, which never has a body whatever its fields say. A back end's
+     * Content-Length or Transfer-Encoding on one is dropped, not passed on to a client or a proxy further
+     * down that might wait for that body (HAProxy drops them too).
+     */
+    static long noBodyFraming(int status) {
+        return status < 200 || status == 204 ? 1L << Head.CONTENT_LENGTH | 1L << Head.TRANSFER_ENCODING : 0;
+    }
+
     /** Never removed because Connection names them: framing and Host. */
     static final long KEPT = bits(Head.HOST, Head.CONTENT_LENGTH, Head.TRANSFER_ENCODING);
 

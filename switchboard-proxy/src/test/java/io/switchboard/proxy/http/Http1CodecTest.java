@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -229,7 +230,66 @@ class Http1CodecTest {
                 "HTTP/1.1 200 OK\r\nServer: x\r\nTransfer-Encoding: chunked\r\nVia: 1.1 switchboard\r\n\r\n");
     }
 
+    @Test
+    void aResponseWithoutABodyLosesItsFramingFields() {
+        // RFC 9110 section 8.6 / RFC 9112 section 6.1: no Content-Length or Transfer-Encoding on a 1xx or 204
+        Head noContent = head(false, "HTTP/1.1 204 No Content\r\nContent-Length: 5\r\nX-A: b\r\n\r\n");
+        assertThat(text(HeadWriter.response(ByteBufAllocator.DEFAULT, noContent, false, false, false, HeadWriter.Connection.NOTHING)))
+                .isEqualTo("HTTP/1.1 204 No Content\r\nX-A: b\r\nVia: 1.1 switchboard\r\n\r\n");
+        Head hints = head(false, "HTTP/1.1 103 Early Hints\r\nLink: </s.css>; rel=preload\r\nContent-Length: 0\r\n\r\n");
+        assertThat(text(HeadWriter.response(ByteBufAllocator.DEFAULT, hints, false, false, false, HeadWriter.Connection.NOTHING)))
+                .isEqualTo("HTTP/1.1 103 Early Hints\r\nLink: </s.css>; rel=preload\r\nVia: 1.1 switchboard\r\n\r\n");
+        // a 304 keeps its Content-Length (the length the full response would have)
+        Head notModified = head(false, "HTTP/1.1 304 Not Modified\r\nContent-Length: 10\r\n\r\n");
+        assertThat(text(HeadWriter.response(ByteBufAllocator.DEFAULT, notModified, false, false, false, HeadWriter.Connection.NOTHING)))
+                .contains("Content-Length: 10\r\n");
+    }
+
     // ---------------------------------------------------------------- heads that arrive slowly
+
+    /** What the decoder made of {@code wire} given in pieces, before any end of input (no finish). */
+    private static List<String> decodeUnfinished(boolean requests, byte[] wire, int piece) {
+        EmbeddedChannel ch = new EmbeddedChannel(requests ? Http1Decoder.forRequests(LIMITS, null)
+                : Http1Decoder.forResponses(BackendConnections.RESPONSE_LIMITS));
+        if (!requests) ((Http1Decoder) ch.pipeline().first()).expectResponseTo(false);
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < wire.length; i += piece) {
+            ch.writeInbound(Unpooled.wrappedBuffer(wire, i, Math.min(piece, wire.length - i)));
+            drain(ch, out);
+        }
+        ch.finishAndReleaseAll();
+        return out;
+    }
+
+    static Stream<Arguments> headsThatNeverEnd() {
+        return Stream.of(
+                // a status line ended by a lone CR, and "\r\r\n" where the empty line should be: no end ever comes
+                Arguments.of(false, "HTTP/1.1 200 OK\rContent-Length: 3\r\r\nabc", "HTTP/1.1 200 OK\rContent-Length: 3\r\n\r\n"),
+                Arguments.of(true, "GET / HTTP/1.1\r\nHost: a\r\nX-A: b\r\r\n", "GET / HTTP/1.1\r\nHost: a\r\nX-A: b\r\r\n\r\n"),
+                Arguments.of(true, "GET / HTTP/1.1\r\nHost: a\u0000b\r\n", "GET / HTTP/1.1\r\nHost: a\u0000b\r\n\r\n"),
+                Arguments.of(true, "GET / HTTP/1.1\nHost: a\r\n", "GET / HTTP/1.1\nHost: a\r\n\r\n"),
+                Arguments.of(false, "HTTP/1.1 200 OK\r\nX-A: b\u007f\r\nX-B: c", "HTTP/1.1 200 OK\r\nX-A: b\u007f\r\n\r\n"));
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @MethodSource("headsThatNeverEnd")
+    void aHeadWithAByteRefusedAnywhereIsRefusedAtOnceWithTheCauseOfTheWholeHead(boolean requests, String unended, String whole) {
+        List<String> ofWhole = decode(requests, bytes(whole), whole.length());
+        assertThat(ofWhole).hasSize(1);
+        assertThat(ofWhole.get(0)).startsWith(requests ? "refused 400: " : "refused 502: ");
+        byte[] wire = bytes(unended);
+        for (int piece : new int[] {wire.length, 1, 2, 5}) {
+            assertThat(decodeUnfinished(requests, wire, piece)).as("in pieces of %d", piece).isEqualTo(ofWhole);
+        }
+    }
+
+    @Test
+    void aValidHeadInPiecesWithTabsAndObsTextIsNotRefusedEarly() {
+        byte[] wire = bytes("GET / HTTP/1.1\r\nHost: a\r\nX-A: b\tc \u00e9\r\nX-B: d\r\n\r\n");
+        List<String> whole = decode(true, wire, wire.length);
+        assertThat(whole).containsExactly("head GET / fields=3", "body  (last)");
+        for (int piece = 1; piece <= 7; piece++) assertThat(decode(true, wire, piece)).isEqualTo(whole);
+    }
 
     private static String manyFieldsRequest() {
         StringBuilder sb = new StringBuilder("GET /slow?x=1 HTTP/1.1\r\nHost: a\r\n");
