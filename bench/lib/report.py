@@ -180,6 +180,55 @@ def dns_table(a, rows, proxies):
     return out
 
 
+def goals_table(rows, rss, transport):
+    """Issue #20's goals, each against this run's figures: met, or the gap (what is missing to meet it)."""
+    def med(scen, proxy, key="v"):
+        r = rows.get((scen, proxy))
+        return median(r[key]) if r else None
+
+    def ratio_goal(scen, goal, label, with_p99=False):
+        sb, hap = med(scen, "switchboard"), med(scen, "haproxy")
+        if sb is None or not hap:
+            return None
+        r = sb / hap
+        shown = "%.3fx" % r
+        gaps = [] if r >= goal else ["%.3fx short (%.1f%% more %s needed)" % (
+            goal - r, (goal * hap / sb - 1) * 100, "MB/s" if scen == "1m" else "req/s")]
+        if with_p99:
+            p_sb, p_hap = med(scen, "switchboard", "p99"), med(scen, "haproxy", "p99")
+            if p_sb is not None and p_hap is not None:
+                shown += ", p99 %s vs %s" % (fmt_ms(p_sb), fmt_ms(p_hap))
+                if p_sb > p_hap:
+                    gaps.append("p99 %.2f ms over HAProxy's" % (p_sb - p_hap))
+        verdict = "missed: " + "; ".join(gaps) if gaps else "met"
+        return "| %s | %s | %s | %s |" % (label, "%.2fx" % goal + (" at <= HAProxy's p99" if with_p99 else ""), shown, verdict)
+
+    def at_most(value, goal, unit, label, fmt):
+        if value is None:
+            return None
+        verdict = "met" if value <= goal else "missed: %s %s over" % (fmt % (value - goal), unit)
+        return "| %s | <= %s %s | %s %s | %s |" % (label, fmt % goal, unit, fmt % value, unit, verdict)
+
+    epoll = transport == "epoll"
+    out = []
+    out.append(ratio_goal("keepalive", 1.10 if epoll else 1.15, "keep-alive, tiny (%s)" % (transport or "auto"), with_p99=not epoll))
+    out.append(ratio_goal("close", 1.10, "new connection per request"))
+    out.append(ratio_goal("1m", 1.20, "1 MB responses"))
+    def mb(stage):
+        v = median(rss.get(("switchboard", stage), []))
+        return None if v is None else v / 1024.0
+    out.append(at_most(mb("start"), 64, "MB", "RSS after start", "%.1f"))
+    out.append(at_most(mb("end"), 128, "MB", "RSS after the load scenarios", "%.1f"))
+    out.append(at_most(med("idleheap", "switchboard"), 1.0, "kB", "live heap per idle client connection", "%.2f"))
+    out.append(at_most(med("startup", "switchboard"), 300, "ms", "start to the first proxied 200 (./switchboard run)", "%.0f"))
+    out = [x for x in out if x]
+    if not out:
+        return []
+    return ["Goals of issue #20 (performance part 2) against this run's medians; pick() and the 10,000-server",
+            "pool are measured by JMH and LargePoolIT, not here:", "",
+            "| goal | target | this run | verdict |", "|---|---:|---:|---|"] + out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("raw")
@@ -191,6 +240,7 @@ def main():
     ap.add_argument("--dns", help="dns.tsv")
     ap.add_argument("--slowloris-conns", default="1000")
     ap.add_argument("--slowloris-interval", default="2")
+    ap.add_argument("--transport", default="", help="Switchboard's transport in this run (io_uring, epoll, nio), for the goals")
     a = ap.parse_args()
 
     rows = {}
@@ -288,6 +338,11 @@ def main():
             if proxy == "direct" or not any(k[0] == proxy for k in rss):
                 continue
             out.append("| %s | %s | %s | %s |" % (proxy, mb(proxy, "start"), mb(proxy, "end"), mb(proxy, "idle")))
+    if "switchboard" in proxies and "haproxy" in proxies:
+        goals = goals_table(rows, rss, a.transport)
+        if goals:
+            out.append("")
+            out.extend(goals)
     print("\n".join(out))
     return 0
 
