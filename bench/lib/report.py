@@ -192,6 +192,11 @@ def goals_table(rows, rss, transport):
             return None
         r = sb / hap
         shown = "%.3fx" % r
+        # the rounds are interleaved, so each round's pair saw the same machine: their ratios show the
+        # spread that the ratio of the medians hides when the machine's load drifts during the run
+        pairs = [(x, y) for x, y in zip(rows[(scen, "switchboard")]["v"], rows[(scen, "haproxy")]["v"]) if x and y]
+        if len(pairs) > 1:
+            shown += " (rounds %s)" % ", ".join("%.2f" % (x / y) for x, y in pairs)
         gaps = [] if r >= goal else ["%.3fx short (%.1f%% more %s needed)" % (
             goal - r, (goal * hap / sb - 1) * 100, "MB/s" if scen == "1m" else "req/s")]
         if with_p99:
