@@ -32,6 +32,11 @@ class Http1CodecTest {
 
     /** What the decoder made of some bytes, as text: one line per message. */
     private static List<String> decode(boolean requests, byte[] wire, int piece) {
+        return decode(requests, wire, piece, true);
+    }
+
+    /** As above; without {@code endOfInput}, only what the decoder made of the bytes before any end of input. */
+    private static List<String> decode(boolean requests, byte[] wire, int piece, boolean endOfInput) {
         EmbeddedChannel ch = new EmbeddedChannel(requests ? Http1Decoder.forRequests(LIMITS, null)
                 : Http1Decoder.forResponses(BackendConnections.RESPONSE_LIMITS));
         if (!requests) ((Http1Decoder) ch.pipeline().first()).expectResponseTo(false);
@@ -40,8 +45,12 @@ class Http1CodecTest {
             ch.writeInbound(Unpooled.wrappedBuffer(wire, i, Math.min(piece, wire.length - i)));
             drain(ch, out);
         }
-        ch.finish();
-        drain(ch, out);
+        if (endOfInput) {
+            ch.finish();
+            drain(ch, out);
+        } else {
+            ch.finishAndReleaseAll();
+        }
         return merge(out);
     }
 
@@ -247,20 +256,6 @@ class Http1CodecTest {
 
     // ---------------------------------------------------------------- heads that arrive slowly
 
-    /** What the decoder made of {@code wire} given in pieces, before any end of input (no finish). */
-    private static List<String> decodeUnfinished(boolean requests, byte[] wire, int piece) {
-        EmbeddedChannel ch = new EmbeddedChannel(requests ? Http1Decoder.forRequests(LIMITS, null)
-                : Http1Decoder.forResponses(BackendConnections.RESPONSE_LIMITS));
-        if (!requests) ((Http1Decoder) ch.pipeline().first()).expectResponseTo(false);
-        List<String> out = new ArrayList<>();
-        for (int i = 0; i < wire.length; i += piece) {
-            ch.writeInbound(Unpooled.wrappedBuffer(wire, i, Math.min(piece, wire.length - i)));
-            drain(ch, out);
-        }
-        ch.finishAndReleaseAll();
-        return out;
-    }
-
     static Stream<Arguments> headsThatNeverEnd() {
         return Stream.of(
                 // a status line ended by a lone CR, and "\r\r\n" where the empty line should be: no end ever comes
@@ -279,7 +274,7 @@ class Http1CodecTest {
         assertThat(ofWhole.get(0)).startsWith(requests ? "refused 400: " : "refused 502: ");
         byte[] wire = bytes(unended);
         for (int piece : new int[] {wire.length, 1, 2, 5}) {
-            assertThat(decodeUnfinished(requests, wire, piece)).as("in pieces of %d", piece).isEqualTo(ofWhole);
+            assertThat(decode(requests, wire, piece, false)).as("in pieces of %d", piece).isEqualTo(ofWhole);
         }
     }
 
