@@ -89,6 +89,7 @@ final class BackendConnector {
         log.debug("{}", x.end.cause());
         Outcome o = x.attempts.connectFailed(b);
         x.complete(o, -1, "connect " + what);
+        x.lastFailure = null; // none could be reached: 503
         if (x.attempts.mayRetry(o, true)) return true;
         x.end.respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "no back end could be reached", false);
         return false;

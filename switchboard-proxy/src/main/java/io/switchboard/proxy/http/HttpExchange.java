@@ -105,6 +105,13 @@ final class HttpExchange implements RequestView, RouteRequest {
     Attempts attempts;
     Backend backend;               // the last back end tried (access log); reserved only while `reserved`
     boolean reserved;
+    /**
+     * What the client gets when the back ends tried have all failed and none is left to try: what the
+     * last failure means, as HAProxy and NGINX answer it (502 for a back end that closed before its
+     * response, 504 for one that did not answer in time, a retried 5xx status as it was); null after a
+     * failed connect, which is 503.
+     */
+    HttpResponseStatus lastFailure;
     Channel backendChannel;        // attached connection; null when none
     BackendHandler backendHandler;
     boolean reusedConnection;
@@ -326,7 +333,7 @@ final class HttpExchange implements RequestView, RouteRequest {
                 String why = attempts.triedSome() ? "all back ends tried failed in pool '" + dispatch.pool().name() + "'"
                         : "no back end available in pool '" + dispatch.pool().name() + "'";
                 end.cause(end.cause().equals("-") ? why : why + "; last: " + end.cause());
-                end.respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, why, false);
+                end.respondError(attempts.triedSome() && lastFailure != null ? lastFailure : HttpResponseStatus.SERVICE_UNAVAILABLE, why, false);
                 return;
             }
             // Counted from the pick, not from the connection: requests still connecting count
@@ -418,6 +425,7 @@ final class HttpExchange implements RequestView, RouteRequest {
         complete(o, System.nanoTime() - sentNanos, what);
         boolean replayable = !bodySent && (reusedConnection || idempotent);
         if (attempts.mayRetry(o, replayable)) {
+            lastFailure = HttpResponseStatus.BAD_GATEWAY;
             redispatch();
             return;
         }
@@ -439,6 +447,7 @@ final class HttpExchange implements RequestView, RouteRequest {
         timeouts.clear(ExchangeTimeouts.Deadline.RESPONSE);
         end.releaseBackend(false);
         complete(o, System.nanoTime() - sentNanos, "status " + status);
+        lastFailure = HttpResponseStatus.valueOf(status);
         redispatch();
         return true;
     }
@@ -453,6 +462,7 @@ final class HttpExchange implements RequestView, RouteRequest {
     boolean retriedAfterTimeout() {
         if (response.relayedInterim) return false;
         if (!attempts.mayRetry(attempts.responseTimedOut(backend), !bodySent && idempotent)) return false;
+        lastFailure = HttpResponseStatus.GATEWAY_TIMEOUT;
         redispatch();
         return true;
     }

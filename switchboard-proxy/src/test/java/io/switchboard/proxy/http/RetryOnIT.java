@@ -88,6 +88,30 @@ class RetryOnIT {
         }
     }
 
+    /**
+     * When every back end tried failed and none is left, the client gets what the last failure means
+     * (HAProxy and NGINX answer 502 for a server that closed without a response, 504 for one that did
+     * not answer in time), not 503, which stays for back ends that could not be reached.
+     */
+    @Test
+    void whenNoBackEndIsLeftToTryTheAnswerIsTheLastFailures() throws Exception {
+        try (RawServer closing = RawServer.answering(RawServer::readHead); ProxyFixture f = new ProxyFixture()) {
+            f.start(List.of(new ServerConfig("closing", "127.0.0.1", closing.port(), 1, null)));
+            assertThat(statuses(f, "GET", 2)).as("closed after the request, retried (empty-response), none left").containsOnly(502);
+            assertThat(closing.accepted()).isEqualTo(2);
+        }
+        try (RawServer silent = RawServer.silent(); ProxyFixture f = new ProxyFixture()) {
+            f.responseTimeout = Duration.ofMillis(300);
+            f.retryOn = EnumSet.of(RetryOn.CONN_FAILURE, RetryOn.RESPONSE_TIMEOUT);
+            f.start(List.of(new ServerConfig("silent", "127.0.0.1", silent.port(), 1, null)));
+            assertThat(statuses(f, "GET", 1)).as("timed out, retried (response-timeout), none left").containsOnly(504);
+        }
+        try (ProxyFixture f = new ProxyFixture()) {
+            f.start(List.of(new ServerConfig("nothing", "127.0.0.1", RawServer.closedPort(), 1, null)));
+            assertThat(statuses(f, "GET", 1)).as("could not be reached").containsOnly(503);
+        }
+    }
+
     @Test
     void byDefaultASilentBackEndIsA504() throws Exception {
         try (RawServer bad = RawServer.silent(); ProxyFixture f = new ProxyFixture()) {
