@@ -21,7 +21,26 @@ public final class NoLeaksExtension implements BeforeAllCallback, AfterAllCallba
     private static final List<String> LEAKS = new CopyOnWriteArrayList<>();
 
     static {
-        ByteBufUtil.setLeakListener((type, records) -> LEAKS.add(type + ": " + records));
+        ByteBufUtil.setLeakListener((type, records) -> {
+            if (isTransportReadBuffer(records)) {
+                System.out.println("NoLeaksExtension: not counted, a read buffer of Netty's io_uring transport that never"
+                        + " reached a pipeline (no access record): " + records);
+            } else {
+                LEAKS.add(type + ": " + records);
+            }
+        });
+    }
+
+    /**
+     * A buffer Netty's io_uring transport allocated for a receive and never passed to a pipeline: with
+     * leak detection on, every message a pipeline passes to a handler is touched (an access record,
+     * "Hint: ... will handle the message from this point"), so a leak with no access record at all,
+     * created by the transport's read scheduling, never reached our code. Seen once in a CI run (a read
+     * outstanding when a test's event loops shut down, as in netty/netty#14539); our own leaks have
+     * the records of the handlers they passed through and still fail the class.
+     */
+    static boolean isTransportReadBuffer(String records) {
+        return !records.contains("#1:") && records.contains("io.netty.channel.uring.AbstractIoUringStreamChannel$IoUringStreamUnsafe.scheduleRead");
     }
 
     @Override
