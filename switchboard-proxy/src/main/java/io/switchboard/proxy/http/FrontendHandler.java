@@ -88,8 +88,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
     /** A guard refused a request: nothing after it is read into an exchange. */
     private boolean refused;
     HttpExchange exchange;
-    /** A WebSocket handshake was read: nothing after it is read until it is answered. */
-    private boolean upgradeHeld;
+    /** A WebSocket handshake was read: nothing after it is read until it is answered ({@link ClientUpgrade}). */
+    boolean upgradeHeld;
     /** The connection became a tunnel (for good); null before. */
     WebSocketTunnel tunnel;
 
@@ -143,7 +143,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
     }
 
     /** The request decoder: this handler's own, or the handler before it (an HTTP/2 stream's). */
-    private Http1Decoder decoder() {
+    Http1Decoder decoder() {
         Http1Decoder d = decoder;
         return d != null ? d : ctx.pipeline().get(Http1Decoder.class);
     }
@@ -386,7 +386,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
         nextRequest();
         ctx.flush(); // the back end is released, so its read-complete will not flush for us
         if (queued() > 0) drain();
-        resumeAfterUpgrade();
+        ClientUpgrade.resumeIfRefused(this);
         clientReads(true);
     }
 
@@ -397,7 +397,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
             nextRequest();
             ctx.writeAndFlush(response, ctx.voidPromise());
             if (queued() > 0) drain();
-            resumeAfterUpgrade();
+            ClientUpgrade.resumeIfRefused(this);
             clientReads(true);
         } else {
             closing = true;
@@ -421,48 +421,6 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
         closing = true;
         ctx.flush();
         ctx.close();
-    }
-
-    // ---------------------------------------------------------------- WebSocket
-
-    /** The decoder read a WebSocket handshake: stop reading until it is answered. */
-    void upgradeRequested() {
-        upgradeHeld = true;
-        setAutoRead(ctx.channel(), false);
-    }
-
-    /**
-     * The handshake was answered without a tunnel (its exchange ended; written after its answer, so
-     * that answers stay in order): what came after it is parsed as requests.
-     */
-    private void resumeAfterUpgrade() {
-        if (!upgradeHeld || exchange != null || queued() > 0 || closing) return;
-        upgradeHeld = false;
-        Http1Decoder d = decoder();
-        if (d != null) d.upgradeRefused(stream);
-    }
-
-    /**
-     * The back end switched to WebSocket: from now on the connection is {@code t}. What the client sent
-     * after the handshake goes to the back end first.
-     */
-    void startTunnel(WebSocketTunnel t) {
-        exchange = null;
-        upgradeHeld = false;
-        ClientDeadlines.tunnelStarts(this);
-        tunnel = t;
-        Http1Decoder d = decoder();
-        ByteBuf held = d == null ? null : d.tunnel();
-        if (held != null) t.fromClient(held);
-        t.clientReadComplete();
-        if (t.backendWritable()) setAutoRead(ctx.channel(), true);
-    }
-
-    /** The tunnel ended: the connection (an HTTP/2 stream: only the stream) closes once what is written went out. */
-    void tunnelEnded() {
-        if (closing) return;
-        closing = true;
-        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
 
     private void nextRequest() {

@@ -361,7 +361,7 @@ final class Http1Decoder extends ChannelInboundHandlerAdapter {
             // Held from now on, told before the head goes up: an answer given at once (a route's
             // redirect, no server) resumes the parsing right away, within this read.
             state = UPGRADE_HELD;
-            if (frontend != null) frontend.upgradeRequested();
+            if (frontend != null) ClientUpgrade.requested(frontend);
             emit(ctx, h);
             emit(ctx, Body.EMPTY_LAST);
             return;

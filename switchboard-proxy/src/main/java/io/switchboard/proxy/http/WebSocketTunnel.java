@@ -50,7 +50,7 @@ final class WebSocketTunnel implements BackendListener {
     void start() {
         lastActivity = conn.timers().now();
         backendHandler.attach(this);
-        conn.startTunnel(this);
+        ClientUpgrade.tunnelStarts(conn, this);
     }
 
     boolean backendWritable() {
@@ -130,6 +130,6 @@ final class WebSocketTunnel implements BackendListener {
         x.bytesIn += up;
         x.response.bytesOut += down;
         x.end.tunnelEnded(why, firstByteNanos);
-        conn.tunnelEnded();
+        ClientUpgrade.tunnelEnded(conn);
     }
 }
