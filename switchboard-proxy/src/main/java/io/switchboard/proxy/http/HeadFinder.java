@@ -165,8 +165,8 @@ final class HeadFinder {
     /** Whether the whole lines in {@code a[from, to)} have a byte the parser refuses anywhere in a head. */
     static boolean hasRefusedByte(byte[] a, int from, int to) {
         for (int i = from; i < to; i++) {
-            int c = a[i] & 0xff;
-            if (c >= 0x20 && c != 0x7f || c == '\t') continue;
+            byte c = a[i];
+            if (HeadParser.isValueChar(c)) continue;
             if (c == CR ? a[i + 1] != LF : c != LF || i == 0 || a[i - 1] != CR) return true;
         }
         return false;

@@ -93,6 +93,11 @@ final class HeadParser {
         return TCHAR[b & 0xff];
     }
 
+    /** A byte a field value or reason phrase may hold: visible, space, HTAB or obs-text (not a CTL, not DEL). */
+    static boolean isValueChar(byte b) {
+        return VALUE_CHAR[b & 0xff];
+    }
+
     /**
      * Parses {@code a[0, len)}, which holds exactly one complete head (start line through the empty
      * line); returns the head, {@link Head#failed() failed} if it is refused.
