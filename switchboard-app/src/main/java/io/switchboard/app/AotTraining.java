@@ -17,8 +17,8 @@ import java.util.concurrent.TimeUnit;
  * checked and loaded, the demo's back ends and dispatcher started with health checks and the admin
  * API, then requests through the data plane (keep-alive, a new connection per request, a body, a
  * malformed request, a layer-4 session), and a stop. The file is read both ways a config is read
- * ({@link YamlTreeReader}: the plain scanner, and SnakeYAML for what it gives up on, here a flow
- * mapping over two lines): a class the training never loaded is loaded from the jar and verified at
+ * ({@link YamlTreeReader}: the plain scanner, and SnakeYAML for what it gives up on, here a comment
+ * inside a flow mapping): a class the training never loaded is loaded from the jar and verified at
  * every start that needs it. Every step is bounded; a step that fails fails the build, because a
  * cache trained on a broken start would be worse than none.
  *
@@ -48,8 +48,8 @@ public final class AotTraining {
             Path config = Files.createTempFile("switchboard-aot-", ".yaml");
             try {
                 String text = fileConfig(demo, args[0], args[1]);
-                // the same file with its layer-4 listener's flow mapping over two lines: SnakeYAML reads that one
-                Files.writeString(config, text.replace(", client-idle-timeout: 60s}", ",\n     client-idle-timeout: 60s}"));
+                // the same file with a comment inside its layer-4 listener's flow mapping: SnakeYAML reads that one
+                Files.writeString(config, text.replace(", client-idle-timeout: 60s}", ", # a comment\n     client-idle-timeout: 60s}"));
                 check(config);
                 Files.writeString(config, text);
                 check(config);

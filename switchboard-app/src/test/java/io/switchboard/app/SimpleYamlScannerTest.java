@@ -58,7 +58,10 @@ class SimpleYamlScannerTest {
                 "a: x:y\nb: http://h:8/p?q=1&r\nc: a,b]\nd: -1\ne: null\nf: Null\ng: NULL\nh: ~\ni: 'null'\nj: nul\n",
                 "a: b\n  # c\nd: e\n", "a: 1\na: 2\n", "a:\n  b: 1\n  b: 2\n", "a: {b: c, b: d}\n", "a: '' \nb: \"\"\n",
                 "x:\n    y: 1\n    z:\n      - {a: 1}\n      - [b]\n    w: 2\n", "a: [{b: 1}, {c: 2}]\n", "# start\n\na: b",
-                "a: b\n   \n", "a: [a b, c  d]\n", "a: {b: c  d}\n", "a: { b: 1 }  # x\n", "a: [ ]\n", "a: { }\n");
+                "a: b\n   \n", "a: [a b, c  d]\n", "a: {b: c  d}\n", "a: { b: 1 }  # x\n", "a: [ ]\n", "a: { }\n",
+                // flow collections going on to the next lines after a comma
+                "a: {b: 1,\n  c: 2}\n", "a: [1,\n 2,   \n     3]\nd: e\n", "l:\n  - {name: a, mode: tcp,\n     port: 1}\n  - {name: b}\n",
+                "a:\n  b: {c: [1,\n      2], d: 'x',\n   e: \"y\"}\n  f: 1\n");
         for (String yaml : yamls) assertThat(readsAlike(yaml)).as(yaml).isTrue();
     }
 
@@ -66,15 +69,32 @@ class SimpleYamlScannerTest {
     void givesUpOnWhatItDoesNotReadAndOnEverySyntaxError() {
         List<String> yamls = List.of(
                 "", "# only a comment\n", "- a\n", "  a: 1\n", "a: b\n  c\n", "a:\n  b: 1\n c: 2\n", "a: 'it''s'\n", "a: \"x\\ty\"\n",
-                "a: {b: 1,\n  c: 2}\n", "a: [1, 2\n  ]\n", "a: b: c\n", "a: -\n", "a: - b\n", "a: {b: }\n", "a: {b: c,}\n",
+                "a: {b: 1,\nc: 2}\n", "a:\n  b: {c: 1,\n  d: 2}\n", "a: {b: 1, # x\n  c: 2}\n",
+                "a: {b: 1,\n\n  c: 2}\n", "a: {b: 1,\n  # x\n  c: 2}\n", "a: {b: 1,\n  }\n", "a: [1,\n  , 2]\n", "a: {b: 1,",
+                "a: {b: 1\n  , c: 2}\n", "a: {b:\n  1}\n", "a: {\n  b: 1}\n", "a: [1, 2\n  ]\n", "a: {b: x\n  y}\n", "a: b: c\n", "a: -\n", "a: - b\n", "a: {b: }\n", "a: {b: c,}\n",
                 "a: b\n---\nc: d\n", "a: &x 1\nb: *x\n", "a: !!str 1\n", "a: |\n  x\n", "a:\tb\n", "a: \u00e9\n", "a: b\r\n",
                 "a: b#c\n", "?a: b\n", "a?: b\n", "a: b\n- c\n", "a:\n  - b\n  c: d\n", "a:\nb\n", "'a': b\n");
         for (String yaml : yamls) assertThat(readsAlike(yaml)).as(yaml).isFalse();
     }
 
+    /** bench/conf/switchboard.yaml's shape: flow mappings going on to a second line. */
+    private static final String FLOW_OVER_LINES = """
+            listeners:
+              - {name: web-tcp, mode: tcp, address: 127.0.0.1, port: 18399, default-pool: app, client-idle-timeout: 120s,
+                 max-connections: 0, max-connections-per-ip: 0}
+              - {name: redis, mode: tcp, address: 127.0.0.1, port: 18499,
+                 default-pool: app, tags: [a, b,
+                   c]}
+            pools:
+              app:
+                servers:
+                  - { name: b1, address: "127.0.0.1:19181",
+                      weight: 2 }
+            """;
+
     @Test
     void variantsOfTheRepositorysConfigsReadAlikeEitherWay() throws IOException, URISyntaxException {
-        List<String> seeds = new ArrayList<>(List.of(servers(20), ConfigText.ONE_SERVER));
+        List<String> seeds = new ArrayList<>(List.of(servers(20), ConfigText.ONE_SERVER, FLOW_OVER_LINES));
         Path inputs = Path.of(Objects.requireNonNull(getClass().getResource("ConfigLoaderFuzzTestInputs/parse")).toURI());
         try (Stream<Path> files = Files.list(inputs)) {
             for (Path f : files.sorted().toList()) seeds.add(Files.readString(f));
