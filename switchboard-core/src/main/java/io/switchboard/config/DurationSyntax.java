@@ -1,6 +1,5 @@
 package io.switchboard.config;
 
-import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -33,10 +32,9 @@ public final class DurationSyntax {
         if (!WHOLE.matcher(s).matches()) {
             throw new IllegalArgumentException("'" + text + "' is not a duration (" + EXAMPLES + ")");
         }
-        BigDecimal millis = BigDecimal.ZERO;
+        ExactDecimal millis = ExactDecimal.ZERO;
         Matcher m = PART.matcher(s);
         while (m.find()) {
-            BigDecimal n = new BigDecimal(m.group(1));
             long unit = switch (m.group(2)) {
                 case "ms" -> 1L;
                 case "s" -> 1_000L;
@@ -44,16 +42,16 @@ public final class DurationSyntax {
                 case "h" -> 3_600_000L;
                 default -> 86_400_000L;
             };
-            millis = millis.add(n.multiply(BigDecimal.valueOf(unit)));
+            millis = millis.plus(ExactDecimal.of(m.group(1), unit));
         }
         // A year is far beyond any sensible timeout and keeps nanos arithmetic far from overflow.
-        if (millis.compareTo(BigDecimal.valueOf(365L * 86_400_000L)) > 0) {
+        if (millis.exceeds(365L * 86_400_000L)) {
             throw new IllegalArgumentException("'" + text + "' is too long (at most 365d)");
         }
-        if (millis.stripTrailingZeros().scale() > 0) {
+        if (!millis.isWhole()) {
             throw new IllegalArgumentException("'" + text + "' is finer than a millisecond");
         }
-        return Duration.ofMillis(millis.longValueExact());
+        return Duration.ofMillis(millis.whole());
     }
 
     /** The shortest exact spelling, for messages and summaries: 1500ms -> "1500ms", 120s -> "2m". */

@@ -1,6 +1,5 @@
 package io.switchboard.config;
 
-import java.math.BigDecimal;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -31,14 +30,14 @@ public final class SizeSyntax {
             case "g" -> 1L << 30;
             default -> 1L;
         };
-        BigDecimal bytes = new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(multiplier));
-        if (bytes.stripTrailingZeros().scale() > 0) {
+        ExactDecimal bytes = ExactDecimal.of(m.group(1), multiplier);
+        if (!bytes.isWhole()) {
             throw new IllegalArgumentException("'" + text + "' is not a whole number of bytes");
         }
-        if (bytes.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
+        if (bytes.exceeds(Long.MAX_VALUE)) {
             throw new IllegalArgumentException("'" + text + "' is too large");
         }
-        return bytes.longValueExact();
+        return bytes.whole();
     }
 
     /** Exact and short: 8192 -> "8k", 1000 -> "1000". */
