@@ -9,8 +9,14 @@ import java.util.List;
  * instead of fixing them one restart at a time. Not thread-safe: one per load.
  */
 final class Problems {
-    private static final Comparator<ConfigProblem> FILE_ORDER =
-            Comparator.comparingInt(ConfigProblem::line).thenComparingInt(ConfigProblem::column);
+    /** By line, then column. A class, not method references: those were linked at every start (~5 ms, session 12). */
+    private static final Comparator<ConfigProblem> FILE_ORDER = new Comparator<>() {
+        @Override
+        public int compare(ConfigProblem a, ConfigProblem b) {
+            int byLine = Integer.compare(a.line(), b.line());
+            return byLine != 0 ? byLine : Integer.compare(a.column(), b.column());
+        }
+    };
 
     private final String file;
     private final List<ConfigProblem> errors = new ArrayList<>();

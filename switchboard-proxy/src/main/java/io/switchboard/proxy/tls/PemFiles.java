@@ -3,7 +3,6 @@ package io.switchboard.proxy.tls;
 import io.switchboard.proxy.tls.TlsSetupException.Part;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -77,7 +76,7 @@ public final class PemFiles {
             certificates(certFile, certBytes, Part.CERT, "certificate"); // the certificate's own problem first
             throw e;
         }
-        Contents contents = new Contents(ByteBuffer.wrap(certBytes), ByteBuffer.wrap(keyBytes));
+        Contents contents = new Contents(certBytes, keyBytes);
         KeyPair known = PAIRS.get(contents);
         if (known != null) {
             checkValidity(certFile, known.leaf(), now);
@@ -96,8 +95,32 @@ public final class PemFiles {
         return pair;
     }
 
-    /** The bytes of a certificate file and of its key file. */
-    private record Contents(ByteBuffer cert, ByteBuffer key) {}
+    /**
+     * The bytes of a certificate file and of its key file. Its equals and hashCode are written out: a
+     * record's are bootstrapped through method handles at their first call, 12-15 ms of a start with
+     * a TLS listener (async-profiler, bench/RESULTS.md session 12).
+     */
+    private static final class Contents {
+        private final byte[] cert;
+        private final byte[] key;
+        private final int hash;
+
+        Contents(byte[] cert, byte[] key) {
+            this.cert = cert;
+            this.key = key;
+            this.hash = 31 * Arrays.hashCode(cert) + Arrays.hashCode(key);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Contents c && hash == c.hash && Arrays.equals(cert, c.cert) && Arrays.equals(key, c.key);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+    }
 
     /** Pairs read and checked in this process, by the files' contents; the oldest go past 64. */
     private static final Map<Contents, KeyPair> PAIRS = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
