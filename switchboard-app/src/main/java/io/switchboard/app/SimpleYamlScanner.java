@@ -125,9 +125,7 @@ final class SimpleYamlScanner {
                 p = length;
                 return false;
             }
-            p = lineStart = lineEnd + 1;
-            lineEnd = lineEnd(p);
-            lineNo++;
+            toNextLine();
         }
     }
 
@@ -145,10 +143,15 @@ final class SimpleYamlScanner {
             p = length;
             return;
         }
+        toNextLine();
+        toContent();
+    }
+
+    /** To the start of the line after this one (there is one: the callers check lineEnd < length). */
+    private void toNextLine() {
         p = lineStart = lineEnd + 1;
         lineEnd = lineEnd(p);
         lineNo++;
-        toContent();
     }
 
     private char at(int i) {
@@ -365,9 +368,7 @@ final class SimpleYamlScanner {
      */
     private void nextFlowLine() {
         if (lineEnd >= length) throw GiveUp.INSTANCE;
-        p = lineStart = lineEnd + 1;
-        lineEnd = lineEnd(p);
-        lineNo++;
+        toNextLine();
         skipSpaces();
         if (p >= lineEnd || p - lineStart <= indent || at(p) == '#') throw GiveUp.INSTANCE;
     }
